@@ -1,0 +1,127 @@
+import type { ConfigIssue } from '../errors.js';
+import { exporterSchema, labelKeySchema, logLevelSchema, type Exporter, type FileConfig } from './schema.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the environment variables costctl knows into the config-file shape.
+ * Each bad value becomes an issue named after its variable, so the user
+ * sees `COSTCTL_ENDPOINTS=…`, not an internal path.
+ */
+export function readEnv(env: Env): { config: FileConfig; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const config: FileConfig = {};
+  const value = (key: string): string | undefined => {
+    const raw = env[key]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+
+  const disabled = value('COSTCTL_DISABLED');
+  if (disabled !== undefined) {
+    const parsed = parseBoolean(disabled);
+    if (parsed === undefined) issues.push({ key: 'COSTCTL_DISABLED', value: disabled, expected: 'true or false' });
+    else config.disabled = parsed;
+  }
+
+  const endpoints = value('COSTCTL_ENDPOINTS');
+  if (endpoints !== undefined) {
+    config.endpoints = [];
+    for (const pair of splitList(endpoints)) {
+      const at = pair.indexOf('=');
+      const provider = pair.slice(0, at).trim();
+      const baseUrl = pair.slice(at + 1).trim();
+      if (at <= 0 || !isHttpUrl(baseUrl)) {
+        issues.push({
+          key: 'COSTCTL_ENDPOINTS',
+          value: pair,
+          expected: 'comma-separated provider=baseURL pairs, e.g. openai=http://127.0.0.1:8080/v1',
+        });
+      } else {
+        config.endpoints.push({ provider, baseUrl });
+      }
+    }
+  }
+
+  const labels = value('COSTCTL_LABELS');
+  if (labels !== undefined) {
+    config.labels = splitList(labels);
+    for (const label of config.labels) {
+      if (!labelKeySchema.safeParse(label).success) {
+        issues.push({
+          key: 'COSTCTL_LABELS',
+          value: label,
+          expected: 'comma-separated baggage keys: letters, digits and _, not starting with a digit',
+        });
+      }
+    }
+  }
+
+  const exporters = value('OTEL_METRICS_EXPORTER');
+  if (exporters !== undefined) {
+    const names = splitList(exporters);
+    const bad = names.filter((name) => !exporterSchema.safeParse(name).success);
+    if (bad.length > 0 || names.length === 0) {
+      issues.push({
+        key: 'OTEL_METRICS_EXPORTER',
+        value: exporters,
+        expected: `a comma-separated list of ${exporterSchema.options.join(', ')}`,
+      });
+    } else {
+      config.metrics = { exporters: names as Exporter[] };
+    }
+  }
+
+  const host = value('OTEL_EXPORTER_PROMETHEUS_HOST');
+  const port = value('OTEL_EXPORTER_PROMETHEUS_PORT');
+  if (host !== undefined || port !== undefined) {
+    const prometheus: { host?: string; port?: number } = {};
+    if (host !== undefined) prometheus.host = host;
+    if (port !== undefined) {
+      const parsed = Number(port);
+      if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+        issues.push({ key: 'OTEL_EXPORTER_PROMETHEUS_PORT', value: port, expected: 'a port number from 1 to 65535' });
+      } else {
+        prometheus.port = parsed;
+      }
+    }
+    config.metrics = { ...config.metrics, prometheus };
+  }
+
+  const logLevel = value('COSTCTL_LOG_LEVEL');
+  if (logLevel !== undefined) {
+    const parsed = logLevelSchema.safeParse(logLevel.toLowerCase());
+    if (parsed.success) config.logLevel = parsed.data;
+    else issues.push({ key: 'COSTCTL_LOG_LEVEL', value: logLevel, expected: `one of ${logLevelSchema.options.join(', ')}` });
+  }
+
+  return { config, issues };
+}
+
+function parseBoolean(raw: string): boolean | undefined {
+  switch (raw.toLowerCase()) {
+    case 'true':
+    case '1':
+      return true;
+    case 'false':
+    case '0':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function isHttpUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

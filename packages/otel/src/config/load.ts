@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { providerNames } from '../providers/registry.js';
+import { readEnv } from './env.js';
+import { defaultConfig, fileConfigSchema, type CostctlConfig, type FileConfig } from './schema.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadOptions {
+  env?: Env;
+  cwd?: string;
+  /** Overrides applied last, from the programmatic API. */
+  overrides?: FileConfig;
+}
+
+/**
+ * Resolves the configuration: defaults, then the config file, then the
+ * environment, then programmatic overrides. Every bad value in any source is
+ * reported at once in one `ConfigError`; nothing falls back silently.
+ *
+ * @example
+ * const config = loadConfig({ env: process.env });
+ */
+export function loadConfig(options: LoadOptions = {}): CostctlConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const issues: ConfigIssue[] = [];
+
+  const file = readConfigFile(env, cwd, issues);
+  const fromEnv = readEnv(env);
+  issues.push(...fromEnv.issues);
+  const overrides = options.overrides === undefined ? {} : validate(options.overrides, 'options', issues);
+
+  const merged = merge(merge(merge(defaultConfig, file.config), fromEnv.config), overrides);
+  for (const [index, endpoint] of merged.endpoints.entries()) {
+    if (!providerNames.includes(endpoint.provider)) {
+      issues.push({
+        key: `endpoints[${index}].provider`,
+        value: endpoint.provider,
+        expected: `one of ${providerNames.join(', ')}`,
+      });
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues, file.path ?? 'environment');
+  return merged;
+}
+
+function readConfigFile(env: Env, cwd: string, issues: ConfigIssue[]): { config: FileConfig; path?: string } {
+  const explicit = env.COSTCTL_CONFIG?.trim();
+  const path = resolve(cwd, explicit || 'costctl.config.json');
+  if (!explicit && !existsSync(path)) return { config: {} };
+
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    issues.push({ key: 'COSTCTL_CONFIG', value: explicit, expected: `a readable file (${describe(error)})` });
+    return { config: {}, path };
+  }
+
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    issues.push({ key: path, value: undefined, expected: `valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${describe(error)})` });
+    return { config: {}, path };
+  }
+  return { config: validate(raw ?? {}, path, issues), path };
+}
+
+function validate(raw: unknown, source: string, issues: ConfigIssue[]): FileConfig {
+  const result = fileConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) issues.push(toIssue(issue, raw, source));
+  return {};
+}
+
+function toIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): ConfigIssue {
+  const path = issue.path.map(String);
+  const key = issue.code === 'unrecognized_keys' ? [...path, ...issue.keys].join('.') : path.join('.');
+  const expected =
+    issue.code === 'unrecognized_keys'
+      ? `no such key (allowed here: ${allowedKeys(path)})`
+      : issue.message.replace(/^Invalid input: /, '').replace(/^expected /, '');
+  return { key: `${source}: ${key || '(root)'}`, value: stringify(lookup(raw, issue.path)), expected };
+}
+
+function allowedKeys(path: string[]): string {
+  let schema: z.ZodType = fileConfigSchema;
+  for (const part of path) {
+    const shape = (schema as { shape?: Record<string, z.ZodType> }).shape;
+    const next = shape?.[part];
+    if (next === undefined) return 'see config.schema.json';
+    schema = unwrap(next);
+  }
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).join(', ') : 'see config.schema.json';
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  const inner = (schema as { unwrap?: () => z.ZodType }).unwrap;
+  return typeof inner === 'function' ? unwrap(inner.call(schema)) : schema;
+}
+
+function lookup(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function stringify(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value)?.slice(0, 200);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
+  return {
+    disabled: layer.disabled ?? base.disabled,
+    endpoints: layer.endpoints ?? base.endpoints,
+    labels: layer.labels ?? base.labels,
+    prices: mergePrices(base.prices, layer.prices),
+    metrics: {
+      exporters: layer.metrics?.exporters ?? base.metrics.exporters,
+      prometheus: {
+        host: layer.metrics?.prometheus?.host ?? base.metrics.prometheus.host,
+        port: layer.metrics?.prometheus?.port ?? base.metrics.prometheus.port,
+      },
+    },
+    logLevel: layer.logLevel ?? base.logLevel,
+  };
+}
+
+function mergePrices(base: CostctlConfig['prices'], layer: FileConfig['prices']): CostctlConfig['prices'] {
+  if (layer === undefined) return base;
+  const merged: CostctlConfig['prices'] = { ...base };
+  for (const [provider, models] of Object.entries(layer)) merged[provider] = { ...merged[provider], ...models };
+  return merged;
+}

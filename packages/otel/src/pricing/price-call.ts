@@ -1,0 +1,62 @@
+import type { ProviderAdapter, RequestFacts, ResponseFacts, TokenUsage } from '../providers/types.js';
+import type { PriceTable } from './price-table.js';
+
+/** Where a cost came from: the provider's own figure, the price data, or an estimate. */
+export type CostSource = 'provider' | 'price_table' | 'estimated';
+
+/** Why a call could not be priced (`costctl_unpriced_requests_total{costctl_reason}`). */
+export type UnpricedReason = 'unknown_model' | 'no_model' | 'internal_error';
+
+export interface CallCost {
+  /** Usage as reported, or estimated when the provider's final usage never arrived. */
+  usage: TokenUsage;
+  /** The model the price was looked up for (response model, else request model). */
+  model: string | undefined;
+  cost: { usd: number; source: CostSource; pricedModel: string } | undefined;
+  unpricedReason: UnpricedReason | undefined;
+}
+
+/**
+ * Prices one successful call. Exact usage is priced from the provider's
+ * reported cost or the price data; a call whose final usage never arrived
+ * (a cut stream, an unreadable body) is priced from an estimate and says so.
+ * A call is never silently $0: if it cannot be priced, the reason is given.
+ */
+export function priceCall(
+  adapter: ProviderAdapter,
+  request: RequestFacts,
+  response: ResponseFacts,
+  table: PriceTable,
+): CallCost {
+  const model = response.model ?? request.model;
+  const exact = response.usageComplete && response.usage !== undefined;
+  const usage = exact ? (response.usage as TokenUsage) : estimateUsage(request, response);
+
+  if (exact && response.providerCostUsd !== undefined) {
+    return { usage, model, cost: { usd: response.providerCostUsd, source: 'provider', pricedModel: model ?? 'unknown' }, unpricedReason: undefined };
+  }
+  if (model === undefined) return { usage, model, cost: undefined, unpricedReason: 'no_model' };
+
+  const price = table.price(adapter.name, adapter.pricingId, model, usage);
+  if (price === undefined) return { usage, model, cost: undefined, unpricedReason: 'unknown_model' };
+  return {
+    usage,
+    model,
+    cost: { usd: price.usd, source: exact ? 'price_table' : 'estimated', pricedModel: price.model },
+    unpricedReason: undefined,
+  };
+}
+
+function estimateUsage(request: RequestFacts, response: ResponseFacts): TokenUsage {
+  const partial = response.usage;
+  // Partial usage (e.g. Anthropic's message_start) is exact for what it has.
+  const input = partial !== undefined && partial.input > 0 ? partial.input : request.inputTokenEstimate;
+  const output = Math.max(partial?.output ?? 0, response.outputTokenEstimate);
+  return {
+    input,
+    output,
+    cacheRead: partial?.cacheRead ?? 0,
+    cacheWrite: partial?.cacheWrite ?? 0,
+    reasoning: partial?.reasoning ?? 0,
+  };
+}

@@ -1,0 +1,86 @@
+import { calcPrice, findProvider, type Provider } from '@pydantic/genai-prices';
+import type { ModelPrice } from '../config/schema.js';
+import type { TokenUsage } from '../providers/types.js';
+
+/** A price for one call, and the model id the price data matched. */
+export interface Price {
+  usd: number;
+  /** The model as priced: the price data's id (dated ids resolve to their family), or the override's key. */
+  model: string;
+}
+
+type Resolved = { kind: 'override'; price: ModelPrice; model: string } | { kind: 'table'; provider: Provider; model: string };
+
+/**
+ * Prices token usage from the bundled `@pydantic/genai-prices` data, with
+ * per-model overrides from the config. A model is resolved once per
+ * provider/model pair and cached, so pricing a call does not search the
+ * whole price list. The bundled data is used as is: no network update.
+ *
+ * @example
+ * const table = new PriceTable({ openai: { 'my-finetune': { input: 3, output: 12 } } });
+ * table.price('openai', 'openai', 'gpt-4o-mini', usage); // { usd: 0.00042, model: 'gpt-4o-mini' }
+ */
+export class PriceTable {
+  readonly #overrides: Record<string, Record<string, ModelPrice>>;
+  readonly #resolved = new Map<string, Resolved | null>();
+
+  constructor(overrides: Record<string, Record<string, ModelPrice>> = {}) {
+    this.#overrides = overrides;
+  }
+
+  /**
+   * The price of `usage` on `model`, or undefined when neither the overrides
+   * nor the price data know the model.
+   *
+   * @param provider the `gen_ai.provider.name` (the key of config overrides)
+   * @param pricingId the provider's id in the price data
+   */
+  price(provider: string, pricingId: string, model: string, usage: TokenUsage): Price | undefined {
+    const resolved = this.#resolve(provider, pricingId, model);
+    if (resolved === null) return undefined;
+    if (resolved.kind === 'override') return { usd: priceFromOverride(resolved.price, usage), model: resolved.model };
+    const result = calcPrice(
+      {
+        input_tokens: usage.input,
+        output_tokens: usage.output,
+        cache_read_tokens: usage.cacheRead,
+        cache_write_tokens: usage.cacheWrite,
+      },
+      model,
+      { provider: resolved.provider },
+    );
+    return result === null ? undefined : { usd: result.total_price, model: resolved.model };
+  }
+
+  #resolve(provider: string, pricingId: string, model: string): Resolved | null {
+    const key = `${provider}\u0000${pricingId}\u0000${model}`;
+    let resolved = this.#resolved.get(key);
+    if (resolved === undefined) {
+      resolved = resolveModel(this.#overrides[provider], pricingId, model);
+      this.#resolved.set(key, resolved);
+    }
+    return resolved;
+  }
+}
+
+function resolveModel(overrides: Record<string, ModelPrice> | undefined, pricingId: string, model: string): Resolved | null {
+  const override = overrides?.[model];
+  if (override) return { kind: 'override', price: override, model };
+
+  // A zero-usage probe finds the model entry once; later calls price against it alone.
+  const probe = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId: pricingId });
+  if (probe === null) return null;
+  const provider = findProvider({ providerId: probe.provider.id }) ?? probe.provider;
+  return { kind: 'table', provider: { ...provider, models: [probe.model], fallback_model_providers: [] }, model: probe.model.id };
+}
+
+function priceFromOverride(price: ModelPrice, usage: TokenUsage): number {
+  const uncached = Math.max(0, usage.input - usage.cacheRead - usage.cacheWrite);
+  const perToken =
+    uncached * price.input +
+    usage.cacheRead * (price.cacheRead ?? price.input) +
+    usage.cacheWrite * (price.cacheWrite ?? price.input) +
+    usage.output * price.output;
+  return perToken / 1_000_000;
+}

@@ -1,0 +1,21 @@
+/**
+ * `node --import @costctl/otel/register app.js`: starts costctl from the
+ * environment and the config file before the app's first line runs. With
+ * `COSTCTL_DISABLED=true` it loads nothing else and patches nothing. An
+ * invalid configuration stops start-up with one readable message (exit 2).
+ */
+const disabled = /^(true|1)$/i.test(process.env.COSTCTL_DISABLED?.trim() ?? '');
+
+if (!disabled) {
+  const { start } = await import('./sdk.js');
+  const { isCostctlError } = await import('./errors.js');
+  try {
+    const costctl = start();
+    // Pushed metrics (OTLP) would be lost at a natural exit without a last export.
+    process.once('beforeExit', () => void costctl.shutdown());
+  } catch (error) {
+    if (!isCostctlError(error)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

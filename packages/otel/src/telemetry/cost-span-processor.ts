@@ -1,0 +1,56 @@
+import { SpanKind, type Context } from '@opentelemetry/api';
+import { activeCall } from '../transport/active-call.js';
+import type { ObservedCall } from '../transport/call.js';
+import { Attr } from './names.js';
+
+/** The parts of an SDK span this processor uses; any `@opentelemetry/sdk-trace` span fits. */
+export interface EnrichableSpan {
+  readonly kind: number;
+  setAttribute(key: string, value: string | number | boolean): unknown;
+}
+
+/**
+ * Adds `gen_ai.*` and `costctl.cost.*` attributes to the HTTP client span of
+ * each priced call (the one `@opentelemetry/instrumentation-undici` starts),
+ * in `onEnding`, while the span can still be written. The span is tied to the
+ * call when it starts, synchronously inside the call's dispatch.
+ *
+ * @example
+ * new NodeSDK({ spanProcessors: [new CostSpanProcessor(), new BatchSpanProcessor(exporter)], … });
+ */
+export class CostSpanProcessor {
+  readonly #calls = new WeakMap<object, ObservedCall>();
+
+  onStart(span: EnrichableSpan, _parentContext: Context): void {
+    const call = activeCall.call;
+    if (call !== undefined && span.kind === SpanKind.CLIENT) this.#calls.set(span, call);
+  }
+
+  onEnding(span: EnrichableSpan): void {
+    const call = this.#calls.get(span);
+    if (call === undefined) return;
+    this.#calls.delete(span);
+    span.setAttribute(Attr.provider, call.adapter.name);
+    span.setAttribute(Attr.operation, call.request.operation);
+    if (call.request.model !== undefined) span.setAttribute(Attr.requestModel, call.request.model);
+    const cost = call.cost();
+    if (cost === undefined) return;
+    if (call.responseModel !== undefined) span.setAttribute(Attr.responseModel, call.responseModel);
+    span.setAttribute(Attr.inputTokens, cost.usage.input);
+    span.setAttribute(Attr.outputTokens, cost.usage.output);
+    if (cost.cost !== undefined) {
+      span.setAttribute(Attr.costUsd, cost.cost.usd);
+      span.setAttribute(Attr.costSource, cost.cost.source);
+    }
+  }
+
+  onEnd(): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,29 @@
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import type { CostctlConfig } from '../config/schema.js';
+
+/**
+ * The metric readers `OTEL_METRICS_EXPORTER` asks for: a Prometheus scrape
+ * endpoint, periodic OTLP/HTTP export (configured by the `OTEL_EXPORTER_OTLP_*`
+ * variables), the console, or none.
+ */
+export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricReader[] {
+  const readers: IMetricReader[] = [];
+  for (const exporter of new Set(metrics.exporters)) {
+    switch (exporter) {
+      case 'prometheus':
+        readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }));
+        break;
+      case 'otlp':
+        readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+        break;
+      case 'console':
+        readers.push(new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter() }));
+        break;
+      case 'none':
+        break;
+    }
+  }
+  return readers;
+}

@@ -1,0 +1,181 @@
+import type { Attributes } from '@opentelemetry/api';
+import { priceCall, type CallCost } from '../pricing/price-call.js';
+import type { PriceTable } from '../pricing/price-table.js';
+import type { OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
+import { CompressedBody } from './decode.js';
+import { reportInternalError } from './internal-error.js';
+
+/** Everything known about one finished call: what metrics, spans and budgets read. */
+export interface CallResult extends CallCost {
+  provider: string;
+  operation: OperationName;
+  requestModel: string | undefined;
+  responseModel: string | undefined;
+  responseId: string | undefined;
+  /** `ok` when the provider answered 2xx and its answer was read (or its usage arrived before a cut). */
+  outcome: 'ok' | 'error';
+  /** HTTP status or error class, for failed calls (`error.type`). */
+  errorType: string | undefined;
+  durationSeconds: number;
+  /** Allow-listed baggage labels. */
+  labels: Attributes;
+  /** False for calls the provider did not bill (non-2xx answers, failures before a response). */
+  billable: boolean;
+}
+
+/** Where finished calls go: the metrics, and later the budgets and the ledger. */
+export interface CallSink {
+  record(result: CallResult): void;
+}
+
+/** What the transport needs to know about costctl to observe calls. */
+export interface CallContext {
+  table: PriceTable;
+  sink: CallSink;
+}
+
+/**
+ * The life of one observed call: created before the request leaves, fed the
+ * response as it arrives, recorded once when the body ends or the call fails.
+ * No method throws (a bug is reported, and the call goes on unobserved), and
+ * none of them touches what the app sees.
+ */
+export class ObservedCall {
+  readonly adapter: ProviderAdapter;
+  readonly request: RequestFacts;
+  readonly #context: CallContext;
+  readonly #labels: Attributes;
+  readonly #startedAt = performance.now();
+
+  #status = 0;
+  #reader: ResponseReader | undefined;
+  #compressed: CompressedBody | null | undefined = null;
+  #facts: ResponseFacts | undefined;
+  #cost: CallCost | undefined;
+  #recorded = false;
+  /** A bug in costctl stopped the reading: the call is still counted, as unpriced. */
+  #broken = false;
+
+  constructor(adapter: ProviderAdapter, request: RequestFacts, labels: Attributes, context: CallContext) {
+    this.adapter = adapter;
+    this.request = request;
+    this.#labels = labels;
+    this.#context = context;
+  }
+
+  /** The response's status line and headers arrived. A redirect's later attempt starts over. */
+  responseStarted(status: number, contentType: string | undefined, contentEncoding: string | undefined): void {
+    try {
+      this.#status = status;
+      this.#facts = undefined;
+      this.#cost = undefined;
+      this.#reader = status >= 200 && status < 300 ? this.adapter.createReader(this.request, contentType) : undefined;
+      this.#compressed = CompressedBody.for(contentEncoding);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** A chunk of the response body, as it came off the wire. */
+  data(chunk: Uint8Array): void {
+    if (this.#reader === undefined || this.#facts !== undefined) return;
+    try {
+      if (this.#compressed === null) this.#reader.push(chunk);
+      else this.#compressed?.push(chunk);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** The body ended normally. */
+  ended(): void {
+    try {
+      this.#record(undefined);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** The call failed: a transport error, a cut, or the app aborting it. */
+  failed(reason: unknown): void {
+    try {
+      this.#record(reason);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /**
+   * Usage and cost as known now; reads the body to its end. Safe to call
+   * before `ended()` (the span processor does, as the HTTP span ends first).
+   */
+  cost(): CallCost | undefined {
+    if (this.#reader === undefined) return undefined;
+    try {
+      this.#cost ??= priceCall(this.adapter, this.request, this.#readFacts(this.#reader), this.#context.table);
+    } catch (error) {
+      this.#fail(error);
+    }
+    return this.#cost;
+  }
+
+  /** The model the provider reported, once the body has been read by `cost()`. */
+  get responseModel(): string | undefined {
+    return this.#facts?.model;
+  }
+
+  /** A bug in costctl: stop reading this call, say so once, count it as unpriced, let the app's call go on. */
+  #fail(error: unknown): void {
+    this.#reader = undefined;
+    this.#broken = true;
+    reportInternalError(error);
+  }
+
+  #readFacts(reader: ResponseReader): ResponseFacts {
+    if (this.#facts === undefined) {
+      if (this.#compressed) {
+        const body = this.#compressed.decode();
+        if (body !== undefined) reader.push(body);
+      }
+      this.#facts = reader.finish();
+    }
+    return this.#facts;
+  }
+
+  #record(error: unknown): void {
+    if (this.#recorded) return;
+    this.#recorded = true;
+    const cost = this.cost();
+    const facts = this.#facts;
+    const billable = cost !== undefined || (this.#broken && this.#status >= 200 && this.#status < 300);
+    // A client that stops reading once the usage is in (OpenAI's after [DONE]) made a complete call.
+    const ok = cost !== undefined && (error === undefined || facts?.usageComplete === true);
+    this.#context.sink.record({
+      provider: this.adapter.name,
+      operation: this.request.operation,
+      requestModel: this.request.model,
+      responseModel: facts?.model,
+      responseId: facts?.responseId,
+      outcome: ok ? 'ok' : 'error',
+      errorType: ok ? undefined : errorType(this.#status, error),
+      durationSeconds: (performance.now() - this.#startedAt) / 1000,
+      labels: this.#labels,
+      billable,
+      usage: cost?.usage ?? zeroUsage,
+      model: cost?.model ?? this.request.model,
+      cost: cost?.cost,
+      unpricedReason: cost?.unpricedReason ?? (billable ? 'internal_error' : undefined),
+    });
+  }
+}
+
+const zeroUsage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
+
+function errorType(status: number, error: unknown): string {
+  if (error === undefined) return String(status);
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? code : error.name;
+  }
+  return '_OTHER';
+}

@@ -1,0 +1,57 @@
+import type { Endpoint } from '../config/schema.js';
+import { adapterByName, adapterForHost } from '../providers/registry.js';
+import type { OperationName, ProviderAdapter } from '../providers/types.js';
+
+/** A request recognised as a billable call to a known provider. */
+export interface MatchedCall {
+  adapter: ProviderAdapter;
+  operation: OperationName;
+  api: string;
+}
+
+/**
+ * Recognises billable calls by host (the providers' public APIs) and by
+ * configured base URLs (proxies, self-hosted and OpenAI-compatible servers).
+ * Both lookups are a Map get by host/origin; only configured endpoints on the
+ * same origin are compared by path prefix.
+ */
+export class EndpointMatcher {
+  readonly #byOrigin = new Map<string, { pathPrefix: string; adapter: ProviderAdapter }[]>();
+
+  constructor(endpoints: readonly Endpoint[]) {
+    for (const endpoint of endpoints) {
+      const adapter = adapterByName(endpoint.provider);
+      if (adapter === undefined) continue;
+      const url = new URL(endpoint.baseUrl);
+      const list = this.#byOrigin.get(url.origin) ?? [];
+      list.push({ pathPrefix: url.pathname.replace(/\/+$/, ''), adapter });
+      // Longest prefix first, so a more specific base URL wins.
+      list.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+      this.#byOrigin.set(url.origin, list);
+    }
+  }
+
+  /**
+   * The billable call `method origin+path` is, or undefined.
+   *
+   * @param origin `scheme://host[:port]`, as in `URL.origin`
+   * @param path the path, with or without its query string
+   */
+  match(method: string, origin: string, host: string, path: string): MatchedCall | undefined {
+    const query = path.indexOf('?');
+    const pathname = query === -1 ? path : path.slice(0, query);
+    const custom = this.#byOrigin.get(origin);
+    if (custom !== undefined) {
+      for (const { pathPrefix, adapter } of custom) {
+        if (pathname === pathPrefix || pathname.startsWith(`${pathPrefix}/`)) return matchCall(adapter, method, pathname);
+      }
+    }
+    const adapter = adapterForHost(host);
+    return adapter === undefined ? undefined : matchCall(adapter, method, pathname);
+  }
+}
+
+function matchCall(adapter: ProviderAdapter, method: string, pathname: string): MatchedCall | undefined {
+  const call = adapter.matchCall(method.toUpperCase(), pathname);
+  return call === undefined ? undefined : { adapter, operation: call.operation, api: call.api };
+}

@@ -1,0 +1,76 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { activeCall } from './active-call.js';
+import type { ObservedCall } from './call.js';
+import { rawHeader } from './headers.js';
+import { reportInternalError } from './internal-error.js';
+import type { CallObserver } from './observer.js';
+
+/** The parts of undici's internal request that its diagnostics channels expose and we read. */
+interface UndiciRequest {
+  origin?: unknown;
+  method?: unknown;
+  path?: unknown;
+  body?: unknown;
+}
+
+interface RequestMessage {
+  request: UndiciRequest;
+}
+
+/**
+ * Observes requests that do not go through the global `fetch` — the `undici`
+ * package's `request()`, `stream()`, `fetch()` and its clients, with any
+ * dispatcher — through undici's diagnostics channels, which every copy of
+ * undici publishes to. Response bodies come from
+ * `undici:request:bodyChunkReceived` (undici ≥ 7); where a copy of undici does
+ * not publish it, the call is still counted and priced as an estimate.
+ * Requests made through our `fetch` wrapper are skipped: it observes them.
+ * Returns a function that unsubscribes.
+ */
+export function subscribeUndiciChannels(observer: CallObserver): () => void {
+  const calls = new WeakMap<object, ObservedCall>();
+
+  const onCreate = ({ request }: RequestMessage) => {
+    if (activeCall.call !== undefined) return;
+    // undici normalises `origin` to `scheme://host[:port]`, so the host needs no URL parse.
+    const origin = String(request.origin);
+    const host = origin.slice(origin.indexOf('//') + 2);
+    const call = observer.observe(String(request.method), origin, host, String(request.path), request.body);
+    if (call !== undefined) calls.set(request, call);
+  };
+  const onHeaders = ({ request, response }: RequestMessage & { response: { statusCode: number; headers: unknown } }) => {
+    calls.get(request)?.responseStarted(response.statusCode, rawHeader(response.headers, 'content-type'), rawHeader(response.headers, 'content-encoding'));
+  };
+  const onChunk = ({ request, chunk }: RequestMessage & { chunk: Uint8Array }) => {
+    calls.get(request)?.data(chunk);
+  };
+  const onTrailers = ({ request }: RequestMessage) => {
+    calls.get(request)?.ended();
+  };
+  const onError = ({ request, error }: RequestMessage & { error: unknown }) => {
+    calls.get(request)?.failed(error);
+  };
+
+  const subscriptions: [string, (message: never) => void][] = [
+    ['undici:request:create', onCreate],
+    ['undici:request:headers', onHeaders],
+    ['undici:request:bodyChunkReceived', onChunk],
+    ['undici:request:trailers', onTrailers],
+    ['undici:request:error', onError],
+  ];
+  const subscribed = subscriptions.map(([name, listener]) => {
+    // A throw inside a subscriber would surface as an uncaught exception in the app.
+    const safe = (message: unknown) => {
+      try {
+        listener(message as never);
+      } catch (error) {
+        reportInternalError(error);
+      }
+    };
+    diagnosticsChannel.subscribe(name, safe);
+    return [name, safe] as const;
+  });
+  return () => {
+    for (const [name, listener] of subscribed) diagnosticsChannel.unsubscribe(name, listener);
+  };
+}
