@@ -25,8 +25,8 @@ export class CostctlError extends Error {
 export interface ConfigIssue {
   /** The key as the user wrote it: an environment variable or a config-file path. */
   key: string;
-  /** The offending value, secrets redacted. */
-  value: string | undefined;
+  /** The offending value as given (undefined when the key was missing). */
+  value: unknown;
   /** What is allowed, in words. */
   expected: string;
 }
@@ -49,9 +49,13 @@ export class ConfigError extends CostctlError {
 
 function formatIssues(issues: readonly ConfigIssue[], source: string): string {
   const lines = issues.map(
-    (issue) => `  - ${issue.key}=${issue.value === undefined ? '(unset)' : JSON.stringify(issue.value)}: expected ${issue.expected}`,
+    (issue) => `  - ${issue.key}=${issue.value === undefined ? '(unset)' : clip(JSON.stringify(issue.value))}: expected ${issue.expected}`,
   );
   return `costctl: invalid configuration (${source}):\n${lines.join('\n')}`;
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /** True for any costctl error, from this copy of the package or another. */

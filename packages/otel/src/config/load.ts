@@ -75,18 +75,18 @@ function readConfigFile(env: Env, cwd: string, issues: ConfigIssue[]): { config:
 function validate(raw: unknown, source: string, issues: ConfigIssue[]): FileConfig {
   const result = fileConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) issues.push(toIssue(issue, raw, source));
+  for (const issue of result.error.issues) issues.push(...toIssues(issue, raw, source));
   return {};
 }
 
-function toIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): ConfigIssue {
+function toIssues(issue: z.core.$ZodIssue, raw: unknown, source: string): ConfigIssue[] {
   const path = issue.path.map(String);
-  const key = issue.code === 'unrecognized_keys' ? [...path, ...issue.keys].join('.') : path.join('.');
-  const expected =
-    issue.code === 'unrecognized_keys'
-      ? `no such key (allowed here: ${allowedKeys(path)})`
-      : issue.message.replace(/^Invalid input: /, '').replace(/^expected /, '');
-  return { key: `${source}: ${key || '(root)'}`, value: stringify(lookup(raw, issue.path)), expected };
+  if (issue.code === 'unrecognized_keys') {
+    const expected = `no such key (allowed here: ${allowedKeys(path)})`;
+    return issue.keys.map((key) => ({ key: `${source}: ${[...path, key].join('.')}`, value: lookup(raw, [...issue.path, key]), expected }));
+  }
+  const expected = issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '').replace(/^expected /, '');
+  return [{ key: `${source}: ${path.join('.') || '(root)'}`, value: lookup(raw, issue.path), expected }];
 }
 
 function allowedKeys(path: string[]): string {
@@ -113,12 +113,6 @@ function lookup(raw: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[part];
   }
   return value;
-}
-
-function stringify(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value)?.slice(0, 200);
 }
 
 function describe(error: unknown): string {

@@ -4,8 +4,12 @@ import type { PriceTable } from './price-table.js';
 /** Where a cost came from: the provider's own figure, the price data, or an estimate. */
 export type CostSource = 'provider' | 'price_table' | 'estimated';
 
-/** Why a call could not be priced (`costctl_unpriced_requests_total{costctl_reason}`). */
-export type UnpricedReason = 'unknown_model' | 'no_model' | 'internal_error';
+/**
+ * Why a billable call could not be priced (`costctl_unpriced_requests_total{costctl_reason}`):
+ * the price data does not know the model; neither request nor response named one; the
+ * transport did not let costctl see the response body; or a bug in costctl stopped the reading.
+ */
+export type UnpricedReason = 'unknown_model' | 'no_model' | 'body_unobservable' | 'internal_error';
 
 export interface CallCost {
   /** Usage as reported, or estimated when the provider's final usage never arrived. */

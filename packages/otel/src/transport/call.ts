@@ -53,6 +53,8 @@ export class ObservedCall {
   #facts: ResponseFacts | undefined;
   #cost: CallCost | undefined;
   #recorded = false;
+  /** Body bytes seen; none on a 2xx answer means this transport hid the body from us. */
+  #bytesSeen = 0;
   /** A bug in costctl stopped the reading: the call is still counted, as unpriced. */
   #broken = false;
 
@@ -69,6 +71,7 @@ export class ObservedCall {
       this.#status = status;
       this.#facts = undefined;
       this.#cost = undefined;
+      this.#bytesSeen = 0;
       this.#reader = status >= 200 && status < 300 ? this.adapter.createReader(this.request, contentType) : undefined;
       this.#compressed = CompressedBody.for(contentEncoding);
     } catch (error) {
@@ -79,6 +82,7 @@ export class ObservedCall {
   /** A chunk of the response body, as it came off the wire. */
   data(chunk: Uint8Array): void {
     if (this.#reader === undefined || this.#facts !== undefined) return;
+    this.#bytesSeen += chunk.byteLength;
     try {
       if (this.#compressed === null) this.#reader.push(chunk);
       else this.#compressed?.push(chunk);
@@ -112,7 +116,13 @@ export class ObservedCall {
   cost(): CallCost | undefined {
     if (this.#reader === undefined) return undefined;
     try {
-      this.#cost ??= priceCall(this.adapter, this.request, this.#readFacts(this.#reader), this.#context.table);
+      if (this.#cost === undefined) {
+        const facts = this.#readFacts(this.#reader);
+        this.#cost =
+          this.#bytesSeen === 0
+            ? { usage: zeroUsage, model: facts.model ?? this.request.model, cost: undefined, unpricedReason: 'body_unobservable' }
+            : priceCall(this.adapter, this.request, facts, this.#context.table);
+      }
     } catch (error) {
       this.#fail(error);
     }

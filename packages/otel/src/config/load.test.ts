@@ -1,0 +1,129 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { loadConfig } from './load.js';
+
+function dir(files: Record<string, string> = {}): string {
+  const path = mkdtempSync(join(tmpdir(), 'costctl-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(path, name), text);
+  return path;
+}
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults with no file and no variables', () => {
+    const config = loadConfig({ env: {}, cwd: dir() });
+    expect(config).toEqual({
+      disabled: false,
+      endpoints: [],
+      labels: [],
+      prices: {},
+      metrics: { exporters: ['prometheus'], prometheus: { host: 'localhost', port: 9464 } },
+      logLevel: 'info',
+    });
+  });
+
+  it('reads the environment variables of SPEC §3', () => {
+    const config = loadConfig({
+      cwd: dir(),
+      env: {
+        COSTCTL_ENDPOINTS: 'openai=http://127.0.0.1:8080/v1, anthropic=http://localhost:9000',
+        COSTCTL_LABELS: 'tenant,feature',
+        OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '9999',
+        COSTCTL_LOG_LEVEL: 'WARN',
+      },
+    });
+    expect(config.endpoints).toEqual([
+      { provider: 'openai', baseUrl: 'http://127.0.0.1:8080/v1' },
+      { provider: 'anthropic', baseUrl: 'http://localhost:9000' },
+    ]);
+    expect(config.labels).toEqual(['tenant', 'feature']);
+    expect(config.metrics).toEqual({ exporters: ['prometheus', 'otlp'], prometheus: { host: '0.0.0.0', port: 9999 } });
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('reads costctl.config.json from cwd, and the environment wins over it', () => {
+    const cwd = dir({
+      'costctl.config.json': JSON.stringify({
+        labels: ['team'],
+        prices: { openai: { 'my-model': { input: 1, output: 2 } } },
+        metrics: { exporters: ['none'] },
+      }),
+    });
+    const config = loadConfig({ cwd, env: { COSTCTL_LABELS: 'tenant' } });
+    expect(config.labels).toEqual(['tenant']);
+    expect(config.prices).toEqual({ openai: { 'my-model': { input: 1, output: 2 } } });
+    expect(config.metrics.exporters).toEqual(['none']);
+  });
+
+  it('reads a YAML file named by COSTCTL_CONFIG', () => {
+    const cwd = dir({ 'costctl.yaml': 'labels:\n  - tenant\nendpoints:\n  - provider: openai\n    baseUrl: http://127.0.0.1:1/v1\n' });
+    const config = loadConfig({ cwd, env: { COSTCTL_CONFIG: 'costctl.yaml' } });
+    expect(config.labels).toEqual(['tenant']);
+    expect(config.endpoints).toEqual([{ provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1' }]);
+  });
+
+  it('reports every bad value at once, naming the variable, the value and what is allowed', () => {
+    const error = configError(() =>
+      loadConfig({
+        cwd: dir(),
+        env: {
+          COSTCTL_DISABLED: 'maybe',
+          COSTCTL_ENDPOINTS: 'openai',
+          OTEL_METRICS_EXPORTER: 'prometheus,zipkin',
+          OTEL_EXPORTER_PROMETHEUS_PORT: '99999',
+          COSTCTL_LABELS: 'tenant,9lives',
+        },
+      }),
+    );
+    expect(error.code).toBe('COSTCTL_CONFIG_INVALID');
+    expect(error.issues.map((issue) => issue.key)).toEqual([
+      'COSTCTL_DISABLED',
+      'COSTCTL_ENDPOINTS',
+      'COSTCTL_LABELS',
+      'OTEL_METRICS_EXPORTER',
+      'OTEL_EXPORTER_PROMETHEUS_PORT',
+    ]);
+    expect(error.message).toContain('COSTCTL_DISABLED="maybe": expected true or false');
+    expect(error.message).toContain('OTEL_METRICS_EXPORTER="prometheus,zipkin": expected a comma-separated list of prometheus, otlp, console, none');
+    expect(error.message).toContain('COSTCTL_LABELS="9lives"');
+  });
+
+  it('names an unknown provider in an endpoint and lists the known ones', () => {
+    const error = configError(() => loadConfig({ cwd: dir(), env: { COSTCTL_ENDPOINTS: 'openia=http://127.0.0.1:1/v1' } }));
+    expect(error.message).toMatch(/endpoints\[0\]\.provider="openia": expected one of openai, anthropic/);
+  });
+
+  it('names a bad key of the config file with its path, value and what is allowed', () => {
+    const cwd = dir({
+      'costctl.config.json': JSON.stringify({ prices: { openai: { m: { input: -1, output: 2 } } }, lables: ['x'] }),
+    });
+    const error = configError(() => loadConfig({ cwd, env: {} }));
+    const keys = error.issues.map((issue) => issue.key);
+    expect(keys).toContain(`${join(cwd, 'costctl.config.json')}: prices.openai.m.input`);
+    expect(keys).toContain(`${join(cwd, 'costctl.config.json')}: lables`);
+    expect(error.message).toContain('lables=["x"]: expected no such key (allowed here: $schema, disabled, endpoints, labels, prices, metrics, logLevel)');
+    expect(error.message).toMatch(/input=-1: expected number to be >=0/);
+  });
+
+  it('reports a file that is not JSON, and a COSTCTL_CONFIG that does not exist', () => {
+    const cwd = dir({ 'costctl.config.json': '{ "labels": [' });
+    expect(configError(() => loadConfig({ cwd, env: {} })).message).toMatch(/expected valid JSON/);
+    expect(configError(() => loadConfig({ cwd, env: { COSTCTL_CONFIG: 'missing.json' } })).message).toMatch(
+      /COSTCTL_CONFIG="missing.json": expected a readable file/,
+    );
+  });
+});

@@ -1,0 +1,48 @@
+import { calcPrice } from '@pydantic/genai-prices';
+import { describe, expect, it } from 'vitest';
+import { PriceTable } from './price-table.js';
+
+const usage = { input: 1200, output: 300, cacheRead: 200, cacheWrite: 100, reasoning: 50 };
+
+describe('PriceTable', () => {
+  it('prices a dated model id as its family, as the price data does', () => {
+    const price = new PriceTable().price('openai', 'openai', 'gpt-4o-mini-2024-07-18', usage);
+    // gpt-4o-mini: $0.15/M input, $0.075/M cached input, $0.60/M output; no cache-write price.
+    const expected = (900 * 0.15 + 200 * 0.075 + 100 * 0.15 + 300 * 0.6) / 1e6;
+    expect(price?.model).toBe('gpt-4o-mini');
+    expect(price?.usd).toBeCloseTo(expected, 12);
+  });
+
+  it('agrees with calcPrice on tiered prices above 200k input tokens', () => {
+    const big = { input: 250_000, output: 1000, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+    const price = new PriceTable().price('anthropic', 'anthropic', 'claude-sonnet-4-5', big);
+    const reference = calcPrice({ input_tokens: 250_000, output_tokens: 1000 }, 'claude-sonnet-4-5', { providerId: 'anthropic' });
+    expect(reference).not.toBeNull();
+    expect(price?.usd).toBe(reference?.total_price);
+  });
+
+  it('prices the same model again from its cached resolution, with the same result', () => {
+    const table = new PriceTable();
+    const first = table.price('anthropic', 'anthropic', 'claude-haiku-4-5', usage);
+    const second = table.price('anthropic', 'anthropic', 'claude-haiku-4-5', { ...usage, output: 600 });
+    expect(first?.usd).toBeGreaterThan(0);
+    // Claude Haiku 4.5 output is $5/M: 300 more output tokens cost $0.0015 more.
+    expect((second?.usd ?? 0) - (first?.usd ?? 0)).toBeCloseTo(0.0015, 12);
+  });
+
+  it('returns undefined for a model the price data does not know', () => {
+    expect(new PriceTable().price('openai', 'openai', 'my-own-model', usage)).toBeUndefined();
+  });
+
+  it('uses a config override, with cache prices defaulting to the input price', () => {
+    const table = new PriceTable({ openai: { 'my-own-model': { input: 2, output: 8 }, 'gpt-4o-mini': { input: 1, output: 1, cacheRead: 0.5 } } });
+    expect(table.price('openai', 'openai', 'my-own-model', usage)).toEqual({
+      usd: (900 * 2 + 200 * 2 + 100 * 2 + 300 * 8) / 1e6,
+      model: 'my-own-model',
+    });
+    // An override wins over the price data for the same model.
+    expect(table.price('openai', 'openai', 'gpt-4o-mini', usage)?.usd).toBeCloseTo((900 + 200 * 0.5 + 100 + 300) / 1e6, 15);
+    // Overrides are per provider.
+    expect(table.price('anthropic', 'anthropic', 'my-own-model', usage)).toBeUndefined();
+  });
+});

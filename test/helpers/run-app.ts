@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parsePrometheus, type Sample } from './prometheus.js';
+import { freePort } from './ports.js';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface AppRun {
+  /** Every JSON line the app printed on stdout. */
+  lines: Record<string, unknown>[];
+  stderr: string;
+  /** The app's /metrics, scraped once it said it was done (empty when costctl was not loaded). */
+  samples: Sample[];
+  metricsText: string;
+  exitCode: number | null;
+}
+
+export interface AppOptions {
+  /** Load costctl with `--import @costctl/otel/register` (default true). */
+  register?: boolean;
+  env?: Record<string, string>;
+  /** Extra node flags before the script. */
+  nodeArgs?: string[];
+}
+
+/**
+ * Runs `script` as a real process — `node --import @costctl/otel/register
+ * script` — waits for it to print `{"done":true}`, scrapes its Prometheus
+ * endpoint, then stops it.
+ */
+export async function runApp(script: string, options: AppOptions = {}): Promise<AppRun> {
+  const port = await freePort();
+  const register = options.register ?? true;
+  const args = [...(register ? ['--import', '@costctl/otel/register'] : []), ...(options.nodeArgs ?? []), script];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const done = new Promise<boolean>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      let newline: number;
+      while ((newline = stdout.indexOf('\n')) !== -1) {
+        const line = stdout.slice(0, newline);
+        stdout = stdout.slice(newline + 1);
+        if (!line.startsWith('{')) continue;
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        if (parsed.done === true) resolve(true);
+        else lines.push(parsed);
+      }
+    });
+    void exited.then(() => resolve(false));
+  });
+
+  const finished = await done;
+  let metricsText = '';
+  if (finished && register) {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    metricsText = await response.text();
+  }
+  child.stdin.end();
+  const exitCode = await exited;
+  if (!finished && exitCode !== 0 && exitCode !== 2) {
+    throw new Error(`app ${script} exited with ${exitCode} before it was done:\n${stderr}`);
+  }
+  return { lines, stderr, samples: metricsText ? parsePrometheus(metricsText) : [], metricsText, exitCode };
+}
