@@ -1,0 +1,70 @@
+import { OutputEstimator } from '../output-estimate.js';
+import { SseDecoder } from '../sse.js';
+import { deltaTextLength, eventType } from '../stream-scan.js';
+import type { ResponseFacts, ResponseReader } from '../types.js';
+import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
+import { type MessagesUsageFields, messagesTokenUsage, readUsageFields } from './usage.js';
+
+/**
+ * Reads a Messages SSE stream: id, model and first usage from
+ * `message_start`; each `message_delta` usage replaces the counts it carries
+ * (they are cumulative). `content_block_delta` events are scanned for the
+ * output estimate, never parsed. A stream cut before a `message_delta` usage
+ * gives partial usage: input as reported, output the larger of the reported
+ * count and the estimate.
+ *
+ * @example
+ * const reader = new MessagesStreamReader();
+ * for (const chunk of body) reader.push(chunk);
+ * reader.finish().usage
+ */
+export class MessagesStreamReader implements ResponseReader {
+  readonly #sse = new SseDecoder((event, data) => {
+    this.#readEvent(event, data);
+  });
+  readonly #estimate = new OutputEstimator();
+  #fields: MessagesUsageFields = {};
+  #complete = false;
+  #model: string | undefined;
+  #responseId: string | undefined;
+
+  push(chunk: Uint8Array): void {
+    this.#sse.push(chunk);
+  }
+
+  finish(): ResponseFacts {
+    this.#sse.end();
+    const estimate = this.#estimate.tokens;
+    const fields = this.#complete ? this.#fields : { ...this.#fields, output: Math.max(this.#fields.output ?? 0, estimate) };
+    const usage = messagesTokenUsage(fields);
+    return {
+      model: this.#model,
+      responseId: this.#responseId,
+      usage,
+      usageComplete: this.#complete && usage !== undefined,
+      providerCostUsd: undefined,
+      outputTokenEstimate: estimate,
+    };
+  }
+
+  #readEvent(event: string, data: string): void {
+    const type = eventType(event, data);
+    if (type === 'content_block_delta') {
+      this.#estimate.addDelta(deltaTextLength(data));
+      return;
+    }
+    if (type !== 'message_start' && type !== 'message_delta') return;
+    const parsed = parseJson(data);
+    if (!isRecord(parsed)) return;
+    if (type === 'message_start') {
+      const message = recordAt(parsed, 'message');
+      this.#model = stringAt(message, 'model') ?? this.#model;
+      this.#responseId = stringAt(message, 'id') ?? this.#responseId;
+      this.#fields = { ...this.#fields, ...readUsageFields(message?.['usage']) };
+      return;
+    }
+    const update = readUsageFields(parsed['usage']);
+    this.#fields = { ...this.#fields, ...update };
+    if (update.output !== undefined) this.#complete = true;
+  }
+}

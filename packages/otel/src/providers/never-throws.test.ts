@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { anthropicAdapter } from './anthropic/adapter.js';
+import { openaiAdapter } from './openai/adapter.js';
+import { SseDecoder } from './sse.js';
+import type { ProviderAdapter, RequestFacts, ResponseFacts } from './types.js';
+
+interface ReaderKind {
+  adapter: ProviderAdapter;
+  api: string;
+  contentType: string;
+}
+
+const KINDS: readonly ReaderKind[] = [
+  { adapter: openaiAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { adapter: openaiAdapter, api: 'responses', contentType: 'text/event-stream' },
+  { adapter: openaiAdapter, api: 'chat_completions', contentType: 'application/json' },
+  { adapter: openaiAdapter, api: 'responses', contentType: 'application/json' },
+  { adapter: openaiAdapter, api: 'embeddings', contentType: 'application/json' },
+  { adapter: anthropicAdapter, api: 'messages', contentType: 'text/event-stream' },
+  { adapter: anthropicAdapter, api: 'messages', contentType: 'application/json' },
+];
+
+const FIXTURES: readonly string[] = [
+  'openai/fixtures/chat-stream-usage.sse',
+  'openai/fixtures/chat-stream-no-usage.sse',
+  'openai/fixtures/chat-stream-tool-call.sse',
+  'openai/fixtures/responses-stream.sse',
+  'openai/fixtures/responses-stream-incomplete.sse',
+  'openai/fixtures/chat-completion.json',
+  'openai/fixtures/responses.json',
+  'openai/fixtures/embeddings.json',
+  'anthropic/fixtures/message-stream.sse',
+  'anthropic/fixtures/message-stream-tools.sse',
+  'anthropic/fixtures/message-stream-error.sse',
+  'anthropic/fixtures/message.json',
+].map((file) => readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'));
+
+// Values a buggy or hostile server might put where a count belongs.
+const BAD_NUMBERS = ['-1', '"12"', '1e999', '-1e999', 'null', '1.5', '99999999999999999999', 'NaN', '{}', '[]', 'true', '""'];
+const NOISE = ['"usage":{', '"usage":null', '\n\n', '\r', '\r\n', 'data: ', 'event: message_delta\n', ': ping\n', '😊', '你', '\\', '"', '}', '[DONE]'];
+
+const utf8 = new TextEncoder();
+
+function read(kind: ReaderKind, pieces: readonly Uint8Array[]): ResponseFacts {
+  const request: RequestFacts = {
+    operation: 'chat',
+    api: kind.api,
+    model: undefined,
+    stream: kind.contentType === 'text/event-stream',
+    maxOutputTokens: undefined,
+    inputTokenEstimate: 0,
+  };
+  const reader = kind.adapter.createReader(request, kind.contentType);
+  for (const piece of pieces) reader.push(piece);
+  return reader.finish();
+}
+
+function isCount(value: number): boolean {
+  return Number.isInteger(value) && value >= 0;
+}
+
+function assertSane(facts: ResponseFacts): void {
+  expect(isCount(facts.outputTokenEstimate)).toBe(true);
+  expect(typeof facts.usageComplete).toBe('boolean');
+  expect(facts.model === undefined || typeof facts.model === 'string').toBe(true);
+  expect(facts.responseId === undefined || typeof facts.responseId === 'string').toBe(true);
+  expect(facts.providerCostUsd).toBeUndefined();
+  const usage = facts.usage;
+  if (usage === undefined) {
+    expect(facts.usageComplete).toBe(false);
+    return;
+  }
+  for (const value of Object.values(usage)) expect(isCount(value)).toBe(true);
+  expect(usage.cacheRead + usage.cacheWrite).toBeLessThanOrEqual(usage.input);
+  expect(usage.reasoning).toBeLessThanOrEqual(usage.output);
+}
+
+function splitAt(bytes: Uint8Array, points: readonly number[]): Uint8Array[] {
+  const sorted = points.map((point) => (bytes.length === 0 ? 0 : point % (bytes.length + 1))).sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let from = 0;
+  for (const point of sorted) {
+    pieces.push(bytes.slice(from, point));
+    from = point;
+  }
+  pieces.push(bytes.slice(from));
+  return pieces;
+}
+
+type Mutation =
+  | { kind: 'number'; at: number; value: string }
+  | { kind: 'insert'; at: number; value: string }
+  | { kind: 'delete'; at: number; length: number }
+  | { kind: 'repeat'; at: number; length: number }
+  | { kind: 'truncate'; at: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('number' as const), at: fc.nat(), value: fc.constantFrom(...BAD_NUMBERS) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), value: fc.oneof(fc.constantFrom(...NOISE), fc.string({ maxLength: 8 })) }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 200 }) }),
+  fc.record({ kind: fc.constant('repeat' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 400 }) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+);
+
+function mutate(text: string, change: Mutation): string {
+  const at = change.at % (text.length + 1);
+  switch (change.kind) {
+    case 'number': {
+      const numbers = [...text.matchAll(/\d+/g)];
+      const target = numbers[change.at % Math.max(numbers.length, 1)];
+      if (target === undefined) return text;
+      return text.slice(0, target.index) + change.value + text.slice(target.index + target[0].length);
+    }
+    case 'insert':
+      return text.slice(0, at) + change.value + text.slice(at);
+    case 'delete':
+      return text.slice(0, at) + text.slice(at + change.length);
+    case 'repeat':
+      return text.slice(0, at + change.length) + text.slice(at);
+    case 'truncate':
+      return text.slice(0, at);
+  }
+}
+
+describe('provider readers on hostile input', () => {
+  it('never throw and never give NaN or negative counts for arbitrary bytes, arbitrarily split', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...KINDS), fc.uint8Array({ maxLength: 2048 }), fc.array(fc.nat(), { maxLength: 16 }), (kind, bytes, points) => {
+        assertSane(read(kind, splitAt(bytes, points)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never throw and never give NaN or negative counts for mutated fixtures, arbitrarily split', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...KINDS),
+        fc.constantFrom(...FIXTURES),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 24 }),
+        (kind, fixture, changes, points) => {
+          const text = changes.reduce(mutate, fixture);
+          assertSane(read(kind, splitAt(utf8.encode(text), points)));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('read arbitrary bytes the same however they are split', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...KINDS), fc.constantFrom(...FIXTURES), fc.array(mutation, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 24 }), (kind, fixture, changes, points) => {
+        const bytes = utf8.encode(changes.reduce(mutate, fixture));
+        expect(read(kind, splitAt(bytes, points))).toEqual(read(kind, [bytes]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('SseDecoder on arbitrary input', () => {
+  function events(pieces: readonly Uint8Array[], maxLine: number): string[] {
+    const seen: string[] = [];
+    const decoder = new SseDecoder((event, data) => seen.push(`${event}\u0000${data}`), maxLine);
+    for (const piece of pieces) decoder.push(piece);
+    decoder.end();
+    seen.push(`dropped ${decoder.dropped}`);
+    return seen;
+  }
+
+  const sseText = fc
+    .array(fc.oneof(fc.constantFrom('data: ', 'data:', 'event: ', ':', 'id: 1', '\n', '\r', '\r\n', '\n\n', '😊', 'é', '你'), fc.string({ maxLength: 12 })), { maxLength: 60 })
+    .map((parts) => parts.join(''));
+
+  it('dispatches the same events however the bytes are split, line cap included', () => {
+    fc.assert(
+      fc.property(fc.oneof(sseText.map((text) => utf8.encode(text)), fc.uint8Array({ maxLength: 512 })), fc.array(fc.nat(), { maxLength: 32 }), fc.integer({ min: 1, max: 64 }), (bytes, points, maxLine) => {
+        expect(events(splitAt(bytes, points), maxLine)).toEqual(events([bytes], maxLine));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

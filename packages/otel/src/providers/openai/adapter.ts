@@ -1,0 +1,31 @@
+import { isEventStream } from '../body-kind.js';
+import { guardReader } from '../guarded-reader.js';
+import { JsonResponseReader } from '../json-reader.js';
+import type { ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
+import { matchOpenAiCall } from './calls.js';
+import { ChatStreamReader } from './chat-stream.js';
+import { openAiJsonShape } from './json-response.js';
+import { readOpenAiRequest } from './request.js';
+import { ResponsesStreamReader } from './responses-stream.js';
+
+/**
+ * OpenAI: Chat Completions, Responses, Embeddings and legacy Completions, as
+ * JSON or SSE.
+ *
+ * @example
+ * const call = openaiAdapter.matchCall('POST', '/v1/chat/completions');
+ */
+export const openaiAdapter: ProviderAdapter = Object.freeze({
+  name: 'openai',
+  pricingId: 'openai',
+  hosts: Object.freeze(['api.openai.com']),
+  matchCall: matchOpenAiCall,
+  readRequest: readOpenAiRequest,
+  createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
+    guardReader(createOpenAiReader(request, contentType)),
+});
+
+function createOpenAiReader(request: RequestFacts, contentType: string | undefined): ResponseReader {
+  if (!isEventStream(contentType, request.stream)) return new JsonResponseReader(openAiJsonShape(request.api));
+  return request.api === 'responses' ? new ResponsesStreamReader() : new ChatStreamReader();
+}

@@ -1,0 +1,51 @@
+import { anthropicAdapter } from './anthropic/adapter.js';
+import { openaiAdapter } from './openai/adapter.js';
+import type { ProviderAdapter } from './types.js';
+
+// Adding a provider is adding it here.
+const ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter]);
+
+const BY_HOST: ReadonlyMap<string, ProviderAdapter> = new Map(
+  ADAPTERS.flatMap((adapter) => adapter.hosts.map((host) => [host, adapter] as const)),
+);
+const BY_NAME: ReadonlyMap<string, ProviderAdapter> = new Map(ADAPTERS.map((adapter) => [adapter.name, adapter] as const));
+
+/** The `gen_ai.provider.name` of every known provider, for validating configuration. */
+export const providerNames: readonly string[] = Object.freeze(ADAPTERS.map((adapter) => adapter.name));
+
+/**
+ * Every known provider adapter.
+ *
+ * @example
+ * listAdapters().map((adapter) => adapter.name) // ['openai', 'anthropic']
+ */
+export function listAdapters(): readonly ProviderAdapter[] {
+  return ADAPTERS;
+}
+
+/**
+ * The adapter serving a host, in O(1). Accepts a `Host` header form: any case,
+ * a `:port`, a trailing dot.
+ *
+ * @example
+ * adapterForHost('api.openai.com')?.name // 'openai'
+ * adapterForHost('API.Anthropic.com:443')?.name // 'anthropic'
+ */
+export function adapterForHost(host: string): ProviderAdapter | undefined {
+  return BY_HOST.get(host) ?? BY_HOST.get(normaliseHost(host));
+}
+
+/**
+ * The adapter with this `gen_ai.provider.name` (as in `COSTCTL_ENDPOINTS`).
+ *
+ * @example
+ * adapterByName('anthropic')?.hosts // ['api.anthropic.com']
+ */
+export function adapterByName(name: string): ProviderAdapter | undefined {
+  return BY_NAME.get(name);
+}
+
+function normaliseHost(host: string): string {
+  const name = host.toLowerCase().replace(/:\d*$/, '');
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
