@@ -12,6 +12,8 @@ export interface AppRun {
   /** The app's /metrics, scraped once it said it was done (empty when costctl was not loaded). */
   samples: Sample[];
   metricsText: string;
+  /** Why the scrape failed, e.g. ECONNREFUSED when no metrics endpoint was open. */
+  scrapeError: string | undefined;
   exitCode: number | null;
 }
 
@@ -67,14 +69,24 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
 
   const finished = await done;
   let metricsText = '';
+  let scrapeError: string | undefined;
   if (finished && register) {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-    metricsText = await response.text();
+    // The exporter's server starts listening asynchronously: a scrape right at start-up may come early.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        scrapeError = undefined;
+        break;
+      } catch (error) {
+        scrapeError = String((error as { cause?: { code?: string } }).cause?.code ?? error);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
   child.stdin.end();
   const exitCode = await exited;
   if (!finished && exitCode !== 0 && exitCode !== 2) {
     throw new Error(`app ${script} exited with ${exitCode} before it was done:\n${stderr}`);
   }
-  return { lines, stderr, samples: metricsText ? parsePrometheus(metricsText) : [], metricsText, exitCode };
+  return { lines, stderr, samples: metricsText ? parsePrometheus(metricsText) : [], metricsText, scrapeError, exitCode };
 }
