@@ -23,6 +23,8 @@ export interface AppOptions {
   env?: Record<string, string>;
   /** Extra node flags before the script. */
   nodeArgs?: string[];
+  /** Keep the app up after it is done until this holds (checked every 50 ms, for at most 10 s). */
+  until?: () => boolean;
 }
 
 /**
@@ -68,6 +70,9 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
   });
 
   const finished = await done;
+  for (let waited = 0; finished && options.until && !options.until() && waited < 10_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   let metricsText = '';
   let scrapeError: string | undefined;
   if (finished && register) {

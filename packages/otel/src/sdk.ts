@@ -1,4 +1,5 @@
-import { metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { context, metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { loadConfig } from './config/load.js';
@@ -66,6 +67,11 @@ export function start(options: StartOptions = {}): Costctl {
         })
       : undefined;
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
+
+  // Baggage labels need a context manager; an app with its own OTel SDK has one, a bare app does not.
+  if (config.labels.length > 0 && options.meterProvider === undefined) {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
 
   const sink = new CostMetrics(meterProvider.getMeter(METER_NAME));
   const observer = new CallObserver(new EndpointMatcher(config.endpoints), config.labels, {

@@ -87,6 +87,17 @@ export function readEnv(env: Env): { config: FileConfig; issues: ConfigIssue[] }
     config.metrics = { ...config.metrics, prometheus };
   }
 
+  for (const [key, field] of [
+    ['OTEL_METRIC_EXPORT_INTERVAL', 'exportIntervalMillis'],
+    ['OTEL_METRIC_EXPORT_TIMEOUT', 'exportTimeoutMillis'],
+  ] as const) {
+    const raw = value(key);
+    if (raw === undefined) continue;
+    const millis = Number(raw);
+    if (!Number.isInteger(millis) || millis <= 0) issues.push({ key, value: raw, expected: 'a whole number of milliseconds above 0' });
+    else config.metrics = { ...config.metrics, [field]: millis };
+  }
+
   const logLevel = value('COSTCTL_LOG_LEVEL');
   if (logLevel !== undefined) {
     const parsed = logLevelSchema.safeParse(logLevel.toLowerCase());

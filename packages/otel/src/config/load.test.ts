@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       endpoints: [],
       labels: [],
       prices: {},
-      metrics: { exporters: ['prometheus'], prometheus: { host: 'localhost', port: 9464 } },
+      metrics: { exporters: ['prometheus'], prometheus: { host: 'localhost', port: 9464 }, exportIntervalMillis: 60_000, exportTimeoutMillis: 30_000 },
       logLevel: 'info',
     });
   });
@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
         OTEL_EXPORTER_PROMETHEUS_PORT: '9999',
         COSTCTL_LOG_LEVEL: 'WARN',
+        OTEL_METRIC_EXPORT_INTERVAL: '5000',
       },
     });
     expect(config.endpoints).toEqual([
@@ -51,7 +52,12 @@ describe('loadConfig', () => {
       { provider: 'anthropic', baseUrl: 'http://localhost:9000' },
     ]);
     expect(config.labels).toEqual(['tenant', 'feature']);
-    expect(config.metrics).toEqual({ exporters: ['prometheus', 'otlp'], prometheus: { host: '0.0.0.0', port: 9999 } });
+    expect(config.metrics).toEqual({
+      exporters: ['prometheus', 'otlp'],
+      prometheus: { host: '0.0.0.0', port: 9999 },
+      exportIntervalMillis: 5000,
+      exportTimeoutMillis: 30_000,
+    });
     expect(config.logLevel).toBe('warn');
   });
 
@@ -86,6 +92,7 @@ describe('loadConfig', () => {
           OTEL_METRICS_EXPORTER: 'prometheus,zipkin',
           OTEL_EXPORTER_PROMETHEUS_PORT: '99999',
           COSTCTL_LABELS: 'tenant,9lives',
+          OTEL_METRIC_EXPORT_INTERVAL: '1m',
         },
       }),
     );
@@ -96,6 +103,7 @@ describe('loadConfig', () => {
       'COSTCTL_LABELS',
       'OTEL_METRICS_EXPORTER',
       'OTEL_EXPORTER_PROMETHEUS_PORT',
+      'OTEL_METRIC_EXPORT_INTERVAL',
     ]);
     expect(error.message).toContain('COSTCTL_DISABLED="maybe": expected true or false');
     expect(error.message).toContain('OTEL_METRICS_EXPORTER="prometheus,zipkin": expected a comma-separated list of prometheus, otlp, console, none');

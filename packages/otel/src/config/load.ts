@@ -131,6 +131,8 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
         host: layer.metrics?.prometheus?.host ?? base.metrics.prometheus.host,
         port: layer.metrics?.prometheus?.port ?? base.metrics.prometheus.port,
       },
+      exportIntervalMillis: layer.metrics?.exportIntervalMillis ?? base.metrics.exportIntervalMillis,
+      exportTimeoutMillis: layer.metrics?.exportTimeoutMillis ?? base.metrics.exportTimeoutMillis,
     },
     logLevel: layer.logLevel ?? base.logLevel,
   };

@@ -50,6 +50,8 @@ export const fileConfigSchema = z
             port: z.number().int().min(1).max(65535).optional(),
           })
           .optional(),
+        exportIntervalMillis: z.number().int().positive().optional().describe('How often OTLP and console exporters push, in ms'),
+        exportTimeoutMillis: z.number().int().positive().optional().describe('How long one push may take, in ms'),
       })
       .optional(),
     logLevel: logLevelSchema.optional(),
@@ -71,6 +73,8 @@ export interface CostctlConfig {
   metrics: {
     exporters: Exporter[];
     prometheus: { host: string; port: number };
+    exportIntervalMillis: number;
+    exportTimeoutMillis: number;
   };
   logLevel: LogLevel;
 }
@@ -80,6 +84,11 @@ export const defaultConfig: CostctlConfig = {
   endpoints: [],
   labels: [],
   prices: {},
-  metrics: { exporters: ['prometheus'], prometheus: { host: 'localhost', port: 9464 } },
+  metrics: {
+    exporters: ['prometheus'],
+    prometheus: { host: 'localhost', port: 9464 },
+    exportIntervalMillis: 60_000,
+    exportTimeoutMillis: 30_000,
+  },
   logLevel: 'info',
 };

@@ -6,7 +6,7 @@ import type { CostctlConfig } from '../config/schema.js';
 /**
  * The metric readers `OTEL_METRICS_EXPORTER` asks for: a Prometheus scrape
  * endpoint, periodic OTLP/HTTP export (configured by the `OTEL_EXPORTER_OTLP_*`
- * variables), the console, or none.
+ * variables, every `OTEL_METRIC_EXPORT_INTERVAL` ms), the console, or none.
  */
 export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricReader[] {
   const readers: IMetricReader[] = [];
@@ -16,14 +16,19 @@ export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricR
         readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }));
         break;
       case 'otlp':
-        readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+        readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), ...schedule(metrics) }));
         break;
       case 'console':
-        readers.push(new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter() }));
+        readers.push(new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), ...schedule(metrics) }));
         break;
       case 'none':
         break;
     }
   }
   return readers;
+}
+
+function schedule(metrics: CostctlConfig['metrics']): { exportIntervalMillis: number; exportTimeoutMillis: number } {
+  // The reader requires the timeout not to exceed the interval.
+  return { exportIntervalMillis: metrics.exportIntervalMillis, exportTimeoutMillis: Math.min(metrics.exportTimeoutMillis, metrics.exportIntervalMillis) };
 }
