@@ -7,7 +7,7 @@
 const brand = Symbol.for('costctl.error');
 
 /** The codes of every costctl error. */
-export type CostctlErrorCode = 'COSTCTL_CONFIG_INVALID';
+export type CostctlErrorCode = 'COSTCTL_CONFIG_INVALID' | 'COSTCTL_BUDGET_EXCEEDED' | 'COSTCTL_GATE_TRIPPED';
 
 /** Base class of every costctl error. */
 export class CostctlError extends Error {
@@ -56,6 +56,49 @@ function formatIssues(issues: readonly ConfigIssue[], source: string): string {
 
 function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** What stopped a call: a budget rule, or the emergency gate. */
+export interface BlockReason {
+  code: 'COSTCTL_BUDGET_EXCEEDED' | 'COSTCTL_GATE_TRIPPED';
+  /** The rule that would have been exceeded, or `gate`. */
+  rule: string;
+  /** Spend (committed and reserved) in the rule's window before this call, in the rule's unit. */
+  spent: number;
+  limit: number;
+  /** Why the gate was tripped, for gate blocks. */
+  reason?: string;
+}
+
+/**
+ * A call was blocked before it left the process (`COSTCTL_BLOCK_MODE=throw`).
+ *
+ * @example
+ * try { await openai.chat.completions.create(body); }
+ * catch (err) { if (err instanceof CostctlBlockedError && err.code === 'COSTCTL_GATE_TRIPPED') pageSomeone(); }
+ */
+export class CostctlBlockedError extends CostctlError {
+  readonly rule: string;
+  readonly spent: number;
+  readonly limit: number;
+
+  constructor(block: BlockReason) {
+    super(block.code, blockMessage(block));
+    this.rule = block.rule;
+    this.spent = block.spent;
+    this.limit = block.limit;
+  }
+}
+
+/** The one-line explanation of a block, shared by the error and the synthetic response. */
+export function blockMessage(block: BlockReason): string {
+  return block.code === 'COSTCTL_GATE_TRIPPED'
+    ? `costctl: the emergency gate is tripped (${block.reason ?? 'no reason given'}); calls to paid APIs are blocked until an operator resets it`
+    : `costctl: budget rule "${block.rule}" would be exceeded (spent ${round(block.spent)} of ${round(block.limit)}); the call was blocked before it left`;
+}
+
+function round(value: number): string {
+  return String(Number(value.toPrecision(6)));
 }
 
 /** True for any costctl error, from this copy of the package or another. */

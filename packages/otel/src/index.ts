@@ -1,8 +1,19 @@
-export { start, type Costctl, type StartOptions } from './sdk.js';
+export { start, type Costctl, type GateControl, type StartOptions } from './sdk.js';
+export type { BudgetAlert, Level } from './budget/alerts.js';
+export type { RuleStatus } from './budget/levels.js';
+export type { AuditEntry, GateState } from './store/types.js';
 export { loadConfig, type LoadOptions } from './config/load.js';
-export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint } from './config/schema.js';
+export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, RuleConfig } from './config/schema.js';
 export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-processor.js';
 export { jsonLogger, type Logger } from './logger.js';
-export { ConfigError, CostctlError, isCostctlError, type ConfigIssue, type CostctlErrorCode } from './errors.js';
+export {
+  ConfigError,
+  CostctlBlockedError,
+  CostctlError,
+  isCostctlError,
+  type BlockReason,
+  type ConfigIssue,
+  type CostctlErrorCode,
+} from './errors.js';
 export type { CostSource, UnpricedReason } from './pricing/price-call.js';
 export type { OperationName, TokenUsage } from './providers/types.js';

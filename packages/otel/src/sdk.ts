@@ -2,10 +2,18 @@ import { context, metrics, type MeterProvider as ApiMeterProvider } from '@opent
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
+import { Budgets } from './budget/budgets.js';
+import { BudgetEvaluator } from './budget/evaluator.js';
+import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
 import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
+import { Gate } from './gate/gate.js';
 import { PriceTable } from './pricing/price-table.js';
+import { MemoryStore } from './store/memory.js';
+import type { AuditEntry, GateState } from './store/types.js';
+import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './telemetry/names.js';
 import { createMetricReaders } from './telemetry/readers.js';
@@ -27,11 +35,29 @@ export interface StartOptions {
   meterProvider?: ApiMeterProvider;
   /** A pino-style logger to write to instead of JSON lines on stderr. */
   logger?: Logger;
+  /** Called once each time a budget rule changes level. */
+  onAlert?: AlertHook;
+  /** How often budget rules are evaluated, in ms (default 2000). */
+  evaluationIntervalMillis?: number;
+}
+
+/** The emergency gate, as the programmatic API exposes it. */
+export interface GateControl {
+  state(): GateState;
+  /** Trips the gate: every call to a paid API is blocked until `reset`. Audited. */
+  trip(change: { reason: string; actor?: string }): Promise<GateState>;
+  /** Resets the gate (the operator's recovery). Audited. */
+  reset(change: { reason: string; actor?: string }): Promise<GateState>;
+  /** Every change of the gate, oldest first. */
+  audit(): Promise<AuditEntry[]>;
 }
 
 /** A running costctl. */
 export interface Costctl {
   readonly config: CostctlConfig;
+  readonly gate: GateControl;
+  /** Evaluates every budget rule now (alerts fire for levels that changed) and returns their status. */
+  evaluate(): Promise<readonly RuleStatus[]>;
   /** Exports what has been recorded so far (OTLP); a no-op for pull exporters. */
   forceFlush(): Promise<void>;
   /** Stops observing calls and shuts down the metric readers costctl created. */
@@ -59,14 +85,25 @@ export function start(options: StartOptions = {}): Costctl {
   setLogger(options.logger ?? jsonLogger(config.logLevel));
   if (config.disabled) return (running = disabledCostctl(config));
 
+  const table = new PriceTable(config.prices);
+  const store = new MemoryStore();
+  const gate = new Gate(store, store.gate());
+  const budgets = new Budgets(config.rules, store, gate, table, {
+    timeZone: config.timezone,
+    defaultMaxOutputTokens: config.defaultMaxOutputTokens,
+    leaseMillis: config.reservationLeaseMillis,
+  });
+  const levels = new BudgetLevels(budgets.rules, store, gate, new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook }));
+  const evaluator = new BudgetEvaluator(options.evaluationIntervalMillis ?? 2_000);
+
+  const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
   const ownProvider =
-    options.meterProvider === undefined
-      ? new MeterProvider({
-          resource: defaultResource().merge(detectResources({ detectors: [envDetector] })),
-          readers: createMetricReaders(config.metrics),
-        })
-      : undefined;
+    options.meterProvider === undefined ? new MeterProvider({ resource, readers: [...createMetricReaders(config.metrics), evaluator] }) : undefined;
+  // With the app's own MeterProvider, the evaluator collects from a private one carrying only the budget gauges.
+  const evaluatorProvider = ownProvider ?? new MeterProvider({ resource, readers: [evaluator] });
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
+  registerBudgetGauges(meterProvider.getMeter(METER_NAME), levels, gate);
+  if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), levels, gate);
 
   // Baggage labels need a context manager; an app with its own OTel SDK has one, a bare app does not.
   if (config.labels.length > 0 && options.meterProvider === undefined) {
@@ -74,21 +111,31 @@ export function start(options: StartOptions = {}): Costctl {
   }
 
   const sink = new CostMetrics(meterProvider.getMeter(METER_NAME));
-  const observer = new CallObserver(new EndpointMatcher(config.endpoints), config.labels, {
-    table: new PriceTable(config.prices),
-    sink,
-  });
-  const stops = [installFetch(observer), subscribeUndiciChannels(observer)];
+  const observer = new CallObserver(new EndpointMatcher(config.endpoints), config.labels, { table, sink }, budgets);
+  const stops = [installFetch(observer, config.blockMode), subscribeUndiciChannels(observer)];
 
   const instance: Costctl = {
     config,
+    gate: {
+      state: () => gate.state(),
+      trip: (change) => gate.trip(change),
+      reset: (change) => gate.reset(change),
+      audit: async () => store.audit(),
+    },
+    evaluate: async () => {
+      await evaluator.evaluate();
+      return levels.statuses;
+    },
     forceFlush: async () => {
       await ownProvider?.forceFlush();
     },
     shutdown: async () => {
       for (const stop of stops) stop();
       running = undefined;
-      await ownProvider?.shutdown();
+      gate.close();
+      await evaluatorProvider.shutdown();
+      if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
+      store.close();
     },
   };
   running = instance;
@@ -97,8 +144,12 @@ export function start(options: StartOptions = {}): Costctl {
 }
 
 function disabledCostctl(config: CostctlConfig): Costctl {
+  const open: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
+  const unavailable = () => Promise.reject(new Error('costctl is disabled (COSTCTL_DISABLED=true): there is no gate to change'));
   return {
     config,
+    gate: { state: () => open, trip: unavailable, reset: unavailable, audit: async () => [] },
+    evaluate: async () => [],
     forceFlush: async () => {},
     shutdown: async () => {
       running = undefined;

@@ -1,5 +1,25 @@
 import type { ConfigIssue } from '../errors.js';
-import { exporterSchema, labelKeySchema, logLevelSchema, type Exporter, type FileConfig } from './schema.js';
+import {
+  blockModeSchema,
+  exporterSchema,
+  labelKeySchema,
+  logLevelSchema,
+  ruleActionSchema,
+  storeSchema,
+  type Exporter,
+  type FileConfig,
+  type RuleInput,
+} from './schema.js';
+
+/** The env shorthands of SPEC §3, each one rule. */
+const shorthands = [
+  ['COSTCTL_DAILY_LIMIT_USD', { name: 'daily_usd', unit: 'usd', window: 'day' }],
+  ['COSTCTL_MONTHLY_LIMIT_USD', { name: 'monthly_usd', unit: 'usd', window: 'month' }],
+  ['COSTCTL_TOTAL_LIMIT_USD', { name: 'total_usd', unit: 'usd', window: 'total' }],
+  ['COSTCTL_MAX_REQUESTS_PER_MINUTE', { name: 'requests_per_minute', unit: 'requests', window: 'minute' }],
+  ['COSTCTL_MAX_REQUESTS_PER_HOUR', { name: 'requests_per_hour', unit: 'requests', window: 'hour' }],
+  ['COSTCTL_MAX_REQUESTS_PER_DAY', { name: 'requests_per_day', unit: 'requests', window: 'day' }],
+] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -8,9 +28,10 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Each bad value becomes an issue named after its variable, so the user
  * sees `COSTCTL_ENDPOINTS=…`, not an internal path.
  */
-export function readEnv(env: Env): { config: FileConfig; issues: ConfigIssue[] } {
+export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const config: FileConfig = {};
+  const rules: RuleInput[] = [];
   const value = (key: string): string | undefined => {
     const raw = env[key]?.trim();
     return raw === undefined || raw === '' ? undefined : raw;
@@ -105,7 +126,46 @@ export function readEnv(env: Env): { config: FileConfig; issues: ConfigIssue[] }
     else issues.push({ key: 'COSTCTL_LOG_LEVEL', value: logLevel, expected: `one of ${logLevelSchema.options.join(', ')}` });
   }
 
-  return { config, issues };
+  for (const [key, rule] of shorthands) {
+    const raw = value(key);
+    if (raw === undefined) continue;
+    const limit = Number(raw);
+    if (!Number.isFinite(limit) || limit <= 0) issues.push({ key, value: raw, expected: 'a number above 0' });
+    else rules.push({ ...rule, limit });
+  }
+
+  for (const [key, field] of [
+    ['COSTCTL_WARN_AT', 'warnAt'],
+    ['COSTCTL_CRITICAL_AT', 'criticalAt'],
+  ] as const) {
+    const raw = value(key);
+    if (raw === undefined) continue;
+    const fraction = Number(raw);
+    if (!(fraction > 0 && fraction <= 1)) issues.push({ key, value: raw, expected: 'a fraction above 0 and at most 1, e.g. 0.7' });
+    else config[field] = fraction;
+  }
+
+  const timezone = value('COSTCTL_TIMEZONE');
+  if (timezone !== undefined) config.timezone = timezone;
+  const webhook = value('COSTCTL_ALERT_WEBHOOK');
+  if (webhook !== undefined) {
+    if (isHttpUrl(webhook)) config.alertWebhook = webhook;
+    else issues.push({ key: 'COSTCTL_ALERT_WEBHOOK', value: webhook, expected: 'an http(s) URL' });
+  }
+  const enums = [
+    ['COSTCTL_ON_EXCEED', 'onExceed', ruleActionSchema],
+    ['COSTCTL_BLOCK_MODE', 'blockMode', blockModeSchema],
+    ['COSTCTL_STORE', 'store', storeSchema],
+  ] as const;
+  for (const [key, field, schema] of enums) {
+    const raw = value(key);
+    if (raw === undefined) continue;
+    const parsed = schema.safeParse(raw.toLowerCase());
+    if (parsed.success) Object.assign(config, { [field]: parsed.data });
+    else issues.push({ key, value: raw, expected: `one of ${schema.options.join(', ')}` });
+  }
+
+  return { config, rules, issues };
 }
 
 function parseBoolean(raw: string): boolean | undefined {

@@ -24,7 +24,7 @@ function configError(run: () => unknown): ConfigError {
 describe('loadConfig', () => {
   it('gives the defaults with no file and no variables', () => {
     const config = loadConfig({ env: {}, cwd: dir() });
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       disabled: false,
       endpoints: [],
       labels: [],
@@ -123,7 +123,7 @@ describe('loadConfig', () => {
     const keys = error.issues.map((issue) => issue.key);
     expect(keys).toContain(`${join(cwd, 'costctl.config.json')}: prices.openai.m.input`);
     expect(keys).toContain(`${join(cwd, 'costctl.config.json')}: lables`);
-    expect(error.message).toContain('lables=["x"]: expected no such key (allowed here: $schema, disabled, endpoints, labels, prices, metrics, logLevel)');
+    expect(error.message).toContain('lables=["x"]: expected no such key (allowed here: $schema, disabled, endpoints, labels, prices, metrics, logLevel, timezone, rules,');
     expect(error.message).toMatch(/input=-1: expected number to be >=0/);
   });
 
@@ -133,5 +133,59 @@ describe('loadConfig', () => {
     expect(configError(() => loadConfig({ cwd, env: { COSTCTL_CONFIG: 'missing.json' } })).message).toMatch(
       /COSTCTL_CONFIG="missing.json": expected a readable file/,
     );
+  });
+
+  it('turns the env shorthands into rules, with the default levels and action', () => {
+    const config = loadConfig({
+      cwd: dir(),
+      env: { COSTCTL_DAILY_LIMIT_USD: '10', COSTCTL_MAX_REQUESTS_PER_HOUR: '500', COSTCTL_WARN_AT: '0.5', COSTCTL_ON_EXCEED: 'trip', COSTCTL_TIMEZONE: 'Europe/Paris' },
+    });
+    expect(config.timezone).toBe('Europe/Paris');
+    expect(config.rules).toEqual([
+      { name: 'daily_usd', limit: 10, unit: 'usd', window: 'day', scope: {}, warnAt: 0.5, criticalAt: 0.9, action: 'trip' },
+      { name: 'requests_per_hour', limit: 500, unit: 'requests', window: 'hour', scope: {}, warnAt: 0.5, criticalAt: 0.9, action: 'trip' },
+    ]);
+  });
+
+  it('reads rules from the file, and an env shorthand replaces the file rule of the same name', () => {
+    const cwd = dir({
+      'costctl.config.json': JSON.stringify({
+        labels: ['tenant'],
+        rules: [
+          { name: 'daily_usd', limit: 50, window: 'day' },
+          { name: 'acme_tokens', limit: 1e6, unit: 'tokens', window: 'rolling:15m', scope: { tenant: 'acme', provider: 'openai' }, action: 'alert', warnAt: 0.5 },
+        ],
+      }),
+    });
+    const config = loadConfig({ cwd, env: { COSTCTL_DAILY_LIMIT_USD: '5' } });
+    expect(config.rules.map((rule) => [rule.name, rule.limit, rule.action])).toEqual([
+      ['daily_usd', 5, 'block'],
+      ['acme_tokens', 1e6, 'alert'],
+    ]);
+    expect(config.rules[1]).toMatchObject({ window: 'rolling:15m', scope: { tenant: 'acme', provider: 'openai' }, warnAt: 0.5, criticalAt: 0.9 });
+  });
+
+  it('rejects a bad time zone, window, scope, level order and a store that is not there yet', () => {
+    const cwd = dir({
+      'costctl.config.json': JSON.stringify({
+        rules: [
+          { name: 'a', limit: 1, window: 'fortnight' },
+          { name: 'b', limit: 1, window: 'day', scope: { team: 'x' } },
+          { name: 'c', limit: 1, window: 'day', warnAt: 0.95 },
+        ],
+      }),
+    });
+    const error = configError(() => loadConfig({ cwd, env: { COSTCTL_TIMEZONE: 'Mars/Olympus', COSTCTL_STORE: 'redis' } }));
+    expect(error.message).toContain('rules.0.window="fortnight": expected a window: minute, hour, day, month, total, or rolling:<n><s|m|h|d>');
+    const error2 = configError(() =>
+      loadConfig({
+        cwd: dir({ 'costctl.config.json': JSON.stringify({ rules: [{ name: 'b', limit: 1, window: 'day', scope: { team: 'x' } }, { name: 'c', limit: 1, window: 'day', warnAt: 0.95 }] }) }),
+        env: { COSTCTL_TIMEZONE: 'Mars/Olympus', COSTCTL_STORE: 'redis' },
+      }),
+    );
+    expect(error2.issues.map((issue) => issue.key)).toEqual(['rules.b.scope', 'rules.c.warnAt', 'COSTCTL_TIMEZONE', 'COSTCTL_STORE']);
+    expect(error2.message).toContain('rules.b.scope="team": expected provider, model, or a label listed in COSTCTL_LABELS (none listed)');
+    expect(error2.message).toContain('COSTCTL_TIMEZONE="Mars/Olympus": expected an IANA time zone');
+    expect(error2.message).toContain('rules.c.warnAt=0.95: expected less than criticalAt (0.9)');
   });
 });

@@ -4,8 +4,9 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { providerNames } from '../providers/registry.js';
+import { isValidTimeZone } from '../budget/windows.js';
 import { readEnv } from './env.js';
-import { defaultConfig, fileConfigSchema, type CostctlConfig, type FileConfig } from './schema.js';
+import { defaultConfig, fileConfigSchema, type CostctlConfig, type FileConfig, type RuleConfig, type RuleInput } from './schema.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,6 +36,13 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   const overrides = options.overrides === undefined ? {} : validate(options.overrides, 'options', issues);
 
   const merged = merge(merge(merge(defaultConfig, file.config), fromEnv.config), overrides);
+  merged.rules = resolveRules([file.config.rules, fromEnv.rules, overrides.rules], merged, issues);
+  if (!isValidTimeZone(merged.timezone)) {
+    issues.push({ key: 'COSTCTL_TIMEZONE', value: merged.timezone, expected: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' });
+  }
+  if (merged.store !== 'memory') {
+    issues.push({ key: 'COSTCTL_STORE', value: merged.store, expected: 'memory (the file and redis stores are not available in this version)' });
+  }
   for (const [index, endpoint] of merged.endpoints.entries()) {
     if (!providerNames.includes(endpoint.provider)) {
       issues.push({
@@ -47,6 +55,41 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
 
   if (issues.length > 0) throw new ConfigError(issues, file.path ?? 'environment');
   return merged;
+}
+
+/**
+ * The rules of every source, later sources replacing earlier rules of the
+ * same name, with the defaults filled in and checked against each other.
+ */
+function resolveRules(sources: (RuleInput[] | undefined)[], config: CostctlConfig, issues: ConfigIssue[]): RuleConfig[] {
+  const byName = new Map<string, RuleInput>();
+  for (const rule of sources.flat()) if (rule) byName.set(rule.name, rule);
+  const scopeKeys = new Set(['provider', 'model', ...config.labels]);
+  return [...byName.values()].map((rule) => {
+    const resolved: RuleConfig = {
+      name: rule.name,
+      limit: rule.limit,
+      unit: rule.unit ?? 'usd',
+      window: rule.window,
+      scope: rule.scope ?? {},
+      warnAt: rule.warnAt ?? config.warnAt,
+      criticalAt: rule.criticalAt ?? config.criticalAt,
+      action: rule.action ?? config.onExceed,
+    };
+    if (resolved.warnAt >= resolved.criticalAt) {
+      issues.push({ key: `rules.${rule.name}.warnAt`, value: resolved.warnAt, expected: `less than criticalAt (${resolved.criticalAt})` });
+    }
+    for (const key of Object.keys(resolved.scope)) {
+      if (!scopeKeys.has(key)) {
+        issues.push({
+          key: `rules.${rule.name}.scope`,
+          value: key,
+          expected: `provider, model, or a label listed in COSTCTL_LABELS (${config.labels.join(', ') || 'none listed'})`,
+        });
+      }
+    }
+    return resolved;
+  });
 }
 
 function readConfigFile(env: Env, cwd: string, issues: ConfigIssue[]): { config: FileConfig; path?: string } {
@@ -135,6 +178,16 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
       exportTimeoutMillis: layer.metrics?.exportTimeoutMillis ?? base.metrics.exportTimeoutMillis,
     },
     logLevel: layer.logLevel ?? base.logLevel,
+    timezone: layer.timezone ?? base.timezone,
+    rules: base.rules,
+    warnAt: layer.warnAt ?? base.warnAt,
+    criticalAt: layer.criticalAt ?? base.criticalAt,
+    onExceed: layer.onExceed ?? base.onExceed,
+    blockMode: layer.blockMode ?? base.blockMode,
+    alertWebhook: layer.alertWebhook ?? base.alertWebhook,
+    store: layer.store ?? base.store,
+    defaultMaxOutputTokens: layer.defaultMaxOutputTokens ?? base.defaultMaxOutputTokens,
+    reservationLeaseMillis: layer.reservationLeaseMillis ?? base.reservationLeaseMillis,
   };
 }
 

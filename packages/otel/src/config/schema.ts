@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseWindow } from '../budget/windows.js';
 
 /** Prices in USD per million tokens, overriding the price data for one model. */
 export const modelPriceSchema = z
@@ -22,6 +23,34 @@ export const endpointSchema = z.strictObject({
 export const labelKeySchema = z
   .string()
   .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/, 'a label key: letters, digits and _, not starting with a digit, at most 63 characters');
+
+export const ruleActionSchema = z.enum(['alert', 'block', 'trip']);
+export const ruleUnitSchema = z.enum(['usd', 'tokens', 'requests']);
+const fraction = z.number().gt(0).lte(1);
+
+/** One budget rule (SPEC §6). */
+export const ruleSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.:-]{1,64}$/, 'a rule name: letters, digits and _ . : -, at most 64 characters')
+    .describe('Names the rule in metrics (costctl_rule), alerts and blocked responses'),
+  limit: z.number().positive().describe('The limit, in the unit'),
+  unit: ruleUnitSchema.default('usd').describe('usd, tokens (input + output) or requests'),
+  window: z
+    .string()
+    .refine((text) => parseWindow(text) !== undefined, 'a window: minute, hour, day, month, total, or rolling:<n><s|m|h|d> such as rolling:15m')
+    .describe('minute, hour, day, month (calendar, in the configured time zone), total, or rolling:15m'),
+  scope: z
+    .record(z.string(), z.string().min(1))
+    .optional()
+    .describe('Only calls matching every entry count: provider, model, or an allow-listed label such as tenant'),
+  warnAt: fraction.optional().describe('Fraction of the limit at which the rule is at warning (default 0.7)'),
+  criticalAt: fraction.optional().describe('Fraction of the limit at which the rule is critical (default 0.9)'),
+  action: ruleActionSchema.optional().describe('alert: only alert; block: block calls that would exceed it; trip: trip the emergency gate'),
+});
+
+export const storeSchema = z.enum(['memory', 'file', 'redis']);
+export const blockModeSchema = z.enum(['respond', 'throw']);
 
 export const exporterSchema = z.enum(['prometheus', 'otlp', 'console', 'none']);
 
@@ -55,6 +84,26 @@ export const fileConfigSchema = z
       })
       .optional(),
     logLevel: logLevelSchema.optional(),
+    timezone: z.string().optional().describe('IANA time zone of calendar windows, e.g. Europe/Paris (default UTC)'),
+    rules: z.array(ruleSchema).optional().describe('Budget rules'),
+    warnAt: fraction.optional().describe('Default warning fraction of every rule (0.7)'),
+    criticalAt: fraction.optional().describe('Default critical fraction of every rule (0.9)'),
+    onExceed: ruleActionSchema.optional().describe('Default action of rules that name none, and of the env shorthands (block)'),
+    blockMode: blockModeSchema.optional().describe('respond: a synthetic 402 in the provider error shape; throw: reject with CostctlBlockedError'),
+    alertWebhook: z.url({ protocol: /^https?$/ }).optional().describe('POST a JSON alert here on every level change'),
+    store: storeSchema.optional().describe('memory (this process), file (this host), redis (a fleet)'),
+    defaultMaxOutputTokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Output tokens reserved for a call that sets no max_tokens (default 4096)'),
+    reservationLeaseMillis: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('How long a reservation of a call that never reports back is held (default 600000)'),
   })
   .describe('costctl configuration');
 
@@ -63,6 +112,23 @@ export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export type Endpoint = z.infer<typeof endpointSchema>;
 export type Exporter = z.infer<typeof exporterSchema>;
 export type LogLevel = z.infer<typeof logLevelSchema>;
+export type RuleInput = z.input<typeof ruleSchema>;
+export type RuleAction = z.infer<typeof ruleActionSchema>;
+export type RuleUnit = z.infer<typeof ruleUnitSchema>;
+export type StoreKind = z.infer<typeof storeSchema>;
+export type BlockMode = z.infer<typeof blockModeSchema>;
+
+/** A rule with every default filled in. */
+export interface RuleConfig {
+  name: string;
+  limit: number;
+  unit: RuleUnit;
+  window: string;
+  scope: Record<string, string>;
+  warnAt: number;
+  criticalAt: number;
+  action: RuleAction;
+}
 
 /** The resolved configuration every part of costctl reads. */
 export interface CostctlConfig {
@@ -77,6 +143,16 @@ export interface CostctlConfig {
     exportTimeoutMillis: number;
   };
   logLevel: LogLevel;
+  timezone: string;
+  rules: RuleConfig[];
+  warnAt: number;
+  criticalAt: number;
+  onExceed: RuleAction;
+  blockMode: BlockMode;
+  alertWebhook: string | undefined;
+  store: StoreKind;
+  defaultMaxOutputTokens: number;
+  reservationLeaseMillis: number;
 }
 
 export const defaultConfig: CostctlConfig = {
@@ -91,4 +167,14 @@ export const defaultConfig: CostctlConfig = {
     exportTimeoutMillis: 30_000,
   },
   logLevel: 'info',
+  timezone: 'UTC',
+  rules: [],
+  warnAt: 0.7,
+  criticalAt: 0.9,
+  onExceed: 'block',
+  blockMode: 'respond',
+  alertWebhook: undefined,
+  store: 'memory',
+  defaultMaxOutputTokens: 4096,
+  reservationLeaseMillis: 600_000,
 };

@@ -78,4 +78,9 @@ export interface ProviderAdapter {
   readRequest(call: { operation: OperationName; api: string }, body: unknown, bodyLength: number): RequestFacts;
   /** A reader for this call's response body. */
   createReader(request: RequestFacts, contentType: string | undefined): ResponseReader;
+  /**
+   * An error body in this provider's own shape, for a call costctl blocked:
+   * the official SDK then raises its normal API error with this type and message.
+   */
+  errorBody(type: string, message: string): unknown;
 }

@@ -45,6 +45,7 @@ export class CostMetrics implements CallSink {
     const base = baseAttributes(result);
 
     this.#requests.add(1, { ...base, [Attr.outcome]: result.outcome });
+    if (result.outcome === 'blocked') return;
     const duration = result.errorType === undefined ? base : { ...base, [Attr.errorType]: result.errorType };
     this.#duration.record(result.durationSeconds, duration);
     if (!result.billable) return;

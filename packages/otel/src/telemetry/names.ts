@@ -13,6 +13,10 @@ export const Metric = {
   unpriced: 'costctl.unpriced_requests',
   tokenUsage: 'gen_ai.client.token.usage',
   operationDuration: 'gen_ai.client.operation.duration',
+  budgetSpent: 'costctl.budget.spent',
+  budgetLimit: 'costctl.budget.limit',
+  budgetLevel: 'costctl.budget.level',
+  gateTripped: 'costctl.gate.tripped',
 } as const;
 
 export const Attr = {
@@ -29,6 +33,8 @@ export const Attr = {
   costSource: 'costctl.cost.source',
   outcome: 'costctl.outcome',
   reason: 'costctl.reason',
+  rule: 'costctl.rule',
+  unit: 'costctl.unit',
 } as const;
 
 /** `gen_ai.client.token.usage` bucket boundaries advised by the GenAI conventions. */

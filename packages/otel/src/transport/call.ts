@@ -1,5 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { priceCall, type CallCost } from '../pricing/price-call.js';
+import type { Reservation } from '../budget/budgets.js';
+import type { BlockReason } from '../errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
 import { CompressedBody } from './decode.js';
@@ -12,8 +14,11 @@ export interface CallResult extends CallCost {
   requestModel: string | undefined;
   responseModel: string | undefined;
   responseId: string | undefined;
-  /** `ok` when the provider answered 2xx and its answer was read (or its usage arrived before a cut). */
-  outcome: 'ok' | 'error';
+  /**
+   * `ok` when the provider answered 2xx and its answer was read (or its usage arrived before a cut);
+   * `blocked` when costctl stopped the call before it left.
+   */
+  outcome: 'ok' | 'error' | 'blocked';
   /** HTTP status or error class, for failed calls (`error.type`). */
   errorType: string | undefined;
   durationSeconds: number;
@@ -46,6 +51,8 @@ export class ObservedCall {
   readonly #context: CallContext;
   readonly #labels: Attributes;
   readonly #startedAt = performance.now();
+  /** What budgets hold for this call until it is recorded. */
+  reservation: Reservation | undefined;
 
   #status = 0;
   #reader: ResponseReader | undefined;
@@ -57,6 +64,10 @@ export class ObservedCall {
   #bytesSeen = 0;
   /** A bug in costctl stopped the reading: the call is still counted, as unpriced. */
   #broken = false;
+
+  get labels(): Attributes {
+    return this.#labels;
+  }
 
   constructor(adapter: ProviderAdapter, request: RequestFacts, labels: Attributes, context: CallContext) {
     this.adapter = adapter;
@@ -97,6 +108,32 @@ export class ObservedCall {
       this.#record(undefined);
     } catch (error) {
       this.#fail(error);
+    }
+  }
+
+  /** costctl stopped the call before it left: counted, never billed. */
+  blocked(block: BlockReason): void {
+    if (this.#recorded) return;
+    this.#recorded = true;
+    try {
+      this.#context.sink.record({
+        provider: this.adapter.name,
+        operation: this.request.operation,
+        requestModel: this.request.model,
+        responseModel: undefined,
+        responseId: undefined,
+        outcome: 'blocked',
+        errorType: block.code,
+        durationSeconds: (performance.now() - this.#startedAt) / 1000,
+        labels: this.#labels,
+        billable: false,
+        usage: zeroUsage,
+        model: this.request.model,
+        cost: undefined,
+        unpricedReason: undefined,
+      });
+    } catch (error) {
+      reportInternalError(error);
     }
   }
 
@@ -160,7 +197,7 @@ export class ObservedCall {
     const billable = cost !== undefined || (this.#broken && this.#status >= 200 && this.#status < 300);
     // A client that stops reading once the usage is in (OpenAI's after [DONE]) made a complete call.
     const ok = cost !== undefined && (error === undefined || facts?.usageComplete === true);
-    this.#context.sink.record({
+    const result: CallResult = {
       provider: this.adapter.name,
       operation: this.request.operation,
       requestModel: this.request.model,
@@ -175,7 +212,12 @@ export class ObservedCall {
       model: cost?.model ?? this.request.model,
       cost: cost?.cost,
       unpricedReason: cost?.unpricedReason ?? (billable ? 'internal_error' : undefined),
-    });
+    };
+    try {
+      this.reservation?.settle(result);
+    } finally {
+      this.#context.sink.record(result);
+    }
   }
 }
 

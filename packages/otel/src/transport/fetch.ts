@@ -1,3 +1,5 @@
+import type { BlockMode } from '../config/schema.js';
+import { blockMessage, CostctlBlockedError, type BlockReason } from '../errors.js';
 import { activeCall } from './active-call.js';
 import type { ObservedCall } from './call.js';
 import { reportInternalError } from './internal-error.js';
@@ -53,22 +55,37 @@ type Fetch = typeof globalThis.fetch;
 
 /**
  * Replaces `globalThis.fetch` with a wrapper that recognises billable calls
- * before they leave and observes their responses. Any other request, and
- * any request costctl cannot observe without changing it, goes to the
- * original `fetch` untouched. Returns a function that puts the original back.
+ * before they leave, lets budgets and the gate admit or block them, and
+ * observes their responses. Any other request, and any request costctl
+ * cannot observe without changing it, goes to the original `fetch`
+ * untouched. Returns a function that puts the original back.
  */
-export function installFetch(observer: CallObserver): () => void {
+export function installFetch(observer: CallObserver, blockMode: BlockMode): () => void {
   const original = globalThis.fetch;
   if (typeof original !== 'function') return () => {};
 
   const fetch: Fetch = function fetch(input, init) {
-    let observedInit: RequestInit | undefined;
+    let prepared: { call: ObservedCall; init: RequestInit } | undefined;
+    let admission: ReturnType<CallObserver['admit']> | undefined;
     try {
-      observedInit = prepare(observer, input, init);
+      prepared = prepare(observer, input, init);
+      if (prepared !== undefined) admission = observer.admit(prepared.call);
     } catch (error) {
+      // A bug in costctl lets the call through (telemetry fails open); the gate itself is a cached flag.
       reportInternalError(error);
     }
-    return observedInit === undefined ? original(input, init) : original(input, observedInit);
+    if (prepared === undefined) return original(input, init);
+    const { call, init: observedInit } = prepared;
+    if (admission instanceof Promise) {
+      return admission.then(
+        (decided) => (decided.blocked ? blockedFetch(call, decided.blocked, blockMode) : original(input, observedInit)),
+        (error: unknown) => {
+          reportInternalError(error);
+          return original(input, observedInit);
+        },
+      );
+    }
+    return admission?.blocked ? blockedFetch(call, admission.blocked, blockMode) : original(input, observedInit);
   };
 
   globalThis.fetch = fetch;
@@ -77,8 +94,26 @@ export function installFetch(observer: CallObserver): () => void {
   };
 }
 
-/** The init to call `fetch` with so the call is observed, or undefined to leave it alone. */
-function prepare(observer: CallObserver, input: unknown, init: RequestInit | undefined): RequestInit | undefined {
+/**
+ * A blocked call's answer: never a network request, and never retried by
+ * the SDKs — a 402 with `x-should-retry: false` in the provider's own error
+ * shape (`respond`), or a rejected `CostctlBlockedError` (`throw`).
+ */
+function blockedFetch(call: ObservedCall, block: BlockReason, mode: BlockMode): Promise<Response> {
+  if (mode === 'throw') return Promise.reject(new CostctlBlockedError(block));
+  const type = block.code === 'COSTCTL_GATE_TRIPPED' ? 'costctl_gate_tripped' : 'costctl_budget_exceeded';
+  const body = JSON.stringify(call.adapter.errorBody(type, blockMessage(block)));
+  return Promise.resolve(
+    new Response(body, {
+      status: 402,
+      statusText: 'Payment Required',
+      headers: { 'content-type': 'application/json', 'x-should-retry': 'false', 'x-costctl-blocked': block.rule },
+    }),
+  );
+}
+
+/** The call and the init to call `fetch` with so it is observed, or undefined to leave it alone. */
+function prepare(observer: CallObserver, input: unknown, init: RequestInit | undefined): { call: ObservedCall; init: RequestInit } | undefined {
   const target = requestTarget(input);
   if (target === undefined) return undefined;
   const method = init?.method ?? target.method;
@@ -88,7 +123,7 @@ function prepare(observer: CallObserver, input: unknown, init: RequestInit | und
   const call = observer.observe(method, target.url.origin, target.url.host, target.url.pathname, body);
   if (call === undefined) return undefined;
   // `dispatcher` is undici's own RequestInit extension, absent from the DOM type.
-  return { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit;
+  return { call, init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit };
 }
 
 function requestTarget(input: unknown): { url: URL; method: string } | undefined {

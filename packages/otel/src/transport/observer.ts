@@ -1,3 +1,4 @@
+import type { Admission, Budgets } from '../budget/budgets.js';
 import { ObservedCall, type CallContext } from './call.js';
 import type { EndpointMatcher } from './endpoints.js';
 import { readLabels } from './labels.js';
@@ -12,11 +13,24 @@ export class CallObserver {
   readonly #matcher: EndpointMatcher;
   readonly #labelKeys: readonly string[];
   readonly #context: CallContext;
+  readonly #budgets: Budgets | undefined;
 
-  constructor(matcher: EndpointMatcher, labelKeys: readonly string[], context: CallContext) {
+  constructor(matcher: EndpointMatcher, labelKeys: readonly string[], context: CallContext, budgets?: Budgets) {
     this.#matcher = matcher;
     this.#labelKeys = labelKeys;
     this.#context = context;
+    this.#budgets = budgets;
+  }
+
+  /**
+   * Whether `call` may leave: the gate and every matching budget rule are
+   * checked, and its worst case reserved. A blocked call is recorded here.
+   */
+  admit(call: ObservedCall): Admission | Promise<Admission> {
+    if (this.#budgets === undefined) return admitted;
+    const pending = { adapter: call.adapter, request: call.request, provider: call.adapter.name, model: call.request.model, labels: call.labels };
+    const admission = this.#budgets.admit(pending);
+    return admission instanceof Promise ? admission.then((a) => settle(call, a)) : settle(call, admission);
   }
 
   /** A new observed call for a billable request, or undefined for any other request. */
@@ -27,4 +41,12 @@ export class CallObserver {
     const request = matched.adapter.readRequest({ operation: matched.operation, api: matched.api }, json, length);
     return new ObservedCall(matched.adapter, request, readLabels(this.#labelKeys), this.#context);
   }
+}
+
+const admitted: Admission = { blocked: undefined, reservation: undefined };
+
+function settle(call: ObservedCall, admission: Admission): Admission {
+  if (admission.blocked) call.blocked(admission.blocked);
+  else call.reservation = admission.reservation;
+  return admission;
 }

@@ -23,4 +23,5 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
     guardReader(
       isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape),
     ),
+  errorBody: (type: string, message: string) => ({ type: 'error', error: { type, message } }),
 });

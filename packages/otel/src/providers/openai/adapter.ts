@@ -23,6 +23,7 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   readRequest: readOpenAiRequest,
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
     guardReader(createOpenAiReader(request, contentType)),
+  errorBody: (type: string, message: string) => ({ error: { message, type, param: null, code: type } }),
 });
 
 function createOpenAiReader(request: RequestFacts, contentType: string | undefined): ResponseReader {

@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RuleConfig } from '../config/schema.js';
+import { Gate } from '../gate/gate.js';
+import { PriceTable } from '../pricing/price-table.js';
+import { adapterByName } from '../providers/registry.js';
+import type { RequestFacts } from '../providers/types.js';
+import { MemoryStore } from '../store/memory.js';
+import type { CallResult } from '../transport/call.js';
+import { Budgets, type Admission, type PendingCall } from './budgets.js';
+
+const openai = adapterByName('openai')!;
+const rule = (patch: Partial<RuleConfig>): RuleConfig => ({
+  name: 'r',
+  limit: 1,
+  unit: 'usd',
+  window: 'day',
+  scope: {},
+  warnAt: 0.7,
+  criticalAt: 0.9,
+  action: 'block',
+  ...patch,
+});
+const request = (patch: Partial<RequestFacts> = {}): RequestFacts => ({
+  operation: 'chat',
+  api: 'chat_completions',
+  model: 'gpt-4o-mini',
+  stream: false,
+  maxOutputTokens: 1000,
+  inputTokenEstimate: 1000,
+  ...patch,
+});
+const call = (patch: Partial<PendingCall> = {}): PendingCall => ({
+  adapter: openai,
+  request: request(),
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  labels: {},
+  ...patch,
+});
+// gpt-4o-mini: 1000 input at $0.15/M + 1000 output at $0.60/M.
+const worstCase = (1000 * 0.15 + 1000 * 0.6) / 1e6;
+
+function budgets(rules: RuleConfig[], store = new MemoryStore()) {
+  const gate = new Gate(store, store.gate());
+  return { gate, store, budgets: new Budgets(rules, store, gate, new PriceTable(), { timeZone: 'UTC', defaultMaxOutputTokens: 4096, leaseMillis: 60_000 }) };
+}
+
+async function admit(engine: Budgets, pending = call()): Promise<Admission> {
+  return engine.admit(pending);
+}
+
+const settled = (usd: number, input = 10, output = 5) => ({ cost: { usd }, usage: { input, output } }) as unknown as CallResult;
+
+afterEach(() => vi.useRealTimers());
+
+describe('Budgets', () => {
+  it('blocks a call whose worst case would pass a block rule, and names the rule', async () => {
+    const { budgets: engine } = budgets([rule({ name: 'daily', limit: worstCase * 2.5 })]);
+    expect((await admit(engine)).blocked).toBeUndefined();
+    expect((await admit(engine)).blocked).toBeUndefined();
+    expect((await admit(engine)).blocked).toEqual({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', spent: expect.closeTo(2 * worstCase, 15), limit: worstCase * 2.5 });
+  });
+
+  it('replaces the worst case by the real cost when the call settles', async () => {
+    const { budgets: engine, store } = budgets([rule({ limit: worstCase * 1.5 })]);
+    const first = await admit(engine);
+    if (first.blocked || !first.reservation) throw new Error('expected a reservation');
+    first.reservation.settle(settled(worstCase / 10));
+    expect((await admit(engine)).blocked).toBeUndefined();
+    const window = engine.rules[0]!.windowAt(Date.now()).window;
+    expect(store.read(window, Date.now())).toEqual({ spent: worstCase / 10, reserved: expect.closeTo(worstCase, 15) });
+  });
+
+  it('reserves the default output tokens when the request sets no max_tokens', async () => {
+    const { budgets: engine, store } = budgets([rule({ unit: 'tokens', limit: 1e9 })]);
+    await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));
+    expect(store.read(engine.rules[0]!.windowAt(Date.now()).window, Date.now()).reserved).toBe(1000 + 4096);
+  });
+
+  it('applies a rule only to calls its scope matches', async () => {
+    const { budgets: engine } = budgets([rule({ unit: 'requests', limit: 1, scope: { provider: 'openai', tenant: 'acme' } })]);
+    const acme = call({ labels: { tenant: 'acme' } });
+    expect((await admit(engine, acme)).blocked).toBeUndefined();
+    expect((await admit(engine, acme)).blocked?.rule).toBe('r');
+    expect((await admit(engine, call({ labels: { tenant: 'globex' } }))).blocked).toBeUndefined();
+    expect((await admit(engine, call({ provider: 'anthropic', labels: { tenant: 'acme' } }))).blocked).toBeUndefined();
+  });
+
+  it('never blocks on an alert rule', async () => {
+    const { budgets: engine } = budgets([rule({ unit: 'requests', limit: 1, action: 'alert' })]);
+    for (let i = 0; i < 3; i++) expect((await admit(engine)).blocked).toBeUndefined();
+  });
+
+  it('trips the gate from a trip rule, and the gate then blocks every call', async () => {
+    const { budgets: engine, gate, store } = budgets([rule({ name: 'runaway', unit: 'requests', limit: 1, action: 'trip', scope: { model: 'gpt-4o-mini' } })]);
+    await admit(engine);
+    expect((await admit(engine)).blocked).toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate' });
+    expect(gate.state()).toMatchObject({ tripped: true, actor: 'rule:runaway' });
+    expect((await admit(engine, call({ model: 'gpt-4o' }))).blocked?.code).toBe('COSTCTL_GATE_TRIPPED');
+    expect(store.audit()).toHaveLength(1);
+  });
+
+  it('counts a rolling window over its last buckets, so old spend slides out', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 12) });
+    const { budgets: engine } = budgets([rule({ unit: 'requests', limit: 2, window: 'rolling:1m' })]);
+    await admit(engine);
+    vi.advanceTimersByTime(30_000);
+    await admit(engine);
+    expect((await admit(engine)).blocked?.rule).toBe('r');
+    vi.advanceTimersByTime(31_000);
+    expect((await admit(engine)).blocked).toBeUndefined();
+    expect((await admit(engine)).blocked?.rule).toBe('r');
+  });
+
+  it('starts a new calendar day at midnight in the configured zone', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 22, 59) }); // 23:59 in Paris
+    const store = new MemoryStore();
+    const gate = new Gate(store, store.gate());
+    const engine = new Budgets([rule({ unit: 'requests', limit: 1 })], store, gate, new PriceTable(), {
+      timeZone: 'Europe/Paris',
+      defaultMaxOutputTokens: 4096,
+      leaseMillis: 600_000,
+    });
+    await admit(engine);
+    expect((await admit(engine)).blocked).toBeDefined();
+    vi.advanceTimersByTime(60_000); // 00:00 in Paris, still 23:00 UTC
+    expect((await admit(engine)).blocked).toBeUndefined();
+  });
+});

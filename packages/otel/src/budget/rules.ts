@@ -1,0 +1,97 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { RuleConfig } from '../config/schema.js';
+import type { CounterEntry } from '../store/types.js';
+import { ROLLING_BUCKETS, calendarWindow, parseWindow, rollingBucket, type WindowSpec } from './windows.js';
+
+/** What a rule's scope is matched against. */
+export interface CallScope {
+  provider: string;
+  model: string | undefined;
+  labels: Attributes;
+}
+
+/** Where a rule's spend is counted right now. */
+export interface RuleWindow {
+  /** The counter a call made now adds to. */
+  counter: string;
+  /** The counters whose sum is the window's spend. */
+  window: readonly string[];
+  expiresAt: number;
+}
+
+type CachedWindow = RuleWindow & { validFrom: number; validUntil: number };
+
+/**
+ * A budget rule ready for the hot path: its window parsed once, and the
+ * counter keys of its current window cached until that window moves on.
+ */
+export class BudgetRule {
+  readonly config: RuleConfig;
+  readonly #spec: WindowSpec;
+  readonly #timeZone: string;
+  readonly #scope: [string, string][];
+  #current: CachedWindow = { counter: '', window: [], expiresAt: 0, validFrom: Infinity, validUntil: -Infinity };
+
+  constructor(config: RuleConfig, timeZone: string) {
+    const spec = parseWindow(config.window);
+    if (spec === undefined) throw new TypeError(`rule ${config.name}: invalid window ${config.window}`);
+    this.config = config;
+    this.#spec = spec;
+    this.#timeZone = timeZone;
+    this.#scope = Object.entries(config.scope);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** True when every scope entry matches the call. */
+  matches(call: CallScope): boolean {
+    for (const [key, value] of this.#scope) {
+      const actual = key === 'provider' ? call.provider : key === 'model' ? call.model : call.labels[key];
+      if (actual !== value) return false;
+    }
+    return true;
+  }
+
+  /** The counters of the window containing `now`; the same object until the window moves. */
+  windowAt(now: number): RuleWindow {
+    // A clock moved back lands outside [validFrom, validUntil) too, and recomputes.
+    if (now >= this.#current.validFrom && now < this.#current.validUntil) return this.#current;
+    this.#current = this.#compute(now);
+    return this.#current;
+  }
+
+  /** The entry reserving `amount` against this rule, now. */
+  entry(amount: number, now: number): CounterEntry {
+    const { counter, window, expiresAt } = this.windowAt(now);
+    return { counter, window, amount, limit: this.config.action === 'alert' ? undefined : this.config.limit, expiresAt };
+  }
+
+  #compute(now: number): CachedWindow {
+    const prefix = `${this.config.name}|`;
+    switch (this.#spec.kind) {
+      case 'total':
+        return { counter: `${prefix}total`, window: [`${prefix}total`], expiresAt: Infinity, validFrom: -Infinity, validUntil: Infinity };
+      case 'calendar': {
+        const { key, start, end } = calendarWindow(this.#spec.unit, now, this.#timeZone);
+        return { counter: prefix + key, window: [prefix + key], expiresAt: end, validFrom: start, validUntil: end };
+      }
+      case 'rolling': {
+        const { durationMs } = this.#spec;
+        const { bucketMs, index, oldest } = rollingBucket(durationMs, now);
+        const key = (i: number) => `${prefix}rolling:${durationMs}:${i}`;
+        const window: string[] = [];
+        for (let i = oldest; i <= index; i++) window.push(key(i));
+        // A bucket counts until the window has slid past it.
+        return {
+          counter: key(index),
+          window,
+          expiresAt: (index + ROLLING_BUCKETS) * bucketMs,
+          validFrom: index * bucketMs,
+          validUntil: (index + 1) * bucketMs,
+        };
+      }
+    }
+  }
+}

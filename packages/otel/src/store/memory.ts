@@ -1,0 +1,129 @@
+import { hostname } from 'node:os';
+import type { AuditEntry, CostStore, CounterEntry, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+
+interface Counter {
+  spent: number;
+  reserved: number;
+  expiresAt: number;
+}
+
+interface Reservation {
+  counters: Counter[];
+  amounts: number[];
+  expiresAt: number;
+}
+
+/** How often forgotten windows are swept out, at most. */
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * The store of one process: counters, reservations and the gate in memory.
+ * For a single process and for tests; nothing survives a restart. Every
+ * operation is synchronous, so a check-and-reserve is atomic by construction.
+ *
+ * @example
+ * const store = new MemoryStore();
+ * store.reserve([{ counter: 'day:2026-11-23', window: ['day:2026-11-23'], amount: 0.02, limit: 10, expiresAt }], 600_000, Date.now());
+ */
+export class MemoryStore implements CostStore {
+  readonly #counters = new Map<string, Counter>();
+  /** In lease order: every reservation has the same lease, so the oldest expires first. */
+  readonly #reservations = new Map<string, Reservation>();
+  readonly #listeners = new Set<(state: GateState) => void>();
+  readonly #audit: AuditEntry[] = [];
+  #gate: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
+  #nextId = 0;
+  #nextPrune = 0;
+
+  reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): ReserveResult {
+    this.#expire(now);
+    for (const [index, entry] of entries.entries()) {
+      if (entry.limit === undefined) continue;
+      const { spent, reserved } = this.read(entry.window, now);
+      if (spent + reserved + entry.amount > entry.limit) return { ok: false, index, spent: spent + reserved };
+    }
+    const counters = entries.map((entry) => this.#counter(entry.counter, entry.expiresAt));
+    const amounts = entries.map((entry) => entry.amount);
+    counters.forEach((counter, i) => (counter.reserved += amounts[i]!));
+    const id = String(++this.#nextId);
+    this.#reservations.set(id, { counters, amounts, expiresAt: now + leaseMillis });
+    return { ok: true, id };
+  }
+
+  commit(id: string, amounts: readonly number[]): void {
+    const reservation = this.#take(id);
+    reservation?.counters.forEach((counter, i) => (counter.spent += amounts[i] ?? 0));
+  }
+
+  release(id: string): void {
+    this.#take(id);
+  }
+
+  read(window: readonly string[], now: number): WindowSpend {
+    let spent = 0;
+    let reserved = 0;
+    for (const key of window) {
+      const counter = this.#counters.get(key);
+      if (counter === undefined || counter.expiresAt <= now) continue;
+      spent += counter.spent;
+      reserved += counter.reserved;
+    }
+    return { spent, reserved };
+  }
+
+  gate(): GateState {
+    return this.#gate;
+  }
+
+  changeGate(change: GateChange, now: number): GateState {
+    const wasTripped = this.#gate.tripped;
+    this.#gate = { tripped: change.action === 'trip', reason: change.reason, actor: change.actor, since: now };
+    this.#audit.push({ time: new Date(now).toISOString(), ...change, host: hostname(), pid: process.pid, wasTripped });
+    for (const listener of this.#listeners) listener(this.#gate);
+    return this.#gate;
+  }
+
+  onGateChange(listener: (state: GateState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  audit(): AuditEntry[] {
+    return [...this.#audit];
+  }
+
+  close(): void {
+    this.#listeners.clear();
+  }
+
+  #counter(key: string, expiresAt: number): Counter {
+    // Keys name their window (day:2026-11-23, a rolling bucket's index), so a key is never reused for a later one.
+    let counter = this.#counters.get(key);
+    if (counter === undefined) {
+      counter = { spent: 0, reserved: 0, expiresAt };
+      this.#counters.set(key, counter);
+    }
+    return counter;
+  }
+
+  #take(id: string): Reservation | undefined {
+    const reservation = this.#reservations.get(id);
+    if (reservation === undefined) return undefined;
+    this.#reservations.delete(id);
+    reservation.counters.forEach((counter, i) => (counter.reserved -= reservation.amounts[i]!));
+    return reservation;
+  }
+
+  /** Lets expired reservations go (oldest first, so this stops at the first live one) and forgets old windows. */
+  #expire(now: number): void {
+    for (const [id, reservation] of this.#reservations) {
+      if (reservation.expiresAt > now) break;
+      this.#take(id);
+    }
+    if (now < this.#nextPrune) return;
+    this.#nextPrune = now + PRUNE_EVERY_MS;
+    for (const [key, counter] of this.#counters) {
+      if (counter.expiresAt <= now && counter.reserved <= 0) this.#counters.delete(key);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * What budgets and the gate need from a store, whatever holds the state:
+ * this process (memory), every process of a host (file), or a fleet (Redis).
+ * Every method may answer synchronously or with a promise.
+ */
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** One counter a call reserves against, for one rule. */
+export interface CounterEntry {
+  /** The counter the call adds to: a window key, or a rolling window's current bucket. */
+  counter: string;
+  /** Every counter whose sum is the window's spend (the counter itself, or a rolling window's live buckets). */
+  window: readonly string[];
+  /** The worst case reserved now, in the rule's unit. */
+  amount: number;
+  /** When set, the whole reservation fails if the window's spend + reserved + amount would pass it. */
+  limit: number | undefined;
+  /** After this instant the counter's window is over and the store may forget it. */
+  expiresAt: number;
+}
+
+export type ReserveResult =
+  | { ok: true; id: string }
+  /** `index` is the first entry whose limit would be passed; `spent` its window's spend + reserved. */
+  | { ok: false; index: number; spent: number };
+
+/** A window's committed spend and what in-flight calls hold reserved in it. */
+export interface WindowSpend {
+  spent: number;
+  reserved: number;
+}
+
+export interface GateState {
+  tripped: boolean;
+  /** Why it was last tripped or reset. */
+  reason: string | undefined;
+  /** Who last changed it: an operator, or `rule:<name>`. */
+  actor: string | undefined;
+  /** When it last changed, ms since epoch. */
+  since: number | undefined;
+}
+
+export interface GateChange {
+  action: 'trip' | 'reset';
+  reason: string;
+  actor: string;
+}
+
+/** One line of the gate's audit log. */
+export interface AuditEntry {
+  time: string;
+  action: 'trip' | 'reset';
+  reason: string;
+  actor: string;
+  host: string;
+  pid: number;
+  /** Whether the gate was tripped before this change. */
+  wasTripped: boolean;
+}
+
+export interface CostStore {
+  /**
+   * Reserves every entry at once, or none: atomically with respect to every
+   * other process sharing the store. A reservation never settled expires
+   * after `leaseMillis` (its process died, or the call was abandoned).
+   */
+  reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): MaybePromise<ReserveResult>;
+  /** Replaces a reservation by what the call really cost, entry by entry. */
+  commit(id: string, amounts: readonly number[], now: number): MaybePromise<void>;
+  /** Drops a reservation without spend. */
+  release(id: string): MaybePromise<void>;
+  /** The spend of a window: the sum of its counters. */
+  read(window: readonly string[], now: number): MaybePromise<WindowSpend>;
+
+  gate(): MaybePromise<GateState>;
+  /** Applies a gate change atomically and appends it to the audit log; returns the new state. */
+  changeGate(change: GateChange, now: number): MaybePromise<GateState>;
+  /** Calls `listener` whenever the gate changes, in this process or (for shared stores) another. */
+  onGateChange(listener: (state: GateState) => void): () => void;
+  audit(): MaybePromise<AuditEntry[]>;
+
+  close(): MaybePromise<void>;
+}

@@ -1,0 +1,173 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { calcPrice } from '@pydantic/genai-prices';
+import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { select, sum } from './helpers/prometheus.js';
+import { runApp } from './helpers/run-app.js';
+
+let provider: FakeProvider;
+
+beforeAll(async () => {
+  provider = await startFakeProvider();
+});
+
+afterAll(async () => {
+  await provider.close();
+});
+
+beforeEach(() => provider.reset());
+
+const question = [{ role: 'user', content: 'Is this call within budget?' }];
+const openaiBody = { model: 'gpt-4o-mini', max_tokens: 24, messages: question };
+
+/** The exact cost of one call the test apps make, from the price data. */
+function costOf(api: 'openai.chat' | 'anthropic.messages', body: Record<string, unknown>): number {
+  const usage = expectedUsage(api, body) as Record<string, number>;
+  const [input, output] = api === 'openai.chat' ? [usage.prompt_tokens!, usage.completion_tokens!] : [usage.input_tokens!, usage.output_tokens!];
+  return calcPrice({ input_tokens: input, output_tokens: output }, responseModel(api, String(body.model)), {
+    providerId: api === 'openai.chat' ? 'openai' : 'anthropic',
+  })!.total_price;
+}
+
+const env = (extra: Record<string, string>) => ({
+  FAKE_PROVIDER_URL: provider.url,
+  COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`,
+  ...extra,
+});
+
+describe('budgets block calls before they leave', () => {
+  it('answers the official OpenAI client with a 402 it raises at once, with no retry and no network request', async () => {
+    const limit = 2.5 * costOf('openai.chat', openaiBody);
+    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '4', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
+    expect(run.lines.map((line) => line.ok)).toEqual([true, true, false, false]);
+    expect(run.lines[2]).toMatchObject({ class: 'APIError', status: 402, type: 'costctl_budget_exceeded', blocked: 'daily_usd' });
+    expect(String(run.lines[2]!.message)).toContain('budget rule "daily_usd" would be exceeded');
+    expect(provider.requests).toHaveLength(2);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBeLessThanOrEqual(limit);
+  });
+
+  it('answers the official Anthropic client with its PaymentRequiredError, at once, with no retry', async () => {
+    const body = { model: 'claude-haiku-4-5', max_tokens: 24, messages: question };
+    const limit = 1.5 * costOf('anthropic.messages', body);
+    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'anthropic', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
+    expect(run.lines.map((line) => line.ok)).toEqual([true, false, false]);
+    expect(run.lines[1]).toMatchObject({ class: 'PaymentRequiredError', status: 402, type: 'costctl_budget_exceeded', blocked: 'daily_usd' });
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  it('rejects with CostctlBlockedError in throw mode', async () => {
+    const limit = 1.5 * costOf('openai.chat', openaiBody);
+    const run = await runApp('test/apps/budget-api.mjs', {
+      register: false,
+      env: env({ CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_BLOCK_MODE: 'throw' }),
+    });
+    expect(run.lines[0]!.outcomes).toEqual(['ok', 'thrown:COSTCTL_BUDGET_EXCEEDED:daily_usd', 'thrown:COSTCTL_BUDGET_EXCEEDED:daily_usd']);
+    expect(run.lines[0]!.tripped).toEqual({ thrown: 'COSTCTL_GATE_TRIPPED', rule: 'gate' });
+  });
+
+  it('limits requests per minute with the env shorthand', async () => {
+    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '5', COSTCTL_MAX_REQUESTS_PER_MINUTE: '3' }) });
+    expect(run.lines.map((line) => line.ok)).toEqual([true, true, true, false, false]);
+    expect(run.lines[3]).toMatchObject({ status: 402, blocked: 'requests_per_minute' });
+  });
+
+  it('never lets committed spend pass the limit under 200 concurrent streams', async () => {
+    const streamed = { ...openaiBody, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Stream me something short.' }] };
+    const each = costOf('openai.chat', streamed);
+    const limit = 50.5 * each;
+    const run = await runApp('test/apps/concurrent.mjs', { env: env({ CALLS: '200', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
+    const { ok, blocked } = run.lines[0] as { ok: number; blocked: number };
+    expect(ok + blocked).toBe(200);
+    expect(ok).toBe(50);
+    expect(provider.requests).toHaveLength(ok);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBeLessThanOrEqual(limit);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBeCloseTo(50 * each, 12);
+  });
+});
+
+describe('the evaluator, alerts and the gate', () => {
+  it('moves a rule ok → warning → critical → exceeded, alerting once per change, and shows it on /metrics', async () => {
+    const limit = 10 * costOf('openai.chat', openaiBody) * 0.999;
+    const run = await runApp('test/apps/budget-api.mjs', {
+      register: false,
+      env: env({ CALLS: '11', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'alert' }),
+    });
+    const [result] = run.lines as { outcomes: string[]; alerts: unknown[]; statuses: { rule: string; level: string }[] }[];
+    expect(result!.outcomes.every((outcome) => outcome === 'ok')).toBe(true);
+    expect(result!.alerts).toEqual([
+      { rule: 'daily_usd', level: 'warning', previous: 'ok' },
+      { rule: 'daily_usd', level: 'critical', previous: 'warning' },
+      { rule: 'daily_usd', level: 'exceeded', previous: 'critical' },
+    ]);
+    expect(result!.statuses).toMatchObject([{ rule: 'daily_usd', level: 'exceeded' }]);
+    expect(run.stderr).toMatch(/"msg":"costctl budget daily_usd is warning"/);
+  });
+
+  it('exports the budget gauges under register', async () => {
+    const limit = 4 * costOf('openai.chat', openaiBody);
+    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
+    expect(select(run.samples, 'costctl_budget_limit', { costctl_rule: 'daily_usd', costctl_unit: 'usd' })[0]?.value).toBeCloseTo(limit, 15);
+    expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(3 * costOf('openai.chat', openaiBody), 15);
+    expect(select(run.samples, 'costctl_budget_level', { costctl_rule: 'daily_usd' })[0]?.value).toBe(1);
+    expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(0);
+  });
+
+  it('blocks every call with the gate once tripped, until an operator resets it; each change audited', async () => {
+    const run = await runApp('test/apps/budget-api.mjs', { register: false, env: env({ CALLS: '1' }) });
+    const [result] = run.lines as Record<string, any>[];
+    expect(result!.tripped).toEqual({
+      status: 402,
+      blocked: 'gate',
+      retry: 'false',
+      body: {
+        error: {
+          type: 'costctl_gate_tripped',
+          code: 'costctl_gate_tripped',
+          param: null,
+          message: expect.stringContaining('the emergency gate is tripped (retry storm in checkout)'),
+        },
+      },
+    });
+    expect(result!.audit).toEqual([
+      { action: 'trip', reason: 'retry storm in checkout', actor: 'alice', wasTripped: false },
+      { action: 'reset', reason: 'loop fixed', actor: 'bob', wasTripped: true },
+    ]);
+    expect(result!.gateAfterReset).toBe(false);
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  it('trips the gate from a trip rule, blocking every provider after', async () => {
+    const limit = 1.5 * costOf('openai.chat', openaiBody);
+    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'trip' }) });
+    expect(run.lines.map((line) => line.blocked ?? 'ok')).toEqual(['ok', 'gate', 'gate']);
+    expect(run.lines[1]).toMatchObject({ type: 'costctl_gate_tripped' });
+    expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(1);
+  });
+
+  it('posts each alert to COSTCTL_ALERT_WEBHOOK', async () => {
+    const received: Record<string, unknown>[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const limit = 1.3 * costOf('openai.chat', openaiBody);
+      await runApp('test/apps/budget-api.mjs', {
+        register: false,
+        env: env({ CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'alert', COSTCTL_ALERT_WEBHOOK: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts` }),
+        until: () => received.length >= 2,
+      });
+    } finally {
+      await new Promise((resolve) => hook.close(resolve));
+    }
+    expect(received.map((alert) => alert.level)).toEqual(['warning', 'exceeded']);
+    expect(received[0]).toMatchObject({ rule: 'daily_usd', previous: 'ok', unit: 'usd', window: 'day', action: 'alert' });
+  });
+});
