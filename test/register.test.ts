@@ -1,5 +1,7 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider, type ProviderApi } from '@costctl/testkit';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { select, sum } from './helpers/prometheus.js';
 import { runApp } from './helpers/run-app.js';
@@ -112,6 +114,16 @@ describe('node --import @costctl/otel/register with the official SDKs', () => {
     expect(sum(run.samples, 'gen_ai_client_operation_duration_count')).toBe(calls.length);
     expect(sum(run.samples, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(inputTokens);
     expect(run.metricsText).not.toMatch(/sk-test-key|sk-ant-test-key|runaway retry loop|Summarise our spend/);
+
+    // The ledger has one line per call, costs that add up to the metrics, and no prompt or key.
+    const ledger = readdirSync(run.stateDir)
+      .filter((name) => name.startsWith('ledger-'))
+      .map((name) => readFileSync(join(run.stateDir, name), 'utf8'))
+      .join('');
+    const entries = ledger.trim().split('\n').map((line) => JSON.parse(line) as { cost_usd: number; outcome: string });
+    expect(entries).toHaveLength(calls.length);
+    expect(entries.reduce((total, entry) => total + entry.cost_usd, 0)).toBeCloseTo(expected, 12);
+    expect(ledger).not.toMatch(/sk-test-key|sk-ant-test-key|runaway retry loop|Summarise our spend|Bearer/);
   });
 
   it('prices a stream the client stops reading after its usage exactly, and estimates the ones cut before it', async () => {

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePrometheus, type Sample } from './prometheus.js';
 import { freePort } from './ports.js';
@@ -15,6 +18,8 @@ export interface AppRun {
   /** Why the scrape failed, e.g. ECONNREFUSED when no metrics endpoint was open. */
   scrapeError: string | undefined;
   exitCode: number | null;
+  /** The app's COSTCTL_STATE_DIR: its ledger and state. */
+  stateDir: string;
 }
 
 export interface AppOptions {
@@ -34,6 +39,8 @@ export interface AppOptions {
  */
 export async function runApp(script: string, options: AppOptions = {}): Promise<AppRun> {
   const port = await freePort();
+  // Each run keeps its ledger and state apart, unless the test shares a directory on purpose.
+  const stateDir = options.env?.COSTCTL_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'costctl-state-'));
   const register = options.register ?? true;
   const args = [...(register ? ['--import', '@costctl/otel/register'] : []), ...(options.nodeArgs ?? []), script];
   const child = spawn(process.execPath, args, {
@@ -43,6 +50,7 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
       HOME: process.env.HOME ?? '',
       OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      COSTCTL_STATE_DIR: stateDir,
       ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -93,5 +101,5 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
   if (!finished && exitCode !== 0 && exitCode !== 2) {
     throw new Error(`app ${script} exited with ${exitCode} before it was done:\n${stderr}`);
   }
-  return { lines, stderr, samples: metricsText ? parsePrometheus(metricsText) : [], metricsText, scrapeError, exitCode };
+  return { lines, stderr, samples: metricsText ? parsePrometheus(metricsText) : [], metricsText, scrapeError, exitCode, stateDir };
 }

@@ -10,6 +10,7 @@ import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
 import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
 import { Gate } from './gate/gate.js';
+import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
 import { MemoryStore } from './store/memory.js';
 import type { AuditEntry, GateState } from './store/types.js';
@@ -17,6 +18,7 @@ import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './telemetry/names.js';
 import { createMetricReaders } from './telemetry/readers.js';
+import type { CallResult, CallSink } from './transport/call.js';
 import { EndpointMatcher } from './transport/endpoints.js';
 import { installFetch } from './transport/fetch.js';
 import { CallObserver } from './transport/observer.js';
@@ -110,7 +112,8 @@ export function start(options: StartOptions = {}): Costctl {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   }
 
-  const sink = new CostMetrics(meterProvider.getMeter(METER_NAME));
+  const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
+  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
   const observer = new CallObserver(new EndpointMatcher(config.endpoints), config.labels, { table, sink }, budgets);
   const stops = [installFetch(observer, config.blockMode), subscribeUndiciChannels(observer)];
 
@@ -136,11 +139,27 @@ export function start(options: StartOptions = {}): Costctl {
       await evaluatorProvider.shutdown();
       if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
       store.close();
+      ledger?.close();
     },
   };
   running = instance;
   logger.debug('costctl started', { exporters: config.metrics.exporters, endpoints: config.endpoints.length });
   return instance;
+}
+
+/** Every sink gets every call; one that throws does not keep it from the others. */
+function fanOut(sinks: readonly CallSink[]): CallSink {
+  return {
+    record(result: CallResult) {
+      for (const sink of sinks) {
+        try {
+          sink.record(result);
+        } catch (error) {
+          logger.error('costctl could not record a call', { error: String(error) });
+        }
+      }
+    },
+  };
 }
 
 function disabledCostctl(config: CostctlConfig): Costctl {

@@ -37,12 +37,18 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
     return raw === undefined || raw === '' ? undefined : raw;
   };
 
-  const disabled = value('COSTCTL_DISABLED');
-  if (disabled !== undefined) {
-    const parsed = parseBoolean(disabled);
-    if (parsed === undefined) issues.push({ key: 'COSTCTL_DISABLED', value: disabled, expected: 'true or false' });
-    else config.disabled = parsed;
+  for (const [key, field] of [
+    ['COSTCTL_DISABLED', 'disabled'],
+    ['COSTCTL_LEDGER', 'ledger'],
+  ] as const) {
+    const raw = value(key);
+    if (raw === undefined) continue;
+    const parsed = parseBoolean(raw);
+    if (parsed === undefined) issues.push({ key, value: raw, expected: 'true or false' });
+    else config[field] = parsed;
   }
+  const stateDir = value('COSTCTL_STATE_DIR');
+  if (stateDir !== undefined) config.stateDir = stateDir;
 
   const endpoints = value('COSTCTL_ENDPOINTS');
   if (endpoints !== undefined) {

@@ -36,6 +36,7 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   const overrides = options.overrides === undefined ? {} : validate(options.overrides, 'options', issues);
 
   const merged = merge(merge(merge(defaultConfig, file.config), fromEnv.config), overrides);
+  merged.stateDir = resolve(cwd, merged.stateDir);
   merged.rules = resolveRules([file.config.rules, fromEnv.rules, overrides.rules], merged, issues);
   if (!isValidTimeZone(merged.timezone)) {
     issues.push({ key: 'COSTCTL_TIMEZONE', value: merged.timezone, expected: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' });
@@ -186,6 +187,8 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     blockMode: layer.blockMode ?? base.blockMode,
     alertWebhook: layer.alertWebhook ?? base.alertWebhook,
     store: layer.store ?? base.store,
+    stateDir: layer.stateDir ?? base.stateDir,
+    ledger: layer.ledger ?? base.ledger,
     defaultMaxOutputTokens: layer.defaultMaxOutputTokens ?? base.defaultMaxOutputTokens,
     reservationLeaseMillis: layer.reservationLeaseMillis ?? base.reservationLeaseMillis,
   };

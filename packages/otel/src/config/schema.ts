@@ -92,6 +92,8 @@ export const fileConfigSchema = z
     blockMode: blockModeSchema.optional().describe('respond: a synthetic 402 in the provider error shape; throw: reject with CostctlBlockedError'),
     alertWebhook: z.url({ protocol: /^https?$/ }).optional().describe('POST a JSON alert here on every level change'),
     store: storeSchema.optional().describe('memory (this process), file (this host), redis (a fleet)'),
+    stateDir: z.string().min(1).optional().describe('Directory of the file store, the ledger and the audit log (default .costctl in the working directory)'),
+    ledger: z.boolean().optional().describe('Write the ledger: one JSON line per call (default true)'),
     defaultMaxOutputTokens: z
       .number()
       .int()
@@ -151,6 +153,8 @@ export interface CostctlConfig {
   blockMode: BlockMode;
   alertWebhook: string | undefined;
   store: StoreKind;
+  stateDir: string;
+  ledger: boolean;
   defaultMaxOutputTokens: number;
   reservationLeaseMillis: number;
 }
@@ -175,6 +179,8 @@ export const defaultConfig: CostctlConfig = {
   blockMode: 'respond',
   alertWebhook: undefined,
   store: 'memory',
+  stateDir: '.costctl',
+  ledger: true,
   defaultMaxOutputTokens: 4096,
   reservationLeaseMillis: 600_000,
 };
