@@ -17,3 +17,8 @@ export {
 } from './errors.js';
 export type { CostSource, UnpricedReason } from './pricing/price-call.js';
 export type { OperationName, TokenUsage } from './providers/types.js';
+export { openState, type CostctlState, type RuleView } from './state.js';
+export { priceModel, type ModelQuote } from './pricing/price-model.js';
+export { readLedger, type LedgerQuery } from './ledger/reader.js';
+export type { LedgerEntry } from './ledger/entry.js';
+export { calendarWindow, parseWindow, type WindowSpec } from './budget/windows.js';

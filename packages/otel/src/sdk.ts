@@ -12,7 +12,7 @@ import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
 import { Gate } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
-import { MemoryStore } from './store/memory.js';
+import { openStore } from './store/open.js';
 import type { AuditEntry, GateState } from './store/types.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
@@ -88,8 +88,8 @@ export function start(options: StartOptions = {}): Costctl {
   if (config.disabled) return (running = disabledCostctl(config));
 
   const table = new PriceTable(config.prices);
-  const store = new MemoryStore();
-  const gate = new Gate(store, store.gate());
+  const store = openStore(config);
+  const gate = new Gate(store, store.gate() as GateState);
   const budgets = new Budgets(config.rules, store, gate, table, {
     timeZone: config.timezone,
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,

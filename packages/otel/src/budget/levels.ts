@@ -40,9 +40,10 @@ export class BudgetLevels {
   async evaluate(now = Date.now()): Promise<readonly RuleStatus[]> {
     const statuses: RuleStatus[] = [];
     for (const rule of this.#rules) {
-      const spend: WindowSpend = await this.#store.read(rule.windowAt(now).window, now);
-      const level = levelOf(spend.spent, rule);
-      statuses.push({ rule, spent: spend.spent, reserved: spend.reserved, level });
+      const status = await ruleStatus(rule, this.#store, now);
+      statuses.push(status);
+      const { level } = status;
+      const spend = status;
       const previous = this.#levels.get(rule.name) ?? 'ok';
       if (level === previous) continue;
       this.#levels.set(rule.name, level);
@@ -65,6 +66,12 @@ export class BudgetLevels {
     this.#last = statuses;
     return statuses;
   }
+}
+
+/** A rule's spend and level now, read from the store; no alert, no side effect. */
+export async function ruleStatus(rule: BudgetRule, store: CostStore, now: number): Promise<RuleStatus> {
+  const spend: WindowSpend = await store.read(rule.windowAt(now).window, now);
+  return { rule, spent: spend.spent, reserved: spend.reserved, level: levelOf(spend.spent, rule) };
 }
 
 function levelOf(spent: number, rule: BudgetRule): Level {

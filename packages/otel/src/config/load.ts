@@ -10,6 +10,9 @@ import { defaultConfig, fileConfigSchema, type CostctlConfig, type FileConfig, t
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Looked for in the working directory, in this order, when COSTCTL_CONFIG is unset. */
+export const defaultFileNames = ['costctl.config.json', 'costctl.config.yaml', 'costctl.config.yml'];
+
 export interface LoadOptions {
   env?: Env;
   cwd?: string;
@@ -95,8 +98,8 @@ function resolveRules(sources: (RuleInput[] | undefined)[], config: CostctlConfi
 
 function readConfigFile(env: Env, cwd: string, issues: ConfigIssue[]): { config: FileConfig; path?: string } {
   const explicit = env.COSTCTL_CONFIG?.trim();
-  const path = resolve(cwd, explicit || 'costctl.config.json');
-  if (!explicit && !existsSync(path)) return { config: {} };
+  const path = explicit ? resolve(cwd, explicit) : defaultFileNames.map((name) => resolve(cwd, name)).find((candidate) => existsSync(candidate));
+  if (path === undefined) return { config: {} };
 
   let text: string;
   try {

@@ -1,0 +1,78 @@
+import { loadConfig, readLedger, type LedgerEntry } from '@costctl/otel';
+import { parse, UsageError, type Command } from '../command.js';
+import { parseWhen } from '../dates.js';
+import { csv, table, usd } from '../format.js';
+
+const fields: Record<string, (entry: LedgerEntry) => string> = {
+  provider: (entry) => entry.provider,
+  model: (entry) => entry.model ?? 'unknown',
+  operation: (entry) => entry.operation,
+  outcome: (entry) => entry.outcome,
+  source: (entry) => entry.cost_source ?? entry.unpriced_reason ?? 'none',
+  day: (entry) => entry.time.slice(0, 10),
+};
+
+interface Row {
+  calls: number;
+  input: number;
+  output: number;
+  cost: number;
+  estimated: number;
+  unpriced: number;
+  blocked: number;
+}
+
+/** `costctl report`: spend from the ledger, grouped as asked. */
+export const report: Command = async (args, { cwd, env, out }) => {
+  const { values } = parse(args, {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    by: { type: 'string', default: 'provider,model' },
+    json: { type: 'boolean', default: false },
+    csv: { type: 'boolean', default: false },
+  });
+  const config = loadConfig({ cwd, env });
+  const keys = values.by.split(',').map((key) => key.trim()).filter(Boolean);
+  const getters = keys.map((key) => {
+    const field = fields[key] ?? (config.labels.includes(key) ? (entry: LedgerEntry) => entry.labels[key] ?? '' : undefined);
+    if (field === undefined) throw new UsageError(`--by ${key}: expected ${[...Object.keys(fields), ...config.labels].join(', ')}`);
+    return field;
+  });
+
+  const groups = new Map<string, { key: string[]; row: Row }>();
+  const query = { since: parseWhen(values.since, 'since'), until: parseWhen(values.until, 'until') };
+  for await (const entry of readLedger(config.stateDir, query)) {
+    const key = getters.map((get) => get(entry));
+    const id = JSON.stringify(key);
+    const group = groups.get(id) ?? { key, row: { calls: 0, input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0, blocked: 0 } };
+    const { row } = group;
+    row.calls += 1;
+    row.input += entry.tokens.input;
+    row.output += entry.tokens.output;
+    row.cost += entry.cost_usd ?? 0;
+    if (entry.cost_source === 'estimated') row.estimated += entry.cost_usd ?? 0;
+    if (entry.unpriced_reason !== null) row.unpriced += 1;
+    if (entry.outcome === 'blocked') row.blocked += 1;
+    groups.set(id, group);
+  }
+  const sorted = [...groups.values()].sort((a, b) => b.row.cost - a.row.cost);
+
+  if (values.json) {
+    out(`${JSON.stringify(sorted.map(({ key, row }) => ({ ...Object.fromEntries(keys.map((name, i) => [name, key[i]])), ...row })))}\n`);
+    return 0;
+  }
+  const header = [...keys, 'calls', 'input', 'output', 'cost_usd', 'estimated_usd', 'unpriced', 'blocked'];
+  const rows = sorted.map(({ key, row }) => [...key, row.calls, row.input, row.output, row.cost, row.estimated, row.unpriced, row.blocked]);
+  if (values.csv) {
+    out(csv(header, rows));
+    return 0;
+  }
+  if (rows.length === 0) {
+    out(`no calls in the ledger (${config.stateDir}) for that period\n`);
+    return 0;
+  }
+  const total = sorted.reduce((sum, { row }) => sum + row.cost, 0);
+  out(table(header, rows.map((row) => row.map((cell, i) => (i === keys.length + 3 || i === keys.length + 4 ? usd(Number(cell)) : cell)))));
+  out(`\ntotal ${usd(total)} over ${sorted.reduce((sum, { row }) => sum + row.calls, 0)} calls\n`);
+  return 0;
+};

@@ -1,0 +1,47 @@
+import { openState } from '@costctl/otel';
+import { parse, type Command } from '../command.js';
+import { amount, table } from '../format.js';
+
+/** `costctl status`: the gate and every rule; exit 3 while the gate is tripped, for health checks. */
+export const status: Command = async (args, { cwd, env, out }) => {
+  const { values } = parse(args, { json: { type: 'boolean', default: false } });
+  const state = await openState({ cwd, env });
+  try {
+    const gate = await state.gate();
+    const rules = await state.rules();
+    if (values.json) {
+      out(
+        `${JSON.stringify({
+          gate: { ...gate, since: gate.since === undefined ? null : new Date(gate.since).toISOString() },
+          rules: rules.map(({ rule, spent, reserved, level }) => ({ ...rule, spent, reserved, level })),
+        })}\n`,
+      );
+    } else {
+      out(
+        gate.tripped
+          ? `gate: TRIPPED since ${new Date(gate.since ?? 0).toISOString()} by ${gate.actor}: ${gate.reason}\n      every call to a paid API is blocked; reset with: costctl gate reset --reason "…"\n`
+          : 'gate: open\n',
+      );
+      out(`store: ${state.config.store}, time zone ${state.config.timezone}\n\n`);
+      if (rules.length === 0) out('no budget rules (set COSTCTL_DAILY_LIMIT_USD, or run costctl init)\n');
+      else
+        out(
+          table(
+            ['rule', 'window', 'spent', 'limit', 'used', 'level', 'action'],
+            rules.map(({ rule, spent, level }) => [
+              rule.name,
+              rule.window,
+              amount(spent, rule.unit),
+              amount(rule.limit, rule.unit),
+              `${Math.round((spent / rule.limit) * 100)}%`,
+              level,
+              rule.action,
+            ]),
+          ),
+        );
+    }
+    return gate.tripped ? 3 : 0;
+  } finally {
+    await state.close();
+  }
+};

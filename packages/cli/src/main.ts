@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * costctl — the operator's command. It reads the same environment and
+ * config file as the SDK and speaks to the same store.
+ *
+ * Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 (status
+ * only) the emergency gate is tripped.
+ */
+import { isCostctlError } from '@costctl/otel';
+import { forecast } from './commands/forecast.js';
+import { gate } from './commands/gate.js';
+import { init } from './commands/init.js';
+import { price } from './commands/price.js';
+import { report } from './commands/report.js';
+import { status } from './commands/status.js';
+import { UsageError, type Command } from './command.js';
+
+const commands: Record<string, Command> = { status, gate, report, forecast, price, init };
+
+const usage = `usage: costctl <command> [options]
+
+  status [--json]                                  gate state and every budget rule (exit 3 while the gate is tripped)
+  gate trip --reason R | gate reset --reason R     the emergency kill switch and its recovery; audited
+  report [--since D] [--until D] [--by K,…] [--json|--csv]
+                                                   spend from the ledger, grouped by provider, model, operation or a label
+  forecast [--days N] [--json]                     projected spend and the date each limit will be reached
+  price <model> [--provider P] [--input N] [--output N]
+                                                   what a call costs, and which price data says so
+  init [--force]                                   write costctl.config.yaml with the default budgets, commented
+
+Reads COSTCTL_* and OTEL_* variables and the config file like the SDK does.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) throw new UsageError(`unknown command "${name}"`);
+  return command(args, { cwd: process.cwd(), env: process.env, out: (text) => process.stdout.write(text) });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`costctl: ${error.message}\n\n${usage}\n`);
+      process.exitCode = 2;
+    } else if (isCostctlError(error) && error.code === 'COSTCTL_CONFIG_INVALID') {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`costctl: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runApp } from './helpers/run-app.js';
+
+const cli = join(repoRoot, 'packages/cli/dist/main.js');
+
+/** Runs `costctl …` as a user would: a real process, in `cwd`, with only the given environment. */
+function costctl(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(options.cwd, '.costctl'), ...options.env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const workdir = () => mkdtempSync(join(tmpdir(), 'costctl-cli-'));
+
+let provider: FakeProvider;
+
+beforeAll(async () => {
+  provider = await startFakeProvider();
+});
+
+afterAll(async () => {
+  await provider.close();
+});
+
+describe('costctl', () => {
+  it('init writes a commented config with the seed budgets, which status then reads', () => {
+    const cwd = workdir();
+    expect(costctl(['init'], { cwd })).toMatchObject({ code: 0, stdout: `wrote ${join(cwd, 'costctl.config.yaml')}\n` });
+    expect(readFileSync(join(cwd, 'costctl.config.yaml'), 'utf8')).toMatch(/^# costctl configuration/);
+    expect(costctl(['init'], { cwd }).code).toBe(1);
+
+    const status = costctl(['status', '--json'], { cwd });
+    expect(status.code).toBe(0);
+    const parsed = JSON.parse(status.stdout) as { gate: { tripped: boolean }; rules: { name: string; limit: number; level: string; action: string }[] };
+    expect(parsed.gate.tripped).toBe(false);
+    expect(parsed.rules.map((rule) => [rule.name, rule.limit, rule.action])).toEqual([
+      ['daily_usd', 10, 'block'],
+      ['monthly_usd', 100, 'block'],
+      ['total_usd', 1000, 'trip'],
+      ['requests_per_minute', 60, 'block'],
+      ['requests_per_hour', 500, 'block'],
+      ['requests_per_day', 5000, 'block'],
+    ]);
+    expect(costctl(['status'], { cwd }).stdout).toMatch(/^gate: open\n[\s\S]*daily_usd\s+day\s+\$0\s+\$10\.00\s+0%\s+ok\s+block/);
+  });
+
+  it('prices a model and names the price data; an unknown model fails with what to do', () => {
+    const cwd = workdir();
+    const known = costctl(['price', 'gpt-4o-mini', '--input', '1000', '--output', '500'], { cwd });
+    expect(known).toMatchObject({ code: 0 });
+    expect(known.stdout).toBe('openai gpt-4o-mini (priced as gpt-4o-mini): 1000 input + 500 output tokens = $0.00045\nsource: @pydantic/genai-prices 0.1.8\n');
+    const unknown = costctl(['price', 'acme-7b'], { cwd });
+    expect(unknown).toMatchObject({ code: 1, stdout: 'openai acme-7b: no price known. Add it under "prices" in the config file, in USD per million tokens.\n' });
+    expect(costctl(['price', 'gpt-4o-mini', '--input', 'lots'], { cwd })).toMatchObject({ code: 2 });
+  });
+
+  it('reports spend from the ledger an instrumented app wrote, by provider and model, as a table, CSV and JSON', async () => {
+    const cwd = workdir();
+    const stateDir = join(cwd, '.costctl');
+    const calls = [
+      { api: 'openai.chat', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one' }] } },
+      { api: 'openai.chat', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'two' }] } },
+      { api: 'anthropic.messages', body: { model: 'claude-haiku-4-5', max_tokens: 24, messages: [{ role: 'user', content: 'three' }] } },
+    ];
+    const run = await runApp('test/apps/llm-calls.mjs', {
+      env: {
+        FAKE_PROVIDER_URL: provider.url,
+        COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`,
+        CALLS: JSON.stringify(calls),
+        COSTCTL_STATE_DIR: stateDir,
+      },
+    });
+    const metricsTotal = run.samples.filter((sample) => sample.name === 'costctl_cost_usd_total').reduce((sum, sample) => sum + sample.value, 0);
+
+    const json = JSON.parse(costctl(['report', '--json'], { cwd }).stdout) as { provider: string; model: string; calls: number; cost: number }[];
+    expect(json.map(({ provider, model, calls }) => [provider, model, calls]).sort()).toEqual([
+      ['anthropic', 'claude-haiku-4-5', 1],
+      ['openai', 'gpt-4o-mini', 2],
+    ]);
+    expect(json.reduce((sum, row) => sum + row.cost, 0)).toBeCloseTo(metricsTotal, 15);
+
+    const text = costctl(['report', '--by', 'provider'], { cwd });
+    expect(text.stdout).toMatch(/^provider\s+calls\s+input\s+output\s+cost_usd/);
+    expect(text.stdout).toMatch(/total \$[\d.]+ over 3 calls/);
+    expect(costctl(['report', '--csv', '--by', 'operation'], { cwd }).stdout).toMatch(/^operation,calls,input,output,cost_usd,estimated_usd,unpriced,blocked\nchat,3,/);
+    expect(costctl(['report', '--since', '1d', '--until', '2000-01-01'], { cwd }).stdout).toMatch(/no calls in the ledger/);
+    expect(costctl(['report', '--by', 'tenant'], { cwd })).toMatchObject({ code: 2 });
+  });
+
+  it('forecasts from the ledger the date a limit will be reached', () => {
+    const cwd = workdir();
+    const stateDir = join(cwd, '.costctl');
+    spawnSync('mkdir', ['-p', stateDir]);
+    const now = Date.now();
+    const lines = [];
+    for (let day = 1; day <= 7; day++) {
+      lines.push(JSON.stringify({ time: new Date(now - (day - 0.5) * 86_400_000).toISOString(), provider: 'openai', tokens: { input: 1, output: 1 }, cost_usd: 2, outcome: 'ok' }));
+    }
+    writeFileSync(join(stateDir, 'ledger-2000-01-01.jsonl'), `${lines.join('\n')}\n`);
+    const result = costctl(['forecast', '--json'], { cwd, env: { COSTCTL_TOTAL_LIMIT_USD: '30' } });
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { perDayUsd: number; rules: { rule: string; spent: number; reachedAt: string }[] };
+    expect(parsed.perDayUsd).toBe(2);
+    expect(parsed.rules[0]).toMatchObject({ rule: 'total_usd', spent: 14 });
+    // $16 left at $2 a day: 8 days from now.
+    expect(Date.parse(parsed.rules[0]!.reachedAt) - now).toBeGreaterThan(8 * 86_400_000 - 60_000);
+    expect(Date.parse(parsed.rules[0]!.reachedAt) - now).toBeLessThan(8 * 86_400_000 + 60_000);
+    expect(costctl(['forecast', '--days', '0'], { cwd })).toMatchObject({ code: 2 });
+  });
+
+  it('exits 2 with one message on a bad configuration or bad usage', () => {
+    const cwd = workdir();
+    expect(costctl(['status'], { cwd, env: { COSTCTL_TIMEZONE: 'Nowhere/Land' } })).toMatchObject({ code: 2, stderr: expect.stringContaining('COSTCTL_TIMEZONE="Nowhere/Land"') });
+    expect(costctl(['gate', 'trip'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringContaining('gate trip needs --reason') });
+    expect(costctl([], { cwd }).code).toBe(2);
+  });
+});
