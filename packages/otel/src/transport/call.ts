@@ -4,6 +4,7 @@ import type { Reservation } from '../budget/budgets.js';
 import type { BlockReason } from '../errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
+import { checkClockSkew } from './clock-skew.js';
 import { CompressedBody } from './decode.js';
 import { reportInternalError } from './internal-error.js';
 
@@ -77,8 +78,9 @@ export class ObservedCall {
   }
 
   /** The response's status line and headers arrived. A redirect's later attempt starts over. */
-  responseStarted(status: number, contentType: string | undefined, contentEncoding: string | undefined): void {
+  responseStarted(status: number, contentType: string | undefined, contentEncoding: string | undefined, date?: string): void {
     try {
+      checkClockSkew(this.adapter.name, date, Date.now());
       this.#status = status;
       this.#facts = undefined;
       this.#cost = undefined;

@@ -39,7 +39,12 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
     if (call !== undefined) calls.set(request, call);
   };
   const onHeaders = ({ request, response }: RequestMessage & { response: { statusCode: number; headers: unknown } }) => {
-    calls.get(request)?.responseStarted(response.statusCode, rawHeader(response.headers, 'content-type'), rawHeader(response.headers, 'content-encoding'));
+    calls.get(request)?.responseStarted(
+      response.statusCode,
+      rawHeader(response.headers, 'content-type'),
+      rawHeader(response.headers, 'content-encoding'),
+      rawHeader(response.headers, 'date'),
+    );
   };
   const onChunk = ({ request, chunk }: RequestMessage & { chunk: Uint8Array }) => {
     calls.get(request)?.data(chunk);

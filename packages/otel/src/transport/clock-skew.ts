@@ -1,0 +1,32 @@
+import { logger } from '../logger.js';
+
+/** Past this, windows would be attributed to the wrong minute, hour or day. */
+const TOLERANCE_MS = 60_000;
+/** One warning per provider this often at most, however many calls see the skew. */
+const REPEAT_MS = 10 * 60_000;
+
+const lastWarned = new Map<string, number>();
+
+/**
+ * Compares a provider's `Date` response header with the local clock and
+ * warns when they differ by more than a minute: budget windows follow the
+ * local clock, the provider's bill follows its own.
+ *
+ * @example
+ * checkClockSkew('openai', 'Mon, 23 Nov 2026 10:00:00 GMT', Date.now());
+ */
+export function checkClockSkew(provider: string, dateHeader: string | undefined, now: number): void {
+  if (dateHeader === undefined) return;
+  const remote = Date.parse(dateHeader);
+  if (Number.isNaN(remote)) return;
+  // The header has one-second resolution and was stamped before the bytes travelled.
+  const skew = now - remote;
+  if (Math.abs(skew) <= TOLERANCE_MS) return;
+  const last = lastWarned.get(provider);
+  if (last !== undefined && now - last < REPEAT_MS) return;
+  lastWarned.set(provider, now);
+  logger.warn(`the local clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'} ${provider}'s; budget windows may be attributed wrongly: sync this host's clock (NTP)`, {
+    provider,
+    skewSeconds: Math.round(skew / 1000),
+  });
+}
