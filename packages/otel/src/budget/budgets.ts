@@ -4,7 +4,7 @@ import type { Gate } from '../gate/gate.js';
 import { logger } from '../logger.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
-import type { CostStore, ReserveResult } from '../store/types.js';
+import type { CostStore, CounterEntry, ReserveResult } from '../store/types.js';
 import type { CallResult } from '../transport/call.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
@@ -64,11 +64,13 @@ export class Budgets {
     const worst = this.#worstCase(call);
     const entries = matched.map((rule) => rule.entry(worst[rule.config.unit], now));
     const result = this.#store.reserve(entries, this.#options.leaseMillis, now);
-    return result instanceof Promise ? result.then((r) => this.#admission(r, matched)) : this.#admission(result, matched);
+    return result instanceof Promise ? result.then((r) => this.#admission(r, matched, entries)) : this.#admission(result, matched, entries);
   }
 
-  #admission(result: ReserveResult, matched: readonly BudgetRule[]): Admission | Promise<Admission> {
-    if (result.ok) return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched) };
+  #admission(result: ReserveResult, matched: readonly BudgetRule[], entries: readonly CounterEntry[]): Admission | Promise<Admission> {
+    if (result.ok) return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries) };
+    // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
+    if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const rule = matched[result.index]!;
     const block: BlockReason = { code: 'COSTCTL_BUDGET_EXCEEDED', rule: rule.name, spent: result.spent, limit: rule.config.limit };
     if (rule.config.action !== 'trip') return { blocked: block };
@@ -97,12 +99,14 @@ class StoreReservation implements Reservation {
   readonly #store: CostStore;
   readonly #id: string;
   readonly #rules: readonly BudgetRule[];
+  readonly #entries: readonly CounterEntry[];
   #settled = false;
 
-  constructor(store: CostStore, id: string, rules: readonly BudgetRule[]) {
+  constructor(store: CostStore, id: string, rules: readonly BudgetRule[], entries: readonly CounterEntry[]) {
     this.#store = store;
     this.#id = id;
     this.#rules = rules;
+    this.#entries = entries;
   }
 
   settle(result: CallResult): void {
@@ -113,11 +117,8 @@ class StoreReservation implements Reservation {
       tokens: result.usage.input + result.usage.output,
       requests: 1,
     };
-    const done = this.#store.commit(
-      this.#id,
-      this.#rules.map((rule) => actual[rule.config.unit]),
-      Date.now(),
-    );
+    const spend = this.#entries.map((entry, i) => ({ counter: entry.counter, amount: actual[this.#rules[i]!.config.unit], expiresAt: entry.expiresAt }));
+    const done = this.#store.commit(this.#id, spend, Date.now());
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
   }
 }

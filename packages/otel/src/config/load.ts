@@ -44,8 +44,8 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   if (!isValidTimeZone(merged.timezone)) {
     issues.push({ key: 'COSTCTL_TIMEZONE', value: merged.timezone, expected: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' });
   }
-  if (merged.store !== 'memory') {
-    issues.push({ key: 'COSTCTL_STORE', value: merged.store, expected: 'memory (the file and redis stores are not available in this version)' });
+  if (merged.store === 'redis') {
+    issues.push({ key: 'COSTCTL_STORE', value: merged.store, expected: 'memory or file (the redis store is not available in this version)' });
   }
   for (const [index, endpoint] of merged.endpoints.entries()) {
     if (!providerNames.includes(endpoint.provider)) {

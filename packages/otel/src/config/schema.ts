@@ -178,7 +178,7 @@ export const defaultConfig: CostctlConfig = {
   onExceed: 'block',
   blockMode: 'respond',
   alertWebhook: undefined,
-  store: 'memory',
+  store: 'file',
   stateDir: '.costctl',
   ledger: true,
   defaultMaxOutputTokens: 4096,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { AuditEntry, CostStore, CounterEntry, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
 
 interface Counter {
   spent: number;
@@ -50,9 +50,10 @@ export class MemoryStore implements CostStore {
     return { ok: true, id };
   }
 
-  commit(id: string, amounts: readonly number[]): void {
-    const reservation = this.#take(id);
-    reservation?.counters.forEach((counter, i) => (counter.spent += amounts[i] ?? 0));
+  commit(id: string, spend: readonly CounterSpend[], now: number): void {
+    this.#expire(now);
+    this.#take(id);
+    for (const { counter, amount, expiresAt } of spend) this.#counter(counter, expiresAt).spent += amount;
   }
 
   release(id: string): void {

@@ -20,6 +20,14 @@ export interface CounterEntry {
   expiresAt: number;
 }
 
+/** What a call really cost on one counter, when it settles. */
+export interface CounterSpend {
+  counter: string;
+  amount: number;
+  /** The counter's window end, to create it if it went away meanwhile. */
+  expiresAt: number;
+}
+
 export type ReserveResult =
   | { ok: true; id: string }
   /** `index` is the first entry whose limit would be passed; `spent` its window's spend + reserved. */
@@ -66,8 +74,12 @@ export interface CostStore {
    * after `leaseMillis` (its process died, or the call was abandoned).
    */
   reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): MaybePromise<ReserveResult>;
-  /** Replaces a reservation by what the call really cost, entry by entry. */
-  commit(id: string, amounts: readonly number[], now: number): MaybePromise<void>;
+  /**
+   * Replaces a reservation by what the call really cost. The spend counts
+   * even when the reservation's lease ran out first (a call longer than its
+   * lease still costs what it cost); a reservation is only ever let go once.
+   */
+  commit(id: string, spend: readonly CounterSpend[], now: number): MaybePromise<void>;
   /** Drops a reservation without spend. */
   release(id: string): MaybePromise<void>;
   /** The spend of a window: the sum of its counters. */

@@ -1,0 +1,259 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { logger } from '../logger.js';
+import { readAuditLog } from './file-audit.js';
+import { StateFile } from './file-state.js';
+import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+
+export interface FileStoreOptions {
+  /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
+  pollMillis?: number;
+}
+
+/** How often forgotten windows are swept out by this process, at most. */
+const PRUNE_EVERY_MS = 60_000;
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+/**
+ * The store of every process of one host: counters, reservations and the
+ * gate in `<stateDir>/state.sqlite` (SQLite through `node:sqlite`, no
+ * dependency), the gate's audit log in `<stateDir>/audit.jsonl`. Each
+ * operation is one SQLite transaction, so a check-and-reserve is atomic
+ * across processes; a process that dies holding a reservation loses it when
+ * its lease runs out. Every process sees another's gate change within about
+ * `pollMillis`.
+ *
+ * Fails closed: while the state file cannot be opened, read or written, the
+ * gate reads as tripped (`costctl state unreadable: …`, actor `costctl`) and
+ * `reserve` blocks; it recovers by itself once the file is usable again.
+ *
+ * @example
+ * const store = new FileStore('.costctl');
+ * const gate = new Gate(store, store.gate());
+ * const result = store.reserve(entries, 600_000, Date.now());
+ */
+export class FileStore implements CostStore {
+  /** The directory holding state.sqlite and audit.jsonl. */
+  readonly stateDir: string;
+  readonly #path: string;
+  readonly #auditPath: string;
+  readonly #listeners = new Set<(state: GateState) => void>();
+  readonly #timer: NodeJS.Timeout;
+  #state: StateFile | undefined;
+  /** Set while the state file is unusable: the gate this process enforces meanwhile. */
+  #unreadable: GateState | undefined;
+  /** The gate as listeners last heard it. */
+  #last: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
+  #dataVersion = -1;
+  #nextPrune = 0;
+  #closed = false;
+
+  constructor(stateDir: string, options: FileStoreOptions = {}) {
+    const pollMillis = options.pollMillis ?? 50;
+    if (!(pollMillis > 0)) throw new RangeError(`FileStore pollMillis must be a positive number of ms, got ${pollMillis}`);
+    this.stateDir = resolve(stateDir);
+    this.#path = join(this.stateDir, 'state.sqlite');
+    this.#auditPath = join(this.stateDir, 'audit.jsonl');
+    this.#connect();
+    this.#timer = setInterval(() => this.#poll(), pollMillis).unref();
+  }
+
+  reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): ReserveResult {
+    const state = this.#state;
+    if (state === undefined) return blocked(entries);
+    const prune = now >= this.#nextPrune;
+    if (prune) this.#nextPrune = now + PRUNE_EVERY_MS;
+    try {
+      return state.reserve(entries, leaseMillis, now, prune);
+    } catch (error) {
+      this.#failed(error, 'reserve');
+      return blocked(entries);
+    }
+  }
+
+  commit(id: string, spend: readonly CounterSpend[], now: number): void {
+    try {
+      this.#state?.commit(id, spend, now);
+    } catch (error) {
+      this.#failed(error, 'commit');
+    }
+  }
+
+  release(id: string): void {
+    try {
+      this.#state?.release(id);
+    } catch (error) {
+      this.#failed(error, 'release');
+    }
+  }
+
+  read(window: readonly string[], now: number): WindowSpend {
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('read budgets');
+    try {
+      return state.read(window, now);
+    } catch (error) {
+      this.#failed(error, 'read');
+      throw error;
+    }
+  }
+
+  gate(): GateState {
+    const state = this.#state;
+    if (state === undefined) return this.#unreadable ?? this.#last;
+    try {
+      return state.gate();
+    } catch (error) {
+      this.#failed(error, 'gate');
+      return this.#unreadable ?? this.#last;
+    }
+  }
+
+  /**
+   * While the state file is unusable, a trip answers the fail-closed state
+   * (already tripped) and a reset throws: it could not be recorded, so it
+   * must not look done.
+   */
+  changeGate(change: GateChange, now: number): GateState {
+    const state = this.#state;
+    if (state !== undefined) {
+      try {
+        const next = state.changeGate(change, now);
+        this.#publish(next);
+        return next;
+      } catch (error) {
+        this.#failed(error, 'changeGate');
+        if (this.#state !== undefined) throw error;
+      }
+    }
+    if (change.action === 'trip' && !this.#closed) return this.#unreadable ?? this.#last;
+    throw this.#unusable(`${change.action} the gate`);
+  }
+
+  onGateChange(listener: (state: GateState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  audit(): AuditEntry[] {
+    let committed: number | undefined;
+    try {
+      committed = this.#state?.auditBytes();
+    } catch (error) {
+      this.#failed(error, 'audit');
+    }
+    // Unreadable state: every complete line, which may include one change that never committed.
+    return readAuditLog(this.#auditPath, committed);
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#listeners.clear();
+    this.#state?.close();
+    this.#state = undefined;
+  }
+
+  #unusable(action: string): Error {
+    if (this.#closed) return new Error(`costctl cannot ${action}: the file store of ${this.stateDir} is closed`);
+    return new Error(`costctl cannot ${action}: ${this.#unreadable?.reason ?? 'costctl state unreadable'}. Fix or move ${this.#path}`);
+  }
+
+  #connect(): void {
+    try {
+      mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+      const state = StateFile.open(this.#path, this.#auditPath);
+      this.#state = state;
+      this.#dataVersion = state.dataVersion();
+      const gate = state.gate();
+      if (this.#unreadable !== undefined) logger.info('costctl state file is readable again; calls follow the stored gate', { path: this.#path });
+      this.#unreadable = undefined;
+      this.#publish(gate);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #poll(): void {
+    if (this.#closed) return;
+    const state = this.#state;
+    if (state === undefined) return this.#connect();
+    try {
+      state.check();
+    } catch (error) {
+      // Moved, replaced or overwritten: reopen whatever is at the path now; that attempt says whether it is usable.
+      this.#disconnect();
+      this.#connect();
+      if (this.#state !== undefined) logger.warn(`costctl reopened its state file ${this.#path}: ${message(error)}`, { path: this.#path });
+      return;
+    }
+    try {
+      const version = state.dataVersion();
+      if (version === this.#dataVersion) return;
+      this.#dataVersion = version;
+      this.#publish(state.gate());
+    } catch (error) {
+      this.#failed(error, 'poll');
+    }
+  }
+
+  /** An operation failed: lock contention fails only that operation; anything else makes the state unreadable. */
+  #failed(error: unknown, operation: string): void {
+    if (isBusy(error)) {
+      logger.warn(`costctl gave up on ${operation}: another process held the write lock on ${this.#path} too long`, { error: message(error) });
+      return;
+    }
+    this.#fail(error);
+  }
+
+  #fail(error: unknown): void {
+    this.#disconnect();
+    if (this.#unreadable === undefined) {
+      const reason = `costctl state unreadable: ${message(error)}`;
+      logger.error(
+        `costctl cannot use its state file ${this.#path}: ${message(error)}. Fix or move it (with its -wal and -shm files); calls to paid APIs stay blocked until it is readable`,
+        { path: this.#path, error: message(error) },
+      );
+      this.#unreadable = { tripped: true, reason, actor: 'costctl', since: Date.now() };
+    }
+    this.#publish(this.#unreadable);
+  }
+
+  #disconnect(): void {
+    try {
+      this.#state?.close();
+    } catch {
+      // Already unusable; the point is to let go of it.
+    }
+    this.#state = undefined;
+  }
+
+  #publish(state: GateState): void {
+    const last = this.#last;
+    if (state.tripped === last.tripped && state.reason === last.reason && state.actor === last.actor && state.since === last.since) return;
+    this.#last = state;
+    for (const listener of this.#listeners) {
+      try {
+        listener(state);
+      } catch (error) {
+        logger.error('costctl gate listener threw', { error: message(error) });
+      }
+    }
+  }
+}
+
+/** The answer to every reservation while the state is unreadable: blocked, on the first limited entry, at an unknown (infinite) spend. */
+function blocked(entries: readonly CounterEntry[]): ReserveResult {
+  return { ok: false, index: Math.max(0, entries.findIndex((entry) => entry.limit !== undefined)), spent: Number.POSITIVE_INFINITY };
+}
+
+function isBusy(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('errcode' in error) || typeof error.errcode !== 'number') return false;
+  const primary = error.errcode & 0xff;
+  return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

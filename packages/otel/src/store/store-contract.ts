@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import type { CostStore, CounterEntry, CounterSpend, GateState } from './types.js';
+
+/*
+ * What every CostStore must do, whatever holds its state: each case runs
+ * against a fresh, empty store. Plain node:assert, so a test file of any
+ * store runs the same cases:
+ *
+ *   for (const { name, run } of storeContract) it(name, () => withStore(run));
+ */
+
+/** One behaviour, checked on a fresh store (the caller closes it). */
+export interface StoreCase {
+  name: string;
+  run(store: CostStore): Promise<void>;
+}
+
+const now = Date.UTC(2026, 10, 23, 12);
+const day = (amount: number, limit?: number): CounterEntry => ({
+  counter: 'daily|day:2026-11-23',
+  window: ['daily|day:2026-11-23'],
+  amount,
+  limit,
+  expiresAt: Date.UTC(2026, 10, 24),
+});
+
+/** What settling `entries` with these real amounts commits. */
+export function spendOf(entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] {
+  return entries.map((entry, i) => ({ counter: entry.counter, amount: amounts[i] ?? 0, expiresAt: entry.expiresAt }));
+}
+
+async function reserveId(store: CostStore, entries: readonly CounterEntry[], leaseMillis = 60_000, at = now): Promise<string> {
+  const result = await store.reserve(entries, leaseMillis, at);
+  if (!result.ok) throw new assert.AssertionError({ message: `expected a reservation, got ${JSON.stringify(result)}` });
+  return result.id;
+}
+
+/**
+ * The shared behaviour suite of CostStore implementations.
+ *
+ * @example
+ * for (const { name, run } of storeContract) it(name, async () => { const store = new MemoryStore(); await run(store); await store.close(); });
+ */
+export const storeContract: readonly StoreCase[] = [
+  {
+    name: 'reserves until the limit, counting reserved and committed spend',
+    async run(store) {
+      await reserveId(store, [day(4, 10)]);
+      await reserveId(store, [day(4, 10)]);
+      assert.deepEqual(await store.reserve([day(4, 10)], 60_000, now), { ok: false, index: 0, spent: 8 });
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 0, reserved: 8 });
+    },
+  },
+  {
+    name: 'replaces a reservation by the real cost on commit, and frees it on release, once',
+    async run(store) {
+      const a = await reserveId(store, [day(4, 10)]);
+      const b = await reserveId(store, [day(4, 10)]);
+      await store.commit(a, spendOf([day(4)], [1.5]), now);
+      await store.release(b);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 1.5, reserved: 0 });
+      await store.release(b);
+      await store.release('never-issued');
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 1.5, reserved: 0 });
+    },
+  },
+  {
+    name: 'counts the spend of a call that settles after its lease ran out',
+    async run(store) {
+      const late = await reserveId(store, [day(4, 10)], 1_000);
+      assert.deepEqual(await store.read(day(0).window, now + 2_000), { spent: 0, reserved: 4 });
+      await store.commit(late, spendOf([day(4)], [3]), now + 2_000);
+      assert.deepEqual(await store.read(day(0).window, now + 2_000), { spent: 3, reserved: 0 });
+    },
+  },
+  {
+    name: 'reserves all entries or none',
+    async run(store) {
+      const other: CounterEntry = { ...day(5, 5), counter: 'hourly|h', window: ['hourly|h'] };
+      assert.deepEqual(await store.reserve([day(5, 10), { ...other, amount: 6 }], 60_000, now), { ok: false, index: 1, spent: 0 });
+      assert.equal((await store.read(day(0).window, now)).reserved, 0);
+      const id = await reserveId(store, [day(5, 10), other]);
+      await store.commit(id, spendOf([day(5), other], [2, 3]), now);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 2, reserved: 0 });
+      assert.deepEqual(await store.read(other.window, now), { spent: 3, reserved: 0 });
+    },
+  },
+  {
+    name: 'never blocks on an entry without a limit (alert-only rules) but still counts it',
+    async run(store) {
+      await reserveId(store, [day(1000)]);
+      assert.equal((await store.read(day(0).window, now)).reserved, 1000);
+    },
+  },
+  {
+    name: 'lets a reservation that was never settled expire after its lease',
+    async run(store) {
+      await reserveId(store, [day(9, 10)], 1_000);
+      assert.equal((await store.reserve([day(9, 10)], 1_000, now + 999)).ok, false);
+      await reserveId(store, [day(9, 10)], 1_000, now + 1_000);
+      assert.equal((await store.read(day(0).window, now + 1_000)).reserved, 9);
+    },
+  },
+  {
+    name: 'sums a window over several counters and skips the ones past their window',
+    async run(store) {
+      const bucket = (i: number, amount: number): CounterEntry => ({ counter: `r|${i}`, window: [`r|${i}`], amount, limit: undefined, expiresAt: now + i * 1000 });
+      for (const i of [1, 2, 3]) await store.commit(await reserveId(store, [bucket(i, i)]), spendOf([bucket(i, i)], [i * 10]), now);
+      assert.equal((await store.read(['r|1', 'r|2', 'r|3'], now)).spent, 60);
+      assert.equal((await store.read(['r|1', 'r|2', 'r|3'], now + 1_500)).spent, 50);
+    },
+  },
+  {
+    name: 'checks a rolling window against the sum of its buckets',
+    async run(store) {
+      const rolling = (counter: string, amount: number): CounterEntry => ({ counter, window: ['b|1', 'b|2'], amount, limit: 10, expiresAt: now + 60_000 });
+      await store.commit(await reserveId(store, [rolling('b|1', 6)]), spendOf([rolling('b|1', 6)], [6]), now);
+      assert.deepEqual(await store.reserve([rolling('b|2', 5)], 60_000, now), { ok: false, index: 0, spent: 6 });
+      await reserveId(store, [rolling('b|2', 4)]);
+    },
+  },
+  {
+    name: 'keeps a window without an end (total) forever',
+    async run(store) {
+      const total: CounterEntry = { counter: 'all|total', window: ['all|total'], amount: 3, limit: 5, expiresAt: Infinity };
+      await store.commit(await reserveId(store, [total]), spendOf([total], [3]), now);
+      assert.deepEqual(await store.read(total.window, now + 10 * 365 * 86_400_000), { spent: 3, reserved: 0 });
+    },
+  },
+  {
+    name: 'trips and resets the gate, tells listeners, and audits every change',
+    async run(store) {
+      const seen: boolean[] = [];
+      store.onGateChange((state) => seen.push(state.tripped));
+      assert.equal((await store.gate()).tripped, false);
+      const tripped = await store.changeGate({ action: 'trip', reason: 'retry storm', actor: 'alice' }, now);
+      const expected: GateState = { tripped: true, reason: 'retry storm', actor: 'alice', since: now };
+      assert.deepEqual(tripped, expected);
+      assert.deepEqual(await store.gate(), expected);
+      await store.changeGate({ action: 'reset', reason: 'fixed the loop', actor: 'bob' }, now + 1);
+      assert.deepEqual(seen, [true, false]);
+      const audit = (await store.audit()).map(({ action, reason, actor, pid, wasTripped, time }) => ({ action, reason, actor, pid, wasTripped, time }));
+      assert.deepEqual(audit, [
+        { action: 'trip', reason: 'retry storm', actor: 'alice', pid: process.pid, wasTripped: false, time: new Date(now).toISOString() },
+        { action: 'reset', reason: 'fixed the loop', actor: 'bob', pid: process.pid, wasTripped: true, time: new Date(now + 1).toISOString() },
+      ]);
+    },
+  },
+];

@@ -1,0 +1,26 @@
+// Reserves, commits, releases and flips the gate in a tight loop until the
+// parent kills it with SIGKILL. Integer amounts, so sums compare exactly.
+import { FileStore } from '../../../dist/store/file.js';
+
+const [stateDir, leaseMillis] = process.argv.slice(2);
+const store = new FileStore(stateDir);
+const expiresAt = Date.now() + 3_600_000;
+const entries = (amount) => [
+  { counter: 'chaos|day', window: ['chaos|day'], amount, limit: 1e12, expiresAt },
+  { counter: 'chaos|bucket|1', window: ['chaos|bucket|0', 'chaos|bucket|1'], amount: 1, limit: undefined, expiresAt },
+];
+const held = [];
+process.stdout.write('ready\n');
+for (let i = 0; ; i++) {
+  const dice = Math.random();
+  if (dice < 0.45) {
+    const result = store.reserve(entries(1 + (i % 5)), Number(leaseMillis), Date.now());
+    if (result.ok) held.push(result.id);
+  } else if (dice < 0.9) {
+    const id = held.shift();
+    if (id !== undefined && dice < 0.8) store.commit(id, entries(1).map(({ counter }) => ({ counter, amount: 1, expiresAt })), Date.now());
+    else if (id !== undefined) store.release(id);
+  } else if (dice < 0.93) {
+    store.changeGate({ action: dice < 0.915 ? 'trip' : 'reset', reason: `chaos ${process.pid} #${i}`, actor: 'chaos' }, Date.now());
+  }
+}
