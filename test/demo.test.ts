@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/run-app.js';
 
 describe('the README demo', () => {
-  it('runs the SDK app under costctl and prints priced, estimated and unpriced calls', () => {
+  it('runs the SDK app under costctl: priced, estimated and unpriced calls, then budgets, alerts, a block and the gate', () => {
     const result = spawnSync(process.execPath, ['examples/demo/run.mjs'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/✓ OpenAI chat, JSON/);
@@ -11,5 +11,13 @@ describe('the README demo', () => {
     expect(result.stdout).toMatch(/openai gpt-4\.1-nano\s+1\s+\d+\s+\d+\s+0\.\d+\s+estimated/);
     expect(result.stdout).toMatch(/openai acme-llm-7b .* unpriced: unknown_model/);
     expect(result.stdout).toMatch(/^ {2}costctl_cost_usd_total\{gen_ai_provider_name="anthropic"/m);
+
+    const act2 = result.stdout.slice(result.stdout.indexOf('Budgets and the emergency gate'));
+    const alerts = [...act2.matchAll(/costctl alert: all_daily_watch is (\w+)/g)].map((match) => match[1]);
+    expect(alerts).toEqual(['warning', 'critical', 'exceeded']);
+    expect(act2).toMatch(/app → APIError 402 from openai in \d+ ms, blocked by openai_daily/);
+    expect(act2).toMatch(/app → PaymentRequiredError 402 from anthropic in \d+ ms, blocked by gate/);
+    expect(act2).toMatch(/gate: TRIPPED since .* by alice: demo: runaway agent suspected[\s\S]*\(exit 3\)/);
+    expect(act2).toMatch(/gate reset: calls flow again[\s\S]*app → ok anthropic/);
   });
 });

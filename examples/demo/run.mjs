@@ -1,8 +1,12 @@
 // The demo: a fake OpenAI/Anthropic server with realistic latencies, an app
 // using the official SDKs started with `--import @costctl/otel/register`, and
 // what costctl exported on /metrics, summed up per model.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startFakeProvider } from '@costctl/testkit';
 
@@ -23,6 +27,7 @@ const app = spawn(process.execPath, ['--import', '@costctl/otel/register', 'app.
     OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
     OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
     OTEL_SERVICE_NAME: 'costctl-demo',
+    COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-demo-')),
   },
 });
 await new Promise((resolve, reject) => {
@@ -41,7 +46,6 @@ await new Promise((resolve, reject) => {
 
 const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 app.stdin.end();
-await provider.close();
 
 const samples = metrics
   .split('\n')
@@ -74,6 +78,66 @@ console.log(`  ${'total'.padEnd(34)} ${''.padStart(5)} ${''.padStart(7)} ${''.pa
 
 console.log(`\nCost, request and unpriced lines of http://127.0.0.1:${port}/metrics (tokens and histograms are there too):\n`);
 for (const { line } of samples.filter((sample) => /^costctl_(cost|requests|unpriced)/.test(sample.name))) console.log(`  ${line.replace(/,?otel_scope_name="[^"]*"/, '')}`);
+
+await budgetsAndTheGate();
+await provider.close();
+
+/**
+ * Act two: a small budget on a second app, its alerts, a blocked call, the
+ * gate tripped and reset by an operator from another process with the CLI.
+ */
+async function budgetsAndTheGate() {
+  const stateDir = mkdtempSync(join(tmpdir(), 'costctl-demo-'));
+  // gpt-4o with 24 output tokens costs about $0.000253 a call.
+  const config = join(stateDir, 'costctl.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      evaluationIntervalMillis: 200,
+      rules: [
+        { name: 'openai_daily', limit: 0.0024, window: 'day', scope: { provider: 'openai' }, action: 'block' },
+        { name: 'all_daily_watch', limit: 0.002125, window: 'day', action: 'alert' },
+      ],
+    }),
+  );
+  const env = { ...process.env, FAKE_PROVIDER_URL: provider.url, COSTCTL_CONFIG: config, COSTCTL_STATE_DIR: stateDir, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`, OTEL_METRICS_EXPORTER: 'none' };
+  console.log('\n── Budgets and the emergency gate ──\n');
+  console.log('Rules: openai_daily blocks OpenAI calls past $0.0024 a day; all_daily_watch alerts at 70 %, 90 % and 100 % of $0.002125.\n');
+
+  const budgetApp = spawn(process.execPath, ['--import', '@costctl/otel/register', 'budget-app.mjs'], { cwd: here, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const answers = createInterface({ input: budgetApp.stdout });
+  const pending = [];
+  answers.on('line', (line) => pending.shift()?.(line));
+  createInterface({ input: budgetApp.stderr }).on('line', (line) => {
+    const entry = JSON.parse(line);
+    if (entry.rule) console.log(`    costctl alert: ${entry.rule} is ${entry.level} (spent $${entry.spent.toFixed(6)} of $${entry.limit})`);
+    else console.log(`    costctl ${entry.level}: ${entry.msg}`);
+  });
+  const call = async (provider) => {
+    budgetApp.stdin.write(`${provider}\n`);
+    console.log(`  app → ${await new Promise((resolve) => pending.push(resolve))}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  };
+  const cli = (args) => {
+    console.log(`\n  $ costctl ${args.map((arg) => (arg.includes(' ') ? `"${arg}"` : arg)).join(' ')}`);
+    const result = spawnSync(process.execPath, [join(here, '../../packages/cli/dist/main.js'), ...args], { env, encoding: 'utf8' });
+    for (const line of `${result.stdout}${result.stderr}`.trimEnd().split('\n')) console.log(`    ${line}`);
+    console.log(`    (exit ${result.status})\n`);
+  };
+
+  for (let i = 0; i < 10; i++) await call('openai');
+  cli(['status']);
+  cli(['gate', 'trip', '--reason', 'demo: runaway agent suspected', '--actor', 'alice']);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await call('anthropic');
+  cli(['status']);
+  cli(['gate', 'reset', '--reason', 'demo: agent fixed', '--actor', 'bob']);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await call('anthropic');
+  await call('openai');
+  budgetApp.stdin.end();
+  await new Promise((resolve) => budgetApp.once('exit', resolve));
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,10 @@
 import { CostctlBlockedError, start } from '@costctl/otel';
 
 const alerts = [];
-const costctl = start({ onAlert: (alert) => alerts.push({ rule: alert.rule, level: alert.level, previous: alert.previous }), evaluationIntervalMillis: 60_000 });
+const costctl = start({
+  onAlert: (alert) => alerts.push({ rule: alert.rule, level: alert.level, previous: alert.previous }),
+  config: { evaluationIntervalMillis: 60_000 },
+});
 const url = `${process.env.FAKE_PROVIDER_URL}/openai/v1/chat/completions`;
 const ask = () =>
   fetch(url, {

@@ -39,8 +39,6 @@ export interface StartOptions {
   logger?: Logger;
   /** Called once each time a budget rule changes level. */
   onAlert?: AlertHook;
-  /** How often budget rules are evaluated, in ms (default 2000). */
-  evaluationIntervalMillis?: number;
 }
 
 /** The emergency gate, as the programmatic API exposes it. */
@@ -96,7 +94,7 @@ export function start(options: StartOptions = {}): Costctl {
     leaseMillis: config.reservationLeaseMillis,
   });
   const levels = new BudgetLevels(budgets.rules, store, gate, new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook }));
-  const evaluator = new BudgetEvaluator(options.evaluationIntervalMillis ?? 2_000);
+  const evaluator = new BudgetEvaluator(config.evaluationIntervalMillis);
 
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
   const ownProvider =

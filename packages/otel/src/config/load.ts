@@ -194,6 +194,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     ledger: layer.ledger ?? base.ledger,
     defaultMaxOutputTokens: layer.defaultMaxOutputTokens ?? base.defaultMaxOutputTokens,
     reservationLeaseMillis: layer.reservationLeaseMillis ?? base.reservationLeaseMillis,
+    evaluationIntervalMillis: layer.evaluationIntervalMillis ?? base.evaluationIntervalMillis,
   };
 }
 

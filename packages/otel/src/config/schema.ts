@@ -100,6 +100,12 @@ export const fileConfigSchema = z
       .positive()
       .optional()
       .describe('Output tokens reserved for a call that sets no max_tokens (default 4096)'),
+    evaluationIntervalMillis: z
+      .number()
+      .int()
+      .min(100)
+      .optional()
+      .describe('How often budget rules are evaluated and alerts fire, in ms (default 2000)'),
     reservationLeaseMillis: z
       .number()
       .int()
@@ -157,6 +163,7 @@ export interface CostctlConfig {
   ledger: boolean;
   defaultMaxOutputTokens: number;
   reservationLeaseMillis: number;
+  evaluationIntervalMillis: number;
 }
 
 export const defaultConfig: CostctlConfig = {
@@ -183,4 +190,5 @@ export const defaultConfig: CostctlConfig = {
   ledger: true,
   defaultMaxOutputTokens: 4096,
   reservationLeaseMillis: 600_000,
+  evaluationIntervalMillis: 2_000,
 };
