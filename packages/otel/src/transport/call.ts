@@ -213,7 +213,8 @@ export class ObservedCall {
       usage: cost?.usage ?? zeroUsage,
       model: cost?.model ?? this.request.model,
       cost: cost?.cost,
-      unpricedReason: cost?.unpricedReason ?? (billable ? 'internal_error' : undefined),
+      // A priced call has no reason; a billable call costctl could not read is counted as its own failure.
+      unpricedReason: cost !== undefined ? cost.unpricedReason : billable ? 'internal_error' : undefined,
     };
     try {
       this.reservation?.settle(result);
