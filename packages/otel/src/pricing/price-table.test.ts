@@ -46,3 +46,33 @@ describe('PriceTable', () => {
     expect(table.price('anthropic', 'anthropic', 'my-own-model', usage)).toBeUndefined();
   });
 });
+
+describe('PriceTable fast path', () => {
+  it('agrees with calcPrice on random usages of flat and tiered models', () => {
+    const table = new PriceTable();
+    const models: [string, string][] = [
+      ['openai', 'gpt-4o-mini-2024-07-18'],
+      ['openai', 'gpt-4.1'],
+      ['openai', 'text-embedding-3-small'],
+      ['anthropic', 'claude-haiku-4-5'],
+      ['anthropic', 'claude-sonnet-4-5'],
+    ];
+    let seed = 7;
+    const random = (max: number) => ((seed = (seed * 48271) % 2147483647) % max);
+    for (const [provider, model] of models) {
+      for (let i = 0; i < 200; i++) {
+        const input = random(400_000);
+        const cacheRead = random(input + 1);
+        const cacheWrite = random(input - cacheRead + 1);
+        const usage = { input, output: random(20_000), cacheRead, cacheWrite, reasoning: 0 };
+        const reference = calcPrice(
+          { input_tokens: usage.input, output_tokens: usage.output, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite },
+          model,
+          { providerId: provider },
+        )!.total_price;
+        const price = table.price(provider, provider, model, usage)!.usd;
+        expect(Math.abs(price - reference)).toBeLessThanOrEqual(Math.abs(reference) * 1e-12 + 1e-15);
+      }
+    }
+  });
+});

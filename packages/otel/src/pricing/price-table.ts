@@ -1,4 +1,4 @@
-import { calcPrice, findProvider, type Provider } from '@pydantic/genai-prices';
+import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import type { ModelPrice } from '../config/schema.js';
 import type { TokenUsage } from '../providers/types.js';
 
@@ -9,13 +9,26 @@ export interface Price {
   model: string;
 }
 
-type Resolved = { kind: 'override'; price: ModelPrice; model: string } | { kind: 'table'; provider: Provider; model: string };
+/** USD per token of each kind, for a model whose price is flat (no tiers, no time-dependent prices). */
+interface Linear {
+  base: number;
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+}
+
+type Resolved =
+  | { kind: 'override'; price: ModelPrice; model: string }
+  | { kind: 'linear'; linear: Linear; model: string }
+  | { kind: 'table'; provider: Provider; model: string };
 
 /**
  * Prices token usage from the bundled `@pydantic/genai-prices` data, with
  * per-model overrides from the config. A model is resolved once per
- * provider/model pair and cached, so pricing a call does not search the
- * whole price list. The bundled data is used as is: no network update.
+ * provider/model pair and cached: a flat price becomes per-token
+ * coefficients, a tiered or time-dependent one is priced by the price data
+ * against that model alone. The bundled data is used as is: no network update.
  *
  * @example
  * const table = new PriceTable({ openai: { 'my-finetune': { input: 3, output: 12 } } });
@@ -40,6 +53,7 @@ export class PriceTable {
     const resolved = this.#resolve(provider, pricingId, model);
     if (resolved === null) return undefined;
     if (resolved.kind === 'override') return { usd: priceFromOverride(resolved.price, usage), model: resolved.model };
+    if (resolved.kind === 'linear') return { usd: priceLinear(resolved.linear, usage), model: resolved.model };
     const result = calcPrice(
       {
         input_tokens: usage.input,
@@ -71,8 +85,38 @@ function resolveModel(overrides: Record<string, ModelPrice> | undefined, pricing
   // A zero-usage probe finds the model entry once; later calls price against it alone.
   const probe = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId: pricingId });
   if (probe === null) return null;
-  const provider = findProvider({ providerId: probe.provider.id }) ?? probe.provider;
-  return { kind: 'table', provider: { ...provider, models: [probe.model], fallback_model_providers: [] }, model: probe.model.id };
+  const base = findProvider({ providerId: probe.provider.id }) ?? probe.provider;
+  const provider: Provider = { ...base, models: [probe.model], fallback_model_providers: [] };
+  if (!isFlat(probe.model.prices)) return { kind: 'table', provider, model: probe.model.id };
+  return { kind: 'linear', linear: linearPrice(provider, model), model: probe.model.id };
+}
+
+/** A price with no tiers and no time constraints is linear in the token counts. */
+function isFlat(prices: ModelInfo['prices']): boolean {
+  return !Array.isArray(prices) && Object.values(prices).every((value) => value === undefined || typeof value === 'number');
+}
+
+/**
+ * The per-token coefficients of a flat price, read from the price data's own
+ * calculation on one million tokens of each kind — so they mean exactly what
+ * `calcPrice` means (input counts cached tokens; a missing cache price falls
+ * back as it does there) — and then a call costs a few multiplications.
+ */
+function linearPrice(provider: Provider, model: string): Linear {
+  const at = (usage: Record<string, number>) => calcPrice(usage, model, { provider })?.total_price ?? 0;
+  const base = at({ input_tokens: 0, output_tokens: 0 });
+  const input = at({ input_tokens: 1e6 }) - base;
+  return {
+    base,
+    input: input / 1e6,
+    cacheRead: (at({ input_tokens: 1e6, cache_read_tokens: 1e6 }) - base - input) / 1e6,
+    cacheWrite: (at({ input_tokens: 1e6, cache_write_tokens: 1e6 }) - base - input) / 1e6,
+    output: (at({ output_tokens: 1e6 }) - base) / 1e6,
+  };
+}
+
+function priceLinear(linear: Linear, usage: TokenUsage): number {
+  return linear.base + usage.input * linear.input + usage.cacheRead * linear.cacheRead + usage.cacheWrite * linear.cacheWrite + usage.output * linear.output;
 }
 
 function priceFromOverride(price: ModelPrice, usage: TokenUsage): number {

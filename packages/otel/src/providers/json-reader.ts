@@ -30,7 +30,8 @@ export function readJsonFacts(body: CollectedJson, shape: JsonShape): ResponseFa
       usage,
       usageComplete: usage !== undefined,
       providerCostUsd: undefined,
-      outputTokenEstimate: tokensFromChars(textLength(shape.output(value))),
+      // The estimate only prices a body without usage; measuring the text of every answer would cost more than reading it.
+      outputTokenEstimate: usage === undefined ? tokensFromChars(textLength(shape.output(value))) : 0,
     };
   }
   if (!body.tooLarge) return noResponseFacts();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deltaTextLength, eventType, hasUsageObject } from './stream-scan.js';
+import { chatDeltaLength, deltaTextLength, eventType, hasUsageObject } from './stream-scan.js';
 
 describe('deltaTextLength', () => {
   it.each([
@@ -32,5 +32,20 @@ describe('hasUsageObject', () => {
     expect(hasUsageObject('{"usage" : {}}')).toBe(true);
     expect(hasUsageObject('{"usage":null}')).toBe(false);
     expect(hasUsageObject('{"content":"\\"usage\\": {"}')).toBe(false);
+  });
+});
+
+describe('chatDeltaLength', () => {
+  it('measures delta.content like deltaTextLength does, escapes included', () => {
+    const chunks = [
+      '{"id":"c","choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}],"usage":null}',
+      '{"id":"c","choices":[{"index":0,"delta":{"content":"say \\\\"hi\\\\" \\\\\\\\"}}]}',
+      '{"id":"c","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}',
+      '{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"function":{"arguments":"{\\\\"a\\\\":1}"}}]}}]}',
+      '{"id":"c","choices":[{"index":0,"delta":{"reasoning_content":"think"}}]}',
+      '{"id":"c","choices":[{"index":0,"text":"legacy","finish_reason":null}]}',
+      '{"id":"c","choices":[],"usage":{"prompt_tokens":1}}',
+    ];
+    for (const chunk of chunks) expect(chatDeltaLength(chunk)).toBe(deltaTextLength(chunk));
   });
 });

@@ -36,5 +36,34 @@ export function eventType(event: string, data: string): string {
 
 /** True when the data holds a `"usage": {…}` object (not `"usage": null`). */
 export function hasUsageObject(data: string): boolean {
-  return USAGE_OBJECT.test(data);
+  // Usage comes last in OpenAI's chunks: a search from the end finds it, or its null, at once.
+  const at = data.lastIndexOf('"usage"');
+  if (at === -1) return false;
+  return USAGE_OBJECT.test(data.slice(at)) || (data.indexOf('"usage"') !== at && USAGE_OBJECT.test(data));
+}
+
+/**
+ * Characters of `delta.content` in one OpenAI chat chunk, found by search
+ * rather than a regex over the whole chunk: the per-chunk work of a stream.
+ *
+ * @example
+ * chatDeltaLength('{"choices":[{"delta":{"content":"Hel\\"lo"}}]}') // 7
+ */
+export function chatDeltaLength(data: string): number {
+  const delta = data.indexOf('"delta"');
+  // Legacy completions carry `text`, not a delta.
+  if (delta === -1) return deltaTextLength(data);
+  const key = data.indexOf('"content":"', delta);
+  if (key === -1) return deltaTextLength(data.slice(delta));
+  const start = key + '"content":"'.length;
+  let end = data.indexOf('"', start);
+  // Skip escaped quotes: a quote preceded by an odd number of backslashes is content.
+  while (end !== -1 && isEscaped(data, end)) end = data.indexOf('"', end + 1);
+  return end === -1 ? 0 : end - start;
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let i = quote - 1; i >= 0 && text.charCodeAt(i) === 92; i--) backslashes++;
+  return backslashes % 2 === 1;
 }

@@ -127,7 +127,10 @@ function prepare(observer: CallObserver, input: unknown, init: RequestInit | und
 }
 
 function requestTarget(input: unknown): { url: URL; method: string } | undefined {
-  if (typeof input === 'string') return URL.canParse(input) ? { url: new URL(input), method: 'GET' } : undefined;
+  if (typeof input === 'string') {
+    const url = URL.parse(input);
+    return url === null ? undefined : { url, method: 'GET' };
+  }
   if (input instanceof URL) return { url: input, method: 'GET' };
   if (input instanceof Request) return { url: new URL(input.url), method: input.method };
   return undefined;

@@ -2,7 +2,10 @@
 export function rawHeader(raw: unknown, name: string): string | undefined {
   if (!Array.isArray(raw)) return undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
+    const key: unknown = raw[i];
+    // Compare lengths first: most names are not the one asked for, and need no decoding.
+    if ((key as { length?: number } | null)?.length !== name.length) continue;
+    if (String(key).toLowerCase() === name) return String(raw[i + 1]);
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { OutputEstimator } from '../output-estimate.js';
 import { SseDecoder } from '../sse.js';
-import { deltaTextLength, hasUsageObject } from '../stream-scan.js';
+import { chatDeltaLength, hasUsageObject } from '../stream-scan.js';
 import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson, stringAt } from '../wire-values.js';
 import { chatCompletionsUsage } from './usage.js';
@@ -44,7 +44,7 @@ export class ChatStreamReader implements ResponseReader {
 
   #readChunk(data: string): void {
     if (data === '[DONE]') return;
-    this.#estimate.addDelta(deltaTextLength(data));
+    this.#estimate.addDelta(chatDeltaLength(data));
     const withUsage = hasUsageObject(data);
     if (this.#firstChunkRead && !withUsage) return;
     const chunk = parseJson(data);

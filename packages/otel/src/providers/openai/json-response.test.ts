@@ -19,6 +19,11 @@ function readJson(api: string, body: Uint8Array | string, collector?: JsonBodyCo
 }
 
 describe('OpenAI JSON responses', () => {
+  it('estimates the output of a chat completion that reports no usage from its text', () => {
+    const body = { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'abcdefghijkl' } }] };
+    expect(readJson('chat_completions', JSON.stringify(body))).toMatchObject({ usage: undefined, usageComplete: false, outputTokenEstimate: 3 });
+  });
+
   it('reads a chat completion with cached and reasoning tokens', () => {
     expect(readJson('chat_completions', fixture('chat-completion.json'))).toEqual({
       model: 'o4-mini-2025-04-16',
@@ -26,7 +31,7 @@ describe('OpenAI JSON responses', () => {
       usage: { input: 2006, output: 300, cacheRead: 1920, cacheWrite: 0, reasoning: 192 },
       usageComplete: true,
       providerCostUsd: undefined,
-      outputTokenEstimate: 14,
+      outputTokenEstimate: 0,
     });
   });
 
@@ -37,7 +42,7 @@ describe('OpenAI JSON responses', () => {
       usage: { input: 5210, output: 812, cacheRead: 4864, cacheWrite: 0, reasoning: 768 },
       usageComplete: true,
       providerCostUsd: undefined,
-      outputTokenEstimate: 22,
+      outputTokenEstimate: 0,
     });
   });
 
@@ -66,7 +71,7 @@ describe('OpenAI JSON responses', () => {
       model: 'gpt-3.5-turbo-instruct',
       usage: { input: 5, output: 7 },
       usageComplete: true,
-      outputTokenEstimate: 6,
+      outputTokenEstimate: 0,
     });
   });
 

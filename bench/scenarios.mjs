@@ -1,0 +1,86 @@
+// What the bench measures: each scenario is one worker script with its
+// settings, the figures it reports (from a process's summed slices), how a
+// figure becomes a ratio, and the target that ratio is held to.
+import { median } from './report.mjs';
+import { JSON_USAGE, STREAM_PROMPT_TOKENS } from './wire.mjs';
+
+/** Time per call, costctl ÷ raw (from calls/s: raw ÷ costctl). Lower is better. */
+const timePerCall = (raw, costctl) => raw / costctl;
+/** A rate or a duration, costctl ÷ raw. */
+const costctlOverRaw = (raw, costctl) => costctl / raw;
+
+const callsPerSecond = {
+  unit: 'calls/s',
+  of: (run) => run.calls / run.seconds,
+  ratioOf: timePerCall,
+  ratioMeans: 'time per call',
+  target: { atMost: 1.05 },
+  digits: 0,
+};
+
+const cpuPerCall = {
+  unit: 'client CPU us/call',
+  of: (run) => run.cpuUs / run.calls,
+  ratioOf: costctlOverRaw,
+  ratioMeans: 'client CPU per call',
+  digits: 0,
+};
+
+const jsonUsage = (calls) => ({ calls, inputTokens: calls * JSON_USAGE.prompt_tokens, outputTokens: calls * JSON_USAGE.completion_tokens });
+
+/**
+ * @param {{ deltas: number }} plan
+ */
+export function scenarios(plan) {
+  return [
+    {
+      id: 'json-seq',
+      title: 'JSON chat call, fetch, 1 in flight',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'json-c16',
+      title: 'JSON chat call, fetch, 16 in flight',
+      worker: 'json-fetch.mjs',
+      concurrency: 16,
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'sse',
+      title: `SSE chat stream, fetch + getReader, ${plan.deltas} chunks`,
+      worker: 'sse-fetch.mjs',
+      concurrency: 1,
+      measures: [
+        {
+          unit: 'MB/s',
+          of: (run) => run.bytes / 1e6 / run.seconds,
+          ratioOf: costctlOverRaw,
+          ratioMeans: 'throughput',
+          target: { atLeast: 0.97 },
+          digits: 0,
+        },
+        {
+          unit: 'ms to 1st chunk',
+          of: (run) => median(run.firstByteMs),
+          ratioOf: costctlOverRaw,
+          ratioMeans: 'time to first byte',
+          digits: 2,
+        },
+        { ...cpuPerCall, unit: 'client CPU us/stream', ratioMeans: 'client CPU per stream' },
+      ],
+      expected: (calls) => ({ calls, inputTokens: calls * STREAM_PROMPT_TOKENS, outputTokens: calls * plan.deltas }),
+    },
+    {
+      id: 'sdk',
+      title: 'JSON chat call, openai SDK, 1 in flight',
+      worker: 'json-openai.mjs',
+      concurrency: 1,
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+  ];
+}
