@@ -62,6 +62,7 @@ async function measureScenario(scenario) {
     BENCH_WARMUP_MS: String(plan.warmupMs),
     COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
     COSTCTL_STATE_DIR: stateDir,
+    ...scenario.env,
   };
   progress(`${scenario.id}: verify`);
   const verification = await verifiedRun(scenario, env);

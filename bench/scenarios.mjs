@@ -42,6 +42,15 @@ export function scenarios(plan) {
       expected: jsonUsage,
     },
     {
+      id: 'json-rules10',
+      title: 'JSON chat call, fetch, 1 in flight, 10 budget rules (file store)',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      env: { COSTCTL_CONFIG: new URL('./rules-10.json', import.meta.url).pathname },
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
       id: 'json-c16',
       title: 'JSON chat call, fetch, 16 in flight',
       worker: 'json-fetch.mjs',
