@@ -1,6 +1,7 @@
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { OperationName, RequestFacts } from '../types.js';
-import { countAt, isRecord, stringAt } from '../wire-values.js';
+import { requestFacts, type RequestShape } from '../request-facts.js';
+import { countAt } from '../wire-values.js';
 
 /**
  * Reads model, stream flag, `max_tokens` and an input-size estimate (`system`
@@ -17,24 +18,10 @@ export function readAnthropicRequest(
   body: unknown,
   bodyLength: number,
 ): RequestFacts {
-  const unreadable: RequestFacts = {
-    operation: call.operation,
-    api: call.api,
-    model: undefined,
-    stream: false,
-    maxOutputTokens: undefined,
-    inputTokenEstimate: tokensFromChars(bodyLength),
-  };
-  if (!isRecord(body)) return unreadable;
-  try {
-    return {
-      ...unreadable,
-      model: stringAt(body, 'model'),
-      stream: body['stream'] === true,
-      maxOutputTokens: countAt(body, 'max_tokens'),
-      inputTokenEstimate: tokensFromChars(textLength(body['system']) + textLength(body['messages'])),
-    };
-  } catch {
-    return unreadable;
-  }
+  return requestFacts(call, body, bodyLength, messagesRequestShape);
 }
+
+const messagesRequestShape: RequestShape = {
+  maxOutputTokens: (body) => countAt(body, 'max_tokens'),
+  inputTokenEstimate: (body) => tokensFromChars(textLength(body['system']) + textLength(body['messages'])),
+};

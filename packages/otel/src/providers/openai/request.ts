@@ -1,6 +1,7 @@
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { OperationName, RequestFacts } from '../types.js';
-import { countAt, isRecord, type JsonRecord, stringAt } from '../wire-values.js';
+import { requestFacts } from '../request-facts.js';
+import { countAt, type JsonRecord } from '../wire-values.js';
 
 /**
  * Reads model, stream flag, output cap and an input-size estimate from an
@@ -16,26 +17,10 @@ export function readOpenAiRequest(
   body: unknown,
   bodyLength: number,
 ): RequestFacts {
-  const unreadable: RequestFacts = {
-    operation: call.operation,
-    api: call.api,
-    model: undefined,
-    stream: false,
-    maxOutputTokens: undefined,
-    inputTokenEstimate: tokensFromChars(bodyLength),
-  };
-  if (!isRecord(body)) return unreadable;
-  try {
-    return {
-      ...unreadable,
-      model: stringAt(body, 'model'),
-      stream: body['stream'] === true,
-      maxOutputTokens: maxOutputTokens(call.api, body),
-      inputTokenEstimate: inputTokenEstimate(call.api, body),
-    };
-  } catch {
-    return unreadable;
-  }
+  return requestFacts(call, body, bodyLength, {
+    maxOutputTokens: (json) => maxOutputTokens(call.api, json),
+    inputTokenEstimate: (json) => inputTokenEstimate(call.api, json),
+  });
 }
 
 function maxOutputTokens(api: string, body: JsonRecord): number | undefined {

@@ -1,0 +1,44 @@
+import { tokensFromChars } from './text-size.js';
+import type { OperationName, RequestFacts } from './types.js';
+import { isRecord, type JsonRecord, stringAt } from './wire-values.js';
+
+/** What each provider reads from its own request body; the rest is common. */
+export interface RequestShape {
+  maxOutputTokens(body: JsonRecord): number | undefined;
+  inputTokenEstimate(body: JsonRecord): number;
+}
+
+/**
+ * The facts of a request body: model, stream flag, output cap and input
+ * estimate. Never throws: an unreadable body gives bodyLength / 4.
+ *
+ * @example
+ * requestFacts({ operation: 'chat', api: 'messages' }, body, 98, anthropicRequestShape)
+ */
+export function requestFacts(
+  call: { operation: OperationName; api: string },
+  body: unknown,
+  bodyLength: number,
+  shape: RequestShape,
+): RequestFacts {
+  const unreadable: RequestFacts = {
+    operation: call.operation,
+    api: call.api,
+    model: undefined,
+    stream: false,
+    maxOutputTokens: undefined,
+    inputTokenEstimate: tokensFromChars(bodyLength),
+  };
+  if (!isRecord(body)) return unreadable;
+  try {
+    return {
+      ...unreadable,
+      model: stringAt(body, 'model'),
+      stream: body['stream'] === true,
+      maxOutputTokens: shape.maxOutputTokens(body),
+      inputTokenEstimate: shape.inputTokenEstimate(body),
+    };
+  } catch {
+    return unreadable;
+  }
+}
