@@ -25,6 +25,7 @@ afterAll(async () => {
 
 function runCalls(calls: CallSpec[], env: Record<string, string> = {}) {
   return runApp('test/apps/llm-calls.mjs', {
+    settled: (samples) => sum(samples, 'costctl_requests_total') === calls.length,
     env: {
       FAKE_PROVIDER_URL: provider.url,
       COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`,

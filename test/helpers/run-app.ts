@@ -30,6 +30,11 @@ export interface AppOptions {
   nodeArgs?: string[];
   /** Keep the app up after it is done until this holds (checked every 50 ms, for at most 10 s). */
   until?: () => boolean;
+  /**
+   * Scrape again until the samples satisfy this (every 50 ms, for at most 5 s): a call the app
+   * has given up on (an SDK that stopped reading a stream) is recorded when its connection ends.
+   */
+  settled?: (samples: Sample[]) => boolean;
 }
 
 /**
@@ -85,11 +90,12 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
   let scrapeError: string | undefined;
   if (finished && register) {
     // The exporter's server starts listening asynchronously: a scrape right at start-up may come early.
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       try {
         metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         scrapeError = undefined;
-        break;
+        if (options.settled === undefined || options.settled(parsePrometheus(metricsText))) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       } catch (error) {
         scrapeError = String((error as { cause?: { code?: string } }).cause?.code ?? error);
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,7 +1,8 @@
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import type { TokenUsage } from '../providers/types.js';
 import type { CallResult, CallSink } from '../transport/call.js';
 import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from './names.js';
+import { MAX_SERIES, SeriesTotals } from './series-totals.js';
 
 const tokenTypes: readonly [keyof TokenUsage, string][] = [
   ['input', 'input'],
@@ -11,24 +12,42 @@ const tokenTypes: readonly [keyof TokenUsage, string][] = [
   ['reasoning', 'reasoning'],
 ];
 
+/** One call's identity as metric labels: built once per distinct call shape. */
+interface CallSeries {
+  base: Attributes;
+  /** `base` with `error.type`, per error type seen. */
+  errors: Map<string, Attributes>;
+  /** `base` with `gen_ai.token.type` input / output, for the token histogram. */
+  input: Attributes;
+  output: Attributes;
+}
+
 /**
  * The cost and token instruments of SPEC §5, recorded once per finished call
- * whether or not a span was sampled. Bucket boundaries travel as instrument
- * advice, so an app's own MeterProvider gets them without views.
+ * whether or not a span was sampled. The counters keep their totals here
+ * and are published at collection (see SeriesTotals), so a call costs a few
+ * Map lookups rather than an attribute hash per instrument; the two
+ * histograms record per call. Bucket boundaries travel as instrument advice,
+ * so an app's own MeterProvider gets them without views.
  */
 export class CostMetrics implements CallSink {
-  readonly #cost: Counter;
-  readonly #tokens: Counter;
-  readonly #requests: Counter;
-  readonly #unpriced: Counter;
+  readonly #cost = new SeriesTotals();
+  readonly #tokens = new SeriesTotals();
+  readonly #requests = new SeriesTotals();
+  readonly #unpriced = new SeriesTotals();
+  readonly #series = new Map<string, CallSeries>();
   readonly #tokenUsage: Histogram;
   readonly #duration: Histogram;
 
   constructor(meter: Meter) {
-    this.#cost = meter.createCounter(Metric.cost, { unit: '{USD}', description: 'Cost of calls to paid APIs, in US dollars' });
-    this.#tokens = meter.createCounter(Metric.tokens, { unit: '{token}', description: 'Tokens used by calls to paid APIs, by type' });
-    this.#requests = meter.createCounter(Metric.requests, { description: 'Calls to paid APIs, by outcome' });
-    this.#unpriced = meter.createCounter(Metric.unpriced, { description: 'Billable calls that could not be priced, by reason' });
+    const cost = meter.createObservableCounter(Metric.cost, { unit: '{USD}', description: 'Cost of calls to paid APIs, in US dollars' });
+    const tokens = meter.createObservableCounter(Metric.tokens, { unit: '{token}', description: 'Tokens used by calls to paid APIs, by type' });
+    const requests = meter.createObservableCounter(Metric.requests, { description: 'Calls to paid APIs, by outcome' });
+    const unpriced = meter.createObservableCounter(Metric.unpriced, { description: 'Billable calls that could not be priced, by reason' });
+    cost.addCallback((result) => this.#cost.observe(result));
+    tokens.addCallback((result) => this.#tokens.observe(result));
+    requests.addCallback((result) => this.#requests.observe(result));
+    unpriced.addCallback((result) => this.#unpriced.observe(result));
     this.#tokenUsage = meter.createHistogram(Metric.tokenUsage, {
       unit: '{token}',
       description: 'Number of input and output tokens used',
@@ -42,27 +61,53 @@ export class CostMetrics implements CallSink {
   }
 
   record(result: CallResult): void {
-    const base = baseAttributes(result);
+    const key = seriesKey(result);
+    const series = this.#seriesOf(key, result);
+    const { base } = series;
 
-    this.#requests.add(1, { ...base, [Attr.outcome]: result.outcome });
+    this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
     if (result.outcome === 'blocked') return;
-    const duration = result.errorType === undefined ? base : { ...base, [Attr.errorType]: result.errorType };
-    this.#duration.record(result.durationSeconds, duration);
+    this.#duration.record(result.durationSeconds, result.errorType === undefined ? base : errorAttributes(series, result.errorType));
     if (!result.billable) return;
 
     for (const [field, type] of tokenTypes) {
       const count = result.usage[field];
-      if (count > 0) this.#tokens.add(count, { ...base, [Attr.tokenType]: type });
+      if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
     }
-    this.#tokenUsage.record(result.usage.input, { ...base, [Attr.tokenType]: 'input' });
-    if (result.operation !== 'embeddings') this.#tokenUsage.record(result.usage.output, { ...base, [Attr.tokenType]: 'output' });
+    this.#tokenUsage.record(result.usage.input, series.input);
+    if (result.operation !== 'embeddings') this.#tokenUsage.record(result.usage.output, series.output);
 
-    if (result.cost !== undefined) {
-      this.#cost.add(result.cost.usd, { ...base, [Attr.costSource]: result.cost.source });
-    } else if (result.unpricedReason !== undefined) {
-      this.#unpriced.add(1, { ...base, [Attr.reason]: result.unpricedReason });
-    }
+    const { cost, unpricedReason } = result;
+    if (cost !== undefined) this.#cost.add(`${key}\u0000${cost.source}`, () => ({ ...base, [Attr.costSource]: cost.source }), cost.usd);
+    else if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
   }
+
+  #seriesOf(key: string, result: CallResult): CallSeries {
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      const base = baseAttributes(result);
+      series = { base, errors: new Map(), input: { ...base, [Attr.tokenType]: 'input' }, output: { ...base, [Attr.tokenType]: 'output' } };
+      // Bounded like the counters: past the limit a call's labels are built afresh, not kept.
+      if (this.#series.size < MAX_SERIES) this.#series.set(key, series);
+    }
+    return series;
+  }
+}
+
+function errorAttributes(series: CallSeries, errorType: string): Attributes {
+  let attributes = series.errors.get(errorType);
+  if (attributes === undefined) {
+    attributes = { ...series.base, [Attr.errorType]: errorType };
+    series.errors.set(errorType, attributes);
+  }
+  return attributes;
+}
+
+/** The labels that tell calls apart, joined; a NUL cannot appear in any of them. */
+function seriesKey(result: CallResult): string {
+  let key = `${result.provider}\u0000${result.operation}\u0000${result.requestModel ?? result.model ?? ''}\u0000${result.responseModel ?? ''}`;
+  for (const name in result.labels) key += `\u0000${name}=${String(result.labels[name])}`;
+  return key;
 }
 
 function baseAttributes(result: CallResult): Attributes {
