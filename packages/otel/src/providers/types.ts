@@ -48,6 +48,12 @@ export interface ResponseFacts {
   providerCostUsd: number | undefined;
   /** Output tokens estimated from the content seen, for calls without final usage. */
   outputTokenEstimate: number;
+  /**
+   * True when the body reached its protocol end (`data: [DONE]`), so a
+   * transport error after it — the OpenAI client aborts once it has read
+   * `[DONE]` — does not make the call a failure.
+   */
+  complete?: boolean;
 }
 
 /**

@@ -197,8 +197,8 @@ export class ObservedCall {
     const cost = this.cost();
     const facts = this.#facts;
     const billable = cost !== undefined || (this.#broken && this.#status >= 200 && this.#status < 300);
-    // A client that stops reading once the usage is in (OpenAI's after [DONE]) made a complete call.
-    const ok = cost !== undefined && (error === undefined || facts?.usageComplete === true);
+    // A client that stops reading once the usage, or the stream's end, is in (OpenAI's after [DONE]) made a complete call.
+    const ok = cost !== undefined && (error === undefined || facts?.usageComplete === true || facts?.complete === true);
     const result: CallResult = {
       provider: this.adapter.name,
       operation: this.request.operation,

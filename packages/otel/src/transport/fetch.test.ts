@@ -25,6 +25,12 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (chunk: Buffer) => (body += chunk));
   req.on('end', () => {
     const json = JSON.parse(body || '{}') as { stream?: boolean; model?: string };
+    if (req.url?.startsWith('/done-hang/')) {
+      // A stream without usage that says [DONE] but keeps the connection open.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`${chunks[0]}${chunks[1]}data: [DONE]\n\n`);
+      return;
+    }
     if (req.url?.startsWith('/hang/')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(chunks[0]);
@@ -56,7 +62,7 @@ beforeAll(async () => {
   server = createServer(answer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const matcher = new EndpointMatcher(['/v1', '/gzip/v1', '/hang/v1'].map((path) => ({ provider: 'openai', baseUrl: `${base}${path}` })));
+  const matcher = new EndpointMatcher(['/v1', '/gzip/v1', '/hang/v1', '/done-hang/v1'].map((path) => ({ provider: 'openai', baseUrl: `${base}${path}` })));
   const observer = new CallObserver(matcher, [], { table: new PriceTable(), sink });
   stops = [installFetch(observer), subscribeUndiciChannels(observer)];
 });
@@ -154,6 +160,18 @@ describe('the fetch wrapper', () => {
     const [result] = await recorded(1);
     expect(result).toMatchObject({ outcome: 'error', errorType: 'AbortError', cost: { source: 'estimated' } });
     expect(result!.usage.output).toBeGreaterThan(0);
+  });
+
+  it('counts a stream the client aborts after [DONE] as ok, even without usage (the OpenAI client does)', async () => {
+    const controller = new AbortController();
+    const response = await post('/done-hang/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [] }, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('[DONE]')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await reader.read().catch(() => undefined);
+    const [result] = await recorded(1);
+    expect(result).toMatchObject({ outcome: 'ok', errorType: undefined, cost: { source: 'estimated' } });
   });
 
   it('passes a connection error to the app unchanged and counts the call as failed, unbilled', async () => {

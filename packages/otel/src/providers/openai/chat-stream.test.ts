@@ -24,13 +24,15 @@ describe('ChatStreamReader', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 6,
+      complete: true,
     });
   });
 
   it('is exact when the client aborts right after [DONE] or even before it', () => {
     const text = fixture('chat-stream-usage.sse');
     const beforeDone = text.slice(0, text.indexOf('data: [DONE]'));
-    expect(readStream(beforeDone)).toEqual(readStream(text));
+    expect(readStream(beforeDone)).toEqual({ ...readStream(text), complete: undefined });
+    expect(readStream(beforeDone).complete).toBeUndefined();
   });
 
   it('estimates output when the stream carries no usage', () => {
@@ -41,6 +43,7 @@ describe('ChatStreamReader', () => {
       usageComplete: false,
       providerCostUsd: undefined,
       outputTokenEstimate: 12,
+      complete: true,
     });
   });
 
@@ -72,6 +75,7 @@ describe('ChatStreamReader', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 7,
+      complete: true,
     });
   });
 

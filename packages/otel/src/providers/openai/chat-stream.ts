@@ -37,11 +37,15 @@ export class ChatStreamReader implements ResponseReader {
 
   finish(): ResponseFacts {
     let usage: TokenUsage | undefined;
+    let done = false;
     let events = 0;
     let eventChars = 0;
     const estimate = new OutputEstimator();
     const decoder = new SseDecoder((_event, data) => {
-      if (data === '[DONE]') return;
+      if (data === '[DONE]') {
+        done = true;
+        return;
+      }
       events += 1;
       eventChars += data.length;
       if (!hasUsageObject(data)) {
@@ -64,6 +68,7 @@ export class ChatStreamReader implements ResponseReader {
       usageComplete: usage !== undefined,
       providerCostUsd: undefined,
       outputTokenEstimate: this.#tail.truncated && events > 0 ? Math.round((this.#tail.total / (eventChars + 8 * events)) * events) : estimate.tokens,
+      ...(done ? { complete: true } : {}),
     };
   }
 
