@@ -12,10 +12,11 @@ import { gate } from './commands/gate.js';
 import { init } from './commands/init.js';
 import { price } from './commands/price.js';
 import { report } from './commands/report.js';
+import { rules } from './commands/rules.js';
 import { status } from './commands/status.js';
 import { UsageError, type Command } from './command.js';
 
-const commands: Record<string, Command> = { status, gate, report, forecast, price, init };
+const commands: Record<string, Command> = { status, gate, report, forecast, price, init, rules };
 
 const usage = `usage: costctl <command> [options]
 
@@ -27,6 +28,7 @@ const usage = `usage: costctl <command> [options]
   price <model> [--provider P] [--input N] [--output N]
                                                    what a call costs, and which price data says so
   init [--force]                                   write costctl.config.yaml with the default budgets, commented
+  rules                                            Prometheus alert rules for the budgets configured, as YAML
 
 Reads COSTCTL_* and OTEL_* variables and the config file like the SDK does.`;
 
