@@ -1,0 +1,226 @@
+// costctl overview: what is being spent, against which budget, and whether
+// calls are being blocked or go unpriced.
+import { DashboardBuilder, DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as GaugeBuilder } from '@grafana/grafana-foundation-sdk/gauge';
+import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import { budget, datasource, instantTable, query, serviceFilter, sumBy, thresholds, variables } from './common.mjs';
+
+const LEVELS = { 0: ['ok', 'green'], 1: ['warning', 'yellow'], 2: ['critical', 'orange'], 3: ['exceeded', 'red'] };
+const levelMapping = {
+  type: 'value',
+  options: Object.fromEntries(Object.entries(LEVELS).map(([value, [text, color]], index) => [value, { text, color, index }])),
+};
+const lastValue = () => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false);
+
+export function overview() {
+  const builder = new DashboardBuilder('costctl / Overview')
+    .uid('costctl-overview')
+    .description('Spend, budgets, the emergency gate, blocked and unpriced calls of apps instrumented with costctl.')
+    .tags(['costctl', 'llm', 'cost'])
+    .editable()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: 'now-24h', to: 'now' })
+    .timezone('browser')
+    .refresh('1m')
+    .variables(variables())
+
+    .withRow(new RowBuilder('Now'))
+    .withPanel(
+      new StatBuilder()
+        .title('Spend today')
+        .description('USD spent since midnight (dashboard time zone), from costctl_cost_usd_total.')
+        .datasource(datasource)
+        .timeFrom('now/d')
+        .unit('currencyUSD')
+        .decimals(2)
+        .reduceOptions(lastValue())
+        .height(5)
+        .span(6)
+        .withTarget(query(sumBy([], 'increase', 'costctl_cost_usd_total', '$__range'), 'spend').instant()),
+    )
+    .withPanel(
+      new StatBuilder()
+        .title('Spend in time range')
+        .description('USD spent over the dashboard time range.')
+        .datasource(datasource)
+        .unit('currencyUSD')
+        .decimals(2)
+        .reduceOptions(lastValue())
+        .height(5)
+        .span(6)
+        .withTarget(query(sumBy([], 'increase', 'costctl_cost_usd_total', '$__range'), 'spend').instant()),
+    )
+    .withPanel(
+      new StatBuilder()
+        .title('Gate state')
+        .description('The emergency gate: while tripped, every paid call is blocked until `costctl gate reset`.')
+        .datasource(datasource)
+        .mappings([
+          { type: 'value', options: { 0: { text: 'open', color: 'green', index: 0 }, 1: { text: 'TRIPPED', color: 'red', index: 1 } } },
+          { type: 'special', options: { match: 'null', result: { text: 'no data', color: 'text', index: 2 } } },
+        ])
+        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 1, color: 'red' }]))
+        .reduceOptions(lastValue())
+        .height(5)
+        .span(4)
+        .withTarget(query(`max(costctl_gate_tripped ${serviceFilter})`, 'gate').instant()),
+    )
+    .withPanel(
+      new StatBuilder()
+        .title('Blocked calls')
+        .description('Calls costctl blocked (a budget or the gate) over the time range.')
+        .datasource(datasource)
+        .unit('short')
+        .decimals(0)
+        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 1, color: 'red' }]))
+        .reduceOptions(lastValue())
+        .height(5)
+        .span(4)
+        .withTarget(query(sumBy([], 'increase', 'costctl_requests_total', '$__range', 'costctl_outcome="blocked"'), 'blocked').instant()),
+    )
+    .withPanel(
+      new StatBuilder()
+        .title('Unpriced calls')
+        .description('Calls costctl saw but could not price over the time range: they count toward no USD budget.')
+        .datasource(datasource)
+        .unit('short')
+        .decimals(0)
+        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 1, color: 'orange' }]))
+        .reduceOptions(lastValue())
+        .height(5)
+        .span(4)
+        .withTarget(query(sumBy([], 'increase', 'costctl_unpriced_requests_total', '$__range'), 'unpriced').instant()),
+    )
+
+    .withRow(new RowBuilder('Budgets'))
+    .withPanel(
+      new GaugeBuilder()
+        .title('Budget used per rule')
+        .description('costctl_budget_spent / costctl_budget_limit for each budget rule in its current window.')
+        .datasource(datasource)
+        .unit('percentunit')
+        .min(0)
+        .max(1)
+        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 0.7, color: 'yellow' }, { value: 0.9, color: 'orange' }, { value: 1, color: 'red' }]))
+        .reduceOptions(lastValue())
+        .height(8)
+        .span(10)
+        .withTarget(query(`${budget('costctl_budget_spent')} / ${budget('costctl_budget_limit')}`, '{{costctl_rule}} ({{costctl_unit}})').instant()),
+    )
+    .withPanel(
+      new TableBuilder()
+        .title('Budget spent vs limit')
+        .description('Each budget rule: spent and limit in its unit, and its level (0 ok, 1 warning, 2 critical, 3 exceeded).')
+        .datasource(datasource)
+        .height(8)
+        .span(14)
+        .withTarget(instantTable(budget('costctl_budget_spent'), 'spent'))
+        .withTarget(instantTable(budget('costctl_budget_limit'), 'limit'))
+        .withTarget(instantTable(`max by (costctl_rule) (costctl_budget_level ${serviceFilter})`, 'level'))
+        .withTransformation({ id: 'merge', options: {} })
+        .withTransformation({
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            indexByName: { costctl_rule: 0, costctl_unit: 1, 'Value #spent': 2, 'Value #limit': 3, 'Value #level': 4 },
+            renameByName: { costctl_rule: 'Rule', costctl_unit: 'Unit', 'Value #spent': 'Spent', 'Value #limit': 'Limit', 'Value #level': 'Level' },
+          },
+        })
+        .overrideByName('Level', [
+          { id: 'mappings', value: [levelMapping] },
+          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+        ]),
+    )
+    .withPanel(
+      new TimeseriesBuilder()
+        .title('Burn rate')
+        .description('Spend rate in USD per hour, by provider and model.')
+        .datasource(datasource)
+        .unit('currencyUSD')
+        .min(0)
+        .fillOpacity(10)
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(`${sumBy(['gen_ai_provider_name', 'gen_ai_request_model'], 'rate', 'costctl_cost_usd_total', '$__rate_interval')} * 3600`, '{{gen_ai_provider_name}} {{gen_ai_request_model}} /h'),
+        ),
+    )
+    .withPanel(
+      new TimeseriesBuilder()
+        .title('Forecast to limit')
+        .description('Where each budget rule is headed: a straight line through the last hour of spend, 4 hours ahead, as a fraction of its limit. At 100% the rule reaches its limit.')
+        .datasource(datasource)
+        .unit('percentunit')
+        .min(0)
+        .thresholdsStyle({ build: () => ({ mode: 'line' }) })
+        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 1, color: 'red' }]))
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(`max by (costctl_rule, costctl_unit) (predict_linear(costctl_budget_spent[1h], 4 * 3600) ${serviceFilter}) / ${budget('costctl_budget_limit')}`, '{{costctl_rule}} in 4h'),
+        ),
+    )
+    .withPanel(
+      new TimeseriesBuilder()
+        .title('Budget level')
+        .description('0 ok, 1 warning, 2 critical, 3 exceeded.')
+        .datasource(datasource)
+        .min(0)
+        .max(3)
+        .decimals(0)
+        .mappings([levelMapping])
+        .height(8)
+        .span(12)
+        .withTarget(query(`max by (costctl_rule) (costctl_budget_level ${serviceFilter})`, '{{costctl_rule}}')),
+    )
+    .withPanel(
+      new TimeseriesBuilder()
+        .title('Gate tripped')
+        .description('1 while the emergency gate is tripped.')
+        .datasource(datasource)
+        .min(0)
+        .max(1)
+        .decimals(0)
+        .height(8)
+        .span(12)
+        .withTarget(query(`max(costctl_gate_tripped ${serviceFilter})`, 'tripped')),
+    )
+
+    .withRow(new RowBuilder('Blocked and unpriced calls'))
+    .withPanel(
+      new TimeseriesBuilder()
+        .title('Blocked calls by provider and model')
+        .description('Calls blocked by a budget or the gate, per interval.')
+        .datasource(datasource)
+        .unit('short')
+        .min(0)
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(
+            sumBy(['gen_ai_provider_name', 'gen_ai_request_model'], 'increase', 'costctl_requests_total', '$__rate_interval', 'costctl_outcome="blocked"'),
+            '{{gen_ai_provider_name}} {{gen_ai_request_model}}',
+          ),
+        ),
+    )
+    .withPanel(
+      new TimeseriesBuilder()
+        .title('Unpriced calls by reason')
+        .description('Calls costctl could not price, per interval, by reason (unknown_model, no_model, body_unobservable, internal_error).')
+        .datasource(datasource)
+        .unit('short')
+        .min(0)
+        .height(8)
+        .span(12)
+        .withTarget(
+          query(
+            sumBy(['costctl_reason', 'gen_ai_provider_name', 'gen_ai_request_model'], 'increase', 'costctl_unpriced_requests_total', '$__rate_interval'),
+            '{{costctl_reason}}: {{gen_ai_provider_name}} {{gen_ai_request_model}}',
+          ),
+        ),
+    );
+  return builder.build();
+}
