@@ -81,7 +81,9 @@ describe('FileStore across processes', () => {
     const audit = store.audit();
     expect(audit.length).toBeGreaterThan(0);
     expect(store.gate().tripped).toBe(audit.at(-1)?.action === 'trip');
-    audit.forEach((entry, i) => expect(entry.wasTripped).toBe(i > 0 && audit[i - 1]?.action === 'trip'));
+    // Each entry's wasTripped is the state the previous entry left: no committed change is missing, none extra.
+    const broken = audit.findIndex((entry, i) => entry.wasTripped !== (i > 0 && audit[i - 1]?.action === 'trip'));
+    expect(broken, `audit chain broken at entry ${broken} of ${audit.length}: ${JSON.stringify(audit.slice(Math.max(0, broken - 2), broken + 2))}`).toBe(-1);
     expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8').split('\n').length - 1).toBe(audit.length);
     expect(reservedByCounter(path)).toEqual(heldByCounter(path));
     const left = query(path, 'SELECT count(*) AS n FROM reservations')[0]?.n;
