@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportedSeries } from './helpers/exported-series.js';
 import { promqlNames, type PromqlNames } from './helpers/prometheus-tools.js';
 import type { Sample } from './helpers/prometheus.js';
-import { repoRoot, runApp } from './helpers/run-app.js';
+import { repoRoot } from './helpers/run-app.js';
 
 const dashboardsDir = join(repoRoot, 'grafana/dashboards');
 const files = ['costctl-overview.json', 'costctl-breakdown.json'];
@@ -151,26 +151,11 @@ describe('the dashboards', () => {
 });
 
 describe('every metric and label the dashboards query is one the SDK exports', () => {
-  let provider: FakeProvider;
   let samples: Sample[];
 
   beforeAll(async () => {
-    provider = await startFakeProvider();
-    const env = { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic` };
-    // A priced call, then blocked ones: a daily limit only the first call fits in.
-    const blocked = await runApp('test/apps/blocked-sdk.mjs', { env: { ...env, SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: '0.00002' } });
-    expect(blocked.lines.map((line) => line.ok)).toEqual([true, false, false]);
-    // A model the price data lacks: unpriced.
-    const question = [{ role: 'user', content: 'Which model is this?' }];
-    const unpriced = await runApp('test/apps/llm-calls.mjs', {
-      env: { ...env, CALLS: JSON.stringify([{ api: 'openai.chat', body: { model: 'acme-llm-7b', max_tokens: 16, messages: question } }]) },
-    });
-    samples = [...blocked.samples, ...unpriced.samples];
+    samples = await exportedSeries();
   }, 120_000);
-
-  afterAll(async () => {
-    await provider?.close();
-  });
 
   /** Labels Prometheus adds to every series it scrapes: the join from call series to target_info. */
   const TARGET_LABELS = ['job', 'instance'];

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportedSeries } from './helpers/exported-series.js';
 import { ensurePrometheus, promqlNames, promtool, rulesFileNames } from './helpers/prometheus-tools.js';
 import type { Sample } from './helpers/prometheus.js';
-import { repoRoot, runApp } from './helpers/run-app.js';
+import { repoRoot } from './helpers/run-app.js';
 
 const rulesFile = 'grafana/prometheus/costctl-rules.yml';
 const rulesPath = join(repoRoot, rulesFile);
@@ -43,26 +43,11 @@ describe('the PromQL name reader', () => {
 });
 
 describe('every metric and label the rules read is one the SDK exports', () => {
-  let provider: FakeProvider;
   let samples: Sample[];
 
   beforeAll(async () => {
-    provider = await startFakeProvider();
-    const env = { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic` };
-    // A priced call, then blocked ones: a daily limit only the first call fits in.
-    const blocked = await runApp('test/apps/blocked-sdk.mjs', { env: { ...env, SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: '0.00002' } });
-    expect(blocked.lines.map((line) => line.ok)).toEqual([true, false, false]);
-    // A model the price data lacks: unpriced.
-    const question = [{ role: 'user', content: 'Which model is this?' }];
-    const unpriced = await runApp('test/apps/llm-calls.mjs', {
-      env: { ...env, CALLS: JSON.stringify([{ api: 'openai.chat', body: { model: 'acme-llm-7b', max_tokens: 16, messages: question } }]) },
-    });
-    samples = [...blocked.samples, ...unpriced.samples];
+    samples = await exportedSeries();
   }, 120_000);
-
-  afterAll(async () => {
-    await provider?.close();
-  });
 
   /** The metric names and label names of the scrape, and the series the rules rely on being there at all. */
   function exported() {

@@ -1,10 +1,10 @@
 // costctl breakdown: where the money goes (provider, model, operation),
 // tokens by type, latency and cost per request.
-import { DashboardBuilder, DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { StackingConfigBuilder, StackingMode } from '@grafana/grafana-foundation-sdk/common';
-import { datasource, instantTable, query, sumBy, variables } from './common.mjs';
+import { datasource, costctlDashboard, instantTable, query, sumBy } from './common.mjs';
 
 const stacked = () => new StackingConfigBuilder().mode(StackingMode.Normal);
 
@@ -26,16 +26,7 @@ const byModel = ['gen_ai_provider_name', 'gen_ai_request_model'];
 const ratePerModel = (metric, extra = '') => sumBy(byModel, 'rate', metric, '$__rate_interval', extra);
 
 export function breakdown() {
-  return new DashboardBuilder('costctl / Breakdown')
-    .uid('costctl-breakdown')
-    .description('Spend by provider, model and operation; tokens by type; latency and cost per request.')
-    .tags(['costctl', 'llm', 'cost'])
-    .editable()
-    .tooltip(DashboardCursorSync.Crosshair)
-    .time({ from: 'now-24h', to: 'now' })
-    .timezone('browser')
-    .refresh('1m')
-    .variables(variables())
+  return costctlDashboard('costctl / Breakdown', 'costctl-breakdown', 'Spend by provider, model and operation; tokens by type; latency and cost per request.')
 
     .withRow(new RowBuilder('Spend'))
     .withPanel(spendBy('Spend by provider', 'gen_ai_provider_name', '{{gen_ai_provider_name}}'))

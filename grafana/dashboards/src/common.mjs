@@ -3,7 +3,7 @@
 //
 // Every metric and label name here must be one the SDK exports (top-level
 // README, "Metrics"); test/dashboards.test.ts checks them against a real scrape.
-import { DatasourceVariableBuilder, QueryVariableBuilder, ThresholdsConfigBuilder, ThresholdsMode, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder, QueryVariableBuilder, ThresholdsConfigBuilder, ThresholdsMode, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 
 /** Every panel and query variable reads the datasource the `datasource` variable picks. */
@@ -78,4 +78,18 @@ export function variables() {
         .sort(VariableSort.AlphabeticalAsc),
     ),
   ];
+}
+
+/** A costctl dashboard: the settings every one shares (tags, last 24 h, crosshair, the variables). */
+export function costctlDashboard(title, uid, description) {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['costctl', 'llm', 'cost'])
+    .editable()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: 'now-24h', to: 'now' })
+    .timezone('browser')
+    .refresh('1m')
+    .variables(variables());
 }

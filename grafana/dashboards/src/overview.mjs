@@ -1,12 +1,12 @@
 // costctl overview: what is being spent, against which budget, and whether
 // calls are being blocked or go unpriced.
-import { DashboardBuilder, DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as GaugeBuilder } from '@grafana/grafana-foundation-sdk/gauge';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
-import { budget, datasource, instantTable, query, serviceFilter, sumBy, thresholds, variables } from './common.mjs';
+import { budget, datasource, costctlDashboard, instantTable, query, serviceFilter, sumBy, thresholds } from './common.mjs';
 
 const LEVELS = { 0: ['ok', 'green'], 1: ['warning', 'yellow'], 2: ['critical', 'orange'], 3: ['exceeded', 'red'] };
 const levelMapping = {
@@ -15,44 +15,26 @@ const levelMapping = {
 };
 const lastValue = () => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false);
 
+/** A stat of the USD spent over the panel's time range. */
+function spendStat(title, description) {
+  return new StatBuilder()
+    .title(title)
+    .description(description)
+    .datasource(datasource)
+    .unit('currencyUSD')
+    .decimals(2)
+    .reduceOptions(lastValue())
+    .height(5)
+    .span(6)
+    .withTarget(query(sumBy([], 'increase', 'costctl_cost_usd_total', '$__range'), 'spend').instant());
+}
+
 export function overview() {
-  const builder = new DashboardBuilder('costctl / Overview')
-    .uid('costctl-overview')
-    .description('Spend, budgets, the emergency gate, blocked and unpriced calls of apps instrumented with costctl.')
-    .tags(['costctl', 'llm', 'cost'])
-    .editable()
-    .tooltip(DashboardCursorSync.Crosshair)
-    .time({ from: 'now-24h', to: 'now' })
-    .timezone('browser')
-    .refresh('1m')
-    .variables(variables())
+  const builder = costctlDashboard('costctl / Overview', 'costctl-overview', 'Spend, budgets, the emergency gate, blocked and unpriced calls of apps instrumented with costctl.')
 
     .withRow(new RowBuilder('Now'))
-    .withPanel(
-      new StatBuilder()
-        .title('Spend today')
-        .description('USD spent since midnight (dashboard time zone), from costctl_cost_usd_total.')
-        .datasource(datasource)
-        .timeFrom('now/d')
-        .unit('currencyUSD')
-        .decimals(2)
-        .reduceOptions(lastValue())
-        .height(5)
-        .span(6)
-        .withTarget(query(sumBy([], 'increase', 'costctl_cost_usd_total', '$__range'), 'spend').instant()),
-    )
-    .withPanel(
-      new StatBuilder()
-        .title('Spend in time range')
-        .description('USD spent over the dashboard time range.')
-        .datasource(datasource)
-        .unit('currencyUSD')
-        .decimals(2)
-        .reduceOptions(lastValue())
-        .height(5)
-        .span(6)
-        .withTarget(query(sumBy([], 'increase', 'costctl_cost_usd_total', '$__range'), 'spend').instant()),
-    )
+    .withPanel(spendStat('Spend today', 'USD spent since midnight (dashboard time zone), from costctl_cost_usd_total.').timeFrom('now/d'))
+    .withPanel(spendStat('Spend in time range', 'USD spent over the dashboard time range.'))
     .withPanel(
       new StatBuilder()
         .title('Gate state')
