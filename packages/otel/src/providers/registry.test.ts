@@ -29,6 +29,13 @@ describe('registry', () => {
     expect(adapterByName('OpenAI')).toBeUndefined();
   });
 
+  it('gives every adapter a catalog row per operation, for the README table', () => {
+    for (const adapter of listAdapters()) {
+      expect(adapter.catalog.length, adapter.name).toBeGreaterThan(0);
+      for (const entry of adapter.catalog) expect(entry.endpoint).toMatch(/^(GET|POST) \//);
+    }
+  });
+
   it('has unique names and hosts, so a lookup is never ambiguous', () => {
     const names = listAdapters().map((adapter) => adapter.name);
     const hosts = listAdapters().flatMap((adapter) => adapter.hosts);

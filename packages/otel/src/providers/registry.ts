@@ -6,7 +6,11 @@ import type { ProviderAdapter } from './types.js';
 const ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter]);
 
 const BY_HOST: ReadonlyMap<string, ProviderAdapter> = new Map(
-  ADAPTERS.flatMap((adapter) => adapter.hosts.map((host) => [host, adapter] as const)),
+  ADAPTERS.flatMap((adapter) => adapter.hosts.filter((host) => !host.includes('*')).map((host) => [host, adapter] as const)),
+);
+// Regional and per-tenant hosts; tried only when the exact lookup missed.
+const BY_PATTERN: readonly (readonly [RegExp, ProviderAdapter])[] = ADAPTERS.flatMap((adapter) =>
+  adapter.hosts.filter((host) => host.includes('*')).map((host) => [hostPattern(host), adapter] as const),
 );
 const BY_NAME: ReadonlyMap<string, ProviderAdapter> = new Map(ADAPTERS.map((adapter) => [adapter.name, adapter] as const));
 
@@ -24,15 +28,24 @@ export function listAdapters(): readonly ProviderAdapter[] {
 }
 
 /**
- * The adapter serving a host, in O(1). Accepts a `Host` header form: any case,
- * a `:port`, a trailing dot.
+ * The adapter serving a host: a Map get, then one test per host pattern
+ * (a fixed, small number). Accepts a `Host` header form: any case, a
+ * `:port`, a trailing dot.
  *
  * @example
  * adapterForHost('api.openai.com')?.name // 'openai'
  * adapterForHost('API.Anthropic.com:443')?.name // 'anthropic'
  */
 export function adapterForHost(host: string): ProviderAdapter | undefined {
-  return BY_HOST.get(host) ?? BY_HOST.get(normaliseHost(host));
+  const exact = BY_HOST.get(host);
+  if (exact !== undefined) return exact;
+  const name = normaliseHost(host);
+  const normalised = BY_HOST.get(name);
+  if (normalised !== undefined || BY_PATTERN.length === 0) return normalised;
+  for (const [pattern, adapter] of BY_PATTERN) {
+    if (pattern.test(name)) return adapter;
+  }
+  return undefined;
 }
 
 /**
@@ -48,4 +61,13 @@ export function adapterByName(name: string): ProviderAdapter | undefined {
 function normaliseHost(host: string): string {
   const name = host.toLowerCase().replace(/:\d*$/, '');
   return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/** `*` matches exactly one DNS label: `bedrock-runtime.*.amazonaws.com` never matches `a.b.amazonaws.com.evil`. */
+function hostPattern(host: string): RegExp {
+  const source = host
+    .split('.')
+    .map((label) => (label === '*' ? '[a-z0-9-]+' : label.replace(/[^a-z0-9-]/g, (c) => `\\${c}`)))
+    .join('\\.');
+  return new RegExp(`^${source}$`);
 }

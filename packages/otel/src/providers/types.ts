@@ -67,23 +67,53 @@ export interface ResponseReader {
   finish(): ResponseFacts;
 }
 
+/** A billable call recognised from a request's method and path. */
+export interface ProviderCall {
+  operation: OperationName;
+  /** Which wire format the response will be in (adapter specific). */
+  api: string;
+  /** The model, for APIs that name it in the path (Gemini, Bedrock, Azure deployments). */
+  model?: string;
+}
+
+/** Reads one response header by its lower-case name (several values joined by `, `). */
+export type HeaderLookup = (name: string) => string | undefined;
+
+/** One row of the README's provider table: an operation and how its answers come. */
+export interface CatalogEntry {
+  /** What the provider calls the operation, e.g. `Chat Completions`. */
+  operation: string;
+  /** Its method and path, e.g. `POST /v1/chat/completions`. */
+  endpoint: string;
+  /** How a streamed answer comes, or `no` when the operation has no stream. */
+  streaming: 'SSE' | 'event stream' | 'JSON lines' | 'no';
+}
+
 /** One paid API: how to recognise its calls and read their usage. */
 export interface ProviderAdapter {
   /** `gen_ai.provider.name` value, e.g. `openai`. */
   readonly name: string;
   /** The provider id in `@pydantic/genai-prices`. */
   readonly pricingId: string;
-  /** Hosts served by this provider's public API. */
+  /**
+   * Hosts served by this provider's public API. A `*` stands for one DNS
+   * label, for regional and per-tenant hosts (`*.openai.azure.com`).
+   */
   readonly hosts: readonly string[];
+  /** The operations costctl prices, for the README's provider table. */
+  readonly catalog: readonly CatalogEntry[];
   /**
    * The billable call a request path is, or undefined when it is not one
    * (listing models, uploading files…). `path` has no query string.
    */
-  matchCall(method: string, path: string): { operation: OperationName; api: string } | undefined;
+  matchCall(method: string, path: string): ProviderCall | undefined;
   /** Reads the facts from the request's JSON body (undefined when unreadable). */
-  readRequest(call: { operation: OperationName; api: string }, body: unknown, bodyLength: number): RequestFacts;
-  /** A reader for this call's response body. */
-  createReader(request: RequestFacts, contentType: string | undefined): ResponseReader;
+  readRequest(call: ProviderCall, body: unknown, bodyLength: number): RequestFacts;
+  /**
+   * A reader for this call's response body. `header` reads the response's
+   * headers, for providers that report usage there (Bedrock's InvokeModel).
+   */
+  createReader(request: RequestFacts, contentType: string | undefined, header?: HeaderLookup): ResponseReader;
   /**
    * An error body in this provider's own shape, for a call costctl blocked:
    * the official SDK then raises its normal API error with this type and message.

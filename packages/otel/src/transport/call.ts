@@ -3,7 +3,7 @@ import { priceCall, type CallCost } from '../pricing/price-call.js';
 import type { Reservation } from '../budget/budgets.js';
 import type { BlockReason } from '../errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
-import type { OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
+import type { HeaderLookup, OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
 import { checkClockSkew } from './clock-skew.js';
 import { CompressedBody } from './decode.js';
 import { reportInternalError } from './internal-error.js';
@@ -78,15 +78,15 @@ export class ObservedCall {
   }
 
   /** The response's status line and headers arrived. A redirect's later attempt starts over. */
-  responseStarted(status: number, contentType: string | undefined, contentEncoding: string | undefined, date?: string): void {
+  responseStarted(status: number, header: HeaderLookup): void {
     try {
-      checkClockSkew(this.adapter.name, date, Date.now());
+      checkClockSkew(this.adapter.name, header('date'), Date.now());
       this.#status = status;
       this.#facts = undefined;
       this.#cost = undefined;
       this.#bytesSeen = 0;
-      this.#reader = status >= 200 && status < 300 ? this.adapter.createReader(this.request, contentType) : undefined;
-      this.#compressed = CompressedBody.for(contentEncoding);
+      this.#reader = status >= 200 && status < 300 ? this.adapter.createReader(this.request, header('content-type'), header) : undefined;
+      this.#compressed = CompressedBody.for(header('content-encoding'));
     } catch (error) {
       this.#fail(error);
     }

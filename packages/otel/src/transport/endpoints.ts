@@ -1,12 +1,11 @@
 import type { Endpoint } from '../config/schema.js';
 import { adapterByName, adapterForHost } from '../providers/registry.js';
-import type { OperationName, ProviderAdapter } from '../providers/types.js';
+import type { ProviderAdapter, ProviderCall } from '../providers/types.js';
 
 /** A request recognised as a billable call to a known provider. */
 export interface MatchedCall {
   adapter: ProviderAdapter;
-  operation: OperationName;
-  api: string;
+  call: ProviderCall;
 }
 
 /**
@@ -53,5 +52,5 @@ export class EndpointMatcher {
 
 function matchCall(adapter: ProviderAdapter, method: string, pathname: string): MatchedCall | undefined {
   const call = adapter.matchCall(method.toUpperCase(), pathname);
-  return call === undefined ? undefined : { adapter, operation: call.operation, api: call.api };
+  return call === undefined ? undefined : { adapter, call };
 }

@@ -38,7 +38,7 @@ export class CallObserver {
     const matched = this.#matcher.match(method, origin, host, path);
     if (matched === undefined) return undefined;
     const { json, length } = readRequestBody(body);
-    const request = matched.adapter.readRequest({ operation: matched.operation, api: matched.api }, json, length);
+    const request = matched.adapter.readRequest(matched.call, json, length);
     return new ObservedCall(matched.adapter, request, readLabels(this.#labelKeys), this.#context);
   }
 }

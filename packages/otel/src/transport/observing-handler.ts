@@ -41,7 +41,7 @@ class LegacyObservingHandler {
     try {
       return forward(this.#handler, 'onHeaders', [statusCode, rawHeaders, ...rest]);
     } finally {
-      this.#call.responseStarted(statusCode, rawHeader(rawHeaders, 'content-type'), rawHeader(rawHeaders, 'content-encoding'), rawHeader(rawHeaders, 'date'));
+      this.#call.responseStarted(statusCode, (name) => rawHeader(rawHeaders, name));
     }
   }
 
@@ -104,7 +104,7 @@ class ControllerObservingHandler {
     try {
       return forward(this.#handler, 'onResponseStart', [controller, statusCode, headers, ...rest]);
     } finally {
-      this.#call.responseStarted(statusCode, objectHeader(headers, 'content-type'), objectHeader(headers, 'content-encoding'), objectHeader(headers, 'date'));
+      this.#call.responseStarted(statusCode, (name) => objectHeader(headers, name));
     }
   }
 

@@ -39,12 +39,7 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
     if (call !== undefined) calls.set(request, call);
   };
   const onHeaders = ({ request, response }: RequestMessage & { response: { statusCode: number; headers: unknown } }) => {
-    calls.get(request)?.responseStarted(
-      response.statusCode,
-      rawHeader(response.headers, 'content-type'),
-      rawHeader(response.headers, 'content-encoding'),
-      rawHeader(response.headers, 'date'),
-    );
+    calls.get(request)?.responseStarted(response.statusCode, (name) => rawHeader(response.headers, name));
   };
   const onChunk = ({ request, chunk }: RequestMessage & { chunk: Uint8Array }) => {
     calls.get(request)?.data(chunk);

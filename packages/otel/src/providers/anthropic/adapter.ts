@@ -1,7 +1,7 @@
 import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader } from '../json-reader.js';
-import type { ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
+import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchAnthropicCall } from './calls.js';
 import { messagesJsonShape } from './json-response.js';
 import { readAnthropicRequest } from './request.js';
@@ -17,6 +17,7 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   name: 'anthropic',
   pricingId: 'anthropic',
   hosts: Object.freeze(['api.anthropic.com']),
+  catalog: Object.freeze<CatalogEntry[]>([{ operation: 'Messages', endpoint: 'POST /v1/messages', streaming: 'SSE' }]),
   matchCall: matchAnthropicCall,
   readRequest: readAnthropicRequest,
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>

@@ -1,7 +1,7 @@
 import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader } from '../json-reader.js';
-import type { ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
+import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchOpenAiCall } from './calls.js';
 import { ChatStreamReader } from './chat-stream.js';
 import { openAiJsonShape } from './json-response.js';
@@ -19,6 +19,12 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   name: 'openai',
   pricingId: 'openai',
   hosts: Object.freeze(['api.openai.com']),
+  catalog: Object.freeze<CatalogEntry[]>([
+    { operation: 'Chat Completions', endpoint: 'POST /v1/chat/completions', streaming: 'SSE' },
+    { operation: 'Responses', endpoint: 'POST /v1/responses', streaming: 'SSE' },
+    { operation: 'Embeddings', endpoint: 'POST /v1/embeddings', streaming: 'no' },
+    { operation: 'Completions (legacy)', endpoint: 'POST /v1/completions', streaming: 'SSE' },
+  ]),
   matchCall: matchOpenAiCall,
   readRequest: readOpenAiRequest,
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
