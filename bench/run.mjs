@@ -13,6 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { buildUnderTest, cpuSnapshot, machineLoad } from './machine.mjs';
 import { freePort, startServer, Worker } from './processes.mjs';
+import { startRedisServer } from './redis.mjs';
 import { formatRatio, formatTable, formatTarget, summarise } from './report.mjs';
 import { scenarios } from './scenarios.mjs';
 import { checkObserved, scrapeMetrics } from './verify.mjs';
@@ -37,6 +38,7 @@ const machineAtStart = cpuSnapshot();
 const server = await startServer({ BENCH_SSE_DELTAS: String(plan.deltas) });
 const baseUrl = `http://127.0.0.1:${server.port}/v1`;
 const chosen = scenarios(plan).filter((scenario) => only === undefined || only.includes(scenario.id));
+const redis = chosen.some((scenario) => scenario.needsRedis) ? await startRedisServer() : undefined;
 
 const measured = [];
 const problems = [];
@@ -46,6 +48,7 @@ try {
   problems.push(error.message);
 } finally {
   await server.stop();
+  await redis?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 }
 
@@ -62,6 +65,7 @@ async function measureScenario(scenario) {
     BENCH_WARMUP_MS: String(plan.warmupMs),
     COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
     COSTCTL_STATE_DIR: stateDir,
+    ...(redis ? { COSTCTL_REDIS_URL: redis.url } : {}),
     ...scenario.env,
   };
   progress(`${scenario.id}: verify`);

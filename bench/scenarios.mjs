@@ -51,6 +51,26 @@ export function scenarios(plan) {
       expected: jsonUsage,
     },
     {
+      id: 'json-rules10-memory',
+      title: 'JSON chat call, fetch, 1 in flight, 10 budget rules (memory store)',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      env: { COSTCTL_CONFIG: new URL('./rules-10.json', import.meta.url).pathname, COSTCTL_STORE: 'memory' },
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'json-rules10-redis',
+      title: 'JSON chat call, fetch, 1 in flight, 10 budget rules (Redis store, loopback)',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      // run.mjs starts a redis-server for the scenarios that need one and sets COSTCTL_REDIS_URL.
+      needsRedis: true,
+      env: { COSTCTL_CONFIG: new URL('./rules-10.json', import.meta.url).pathname, COSTCTL_STORE: 'redis' },
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
       id: 'json-c16',
       title: 'JSON chat call, fetch, 16 in flight',
       worker: 'json-fetch.mjs',

@@ -25,41 +25,7 @@ if dir=$(found_dir); then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-  fail "prometheus and promtool are not on PATH and apt-get is missing: install Prometheus (https://prometheus.io/download/) and put both binaries on PATH"
-[ "$(id -u)" = 0 ] ||
-  fail "prometheus and promtool are not on PATH; install them as root with: apt-get install -y --no-install-recommends prometheus"
-
-# Keep the package's maintainer scripts from starting its service:
-# invoke-rc.d asks /usr/sbin/policy-rc.d, and exit status 101 means "not allowed".
-policy=/usr/sbin/policy-rc.d
-own_policy=false
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy"
-  chmod +x "$policy"
-  own_policy=true
-fi
-cleanup() {
-  if [ "$own_policy" = true ]; then rm -f "$policy"; fi
-}
-trap cleanup EXIT
-
-export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1
-log=$(mktemp)
-{
-  apt-get update -q &&
-    apt-get install -y -q --no-install-recommends prometheus
-} >"$log" 2>&1 || {
-  tail -n 20 "$log" >&2
-  rm -f "$log"
-  fail "apt-get install prometheus failed (output above); install prometheus and promtool by hand and put them on PATH"
-}
-rm -f "$log"
-
-# Belt and braces: if a service manager started it anyway, stop it.
-if command -v invoke-rc.d >/dev/null 2>&1; then
-  invoke-rc.d --force prometheus stop >/dev/null 2>&1 || true
-fi
+"$(dirname "$0")/apt-install.sh" prometheus
 
 [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] ||
   fail "the prometheus package installed, but /usr/bin/prometheus or /usr/bin/promtool is missing"

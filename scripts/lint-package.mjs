@@ -1,4 +1,4 @@
-// Packs @costctl/otel as npm would publish it and checks the tarball with
+// Packs @costctl/otel and @costctl/store-redis as npm would publish them and checks the tarball with
 // publint and @arethetypeswrong/cli, so what users install resolves right.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules/.bin', name);
 const out = mkdtempSync(join(tmpdir(), 'costctl-pack-'));
 
-for (const pkg of ['packages/otel']) {
+for (const pkg of ['packages/otel', 'packages/store-redis']) {
   const [{ filename }] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: join(root, pkg), encoding: 'utf8' }),
   );

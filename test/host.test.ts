@@ -1,10 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './helpers/run-app.js';
+import { costctl as runCli, startLooper as startLooperOn, stopLooper, until, type Looper } from './helpers/looper.js';
 
 let provider: FakeProvider;
 
@@ -16,55 +15,10 @@ afterAll(async () => {
   await provider.close();
 });
 
-interface Looper {
-  child: ChildProcess;
-  states: { state: string; at: number }[];
-}
-
-function startLooper(stateDir: string, env: Record<string, string> = {}): Looper {
-  const child = spawn(process.execPath, ['--import', '@costctl/otel/register', 'test/apps/looping.mjs'], {
-    cwd: repoRoot,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      FAKE_PROVIDER_URL: provider.url,
-      COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
-      COSTCTL_STATE_DIR: stateDir,
-      OTEL_METRICS_EXPORTER: 'none',
-      ...env,
-    },
-  });
-  const looper: Looper = { child, states: [] };
-  let buffered = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let newline; (newline = buffered.indexOf('\n')) !== -1; ) {
-      looper.states.push(JSON.parse(buffered.slice(0, newline)) as { state: string; at: number });
-      buffered = buffered.slice(newline + 1);
-    }
-  });
-  return looper;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited > 15_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function costctl(args: string[], stateDir: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [join(repoRoot, 'packages/cli/dist/main.js'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: stateDir, ...env },
-  });
-}
-
-const stop = async (looper: Looper) => {
-  looper.child.stdin!.end();
-  if (looper.child.exitCode === null) await new Promise((resolve) => looper.child.once('exit', resolve));
-};
+const startLooper = (stateDir: string, env: Record<string, string> = {}): Looper =>
+  startLooperOn(provider.url, { COSTCTL_STATE_DIR: stateDir, ...env });
+const costctl = (args: string[], stateDir: string, env: Record<string, string> = {}) => runCli(args, { COSTCTL_STATE_DIR: stateDir, ...env });
+const stop = stopLooper;
 
 describe('one host, many processes, one file store', () => {
   it('a gate tripped with the CLI blocks every process; status exits 3; a reset lets them all through again', async () => {

@@ -87,7 +87,7 @@ export function start(options: StartOptions = {}): Costctl {
 
   const table = new PriceTable(config.prices);
   const store = openStore(config);
-  const gate = new Gate(store, store.gate() as GateState);
+  const gate = new Gate(store, store.gate());
   const budgets = new Budgets(config.rules, store, gate, table, {
     timeZone: config.timezone,
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
@@ -136,7 +136,7 @@ export function start(options: StartOptions = {}): Costctl {
       gate.close();
       await evaluatorProvider.shutdown();
       if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
-      store.close();
+      await store.close();
       ledger?.close();
     },
   };

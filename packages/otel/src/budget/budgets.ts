@@ -56,6 +56,8 @@ export class Budgets {
 
   /** Decides whether `call` may leave now, reserving its worst case if so. */
   admit(call: PendingCall): Admission | Promise<Admission> {
+    const ready = this.#gate.ready;
+    if (ready !== undefined) return ready.then(() => this.admit(call));
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const matched = this.rules.filter((rule) => rule.matches(call));
     if (matched.length === 0) return admittedFree;
@@ -75,7 +77,12 @@ export class Budgets {
     const block: BlockReason = { code: 'COSTCTL_BUDGET_EXCEEDED', rule: rule.name, spent: result.spent, limit: rule.config.limit };
     if (rule.config.action !== 'trip') return { blocked: block };
     const reason = `rule ${rule.name} would pass its limit of ${rule.config.limit} ${rule.config.unit}`;
-    return this.#gate.trip({ reason, actor: `rule:${rule.name}` }).then(() => ({ blocked: this.#gateBlock() }));
+    // Blocked whether or not the trip could be recorded: the rule said no.
+    const blocked = (): Admission => ({ blocked: this.#gate.isTripped() ? this.#gateBlock() : block });
+    return this.#gate.trip({ reason, actor: `rule:${rule.name}` }).then(blocked, (error: unknown) => {
+      logger.error('costctl could not trip the gate', { rule: rule.name, error: String(error) });
+      return blocked();
+    });
   }
 
   #gateBlock(): BlockReason {

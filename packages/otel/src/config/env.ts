@@ -6,6 +6,7 @@ import {
   logLevelSchema,
   ruleActionSchema,
   storeSchema,
+  unreachableSchema,
   type Exporter,
   type FileConfig,
   type RuleInput,
@@ -151,6 +152,9 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
     else config[field] = fraction;
   }
 
+  const redis = readRedisEnv(value, issues);
+  if (redis !== undefined) config.redis = redis;
+
   const timezone = value('COSTCTL_TIMEZONE');
   if (timezone !== undefined) config.timezone = timezone;
   const webhook = value('COSTCTL_ALERT_WEBHOOK');
@@ -162,6 +166,7 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
     ['COSTCTL_ON_EXCEED', 'onExceed', ruleActionSchema],
     ['COSTCTL_BLOCK_MODE', 'blockMode', blockModeSchema],
     ['COSTCTL_STORE', 'store', storeSchema],
+    ['COSTCTL_ON_STORE_UNREACHABLE', 'onStoreUnreachable', unreachableSchema],
   ] as const;
   for (const [key, field, schema] of enums) {
     const raw = value(key);
@@ -172,6 +177,30 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
   }
 
   return { config, rules, issues };
+}
+
+/** COSTCTL_REDIS_URL, COSTCTL_REDIS_KEY_PREFIX and COSTCTL_REDIS_TIMEOUT_MS, when any is set. */
+function readRedisEnv(value: (key: string) => string | undefined, issues: ConfigIssue[]): FileConfig['redis'] {
+  const redis: NonNullable<FileConfig['redis']> = {};
+  const url = value('COSTCTL_REDIS_URL');
+  if (url !== undefined) {
+    if (/^rediss?:\/\/[^/]/.test(url) && URL.canParse(url)) redis.url = url;
+    else issues.push({ key: 'COSTCTL_REDIS_URL', value: redacted(url), expected: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' });
+  }
+  const prefix = value('COSTCTL_REDIS_KEY_PREFIX');
+  if (prefix !== undefined) redis.keyPrefix = prefix;
+  const timeout = value('COSTCTL_REDIS_TIMEOUT_MS');
+  if (timeout !== undefined) {
+    const millis = Number(timeout);
+    if (Number.isInteger(millis) && millis > 0) redis.timeoutMillis = millis;
+    else issues.push({ key: 'COSTCTL_REDIS_TIMEOUT_MS', value: timeout, expected: 'a whole number of milliseconds above 0, e.g. 50' });
+  }
+  return Object.keys(redis).length > 0 ? redis : undefined;
+}
+
+/** A URL as it may be shown: never its password. */
+function redacted(raw: string): string {
+  return raw.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@');
 }
 
 function parseBoolean(raw: string): boolean | undefined {

@@ -183,7 +183,7 @@ describe('loadConfig', () => {
         env: { COSTCTL_TIMEZONE: 'Mars/Olympus', COSTCTL_STORE: 'redis' },
       }),
     );
-    expect(error2.issues.map((issue) => issue.key)).toEqual(['rules.b.scope', 'rules.c.warnAt', 'COSTCTL_TIMEZONE', 'COSTCTL_STORE']);
+    expect(error2.issues.map((issue) => issue.key)).toEqual(['rules.b.scope', 'rules.c.warnAt', 'COSTCTL_TIMEZONE', 'COSTCTL_REDIS_URL']);
     expect(error2.message).toContain('rules.b.scope="team": expected provider, model, or a label listed in COSTCTL_LABELS (none listed)');
     expect(error2.message).toContain('COSTCTL_TIMEZONE="Mars/Olympus": expected an IANA time zone');
     expect(error2.message).toContain('rules.c.warnAt=0.95: expected less than criticalAt (0.9)');

@@ -44,8 +44,8 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   if (!isValidTimeZone(merged.timezone)) {
     issues.push({ key: 'COSTCTL_TIMEZONE', value: merged.timezone, expected: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' });
   }
-  if (merged.store === 'redis') {
-    issues.push({ key: 'COSTCTL_STORE', value: merged.store, expected: 'memory or file (the redis store is not available in this version)' });
+  if (merged.store === 'redis' && merged.redis.url === undefined) {
+    issues.push({ key: 'COSTCTL_REDIS_URL', value: '', expected: 'a redis:// or rediss:// URL: COSTCTL_STORE=redis needs one (or redis.url in the config file)' });
   }
   for (const [index, endpoint] of merged.endpoints.entries()) {
     if (!providerNames.includes(endpoint.provider)) {
@@ -190,6 +190,13 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     blockMode: layer.blockMode ?? base.blockMode,
     alertWebhook: layer.alertWebhook ?? base.alertWebhook,
     store: layer.store ?? base.store,
+    redis: {
+      url: layer.redis?.url ?? base.redis.url,
+      keyPrefix: layer.redis?.keyPrefix ?? base.redis.keyPrefix,
+      timeoutMillis: layer.redis?.timeoutMillis ?? base.redis.timeoutMillis,
+      gateRefreshMillis: layer.redis?.gateRefreshMillis ?? base.redis.gateRefreshMillis,
+    },
+    onStoreUnreachable: layer.onStoreUnreachable ?? base.onStoreUnreachable,
     stateDir: layer.stateDir ?? base.stateDir,
     ledger: layer.ledger ?? base.ledger,
     defaultMaxOutputTokens: layer.defaultMaxOutputTokens ?? base.defaultMaxOutputTokens,

@@ -50,6 +50,15 @@ export const ruleSchema = z.strictObject({
 });
 
 export const storeSchema = z.enum(['memory', 'file', 'redis']);
+export const unreachableSchema = z.enum(['closed', 'open']);
+export const redisSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^rediss?$/ }).optional().describe('redis://[user:password@]host:port[/db], or rediss:// for TLS (env COSTCTL_REDIS_URL)'),
+    keyPrefix: z.string().min(1).optional().describe('Put before every key, so services can share one Redis (default costctl:)'),
+    timeoutMillis: z.number().int().positive().optional().describe('How long one store operation may take before Redis counts as unreachable, in ms (default 50)'),
+    gateRefreshMillis: z.number().int().min(10).optional().describe('How often the gate is read besides pub/sub, in ms (default 500)'),
+  })
+  .describe('The Redis store (store: redis), shared by every process of a fleet');
 export const blockModeSchema = z.enum(['respond', 'throw']);
 
 export const exporterSchema = z.enum(['prometheus', 'otlp', 'console', 'none']);
@@ -92,6 +101,10 @@ export const fileConfigSchema = z
     blockMode: blockModeSchema.optional().describe('respond: a synthetic 402 in the provider error shape; throw: reject with CostctlBlockedError'),
     alertWebhook: z.url({ protocol: /^https?$/ }).optional().describe('POST a JSON alert here on every level change'),
     store: storeSchema.optional().describe('memory (this process), file (this host), redis (a fleet)'),
+    redis: redisSchema.optional(),
+    onStoreUnreachable: unreachableSchema
+      .optional()
+      .describe('closed (default): while the store cannot answer, calls to paid APIs are blocked; open: they go on unbudgeted, loudly logged'),
     stateDir: z.string().min(1).optional().describe('Directory of the file store, the ledger and the audit log (default .costctl in the working directory)'),
     ledger: z.boolean().optional().describe('Write the ledger: one JSON line per call (default true)'),
     defaultMaxOutputTokens: z
@@ -124,6 +137,7 @@ export type RuleInput = z.input<typeof ruleSchema>;
 export type RuleAction = z.infer<typeof ruleActionSchema>;
 export type RuleUnit = z.infer<typeof ruleUnitSchema>;
 export type StoreKind = z.infer<typeof storeSchema>;
+export type OnStoreUnreachable = z.infer<typeof unreachableSchema>;
 export type BlockMode = z.infer<typeof blockModeSchema>;
 
 /** A rule with every default filled in. */
@@ -159,6 +173,8 @@ export interface CostctlConfig {
   blockMode: BlockMode;
   alertWebhook: string | undefined;
   store: StoreKind;
+  redis: { url: string | undefined; keyPrefix: string; timeoutMillis: number; gateRefreshMillis: number };
+  onStoreUnreachable: OnStoreUnreachable;
   stateDir: string;
   ledger: boolean;
   defaultMaxOutputTokens: number;
@@ -186,6 +202,8 @@ export const defaultConfig: CostctlConfig = {
   blockMode: 'respond',
   alertWebhook: undefined,
   store: 'file',
+  redis: { url: undefined, keyPrefix: 'costctl:', timeoutMillis: 50, gateRefreshMillis: 500 },
+  onStoreUnreachable: 'closed',
   stateDir: '.costctl',
   ledger: true,
   defaultMaxOutputTokens: 4096,

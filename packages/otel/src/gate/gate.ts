@@ -11,13 +11,41 @@ import type { CostStore, GateState } from '../store/types.js';
  */
 export class Gate {
   readonly #store: CostStore;
-  #state: GateState;
+  #state!: GateState;
+  #ready: Promise<void> | undefined;
   readonly #unsubscribe: () => void;
 
-  constructor(store: CostStore, initial: GateState) {
+  /**
+   * @param initial the gate as the store holds it now; a promise for a store
+   * that answers asynchronously (Redis), during which `ready` is pending.
+   */
+  constructor(store: CostStore, initial: GateState | Promise<GateState>) {
     this.#store = store;
-    this.#state = initial;
     this.#unsubscribe = store.onGateChange((state) => (this.#state = state));
+    if (!(initial instanceof Promise)) {
+      this.#state = initial;
+      return;
+    }
+    // Until the store first answers, the state is unknown: admissions wait for `ready`.
+    this.#state = { tripped: false, reason: undefined, actor: undefined, since: undefined };
+    let heard = false;
+    const unsubscribe = store.onGateChange(() => (heard = true));
+    this.#ready = initial.then(
+      (state) => {
+        if (!heard) this.#state = state;
+      },
+      (error: unknown) => {
+        this.#state = { tripped: true, reason: `costctl could not read the gate: ${String(error)}`, actor: 'costctl', since: Date.now() };
+      },
+    ).finally(() => {
+      unsubscribe();
+      this.#ready = undefined;
+    });
+  }
+
+  /** Pending until the store has first said what the gate is; undefined after. */
+  get ready(): Promise<void> | undefined {
+    return this.#ready;
   }
 
   /** The gate as this process last saw it. */

@@ -1,0 +1,256 @@
+import type { CounterEntry, GateState, Logger } from '@costctl/otel';
+import { createClient } from '@redis/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BudgetRule } from '../../otel/src/budget/rules.js';
+import { storeContract } from '../../otel/src/store/store-contract.js';
+import { startRedis, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { COUNTER_GRACE_MS } from './scripts.js';
+import { RedisStore, type RedisStoreOptions } from './redis-store.js';
+
+let redis: RedisServer;
+let prefixes = 0;
+
+beforeAll(async () => {
+  redis = await startRedis({ password: 's3cret pass' });
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/**
+ * A store on the shared server, under a key prefix of its own so cases never
+ * see each other's keys. A generous timeout: a loaded test machine must not
+ * make Redis look unreachable, except where a test says so.
+ */
+function open(options: Partial<RedisStoreOptions> = {}): RedisStore {
+  return new RedisStore({ url: redis.url, keyPrefix: `t${++prefixes}:`, logger: quiet, timeoutMillis: 2_000, ...options });
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const now = Date.UTC(2026, 10, 23, 12);
+const entry = (amount: number, limit?: number): CounterEntry => ({
+  counter: 'daily|day:2026-11-23',
+  window: ['daily|day:2026-11-23'],
+  amount,
+  limit,
+  expiresAt: now + 3_600_000,
+});
+
+describe('RedisStore: the store contract', () => {
+  for (const { name, run } of storeContract) {
+    it(name, async () => {
+      const store = open();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});
+
+describe('RedisStore', () => {
+  it('keeps stores with different key prefixes apart, and shares one prefix between stores', async () => {
+    const a = open({ keyPrefix: 'svc-a:' });
+    const b = open({ keyPrefix: 'svc-b:' });
+    const a2 = open({ keyPrefix: 'svc-a:' });
+    try {
+      await a.commit('none', [{ counter: 'daily|day:2026-11-23', amount: 2.5, expiresAt: now + 3_600_000 }], now);
+      expect(await a2.read(entry(0).window, now)).toEqual({ spent: 2.5, reserved: 0 });
+      expect(await b.read(entry(0).window, now)).toEqual({ spent: 0, reserved: 0 });
+    } finally {
+      await Promise.all([a.close(), b.close(), a2.close()]);
+    }
+  });
+
+  it('adds up decimal amounts without binary noise', async () => {
+    const store = open();
+    try {
+      for (let i = 0; i < 10; i++) await store.commit('none', [{ counter: 'c', amount: 0.1, expiresAt: now + 1000 }], now);
+      expect((await store.read(['c'], now)).spent).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets a window counter expire by itself a grace period after its window ends', async () => {
+    const store = open({ keyPrefix: 'ttl:' });
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      await store.commit('none', [{ counter: 'hour|h1', amount: 1, expiresAt: now + 60_000 }], now);
+      await store.commit('none', [{ counter: 'all|total', amount: 1, expiresAt: Infinity }], now);
+      const ttl = await client.pTTL('ttl:c:hour|h1');
+      expect(ttl).toBeGreaterThan(60_000 + COUNTER_GRACE_MS - 5_000);
+      expect(ttl).toBeLessThanOrEqual(60_000 + COUNTER_GRACE_MS);
+      expect(await client.pTTL('ttl:c:all|total')).toBe(-1);
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
+
+  it.each([
+    ['a calendar day in Asia/Tokyo', 'day', 'Asia/Tokyo', Date.UTC(2026, 10, 23, 14, 59, 59), Date.UTC(2026, 10, 23, 15)],
+    ['a rolling 15-minute window', 'rolling:15m', 'UTC', Date.UTC(2026, 10, 23, 12), Date.UTC(2026, 10, 23, 12, 15)],
+  ])('rolls %s over by itself: the next window starts empty', async (_, window, timeZone, before, after) => {
+    const store = open();
+    const rule = new BudgetRule(
+      { name: 'r', limit: 2, unit: 'requests', window, scope: {}, warnAt: 0.7, criticalAt: 0.9, action: 'block' },
+      timeZone,
+    );
+    try {
+      for (const at of [before - 2, before - 1]) expect((await store.reserve([rule.entry(1, at)], 60_000, at)).ok).toBe(true);
+      expect((await store.reserve([rule.entry(1, before)], 60_000, before)).ok).toBe(false);
+      expect((await store.reserve([rule.entry(1, after)], 60_000, after)).ok).toBe(true);
+      expect(await store.read(rule.entry(0, after).window, after)).toEqual({ spent: 0, reserved: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('frees the reservations of a process that never settled them once their lease ends, in bounded batches', async () => {
+    const store = open();
+    try {
+      for (let i = 0; i < 100; i++) expect((await store.reserve([entry(1, 1000)], 1_000, now)).ok).toBe(true);
+      expect(await store.read(entry(0).window, now)).toEqual({ spent: 0, reserved: 100 });
+      await store.reserve([entry(1, 1000)], 60_000, now + 1_000);
+      await store.reserve([entry(1, 1000)], 60_000, now + 1_000);
+      expect(await store.read(entry(0).window, now + 1_000)).toEqual({ spent: 0, reserved: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('tells a store in another connection of a gate change through pub/sub, at once', async () => {
+    const a = open({ keyPrefix: 'gate-pubsub:', gateRefreshMillis: 60_000 });
+    const b = open({ keyPrefix: 'gate-pubsub:', gateRefreshMillis: 60_000 });
+    try {
+      expect((await b.gate()).tripped).toBe(false);
+      const heard = new Promise<GateState>((resolve) => b.onGateChange(resolve));
+      const started = performance.now();
+      await a.changeGate({ action: 'trip', reason: 'runaway agent', actor: 'alice' }, Date.now());
+      const state = await heard;
+      expect(state).toMatchObject({ tripped: true, reason: 'runaway agent', actor: 'alice' });
+      // Far below the 60 s periodic read: it came by pub/sub.
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect((await b.audit()).map((e) => [e.action, e.actor, e.wasTripped])).toEqual([['trip', 'alice', false]]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('finds a gate change it missed by its periodic read', async () => {
+    const store = open({ keyPrefix: 'gate-poll:', gateRefreshMillis: 50 });
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      expect((await store.gate()).tripped).toBe(false);
+      const heard = new Promise<GateState>((resolve) => store.onGateChange(resolve));
+      // Written behind the store's back: no message is published.
+      await client.hSet('gate-poll:gate', { tripped: '1', reason: 'set by hand', actor: 'ops', since: String(now) });
+      expect(await heard).toEqual({ tripped: true, reason: 'set by hand', actor: 'ops', since: now });
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
+
+  it('refuses a wrong password with the gate failed closed, naming the cause', async () => {
+    const errors: string[] = [];
+    const store = new RedisStore({
+      url: redis.url.replace('s3cret%20pass', 'wrong'),
+      keyPrefix: 'auth:',
+      logger: { ...quiet, error: (message) => errors.push(message) },
+    });
+    try {
+      const gate = await store.gate();
+      expect(gate.tripped).toBe(true);
+      expect(gate.actor).toBe('costctl');
+      expect(gate.reason).toMatch(/^costctl store unreachable: /);
+      expect(errors.join('\n')).toMatch(/cannot reach its Redis store/);
+      expect(errors.join('\n')).not.toContain('s3cret');
+      expect(await store.reserve([entry(1, 10)], 60_000, now)).toEqual({ ok: false, index: 0, spent: Infinity });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('RedisStore when Redis fails', () => {
+  let own: RedisServer;
+  beforeAll(async () => {
+    own = await startRedis();
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  /** Waits until the store's gate, as listeners hear it, satisfies `check`. */
+  async function gateBecomes(store: RedisStore, check: (state: GateState) => boolean, within = 10_000): Promise<GateState> {
+    const deadline = Date.now() + within;
+    for (;;) {
+      const state = await store.gate();
+      if (check(state)) return state;
+      if (Date.now() > deadline) throw new Error(`gate never became as expected; last ${JSON.stringify(state)}`);
+      await sleep(20);
+    }
+  }
+
+  it('fails closed at once while Redis is down, and recovers by itself, its script cache reloaded', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'down:', logger: quiet, gateRefreshMillis: 50, timeoutMillis: 2_000 });
+    try {
+      expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
+      await own.kill();
+      const started = performance.now();
+      const refused = await store.reserve([entry(1, 10)], 60_000, now);
+      expect(refused).toEqual({ ok: false, index: 0, spent: Infinity });
+      expect((await gateBecomes(store, (s) => s.tripped)).reason).toMatch(/^costctl store unreachable/);
+      // No call waits for a reconnect.
+      expect(performance.now() - started).toBeLessThan(2_000);
+
+      await own.restart();
+      expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false, actor: undefined });
+      // The restarted Redis is empty, scripts included: they are loaded again.
+      expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails closed within its timeout when Redis hangs, instead of hanging the call', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'hang:', logger: quiet, timeoutMillis: 30, gateRefreshMillis: 60_000 });
+    try {
+      expect((await store.gate()).tripped).toBe(false);
+      own.pause();
+      const started = performance.now();
+      const refused = await store.reserve([entry(1, 10)], 60_000, now);
+      const waited = performance.now() - started;
+      expect(refused.ok).toBe(false);
+      expect(waited).toBeLessThan(1_000);
+      expect((await store.gate()).tripped).toBe(true);
+      own.resume();
+      expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false });
+    } finally {
+      own.resume();
+      await store.close();
+    }
+  });
+
+  it('with onUnreachable: open, lets calls go on unbudgeted while Redis is down, and says so', async () => {
+    const errors: string[] = [];
+    const store = new RedisStore({ url: own.url, keyPrefix: 'open:', onUnreachable: 'open', timeoutMillis: 2_000, logger: { ...quiet, error: (m) => errors.push(m) } });
+    try {
+      expect((await store.gate()).tripped).toBe(false);
+      await own.kill();
+      expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
+      expect((await store.gate()).tripped).toBe(false);
+      expect(errors.join('\n')).toMatch(/UNBUDGETED/);
+      await expect(store.changeGate({ action: 'reset', reason: 'r', actor: 'a' }, now)).rejects.toThrow(/cannot reset the gate: Redis did not answer/);
+    } finally {
+      await own.restart();
+      await store.close();
+    }
+  });
+});

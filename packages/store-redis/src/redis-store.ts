@@ -1,0 +1,353 @@
+import type {
+  AuditEntry,
+  CostStore,
+  CounterEntry,
+  CounterSpend,
+  GateChange,
+  GateState,
+  Logger,
+  ReserveResult,
+  WindowSpend,
+} from '@costctl/otel';
+import { createClient, type RedisClientType } from '@redis/client';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE } from './scripts.js';
+
+/** How the Redis store connects, and how it behaves when Redis cannot answer. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. */
+  url: string;
+  /** Put before every key and the gate channel, so services can share one Redis. Default `costctl:`. */
+  keyPrefix?: string;
+  /** How long one store operation may take before the store counts as unreachable, in ms. Default 50. */
+  timeoutMillis?: number;
+  /** How often the gate is read, besides pub/sub, so a missed message cannot leave a process open. Default 500. */
+  gateRefreshMillis?: number;
+  /**
+   * `closed` (default): while Redis cannot answer, the gate reads as tripped
+   * and calls are blocked. `open`: calls go on unbudgeted, with an error log.
+   */
+  onUnreachable?: 'closed' | 'open';
+  /** Where the store says what went wrong and when it recovered. Default: JSON lines on stderr. */
+  logger?: Logger;
+}
+
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate';
+const SOURCES: Record<Script, string> = { reserve: RESERVE, commit: COMMIT, release: RELEASE, read: READ, changeGate: CHANGE_GATE };
+const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor: undefined, since: undefined });
+
+/**
+ * The store of a fleet: counters, reservations, the gate and its audit log
+ * in one Redis, each operation one Lua script, so a check-and-reserve is
+ * atomic across every process and host. A trip reaches every process by
+ * pub/sub at once, and by a periodic read within `gateRefreshMillis`.
+ *
+ * Fails closed: an operation Redis does not answer within `timeoutMillis`
+ * (down, slow, unreachable) makes the gate read as tripped until Redis
+ * answers again; the store recovers by itself.
+ *
+ * @example
+ * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'checkout:' });
+ * const gate = await store.gate();
+ */
+export class RedisStore implements CostStore {
+  readonly #client: RedisClientType;
+  readonly #subscriber: RedisClientType;
+  readonly #prefix: string;
+  readonly #failOpen: boolean;
+  readonly #log: Logger;
+  readonly #listeners = new Set<(state: GateState) => void>();
+  readonly #shas = new Map<Script, string>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #connected: Promise<void>;
+  /** Until then, an operation waits for the first connection; after it, a store not connected fails at once. */
+  readonly #startDeadline: number;
+  readonly #timeout: number;
+  /** The gate as Redis last said it. */
+  #stored: GateState = OPEN;
+  /** The gate listeners last heard: the stored one, or the fail-closed one while Redis cannot answer. */
+  #last: GateState = OPEN;
+  /** Set while Redis cannot answer: why. */
+  #unreachable: string | undefined;
+  #closed = false;
+
+  constructor(options: RedisStoreOptions) {
+    this.#prefix = options.keyPrefix ?? 'costctl:';
+    this.#failOpen = options.onUnreachable === 'open';
+    this.#log = options.logger ?? stderrLogger;
+    const timeout = options.timeoutMillis ?? 50;
+    this.#timeout = timeout;
+    this.#client = createClient({
+      url: options.url,
+      // Reject at once while disconnected: a call must never wait for a reconnect.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: Math.max(timeout, 1_000), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
+    }) as RedisClientType;
+    this.#subscriber = this.#client.duplicate() as RedisClientType;
+    this.#client.on('error', (error: unknown) => this.#down(error));
+    this.#subscriber.on('error', (error: unknown) => this.#down(error));
+    // After a reconnect, a message may have been missed: read the gate at once.
+    this.#subscriber.on('ready', () => void this.#refresh());
+    this.#startDeadline = Date.now() + Math.max(timeout, 1_000);
+    this.#connected = this.#connect();
+    this.#timer = setInterval(() => void this.#refresh(), options.gateRefreshMillis ?? 500).unref();
+  }
+
+  async reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): Promise<ReserveResult> {
+    const keys: string[] = [];
+    const index = new Map<string, number>();
+    // Redis numbers KEYS from 1; the first two are the lease set and the reservation hash.
+    const keyIndex = (counter: string): number => {
+      let i = index.get(counter);
+      if (i === undefined) {
+        keys.push(this.#counterKey(counter));
+        i = keys.length + 2;
+        index.set(counter, i);
+      }
+      return i;
+    };
+    const id = randomUUID();
+    const payload = {
+      id,
+      now,
+      lease: leaseMillis,
+      entries: entries.map((entry) => ({
+        c: keyIndex(entry.counter),
+        w: entry.window.map(keyIndex),
+        a: String(entry.amount),
+        l: entry.limit ?? null,
+        e: windowEnd(entry.expiresAt),
+      })),
+    };
+    try {
+      const reply = (await this.#run('reserve', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)])) as [number, string | number, string?];
+      if (reply[0] === 1) return { ok: true, id };
+      return { ok: false, index: Number(reply[1]), spent: amount(reply[2]) };
+    } catch (error) {
+      this.#down(error);
+      if (this.#failOpen) return { ok: true, id: `unreserved:${id}` };
+      return { ok: false, index: Math.max(0, entries.findIndex((entry) => entry.limit !== undefined)), spent: Number.POSITIVE_INFINITY };
+    }
+  }
+
+  async commit(id: string, spend: readonly CounterSpend[], now: number): Promise<void> {
+    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })) };
+    const keys = spend.map((s) => this.#counterKey(s.counter));
+    await this.#attempt('commit', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)]);
+  }
+
+  async release(id: string): Promise<void> {
+    await this.#attempt('release', [this.#key('leases'), this.#key('res')], [id]);
+  }
+
+  async read(window: readonly string[], now: number): Promise<WindowSpend> {
+    const [spent, reserved] = (await this.#run(
+      'read',
+      window.map((counter) => this.#counterKey(counter)),
+      [String(now)],
+    )) as [string, string];
+    return { spent: amount(spent), reserved: amount(reserved) };
+  }
+
+  async gate(): Promise<GateState> {
+    await this.#refresh();
+    return this.#last;
+  }
+
+  /** While Redis cannot answer, a trip answers the fail-closed state and a reset throws: it could not be recorded. */
+  async changeGate(change: GateChange, now: number): Promise<GateState> {
+    try {
+      const args = [change.action, change.reason, change.actor, String(now), hostname(), String(process.pid), this.#key('gate')];
+      const reply = (await this.#run('changeGate', [this.#key('gate'), this.#key('audit')], args)) as string;
+      this.#up();
+      this.#publish((this.#stored = parseGate(reply)));
+      return this.#last;
+    } catch (error) {
+      this.#down(error);
+      if (change.action === 'trip' && !this.#failOpen && !this.#closed) return this.#last;
+      throw new Error(`costctl cannot ${change.action} the gate: Redis did not answer (${message(error)}). Retry once Redis is reachable`);
+    }
+  }
+
+  onGateChange(listener: (state: GateState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async audit(): Promise<AuditEntry[]> {
+    await this.#ready();
+    const entries = (await this.#client.xRange(this.#key('audit'), '-', '+')) ?? [];
+    return entries.map(({ message: m }) => ({
+      time: new Date(Number(m['time'])).toISOString(),
+      action: m['action'] === 'trip' ? 'trip' : 'reset',
+      reason: m['reason'] ?? '',
+      actor: m['actor'] ?? '',
+      host: m['host'] ?? '',
+      pid: Number(m['pid']),
+      wasTripped: m['wasTripped'] === '1',
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#listeners.clear();
+    await Promise.allSettled([this.#client.close(), this.#subscriber.close()]);
+  }
+
+  /** Connects both clients and subscribes to gate changes; a Redis that is not up yet only delays this. */
+  async #connect(): Promise<void> {
+    try {
+      await Promise.all([this.#client.connect(), this.#subscriber.connect()]);
+      await this.#subscriber.subscribe(this.#key('gate'), (state) => {
+        this.#up();
+        this.#publish((this.#stored = parseGate(state)));
+      });
+    } catch (error) {
+      this.#down(error);
+    }
+  }
+
+  /** Waits for the first connection while the process starts; never waits for a reconnect. */
+  async #ready(): Promise<void> {
+    if (this.#client.isReady) return;
+    const wait = this.#startDeadline - Date.now();
+    if (wait > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#connected, new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
+      clearTimeout(timer);
+    }
+    if (!this.#client.isReady) throw new Error(this.#closed ? 'the Redis store is closed' : 'Redis is not connected');
+  }
+
+  /** Reads the gate from Redis; the periodic check that also notices Redis coming back. */
+  async #refresh(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#ready();
+      const fields = await this.#timed(this.#client.hGetAll(this.#key('gate')));
+      this.#up();
+      this.#publish((this.#stored = gateFromHash(fields)));
+    } catch (error) {
+      this.#down(error);
+    }
+  }
+
+  async #attempt(script: Script, keys: string[], args: string[]): Promise<void> {
+    try {
+      await this.#run(script, keys, args);
+    } catch (error) {
+      this.#down(error);
+    }
+  }
+
+  /** Runs a script by its SHA, loading it first (and again after a Redis restart emptied the script cache). */
+  async #run(script: Script, keys: string[], args: string[]): Promise<unknown> {
+    await this.#ready();
+    let sha = this.#shas.get(script);
+    for (let attempt = 0; ; attempt++) {
+      if (sha === undefined) {
+        sha = await this.#timed(this.#client.scriptLoad(SOURCES[script]));
+        this.#shas.set(script, sha);
+      }
+      try {
+        const reply = await this.#timed(this.#client.evalSha(sha, { keys, arguments: args }));
+        // An answer after an outage: read the gate at once, so a single slow reply blocks only the calls it delayed.
+        if (this.#unreachable !== undefined) void this.#refresh();
+        return reply;
+      } catch (error) {
+        if (attempt > 0 || !message(error).startsWith('NOSCRIPT')) throw error;
+        sha = undefined;
+      }
+    }
+  }
+
+  /**
+   * The command's reply, or a rejection once `timeoutMillis` has passed: the
+   * client's own timeout stops at writing, and a hung Redis never replies.
+   */
+  #timed<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.#timeout} ms`)), this.#timeout);
+    });
+    return Promise.race([command, expired]).finally(() => clearTimeout(timer));
+  }
+
+  #up(): void {
+    if (this.#unreachable === undefined) return;
+    this.#unreachable = undefined;
+    this.#log.info('costctl reaches Redis again; calls follow the stored gate and budgets', { store: 'redis' });
+  }
+
+  #down(error: unknown): void {
+    if (this.#closed) return;
+    if (this.#unreachable === undefined) {
+      this.#unreachable = message(error);
+      const effect = this.#failOpen ? 'calls go on UNBUDGETED (onUnreachable: open)' : 'calls to paid APIs are blocked until it answers';
+      this.#log.error(`costctl cannot reach its Redis store: ${this.#unreachable}; ${effect}`, { store: 'redis', error: this.#unreachable });
+    }
+    this.#publish(this.#stored);
+  }
+
+  /** Tells listeners the gate to enforce: the stored one, or tripped while Redis cannot answer (fail closed). */
+  #publish(stored: GateState): void {
+    let state = stored;
+    if (this.#unreachable !== undefined && !this.#failOpen && !stored.tripped) {
+      const since = this.#last.tripped && this.#last.actor === 'costctl' ? this.#last.since : Date.now();
+      state = { tripped: true, reason: `costctl store unreachable: ${this.#unreachable}`, actor: 'costctl', since };
+    }
+    const last = this.#last;
+    if (state.tripped === last.tripped && state.reason === last.reason && state.actor === last.actor && state.since === last.since) return;
+    this.#last = state;
+    for (const listener of this.#listeners) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.#log.error('costctl gate listener threw', { error: message(error) });
+      }
+    }
+  }
+
+  #key(name: string): string {
+    return `${this.#prefix}${name}`;
+  }
+
+  #counterKey(counter: string): string {
+    return `${this.#prefix}c:${counter}`;
+  }
+}
+
+/** The window's end as the scripts take it: empty for a window without end (`total`). */
+function windowEnd(expiresAt: number): string {
+  return Number.isFinite(expiresAt) ? String(expiresAt) : '';
+}
+
+/** A sum added up by HINCRBYFLOAT, without the last-digit noise of binary fractions. */
+function amount(raw: string | undefined): number {
+  const value = Number(raw ?? 0);
+  return Number.isFinite(value) ? Number(value.toPrecision(15)) : 0;
+}
+
+function parseGate(json: string): GateState {
+  const state = JSON.parse(json) as { tripped: boolean; reason?: string; actor?: string; since?: number };
+  return { tripped: state.tripped === true, reason: state.reason, actor: state.actor, since: state.since };
+}
+
+function gateFromHash(fields: Record<string, string>): GateState {
+  if (fields['tripped'] === undefined) return OPEN;
+  return { tripped: fields['tripped'] === '1', reason: fields['reason'], actor: fields['actor'], since: Number(fields['since']) };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const stderrLogger: Logger = {
+  debug: () => {},
+  info: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'info', name: 'costctl', msg, ...fields })}\n`),
+  warn: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'warn', name: 'costctl', msg, ...fields })}\n`),
+  error: (msg, fields) => process.stderr.write(`${JSON.stringify({ level: 'error', name: 'costctl', msg, ...fields })}\n`),
+};

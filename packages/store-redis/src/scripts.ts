@@ -1,0 +1,144 @@
+/*
+ * The Lua scripts that make every store operation one atomic step on the
+ * Redis server, whatever the number of processes and hosts.
+ *
+ * Keys (under the configured prefix):
+ *   c:<counter>  hash  s = committed spend, r = reserved, e = window end (ms, absent for `total`)
+ *   leases       zset  reservation id → lease end (ms)
+ *   res          hash  reservation id → JSON {k: counter keys, a: amounts}
+ *   gate         hash  tripped, reason, actor, since
+ *   audit        stream of gate changes
+ * A counter key expires (PEXPIRE) a day after its window ends, so windows
+ * roll over by themselves; times are the caller's clock, like every store.
+ * Amounts travel as strings and are added with HINCRBYFLOAT, because Lua
+ * numbers returned to Redis are truncated to integers.
+ */
+
+/** Bounded work per call: at most this many expired leases are let go by one reserve. */
+export const EXPIRE_BATCH = 64;
+
+/** How long a counter outlives its window, so a late commit or a read near the boundary still finds it. */
+export const COUNTER_GRACE_MS = 86_400_000;
+
+// Shared by reserve and commit: let expired leases go (oldest first), freeing what they held.
+const EXPIRE_LEASES = `
+local function expire_leases(leases, res, now)
+  local ids = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, ${EXPIRE_BATCH})
+  for _, id in ipairs(ids) do
+    local held = redis.call('HGET', res, id)
+    if held then
+      local r = cjson.decode(held)
+      for i, key in ipairs(r.k) do
+        if redis.call('EXISTS', key) == 1 then redis.call('HINCRBYFLOAT', key, 'r', -tonumber(r.a[i])) end
+      end
+      redis.call('HDEL', res, id)
+    end
+    redis.call('ZREM', leases, id)
+  end
+end
+
+local function take(leases, res, id)
+  local held = redis.call('HGET', res, id)
+  if not held then return end
+  local r = cjson.decode(held)
+  for i, key in ipairs(r.k) do
+    if redis.call('EXISTS', key) == 1 then redis.call('HINCRBYFLOAT', key, 'r', -tonumber(r.a[i])) end
+  end
+  redis.call('HDEL', res, id)
+  redis.call('ZREM', leases, id)
+end
+
+local function touch(key, window_end, now)
+  if window_end ~= '' then
+    redis.call('HSETNX', key, 'e', window_end)
+    redis.call('PEXPIRE', key, math.max(1, tonumber(window_end) - now + ${COUNTER_GRACE_MS}))
+  end
+end
+`;
+
+/**
+ * KEYS[1] leases, KEYS[2] res, KEYS[3..] every counter key named below.
+ * ARGV[1] JSON {id, now, lease, entries: [{c: counter key index, w: window key indexes, a: amount, l: limit|null, e: window end|""}]}.
+ * Returns {1, id} or {0, index (0-based), spent as a string}.
+ */
+export const RESERVE = `${EXPIRE_LEASES}
+local p = cjson.decode(ARGV[1])
+local now = tonumber(p.now)
+expire_leases(KEYS[1], KEYS[2], now)
+for i, entry in ipairs(p.entries) do
+  if entry.l ~= cjson.null then
+    local used = 0
+    for _, w in ipairs(entry.w) do
+      local v = redis.call('HMGET', KEYS[w], 's', 'r', 'e')
+      if v[3] == false or tonumber(v[3]) > now then
+        used = used + (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+      end
+    end
+    if used + tonumber(entry.a) > tonumber(entry.l) then
+      return {0, i - 1, tostring(used)}
+    end
+  end
+end
+local keys, amounts = {}, {}
+for i, entry in ipairs(p.entries) do
+  local key = KEYS[entry.c]
+  redis.call('HINCRBYFLOAT', key, 'r', entry.a)
+  touch(key, entry.e, now)
+  keys[i] = key
+  amounts[i] = entry.a
+end
+redis.call('HSET', KEYS[2], p.id, cjson.encode({k = keys, a = amounts}))
+redis.call('ZADD', KEYS[1], now + tonumber(p.lease), p.id)
+return {1, p.id}
+`;
+
+/**
+ * KEYS[1] leases, KEYS[2] res, KEYS[3..] the spend's counter keys, in order.
+ * ARGV[1] JSON {id, now, spend: [{a: amount, e: window end|""}]}.
+ */
+export const COMMIT = `${EXPIRE_LEASES}
+local p = cjson.decode(ARGV[1])
+local now = tonumber(p.now)
+take(KEYS[1], KEYS[2], p.id)
+for i, s in ipairs(p.spend) do
+  local key = KEYS[i + 2]
+  redis.call('HINCRBYFLOAT', key, 's', s.a)
+  touch(key, s.e, now)
+end
+return 1
+`;
+
+/** KEYS[1] leases, KEYS[2] res; ARGV[1] the reservation id. */
+export const RELEASE = `${EXPIRE_LEASES}
+take(KEYS[1], KEYS[2], ARGV[1])
+return 1
+`;
+
+/** KEYS: the window's counter keys; ARGV[1] now. Returns {spent, reserved} as strings. */
+export const READ = `
+local now = tonumber(ARGV[1])
+local spent, reserved = 0, 0
+for _, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 's', 'r', 'e')
+  if v[3] == false or tonumber(v[3]) > now then
+    spent = spent + (tonumber(v[1]) or 0)
+    reserved = reserved + (tonumber(v[2]) or 0)
+  end
+end
+return {tostring(spent), tostring(reserved)}
+`;
+
+/**
+ * KEYS[1] gate, KEYS[2] audit stream; ARGV: action, reason, actor, now, host, pid, channel.
+ * Applies the change, appends it to the audit stream and publishes the new
+ * state, in one step: no process can see one without the others.
+ */
+export const CHANGE_GATE = `
+local was = redis.call('HGET', KEYS[1], 'tripped') == '1'
+local tripped = ARGV[1] == 'trip' and '1' or '0'
+redis.call('HSET', KEYS[1], 'tripped', tripped, 'reason', ARGV[2], 'actor', ARGV[3], 'since', ARGV[4])
+redis.call('XADD', KEYS[2], '*', 'time', ARGV[4], 'action', ARGV[1], 'reason', ARGV[2], 'actor', ARGV[3], 'host', ARGV[5], 'pid', ARGV[6], 'wasTripped', was and '1' or '0')
+local state = cjson.encode({tripped = tripped == '1', reason = ARGV[2], actor = ARGV[3], since = tonumber(ARGV[4])})
+redis.call('PUBLISH', ARGV[7], state)
+return state
+`;
