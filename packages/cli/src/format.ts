@@ -19,6 +19,18 @@ export function usd(amount: number): string {
   return Math.abs(amount) >= 1 ? `$${amount.toFixed(2)}` : `$${Number(amount.toPrecision(4))}`;
 }
 
+/**
+ * A USD amount in the display currency, at the configured rate: `€1.13`.
+ *
+ * @example
+ * inCurrency(1.23, { code: 'EUR', perUsd: 0.92 }) // '€1.13'
+ */
+export function inCurrency(amountUsd: number, currency: { code: string; perUsd: number }): string {
+  const value = amountUsd * currency.perUsd;
+  const digits = value === 0 || Math.abs(value) >= 1 ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { maximumSignificantDigits: 4 };
+  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.code, ...digits }).format(value);
+}
+
 /** An amount in a rule's unit. */
 export function amount(value: number, unit: string): string {
   return unit === 'usd' ? usd(value) : `${Math.round(value)} ${unit}`;

@@ -1,6 +1,6 @@
 import { calendarWindow, loadConfig, parseWindow, readLedger } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
-import { table, usd } from '../format.js';
+import { inCurrency, table, usd } from '../format.js';
 
 const DAY = 86_400_000;
 
@@ -33,7 +33,8 @@ export const forecast: Command = async (args, { cwd, env, out }) => {
     const spec = parseWindow(rule.window);
     if (spec?.kind === 'calendar') return calendarWindow(spec.unit, now, config.timezone);
     if (spec?.kind === 'rolling') return { start: now - spec.durationMs, end: now };
-    return { start: -Infinity, end: Infinity };
+    // A prepaid balance draws only on spend since it was bought.
+    return { start: rule.credits?.since ?? -Infinity, end: Infinity };
   });
   const spent = rules.map(() => 0);
   let recent = 0;
@@ -42,7 +43,7 @@ export const forecast: Command = async (args, { cwd, env, out }) => {
     const cost = entry.cost_usd ?? 0;
     if (at >= now - days * DAY) recent += cost;
     starts.forEach((window, i) => {
-      if (at >= window.start) spent[i]! += cost;
+      if (at >= window.start && inScope(rules[i]!.scope, entry)) spent[i]! += cost;
     });
   }
   const perDay = recent / days;
@@ -64,10 +65,12 @@ export const forecast: Command = async (args, { cwd, env, out }) => {
   });
 
   if (values.json) {
-    out(`${JSON.stringify({ days, perDayUsd: perDay, rules: projections })}\n`);
+    const display = config.currency === undefined ? {} : { currency: config.currency, perDayDisplay: perDay * config.currency.perUsd };
+    out(`${JSON.stringify({ days, perDayUsd: perDay, ...display, rules: projections })}\n`);
     return 0;
   }
-  out(`average spend over the last ${days} days: ${usd(perDay)} a day\n\n`);
+  const { currency } = config;
+  out(`average spend over the last ${days} days: ${usd(perDay)}${currency ? ` (${inCurrency(perDay, currency)})` : ''} a day\n\n`);
   if (projections.length === 0) {
     out('no USD budget rules to forecast (set COSTCTL_DAILY_LIMIT_USD or COSTCTL_MONTHLY_LIMIT_USD)\n');
     return 0;
@@ -80,3 +83,12 @@ export const forecast: Command = async (args, { cwd, env, out }) => {
   );
   return 0;
 };
+
+/** Whether a ledger entry counts toward a rule of this scope (provider, model, labels). */
+function inScope(scope: Record<string, string>, entry: { provider: string; model: string | null; labels: Record<string, string> }): boolean {
+  for (const [key, value] of Object.entries(scope)) {
+    const actual = key === 'provider' ? entry.provider : key === 'model' ? entry.model : entry.labels[key];
+    if (actual !== value) return false;
+  }
+  return true;
+}

@@ -1,6 +1,6 @@
 import { openState } from '@costctl/otel';
 import { parse, type Command } from '../command.js';
-import { amount, table } from '../format.js';
+import { amount, inCurrency, table } from '../format.js';
 
 /** `costctl status`: the gate and every rule; exit 3 while the gate is tripped, for health checks. */
 export const status: Command = async (args, { cwd, env, out }) => {
@@ -9,11 +9,22 @@ export const status: Command = async (args, { cwd, env, out }) => {
   try {
     const gate = await state.gate();
     const rules = await state.rules();
+    const { currency } = state.config;
+    // USD stays the unit of record; the display currency is shown beside it.
+    const display = (spent: number, unit: string) => (currency !== undefined && unit === 'usd' ? spent * currency.perUsd : undefined);
     if (values.json) {
       out(
         `${JSON.stringify({
           gate: { ...gate, since: gate.since === undefined ? null : new Date(gate.since).toISOString() },
-          rules: rules.map(({ rule, spent, reserved, level }) => ({ ...rule, spent, reserved, level })),
+          ...(currency === undefined ? {} : { currency }),
+          rules: rules.map(({ rule, spent, reserved, level }) => ({
+            ...rule,
+            spent,
+            reserved,
+            level,
+            ...(rule.credits === undefined ? {} : { remaining: rule.limit - spent }),
+            ...(display(spent, rule.unit) === undefined ? {} : { spentDisplay: display(spent, rule.unit) }),
+          })),
         })}\n`,
       );
     } else {
@@ -27,11 +38,12 @@ export const status: Command = async (args, { cwd, env, out }) => {
       else
         out(
           table(
-            ['rule', 'window', 'spent', 'limit', 'used', 'level', 'action'],
+            ['rule', 'window', 'spent', ...(currency ? [currency.code] : []), 'limit', 'used', 'level', 'action'],
             rules.map(({ rule, spent, level }) => [
               rule.name,
-              rule.window,
+              rule.credits === undefined ? rule.window : `credits since ${rule.credits.since === undefined ? 'start' : new Date(rule.credits.since).toISOString().slice(0, 10)}`,
               amount(spent, rule.unit),
+              ...(currency ? [rule.unit === 'usd' ? inCurrency(spent, currency) : '-'] : []),
               amount(rule.limit, rule.unit),
               `${Math.round((spent / rule.limit) * 100)}%`,
               level,

@@ -71,8 +71,12 @@ export class BudgetRule {
   #compute(now: number): CachedWindow {
     const prefix = `${this.config.name}|`;
     switch (this.#spec.kind) {
-      case 'total':
-        return { counter: `${prefix}total`, window: [`${prefix}total`], expiresAt: Infinity, validFrom: -Infinity, validUntil: Infinity };
+      case 'total': {
+        // A prepaid balance bought on another date is another balance: its own counter.
+        const since = this.config.credits?.since;
+        const key = since === undefined ? `${prefix}total` : `${prefix}since:${new Date(since).toISOString()}`;
+        return { counter: key, window: [key], expiresAt: Infinity, validFrom: -Infinity, validUntil: Infinity };
+      }
       case 'calendar': {
         const { key, start, end } = calendarWindow(this.#spec.unit, now, this.#timeZone);
         return { counter: prefix + key, window: [prefix + key], expiresAt: end, validFrom: start, validUntil: end };

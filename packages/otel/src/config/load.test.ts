@@ -165,6 +165,29 @@ describe('loadConfig', () => {
     expect(config.rules[1]).toMatchObject({ window: 'rolling:15m', scope: { tenant: 'acme', provider: 'openai' }, warnAt: 0.5, criticalAt: 0.9 });
   });
 
+  it('turns each prepaid balance into a block rule on its provider, bought at its date', () => {
+    const cwd = dir({
+      'costctl.config.json': JSON.stringify({
+        credits: { openai: { balance: 100, since: '2026-11-01' }, anthropic: { balance: 50, since: '2026-11-20T09:30:00+01:00', action: 'trip', warnAt: 0.5 } },
+        currency: { code: 'EUR', perUsd: 0.92 },
+      }),
+    });
+    const config = loadConfig({ cwd, env: { COSTCTL_DAILY_LIMIT_USD: '5' } });
+    expect(config.currency).toEqual({ code: 'EUR', perUsd: 0.92 });
+    expect(config.rules).toEqual([
+      expect.objectContaining({ name: 'daily_usd' }),
+      { name: 'credits_openai', limit: 100, unit: 'usd', window: 'total', scope: { provider: 'openai' }, warnAt: 0.7, criticalAt: 0.9, action: 'block', credits: { provider: 'openai', since: Date.UTC(2026, 10, 1) } },
+      expect.objectContaining({ name: 'credits_anthropic', action: 'trip', warnAt: 0.5, credits: { provider: 'anthropic', since: Date.UTC(2026, 10, 20, 8, 30) } }),
+    ]);
+  });
+
+  it('rejects a rule that takes the name of a prepaid balance, and a balance that is not positive', () => {
+    const cwd = dir({ 'costctl.config.json': JSON.stringify({ credits: { openai: { balance: 0 } } }) });
+    expect(configError(() => loadConfig({ cwd, env: {} })).message).toMatch(/credits\.openai\.balance=0: expected/);
+    const clash = dir({ 'costctl.config.json': JSON.stringify({ credits: { openai: { balance: 1 } }, rules: [{ name: 'credits_openai', limit: 1, window: 'day' }] }) });
+    expect(configError(() => loadConfig({ cwd: clash, env: {} })).message).toMatch(/rules\.credits_openai="credits_openai": expected another rule name/);
+  });
+
   it('rejects a bad time zone, window, scope, level order and a store that is not there yet', () => {
     const cwd = dir({
       'costctl.config.json': JSON.stringify({

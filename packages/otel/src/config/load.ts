@@ -41,6 +41,7 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   const merged = merge(merge(merge(defaultConfig, file.config), fromEnv.config), overrides);
   merged.stateDir = resolve(cwd, merged.stateDir);
   merged.rules = resolveRules([file.config.rules, fromEnv.rules, overrides.rules], merged, issues);
+  merged.rules.push(...creditRules({ ...file.config.credits, ...overrides.credits }, merged, issues));
   if (!isValidTimeZone(merged.timezone)) {
     issues.push({ key: 'COSTCTL_TIMEZONE', value: merged.timezone, expected: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' });
   }
@@ -93,6 +94,28 @@ function resolveRules(sources: (RuleInput[] | undefined)[], config: CostctlConfi
       }
     }
     return resolved;
+  });
+}
+
+/** Each prepaid balance as the rule it is: its provider's USD spend since it was bought, against the balance. */
+function creditRules(credits: NonNullable<FileConfig['credits']>, config: CostctlConfig, issues: ConfigIssue[]): RuleConfig[] {
+  return Object.entries(credits).map(([provider, credit]) => {
+    const name = `credits_${provider}`;
+    if (!providerNames.includes(provider)) issues.push({ key: `credits.${provider}`, value: provider, expected: `a provider: one of ${providerNames.join(', ')}` });
+    if (config.rules.some((rule) => rule.name === name)) issues.push({ key: `rules.${name}`, value: name, expected: `another rule name: ${name} is the rule of credits.${provider}` });
+    const rule: RuleConfig = {
+      name,
+      limit: credit.balance,
+      unit: 'usd',
+      window: 'total',
+      scope: { provider },
+      warnAt: credit.warnAt ?? config.warnAt,
+      criticalAt: credit.criticalAt ?? config.criticalAt,
+      action: credit.action ?? 'block',
+      credits: { provider, since: credit.since === undefined ? undefined : Date.parse(credit.since.length === 10 ? `${credit.since}T00:00:00Z` : credit.since) },
+    };
+    if (rule.warnAt >= rule.criticalAt) issues.push({ key: `credits.${provider}.warnAt`, value: rule.warnAt, expected: `less than criticalAt (${rule.criticalAt})` });
+    return rule;
   });
 }
 
@@ -189,6 +212,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     onExceed: layer.onExceed ?? base.onExceed,
     blockMode: layer.blockMode ?? base.blockMode,
     alertWebhook: layer.alertWebhook ?? base.alertWebhook,
+    currency: layer.currency ?? base.currency,
     store: layer.store ?? base.store,
     redis: {
       url: layer.redis?.url ?? base.redis.url,

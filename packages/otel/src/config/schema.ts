@@ -49,6 +49,32 @@ export const ruleSchema = z.strictObject({
   action: ruleActionSchema.optional().describe('alert: only alert; block: block calls that would exceed it; trip: trip the emergency gate'),
 });
 
+/** A prepaid balance with one provider (SPEC §1: prepaid quota tracking). */
+export const creditSchema = z
+  .strictObject({
+    balance: z.number().positive().describe('USD bought, as of `since`'),
+    since: z.iso
+      .date()
+      .or(z.iso.datetime({ offset: true }))
+      .optional()
+      .describe('When the balance was bought (YYYY-MM-DD, or an ISO date-time); only spend from then on draws on it. A new date starts a new balance'),
+    warnAt: fraction.optional().describe('Fraction spent at which the balance is at warning (default 0.7)'),
+    criticalAt: fraction.optional().describe('Fraction spent at which the balance is critical (default 0.9)'),
+    action: ruleActionSchema.optional().describe('At zero: block (default) this provider\'s calls, trip the gate, or only alert'),
+  })
+  .describe('Prepaid credits with one provider: a budget rule named credits_<provider> whose remaining balance is exported');
+
+/** Amounts shown in another currency than USD, the unit of record. */
+export const currencySchema = z
+  .strictObject({
+    code: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as EUR')
+      .describe('ISO 4217 code of the display currency, e.g. EUR'),
+    perUsd: z.number().positive().describe('Units of the display currency one USD buys (a fixed rate: nothing is fetched at run time)'),
+  })
+  .describe('Display currency of CLI totals and the costctl.budget.spent_display gauge; USD stays the unit of record');
+
 export const storeSchema = z.enum(['memory', 'file', 'redis']);
 export const unreachableSchema = z.enum(['closed', 'open']);
 export const redisSchema = z
@@ -101,6 +127,8 @@ export const fileConfigSchema = z
     blockMode: blockModeSchema.optional().describe('respond: a synthetic 402 in the provider error shape; throw: reject with CostctlBlockedError'),
     alertWebhook: z.url({ protocol: /^https?$/ }).optional().describe('POST a JSON alert here on every level change'),
     store: storeSchema.optional().describe('memory (this process), file (this host), redis (a fleet)'),
+    credits: z.record(z.string().min(1), creditSchema).optional().describe('Prepaid balances by provider (gen_ai.provider.name), e.g. { "openai": { "balance": 100, "since": "2026-11-01" } }'),
+    currency: currencySchema.optional(),
     redis: redisSchema.optional(),
     onStoreUnreachable: unreachableSchema
       .optional()
@@ -139,6 +167,7 @@ export type RuleUnit = z.infer<typeof ruleUnitSchema>;
 export type StoreKind = z.infer<typeof storeSchema>;
 export type OnStoreUnreachable = z.infer<typeof unreachableSchema>;
 export type BlockMode = z.infer<typeof blockModeSchema>;
+export type Currency = z.infer<typeof currencySchema>;
 
 /** A rule with every default filled in. */
 export interface RuleConfig {
@@ -150,6 +179,8 @@ export interface RuleConfig {
   warnAt: number;
   criticalAt: number;
   action: RuleAction;
+  /** For a prepaid balance: the provider it is with, and when it was bought (ms); only spend since then counts. */
+  credits?: { provider: string; since: number | undefined };
 }
 
 /** The resolved configuration every part of costctl reads. */
@@ -172,6 +203,8 @@ export interface CostctlConfig {
   onExceed: RuleAction;
   blockMode: BlockMode;
   alertWebhook: string | undefined;
+  /** The display currency, when one is configured. */
+  currency: Currency | undefined;
   store: StoreKind;
   redis: { url: string | undefined; keyPrefix: string; timeoutMillis: number; gateRefreshMillis: number };
   onStoreUnreachable: OnStoreUnreachable;
@@ -201,6 +234,7 @@ export const defaultConfig: CostctlConfig = {
   onExceed: 'block',
   blockMode: 'respond',
   alertWebhook: undefined,
+  currency: undefined,
   store: 'file',
   redis: { url: undefined, keyPrefix: 'costctl:', timeoutMillis: 50, gateRefreshMillis: 500 },
   onStoreUnreachable: 'closed',

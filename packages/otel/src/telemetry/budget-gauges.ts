@@ -1,20 +1,25 @@
 import type { Meter } from '@opentelemetry/api';
 import { levelValue } from '../budget/alerts.js';
 import type { BudgetLevels } from '../budget/levels.js';
+import type { Currency } from '../config/schema.js';
 import type { Gate } from '../gate/gate.js';
 import { Attr, Metric } from './names.js';
 
 /**
- * The `costctl.budget.*` and `costctl.gate.tripped` gauges. Their callback
- * is where rules are evaluated: whichever reader collects (the evaluator on
- * its interval, a Prometheus scrape) sees fresh levels, and alerts fire
- * once per change however many readers there are.
+ * The `costctl.budget.*`, `costctl.credits.remaining` and
+ * `costctl.gate.tripped` gauges. Their callback is where rules are
+ * evaluated: whichever reader collects (the evaluator on its interval, a
+ * Prometheus scrape) sees fresh levels, and alerts fire once per change
+ * however many readers there are. With a display currency, USD rules'
+ * spend is also observed in it.
  */
-export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: Gate): void {
+export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: Gate, currency?: Currency): void {
   const spent = meter.createObservableGauge(Metric.budgetSpent, { description: "Spend in each budget rule's current window, in the rule's unit" });
   const limit = meter.createObservableGauge(Metric.budgetLimit, { description: "Each budget rule's limit, in the rule's unit" });
   const level = meter.createObservableGauge(Metric.budgetLevel, { description: 'Each budget rule: 0 ok, 1 warning, 2 critical, 3 exceeded' });
   const tripped = meter.createObservableGauge(Metric.gateTripped, { description: '1 while the emergency gate is tripped' });
+  const credits = meter.createObservableGauge(Metric.creditsRemaining, { description: 'Prepaid balance left with each provider, in USD', unit: '{USD}' });
+  const display = meter.createObservableGauge(Metric.budgetSpentDisplay, { description: "USD rules' spend in the configured display currency" });
 
   meter.addBatchObservableCallback(
     async (result) => {
@@ -24,9 +29,13 @@ export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: G
         result.observe(spent, status.spent, attributes);
         result.observe(limit, config.limit, attributes);
         result.observe(level, levelValue[status.level], { [Attr.rule]: name });
+        if (config.credits !== undefined) result.observe(credits, config.limit - status.spent, { [Attr.provider]: config.credits.provider });
+        if (currency !== undefined && config.unit === 'usd') {
+          result.observe(display, status.spent * currency.perUsd, { [Attr.rule]: name, [Attr.currency]: currency.code });
+        }
       }
       result.observe(tripped, gate.isTripped() ? 1 : 0);
     },
-    [spent, limit, level, tripped],
+    [spent, limit, level, tripped, credits, display],
   );
 }

@@ -17,6 +17,8 @@ export const Metric = {
   budgetLimit: 'costctl.budget.limit',
   budgetLevel: 'costctl.budget.level',
   gateTripped: 'costctl.gate.tripped',
+  creditsRemaining: 'costctl.credits.remaining',
+  budgetSpentDisplay: 'costctl.budget.spent_display',
 } as const;
 
 export const Attr = {
@@ -35,6 +37,7 @@ export const Attr = {
   reason: 'costctl.reason',
   rule: 'costctl.rule',
   unit: 'costctl.unit',
+  currency: 'costctl.currency',
 } as const;
 
 /** `gen_ai.client.token.usage` bucket boundaries advised by the GenAI conventions. */
