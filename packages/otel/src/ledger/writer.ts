@@ -40,7 +40,6 @@ export class LedgerWriter implements CallSink {
     this.#dir = dir;
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#timeZone = options.timeZone;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   record(result: CallResult): void {
@@ -76,7 +75,11 @@ export class LedgerWriter implements CallSink {
         this.#part += 1;
       }
     }
-    this.#fd ??= openSync(join(this.#dir, ledgerFileName(day, this.#part)), 'a', 0o600);
+    if (this.#fd === undefined) {
+      // Made here, not at start-up: a directory that cannot be made costs the ledger, never the app.
+      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      this.#fd = openSync(join(this.#dir, ledgerFileName(day, this.#part)), 'a', 0o600);
+    }
     return this.#fd;
   }
 

@@ -1,6 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
 import { levelValue } from '../budget/alerts.js';
-import type { BudgetLevels } from '../budget/levels.js';
+import type { BudgetLevels, RuleStatus } from '../budget/levels.js';
 import type { Currency } from '../config/schema.js';
 import type { Gate } from '../gate/gate.js';
 import { Attr, Metric } from './names.js';
@@ -23,7 +23,15 @@ export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: G
 
   meter.addBatchObservableCallback(
     async (result) => {
-      for (const status of await levels.evaluate()) {
+      result.observe(tripped, gate.isTripped() ? 1 : 0);
+      let statuses: readonly RuleStatus[];
+      try {
+        statuses = await levels.evaluate();
+      } catch {
+        // A store that cannot be read has said so once, and the gate shows it; rules have no spend to show meanwhile.
+        return;
+      }
+      for (const status of statuses) {
         const { name, config } = status.rule;
         const attributes = { [Attr.rule]: name, [Attr.unit]: config.unit };
         result.observe(spent, status.spent, attributes);
@@ -34,7 +42,6 @@ export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: G
           result.observe(display, status.spent * currency.perUsd, { [Attr.rule]: name, [Attr.currency]: currency.code });
         }
       }
-      result.observe(tripped, gate.isTripped() ? 1 : 0);
     },
     [spent, limit, level, tripped, credits, display],
   );
