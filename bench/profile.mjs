@@ -29,6 +29,8 @@ try {
       COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
       COSTCTL_STATE_DIR: join(dir, 'state'),
       OTEL_METRICS_EXPORTER: 'none',
+      // PROFILE_ENV='COSTCTL_LEDGER=false' and the like, to see what one part costs.
+      ...Object.fromEntries((process.env.PROFILE_ENV ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))),
     };
     const raw = await profiledRun(scenario, env, `${scenario.id}-raw`, []);
     const costctl = await profiledRun(scenario, env, `${scenario.id}-costctl`, COSTCTL);

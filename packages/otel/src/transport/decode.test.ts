@@ -1,6 +1,6 @@
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CompressedBody } from './decode.js';
+import { CompressedBody, MAX_DECODED_BYTES } from './decode.js';
 
 const text = JSON.stringify({ usage: { prompt_tokens: 12, completion_tokens: 3 }, filler: 'x'.repeat(5000) });
 
@@ -41,6 +41,18 @@ describe('CompressedBody', () => {
     expect(CompressedBody.for('identity')).toBeNull();
     expect(CompressedBody.for('compress')).toBeUndefined();
     expect(CompressedBody.for('gzip, snappy')).toBeUndefined();
+  });
+
+  it.each([
+    ['gzip', (input: Buffer) => gzipSync(input, { level: 1 })],
+    ['deflate', (input: Buffer) => deflateSync(input, { level: 1 })],
+    ['br', (input: Buffer) => brotliCompressSync(input, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } })],
+  ] as const)('does not inflate a %s bomb: a small body that decodes past the cap gives undefined', (encoding, compress) => {
+    const bomb = compress(Buffer.alloc(MAX_DECODED_BYTES + 1024 * 1024));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    expect(roundTrip(encoding, bomb)).toBeUndefined();
+    // Just under the cap still decodes.
+    expect(roundTrip(encoding, compress(Buffer.alloc(MAX_DECODED_BYTES - 1024)))?.length).toBe(MAX_DECODED_BYTES - 1024);
   });
 
   it('gives undefined for bytes that are not what the header says', () => {

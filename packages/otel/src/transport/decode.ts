@@ -3,20 +3,25 @@ import * as zlib from 'node:zlib';
 /** Compressed bytes kept per response at most; past this the body is not read (the call is estimated). */
 const MAX_COMPRESSED_BYTES = 8 * 1024 * 1024;
 
+/** Decoded bytes made at most: a small body that inflates to gigabytes (a zip bomb) is not read, not allocated. */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+
 type Decode = (input: Buffer) => Buffer;
 
+const zlibOptions = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES };
 const decoders: Record<string, Decode> = {
-  gzip: (input) => zlib.gunzipSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
-  'x-gzip': (input) => zlib.gunzipSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  gzip: (input) => zlib.gunzipSync(input, zlibOptions),
+  'x-gzip': (input) => zlib.gunzipSync(input, zlibOptions),
   deflate: (input) => {
     // HTTP "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
     try {
-      return zlib.inflateSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    } catch {
-      return zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      return zlib.inflateSync(input, zlibOptions);
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
+      return zlib.inflateRawSync(input, zlibOptions);
     }
   },
-  br: (input) => zlib.brotliDecompressSync(input, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+  br: (input) => zlib.brotliDecompressSync(input, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: MAX_DECODED_BYTES }),
 };
 
 /**
