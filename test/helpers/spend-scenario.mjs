@@ -43,6 +43,8 @@ export async function startSpendScenario({ binDir, watchLimitUsd, contextChars =
         { name: 'daily_spend', limit: watchLimitUsd, window: 'day', action: 'alert' },
         { name: 'gpt4o_daily', limit: cappedLimitUsd, window: 'day', scope: { model: 'gpt-4o' }, action: 'block' },
       ],
+      // A prepaid balance far above what the scenario spends: the credits panel has data, nothing is blocked by it.
+      credits: { openai: { balance: 25, since: '2026-11-01' }, anthropic: { balance: 25, since: '2026-11-01' } },
     }),
   );
   const env = {

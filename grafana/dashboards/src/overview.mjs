@@ -89,8 +89,21 @@ export function overview() {
         .thresholds(thresholds([{ value: null, color: 'green' }, { value: 0.7, color: 'yellow' }, { value: 0.9, color: 'orange' }, { value: 1, color: 'red' }]))
         .reduceOptions(lastValue())
         .height(8)
-        .span(10)
+        .span(8)
         .withTarget(query(`${budget('costctl_budget_spent')} / ${budget('costctl_budget_limit')}`, '{{costctl_rule}} ({{costctl_unit}})').instant()),
+    )
+    .withPanel(
+      new StatBuilder()
+        .title('Prepaid credits left')
+        .description('Prepaid balance left with each provider (config `credits`), in USD: its spend since the balance was bought, taken from the balance. Calls to it are blocked at zero.')
+        .datasource(datasource)
+        .unit('currencyUSD')
+        .decimals(2)
+        .thresholds(thresholds([{ value: null, color: 'red' }, { value: 1, color: 'orange' }, { value: 10, color: 'green' }]))
+        .reduceOptions(lastValue())
+        .height(8)
+        .span(5)
+        .withTarget(query(`min by (gen_ai_provider_name) (costctl_credits_remaining{gen_ai_provider_name=~"$provider"} ${serviceFilter})`, '{{gen_ai_provider_name}}').instant()),
     )
     .withPanel(
       new TableBuilder()
@@ -98,7 +111,7 @@ export function overview() {
         .description('Each budget rule: spent and limit in its unit, and its level (0 ok, 1 warning, 2 critical, 3 exceeded).')
         .datasource(datasource)
         .height(8)
-        .span(14)
+        .span(11)
         .withTarget(instantTable(budget('costctl_budget_spent'), 'spent'))
         .withTarget(instantTable(budget('costctl_budget_limit'), 'limit'))
         .withTarget(instantTable(`max by (costctl_rule) (costctl_budget_level ${serviceFilter})`, 'level'))
