@@ -47,6 +47,7 @@ describe('a state directory that fails', () => {
     expect(provider.requests).toHaveLength(0);
     expect(sum(run.samples, 'costctl_requests_total')).toBe(4);
     expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(1);
+    expect(select(run.samples, 'costctl_store_reachable', { costctl_store: 'file' })[0]?.value).toBe(0);
     expect(String(run.lines[0]!.message)).toMatch(/costctl state unreadable: /);
     const errors = logLines(run.stderr, 'error');
     expect(errors.filter((line) => /state file/.test(line.msg))).toHaveLength(1);
@@ -64,6 +65,7 @@ describe('a state directory that fails', () => {
     expect(run.lines.every((line) => line.ok)).toBe(true);
     expect(provider.requests).toHaveLength(4);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBeGreaterThan(0);
+    expect(select(run.samples, 'costctl_store_reachable', { costctl_store: 'file' })[0]?.value).toBe(1);
     const ledgerErrors = logLines(run.stderr, 'error').filter((line) => /could not write the ledger/.test(line.msg));
     expect(ledgerErrors).toHaveLength(1);
     expect(run.stderr).toMatch(/ENOSPC/);

@@ -102,8 +102,9 @@ export function start(options: StartOptions = {}): Costctl {
   // With the app's own MeterProvider, the evaluator collects from a private one carrying only the budget gauges.
   const evaluatorProvider = ownProvider ?? new MeterProvider({ resource, readers: [evaluator] });
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
-  registerBudgetGauges(meterProvider.getMeter(METER_NAME), levels, gate, config.currency);
-  if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), levels, gate, config.currency);
+  const gaugeSources = { levels, gate, store, storeKind: config.store, currency: config.currency };
+  registerBudgetGauges(meterProvider.getMeter(METER_NAME), gaugeSources);
+  if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), gaugeSources);
 
   // Baggage labels need a context manager; an app with its own OTel SDK has one, a bare app does not.
   if (config.labels.length > 0 && options.meterProvider === undefined) {

@@ -202,16 +202,19 @@ describe('RedisStore when Redis fails', () => {
     const store = new RedisStore({ url: own.url, keyPrefix: 'down:', logger: quiet, gateRefreshMillis: 50, timeoutMillis: 2_000 });
     try {
       expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
+      expect(store.reachable()).toBe(true);
       await own.kill();
       const started = performance.now();
       const refused = await store.reserve([entry(1, 10)], 60_000, now);
       expect(refused).toEqual({ ok: false, index: 0, spent: Infinity });
+      expect(store.reachable()).toBe(false);
       expect((await gateBecomes(store, (s) => s.tripped)).reason).toMatch(/^costctl store unreachable/);
       // No call waits for a reconnect.
       expect(performance.now() - started).toBeLessThan(2_000);
 
       await own.restart();
       expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false, actor: undefined });
+      expect(store.reachable()).toBe(true);
       // The restarted Redis is empty, scripts included: they are loaded again.
       expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
     } finally {

@@ -175,6 +175,10 @@ export class RedisStore implements CostStore {
     return () => this.#listeners.delete(listener);
   }
 
+  reachable(): boolean {
+    return this.#unreachable === undefined;
+  }
+
   async audit(): Promise<AuditEntry[]> {
     await this.#ready();
     const entries = (await this.#client.xRange(this.#key('audit'), '-', '+')) ?? [];

@@ -72,6 +72,10 @@ export class DeferredStore implements CostStore {
     return () => this.#listeners.delete(listener);
   }
 
+  reachable(): boolean {
+    return this.#store?.reachable() ?? this.#failure === undefined;
+  }
+
   async audit(): Promise<AuditEntry[]> {
     return (await this.#loaded()).audit();
   }

@@ -136,6 +136,10 @@ export class FileStore implements CostStore {
     return () => this.#listeners.delete(listener);
   }
 
+  reachable(): boolean {
+    return this.#state !== undefined;
+  }
+
   audit(): AuditEntry[] {
     let committed: number | undefined;
     try {

@@ -89,6 +89,10 @@ export class MemoryStore implements CostStore {
     return () => this.#listeners.delete(listener);
   }
 
+  reachable(): boolean {
+    return true;
+  }
+
   audit(): AuditEntry[] {
     return [...this.#audit];
   }

@@ -91,6 +91,8 @@ export interface CostStore {
   /** Calls `listener` whenever the gate changes, in this process or (for shared stores) another. */
   onGateChange(listener: (state: GateState) => void): () => void;
   audit(): MaybePromise<AuditEntry[]>;
+  /** False while the store cannot be used (its file unreadable, Redis unreachable): what `costctl.store.reachable` shows. */
+  reachable(): boolean;
 
   close(): MaybePromise<void>;
 }

@@ -1,29 +1,44 @@
 import type { Meter } from '@opentelemetry/api';
 import { levelValue } from '../budget/alerts.js';
 import type { BudgetLevels, RuleStatus } from '../budget/levels.js';
-import type { Currency } from '../config/schema.js';
+import type { Currency, StoreKind } from '../config/schema.js';
+import type { CostStore } from '../store/types.js';
 import type { Gate } from '../gate/gate.js';
 import { Attr, Metric } from './names.js';
 
+/** What the budget gauges read. */
+export interface BudgetGaugeSources {
+  levels: BudgetLevels;
+  gate: Gate;
+  store: CostStore;
+  storeKind: StoreKind;
+  /** The display currency, when one is configured. */
+  currency: Currency | undefined;
+}
+
 /**
- * The `costctl.budget.*`, `costctl.credits.remaining` and
- * `costctl.gate.tripped` gauges. Their callback is where rules are
+ * The `costctl.budget.*`, `costctl.credits.remaining`,
+ * `costctl.store.reachable` and `costctl.gate.tripped` gauges. Their callback is where rules are
  * evaluated: whichever reader collects (the evaluator on its interval, a
  * Prometheus scrape) sees fresh levels, and alerts fire once per change
  * however many readers there are. With a display currency, USD rules'
  * spend is also observed in it.
  */
-export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: Gate, currency?: Currency): void {
+export function registerBudgetGauges(meter: Meter, { levels, gate, store, storeKind, currency }: BudgetGaugeSources): void {
   const spent = meter.createObservableGauge(Metric.budgetSpent, { description: "Spend in each budget rule's current window, in the rule's unit" });
   const limit = meter.createObservableGauge(Metric.budgetLimit, { description: "Each budget rule's limit, in the rule's unit" });
   const level = meter.createObservableGauge(Metric.budgetLevel, { description: 'Each budget rule: 0 ok, 1 warning, 2 critical, 3 exceeded' });
   const tripped = meter.createObservableGauge(Metric.gateTripped, { description: '1 while the emergency gate is tripped' });
+  const reachable = meter.createObservableGauge(Metric.storeReachable, {
+    description: '1 while the budget store can be used; 0 while its file is unreadable or Redis cannot answer',
+  });
   const credits = meter.createObservableGauge(Metric.creditsRemaining, { description: 'Prepaid balance left with each provider, in USD', unit: '{USD}' });
   const display = meter.createObservableGauge(Metric.budgetSpentDisplay, { description: "USD rules' spend in the configured display currency" });
 
   meter.addBatchObservableCallback(
     async (result) => {
       result.observe(tripped, gate.isTripped() ? 1 : 0);
+      result.observe(reachable, store.reachable() ? 1 : 0, { [Attr.store]: storeKind });
       let statuses: readonly RuleStatus[];
       try {
         statuses = await levels.evaluate();
@@ -43,6 +58,6 @@ export function registerBudgetGauges(meter: Meter, levels: BudgetLevels, gate: G
         }
       }
     },
-    [spent, limit, level, tripped, credits, display],
+    [spent, limit, level, tripped, reachable, credits, display],
   );
 }

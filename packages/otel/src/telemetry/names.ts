@@ -18,6 +18,7 @@ export const Metric = {
   budgetLevel: 'costctl.budget.level',
   gateTripped: 'costctl.gate.tripped',
   creditsRemaining: 'costctl.credits.remaining',
+  storeReachable: 'costctl.store.reachable',
   budgetSpentDisplay: 'costctl.budget.spent_display',
 } as const;
 
@@ -37,6 +38,7 @@ export const Attr = {
   reason: 'costctl.reason',
   rule: 'costctl.rule',
   unit: 'costctl.unit',
+  store: 'costctl.store',
   currency: 'costctl.currency',
 } as const;
 
