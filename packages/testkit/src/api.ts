@@ -1,7 +1,7 @@
 /** The wire formats the fake provider speaks, and the request bodies they take. */
 
 /** One billable call shape: provider, then endpoint. */
-export type ProviderApi = 'openai.chat' | 'openai.responses' | 'openai.embeddings' | 'anthropic.messages';
+export type ProviderApi = 'openai.chat' | 'openai.responses' | 'openai.embeddings' | 'anthropic.messages' | 'mistral.fim';
 
 /** The company whose error shape and request-id header a response uses. */
 export type ProviderName = 'openai' | 'anthropic';

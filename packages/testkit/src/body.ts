@@ -16,6 +16,11 @@ const gzipBytes = promisify(gzip);
  */
 const COMPRESSED_CUT_GRACE_MS = 20;
 
+/** A JSON body already written as text, for providers that send more than `JSON.stringify` would (OpenRouter's leading blank lines). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** A response whose bytes have been written: how it stops. */
 export interface SentBody {
   /** Ends the response normally. */
@@ -35,7 +40,7 @@ export async function sendJson(
   payload: object,
   options: { compress: boolean; half: boolean },
 ): Promise<SentBody> {
-  const json = Buffer.from(JSON.stringify(payload));
+  const json = Buffer.from(payload instanceof JsonText ? payload.text : JSON.stringify(payload));
   const bytes = options.compress ? await gzipBytes(json) : json;
   res.writeHead(status, {
     ...headers,

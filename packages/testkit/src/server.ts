@@ -7,12 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ProviderApi, type ProviderName, type RequestBody, providerOf } from './api.js';
 import { EventStream, type SentBody, acceptsGzip, sendJson } from './body.js';
+import { FLAVOURS, flavourInPath, parseFlavour } from './flavour.js';
 import { responseModel } from './models.js';
 import { SCENARIO_NAMES, type Scenario, errorStatus, parseScenario, scenarioInPath, splitModel } from './scenario.js';
 import { anthropicMessages } from './wire/anthropic-messages.js';
 import { errorBody, newRequestId, requestIdHeader, scenarioMessage, shouldRetry } from './wire/errors.js';
 import type { StreamPlan, WireFormat } from './wire/format.js';
-import { openaiChat } from './wire/openai-chat.js';
+import { mistralFim, openaiChat } from './wire/openai-chat.js';
 import { openaiEmbeddings } from './wire/openai-embeddings.js';
 import { openaiResponses } from './wire/openai-responses.js';
 
@@ -67,6 +68,7 @@ interface Settings {
 
 const ROUTES: ReadonlyArray<readonly [suffix: string, format: WireFormat]> = [
   ['/chat/completions', openaiChat],
+  ['/fim/completions', mistralFim],
   ['/responses', openaiResponses],
   ['/embeddings', openaiEmbeddings],
   ['/messages', anthropicMessages],
@@ -143,13 +145,15 @@ async function answer(
   const headers: OutgoingHttpHeaders = { [requestIdHeader(provider)]: requestId };
   const raw = await readBody(req);
   const pathScenario = scenarioInPath(path);
+  // OpenAI-compatible providers are played on OpenAI's routes (see flavour.ts).
+  const flavour = parseFlavour(flavourInPath(path) ?? 'openai');
   const record = { method, path, api: format?.api ?? null, model: null, stream: false };
 
   const fail = async (status: number, message: string, entry: Omit<RecordedRequest, 'status'>): Promise<void> => {
     requests.push({ ...entry, status });
     await pause(settings.latencyMs, signal);
     const retry = { 'x-should-retry': String(shouldRetry(status)) };
-    const sent = await sendJson(res, status, { ...headers, ...retry }, errorBody(provider, status, message, requestId), { compress, half: false });
+    const sent = await sendJson(res, status, { ...headers, ...retry }, errorBody(provider, status, message, requestId, flavour), { compress, half: false });
     sent.end();
   };
 
@@ -157,6 +161,9 @@ async function answer(
     const scenario = parseScenario(pathScenario ?? 'normal') ?? null;
     const message = provider === 'openai' ? `Invalid URL (${method} ${path})` : 'Not Found';
     return fail(404, message, { ...record, scenario });
+  }
+  if (flavour === undefined) {
+    return fail(400, `Unknown costctl testkit flavour "${flavourInPath(path)}" in ${path}; expected one of: ${FLAVOURS.join(', ')}.`, { ...record, scenario: null });
   }
   const body = parseBody(raw);
   if (body === undefined) {
@@ -181,7 +188,7 @@ async function answer(
 
   requests.push({ ...entry, status: 200 });
   await pause(settings.latencyMs, signal);
-  const call = { model: responseModel(format.api, requested), requestId, created: Math.floor(Date.now() / 1000) };
+  const call = { model: responseModel(format.api, requested, flavour), requestId, created: Math.floor(Date.now() / 1000), flavour };
   if (stream && format.stream) {
     const events = new EventStream(res, headers, compress);
     await sendEvents(events, format.stream(body, call), scenario, settings, signal);

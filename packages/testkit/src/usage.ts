@@ -7,7 +7,8 @@
  * - `openai.chat`: `messages[].content`;
  * - `openai.responses`: `instructions` plus `input` (a string, or items' `content`);
  * - `anthropic.messages`: `system` plus `messages[].content`;
- * - `openai.embeddings`: every string of `input`; token-id arrays add one token per id.
+ * - `openai.embeddings`: every string of `input`; token-id arrays add one token per id;
+ * - `mistral.fim`: `prompt` plus `suffix`.
  *
  * A content value counts as its own length when it is a string, or as the sum
  * of its parts' (blocks') `text` lengths when it is an array; other fields
@@ -16,7 +17,7 @@
  * Output tokens: the reply is the first `N` words of {@link CANNED_REPLY}
  * (24 words), one word per token and per stream delta, with
  * `N = min(24, limit)` where `limit` is `max_completion_tokens ?? max_tokens`
- * (chat), `max_output_tokens` (responses) or `max_tokens` (anthropic).
+ * (chat), `max_output_tokens` (responses) or `max_tokens` (anthropic, FIM).
  * When `N < 24` the reply is cut short: `finish_reason: 'length'`,
  * `stop_reason: 'max_tokens'`, or `status: 'incomplete'` (responses).
  * Embeddings have no output tokens. Reasoning and audio tokens are always 0.
@@ -78,12 +79,38 @@ export interface AnthropicUsage {
   service_tier: 'standard';
 }
 
+/** `usage` of a Mistral FIM completion, as on the wire. */
+export interface MistralFimUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
 /** The usage shape each API reports. */
 export interface UsageByApi {
   'openai.chat': OpenAIChatUsage;
   'openai.responses': OpenAIResponsesUsage;
   'openai.embeddings': OpenAIEmbeddingsUsage;
   'anthropic.messages': AnthropicUsage;
+  'mistral.fim': MistralFimUsage;
+}
+
+/** Token counts of a call before any provider's wire shape: `cached` is part of `input`. */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cached: number;
+}
+
+/**
+ * The token counts behind {@link expectedUsage}, for wire shapes built elsewhere (the flavours).
+ *
+ * @example
+ * tokenCounts('openai.chat', { messages: [{ role: 'user', content: 'Say hi' }] }) // { input: 2, output: 24, cached: 0 }
+ */
+export function tokenCounts(api: ProviderApi, body: object): TokenCounts {
+  const input = inputTokens(api, body);
+  return { input, output: outputTokens(api, body), cached: cachedTokens(api, body, input) };
 }
 
 /**
@@ -136,6 +163,8 @@ export function expectedUsage(api: ProviderApi, body: object): UsageByApi[Provid
         service_tier: 'standard',
       };
     }
+    case 'mistral.fim':
+      return { prompt_tokens: input, completion_tokens: output, total_tokens: input + output };
   }
 }
 
@@ -173,6 +202,8 @@ function inputTokens(api: ProviderApi, body: object): number {
       return Math.ceil((contentChars(field(body, 'system')) + messagesChars(field(body, 'messages'))) / 4);
     case 'openai.embeddings':
       return embeddingTokens(field(body, 'input'));
+    case 'mistral.fim':
+      return Math.ceil((textChars(field(body, 'prompt')) + textChars(field(body, 'suffix'))) / 4);
   }
 }
 
@@ -188,6 +219,7 @@ function outputTokens(api: ProviderApi, body: object): number {
       limit = field(body, 'max_output_tokens');
       break;
     case 'anthropic.messages':
+    case 'mistral.fim':
       limit = field(body, 'max_tokens');
       break;
   }
@@ -205,6 +237,7 @@ function cachedTokens(api: ProviderApi, body: object, input: number): number {
     case 'anthropic.messages':
       return asksAnthropicCache(body) ? Math.floor(input / 2) : 0;
     case 'openai.embeddings':
+    case 'mistral.fim':
       return 0;
   }
 }

@@ -39,6 +39,15 @@ rules:
 # endpoints:
 #   - { provider: openai, baseUrl: http://127.0.0.1:8000/v1 }
 
+# Other paid HTTP APIs, priced per request or per unit read from the answer
+# (a header, or a dotted path into its JSON); budgets and the gate cover them.
+# meters:
+#   - { name: serpapi, host: serpapi.com, path: /search*, method: GET, price: { perRequest: 0.01 } }
+#   - name: speechco
+#     host: api.speech.example
+#     path: /v1/**
+#     price: { perUnit: 0.000016, unit: { header: x-audio-seconds, name: audio_seconds }, maxUnits: 3600 }
+
 # OTel baggage keys that may become metric labels and rule scopes:
 # labels: [tenant]
 `;

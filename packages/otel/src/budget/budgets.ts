@@ -96,7 +96,9 @@ export class Budgets {
     const model = call.request.model;
     const usage = { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
     // A model with no price reserves no dollars: its calls are counted as unpriced, never as $0 spend.
-    const usd = model === undefined ? 0 : (this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage)?.usd ?? 0);
+    const usd =
+      call.adapter.worstCaseUsd?.(call.request) ??
+      (model === undefined ? 0 : (this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage)?.usd ?? 0));
     return { usd, tokens: input + output, requests: 1 };
   }
 }

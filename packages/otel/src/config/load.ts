@@ -162,6 +162,8 @@ function toIssues(issue: z.core.$ZodIssue, raw: unknown, source: string): Config
 function allowedKeys(path: string[]): string {
   let schema: z.ZodType = fileConfigSchema;
   for (const part of path) {
+    // An index into a list (meters.0): the list's schema is already unwrapped to its item's.
+    if (/^\d+$/.test(part)) continue;
     const shape = (schema as { shape?: Record<string, z.ZodType> }).shape;
     const next = shape?.[part];
     if (next === undefined) return 'see config.schema.json';
@@ -195,6 +197,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     endpoints: layer.endpoints ?? base.endpoints,
     labels: layer.labels ?? base.labels,
     prices: mergePrices(base.prices, layer.prices),
+    meters: layer.meters ?? base.meters,
     metrics: {
       exporters: layer.metrics?.exporters ?? base.metrics.exporters,
       prometheus: {
@@ -213,6 +216,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     blockMode: layer.blockMode ?? base.blockMode,
     alertWebhook: layer.alertWebhook ?? base.alertWebhook,
     currency: layer.currency ?? base.currency,
+    reconcile: { tolerance: layer.reconcile?.tolerance ?? base.reconcile.tolerance },
     store: layer.store ?? base.store,
     redis: {
       url: layer.redis?.url ?? base.redis.url,

@@ -75,6 +75,97 @@ export const currencySchema = z
   })
   .describe('Display currency of CLI totals and the costctl.budget.spent_display gauge; USD stays the unit of record');
 
+// ── Metered APIs (SPEC §4): any other paid HTTP API, priced per request or per unit ──
+
+/** A header name as HTTP allows it. */
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name such as x-audio-seconds');
+
+/** Where a metered API's answer says how many units a call used. */
+export const meterUnitSchema = z
+  .strictObject({
+    header: headerName.optional().describe('Response header holding the count, e.g. x-audio-seconds'),
+    json: z
+      .string()
+      .regex(/^[^.\s]+(\.[^.\s]+)*$/, 'a dotted path into the JSON answer, such as usage.characters or results.0.duration')
+      .optional()
+      .describe('Dotted path to a number in the JSON answer (an array counts its items), e.g. usage.characters'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a unit name: lower-case letters, digits and _, such as audio_seconds')
+      .optional()
+      .describe('Name of the unit in costctl_units_total{costctl_unit} and the ledger (default units)'),
+  })
+  .superRefine((unit, ctx) => {
+    if ((unit.header === undefined) === (unit.json === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'exactly one of header or json, e.g. { header: "x-audio-seconds" }' });
+    }
+  })
+  .describe('Where the answer says how many units were used: a response header or a JSON field');
+
+/** A metered API's price: per request, per unit, or both. */
+export const meterPriceSchema = z
+  .strictObject({
+    perRequest: z.number().nonnegative().optional().describe('USD per call answered 2xx'),
+    perUnit: z.number().nonnegative().optional().describe('USD per unit, the unit read from the answer'),
+    unit: meterUnitSchema.optional(),
+    maxUnits: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Most units one call can use: reserved against budgets before it leaves (default 0: only perRequest is reserved)'),
+  })
+  .superRefine((price, ctx) => {
+    if (price.perRequest === undefined && price.perUnit === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'perRequest, perUnit with unit, or both, e.g. { perRequest: 0.01 }' });
+    }
+    if (price.perUnit !== undefined && price.unit === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: 'a unit source with perUnit: { header: "…" } or { json: "…" }' });
+    }
+    if (price.perUnit === undefined && (price.unit !== undefined || price.maxUnits !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['perUnit'], message: 'a USD price per unit, since unit or maxUnits is set' });
+    }
+  })
+  .describe('USD per request and/or per unit');
+
+/** One paid HTTP API that is not an LLM provider, matched by host, method and path. */
+export const meterSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a meter name: lower-case letters, digits and _ . -, at most 63 characters')
+      .describe('gen_ai.provider.name of its calls, and the provider a rule scope names, e.g. serpapi'),
+    host: z
+      .string()
+      .regex(/^(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?))*$/, 'a lower-case host name such as serpapi.com; * stands for one label (*.example.com); no port')
+      .describe('Host of the API, any port; * stands for one DNS label'),
+    path: z
+      .string()
+      .regex(/^\/\S*$/, 'a path glob starting with /, such as /search* or /v1/**')
+      .optional()
+      .describe('Path glob, query string left out: * within one segment, ** across segments (default /**)'),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).optional().describe('Only this method (default any)'),
+    operation: z
+      .string()
+      .regex(/^[a-z][a-z0-9_.]{0,62}$/, 'an operation name: lower-case letters, digits, _ and .')
+      .optional()
+      .describe('gen_ai.operation.name of its calls (default request)'),
+    model: z.string().min(1).max(128).optional().describe('gen_ai.request.model of its calls (default the meter name)'),
+    price: meterPriceSchema,
+  })
+  .describe('A paid HTTP API priced per request or per unit; budgets and the gate cover it like an LLM call');
+
+/** How `costctl reconcile` judges the ledger against a provider's bill. */
+export const reconcileSchema = z
+  .strictObject({
+    tolerance: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Largest difference between the ledger and the bill, as a fraction of the bill, that still counts as a match (default 0.02)'),
+  })
+  .describe('costctl reconcile: the ledger against the providers\' usage and cost reports');
+
 export const storeSchema = z.enum(['memory', 'file', 'redis']);
 export const unreachableSchema = z.enum(['closed', 'open']);
 export const redisSchema = z
@@ -121,6 +212,7 @@ export const fileConfigSchema = z
     logLevel: logLevelSchema.optional(),
     timezone: z.string().optional().describe('IANA time zone of calendar windows, e.g. Europe/Paris (default UTC)'),
     rules: z.array(ruleSchema).optional().describe('Budget rules'),
+    meters: z.array(meterSchema).optional().describe('Other paid HTTP APIs, priced per request or per unit (search, speech, maps, messaging)'),
     warnAt: fraction.optional().describe('Default warning fraction of every rule (0.7)'),
     criticalAt: fraction.optional().describe('Default critical fraction of every rule (0.9)'),
     onExceed: ruleActionSchema.optional().describe('Default action of rules that name none, and of the env shorthands (block)'),
@@ -129,6 +221,7 @@ export const fileConfigSchema = z
     store: storeSchema.optional().describe('memory (this process), file (this host), redis (a fleet)'),
     credits: z.record(z.string().min(1), creditSchema).optional().describe('Prepaid balances by provider (gen_ai.provider.name), e.g. { "openai": { "balance": 100, "since": "2026-11-01" } }'),
     currency: currencySchema.optional(),
+    reconcile: reconcileSchema.optional(),
     redis: redisSchema.optional(),
     onStoreUnreachable: unreachableSchema
       .optional()
@@ -159,6 +252,7 @@ export const fileConfigSchema = z
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export type Endpoint = z.infer<typeof endpointSchema>;
+export type MeterConfig = z.infer<typeof meterSchema>;
 export type Exporter = z.infer<typeof exporterSchema>;
 export type LogLevel = z.infer<typeof logLevelSchema>;
 export type RuleInput = z.input<typeof ruleSchema>;
@@ -189,6 +283,7 @@ export interface CostctlConfig {
   endpoints: Endpoint[];
   labels: string[];
   prices: Record<string, Record<string, ModelPrice>>;
+  meters: MeterConfig[];
   metrics: {
     exporters: Exporter[];
     prometheus: { host: string; port: number };
@@ -205,6 +300,7 @@ export interface CostctlConfig {
   alertWebhook: string | undefined;
   /** The display currency, when one is configured. */
   currency: Currency | undefined;
+  reconcile: { tolerance: number };
   store: StoreKind;
   redis: { url: string | undefined; keyPrefix: string; timeoutMillis: number; gateRefreshMillis: number };
   onStoreUnreachable: OnStoreUnreachable;
@@ -220,6 +316,7 @@ export const defaultConfig: CostctlConfig = {
   endpoints: [],
   labels: [],
   prices: {},
+  meters: [],
   metrics: {
     exporters: ['prometheus'],
     prometheus: { host: 'localhost', port: 9464 },
@@ -235,6 +332,7 @@ export const defaultConfig: CostctlConfig = {
   blockMode: 'respond',
   alertWebhook: undefined,
   currency: undefined,
+  reconcile: { tolerance: 0.02 },
   store: 'file',
   redis: { url: undefined, keyPrefix: 'costctl:', timeoutMillis: 50, gateRefreshMillis: 500 },
   onStoreUnreachable: 'closed',

@@ -1,4 +1,5 @@
 import type { CallResult } from '../transport/call.js';
+import type { LedgerAdjustment } from './adjustment.js';
 
 /**
  * One priced call, one line of the ledger. Never a prompt, a completion,
@@ -6,6 +7,8 @@ import type { CallResult } from '../transport/call.js';
  */
 export interface LedgerEntry {
   time: string;
+  /** Absent on a call; `adjustment` on a correction to the provider's bill that an operator approved (`costctl reconcile --adjust`). */
+  kind?: 'adjustment';
   provider: string;
   operation: string;
   model: string | null;
@@ -14,12 +17,16 @@ export interface LedgerEntry {
   response_id: string | null;
   outcome: 'ok' | 'error' | 'blocked';
   tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number };
+  /** Units other than tokens the call was billed in (`audio_seconds`, a metered API's unit); absent when none. */
+  units?: Record<string, number>;
   cost_usd: number | null;
-  cost_source: 'provider' | 'price_table' | 'estimated' | null;
+  cost_source: 'provider' | 'price_table' | 'estimated' | 'adjustment' | null;
   unpriced_reason: string | null;
   duration_s: number;
   labels: Record<string, string>;
   pid: number;
+  /** On an adjustment only: the day it corrects, why, who, from where, and the amounts compared. */
+  adjustment?: LedgerAdjustment;
 }
 
 /** The ledger line of a finished call. */
@@ -41,6 +48,7 @@ export function ledgerEntry(result: CallResult, now: number): LedgerEntry {
       cache_write: result.usage.cacheWrite,
       reasoning: result.usage.reasoning,
     },
+    ...(result.units === undefined ? {} : { units: { ...result.units } }),
     cost_usd: result.cost?.usd ?? null,
     cost_source: result.cost?.source ?? null,
     unpriced_reason: result.unpricedReason ?? null,

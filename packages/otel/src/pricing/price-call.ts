@@ -1,5 +1,6 @@
-import type { ProviderAdapter, RequestFacts, ResponseFacts, TokenUsage } from '../providers/types.js';
-import type { PriceTable } from './price-table.js';
+import type { BilledUnits, ProviderAdapter, RequestFacts, ResponseFacts, TokenUsage } from '../providers/types.js';
+import type { Price, PriceTable } from './price-table.js';
+import { priceOnTier } from './service-tiers.js';
 
 /** Where a cost came from: the provider's own figure, the price data, or an estimate. */
 export type CostSource = 'provider' | 'price_table' | 'estimated';
@@ -8,8 +9,20 @@ export type CostSource = 'provider' | 'price_table' | 'estimated';
  * Why a billable call could not be priced (`costctl_unpriced_requests_total{costctl_reason}`):
  * the price data does not know the model; neither request nor response named one; the
  * transport did not let costctl see the response body; or a bug in costctl stopped the reading.
+ * Calls billed in more than tokens add: the answer of a model priced per token carried no usage
+ * (`no_usage`); a metered API's answer lacked the header or field its unit is read from
+ * (`unit_missing`); the price data has no price for a unit the call was billed in
+ * (`unit_unpriced`); the call commits spend billed later, out of sight (`billed_later`, a batch).
  */
-export type UnpricedReason = 'unknown_model' | 'no_model' | 'body_unobservable' | 'internal_error';
+export type UnpricedReason =
+  | 'unknown_model'
+  | 'no_model'
+  | 'body_unobservable'
+  | 'internal_error'
+  | 'no_usage'
+  | 'unit_missing'
+  | 'unit_unpriced'
+  | 'billed_later';
 
 export interface CallCost {
   /** Usage as reported, or estimated when the provider's final usage never arrived. */
@@ -18,6 +31,8 @@ export interface CallCost {
   model: string | undefined;
   cost: { usd: number; source: CostSource; pricedModel: string } | undefined;
   unpricedReason: UnpricedReason | undefined;
+  /** What the call was billed in besides tokens, counted in `costctl_units_total`. */
+  units?: BilledUnits;
 }
 
 /**
@@ -32,6 +47,8 @@ export function priceCall(
   response: ResponseFacts,
   table: PriceTable,
 ): CallCost {
+  const own = adapter.price?.(request, response, table);
+  if (own !== undefined) return own;
   const model = response.model ?? request.model;
   const exact = response.usageComplete && response.usage !== undefined;
   const usage = exact ? (response.usage as TokenUsage) : estimateUsage(request, response);
@@ -41,14 +58,21 @@ export function priceCall(
   }
   if (model === undefined) return { usage, model, cost: undefined, unpricedReason: 'no_model' };
 
-  const price = table.price(adapter.name, adapter.pricingId, model, usage);
-  if (price === undefined) return { usage, model, cost: undefined, unpricedReason: 'unknown_model' };
+  const listed = table.price(adapter.name, adapter.pricingId, model, usage) ?? priceUnderAlias(adapter, model, usage, table);
+  if (listed === undefined) return { usage, model, cost: undefined, unpricedReason: 'unknown_model' };
+  const price = priceOnTier(adapter.pricingId, response.serviceTier, listed, usage);
   return {
     usage,
     model,
     cost: { usd: price.usd, source: exact ? 'price_table' : 'estimated', pricedModel: price.model },
     unpricedReason: undefined,
   };
+}
+
+/** The price under the adapter's other name for a model the price data does not know as reported. */
+function priceUnderAlias(adapter: ProviderAdapter, model: string, usage: TokenUsage, table: PriceTable): Price | undefined {
+  const alias = adapter.pricingAlias?.(model);
+  return alias === undefined ? undefined : table.price(adapter.name, adapter.pricingId, alias, usage);
 }
 
 function estimateUsage(request: RequestFacts, response: ResponseFacts): TokenUsage {

@@ -67,6 +67,17 @@ export class PriceTable {
     return result === null ? undefined : { usd: result.total_price, model: resolved.model };
   }
 
+  /**
+   * The config's price for a model when it overrides the price data, for
+   * pricers of calls billed in more than tokens (an override prices tokens only).
+   *
+   * @example
+   * new PriceTable({ openai: { 'my-image-model': { input: 5, output: 40 } } }).override('openai', 'my-image-model') // { input: 5, output: 40 }
+   */
+  override(provider: string, model: string): ModelPrice | undefined {
+    return this.#overrides[provider]?.[model];
+  }
+
   #resolve(provider: string, pricingId: string, model: string): Resolved | null {
     const key = `${provider}\u0000${pricingId}\u0000${model}`;
     let resolved = this.#resolved.get(key);

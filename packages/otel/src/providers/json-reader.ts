@@ -11,7 +11,13 @@ export interface JsonShape {
   usage(usage: unknown): TokenUsage | undefined;
   /** The part of the body holding generated text (choices, output, content blocks). */
   output(body: JsonRecord): unknown;
+  /** USD the provider reports in the body's `usage` value (OpenRouter, xAI); absent for most. */
+  cost?(usage: unknown): number | undefined;
+  /** Top-level keys other than `usage`, `model` and `id` (Gemini's `usageMetadata`, `modelVersion`, `responseId`). */
+  keys?: Readonly<{ usage?: string; model?: string; id?: string }>;
 }
+
+const DEFAULT_KEYS = Object.freeze({ usage: 'usage', model: 'model', id: 'id' });
 
 /**
  * Facts from a collected JSON body: `model`, `id` and `usage` at its top
@@ -22,26 +28,30 @@ export interface JsonShape {
  */
 export function readJsonFacts(body: CollectedJson, shape: JsonShape): ResponseFacts {
   const value = body.value;
+  const keys = shape.keys === undefined ? DEFAULT_KEYS : { ...DEFAULT_KEYS, ...shape.keys };
   if (isRecord(value)) {
-    const usage = shape.usage(value['usage']);
+    const usage = shape.usage(value[keys.usage]);
     return {
-      model: stringAt(value, 'model'),
-      responseId: stringAt(value, 'id'),
+      model: stringAt(value, keys.model),
+      responseId: stringAt(value, keys.id),
       usage,
       usageComplete: usage !== undefined,
-      providerCostUsd: undefined,
+      providerCostUsd: usage === undefined ? undefined : shape.cost?.(value[keys.usage]),
       // The estimate only prices a body without usage; measuring the text of every answer would cost more than reading it.
       outputTokenEstimate: usage === undefined ? tokensFromChars(textLength(shape.output(value))) : 0,
+      serviceTier: stringAt(value, 'service_tier'),
     };
   }
   if (!body.tooLarge) return noResponseFacts();
-  const usage = shape.usage(lastValueOf(body.tail, 'usage'));
-  const model = lastValueOf(body.tail, 'model');
+  const usageValue = lastValueOf(body.tail, keys.usage);
+  const usage = shape.usage(usageValue);
+  const model = lastValueOf(body.tail, keys.model);
   return {
     ...noResponseFacts(),
     model: typeof model === 'string' ? model : undefined,
     usage,
     usageComplete: usage !== undefined,
+    providerCostUsd: usage === undefined ? undefined : shape.cost?.(usageValue),
   };
 }
 

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from './anthropic/adapter.js';
+import { bedrockAdapter } from './bedrock/adapter.js';
+import { cohereAdapter } from './cohere/adapter.js';
+import { compatibleAdapters } from './compatible-adapters.js';
+import { geminiAdapter, vertexAdapter } from './google/adapter.js';
 import { openaiAdapter } from './openai/adapter.js';
 import { adapterByName, adapterForHost, listAdapters, providerNames } from './registry.js';
 
 describe('registry', () => {
   it('lists the adapters and their names', () => {
-    expect(listAdapters()).toEqual([openaiAdapter, anthropicAdapter]);
-    expect(providerNames).toEqual(['openai', 'anthropic']);
+    expect(listAdapters()).toEqual([openaiAdapter, anthropicAdapter, cohereAdapter, ...compatibleAdapters, geminiAdapter, vertexAdapter, bedrockAdapter]);
+    expect(providerNames.slice(0, 2)).toEqual(['openai', 'anthropic']);
   });
 
   it.each([
@@ -15,11 +19,27 @@ describe('registry', () => {
     ['API.OpenAI.com', openaiAdapter],
     ['api.openai.com:443', openaiAdapter],
     ['api.anthropic.com.', anthropicAdapter],
+    ['generativelanguage.googleapis.com', geminiAdapter],
+    ['us-central1-aiplatform.googleapis.com', vertexAdapter],
+    ['aiplatform.googleapis.com', vertexAdapter],
+    ['aiplatform.eu.rep.googleapis.com', vertexAdapter],
+    ['bedrock-runtime.eu-central-1.amazonaws.com', bedrockAdapter],
+    ['BEDROCK-RUNTIME-FIPS.us-gov-west-1.amazonaws.com:443', bedrockAdapter],
   ])('finds the adapter for %s', (host, adapter) => {
     expect(adapterForHost(host)).toBe(adapter);
   });
 
-  it.each(['openai.com', 'api.openai.com.evil.example', 'example.com', '', 'localhost:8080'])('finds none for %j', (host) => {
+  it.each([
+    'openai.com',
+    'api.openai.com.evil.example',
+    'example.com',
+    '',
+    'localhost:8080',
+    '-aiplatform.googleapis.com',
+    'us.central1-aiplatform.googleapis.com',
+    'bedrock-runtime.a.b.amazonaws.com',
+    'bedrock.us-east-1.amazonaws.com',
+  ])('finds none for %j', (host) => {
     expect(adapterForHost(host)).toBeUndefined();
   });
 

@@ -1,9 +1,13 @@
 import { anthropicAdapter } from './anthropic/adapter.js';
+import { bedrockAdapter } from './bedrock/adapter.js';
+import { cohereAdapter } from './cohere/adapter.js';
+import { compatibleAdapters } from './compatible-adapters.js';
+import { geminiAdapter, vertexAdapter } from './google/adapter.js';
 import { openaiAdapter } from './openai/adapter.js';
 import type { ProviderAdapter } from './types.js';
 
 // Adding a provider is adding it here.
-const ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter]);
+const ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter, cohereAdapter, ...compatibleAdapters, geminiAdapter, vertexAdapter, bedrockAdapter]);
 
 const BY_HOST: ReadonlyMap<string, ProviderAdapter> = new Map(
   ADAPTERS.flatMap((adapter) => adapter.hosts.filter((host) => !host.includes('*')).map((host) => [host, adapter] as const)),
@@ -58,16 +62,28 @@ export function adapterByName(name: string): ProviderAdapter | undefined {
   return BY_NAME.get(name);
 }
 
-function normaliseHost(host: string): string {
+/**
+ * A host as looked up: lower case, no port, no trailing dot.
+ *
+ * @example
+ * normaliseHost('API.OpenAI.com.:443') // 'api.openai.com'
+ */
+export function normaliseHost(host: string): string {
   const name = host.toLowerCase().replace(/:\d*$/, '');
   return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
-/** `*` matches exactly one DNS label: `bedrock-runtime.*.amazonaws.com` never matches `a.b.amazonaws.com.evil`. */
-function hostPattern(host: string): RegExp {
+/**
+ * `*` matches within exactly one DNS label: `bedrock-runtime.*.amazonaws.com` never matches
+ * `a.b.amazonaws.com.evil`, and `*-aiplatform.googleapis.com` matches `us-central1-aiplatform.googleapis.com`.
+ *
+ * @example
+ * hostPattern('*.openai.azure.com').test('my-team.openai.azure.com') // true
+ */
+export function hostPattern(host: string): RegExp {
   const source = host
     .split('.')
-    .map((label) => (label === '*' ? '[a-z0-9-]+' : label.replace(/[^a-z0-9-]/g, (c) => `\\${c}`)))
+    .map((label) => label.split('*').map((part) => part.replace(/[^a-z0-9-]/g, (c) => `\\${c}`)).join('[a-z0-9-]+'))
     .join('\\.');
   return new RegExp(`^${source}$`);
 }

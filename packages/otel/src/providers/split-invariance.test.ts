@@ -1,8 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from './anthropic/adapter.js';
+import { bedrockAdapter } from './bedrock/adapter.js';
+import { azureAdapter } from './azure/adapter.js';
+import { cohereAdapter } from './cohere/adapter.js';
+import { deepseekAdapter } from './deepseek/adapter.js';
+import { fireworksAdapter } from './fireworks/adapter.js';
+import { geminiAdapter, vertexAdapter } from './google/adapter.js';
+import { groqAdapter } from './groq/adapter.js';
+import { mistralAdapter } from './mistral/adapter.js';
 import { openaiAdapter } from './openai/adapter.js';
+import { openrouterAdapter } from './openrouter/adapter.js';
+import { togetherAdapter } from './together/adapter.js';
+import { meterAdapter } from './meters/meter-adapter.js';
 import type { ProviderAdapter, RequestFacts, ResponseFacts } from './types.js';
+import { xaiAdapter } from './xai/adapter.js';
 
 // Every recorded body, read through the adapter as the transport would.
 interface Case {
@@ -12,6 +24,9 @@ interface Case {
   contentType: string;
   /** Cuts the body before this text: a stream the network or the client ended early. */
   cutBefore?: string;
+  /** A binary body (Bedrock's event stream): line ends do not apply, and `cutAt` keeps only its first bytes. */
+  binary?: boolean;
+  cutAt?: number;
 }
 
 const CASES: readonly Case[] = [
@@ -40,6 +55,51 @@ const CASES: readonly Case[] = [
   { file: 'openai/fixtures/chat-completion.json', adapter: openaiAdapter, api: 'chat_completions', contentType: 'application/json' },
   { file: 'openai/fixtures/responses.json', adapter: openaiAdapter, api: 'responses', contentType: 'application/json' },
   { file: 'anthropic/fixtures/message.json', adapter: anthropicAdapter, api: 'messages', contentType: 'application/json' },
+  // OpenAI-compatible providers, each in its own dialect.
+  { file: 'azure/fixtures/chat-stream.sse', adapter: azureAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'azure/fixtures/chat-stream.sse', adapter: azureAdapter, api: 'chat_completions', contentType: 'text/event-stream', cutBefore: '{"choices":[],"created":1782400012' },
+  { file: 'azure/fixtures/chat-completion.json', adapter: azureAdapter, api: 'chat_completions', contentType: 'application/json' },
+  { file: 'mistral/fixtures/chat-stream.sse', adapter: mistralAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'groq/fixtures/chat-stream.sse', adapter: groqAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'groq/fixtures/chat-stream-include-usage.sse', adapter: groqAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'deepseek/fixtures/chat-stream.sse', adapter: deepseekAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'xai/fixtures/chat-stream.sse', adapter: xaiAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'xai/fixtures/chat-stream.sse', adapter: xaiAdapter, api: 'chat_completions', contentType: 'text/event-stream', cutBefore: 'data: {"id":"6e2fc65c-7dd3-4ac7-97f6-acb9b2116086","object":"chat.completion.chunk","created":1782404001,"model":"grok-4-fast-reasoning","choices":[],' },
+  { file: 'xai/fixtures/chat-completion.json', adapter: xaiAdapter, api: 'chat_completions', contentType: 'application/json' },
+  { file: 'openrouter/fixtures/chat-stream.sse', adapter: openrouterAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'openrouter/fixtures/chat-completion.json', adapter: openrouterAdapter, api: 'chat_completions', contentType: 'application/json' },
+  { file: 'together/fixtures/chat-stream.sse', adapter: togetherAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  { file: 'fireworks/fixtures/chat-stream.sse', adapter: fireworksAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
+  // Cohere v2, OpenAI's image, audio and batch answers, and a metered API's JSON answer.
+  { file: 'cohere/fixtures/chat-stream.sse', adapter: cohereAdapter, api: 'chat', contentType: 'text/event-stream' },
+  { file: 'cohere/fixtures/chat-stream.sse', adapter: cohereAdapter, api: 'chat', contentType: 'text/event-stream', cutBefore: 'event: message-end' },
+  { file: 'cohere/fixtures/chat-stream-tools.sse', adapter: cohereAdapter, api: 'chat', contentType: 'text/event-stream' },
+  { file: 'cohere/fixtures/chat-stream-citations.sse', adapter: cohereAdapter, api: 'chat', contentType: 'text/event-stream' },
+  { file: 'cohere/fixtures/chat.json', adapter: cohereAdapter, api: 'chat', contentType: 'application/json' },
+  { file: 'cohere/fixtures/embed.json', adapter: cohereAdapter, api: 'embed', contentType: 'application/json' },
+  { file: 'openai/fixtures/images-generation.json', adapter: openaiAdapter, api: 'images', contentType: 'application/json' },
+  { file: 'openai/fixtures/images-stream.sse', adapter: openaiAdapter, api: 'images', contentType: 'text/event-stream' },
+  { file: 'openai/fixtures/transcription.json', adapter: openaiAdapter, api: 'transcriptions', contentType: 'application/json' },
+  { file: 'openai/fixtures/transcription-verbose.json', adapter: openaiAdapter, api: 'transcriptions', contentType: 'application/json' },
+  { file: 'openai/fixtures/transcription-stream.sse', adapter: openaiAdapter, api: 'transcriptions', contentType: 'text/event-stream' },
+  { file: 'openai/fixtures/speech-stream.sse', adapter: openaiAdapter, api: 'speech', contentType: 'text/event-stream' },
+  { file: 'openai/fixtures/images-generation.json', adapter: meterAdapter({ name: 'm', host: 'm.example', price: { perUnit: 1, unit: { json: 'usage.output_tokens' } } }), api: 'meter', contentType: 'application/json' },
+  // Gemini (SSE and the JSON-array stream), Vertex AI, and Bedrock's JSON and binary event streams.
+  { file: 'google/fixtures/stream.sse', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
+  { file: 'google/fixtures/stream.sse', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'text/event-stream', cutBefore: 'data: {"candidates": [{"content": {"parts": [{"text": " process' },
+  { file: 'google/fixtures/stream-array.json', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'application/json' },
+  { file: 'google/fixtures/stream-array.json', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'application/json', cutBefore: '"finishReason"' },
+  { file: 'google/fixtures/generate-content.json', adapter: geminiAdapter, api: 'generate_content', contentType: 'application/json' },
+  { file: 'google/fixtures/embed.json', adapter: geminiAdapter, api: 'embed_content', contentType: 'application/json' },
+  { file: 'google/fixtures/vertex-stream.sse', adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
+  { file: 'bedrock/fixtures/converse.json', adapter: bedrockAdapter, api: 'converse', contentType: 'application/json' },
+  { file: 'bedrock/fixtures/invoke-anthropic.json', adapter: bedrockAdapter, api: 'invoke', contentType: 'application/json' },
+  { file: 'bedrock/fixtures/converse-stream.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
+  { file: 'bedrock/fixtures/converse-stream.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true, cutAt: 1500 },
+  { file: 'bedrock/fixtures/converse-stream-exception.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
+  { file: 'bedrock/fixtures/invoke-stream-anthropic.bin', adapter: bedrockAdapter, api: 'invoke_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
+  { file: 'bedrock/fixtures/invoke-stream-anthropic.bin', adapter: bedrockAdapter, api: 'invoke_stream', contentType: 'application/vnd.amazon.eventstream', binary: true, cutAt: 1200 },
+  { file: 'bedrock/fixtures/invoke-stream-nova.bin', adapter: bedrockAdapter, api: 'invoke_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
 ];
 
 const LINE_ENDS = [
@@ -63,6 +123,7 @@ function read(c: Case, pieces: readonly Uint8Array[]): ResponseFacts {
 }
 
 function variant(c: Case, eol: string): Uint8Array {
+  if (c.binary) return new Uint8Array(readFileSync(new URL(`./${c.file}`, import.meta.url))).subarray(0, c.cutAt);
   const whole = readFileSync(new URL(`./${c.file}`, import.meta.url), 'utf8');
   const cut = c.cutBefore === undefined ? whole.length : whole.indexOf(c.cutBefore);
   if (cut === -1) throw new Error(`${c.file} does not contain ${c.cutBefore}`);

@@ -2,9 +2,42 @@
  * The contract between the transport and each provider: what a request tells
  * us before it leaves, and what its response tells us as its bytes go by.
  */
+import type { CallCost } from '../pricing/price-call.js';
+import type { PriceTable } from '../pricing/price-table.js';
 
-/** `gen_ai.operation.name` values (OTel GenAI semantic conventions). */
-export type OperationName = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+/**
+ * `gen_ai.operation.name` values: the OTel GenAI semantic conventions' own,
+ * costctl's for image and audio calls (the conventions have none yet), or the
+ * `operation` a metered API declares in the config.
+ */
+export type OperationName =
+  | 'chat'
+  | 'text_completion'
+  | 'embeddings'
+  | 'generate_content'
+  | 'image_generation'
+  | 'transcription'
+  | 'speech'
+  | 'batch'
+  | (string & {});
+
+/**
+ * Quantities a call is billed in besides tokens, by unit name: `audio_seconds`,
+ * `characters`, `images`, or a metered API's own unit. Finite and never negative.
+ */
+export type BilledUnits = Readonly<Record<string, number>>;
+
+/** The parts of a TokenUsage that some models price apart from text: image and audio tokens. */
+export interface MediaTokens {
+  /** Part of `input` that is image tokens. */
+  inputImage: number;
+  /** Part of `input` that is audio tokens. */
+  inputAudio: number;
+  /** Part of `output` that is image tokens. */
+  outputImage: number;
+  /** Part of `output` that is audio tokens. */
+  outputAudio: number;
+}
 
 /** Token counts in one normalised shape, whatever the provider's wire format. */
 export interface TokenUsage {
@@ -32,6 +65,8 @@ export interface RequestFacts {
   maxOutputTokens: number | undefined;
   /** Rough input size in tokens (characters / 4), for estimates of cut calls. */
   inputTokenEstimate: number;
+  /** What the call is billed in besides tokens, when the request alone says (the characters a speech call reads aloud). */
+  units?: BilledUnits;
 }
 
 /** What a response said about the call, once its body has ended (whole or cut). */
@@ -54,6 +89,15 @@ export interface ResponseFacts {
    * `[DONE]` — does not make the call a failure.
    */
   complete?: boolean;
+  /**
+   * The processing tier the provider reports having served the call on
+   * (OpenAI's `service_tier`: `default`, `flex`, `priority`…), which changes its price.
+   */
+  serviceTier?: string;
+  /** What the call was billed in besides tokens (seconds of audio transcribed, images made, a meter's unit). */
+  units?: BilledUnits;
+  /** The image and audio parts of `usage`, for models that price them apart. */
+  mediaTokens?: Partial<MediaTokens>;
 }
 
 /**
@@ -119,4 +163,29 @@ export interface ProviderAdapter {
    * the official SDK then raises its normal API error with this type and message.
    */
   errorBody(type: string, message: string): unknown;
+  /**
+   * Headers a blocked call's error answer carries besides the common ones, for
+   * SDKs that read the error type from a header (AWS's `x-amzn-errortype`).
+   */
+  errorHeaders?(type: string): Readonly<Record<string, string>>;
+  /**
+   * Another name to price a model under when the price data does not know it
+   * as reported (Azure's `gpt-35-turbo-0125` is OpenAI's `gpt-3.5-turbo-0125`);
+   * undefined when there is none.
+   */
+  pricingAlias?(model: string): string | undefined;
+  /**
+   * Prices a call billed in more than the five token counts (image and audio
+   * tokens, seconds, characters, a metered API's units); undefined leaves the
+   * call to the price table, as for every token-priced call.
+   */
+  price?(request: RequestFacts, response: ResponseFacts, table: PriceTable): CallCost | undefined;
+  /** USD to reserve before a call leaves, when the adapter knows it better than tokens × price (a metered API). */
+  worstCaseUsd?(request: RequestFacts): number | undefined;
+  /**
+   * True when calls can be priced from the request and the response headers
+   * alone (a metered API priced per request or by a header), so an empty or
+   * hidden body is no reason to leave them unpriced.
+   */
+  readonly bodyOptional?: boolean;
 }

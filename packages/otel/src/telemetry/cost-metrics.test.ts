@@ -65,4 +65,74 @@ describe('CostMetrics', () => {
     expect(requests).toHaveLength(MAX_SERIES + 1);
     expect(requests.find((point) => point.attributes['otel.metric.overflow'] === true)?.value).toBe(10);
   });
+
+  // The SDK bounds a histogram's label sets per collection only: with cumulative temporality each burst added 2000 more.
+  it('bounds the histograms across collections, new labels past the bound going to the overflow series', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const metrics = new CostMetrics(provider.getMeter('test'));
+    for (let burst = 0; burst < 3; burst++) {
+      for (let i = 0; i < 1500; i++) metrics.record(call({ requestModel: `model-${burst}-${i}`, ...(i % 2 ? { errorType: '500', outcome: 'error' as const } : {}) }));
+      await reader.forceFlush();
+    }
+    await provider.shutdown();
+    const last = exporter.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics);
+    const points = (name: string) => last.find((metric) => metric.descriptor.name === name)!.dataPoints;
+    const duration = points('gen_ai.client.operation.duration');
+    expect(duration.length).toBeLessThanOrEqual(MAX_SERIES + 2);
+    const overflowCount = duration
+      .filter((point) => point.attributes['otel.metric.overflow'] === true)
+      .reduce((total, point) => total + (point.value as { count: number }).count, 0);
+    expect(overflowCount).toBe(3 * 1500 - MAX_SERIES);
+    const tokens = points('gen_ai.client.token.usage');
+    expect(tokens.length).toBeLessThanOrEqual(2 * MAX_SERIES + 2);
+    // Two label sets per call shape: past 2000 the SDK's own per-collection overflow (no token type) takes some too.
+    const overflowTypes = tokens.filter((point) => point.attributes['otel.metric.overflow'] === true).map((point) => point.attributes['gen_ai.token.type']);
+    expect(overflowTypes).toEqual(expect.arrayContaining(['input', 'output']));
+  });
+});
+
+/** A call to a speech API billed in seconds: no tokens, units instead. */
+const metered = (patch: Partial<CallResult> = {}): CallResult =>
+  call({
+    provider: 'speechco',
+    operation: 'transcription',
+    requestModel: 'speechco',
+    responseModel: undefined,
+    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    model: 'speechco',
+    cost: { usd: 0.0005, source: 'price_table', pricedModel: 'speechco' },
+    units: { audio_seconds: 31.25 },
+    ...patch,
+  });
+
+describe('costctl.units', () => {
+  it('counts units other than tokens by unit, and keeps them out of the token metrics', async () => {
+    const points = await collect((metrics) => {
+      metrics.record(metered());
+      metrics.record(metered({ units: { audio_seconds: 8.75 } }));
+      metrics.record(metered({ cost: undefined, unpricedReason: 'unit_missing', units: {} }));
+      metrics.record(metered({ provider: 'serpapi', operation: 'search', requestModel: 'serpapi', units: {}, cost: { usd: 0.01, source: 'price_table', pricedModel: 'serpapi' } }));
+    });
+    expect(points('costctl.units')).toMatchObject([{ value: 40, attributes: { 'gen_ai.provider.name': 'speechco', 'costctl.unit': 'audio_seconds' } }]);
+    expect(points('costctl.tokens')).toEqual([]);
+    expect(points('gen_ai.client.token.usage')).toEqual([]);
+    expect(points('costctl.cost.usd').map((point) => [point.attributes['gen_ai.provider.name'], point.value])).toEqual([
+      ['speechco', 0.001],
+      ['serpapi', 0.01],
+    ]);
+    expect(points('costctl.unpriced_requests')).toMatchObject([{ value: 1, attributes: { 'costctl.reason': 'unit_missing' } }]);
+  });
+
+  it('records the real tokens of a call billed in units too, and no zeros', async () => {
+    const points = await collect((metrics) => {
+      metrics.record(metered({ provider: 'openai', operation: 'speech', requestModel: 'gpt-4o-mini-tts', usage: { input: 14, output: 101, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, units: { characters: 57 } }));
+    });
+    expect(points('costctl.units')).toMatchObject([{ value: 57, attributes: { 'costctl.unit': 'characters' } }]);
+    expect(points('gen_ai.client.token.usage').map((point) => [point.attributes['gen_ai.token.type'], (point.value as { sum: number }).sum])).toEqual([
+      ['input', 14],
+      ['output', 101],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
-import type { TokenUsage } from '../providers/types.js';
+import type { BilledUnits, TokenUsage } from '../providers/types.js';
 import type { CallResult, CallSink } from '../transport/call.js';
 import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from './names.js';
 import { MAX_SERIES, SeriesTotals } from './series-totals.js';
@@ -14,13 +14,26 @@ const tokenTypes: readonly [keyof TokenUsage, string][] = [
 
 /** One call's identity as metric labels: built once per distinct call shape. */
 interface CallSeries {
+  /** The counters' labels. */
   base: Attributes;
-  /** `base` with `error.type`, per error type seen. */
+  /** The histograms' labels: `base`, or the overflow series once the bound is reached. */
+  histogram: Attributes;
+  /** `histogram` with `error.type`, per error type seen. */
   errors: Map<string, Attributes>;
-  /** `base` with `gen_ai.token.type` input / output, for the token histogram. */
+  /** `histogram` with `gen_ai.token.type` input / output, for the token histogram. */
   input: Attributes;
   output: Attributes;
 }
+
+/**
+ * The histograms' series past the bound. The SDK limits label sets per
+ * collection only, so with cumulative temporality each burst of new labels
+ * would add 2000 more: costctl applies the bound itself, as it does for the
+ * counters (SeriesTotals).
+ */
+const overflowAttributes: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+const overflowParts = histogramSeries(new Map(), overflowAttributes);
+const overflowSeries = (base: Attributes): CallSeries => ({ base, histogram: overflowAttributes, ...overflowParts });
 
 /**
  * The cost and token instruments of SPEC §5, recorded once per finished call
@@ -35,6 +48,7 @@ export class CostMetrics implements CallSink {
   readonly #tokens = new SeriesTotals();
   readonly #requests = new SeriesTotals();
   readonly #unpriced = new SeriesTotals();
+  readonly #units = new SeriesTotals();
   readonly #series = new Map<string, CallSeries>();
   readonly #tokenUsage: Histogram;
   readonly #duration: Histogram;
@@ -48,6 +62,9 @@ export class CostMetrics implements CallSink {
     tokens.addCallback((result) => this.#tokens.observe(result));
     requests.addCallback((result) => this.#requests.observe(result));
     unpriced.addCallback((result) => this.#unpriced.observe(result));
+    // Seconds, characters, a metered API's units: counted apart, so costctl.tokens stays tokens.
+    const units = meter.createObservableCounter(Metric.units, { unit: '{unit}', description: 'Units other than tokens that calls to paid APIs were billed in, by unit' });
+    units.addCallback((result) => this.#units.observe(result));
     this.#tokenUsage = meter.createHistogram(Metric.tokenUsage, {
       unit: '{token}',
       description: 'Number of input and output tokens used',
@@ -67,37 +84,55 @@ export class CostMetrics implements CallSink {
 
     this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
     if (result.outcome === 'blocked') return;
-    this.#duration.record(result.durationSeconds, result.errorType === undefined ? base : errorAttributes(series, result.errorType));
+    this.#duration.record(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
     if (!result.billable) return;
 
     for (const [field, type] of tokenTypes) {
       const count = result.usage[field];
       if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
     }
-    this.#tokenUsage.record(result.usage.input, series.input);
-    if (result.operation !== 'embeddings') this.#tokenUsage.record(result.usage.output, series.output);
+    if (result.units === undefined) {
+      this.#tokenUsage.record(result.usage.input, series.input);
+      if (result.operation !== 'embeddings') this.#tokenUsage.record(result.usage.output, series.output);
+    } else {
+      this.#recordUnits(key, series, result.units, result.usage);
+    }
 
     const { cost, unpricedReason } = result;
     if (cost !== undefined) this.#cost.add(`${key}\u0000${cost.source}`, () => ({ ...base, [Attr.costSource]: cost.source }), cost.usd);
     else if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
   }
 
-  #seriesOf(key: string, result: CallResult): CallSeries {
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      const base = baseAttributes(result);
-      series = { base, errors: new Map(), input: { ...base, [Attr.tokenType]: 'input' }, output: { ...base, [Attr.tokenType]: 'output' } };
-      // Bounded like the counters: past the limit a call's labels are built afresh, not kept.
-      if (this.#series.size < MAX_SERIES) this.#series.set(key, series);
+  /** A call billed in other units: each unit counted; the token histogram only gets the tokens it really had. */
+  #recordUnits(key: string, series: CallSeries, units: BilledUnits, usage: TokenUsage): void {
+    for (const unit in units) {
+      const count = units[unit]!;
+      if (count > 0) this.#units.add(`${key}\u0000${unit}`, () => ({ ...series.base, [Attr.unit]: unit }), count);
     }
+    if (usage.input > 0) this.#tokenUsage.record(usage.input, series.input);
+    if (usage.output > 0) this.#tokenUsage.record(usage.output, series.output);
+  }
+
+  #seriesOf(key: string, result: CallResult): CallSeries {
+    const known = this.#series.get(key);
+    if (known !== undefined) return known;
+    const base = baseAttributes(result);
+    // Past the bound the counters' labels are built afresh (SeriesTotals overflows them) and histograms overflow here.
+    if (this.#series.size >= MAX_SERIES) return overflowSeries(base);
+    const series: CallSeries = { base, histogram: base, ...histogramSeries(new Map(), base) };
+    this.#series.set(key, series);
     return series;
   }
+}
+
+function histogramSeries(errors: Map<string, Attributes>, labels: Attributes): Pick<CallSeries, 'errors' | 'input' | 'output'> {
+  return { errors, input: { ...labels, [Attr.tokenType]: 'input' }, output: { ...labels, [Attr.tokenType]: 'output' } };
 }
 
 function errorAttributes(series: CallSeries, errorType: string): Attributes {
   let attributes = series.errors.get(errorType);
   if (attributes === undefined) {
-    attributes = { ...series.base, [Attr.errorType]: errorType };
+    attributes = { ...series.histogram, [Attr.errorType]: errorType };
     series.errors.set(errorType, attributes);
   }
   return attributes;

@@ -11,6 +11,7 @@ export const Metric = {
   tokens: 'costctl.tokens',
   requests: 'costctl.requests',
   unpriced: 'costctl.unpriced_requests',
+  units: 'costctl.units',
   tokenUsage: 'gen_ai.client.token.usage',
   operationDuration: 'gen_ai.client.operation.duration',
   budgetSpent: 'costctl.budget.spent',

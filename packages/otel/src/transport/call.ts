@@ -158,7 +158,7 @@ export class ObservedCall {
       if (this.#cost === undefined) {
         const facts = this.#readFacts(this.#reader);
         this.#cost =
-          this.#bytesSeen === 0
+          this.#bytesSeen === 0 && this.adapter.bodyOptional !== true
             ? { usage: zeroUsage, model: facts.model ?? this.request.model, cost: undefined, unpricedReason: 'body_unobservable' }
             : priceCall(this.adapter, this.request, facts, this.#context.table);
       }
@@ -216,6 +216,7 @@ export class ObservedCall {
       // A priced call has no reason; a billable call costctl could not read is counted as its own failure.
       unpricedReason: cost !== undefined ? cost.unpricedReason : billable ? 'internal_error' : undefined,
     };
+    if (cost?.units !== undefined) result.units = cost.units;
     try {
       this.reservation?.settle(result);
     } finally {

@@ -1,4 +1,5 @@
-import type { Endpoint } from '../config/schema.js';
+import type { Endpoint, MeterConfig } from '../config/schema.js';
+import { MeterMatcher } from '../providers/meters/matcher.js';
 import { adapterByName, adapterForHost } from '../providers/registry.js';
 import type { ProviderAdapter, ProviderCall } from '../providers/types.js';
 
@@ -9,15 +10,20 @@ export interface MatchedCall {
 }
 
 /**
- * Recognises billable calls by host (the providers' public APIs) and by
- * configured base URLs (proxies, self-hosted and OpenAI-compatible servers).
- * Both lookups are a Map get by host/origin; only configured endpoints on the
+ * Recognises billable calls by host (the providers' public APIs), by
+ * configured base URLs (proxies, self-hosted and OpenAI-compatible servers)
+ * and by the config's metered APIs (host, method and path glob).
+ * Each lookup is a Map get by host/origin; only configured endpoints on the
  * same origin are compared by path prefix.
  */
 export class EndpointMatcher {
   readonly #byOrigin = new Map<string, { pathPrefix: string; adapter: ProviderAdapter }[]>();
+  /** Metered APIs from the config, looked up first: a declared host and path is the most specific match. */
+  readonly #meters: MeterMatcher | undefined;
 
-  constructor(endpoints: readonly Endpoint[]) {
+  constructor(endpoints: readonly Endpoint[], meters: readonly MeterConfig[] = []) {
+    const matcher = new MeterMatcher(meters);
+    this.#meters = matcher.empty ? undefined : matcher;
     for (const endpoint of endpoints) {
       const adapter = adapterByName(endpoint.provider);
       if (adapter === undefined) continue;
@@ -39,6 +45,8 @@ export class EndpointMatcher {
   match(method: string, origin: string, host: string, path: string): MatchedCall | undefined {
     const query = path.indexOf('?');
     const pathname = query === -1 ? path : path.slice(0, query);
+    const metered = this.#meters?.match(method, host, pathname);
+    if (metered !== undefined) return metered;
     const custom = this.#byOrigin.get(origin);
     if (custom !== undefined) {
       for (const { pathPrefix, adapter } of custom) {

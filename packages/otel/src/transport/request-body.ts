@@ -11,10 +11,12 @@ export interface RequestBody {
 
 /**
  * Reads a request body that is already in memory (a string or bytes, as the
- * official SDKs send). Streams, forms and blobs are not read: consuming them
- * would change what the app sends.
+ * official SDKs send; a FormData's text fields). Streams and blobs are not
+ * read: consuming them would change what the app sends.
  */
 export function readRequestBody(body: unknown): RequestBody {
+  // A multipart form (audio and image uploads) is read for its text fields only: reading a FormData consumes nothing.
+  if (body instanceof FormData) return { json: formFields(body), length: 0 };
   let text: string | undefined;
   if (typeof body === 'string') text = body;
   else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
@@ -34,4 +36,11 @@ export function readRequestBody(body: unknown): RequestBody {
 function byteLength(body: unknown): number {
   if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
   return 0;
+}
+
+/** The text fields of a form (`model`, `stream`, `response_format`…); files are left unread. */
+function formFields(form: FormData): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of form) if (typeof value === 'string') fields[name] = value;
+  return fields;
 }

@@ -1,6 +1,7 @@
 /** Error responses in each provider's real shape, with the headers the SDKs read. */
 import { STATUS_CODES } from 'node:http';
 import type { ProviderName } from '../api.js';
+import type { Flavour } from '../flavour.js';
 import { newId } from './ids.js';
 
 /** The body of an OpenAI error (`{"error":{…}}` holds this). */
@@ -47,11 +48,40 @@ export function anthropicError(status: number, message: string): { type: string;
   return { type, message };
 }
 
-/** A whole error body: OpenAI `{"error":{message,type,param,code}}`, Anthropic `{"type":"error","error":{type,message},"request_id"}`. */
-export function errorBody(provider: ProviderName, status: number, message: string, requestId: string): object {
-  return provider === 'openai'
-    ? { error: openaiError(status, message) }
-    : { type: 'error', error: anthropicError(status, message), request_id: requestId };
+/**
+ * A whole error body: OpenAI `{"error":{message,type,param,code}}`, Anthropic
+ * `{"type":"error","error":{type,message},"request_id"}`, or an OpenAI-compatible
+ * flavour's own shape.
+ */
+export function errorBody(provider: ProviderName, status: number, message: string, requestId: string, flavour: Flavour = 'openai'): object {
+  if (provider === 'anthropic') return { type: 'error', error: anthropicError(status, message), request_id: requestId };
+  const error = openaiError(status, message);
+  switch (flavour) {
+    case 'azure':
+      return { error: { code: azureCode(status), message } };
+    case 'mistral':
+      return { object: 'error', message, type: error.type, param: null, code: null };
+    case 'groq':
+      return { error: { message, type: error.type, ...(error.code === null ? {} : { code: error.code }) } };
+    case 'xai':
+      return { code: STATUS_CODES[status] ?? 'Error', error: message };
+    case 'openrouter':
+      return { error: { code: status, message, metadata: {} }, user_id: 'user_2yQm8Tb3Vx' };
+    case 'together':
+      return { id: requestId, error };
+    case 'fireworks':
+      return { error: { object: 'error', type: error.type, message } };
+    case 'openai':
+    case 'deepseek':
+      return { error };
+  }
+}
+
+/** Azure's own error codes for the statuses its gateway answers itself. */
+function azureCode(status: number): string {
+  if (status === 404) return 'DeploymentNotFound';
+  if (status === 401 || status === 429) return String(status);
+  return status >= 500 ? 'InternalServerError' : 'BadRequest';
 }
 
 /** The message of a scenario-made error: the status text, then which scenario made it. */

@@ -1,5 +1,6 @@
 /** The contract between the server and each API's wire format, and SSE framing. */
 import type { ProviderApi, RequestBody } from '../api.js';
+import type { Flavour } from '../flavour.js';
 
 /** Facts shared by every byte of one response. */
 export interface Call {
@@ -9,6 +10,8 @@ export interface Call {
   requestId: string;
   /** Unix time in seconds. */
   created: number;
+  /** Which provider's departures from OpenAI's format to write (see `flavour.ts`). */
+  flavour: Flavour;
 }
 
 /** A streaming answer, framed, plus where the failure scenarios stop it. */
@@ -25,6 +28,11 @@ export interface WireFormat {
   readonly api: ProviderApi;
   json(body: RequestBody, call: Call): object;
   stream?(body: RequestBody, call: Call): StreamPlan;
+}
+
+/** An SSE comment line, which clients skip (OpenRouter's and DeepSeek's keep-alives). */
+export function commentEvent(text: string): string {
+  return `: ${text}\n\n`;
 }
 
 /** An SSE event with only a `data:` line (Chat Completions). */

@@ -2,6 +2,7 @@
 import type { RequestBody } from '../api.js';
 import { expectedUsage } from '../usage.js';
 import type { WireFormat } from './format.js';
+import { newId } from './ids.js';
 
 const API = 'openai.embeddings';
 const DEFAULT_DIMENSIONS = 1536;
@@ -16,7 +17,10 @@ export const openaiEmbeddings: WireFormat = {
       const vector = embedding(index, dimensions);
       return { object: 'embedding', index, embedding: base64 ? toBase64(vector) : vector };
     });
-    return { object: 'list', data, model: call.model, usage: expectedUsage(API, body) };
+    const usage = expectedUsage(API, body);
+    // Mistral names the list and counts the (zero) completion tokens.
+    if (call.flavour === 'mistral') return { id: newId('', 16), object: 'list', data, model: call.model, usage: { ...usage, completion_tokens: 0 } };
+    return { object: 'list', data, model: call.model, usage };
   },
 };
 

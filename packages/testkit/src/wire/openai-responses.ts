@@ -1,6 +1,7 @@
 /** OpenAI Responses API: the `response` object and its typed SSE event stream. */
 import type { RequestBody } from '../api.js';
 import { expectedUsage, isTruncated, replyWords } from '../usage.js';
+import { servedTier } from './chat-flavours.js';
 import { type Call, type StreamPlan, type WireFormat, half, namedEvent } from './format.js';
 import { newId } from './ids.js';
 
@@ -84,7 +85,8 @@ function responseObject(body: RequestBody, call: Call, id: string, stage: 'in_pr
     prompt_cache_key: body['prompt_cache_key'] ?? null,
     reasoning: { effort: null, summary: null },
     safety_identifier: null,
-    service_tier: 'default',
+    // The tier asked for while in progress, the one that served the call once final.
+    service_tier: stage === 'final' ? servedTier(body) : (body['service_tier'] ?? 'auto'),
     store: body['store'] ?? true,
     temperature: body['temperature'] ?? 1,
     text: { format: { type: 'text' }, verbosity: 'medium' },

@@ -25,6 +25,7 @@ describe('ChatStreamReader', () => {
       providerCostUsd: undefined,
       outputTokenEstimate: 6,
       complete: true,
+      serviceTier: 'default',
     });
   });
 
@@ -44,6 +45,7 @@ describe('ChatStreamReader', () => {
       providerCostUsd: undefined,
       outputTokenEstimate: 12,
       complete: true,
+      serviceTier: 'default',
     });
   });
 
@@ -58,6 +60,7 @@ describe('ChatStreamReader', () => {
       usageComplete: false,
       providerCostUsd: undefined,
       outputTokenEstimate: 6,
+      serviceTier: 'default',
     });
   });
 
@@ -76,6 +79,7 @@ describe('ChatStreamReader', () => {
       providerCostUsd: undefined,
       outputTokenEstimate: 7,
       complete: true,
+      serviceTier: 'default',
     });
   });
 

@@ -3,11 +3,14 @@ import { SseDecoder } from '../sse.js';
 import { chatDeltaLength, hasUsageObject } from '../stream-scan.js';
 import { TailBuffer } from '../tail-buffer.js';
 import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
-import { isRecord, parseJson, stringAt } from '../wire-values.js';
-import { chatCompletionsUsage } from './usage.js';
+import { isRecord, type JsonRecord, parseJson, stringAt } from '../wire-values.js';
+import { type OpenAiDialect, openAiDialect } from './dialect.js';
 
 /** Bytes of the stream's end kept to find the usage chunk; it comes last, before `[DONE]`. */
 const TAIL_BYTES = 16 * 1024;
+
+/** Chunks parsed at most for the model: Azure's first chunk is a content-filter report with `"model":""`. */
+const MAX_HEAD_CHUNKS = 4;
 
 /**
  * Reads a Chat Completions (or legacy Completions) SSE stream with no work
@@ -17,18 +20,26 @@ const TAIL_BYTES = 16 * 1024;
  * whose usage never arrives is estimated at one output token per event (as
  * OpenAI streams one token per chunk), from the events of that tail and the
  * stream's size. O(1) state, and the same facts however the bytes are split.
+ * The dialect says where a compatible provider keeps its usage and cost.
  *
  * @example
- * const reader = new ChatStreamReader();
+ * const reader = new ChatStreamReader(openAiDialect);
  * for (const chunk of body) reader.push(chunk);
  * reader.finish().usage
  */
 export class ChatStreamReader implements ResponseReader {
   readonly #head = new SseDecoder((_event, data) => this.#readHead(data));
   readonly #tail = new TailBuffer(TAIL_BYTES);
+  readonly #dialect: OpenAiDialect;
   #headRead = false;
+  #headChunks = 0;
   #model: string | undefined;
   #responseId: string | undefined;
+  #serviceTier: string | undefined;
+
+  constructor(dialect: OpenAiDialect = openAiDialect) {
+    this.#dialect = dialect;
+  }
 
   push(chunk: Uint8Array): void {
     if (!this.#headRead) this.#head.push(chunk);
@@ -37,6 +48,7 @@ export class ChatStreamReader implements ResponseReader {
 
   finish(): ResponseFacts {
     let usage: TokenUsage | undefined;
+    let cost: number | undefined;
     let done = false;
     let events = 0;
     let eventChars = 0;
@@ -53,11 +65,14 @@ export class ChatStreamReader implements ResponseReader {
         return;
       }
       const chunk = parseJson(data);
-      const found = isRecord(chunk) ? chatCompletionsUsage(chunk['usage']) : undefined;
+      if (!isRecord(chunk)) return;
+      const value = this.#dialect.chunkUsage(chunk);
+      const found = this.#dialect.chatUsage(value);
       if (found === undefined) return;
+      // A later usage chunk replaces an earlier one (Groq repeats it; xAI's counts are cumulative).
       usage = found;
-      this.#model ??= stringAt(chunk as Record<string, unknown>, 'model');
-      this.#responseId ??= stringAt(chunk as Record<string, unknown>, 'id');
+      cost = this.#dialect.cost(value);
+      this.#readIdentity(chunk);
     });
     decoder.push(this.#tail.wholeEvents());
     decoder.end();
@@ -66,9 +81,10 @@ export class ChatStreamReader implements ResponseReader {
       responseId: this.#responseId,
       usage,
       usageComplete: usage !== undefined,
-      providerCostUsd: undefined,
+      providerCostUsd: cost,
       outputTokenEstimate: this.#tail.truncated && events > 0 ? Math.round((this.#tail.total / (eventChars + 8 * events)) * events) : estimate.tokens,
       ...(done ? { complete: true } : {}),
+      serviceTier: this.#serviceTier,
     };
   }
 
@@ -76,8 +92,19 @@ export class ChatStreamReader implements ResponseReader {
     if (this.#headRead || data === '[DONE]') return;
     const chunk = parseJson(data);
     if (!isRecord(chunk)) return;
-    this.#headRead = true;
-    this.#model = stringAt(chunk, 'model');
-    this.#responseId = stringAt(chunk, 'id');
+    this.#headChunks += 1;
+    this.#readIdentity(chunk);
+    this.#headRead = this.#model !== undefined || this.#headChunks >= MAX_HEAD_CHUNKS;
   }
+
+  /** Model, id and tier of a chunk; an empty string (Azure's filter chunks) is no value. */
+  #readIdentity(chunk: JsonRecord): void {
+    this.#model ??= nonEmpty(stringAt(chunk, 'model'));
+    this.#responseId ??= nonEmpty(stringAt(chunk, 'id'));
+    this.#serviceTier = nonEmpty(stringAt(chunk, 'service_tier')) ?? this.#serviceTier;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
 }

@@ -32,6 +32,7 @@ describe('OpenAI JSON responses', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 0,
+      serviceTier: 'default',
     });
   });
 
@@ -43,6 +44,7 @@ describe('OpenAI JSON responses', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 0,
+      serviceTier: 'default',
     });
   });
 

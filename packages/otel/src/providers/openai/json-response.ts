@@ -1,36 +1,50 @@
 import type { JsonShape } from '../json-reader.js';
 import type { JsonRecord } from '../wire-values.js';
-import { chatCompletionsUsage, embeddingsUsage, responsesUsage } from './usage.js';
+import { type OpenAiDialect, openAiDialect } from './dialect.js';
 
-const CHAT_COMPLETIONS: JsonShape = Object.freeze({
-  usage: chatCompletionsUsage,
-  output: (body: JsonRecord) => body['choices'],
-});
+/** The JSON body shape of each OpenAI API, in one provider's dialect. */
+export interface OpenAiJsonShapes {
+  readonly chat: JsonShape;
+  readonly responses: JsonShape;
+  readonly embeddings: JsonShape;
+}
 
-const RESPONSES: JsonShape = Object.freeze({
-  usage: responsesUsage,
-  output: (body: JsonRecord) => body['output'],
-});
-
-const EMBEDDINGS: JsonShape = Object.freeze({
-  usage: embeddingsUsage,
-  output: () => undefined,
-});
+const choices = (body: JsonRecord): unknown => body['choices'];
+const output = (body: JsonRecord): unknown => body['output'];
+const nothing = (): unknown => undefined;
 
 /**
- * The JSON body shape of an OpenAI API: Chat Completions and legacy
- * Completions share one; Responses and Embeddings have their own.
+ * The JSON body shapes of the OpenAI APIs in a dialect, built once per
+ * adapter: Chat Completions and legacy Completions share one; Responses and
+ * Embeddings have their own.
+ *
+ * @example
+ * const shapes = openAiJsonShapes(openAiDialect);
+ * new JsonResponseReader(shapes.chat)
+ */
+export function openAiJsonShapes(dialect: OpenAiDialect): OpenAiJsonShapes {
+  return Object.freeze({
+    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost }),
+    responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost }),
+    embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost }),
+  });
+}
+
+const OPENAI_SHAPES = openAiJsonShapes(openAiDialect);
+
+/**
+ * The shape of an API's JSON body among a dialect's shapes.
  *
  * @example
  * new JsonResponseReader(openAiJsonShape('responses'))
  */
-export function openAiJsonShape(api: string): JsonShape {
+export function openAiJsonShape(api: string, shapes: OpenAiJsonShapes = OPENAI_SHAPES): JsonShape {
   switch (api) {
     case 'responses':
-      return RESPONSES;
+      return shapes.responses;
     case 'embeddings':
-      return EMBEDDINGS;
+      return shapes.embeddings;
     default:
-      return CHAT_COMPLETIONS;
+      return shapes.chat;
   }
 }

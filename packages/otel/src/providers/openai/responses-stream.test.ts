@@ -22,6 +22,7 @@ describe('ResponsesStreamReader', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 4,
+      serviceTier: 'default',
     });
   });
 
@@ -33,6 +34,7 @@ describe('ResponsesStreamReader', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 0,
+      serviceTier: 'default',
     });
   });
 
@@ -46,6 +48,8 @@ describe('ResponsesStreamReader', () => {
       usageComplete: false,
       providerCostUsd: undefined,
       outputTokenEstimate: 4,
+      // The tier asked for, until the final event says which one served the call.
+      serviceTier: 'auto',
     });
   });
 

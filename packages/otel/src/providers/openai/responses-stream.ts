@@ -4,7 +4,7 @@ import { SseDecoder } from '../sse.js';
 import { deltaTextLength, eventType } from '../stream-scan.js';
 import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
-import { responsesUsage } from './usage.js';
+import { type OpenAiDialect, openAiDialect } from './dialect.js';
 
 // The final event repeats the whole response (output, instructions, tools): allow what a JSON body may be.
 const MAX_EVENT = DEFAULT_MAX_JSON_BYTES;
@@ -18,7 +18,7 @@ const END_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response
  * events are scanned for the output estimate, never parsed.
  *
  * @example
- * const reader = new ResponsesStreamReader();
+ * const reader = new ResponsesStreamReader(openAiDialect);
  * for (const chunk of body) reader.push(chunk);
  * reader.finish().usage
  */
@@ -27,10 +27,17 @@ export class ResponsesStreamReader implements ResponseReader {
     this.#readEvent(event, data);
   }, MAX_EVENT);
   readonly #estimate = new OutputEstimator();
+  readonly #dialect: OpenAiDialect;
   #started = false;
   #model: string | undefined;
   #responseId: string | undefined;
   #usage: TokenUsage | undefined;
+  #cost: number | undefined;
+  #serviceTier: string | undefined;
+
+  constructor(dialect: OpenAiDialect = openAiDialect) {
+    this.#dialect = dialect;
+  }
 
   push(chunk: Uint8Array): void {
     this.#sse.push(chunk);
@@ -43,8 +50,9 @@ export class ResponsesStreamReader implements ResponseReader {
       responseId: this.#responseId,
       usage: this.#usage,
       usageComplete: this.#usage !== undefined,
-      providerCostUsd: undefined,
+      providerCostUsd: this.#cost,
       outputTokenEstimate: this.#estimate.tokens,
+      serviceTier: this.#serviceTier,
     };
   }
 
@@ -62,6 +70,11 @@ export class ResponsesStreamReader implements ResponseReader {
     if (response === undefined) return;
     this.#model = stringAt(response, 'model') ?? this.#model;
     this.#responseId = stringAt(response, 'id') ?? this.#responseId;
-    if (ends) this.#usage = responsesUsage(response['usage']) ?? this.#usage;
+    this.#serviceTier = stringAt(response, 'service_tier') ?? this.#serviceTier;
+    if (!ends) return;
+    const usage = this.#dialect.responsesUsage(response['usage']);
+    if (usage === undefined) return;
+    this.#usage = usage;
+    this.#cost = this.#dialect.cost(response['usage']);
   }
 }

@@ -1,6 +1,69 @@
 import { tokenUsage } from '../token-usage.js';
 import type { TokenUsage } from '../types.js';
-import { countAt, isRecord, recordAt } from '../wire-values.js';
+import { countAt, isRecord, type JsonRecord, recordAt } from '../wire-values.js';
+
+/**
+ * Where a provider keeps the parts of its usage that OpenAI keeps in
+ * `*_tokens_details`, and whether its output total counts reasoning.
+ */
+export interface UsageParts {
+  /** Input tokens read from the prompt cache, part of the input total. */
+  cacheRead(usage: JsonRecord): number | undefined;
+  /** All output tokens, reasoning included, from the reported output count and reasoning count. */
+  output(usage: JsonRecord, reported: number, reasoning: number): number;
+}
+
+/** The keys of one API's usage object. */
+interface UsageKeys {
+  input: string;
+  output: string;
+  inputDetails: string;
+  outputDetails: string;
+}
+
+const CHAT_KEYS: UsageKeys = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' };
+const RESPONSES_KEYS: UsageKeys = { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' };
+
+/**
+ * A Chat Completions (and legacy Completions) usage reader for a provider
+ * whose parts sit elsewhere than OpenAI's; `prompt_tokens` is always the
+ * whole input.
+ *
+ * @example
+ * const deepseekUsage = chatUsageReader({ cacheRead: (usage) => countAt(usage, 'prompt_cache_hit_tokens') });
+ */
+export function chatUsageReader(parts: Partial<UsageParts>): (usage: unknown) => TokenUsage | undefined {
+  return usageReader(CHAT_KEYS, parts);
+}
+
+/**
+ * A Responses API usage reader for a provider whose parts depart from OpenAI's.
+ *
+ * @example
+ * const xaiResponses = responsesUsageReader({ output: reasoningOutsideOutput });
+ */
+export function responsesUsageReader(parts: Partial<UsageParts>): (usage: unknown) => TokenUsage | undefined {
+  return usageReader(RESPONSES_KEYS, parts);
+}
+
+function usageReader(keys: UsageKeys, parts: Partial<UsageParts>): (usage: unknown) => TokenUsage | undefined {
+  const cacheRead = parts.cacheRead ?? ((usage: JsonRecord) => countAt(recordAt(usage, keys.inputDetails), 'cached_tokens'));
+  const output = parts.output ?? ((_usage: JsonRecord, reported: number) => reported);
+  return (usage) => {
+    if (!isRecord(usage)) return undefined;
+    const input = countAt(usage, keys.input);
+    const reported = countAt(usage, keys.output);
+    if (input === undefined || reported === undefined) return undefined;
+    const reasoning = countAt(recordAt(usage, keys.outputDetails), 'reasoning_tokens') ?? 0;
+    return tokenUsage({
+      input,
+      output: output(usage, reported, reasoning),
+      cacheRead: cacheRead(usage),
+      cacheWrite: countAt(recordAt(usage, keys.inputDetails), 'cache_write_tokens'),
+      reasoning,
+    });
+  };
+}
 
 /**
  * Chat Completions (and legacy Completions) usage: `prompt_tokens` includes
@@ -11,20 +74,7 @@ import { countAt, isRecord, recordAt } from '../wire-values.js';
  *   prompt_tokens_details: { cached_tokens: 1920 }, completion_tokens_details: { reasoning_tokens: 192 } })
  * // { input: 2006, output: 300, cacheRead: 1920, cacheWrite: 0, reasoning: 192 }
  */
-export function chatCompletionsUsage(usage: unknown): TokenUsage | undefined {
-  if (!isRecord(usage)) return undefined;
-  const input = countAt(usage, 'prompt_tokens');
-  const output = countAt(usage, 'completion_tokens');
-  if (input === undefined || output === undefined) return undefined;
-  const inputDetails = recordAt(usage, 'prompt_tokens_details');
-  return tokenUsage({
-    input,
-    output,
-    cacheRead: countAt(inputDetails, 'cached_tokens'),
-    cacheWrite: countAt(inputDetails, 'cache_write_tokens'),
-    reasoning: countAt(recordAt(usage, 'completion_tokens_details'), 'reasoning_tokens'),
-  });
-}
+export const chatCompletionsUsage: (usage: unknown) => TokenUsage | undefined = chatUsageReader({});
 
 /**
  * Responses API usage: `input_tokens` includes the cached tokens,
@@ -34,20 +84,7 @@ export function chatCompletionsUsage(usage: unknown): TokenUsage | undefined {
  * responsesUsage({ input_tokens: 36, output_tokens: 87, input_tokens_details: { cached_tokens: 0 } })
  * // { input: 36, output: 87, cacheRead: 0, cacheWrite: 0, reasoning: 0 }
  */
-export function responsesUsage(usage: unknown): TokenUsage | undefined {
-  if (!isRecord(usage)) return undefined;
-  const input = countAt(usage, 'input_tokens');
-  const output = countAt(usage, 'output_tokens');
-  if (input === undefined || output === undefined) return undefined;
-  const inputDetails = recordAt(usage, 'input_tokens_details');
-  return tokenUsage({
-    input,
-    output,
-    cacheRead: countAt(inputDetails, 'cached_tokens'),
-    cacheWrite: countAt(inputDetails, 'cache_write_tokens'),
-    reasoning: countAt(recordAt(usage, 'output_tokens_details'), 'reasoning_tokens'),
-  });
-}
+export const responsesUsage: (usage: unknown) => TokenUsage | undefined = responsesUsageReader({});
 
 /**
  * Embeddings usage: `prompt_tokens` only; an embedding has no output tokens.

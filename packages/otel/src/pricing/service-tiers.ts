@@ -1,0 +1,68 @@
+/**
+ * What a call costs on a processing tier other than the standard one. The
+ * price data (`@pydantic/genai-prices` 0.1.x) has standard prices only, so
+ * the tiers live here, each with the page its figures come from.
+ */
+import type { TokenUsage } from '../providers/types.js';
+import type { Price } from './price-table.js';
+
+/** USD per million tokens. */
+interface TierPrice {
+  input: number;
+  cacheRead: number;
+  output: number;
+}
+
+// OpenAI's Priority processing prices, from https://openai.com/api-priority-processing/ (read November 2026), keyed by the price data's model id.
+const OPENAI_PRIORITY: Readonly<Record<string, TierPrice>> = Object.freeze({
+  'gpt-5.5': { input: 12.5, cacheRead: 1.25, output: 75 },
+  'gpt-5.4-mini': { input: 1.5, cacheRead: 0.15, output: 9 },
+  'gpt-5.4': { input: 5, cacheRead: 0.5, output: 30 },
+  'gpt-5.2': { input: 3.5, cacheRead: 0.35, output: 28 },
+  'gpt-5.1': { input: 2.5, cacheRead: 0.25, output: 20 },
+  'gpt-5': { input: 2.5, cacheRead: 0.25, output: 20 },
+  'gpt-5-mini': { input: 0.45, cacheRead: 0.045, output: 3.6 },
+  'gpt-4.1': { input: 3.5, cacheRead: 0.875, output: 14 },
+  'gpt-4.1-mini': { input: 0.7, cacheRead: 0.175, output: 2.8 },
+  'gpt-4.1-nano': { input: 0.2, cacheRead: 0.05, output: 0.8 },
+  'gpt-4o': { input: 4.25, cacheRead: 2.125, output: 17 },
+  // No cached-input price is listed for this snapshot: cached tokens cost as input.
+  'gpt-4o-2024-05-13': { input: 8.75, cacheRead: 8.75, output: 26.25 },
+  'gpt-4o-mini': { input: 0.25, cacheRead: 0.125, output: 1 },
+  o3: { input: 3.5, cacheRead: 0.875, output: 14 },
+  'o4-mini': { input: 2, cacheRead: 0.5, output: 8 },
+});
+
+// Flex is billed at Batch API rates, half the standard ones (OpenAI: https://developers.openai.com/api/docs/guides/flex-processing; Azure: learn.microsoft.com …/openai/how-to/flex-processing).
+const FLEX_FACTOR = 0.5;
+
+// Priority for a model the page does not list: twice the standard price, the premium of most current models on it.
+const PRIORITY_FACTOR = 2;
+
+/** Providers whose tiers are priced here, by price-data id, and the tiers each has. */
+const TIERED: Readonly<Record<string, ReadonlySet<string>>> = Object.freeze({
+  openai: new Set(['flex', 'priority']),
+  azure: new Set(['flex']),
+});
+
+/**
+ * The price of a call served on `tier`: flex at half the standard price,
+ * priority at OpenAI's published priority prices (twice standard for a model
+ * they do not list). Any other tier (`default`, `auto`, `scale`, a
+ * provider's own names) and any provider without tier prices costs the standard price.
+ *
+ * @example
+ * priceOnTier('openai', 'flex', { usd: 0.0004, model: 'gpt-4o-mini' }, usage) // { usd: 0.0002, model: 'gpt-4o-mini' }
+ */
+export function priceOnTier(pricingId: string, tier: string | undefined, price: Price, usage: TokenUsage): Price {
+  if (tier === undefined || TIERED[pricingId]?.has(tier) !== true) return price;
+  if (tier === 'flex') return { usd: price.usd * FLEX_FACTOR, model: price.model };
+  const listed = OPENAI_PRIORITY[price.model];
+  return { usd: listed === undefined ? price.usd * PRIORITY_FACTOR : priceFrom(listed, usage), model: price.model };
+}
+
+function priceFrom(price: TierPrice, usage: TokenUsage): number {
+  // OpenAI has no cache-write price: written tokens cost as input.
+  const uncached = Math.max(0, usage.input - usage.cacheRead);
+  return (uncached * price.input + usage.cacheRead * price.cacheRead + usage.output * price.output) / 1_000_000;
+}

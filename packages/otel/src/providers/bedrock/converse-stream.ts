@@ -1,0 +1,56 @@
+import { OutputEstimator } from '../output-estimate.js';
+import { noResponseFacts } from '../response-facts.js';
+import { deltaTextLength } from '../stream-scan.js';
+import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import { isRecord, parseJson } from '../wire-values.js';
+import { EventStreamDecoder, type EventStreamMessage } from './event-stream.js';
+import { type BedrockNames, bedrockFacts } from './facts.js';
+import { converseUsage } from './usage.js';
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Reads a ConverseStream answer: binary event stream messages whose
+ * `:event-type` is `messageStart`, `contentBlockDelta`…, `messageStop`,
+ * then `metadata`, which carries the call's usage. Deltas are scanned for
+ * the output estimate, never parsed; an `exception` message ends the
+ * answer without usage. Model and response id come from the request and
+ * its headers (the stream names neither).
+ *
+ * @example
+ * const reader = new ConverseStreamReader({ model: 'amazon.nova-lite-v1:0', requestId });
+ * reader.push(bytes);
+ * reader.finish().usage
+ */
+export class ConverseStreamReader implements ResponseReader {
+  readonly #decoder = new EventStreamDecoder((message) => {
+    this.#readMessage(message);
+  });
+  readonly #estimate = new OutputEstimator();
+  readonly #names: BedrockNames;
+  #usage: TokenUsage | undefined;
+
+  constructor(names: BedrockNames) {
+    this.#names = names;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#decoder.push(chunk);
+  }
+
+  finish(): ResponseFacts {
+    return bedrockFacts({ ...noResponseFacts(), outputTokenEstimate: this.#estimate.tokens }, this.#names, this.#usage);
+  }
+
+  #readMessage(message: EventStreamMessage): void {
+    if (message.headers.get(':message-type') !== 'event') return;
+    const type = message.headers.get(':event-type');
+    if (type === 'contentBlockDelta') {
+      this.#estimate.addDelta(deltaTextLength(utf8.decode(message.payload)));
+      return;
+    }
+    if (type !== 'metadata') return;
+    const parsed = parseJson(utf8.decode(message.payload));
+    if (isRecord(parsed)) this.#usage = converseUsage(parsed['usage']) ?? this.#usage;
+  }
+}

@@ -1,0 +1,47 @@
+import { messagesUsage } from '../anthropic/usage.js';
+import { JsonResponseReader, type JsonShape } from '../json-reader.js';
+import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import type { JsonRecord } from '../wire-values.js';
+import { type BedrockNames, bedrockFacts } from './facts.js';
+import { converseUsage } from './usage.js';
+
+/** The Converse JSON answer: `usage` at the top, the reply in `output.message.content`. */
+export const converseJsonShape: JsonShape = Object.freeze({
+  usage: converseUsage,
+  output: (body: JsonRecord) => body['output'],
+});
+
+/** An InvokeModel body in the model's own shape: Anthropic's `usage` (snake case) or Nova's (camel case). */
+export const invokeJsonShape: JsonShape = Object.freeze({
+  usage: (usage: unknown) => messagesUsage(usage) ?? converseUsage(usage),
+  // Anthropic's `content`, Nova's `output`, Titan's `results`, Meta's `generation`, Mistral's `outputs`.
+  output: (body: JsonRecord) => [body['content'], body['output'], body['results'], body['generation'], body['outputs']],
+});
+
+/**
+ * Reads a Bedrock JSON answer (Converse or InvokeModel). Usage reported in
+ * the response headers (InvokeModel's `x-amzn-bedrock-*-token-count`, the
+ * same for every model family) wins over the body's (see {@link bedrockFacts}).
+ *
+ * @example
+ * const reader = new BedrockJsonReader(invokeJsonShape, { model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', requestId }, headerUsage(header));
+ */
+export class BedrockJsonReader implements ResponseReader {
+  readonly #body: JsonResponseReader;
+  readonly #names: BedrockNames;
+  readonly #headerUsage: TokenUsage | undefined;
+
+  constructor(shape: JsonShape, names: BedrockNames, headerUsage: TokenUsage | undefined) {
+    this.#body = new JsonResponseReader(shape);
+    this.#names = names;
+    this.#headerUsage = headerUsage;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#body.push(chunk);
+  }
+
+  finish(): ResponseFacts {
+    return bedrockFacts(this.#body.finish(), this.#names, this.#headerUsage);
+  }
+}

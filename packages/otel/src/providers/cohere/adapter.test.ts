@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { calcPrice } from '@pydantic/genai-prices';
+import { describe, expect, it } from 'vitest';
+import { priceCall } from '../../pricing/price-call.js';
+import { PriceTable } from '../../pricing/price-table.js';
+import type { RequestFacts } from '../types.js';
+import { cohereAdapter } from './adapter.js';
+
+function fixture(name: string): Uint8Array {
+  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+function request(api: 'chat' | 'embed', stream: boolean, model = 'command-a-03-2025'): RequestFacts {
+  return { operation: api === 'chat' ? 'chat' : 'embeddings', api, model, stream, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+}
+
+function read(api: 'chat' | 'embed', stream: boolean, contentType: string | undefined, file: string) {
+  const reader = cohereAdapter.createReader(request(api, stream), contentType);
+  reader.push(fixture(file));
+  return reader.finish();
+}
+
+describe('cohereAdapter', () => {
+  it('names the provider, its hosts and its catalog', () => {
+    expect(cohereAdapter.name).toBe('cohere');
+    expect(cohereAdapter.pricingId).toBe('cohere');
+    expect(cohereAdapter.hosts).toEqual(['api.cohere.com', 'api.cohere.ai']);
+    expect(cohereAdapter.catalog.map((entry) => entry.endpoint)).toEqual(['POST /v2/chat', 'POST /v2/embed']);
+  });
+
+  it.each([
+    ['chat', true, 'text/event-stream', 'chat-stream.sse', 5, 26],
+    ['chat', true, undefined, 'chat-stream-tools.sse', 126, 84],
+    ['chat', false, 'application/json', 'chat.json', 5, 418],
+    ['chat', false, 'application/json', 'chat-documents.json', 682, 143],
+    ['embed', false, 'application/json', 'embed.json', 2, 0],
+  ] as const)('reads %s (stream %j, %s) from %s', (api, stream, contentType, file, input, output) => {
+    expect(read(api, stream, contentType, file)).toMatchObject({ usage: { input, output }, usageComplete: true });
+  });
+
+  it('reads the response id of a JSON chat answer, and no model (the request names it)', () => {
+    expect(read('chat', false, 'application/json', 'chat.json')).toMatchObject({ model: undefined, responseId: 'c14c80c3-18eb-4519-9460-6c92edd8cfb4' });
+  });
+
+  it('reads a JSON error answered to a stream request as no usage', () => {
+    expect(read('chat', true, 'application/json', 'error.json')).toMatchObject({ usage: undefined, usageComplete: false });
+  });
+
+  it('prices a chat call from its billed units, as the price data does', () => {
+    const table = new PriceTable();
+    const facts = read('chat', false, 'application/json', 'chat-documents.json');
+    const cost = priceCall(cohereAdapter, request('chat', false, 'command-r-plus-08-2024'), facts, table);
+    const expected = calcPrice({ input_tokens: 682, output_tokens: 143 }, 'command-r-plus-08-2024', { providerId: 'cohere' })!.total_price;
+    expect(cost.cost).toEqual({ usd: expect.closeTo(expected, 15), source: 'price_table', pricedModel: 'command-r-plus' });
+    // command-r-plus: $2.50/M input, $10/M output.
+    expect(expected).toBeCloseTo((682 * 2.5 + 143 * 10) / 1e6, 15);
+  });
+
+  it('prices text embeddings, and never prices image embeddings billed per image at $0', () => {
+    const table = new PriceTable();
+    const text = priceCall(cohereAdapter, request('embed', false, 'embed-v4.0'), read('embed', false, 'application/json', 'embed.json'), table);
+    expect(text.cost?.usd).toBeCloseTo((2 * 0.12) / 1e6, 18);
+    const images = priceCall(cohereAdapter, request('embed', false, 'embed-v4.0'), read('embed', false, 'application/json', 'embed-images.json'), table);
+    expect(images).toMatchObject({ cost: undefined, unpricedReason: 'unit_unpriced', units: { images: 1 } });
+  });
+
+  it('answers a blocked call in Cohere error shape', () => {
+    expect(cohereAdapter.errorBody('costctl_gate_tripped', 'costctl blocked this call')).toEqual({ message: 'costctl blocked this call', type: 'costctl_gate_tripped' });
+  });
+
+  it('never lets a reader throw', () => {
+    const reader = cohereAdapter.createReader(request('chat', true), 'text/event-stream');
+    expect(() => reader.push(null as unknown as Uint8Array)).not.toThrow();
+    expect(reader.finish().usage).toBeUndefined();
+  });
+});

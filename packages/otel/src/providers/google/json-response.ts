@@ -1,0 +1,15 @@
+import type { JsonShape } from '../json-reader.js';
+import type { JsonRecord } from '../wire-values.js';
+import { geminiUsage } from './usage.js';
+
+/**
+ * A Gemini JSON answer (`generateContent`, `embedContent`,
+ * `batchEmbedContents`): `usageMetadata`, `modelVersion` and `responseId` at
+ * its top level, generated text in `candidates`. An answer without usage
+ * gives an output estimate from its candidates' text, and is priced as an estimate.
+ */
+export const geminiJsonShape: JsonShape = Object.freeze({
+  usage: geminiUsage,
+  output: (body: JsonRecord) => body['candidates'],
+  keys: Object.freeze({ usage: 'usageMetadata', model: 'modelVersion', id: 'responseId' }),
+});

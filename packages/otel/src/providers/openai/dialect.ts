@@ -1,0 +1,59 @@
+import type { TokenUsage } from '../types.js';
+import type { JsonRecord } from '../wire-values.js';
+import { chatCompletionsUsage, embeddingsUsage, responsesUsage } from './usage.js';
+
+/**
+ * How one OpenAI-compatible provider departs from OpenAI's wire format: the
+ * OpenAI readers (chat stream, Responses stream, JSON bodies) take one of
+ * these and read every compatible provider with the same code.
+ */
+export interface OpenAiDialect {
+  /** Chat Completions (and legacy Completions) `usage`, in TokenUsage terms. */
+  readonly chatUsage: (usage: unknown) => TokenUsage | undefined;
+  /** Responses API `usage`. */
+  readonly responsesUsage: (usage: unknown) => TokenUsage | undefined;
+  /** Embeddings `usage`. */
+  readonly embeddingsUsage: (usage: unknown) => TokenUsage | undefined;
+  /** USD the provider reports having billed, read from the same `usage`; undefined when it reports none. */
+  readonly cost: (usage: unknown) => number | undefined;
+  /** Where a stream chunk keeps its usage: `usage`, or elsewhere (Groq's `x_groq.usage`). */
+  readonly chunkUsage: (chunk: JsonRecord) => unknown;
+}
+
+/**
+ * OpenAI's own wire format: usage totals include cached and reasoning
+ * tokens, no cost is reported, stream usage sits in `usage`.
+ *
+ * @example
+ * new ChatStreamReader(openAiDialect)
+ */
+export const openAiDialect: OpenAiDialect = Object.freeze({
+  chatUsage: chatCompletionsUsage,
+  responsesUsage,
+  embeddingsUsage,
+  cost: () => undefined,
+  chunkUsage: (chunk: JsonRecord) => chunk['usage'],
+});
+
+/**
+ * OpenAI's dialect with the parts a provider does differently.
+ *
+ * @example
+ * const groq = openAiDialectWith({ chunkUsage: (chunk) => chunk['usage'] ?? recordAt(chunk, 'x_groq')?.['usage'] });
+ */
+export function openAiDialectWith(changes: Partial<OpenAiDialect>): OpenAiDialect {
+  return Object.freeze({ ...openAiDialect, ...changes });
+}
+
+/**
+ * A cost in USD as a provider reports it: a finite number above zero, else
+ * undefined. Zero is not taken at its word — resellers and promotions report
+ * it for calls someone still pays for — so those calls fall back to the price data.
+ *
+ * @example
+ * reportedUsd(0.00001255) // 0.00001255
+ * reportedUsd(0) // undefined
+ */
+export function reportedUsd(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}

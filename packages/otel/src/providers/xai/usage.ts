@@ -1,0 +1,48 @@
+import { reportedUsd } from '../openai/dialect.js';
+import { chatUsageReader, responsesUsageReader } from '../openai/usage.js';
+import { countAt, isRecord, type JsonRecord } from '../wire-values.js';
+
+/** xAI reports cost in ticks: 1 USD = 10^10 ticks (docs.x.ai, Cost Tracking). */
+export const TICKS_PER_USD = 1e10;
+
+/**
+ * All output tokens of an xAI answer. xAI's output count leaves the
+ * reasoning tokens out (`total_tokens` = input + output + reasoning); a
+ * reseller that folds them in says so with `total_tokens` = input + output.
+ */
+function outputWithReasoning(inputKey: string): (usage: JsonRecord, reported: number, reasoning: number) => number {
+  return (usage, reported, reasoning) => {
+    const total = countAt(usage, 'total_tokens');
+    const input = countAt(usage, inputKey) ?? 0;
+    return total !== undefined && total === input + reported ? reported : reported + reasoning;
+  };
+}
+
+/**
+ * xAI Chat Completions usage, reasoning tokens added to the output.
+ *
+ * @example
+ * xaiChatUsage({ prompt_tokens: 288, completion_tokens: 27, total_tokens: 628, completion_tokens_details: { reasoning_tokens: 313 } })
+ * // { input: 288, output: 340, cacheRead: 0, cacheWrite: 0, reasoning: 313 }
+ */
+export const xaiChatUsage = chatUsageReader({ output: outputWithReasoning('prompt_tokens') });
+
+/**
+ * xAI Responses API usage, read with the same rule.
+ *
+ * @example
+ * xaiResponsesUsage({ input_tokens: 10, output_tokens: 5, total_tokens: 35, output_tokens_details: { reasoning_tokens: 20 } }).output // 25
+ */
+export const xaiResponsesUsage = responsesUsageReader({ output: outputWithReasoning('input_tokens') });
+
+/**
+ * The cost xAI billed, from `usage.cost_in_usd_ticks`.
+ *
+ * @example
+ * xaiCost({ cost_in_usd_ticks: 37756000 }) // 0.0037756
+ */
+export function xaiCost(usage: unknown): number | undefined {
+  if (!isRecord(usage)) return undefined;
+  const ticks = countAt(usage, 'cost_in_usd_ticks');
+  return ticks === undefined ? undefined : reportedUsd(ticks / TICKS_PER_USD);
+}

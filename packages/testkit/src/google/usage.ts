@@ -1,0 +1,101 @@
+/**
+ * The Google fake's token accounting: pure functions of the request body, so
+ * a test can compute the exact usage it must observe.
+ *
+ * generateContent: input `T = ceil(C / 4)`, where `C` counts the `text` of
+ * `systemInstruction.parts` and of every `contents[].parts`. The reply is
+ * the first `N = min(24, generationConfig.maxOutputTokens)` words of the
+ * canned reply (`finishReason: MAX_TOKENS` when cut short), one token per
+ * word. A positive `generationConfig.thinkingConfig.thinkingBudget` is spent
+ * whole on thoughts: `thoughtsTokenCount`, billed as output but reported
+ * outside `candidatesTokenCount`, as Google does. A request naming a
+ * `cachedContent` reads `floor(T / 2)` of its input from that cache
+ * (`cachedContentTokenCount`, inside `promptTokenCount`).
+ *
+ * Embeddings: `T` counts the `text` of `content.parts` (embedContent) or of
+ * every `requests[].content.parts` (batchEmbedContents); no output.
+ */
+import type { RequestBody } from '../api.js';
+import { cannedWords, eachMember, partsChars, textTokens } from '../cloud/reply.js';
+
+/** A modality's share of a count, as Google details it. */
+export interface ModalityTokenCount {
+  modality: 'TEXT';
+  tokenCount: number;
+}
+
+/** `usageMetadata` of a generateContent answer, as on the wire (zero counts left out, as Google does). */
+export interface GeminiUsageMetadata {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  totalTokenCount: number;
+  cachedContentTokenCount?: number;
+  thoughtsTokenCount?: number;
+  promptTokensDetails: ModalityTokenCount[];
+}
+
+/** `usageMetadata` of an embeddings answer, as the Gemini API sends it (no total). */
+export interface GeminiEmbedUsageMetadata {
+  promptTokenCount: number;
+  promptTokenDetails: ModalityTokenCount[];
+}
+
+function record(value: unknown): RequestBody | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as RequestBody) : undefined;
+}
+
+/**
+ * The reply words of a generateContent request (see the module comment).
+ *
+ * @example
+ * geminiReplyWords({ generationConfig: { maxOutputTokens: 2 } }) // ['This', 'reply']
+ */
+export function geminiReplyWords(body: RequestBody): readonly string[] {
+  return cannedWords(record(body['generationConfig'])?.['maxOutputTokens']);
+}
+
+/**
+ * The usage the Google fake reports for a generateContent request body.
+ *
+ * @example
+ * expectedGeminiUsage({ contents: [{ role: 'user', parts: [{ text: 'Say hi' }] }] })
+ * // { promptTokenCount: 2, candidatesTokenCount: 24, totalTokenCount: 26, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 2 }] }
+ */
+export function expectedGeminiUsage(body: RequestBody): GeminiUsageMetadata {
+  const chars = partsChars(record(body['systemInstruction'])?.['parts']) + eachMember(body['contents'], 'parts').reduce<number>((sum, parts) => sum + partsChars(parts), 0);
+  const prompt = textTokens(chars);
+  const candidates = geminiReplyWords(body).length;
+  const budget = record(record(body['generationConfig'])?.['thinkingConfig'])?.['thinkingBudget'];
+  const thoughts = typeof budget === 'number' && Number.isInteger(budget) && budget > 0 ? budget : 0;
+  const cached = typeof body['cachedContent'] === 'string' && body['cachedContent'] !== '' ? Math.floor(prompt / 2) : 0;
+  return {
+    promptTokenCount: prompt,
+    candidatesTokenCount: candidates,
+    totalTokenCount: prompt + candidates + thoughts,
+    ...(cached > 0 ? { cachedContentTokenCount: cached } : {}),
+    ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
+  };
+}
+
+/**
+ * The usage the Google fake reports for an embedContent or batchEmbedContents request body.
+ *
+ * @example
+ * expectedGeminiEmbedUsage({ requests: [{ content: { parts: [{ text: 'budget' }] } }] }) // { promptTokenCount: 2, … }
+ */
+export function expectedGeminiEmbedUsage(body: RequestBody): GeminiEmbedUsageMetadata {
+  const contents = [record(body['content']), ...eachMember(body['requests'], 'content').map(record)];
+  const prompt = textTokens(contents.reduce((sum, content) => sum + partsChars(content?.['parts']), 0));
+  return { promptTokenCount: prompt, promptTokenDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+}
+
+/**
+ * How many inputs an embeddings request embeds: one per `requests` entry, or one `content`.
+ *
+ * @example
+ * embeddingCount({ requests: [{}, {}] }) // 2
+ */
+export function embeddingCount(body: RequestBody): number {
+  return Array.isArray(body['requests']) ? body['requests'].length : 1;
+}

@@ -1,0 +1,35 @@
+// An ordinary app on the official Cohere client (cohere-ai): it makes the
+// calls listed in CALLS (JSON: {kind: chat|chatStream|embed, params}) against
+// COHERE_URL, prints one JSON line per call (usage and sizes, never content),
+// prints {"done":true}, and stays up until its stdin closes.
+import { CohereClientV2 } from 'cohere-ai';
+import { reportCalls } from '../helpers/report-calls.mjs';
+
+const cohere = new CohereClientV2({ token: 'co-test-key', environment: process.env.COHERE_URL });
+const calls = JSON.parse(process.env.CALLS ?? '[]');
+
+async function call({ kind, params }) {
+  switch (kind) {
+    case 'chat': {
+      const response = await cohere.chat(params);
+      return { usage: response.usage, chars: response.message.content[0].text.length };
+    }
+    case 'chatStream': {
+      let chars = 0;
+      let usage;
+      for await (const event of await cohere.chatStream(params)) {
+        if (event.type === 'content-delta') chars += event.delta.message.content.text.length;
+        if (event.type === 'message-end') usage = event.delta.usage;
+      }
+      return { usage, chars };
+    }
+    case 'embed': {
+      const response = await cohere.embed(params);
+      return { usage: response.meta.billedUnits, vectors: response.embeddings.float.length };
+    }
+    default:
+      throw new Error(`unknown kind ${kind}`);
+  }
+}
+
+await reportCalls(calls, call, (error) => ({ name: error.constructor.name, status: error.statusCode, body: error.body }));

@@ -1,0 +1,133 @@
+import { expectedGeminiEmbedUsage, expectedGeminiUsage, expectedUsage, startFakeGoogle } from '@costctl/testkit';
+import { describe, expect, it } from 'vitest';
+import { type Tokens, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
+import { select, sum } from './helpers/prometheus.js';
+
+/** One call the test app makes (see test/apps/google-calls.mjs). */
+interface CallSpec {
+  method: 'generate' | 'stream' | 'embed' | 'array-stream' | 'claude' | 'claude-stream';
+  model: string;
+  vertex?: boolean;
+  contents?: string | string[];
+  config?: Record<string, unknown>;
+  /** The JSON body, for the calls made with fetch. */
+  body?: Record<string, unknown>;
+  scenario?: string;
+}
+
+const google = useFakeCloud(() => startFakeGoogle({ holdOpenMs: 300 }));
+
+function runCalls(calls: CallSpec[], env: Record<string, string> = {}) {
+  // Each client has its own base path, which COSTCTL_ENDPOINTS maps to its provider.
+  const prefixed = calls.map((call) => ({ ...call, prefix: [call.vertex ? 'vertex' : 'gemini', ...(call.scenario ? ['scenario', call.scenario] : [])].join('/') }));
+  const url = google().url;
+  return runCallsApp('test/apps/google-calls.mjs', prefixed, { FAKE_GOOGLE_URL: url, COSTCTL_ENDPOINTS: `gcp.gemini=${url}/gemini,gcp.vertex_ai=${url}/vertex`, ...env });
+}
+
+/** The body @google/genai sends for a call's contents and config, which the fake's usage formula reads. */
+function wireBody(call: CallSpec): Record<string, unknown> {
+  if (call.body !== undefined) return call.body;
+  const texts = Array.isArray(call.contents) ? call.contents : [call.contents ?? ''];
+  if (call.method === 'embed') return { requests: texts.map((text) => ({ content: { parts: [{ text }] } })) };
+  const { systemInstruction, cachedContent, ...generationConfig } = call.config ?? {};
+  return {
+    contents: texts.map((text) => ({ role: 'user', parts: [{ text }] })),
+    ...(systemInstruction === undefined ? {} : { systemInstruction: { parts: [{ text: systemInstruction }] } }),
+    ...(cachedContent === undefined ? {} : { cachedContent }),
+    generationConfig,
+  };
+}
+
+/** Tokens as Google bills them, from the fake's documented accounting (thoughts are output). */
+function tokens(call: CallSpec): Tokens {
+  const body = wireBody(call);
+  if (call.method === 'claude' || call.method === 'claude-stream') {
+    const usage = expectedUsage('anthropic.messages', body);
+    const cache = usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+    return { input: usage.input_tokens + cache, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens, cacheWrite: usage.cache_creation_input_tokens, reasoning: 0 };
+  }
+  if (call.method === 'embed') return { input: expectedGeminiEmbedUsage(body).promptTokenCount, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+  const usage = expectedGeminiUsage(body);
+  const thoughts = usage.thoughtsTokenCount ?? 0;
+  return { input: usage.promptTokenCount, output: usage.candidatesTokenCount + thoughts, cacheRead: usage.cachedContentTokenCount ?? 0, cacheWrite: 0, reasoning: thoughts };
+}
+
+/** The exact price of a call under Google's provider id. */
+const expectedCost = (call: CallSpec): number => priceFromData(tokens(call), call.model, 'google');
+const question = 'How do I stop a retry loop from burning our budget?';
+const claudeBody = { anthropic_version: 'vertex-2023-10-16', max_tokens: 48, messages: [{ role: 'user', content: question }] };
+
+describe('node --import @costctl/otel/register with @google/genai', () => {
+  it('prices every Gemini API and Vertex AI call exactly, JSON and streams, thoughts and cache included', async () => {
+    const calls: CallSpec[] = [
+      { method: 'generate', model: 'gemini-2.5-flash', contents: question, config: { maxOutputTokens: 12, thinkingConfig: { thinkingBudget: 96 }, systemInstruction: 'Answer in one line.' } },
+      { method: 'generate', model: 'gemini-2.5-flash', contents: question.repeat(8), config: { cachedContent: 'cachedContents/budget-handbook' } },
+      { method: 'stream', model: 'gemini-2.5-flash-lite', contents: question },
+      { method: 'embed', model: 'gemini-embedding-001', contents: ['daily budget', 'emergency gate', 'ledger'] },
+      { method: 'array-stream', model: 'gemini-2.5-flash', body: { contents: [{ role: 'user', parts: [{ text: question }] }], generationConfig: { maxOutputTokens: 10 } } },
+      { method: 'generate', vertex: true, model: 'gemini-2.5-pro', contents: question, config: { thinkingConfig: { thinkingBudget: 128 } } },
+      { method: 'stream', vertex: true, model: 'gemini-2.0-flash-001', contents: question },
+      { method: 'claude', vertex: true, model: 'claude-haiku-4-5@20251001', body: claudeBody },
+      { method: 'claude-stream', vertex: true, model: 'claude-sonnet-4-5@20250929', body: { ...claudeBody, stream: true } },
+    ];
+    const run = await runCalls(calls);
+
+    expect(run.lines.map((line) => line.ok)).toEqual(calls.map(() => true));
+    expect(sum(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'price_table' })).toBeCloseTo(total(calls, expectedCost), 12);
+    expect(sum(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' })).toBe(0);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(calls.length);
+    for (const provider of ['gcp.gemini', 'gcp.vertex_ai']) {
+      const own = calls.filter((call) => (provider === 'gcp.vertex_ai') === (call.vertex === true));
+      expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: provider })).toBeCloseTo(total(own, expectedCost), 12);
+    }
+    for (const type of ['input', 'output', 'cache_read', 'reasoning'] as const) {
+      const key = type === 'cache_read' ? 'cacheRead' : type;
+      expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_token_type: type }), type).toBe(total(calls, (call) => tokens(call)[key]));
+    }
+    expect(tokens(calls[0]!).reasoning).toBe(96);
+    expect(tokens(calls[1]!).cacheRead).toBeGreaterThan(0);
+    // The model came from the path: gen_ai.request.model names it on every series.
+    expect(select(run.samples, 'costctl_requests_total', { gen_ai_request_model: 'claude-haiku-4-5@20251001', gen_ai_operation_name: 'chat' })).toHaveLength(1);
+    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_operation_name: 'embeddings', gen_ai_provider_name: 'gcp.gemini' })).toBe(1);
+    expect(run.metricsText).not.toMatch(/gemini-test-key|vertex-test-key|retry loop from burning/);
+  });
+
+  it('prices a stream read to its last chunk exactly even when the connection then drops, and estimates the ones cut earlier', async () => {
+    const streamed = (extra: Partial<CallSpec>): CallSpec => ({ method: 'stream', model: 'gemini-2.5-flash', contents: question, ...extra });
+    const run = await runCalls([
+      streamed({ scenario: 'cut-after-usage' }),
+      streamed({ scenario: 'cut' }),
+      streamed({ vertex: true, scenario: 'cut' }),
+      streamed({ scenario: 'stream-error' }),
+    ]);
+
+    expect(run.lines.map((line) => line.ok)).toEqual([false, false, false, false]);
+    expect(sum(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'price_table' })).toBeCloseTo(expectedCost(streamed({})), 12);
+    // The cuts failed on the wire; the stream-error answer ended cleanly, its error in-band, so only its cost says something went wrong.
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(2);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(2);
+    const estimated = select(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' });
+    expect(estimated.map((sample) => sample.labels.gen_ai_provider_name).sort()).toEqual(['gcp.gemini', 'gcp.vertex_ai']);
+    for (const sample of estimated) expect(sample.value).toBeGreaterThan(0);
+    // The Gemini API's cumulative usage gave the exact input before each cut; Vertex's stream had none, so its input is estimated.
+    expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'gcp.gemini', gen_ai_token_type: 'input' })).toBe(3 * tokens(streamed({})).input);
+  });
+
+  it('blocks a call over budget before it leaves: ApiError 402 at once, no request at the server, no retry', async () => {
+    const call: CallSpec = { method: 'generate', model: 'gemini-2.5-flash', contents: question, config: { maxOutputTokens: 24 } };
+    const limit = 1.5 * expectedCost(call);
+    const run = await runCalls([call, call, { ...call, vertex: true }], { COSTCTL_DAILY_LIMIT_USD: String(limit) });
+
+    expect(run.lines.map((line) => line.ok)).toEqual([true, false, false]);
+    for (const line of run.lines.slice(1)) {
+      const error = line.error as { name: string; status: number; message: string };
+      expect(error).toMatchObject({ name: 'ApiError', status: 402 });
+      expect(JSON.parse(error.message)).toMatchObject({ error: { code: 402, status: 'costctl_budget_exceeded' } });
+      // A retry would have waited at least the client's 200 ms initial delay.
+      expect(line.millis).toBeLessThan(150);
+    }
+    expect(google().requests).toHaveLength(1);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBeLessThanOrEqual(limit);
+  });
+});

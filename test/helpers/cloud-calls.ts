@@ -1,0 +1,68 @@
+import { calcPrice } from '@pydantic/genai-prices';
+import type { FakeCloud } from '@costctl/testkit';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { sum } from './prometheus.js';
+import { type AppRun, runApp } from './run-app.js';
+
+/** Tokens of one call in the price data's terms: input is all input, cache reads and writes included. */
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+/**
+ * A cloud fake for the tests of one file: started once, emptied before each
+ * test, closed at the end. Returns the running fake.
+ *
+ * @example
+ * const google = useFakeCloud(() => startFakeGoogle());
+ * it('…', () => expect(google().requests).toHaveLength(1));
+ */
+export function useFakeCloud(start: () => Promise<FakeCloud>): () => FakeCloud {
+  let fake: FakeCloud | undefined;
+  beforeAll(async () => {
+    fake = await start();
+  });
+  afterAll(() => fake?.close());
+  beforeEach(() => fake?.reset());
+  return () => {
+    if (fake === undefined) throw new Error('the fake is started in beforeAll');
+    return fake;
+  };
+}
+
+/**
+ * Runs a test app under `--import @costctl/otel/register` with the calls in
+ * `CALLS`, and scrapes it once every call is counted.
+ *
+ * @example
+ * const run = await runCallsApp('test/apps/google-calls.mjs', calls, { FAKE_GOOGLE_URL: url });
+ */
+export function runCallsApp(script: string, calls: readonly object[], env: Record<string, string>): Promise<AppRun> {
+  return runApp(script, {
+    settled: (samples) => sum(samples, 'costctl_requests_total') === calls.length,
+    env: { CALLS: JSON.stringify(calls), ...env },
+  });
+}
+
+/**
+ * The exact price of `tokens` on `model`, straight from the price data (not
+ * through costctl's cache), under the provider id the adapter prices with.
+ *
+ * @example
+ * priceFromData({ input: 10, output: 24, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, 'gemini-2.5-flash', 'google')
+ */
+export function priceFromData(tokens: Tokens, model: string, providerId: string): number {
+  const usage = { input_tokens: tokens.input, output_tokens: tokens.output, cache_read_tokens: tokens.cacheRead, cache_write_tokens: tokens.cacheWrite };
+  const price = calcPrice(usage, model, { providerId });
+  if (price === null) throw new Error(`the price data has no ${model} under ${providerId}`);
+  return price.total_price;
+}
+
+/** The sum of `pick` over `items`. */
+export function total<T>(items: readonly T[], pick: (item: T) => number): number {
+  return items.reduce((sum, item) => sum + pick(item), 0);
+}
