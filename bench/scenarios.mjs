@@ -71,6 +71,14 @@ export function scenarios(plan) {
       expected: jsonUsage,
     },
     {
+      id: 'json-http',
+      title: 'JSON chat call, node:http request, 1 in flight',
+      worker: 'json-http.mjs',
+      concurrency: 1,
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
       id: 'json-c16',
       title: 'JSON chat call, fetch, 16 in flight',
       worker: 'json-fetch.mjs',

@@ -21,6 +21,7 @@ import { createMetricReaders } from './telemetry/readers.js';
 import type { CallResult, CallSink } from './transport/call.js';
 import { EndpointMatcher } from './transport/endpoints.js';
 import { installFetch } from './transport/fetch.js';
+import { installNodeHttp } from './transport/node-http.js';
 import { CallObserver } from './transport/observer.js';
 import { subscribeUndiciChannels } from './transport/undici-channels.js';
 
@@ -113,8 +114,8 @@ export function start(options: StartOptions = {}): Costctl {
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
-  const observer = new CallObserver(new EndpointMatcher(config.endpoints), config.labels, { table, sink }, budgets);
-  const stops = [installFetch(observer, config.blockMode), subscribeUndiciChannels(observer)];
+  const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
+  const stops = [installFetch(observer, config.blockMode), installNodeHttp(observer, config.blockMode), subscribeUndiciChannels(observer)];
 
   const instance: Costctl = {
     config,

@@ -1,10 +1,12 @@
 import type { BlockMode } from '../config/schema.js';
-import { blockMessage, CostctlBlockedError, type BlockReason } from '../errors.js';
+import { CostctlBlockedError, type BlockReason } from '../errors.js';
 import { activeCall } from './active-call.js';
+import { blockedResponse } from './blocked-response.js';
 import type { ObservedCall } from './call.js';
 import { reportInternalError } from './internal-error.js';
 import { observingHandler } from './observing-handler.js';
 import type { CallObserver } from './observer.js';
+import { copyRequestBody, hasStreamBody, requestInputCall } from './request-input.js';
 
 /** Where undici (Node's bundled copy and the npm package alike) keeps the global dispatcher. */
 const globalDispatcherKey = Symbol.for('undici.globalDispatcher.1');
@@ -65,28 +67,37 @@ export function installFetch(observer: CallObserver, blockMode: BlockMode): () =
   if (typeof original !== 'function') return () => {};
 
   const fetch: Fetch = function fetch(input, init) {
-    let prepared: { call: ObservedCall; init: RequestInit } | undefined;
+    // A Request's body is a stream: a billable call waits for a copy of it, to be read and admitted like any other.
+    if (hasStreamBody(input, init) && isBillable(observer, input)) {
+      return copyRequestBody(input).then((body) => admitAndFetch(input, init, body));
+    }
+    return admitAndFetch(input, init, init !== undefined && 'body' in init ? init.body : undefined);
+  };
+
+  function admitAndFetch(input: Parameters<Fetch>[0], init: RequestInit | undefined, body: unknown): Promise<Response> {
+    let prepared: Prepared | undefined;
     let admission: ReturnType<CallObserver['admit']> | undefined;
     try {
-      prepared = prepare(observer, input, init);
+      prepared = prepare(observer, input, init, body);
       if (prepared !== undefined) admission = observer.admit(prepared.call);
     } catch (error) {
       // A bug in costctl lets the call through (telemetry fails open); the gate itself is a cached flag.
       reportInternalError(error);
     }
     if (prepared === undefined) return original(input, init);
-    const { call, init: observedInit } = prepared;
+    const { call, init: observedInit, viaChannels } = prepared;
+    const send = () => settleOnRejection(call, viaChannels ? requestInputCall.run(call, () => original(input, observedInit)) : original(input, observedInit));
     if (admission instanceof Promise) {
       return admission.then(
-        (decided) => (decided.blocked ? blockedFetch(call, decided.blocked, blockMode) : original(input, observedInit)),
+        (decided) => (decided.blocked ? blockedFetch(call, decided.blocked, blockMode) : send()),
         (error: unknown) => {
           reportInternalError(error);
-          return original(input, observedInit);
+          return send();
         },
       );
     }
-    return admission?.blocked ? blockedFetch(call, admission.blocked, blockMode) : original(input, observedInit);
-  };
+    return admission?.blocked ? blockedFetch(call, admission.blocked, blockMode) : send();
+  }
 
   globalThis.fetch = fetch;
   return () => {
@@ -101,29 +112,55 @@ export function installFetch(observer: CallObserver, blockMode: BlockMode): () =
  */
 function blockedFetch(call: ObservedCall, block: BlockReason, mode: BlockMode): Promise<Response> {
   if (mode === 'throw') return Promise.reject(new CostctlBlockedError(block));
-  const type = block.code === 'COSTCTL_GATE_TRIPPED' ? 'costctl_gate_tripped' : 'costctl_budget_exceeded';
-  const body = JSON.stringify(call.adapter.errorBody(type, blockMessage(block)));
-  return Promise.resolve(
-    new Response(body, {
-      status: 402,
-      statusText: 'Payment Required',
-      headers: { 'content-type': 'application/json', 'x-should-retry': 'false', 'x-costctl-blocked': block.rule },
-    }),
-  );
+  const { status, statusText, headers, body } = blockedResponse(call.adapter, block);
+  return Promise.resolve(new Response(body, { status, statusText, headers }));
 }
 
-/** The call and the init to call `fetch` with so it is observed, or undefined to leave it alone. */
-function prepare(observer: CallObserver, input: unknown, init: RequestInit | undefined): { call: ObservedCall; init: RequestInit } | undefined {
+/**
+ * Records a call whose fetch rejected, for a fetch that fails before undici takes its request
+ * (an aborted signal), which no handler or channel sees: its reservation is settled all the same.
+ * A later failure was recorded first by the handler or channel that saw it; recording is once only.
+ */
+function settleOnRejection(call: ObservedCall, sent: Promise<Response>): Promise<Response> {
+  sent.catch((error: unknown) => call.failed(error));
+  return sent;
+}
+
+/**
+ * A billable call and the init to call `fetch` with so it is observed: through an observing
+ * dispatcher, or — for a Request whose dispatcher cannot be read — unchanged, its request
+ * adopted by the diagnostics-channel observer (`viaChannels`).
+ */
+interface Prepared {
+  call: ObservedCall;
+  init: RequestInit | undefined;
+  viaChannels: boolean;
+}
+
+/** The call and how to `fetch` it so it is observed, or undefined to leave it alone. */
+function prepare(observer: CallObserver, input: unknown, init: RequestInit | undefined, body: unknown): Prepared | undefined {
   const target = requestTarget(input);
   if (target === undefined) return undefined;
   const method = init?.method ?? target.method;
-  const body = init !== undefined && 'body' in init ? init.body : undefined;
   const inner = dispatcherOf(input, init);
-  if (inner === undefined) return undefined;
+  // Replacing a dispatcher we cannot see could reroute the request: undici's channels observe it instead.
+  if (inner === undefined && !(input instanceof Request)) return undefined;
   const call = observer.observe(method, target.url.origin, target.url.host, target.url.pathname, body);
   if (call === undefined) return undefined;
+  if (inner === undefined) return { call, init, viaChannels: true };
   // `dispatcher` is undici's own RequestInit extension, absent from the DOM type.
-  return { call, init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit };
+  return { call, init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit, viaChannels: false };
+}
+
+/** Whether a Request is a billable call, from its method and URL alone. */
+function isBillable(observer: CallObserver, request: Request): boolean {
+  try {
+    const url = new URL(request.url);
+    return observer.matches(request.method, url.origin, url.host, url.pathname);
+  } catch (error) {
+    reportInternalError(error);
+    return false;
+  }
 }
 
 function requestTarget(input: unknown): { url: URL; method: string } | undefined {

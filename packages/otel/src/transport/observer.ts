@@ -33,6 +33,14 @@ export class CallObserver {
     return admission instanceof Promise ? admission.then((a) => settle(call, a)) : settle(call, admission);
   }
 
+  /**
+   * Whether a request is a billable call, before its body is known
+   * (`node:http` apps write the body after `request()` returns).
+   */
+  matches(method: string, origin: string, host: string, path: string): boolean {
+    return this.#matcher.match(method, origin, host, path) !== undefined;
+  }
+
   /** A new observed call for a billable request, or undefined for any other request. */
   observe(method: string, origin: string, host: string, path: string, body: unknown): ObservedCall | undefined {
     const matched = this.#matcher.match(method, origin, host, path);

@@ -4,6 +4,7 @@ import type { ObservedCall } from './call.js';
 import { rawHeader } from './headers.js';
 import { reportInternalError } from './internal-error.js';
 import type { CallObserver } from './observer.js';
+import { requestInputCall } from './request-input.js';
 
 /** The parts of undici's internal request that its diagnostics channels expose and we read. */
 interface UndiciRequest {
@@ -24,7 +25,8 @@ interface RequestMessage {
  * undici publishes to. Response bodies come from
  * `undici:request:bodyChunkReceived` (undici ≥ 7); where a copy of undici does
  * not publish it, the call is still counted and priced as an estimate.
- * Requests made through our `fetch` wrapper are skipped: it observes them.
+ * Requests made through our `fetch` wrapper are skipped: it observes them,
+ * or, for a Request it could not route, hands its call over to be adopted here.
  * Returns a function that unsubscribes.
  */
 export function subscribeUndiciChannels(observer: CallObserver): () => void {
@@ -32,6 +34,12 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
 
   const onCreate = ({ request }: RequestMessage) => {
     if (activeCall.call !== undefined) return;
+    // A `fetch(Request)` the fetch wrapper admitted but could not route: its call is already made.
+    const adopted = requestInputCall.getStore();
+    if (adopted !== undefined) {
+      calls.set(request, adopted);
+      return;
+    }
     // undici normalises `origin` to `scheme://host[:port]`, so the host needs no URL parse.
     const origin = String(request.origin);
     const host = origin.slice(origin.indexOf('//') + 2);
