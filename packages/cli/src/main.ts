@@ -4,19 +4,21 @@
  * config file as the SDK and speaks to the same store.
  *
  * Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 (status
- * only) the emergency gate is tripped.
+ * only) the emergency gate is tripped, 4 (reconcile only) the ledger and the
+ * provider's bill differ beyond the tolerance.
  */
 import { isCostctlError } from '@costctl/otel';
 import { forecast } from './commands/forecast.js';
 import { gate } from './commands/gate.js';
 import { init } from './commands/init.js';
 import { price } from './commands/price.js';
+import { reconcile } from './commands/reconcile.js';
 import { report } from './commands/report.js';
 import { rules } from './commands/rules.js';
 import { status } from './commands/status.js';
 import { UsageError, type Command } from './command.js';
 
-const commands: Record<string, Command> = { status, gate, report, forecast, price, init, rules };
+const commands: Record<string, Command> = { status, gate, report, forecast, reconcile, price, init, rules };
 
 const usage = `usage: costctl <command> [options]
 
@@ -25,6 +27,11 @@ const usage = `usage: costctl <command> [options]
   report [--since D] [--until D] [--by K,…] [--json|--csv]
                                                    spend from the ledger, grouped by provider, model, operation or a label
   forecast [--days N] [--json]                     projected spend and the date each limit will be reached
+  reconcile --provider openai|anthropic [--since D] [--until D] [--tolerance P] [--json]
+                                                   the ledger against the provider's usage and cost reports, per UTC day
+                                                   and model (admin key in OPENAI_ADMIN_KEY / ANTHROPIC_ADMIN_KEY; exit 4
+                                                   beyond the tolerance); add --adjust --reason R to correct the ledger
+                                                   and budgets to the bill
   price <model> [--provider P] [--input N] [--output N]
                                                    what a call costs, and which price data says so
   init [--force]                                   write costctl.config.yaml with the default budgets, commented

@@ -3,7 +3,7 @@ export type { BudgetAlert, Level } from './budget/alerts.js';
 export type { RuleStatus } from './budget/levels.js';
 export type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './store/types.js';
 export { loadConfig, type LoadOptions } from './config/load.js';
-export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, RuleConfig } from './config/schema.js';
+export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, MeterConfig, RuleConfig } from './config/schema.js';
 export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-processor.js';
 export { jsonLogger, type Logger } from './logger.js';
 export {
@@ -16,9 +16,10 @@ export {
   type CostctlErrorCode,
 } from './errors.js';
 export type { CostSource, UnpricedReason } from './pricing/price-call.js';
-export type { OperationName, TokenUsage } from './providers/types.js';
-export { openState, type CostctlState, type RuleView } from './state.js';
+export type { BilledUnits, OperationName, TokenUsage } from './providers/types.js';
+export { openState, type AdjustmentResult, type CostctlState, type RuleView } from './state.js';
 export { priceModel, type ModelQuote } from './pricing/price-model.js';
 export { readLedger, type LedgerQuery } from './ledger/reader.js';
 export type { LedgerEntry } from './ledger/entry.js';
+export type { AdjustmentInput, LedgerAdjustment } from './ledger/adjustment.js';
 export { calendarWindow, parseWindow, type WindowSpec } from './budget/windows.js';

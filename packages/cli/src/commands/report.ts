@@ -5,7 +5,7 @@ import { csv, table, usd } from '../format.js';
 
 const fields: Record<string, (entry: LedgerEntry) => string> = {
   provider: (entry) => entry.provider,
-  model: (entry) => entry.model ?? 'unknown',
+  model: (entry) => entry.model ?? (entry.kind === 'adjustment' ? 'not per model' : 'unknown'),
   operation: (entry) => entry.operation,
   outcome: (entry) => entry.outcome,
   source: (entry) => entry.cost_source ?? entry.unpriced_reason ?? 'none',
@@ -39,14 +39,17 @@ export const report: Command = async (args, { cwd, env, out }) => {
     return field;
   });
 
-  const groups = new Map<string, { key: string[]; row: Row }>();
+  const groups = new Map<string, { key: string[]; adjustment: boolean; row: Row }>();
   const query = { since: parseWhen(values.since, 'since'), until: parseWhen(values.until, 'until') };
   for await (const entry of readLedger(config.stateDir, query)) {
     const key = getters.map((get) => get(entry));
+    // Corrections to the bill are spend, but not calls: their own rows, labelled.
+    const adjustment = entry.kind === 'adjustment';
+    if (adjustment && key.length > 0 && key.at(-1) !== 'adjustment') key[key.length - 1] += ' (adjustment)';
     const id = JSON.stringify(key);
-    const group = groups.get(id) ?? { key, row: { calls: 0, input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0, blocked: 0 } };
+    const group = groups.get(id) ?? { key, adjustment, row: { calls: 0, input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0, blocked: 0 } };
     const { row } = group;
-    row.calls += 1;
+    row.calls += adjustment ? 0 : 1;
     row.input += entry.tokens.input;
     row.output += entry.tokens.output;
     row.cost += entry.cost_usd ?? 0;
@@ -72,7 +75,9 @@ export const report: Command = async (args, { cwd, env, out }) => {
     return 0;
   }
   const total = sorted.reduce((sum, { row }) => sum + row.cost, 0);
+  const adjusted = sorted.filter((group) => group.adjustment).reduce((sum, { row }) => sum + row.cost, 0);
   out(table(header, rows.map((row) => row.map((cell, i) => (i === keys.length + 3 || i === keys.length + 4 ? usd(Number(cell)) : cell)))));
-  out(`\ntotal ${usd(total)} over ${sorted.reduce((sum, { row }) => sum + row.calls, 0)} calls\n`);
+  const including = adjusted === 0 ? '' : `, including ${usd(adjusted)} of adjustments to the providers' bills (costctl reconcile --adjust)`;
+  out(`\ntotal ${usd(total)} over ${sorted.reduce((sum, { row }) => sum + row.calls, 0)} calls${including}\n`);
   return 0;
 };

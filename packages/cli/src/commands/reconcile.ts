@@ -1,0 +1,132 @@
+import { hostname, userInfo } from 'node:os';
+import { loadConfig, openState, readLedger } from '@costctl/otel';
+import { parse, UsageError, type Command } from '../command.js';
+import { parseWhen } from '../dates.js';
+import { usd } from '../format.js';
+import { fetchBill } from '../reconcile/admin-api.js';
+import { anthropicBilling } from '../reconcile/anthropic-bill.js';
+import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, dayRange } from '../reconcile/bill.js';
+import { compare, type Reconciliation } from '../reconcile/compare.js';
+import { tallyLedger } from '../reconcile/ledger-tally.js';
+import { openaiBilling } from '../reconcile/openai-bill.js';
+import { type AppliedAdjustment, NOT_PER_MODEL, renderJson, renderText, signed } from '../reconcile/render.js';
+
+/** Exit code when a complete day differs from the bill by more than the tolerance (and nothing was adjusted). */
+export const RECONCILE_MISMATCH_EXIT = 4;
+
+const sources: Record<BillingProvider, BillingSource> = { openai: openaiBilling, anthropic: anthropicBilling };
+
+/** The longest period one run compares: a year of daily buckets. */
+const MAX_DAYS = 366;
+
+/**
+ * `costctl reconcile --provider openai|anthropic`: the ledger against the
+ * provider's own usage and cost reports, per UTC day and model. Exits 0
+ * when every complete day is within the tolerance, 4 when one is not, 1
+ * when the reports cannot be read. With `--adjust --reason R`, appends an
+ * adjustment for each difference to the ledger and the budgets (then 0).
+ */
+export const reconcile: Command = async (args, { cwd, env, out }) => {
+  const { values } = parse(args, {
+    provider: { type: 'string' },
+    since: { type: 'string', default: '7d' },
+    until: { type: 'string' },
+    tolerance: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    adjust: { type: 'boolean', default: false },
+    reason: { type: 'string' },
+    actor: { type: 'string' },
+  });
+  const provider = values.provider;
+  if (!BILLING_PROVIDERS.includes(provider as BillingProvider)) {
+    throw new UsageError(`reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}${provider === undefined ? '' : `, got "${provider}"`}`);
+  }
+  const source = sources[provider as BillingProvider];
+  if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
+  if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
+
+  const config = loadConfig({ cwd, env });
+  const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
+  const key = env[source.keyVariable]?.trim();
+  if (!key) {
+    throw new UsageError(`reconcile --provider ${source.provider} reads ${source.name}'s usage and cost reports with an admin key: set ${source.keyVariable} (it is read from the environment only, and never printed)`);
+  }
+  const base = adminUrl(env[source.urlVariable], source);
+  const now = Date.now();
+  const since = parseWhen(values.since, 'since', now)!.getTime();
+  const until = parseWhen(values.until, 'until', now)?.getTime() ?? now;
+  if (since >= until) throw new UsageError(`--since must be before --until`);
+  const range = dayRange(since, until);
+  if (range.end - range.start > MAX_DAYS * DAY_MS) throw new UsageError(`reconcile compares at most ${MAX_DAYS} days at a time; narrow --since/--until`);
+
+  const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
+  const tallies = await tallyLedger(readLedger(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
+  const result = compare(source.provider, range, tallies, bill, { tolerance, now });
+  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env }) : [];
+
+  out(values.json ? renderJson(result, applied) : renderText(result, applied));
+  return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
+};
+
+/** `0.05` or `5%`: a fraction of the bill from 0 to 1. */
+function parseTolerance(text: string): number {
+  const percent = text.trim().endsWith('%');
+  const value = Number(percent ? text.trim().slice(0, -1) : text);
+  const fraction = percent ? value / 100 : value;
+  if (text.trim() === '' || !Number.isFinite(fraction) || fraction < 0 || fraction > 1) {
+    throw new UsageError(`--tolerance "${text}": expected a fraction of the bill from 0 to 1 such as 0.02, or a percentage such as 2%`);
+  }
+  return fraction;
+}
+
+function adminUrl(text: string | undefined, source: BillingSource): string {
+  if (text === undefined || text.trim() === '') return source.defaultUrl;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${source.urlVariable}="${text}": expected an http(s) URL such as ${source.defaultUrl}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${source.urlVariable}="${text}": expected an http(s) URL such as ${source.defaultUrl}`);
+  return text;
+}
+
+/**
+ * Appends one adjustment per complete day and model whose ledger differs
+ * from the bill, each counted in the budgets whose current window holds
+ * its day, and says so on stderr: an operator approved it, so every one is
+ * visible as it happens.
+ */
+async function adjust(
+  result: Reconciliation,
+  who: { reason: string; actor: string; cwd: string; env: Readonly<Record<string, string | undefined>> },
+): Promise<AppliedAdjustment[]> {
+  // Below a millionth of a dollar a difference is float noise, not a bill.
+  const rows = result.rows.filter((row) => row.status !== 'partial' && Math.abs(row.differenceUsd) >= 1e-6);
+  if (rows.length === 0) return [];
+  const state = await openState({ cwd: who.cwd, env: who.env });
+  const applied: AppliedAdjustment[] = [];
+  try {
+    for (const row of rows) {
+      const { rules } = await state.adjust({
+        provider: result.provider,
+        model: row.model,
+        day: row.day,
+        amountUsd: row.differenceUsd,
+        reason: who.reason,
+        actor: who.actor,
+        source: `reconcile:${result.provider}`,
+        billedUsd: row.billedUsd,
+        localUsd: row.localUsd,
+      });
+      applied.push({ day: row.day, model: row.model, amountUsd: row.differenceUsd, rules });
+      process.stderr.write(
+        `costctl: adjusted ${result.provider} ${row.model ?? NOT_PER_MODEL} on ${row.day} by ${signed(row.differenceUsd)} (billed ${usd(row.billedUsd)}, ledger ${usd(row.localUsd)}) ` +
+          `by ${who.actor}: ${JSON.stringify(who.reason)}; budgets: ${rules.join(', ') || 'none covers it now'}\n`,
+      );
+    }
+  } finally {
+    await state.close();
+  }
+  return applied;
+}
