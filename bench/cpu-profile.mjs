@@ -9,7 +9,12 @@ const COSTCTL_DIST = '/packages/otel/dist/';
  * the real fetch, the dispatcher and handler forwarding to undici's): what
  * runs beneath them is the app's call, not costctl's.
  */
-const PASS_THROUGH = new Set(['transport/fetch.js fetch', 'transport/fetch.js dispatch', 'transport/observing-handler.js forward']);
+const PASS_THROUGH = new Set([
+  'transport/fetch.js fetch',
+  'transport/fetch.js send',
+  'transport/fetch.js dispatch',
+  'transport/observing-handler.js forward',
+]);
 
 /** A frame's place, as `packages/otel/src/…ts fn` for costctl and `url fn` for the rest. */
 function placeOf(frame) {
