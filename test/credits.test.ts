@@ -61,6 +61,11 @@ describe('prepaid credits', () => {
     expect(status.rules[0]!.spentDisplay).toBeCloseTo(3 * each * 0.9, 15);
     const text = costctl(['status'], env).stdout;
     expect(text).toMatch(/credits_openai +credits since 2026-11-01 +\$[\d.]+ +€[\d.]+/);
+    const report = costctl(['report'], env).stdout;
+    expect(report).toMatch(/^total \$[\d.]+ \(€[\d.]+ at 0\.9 EUR per USD\) over 5 calls$/m);
+    const rows = JSON.parse(costctl(['report', '--json'], env).stdout) as { cost: number; cost_display: number; currency: string }[];
+    expect(rows[0]!.currency).toBe('EUR');
+    expect(rows[0]!.cost_display).toBeCloseTo(rows[0]!.cost * 0.9, 15);
   });
 
   it('count only the provider they are with', async () => {

@@ -1,7 +1,7 @@
 import { loadConfig, readLedger, type LedgerEntry } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
-import { csv, table, usd } from '../format.js';
+import { csv, inCurrency, table, usd } from '../format.js';
 
 const fields: Record<string, (entry: LedgerEntry) => string> = {
   provider: (entry) => entry.provider,
@@ -60,8 +60,11 @@ export const report: Command = async (args, { cwd, env, out }) => {
   }
   const sorted = [...groups.values()].sort((a, b) => b.row.cost - a.row.cost);
 
+  const { currency } = config;
   if (values.json) {
-    out(`${JSON.stringify(sorted.map(({ key, row }) => ({ ...Object.fromEntries(keys.map((name, i) => [name, key[i]])), ...row })))}\n`);
+    // USD is the unit of record; with a display currency each row also carries its cost in it.
+    const display = (row: Row) => (currency === undefined ? {} : { cost_display: row.cost * currency.perUsd, currency: currency.code });
+    out(`${JSON.stringify(sorted.map(({ key, row }) => ({ ...Object.fromEntries(keys.map((name, i) => [name, key[i]])), ...row, ...display(row) })))}\n`);
     return 0;
   }
   const header = [...keys, 'calls', 'input', 'output', 'cost_usd', 'estimated_usd', 'unpriced', 'blocked'];
@@ -78,6 +81,7 @@ export const report: Command = async (args, { cwd, env, out }) => {
   const adjusted = sorted.filter((group) => group.adjustment).reduce((sum, { row }) => sum + row.cost, 0);
   out(table(header, rows.map((row) => row.map((cell, i) => (i === keys.length + 3 || i === keys.length + 4 ? usd(Number(cell)) : cell)))));
   const including = adjusted === 0 ? '' : `, including ${usd(adjusted)} of adjustments to the providers' bills (costctl reconcile --adjust)`;
-  out(`\ntotal ${usd(total)} over ${sorted.reduce((sum, { row }) => sum + row.calls, 0)} calls${including}\n`);
+  const displayed = currency === undefined ? '' : ` (${inCurrency(total, currency)} at ${currency.perUsd} ${currency.code} per USD)`;
+  out(`\ntotal ${usd(total)}${displayed} over ${sorted.reduce((sum, { row }) => sum + row.calls, 0)} calls${including}\n`);
   return 0;
 };
