@@ -51,10 +51,10 @@ describe('FileStore across processes', () => {
     store.close();
   }, 30_000);
 
-  it('stays consistent when processes are killed with SIGKILL in the middle of anything', async () => {
+  it('stays consistent, and leaves no torn ledger line, when processes are killed with SIGKILL in the middle of anything', async () => {
     const dir = tempDir();
     const leaseMillis = 60_000;
-    const target = 40;
+    const target = 120;
     let kills = 0;
     const slot = async (): Promise<void> => {
       while (kills < target) {
@@ -68,7 +68,16 @@ describe('FileStore across processes', () => {
       }
     };
     await Promise.all([slot(), slot(), slot(), slot()]);
-    expect(kills).toBeGreaterThanOrEqual(30);
+    expect(kills).toBeGreaterThanOrEqual(100);
+
+    const ledger = readdirSync(dir)
+      .filter((name) => name.startsWith('ledger-'))
+      .map((name) => readFileSync(join(dir, name), 'utf8'))
+      .join('');
+    expect(ledger.endsWith('\n')).toBe(true);
+    const lines = ledger.slice(0, -1).split('\n');
+    expect(lines.length).toBeGreaterThan(kills);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ provider: 'openai', cost_usd: 0.0000468 });
 
     const path = join(dir, 'state.sqlite');
     expect(query(path, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
@@ -87,7 +96,7 @@ describe('FileStore across processes', () => {
     expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8').split('\n').length - 1).toBe(audit.length);
     expect(reservedByCounter(path)).toEqual(heldByCounter(path));
     const left = query(path, 'SELECT count(*) AS n FROM reservations')[0]?.n;
-    console.log(`SIGKILL test: ${kills} kills, ${audit.length} gate changes audited (${raw.length - audit.length} uncommitted cut off), ${left} reservations left to expire`);
+    console.log(`SIGKILL test: ${kills} kills, ${lines.length} ledger lines whole, ${audit.length} gate changes audited (${raw.length - audit.length} uncommitted cut off), ${left} reservations left to expire`);
 
     store.commit('none', [], Date.now() + leaseMillis + 1);
     expect(Object.values(reservedByCounter(path)).every((reserved) => reserved === 0)).toBe(true);
