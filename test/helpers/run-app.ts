@@ -25,6 +25,8 @@ export interface AppRun {
 export interface AppOptions {
   /** Load costctl with `--import @costctl/otel/register` (default true). */
   register?: boolean;
+  /** Scrape the app's /metrics once it is done (default: when `register`; set it when nodeArgs load costctl). */
+  scrape?: boolean;
   env?: Record<string, string>;
   /** Extra node flags before the script. */
   nodeArgs?: string[];
@@ -88,7 +90,7 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
   }
   let metricsText = '';
   let scrapeError: string | undefined;
-  if (finished && register) {
+  if (finished && (options.scrape ?? register)) {
     // The exporter's server starts listening asynchronously: a scrape right at start-up may come early.
     for (let attempt = 0; attempt < 100; attempt++) {
       try {

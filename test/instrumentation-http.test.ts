@@ -1,0 +1,51 @@
+// costctl beside OpenTelemetry's own node:http instrumentation: the app's
+// HTTP client spans are still made, and calls are still priced and gated.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectedUsage, startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { costctl } from './helpers/looper.js';
+import { select } from './helpers/prometheus.js';
+import { runApp } from './helpers/run-app.js';
+
+let provider: FakeProvider;
+beforeAll(async () => {
+  provider = await startFakeProvider();
+});
+afterAll(async () => {
+  await provider.close();
+});
+beforeEach(() => provider.reset());
+
+const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content: 'Say hello.' }] };
+
+// Either may be loaded first: costctl's register before the app's OTel setup, or after it.
+const orders = {
+  'costctl first': { register: true, nodeArgs: ['--import', './test/apps/otel-http-setup.mjs'] },
+  'OpenTelemetry first': { register: false, scrape: true, nodeArgs: ['--import', './test/apps/otel-http-setup.mjs', '--import', '@costctl/otel/register'] },
+};
+
+describe.each(Object.entries(orders))('with @opentelemetry/instrumentation-http, %s', (_, loading) => {
+  it('the app gets its HTTP client span and costctl prices the call', async () => {
+    const env = { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-otel-http-')) };
+    const run = await runApp('test/apps/http-instrumented.mjs', { env, ...loading });
+    const [result] = run.lines as { status: number; usage: Record<string, number>; spans: { method: string; status: number }[] }[];
+    expect(result!.status).toBe(200);
+    expect(result!.spans).toEqual([{ method: 'POST', status: 200 }]);
+    const usage = expectedUsage('openai.chat', body) as Record<string, number>;
+    expect(select(run.samples, 'costctl_tokens_total', { gen_ai_token_type: 'output' })[0]?.value).toBe(usage.completion_tokens);
+    expect(select(run.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })[0]?.value).toBe(1);
+  });
+
+  it('a tripped gate still blocks the call before it leaves', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'costctl-otel-http-'));
+    expect(costctl(['gate', 'trip', '--reason', 'otel http check'], { COSTCTL_STATE_DIR: stateDir }).status).toBe(0);
+    const env = { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_STATE_DIR: stateDir };
+    const run = await runApp('test/apps/http-instrumented.mjs', { env, ...loading });
+    const [result] = run.lines as { status: number; blocked: string }[];
+    expect(result).toMatchObject({ status: 402, blocked: 'gate' });
+    expect(provider.requests).toHaveLength(0);
+    expect(select(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })[0]?.value).toBe(1);
+  });
+});
