@@ -151,6 +151,21 @@ describe('node --import @costctl/otel/register with the official SDKs', () => {
     );
   });
 
+  it("counts a stream that fails in-band after its 200 as an error, with the provider's error type, still priced as estimated", async () => {
+    const run = await runCalls([
+      { api: 'openai.chat', body: chat({ stream: true }), scenario: 'stream-error' },
+      { api: 'anthropic.messages', body: messages({ stream: true }), scenario: 'stream-error' },
+    ]);
+    // Both SDKs raise the in-band error to the app, as without costctl.
+    expect(run.lines.map((line) => line.ok)).toEqual([false, false]);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(2);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(0);
+    expect(select(run.samples, 'gen_ai_client_operation_duration_count', { error_type: 'server_error' })).toHaveLength(1);
+    expect(select(run.samples, 'gen_ai_client_operation_duration_count', { error_type: 'api_error' })).toHaveLength(1);
+    const estimated = select(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' });
+    expect(estimated.map((sample) => sample.labels.gen_ai_provider_name).sort()).toEqual(['anthropic', 'openai']);
+  });
+
   it('counts a model missing from the price data as unpriced, with its reason, and errors as errors', async () => {
     const run = await runCalls([
       { api: 'openai.chat', body: chat({ model: 'acme-llm-7b' }) },

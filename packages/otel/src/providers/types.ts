@@ -90,6 +90,12 @@ export interface ResponseFacts {
    */
   complete?: boolean;
   /**
+   * The error type the provider reported inside the stream (an `error`
+   * event after a 200): the call failed, though what it generated is still
+   * counted and priced.
+   */
+  streamError?: string;
+  /**
    * The processing tier the provider reports having served the call on
    * (OpenAI's `service_tier`: `default`, `flex`, `priority`…), which changes its price.
    */

@@ -198,7 +198,7 @@ export class ObservedCall {
     const facts = this.#facts;
     const billable = cost !== undefined || (this.#broken && this.#status >= 200 && this.#status < 300);
     // A client that stops reading once the usage, or the stream's end, is in (OpenAI's after [DONE]) made a complete call.
-    const ok = cost !== undefined && (error === undefined || facts?.usageComplete === true || facts?.complete === true);
+    const ok = cost !== undefined && facts?.streamError === undefined && (error === undefined || facts?.usageComplete === true || facts?.complete === true);
     const result: CallResult = {
       provider: this.adapter.name,
       operation: this.request.operation,
@@ -206,7 +206,7 @@ export class ObservedCall {
       responseModel: facts?.model,
       responseId: facts?.responseId,
       outcome: ok ? 'ok' : 'error',
-      errorType: ok ? undefined : errorType(this.#status, error),
+      errorType: ok ? undefined : (facts?.streamError ?? errorType(this.#status, error)),
       durationSeconds: (performance.now() - this.#startedAt) / 1000,
       labels: this.#labels,
       billable,

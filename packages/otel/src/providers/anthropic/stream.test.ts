@@ -60,7 +60,7 @@ describe('MessagesStreamReader', () => {
     expect(readStream(cut)).toMatchObject({ usage: { input: 2679 + 4096, output: 3, cacheRead: 4096 }, usageComplete: false, outputTokenEstimate: 0 });
   });
 
-  it('gives partial usage when the stream ends in an error event', () => {
+  it('gives partial usage when the stream ends in an error event, and says the stream failed', () => {
     expect(readStream(fixture('message-stream-error.sse'))).toEqual({
       model: 'claude-sonnet-4-5-20250929',
       responseId: 'msg_01Bh9AcXWnDz3RfV5e7Lq2Kt',
@@ -68,7 +68,9 @@ describe('MessagesStreamReader', () => {
       usageComplete: false,
       providerCostUsd: undefined,
       outputTokenEstimate: 0,
+      streamError: 'overloaded_error',
     });
+    expect(readStream(fixture('message-stream.sse')).streamError).toBeUndefined();
   });
 
   it('gives no usage for a stream cut before message_start', () => {

@@ -27,6 +27,7 @@ export class MessagesStreamReader implements ResponseReader {
   #complete = false;
   #model: string | undefined;
   #responseId: string | undefined;
+  #streamError: string | undefined;
 
   push(chunk: Uint8Array): void {
     this.#sse.push(chunk);
@@ -44,6 +45,7 @@ export class MessagesStreamReader implements ResponseReader {
       usageComplete: this.#complete && usage !== undefined,
       providerCostUsd: undefined,
       outputTokenEstimate: estimate,
+      ...(this.#streamError === undefined ? {} : { streamError: this.#streamError }),
     };
   }
 
@@ -53,9 +55,14 @@ export class MessagesStreamReader implements ResponseReader {
       this.#estimate.addDelta(deltaTextLength(data));
       return;
     }
-    if (type !== 'message_start' && type !== 'message_delta') return;
+    if (type !== 'message_start' && type !== 'message_delta' && type !== 'error') return;
     const parsed = parseJson(data);
     if (!isRecord(parsed)) return;
+    if (type === 'error') {
+      // `overloaded_error` and the like, sent in-band once the 200 has gone.
+      this.#streamError = stringAt(recordAt(parsed, 'error'), 'type') ?? 'error';
+      return;
+    }
     if (type === 'message_start') {
       const message = recordAt(parsed, 'message');
       this.#model = stringAt(message, 'model') ?? this.#model;

@@ -29,6 +29,15 @@ describe('ChatStreamReader', () => {
     });
   });
 
+  it('reports an error chunk after the 200 as the stream failing, with an estimate of what came before', () => {
+    const [head] = fixture('chat-stream-no-usage.sse').split('data: [DONE]');
+    const facts = readStream(`${head}data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}\n\n`);
+    expect(facts.streamError).toBe('server_error');
+    expect(facts.usage).toBeUndefined();
+    expect(facts.outputTokenEstimate).toBeGreaterThan(0);
+    expect(readStream(fixture('chat-stream-usage.sse')).streamError).toBeUndefined();
+  });
+
   it('is exact when the client aborts right after [DONE] or even before it', () => {
     const text = fixture('chat-stream-usage.sse');
     const beforeDone = text.slice(0, text.indexOf('data: [DONE]'));

@@ -3,7 +3,7 @@ import { SseDecoder } from '../sse.js';
 import { chatDeltaLength, hasUsageObject } from '../stream-scan.js';
 import { TailBuffer } from '../tail-buffer.js';
 import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
-import { isRecord, type JsonRecord, parseJson, stringAt } from '../wire-values.js';
+import { isRecord, type JsonRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
 
 /** Bytes of the stream's end kept to find the usage chunk; it comes last, before `[DONE]`. */
@@ -50,6 +50,7 @@ export class ChatStreamReader implements ResponseReader {
     let usage: TokenUsage | undefined;
     let cost: number | undefined;
     let done = false;
+    let streamError: string | undefined;
     let events = 0;
     let eventChars = 0;
     const estimate = new OutputEstimator();
@@ -60,6 +61,13 @@ export class ChatStreamReader implements ResponseReader {
       }
       events += 1;
       eventChars += data.length;
+      // A failure after the 200 comes as a chunk of its own: {"error": {…}}.
+      if (data.startsWith('{"error"')) {
+        const parsed = parseJson(data);
+        const error = isRecord(parsed) ? recordAt(parsed, 'error') : undefined;
+        streamError = stringAt(error, 'type') ?? stringAt(error, 'code') ?? 'error';
+        return;
+      }
       if (!hasUsageObject(data)) {
         estimate.addDelta(chatDeltaLength(data));
         return;
@@ -84,6 +92,7 @@ export class ChatStreamReader implements ResponseReader {
       providerCostUsd: cost,
       outputTokenEstimate: this.#tail.truncated && events > 0 ? Math.round((this.#tail.total / (eventChars + 8 * events)) * events) : estimate.tokens,
       ...(done ? { complete: true } : {}),
+      ...(streamError === undefined ? {} : { streamError }),
       serviceTier: this.#serviceTier,
     };
   }
