@@ -103,9 +103,10 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
 
     expect(run.lines.map((line) => line.ok)).toEqual([false, false, false, false]);
     expect(sum(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'price_table' })).toBeCloseTo(expectedCost(streamed({})), 12);
-    // The cuts failed on the wire; the stream-error answer ended cleanly, its error in-band, so only its cost says something went wrong.
-    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(2);
-    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(2);
+    // The cuts failed on the wire; the stream-error answer ended cleanly with its error in-band, and is an error too.
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(3);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(1);
+    expect(select(run.samples, 'gen_ai_client_operation_duration_count', { error_type: 'INTERNAL' })).toHaveLength(1);
     const estimated = select(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' });
     expect(estimated.map((sample) => sample.labels.gen_ai_provider_name).sort()).toEqual(['gcp.gemini', 'gcp.vertex_ai']);
     for (const sample of estimated) expect(sample.value).toBeGreaterThan(0);

@@ -72,6 +72,17 @@ describe('geminiAdapter', () => {
     });
   });
 
+  it('reports an error chunk after the 200 as the stream failing, keeping the usage it had', () => {
+    const text = new TextDecoder().decode(fixture('./fixtures/stream.sse'));
+    const failed = `${text.slice(0, text.lastIndexOf('data: '))}data: {"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}}\r\n\r\n`;
+    expect(read(geminiAdapter, 'stream_generate_content', 'text/event-stream', new TextEncoder().encode(failed))).toMatchObject({
+      usage: { input: 11 },
+      usageComplete: false,
+      streamError: 'INTERNAL',
+    });
+    expect(read(geminiAdapter, 'stream_generate_content', 'text/event-stream', fixture('./fixtures/stream.sse')).streamError).toBeUndefined();
+  });
+
   it('reads the JSON-array stream sent without alt=sse', () => {
     expect(read(geminiAdapter, 'stream_generate_content', 'application/json; charset=UTF-8', fixture('./fixtures/stream-array.json'))).toEqual({
       model: 'gemini-2.0-flash',

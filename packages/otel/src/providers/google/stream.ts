@@ -21,11 +21,18 @@ class GeminiChunks {
   #complete = false;
   #model: string | undefined;
   #responseId: string | undefined;
+  #streamError: string | undefined;
 
   read(text: string): void {
     this.#estimate.addDelta(deltaTextLength(text));
     const chunk = parseJson(text);
     if (!isRecord(chunk)) return;
+    // A failure after the 200 is a chunk of its own: {"error": {"code", "message", "status"}}.
+    const error = recordAt(chunk, 'error');
+    if (error !== undefined) {
+      this.#streamError = stringAt(error, 'status') ?? 'error';
+      return;
+    }
     this.#model ??= stringAt(chunk, 'modelVersion');
     this.#responseId ??= stringAt(chunk, 'responseId');
     const candidates = chunk['candidates'];
@@ -49,6 +56,7 @@ class GeminiChunks {
       usageComplete: this.#complete,
       providerCostUsd: undefined,
       outputTokenEstimate: estimate,
+      ...(this.#streamError === undefined ? {} : { streamError: this.#streamError }),
     };
   }
 }
