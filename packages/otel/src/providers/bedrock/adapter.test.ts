@@ -40,12 +40,14 @@ describe('bedrockAdapter', () => {
     });
   });
 
-  it('estimates a ConverseStream that ended in an exception event', () => {
+  it('estimates a ConverseStream that ended in an exception event, and says the stream failed', () => {
     expect(read('converse_stream', 'amazon.nova-lite-v1:0', EVENT_STREAM, fixture('converse-stream-exception.bin'))).toMatchObject({
       usage: undefined,
       usageComplete: false,
       outputTokenEstimate: 7,
+      streamError: expect.stringMatching(/Exception$/),
     });
+    expect(read('converse_stream', 'amazon.nova-lite-v1:0', EVENT_STREAM, fixture('converse-stream.bin')).streamError).toBeUndefined();
   });
 
   it('estimates a ConverseStream cut inside a message', () => {

@@ -29,6 +29,7 @@ export class ConverseStreamReader implements ResponseReader {
   readonly #estimate = new OutputEstimator();
   readonly #names: BedrockNames;
   #usage: TokenUsage | undefined;
+  #streamError: string | undefined;
 
   constructor(names: BedrockNames) {
     this.#names = names;
@@ -39,11 +40,19 @@ export class ConverseStreamReader implements ResponseReader {
   }
 
   finish(): ResponseFacts {
-    return bedrockFacts({ ...noResponseFacts(), outputTokenEstimate: this.#estimate.tokens }, this.#names, this.#usage);
+    const facts: ResponseFacts = { ...noResponseFacts(), outputTokenEstimate: this.#estimate.tokens };
+    if (this.#streamError !== undefined) facts.streamError = this.#streamError;
+    return bedrockFacts(facts, this.#names, this.#usage);
   }
 
   #readMessage(message: EventStreamMessage): void {
-    if (message.headers.get(':message-type') !== 'event') return;
+    const kind = message.headers.get(':message-type');
+    // `modelStreamErrorException`, `throttlingException`…: the answer failed after its 200.
+    if (kind === 'exception' || kind === 'error') {
+      this.#streamError = message.headers.get(':exception-type') ?? message.headers.get(':error-code') ?? 'exception';
+      return;
+    }
+    if (kind !== 'event') return;
     const type = message.headers.get(':event-type');
     if (type === 'contentBlockDelta') {
       this.#estimate.addDelta(deltaTextLength(utf8.decode(message.payload)));

@@ -34,6 +34,7 @@ export class InvokeStreamReader implements ResponseReader {
   readonly #estimate = new OutputEstimator();
   readonly #names: BedrockNames;
   #metrics: TokenUsage | undefined;
+  #streamError: string | undefined;
 
   constructor(names: BedrockNames) {
     this.#names = names;
@@ -45,12 +46,18 @@ export class InvokeStreamReader implements ResponseReader {
 
   finish(): ResponseFacts {
     const inner = this.#anthropic.finish();
-    const facts = { ...inner, outputTokenEstimate: Math.max(inner.outputTokenEstimate, this.#estimate.tokens) };
+    const facts: ResponseFacts = { ...inner, outputTokenEstimate: Math.max(inner.outputTokenEstimate, this.#estimate.tokens) };
+    if (this.#streamError !== undefined) facts.streamError = this.#streamError;
     return bedrockFacts(facts, this.#names, this.#metrics);
   }
 
   #readMessage(message: EventStreamMessage): void {
-    if (message.headers.get(':message-type') !== 'event' || message.headers.get(':event-type') !== 'chunk') return;
+    const kind = message.headers.get(':message-type');
+    if (kind === 'exception' || kind === 'error') {
+      this.#streamError = message.headers.get(':exception-type') ?? message.headers.get(':error-code') ?? 'exception';
+      return;
+    }
+    if (kind !== 'event' || message.headers.get(':event-type') !== 'chunk') return;
     const payload = parseJson(utf8.decode(message.payload));
     const encoded = isRecord(payload) ? stringAt(payload, 'bytes') : undefined;
     if (encoded === undefined) return;
