@@ -4,9 +4,9 @@
 // JSON line per call (the usage the SDK returned, or the error it raised,
 // never the content), prints {"done":true}, and stays up until stdin closes.
 // The client's retries stay at their defaults (3 attempts). HANDLER picks its
-// transport: `fetch` (FetchHttpHandler, the default here) or `node-http`
-// (NodeHttpHandler, node:http); the SDK's own default for this client,
-// NodeHttp2Handler, speaks HTTP/2, which the fake does not.
+// transport: `fetch` (FetchHttpHandler, the default here), `node-http`
+// (NodeHttpHandler, node:http) or `default` (the SDK's own NodeHttp2Handler,
+// node:http2, against a fake started with { http2: true }).
 import {
   BedrockRuntimeClient,
   ConverseCommand,
@@ -26,7 +26,8 @@ function client(spec) {
     region: 'us-east-1',
     endpoint: `${base}${spec.scenario ? `/scenario/${spec.scenario}` : ''}`,
     credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake-secret-key' },
-    requestHandler: process.env.HANDLER === 'node-http' ? new NodeHttpHandler() : new FetchHttpHandler(),
+    // `default` leaves the SDK its own NodeHttp2Handler (node:http2).
+    ...(process.env.HANDLER === 'default' ? {} : { requestHandler: process.env.HANDLER === 'node-http' ? new NodeHttpHandler() : new FetchHttpHandler() }),
   });
 }
 

@@ -22,6 +22,7 @@ import type { CallResult, CallSink } from './transport/call.js';
 import { EndpointMatcher } from './transport/endpoints.js';
 import { installFetch } from './transport/fetch.js';
 import { installNodeHttp } from './transport/node-http.js';
+import { installNodeHttp2 } from './transport/node-http2.js';
 import { CallObserver } from './transport/observer.js';
 import { subscribeUndiciChannels } from './transport/undici-channels.js';
 
@@ -115,7 +116,12 @@ export function start(options: StartOptions = {}): Costctl {
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
-  const stops = [installFetch(observer, config.blockMode), installNodeHttp(observer, config.blockMode), subscribeUndiciChannels(observer)];
+  const stops = [
+    installFetch(observer, config.blockMode),
+    installNodeHttp(observer, config.blockMode),
+    installNodeHttp2(observer, config.blockMode),
+    subscribeUndiciChannels(observer),
+  ];
 
   const instance: Costctl = {
     config,
