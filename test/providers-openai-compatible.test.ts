@@ -210,6 +210,15 @@ describe('a blocked call to a compatible provider', () => {
     expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(1);
   });
 
+  it('blocks the Mistral client, which sends fetch(Request), before its request leaves', async () => {
+    const run = await runCalls([{ client: 'mistral', body: chat('mistral-small-latest') }], { COSTCTL_DAILY_LIMIT_USD: '0.000000001', COSTCTL_ON_EXCEED: 'trip' });
+    expect(provider.requests).toHaveLength(0);
+    expect(run.lines[0]!.ok).toBe(false);
+    expect(run.lines[0]!.error).toMatchObject({ name: 'SDKError', status: 402, blocked: 'gate' });
+    expect((run.lines[0]!.error as { millis: number }).millis).toBeLessThan(1000);
+    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'mistral_ai', costctl_outcome: 'blocked' })).toBe(1);
+  });
+
   it('is blocked by a budget rule after the calls within it, in the provider own error shape', async () => {
     const run = await runCalls([blockable[0]!, blockable[0]!, blockable[2]!], { COSTCTL_MAX_REQUESTS_PER_MINUTE: '1' });
 
