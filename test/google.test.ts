@@ -124,10 +124,9 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
       const error = line.error as { name: string; status: number; message: string };
       expect(error).toMatchObject({ name: 'ApiError', status: 402 });
       expect(JSON.parse(error.message)).toMatchObject({ error: { code: 402, status: 'costctl_budget_exceeded' } });
-      // A retry would have waited at least the client's 200 ms initial delay.
-      expect(line.millis).toBeLessThan(150);
     }
     expect(google().requests).toHaveLength(1);
+    // Exactly two blocked: a retry would have been blocked, and counted, again.
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBeLessThanOrEqual(limit);
   });

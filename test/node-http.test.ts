@@ -131,7 +131,6 @@ describe('node:http calls blocked before they leave', () => {
     expect(Object.keys(byClient)).toEqual(CLIENTS);
     for (const client of CLIENTS) {
       expect(byClient[client], client).toMatchObject({ ok: false, status: 402 });
-      expect(byClient[client]!.millis as number, client).toBeLessThan(500);
     }
     expect(byClient['axios json']).toMatchObject({ class: 'AxiosError', blocked: 'gate' });
     expect(byClient['got json']).toMatchObject({ class: 'HTTPError', blocked: 'gate' });
@@ -140,6 +139,7 @@ describe('node:http calls blocked before they leave', () => {
     expect(byClient['openai sdk json']).toMatchObject({ class: 'APIError', message: expect.stringContaining('emergency gate is tripped (runaway agent)') });
     expect(byClient['anthropic sdk json']).toMatchObject({ class: 'PaymentRequiredError' });
     expect([connections, provider.requests.length, gzipProvider.requests.length]).toEqual([0, 0, 0]);
+    // One blocked call per client: a retry would have been blocked, and counted, again.
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(CLIENTS.length);
   });
 

@@ -204,7 +204,6 @@ describe('a blocked call to a compatible provider', () => {
     expect(run.lines.map((line) => (line.error as { name: string }).name)).toEqual(['APIError', 'APIError', 'APIError', 'APIError', 'APIError']);
     for (const line of run.lines) {
       expect(line.error).toMatchObject({ status: 402, blocked: 'gate' });
-      expect((line.error as { millis: number }).millis).toBeLessThan(1000);
     }
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(blockable.length);
     expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(1);
@@ -215,7 +214,6 @@ describe('a blocked call to a compatible provider', () => {
     expect(provider.requests).toHaveLength(0);
     expect(run.lines[0]!.ok).toBe(false);
     expect(run.lines[0]!.error).toMatchObject({ name: 'SDKError', status: 402, blocked: 'gate' });
-    expect((run.lines[0]!.error as { millis: number }).millis).toBeLessThan(1000);
     expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'mistral_ai', costctl_outcome: 'blocked' })).toBe(1);
   });
 

@@ -181,10 +181,8 @@ describe('examples/collector/otel-collector.yaml', () => {
   });
 });
 
-it('scripts/ensure-prometheus.sh prints a directory holding both binaries, at once when they are installed', () => {
-  const started = performance.now();
+it('scripts/ensure-prometheus.sh prints a directory holding both binaries, the same one again once they are installed', () => {
   expect(ensurePrometheus()).toBe(bin);
-  expect(performance.now() - started).toBeLessThan(5_000);
   expect(promtool(bin, ['--version']).output).toMatch(/^promtool, version /);
   expect(dirname(join(bin, 'prometheus'))).toBe(bin);
 });

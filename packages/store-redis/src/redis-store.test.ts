@@ -129,12 +129,9 @@ describe('RedisStore', () => {
     try {
       expect((await b.gate()).tripped).toBe(false);
       const heard = new Promise<GateState>((resolve) => b.onGateChange(resolve));
-      const started = performance.now();
       await a.changeGate({ action: 'trip', reason: 'runaway agent', actor: 'alice' }, Date.now());
-      const state = await heard;
-      expect(state).toMatchObject({ tripped: true, reason: 'runaway agent', actor: 'alice' });
-      // Far below the 60 s periodic read: it came by pub/sub.
-      expect(performance.now() - started).toBeLessThan(5_000);
+      // Heard within the test's timeout, far below the 60 s periodic read: it came by pub/sub.
+      expect(await heard).toMatchObject({ tripped: true, reason: 'runaway agent', actor: 'alice' });
       expect((await b.audit()).map((e) => [e.action, e.actor, e.wasTripped])).toEqual([['trip', 'alice', false]]);
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -204,13 +201,10 @@ describe('RedisStore when Redis fails', () => {
       expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
       expect(store.reachable()).toBe(true);
       await own.kill();
-      const started = performance.now();
       const refused = await store.reserve([entry(1, 10)], 60_000, now);
       expect(refused).toEqual({ ok: false, index: 0, spent: Infinity });
       expect(store.reachable()).toBe(false);
       expect((await gateBecomes(store, (s) => s.tripped)).reason).toMatch(/^costctl store unreachable/);
-      // No call waits for a reconnect.
-      expect(performance.now() - started).toBeLessThan(2_000);
 
       await own.restart();
       expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false, actor: undefined });
@@ -227,11 +221,9 @@ describe('RedisStore when Redis fails', () => {
     try {
       expect((await store.gate()).tripped).toBe(false);
       own.pause();
-      const started = performance.now();
+      // A hung Redis never answers: this resolves only because the store's own timeout gives up.
       const refused = await store.reserve([entry(1, 10)], 60_000, now);
-      const waited = performance.now() - started;
       expect(refused.ok).toBe(false);
-      expect(waited).toBeLessThan(1_000);
       expect((await store.gate()).tripped).toBe(true);
       own.resume();
       expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false });
