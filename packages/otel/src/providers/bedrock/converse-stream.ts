@@ -3,7 +3,7 @@ import { noResponseFacts } from '../response-facts.js';
 import { deltaTextLength } from '../stream-scan.js';
 import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson } from '../wire-values.js';
-import { EventStreamDecoder, type EventStreamMessage } from './event-stream.js';
+import { EventStreamDecoder, type EventStreamMessage, streamErrorOf } from './event-stream.js';
 import { type BedrockNames, bedrockFacts } from './facts.js';
 import { converseUsage } from './usage.js';
 
@@ -46,13 +46,8 @@ export class ConverseStreamReader implements ResponseReader {
   }
 
   #readMessage(message: EventStreamMessage): void {
-    const kind = message.headers.get(':message-type');
-    // `modelStreamErrorException`, `throttlingException`…: the answer failed after its 200.
-    if (kind === 'exception' || kind === 'error') {
-      this.#streamError = message.headers.get(':exception-type') ?? message.headers.get(':error-code') ?? 'exception';
-      return;
-    }
-    if (kind !== 'event') return;
+    this.#streamError ??= streamErrorOf(message);
+    if (message.headers.get(':message-type') !== 'event') return;
     const type = message.headers.get(':event-type');
     if (type === 'contentBlockDelta') {
       this.#estimate.addDelta(deltaTextLength(utf8.decode(message.payload)));

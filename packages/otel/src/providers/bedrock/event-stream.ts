@@ -184,3 +184,16 @@ function readHeaders(block: Uint8Array): Map<string, string> | undefined {
   }
   return headers;
 }
+
+/**
+ * The error type of a message that reports a failure after the 200
+ * (`modelStreamErrorException`, `throttlingException`…), or undefined for an event.
+ *
+ * @example
+ * streamErrorOf(message) // 'modelStreamErrorException'
+ */
+export function streamErrorOf(message: EventStreamMessage): string | undefined {
+  const kind = message.headers.get(':message-type');
+  if (kind !== 'exception' && kind !== 'error') return undefined;
+  return message.headers.get(':exception-type') ?? message.headers.get(':error-code') ?? 'exception';
+}

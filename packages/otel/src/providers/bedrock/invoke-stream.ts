@@ -3,7 +3,7 @@ import { OutputEstimator } from '../output-estimate.js';
 import { deltaTextLength } from '../stream-scan.js';
 import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson, stringAt } from '../wire-values.js';
-import { EventStreamDecoder, type EventStreamMessage } from './event-stream.js';
+import { EventStreamDecoder, type EventStreamMessage, streamErrorOf } from './event-stream.js';
 import { type BedrockNames, bedrockFacts } from './facts.js';
 import { invocationMetricsUsage } from './usage.js';
 
@@ -52,12 +52,8 @@ export class InvokeStreamReader implements ResponseReader {
   }
 
   #readMessage(message: EventStreamMessage): void {
-    const kind = message.headers.get(':message-type');
-    if (kind === 'exception' || kind === 'error') {
-      this.#streamError = message.headers.get(':exception-type') ?? message.headers.get(':error-code') ?? 'exception';
-      return;
-    }
-    if (kind !== 'event' || message.headers.get(':event-type') !== 'chunk') return;
+    this.#streamError ??= streamErrorOf(message);
+    if (message.headers.get(':message-type') !== 'event' || message.headers.get(':event-type') !== 'chunk') return;
     const payload = parseJson(utf8.decode(message.payload));
     const encoded = isRecord(payload) ? stringAt(payload, 'bytes') : undefined;
     if (encoded === undefined) return;
