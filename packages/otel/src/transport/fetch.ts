@@ -175,16 +175,20 @@ function requestTarget(input: unknown): { url: URL; method: string } | undefined
 
 /**
  * The dispatcher `fetch` would use. A `Request` may carry its own, which
- * only Node 22's undici lets us read; where it cannot be read the call is
- * left to the diagnostics-channel observer rather than risk replacing it.
+ * only Node 22's undici lets us read (its fields are symbol-keyed there, and
+ * a clone has none: `clone()` drops it, so fetch uses the global one); where
+ * it cannot be read the call is left to the diagnostics-channel observer
+ * rather than risk replacing it.
  */
 function dispatcherOf(input: unknown, init: RequestInit | undefined): Dispatcher | undefined {
   const own = (init as { dispatcher?: Dispatcher } | undefined)?.dispatcher;
   if (own !== undefined) return own;
   if (input instanceof Request) {
-    const key = Object.getOwnPropertySymbols(input).find((symbol) => symbol.description === 'dispatcher');
-    if (key === undefined) return undefined;
-    const carried = (input as unknown as Record<symbol, Dispatcher | undefined>)[key];
+    const keys = Object.getOwnPropertySymbols(input);
+    // Node 24's undici keeps a Request's fields private: there is nothing to read.
+    if (!keys.some((symbol) => symbol.description === 'state')) return undefined;
+    const key = keys.find((symbol) => symbol.description === 'dispatcher');
+    const carried = key === undefined ? undefined : (input as unknown as Record<symbol, Dispatcher | undefined>)[key];
     if (carried !== undefined) return carried;
   }
   return (globalThis as unknown as Record<symbol, Dispatcher | undefined>)[globalDispatcherKey];

@@ -77,6 +77,16 @@ describe('fetch(new Request(…))', () => {
     expect(results[0]!.cost?.source).toBe('price_table');
   });
 
+  // Regression: on Node 22 a clone carries no dispatcher symbol, so costctl left it to channels that carry no body there.
+  it('prices a cloned Request, as the Mistral client sends it, from its response body', async () => {
+    const response = await fetch(chatRequest().clone());
+    expect(await response.text()).toBe(completion);
+    await recorded(1);
+    expect(received).toEqual([chatBody]);
+    expect(results).toMatchObject([{ outcome: 'ok', usage: { input: 12, output: 3 } }]);
+    expect(results[0]!.cost?.source).toBe('price_table');
+  });
+
   it('blocks a Request before it leaves, with the synthetic 402', async () => {
     blockNext = true;
     const response = await fetch(chatRequest());
