@@ -77,6 +77,23 @@ describe('Budgets', () => {
     expect(store.read(engine.rules[0]!.windowAt(Date.now()).window, Date.now()).reserved).toBe(1000 + 4096);
   });
 
+  // Regression: a priority call reserved the standard price, so a budget let through twice what it could hold.
+  it("reserves the price of the tier the request asks for: OpenAI's priority price, half for flex", async () => {
+    const { budgets: engine, store } = budgets([rule({ limit: 1 })]);
+    const reservedBy = async (serviceTier: string | undefined) => {
+      const now = Date.now();
+      const window = engine.rules[0]!.windowAt(now).window;
+      const before = store.read(window, now).reserved;
+      await admit(engine, call({ request: request({ serviceTier }) }));
+      return store.read(window, Date.now()).reserved - before;
+    };
+    // gpt-4o-mini on priority: $0.25/M input, $1/M output (https://openai.com/api-priority-processing/).
+    expect(await reservedBy('priority')).toBeCloseTo((1000 * 0.25 + 1000 * 1) / 1e6, 15);
+    expect(await reservedBy('flex')).toBeCloseTo(worstCase / 2, 15);
+    expect(await reservedBy('default')).toBeCloseTo(worstCase, 15);
+    expect(await reservedBy(undefined)).toBeCloseTo(worstCase, 15);
+  });
+
   it('applies a rule only to calls its scope matches', async () => {
     const { budgets: engine } = budgets([rule({ unit: 'requests', limit: 1, scope: { provider: 'openai', tenant: 'acme' } })]);
     const acme = call({ labels: { tenant: 'acme' } });

@@ -3,6 +3,7 @@ import type { BlockReason } from '../errors.js';
 import type { Gate } from '../gate/gate.js';
 import { logger } from '../logger.js';
 import type { PriceTable } from '../pricing/price-table.js';
+import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
 import type { CostStore, CounterEntry, ReserveResult } from '../store/types.js';
 import type { CallResult } from '../transport/call.js';
@@ -96,9 +97,10 @@ export class Budgets {
     const model = call.request.model;
     const usage = { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
     // A model with no price reserves no dollars: its calls are counted as unpriced, never as $0 spend.
+    const listed = call.adapter.worstCaseUsd === undefined && model !== undefined ? this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage) : undefined;
     const usd =
       call.adapter.worstCaseUsd?.(call.request) ??
-      (model === undefined ? 0 : (this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage)?.usd ?? 0));
+      (listed === undefined ? 0 : priceOnTier(call.adapter.pricingId, call.request.serviceTier, listed, usage).usd);
     return { usd, tokens: input + output, requests: 1 };
   }
 }

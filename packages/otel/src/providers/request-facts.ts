@@ -37,6 +37,7 @@ export function requestFacts(
       stream: body['stream'] === true,
       maxOutputTokens: shape.maxOutputTokens(body),
       inputTokenEstimate: shape.inputTokenEstimate(body),
+      serviceTier: stringAt(body, 'service_tier'),
     };
   } catch {
     return unreadable;

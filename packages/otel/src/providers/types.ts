@@ -67,6 +67,8 @@ export interface RequestFacts {
   inputTokenEstimate: number;
   /** What the call is billed in besides tokens, when the request alone says (the characters a speech call reads aloud). */
   units?: BilledUnits;
+  /** The processing tier the app asked for (`service_tier`: `flex`, `priority`…), so a reservation holds that tier's price. */
+  serviceTier?: string;
 }
 
 /** What a response said about the call, once its body has ended (whole or cut). */
