@@ -21,7 +21,12 @@ console.log(
     status: response.status,
     blocked: response.headers['x-costctl-blocked'] ?? null,
     usage: response.data.usage ?? null,
-    spans: clientSpans.map((span) => ({ method: span.attributes['http.request.method'] ?? span.attributes['http.method'], status: span.attributes['http.response.status_code'] ?? span.attributes['http.status_code'] })),
+    spans: clientSpans.map((span) => ({
+      method: span.attributes['http.request.method'] ?? span.attributes['http.method'],
+      status: span.attributes['http.response.status_code'] ?? span.attributes['http.status_code'],
+      // What costctl's span processor added.
+      costctl: Object.fromEntries(Object.entries(span.attributes).filter(([key]) => key.startsWith('gen_ai.') || key.startsWith('costctl.'))),
+    })),
   }),
 );
 await sdk.shutdown();

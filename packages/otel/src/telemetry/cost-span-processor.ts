@@ -1,6 +1,5 @@
 import { SpanKind, type Context } from '@opentelemetry/api';
-import { activeCall } from '../transport/active-call.js';
-import type { ObservedCall } from '../transport/call.js';
+import { activeCall, callOfSpan, spanCalls } from '../transport/active-call.js';
 import { Attr } from './names.js';
 
 /** The parts of an SDK span this processor uses; any `@opentelemetry/sdk-trace` span fits. */
@@ -11,28 +10,33 @@ export interface EnrichableSpan {
 
 /**
  * Adds `gen_ai.*` and `costctl.cost.*` attributes to the HTTP client span of
- * each priced call (the one `@opentelemetry/instrumentation-undici` starts),
- * in `onEnding`, while the span can still be written. The span is tied to the
- * call when it starts, synchronously inside the call's dispatch.
+ * each priced call (the one `@opentelemetry/instrumentation-undici` or
+ * `@opentelemetry/instrumentation-http` starts), in `onEnding`, while the
+ * span can still be written. The span is tied to the call when it starts,
+ * synchronously inside the call's dispatch or `request()`, or by the
+ * node:http transport when the instrumentation's `request()` wraps costctl's.
  *
  * @example
  * new NodeSDK({ spanProcessors: [new CostSpanProcessor(), new BatchSpanProcessor(exporter)], … });
  */
 export class CostSpanProcessor {
-  readonly #calls = new WeakMap<object, ObservedCall>();
-
   onStart(span: EnrichableSpan, _parentContext: Context): void {
-    const call = activeCall.call;
-    if (call !== undefined && span.kind === SpanKind.CLIENT) this.#calls.set(span, call);
+    const source = activeCall.call;
+    if (source !== undefined && span.kind === SpanKind.CLIENT) spanCalls.set(span, source);
   }
 
   onEnding(span: EnrichableSpan): void {
-    const call = this.#calls.get(span);
+    const call = callOfSpan(span);
     if (call === undefined) return;
-    this.#calls.delete(span);
     span.setAttribute(Attr.provider, call.adapter.name);
     span.setAttribute(Attr.operation, call.request.operation);
     if (call.request.model !== undefined) span.setAttribute(Attr.requestModel, call.request.model);
+    const block = call.blockedBy;
+    if (block !== undefined) {
+      span.setAttribute(Attr.outcome, 'blocked');
+      span.setAttribute(Attr.rule, block.rule);
+      return;
+    }
     const cost = call.cost();
     if (cost === undefined) return;
     if (call.responseModel !== undefined) span.setAttribute(Attr.responseModel, call.responseModel);

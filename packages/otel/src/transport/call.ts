@@ -65,6 +65,7 @@ export class ObservedCall {
   #bytesSeen = 0;
   /** A bug in costctl stopped the reading: the call is still counted, as unpriced. */
   #broken = false;
+  #block: BlockReason | undefined;
 
   get labels(): Attributes {
     return this.#labels;
@@ -117,6 +118,7 @@ export class ObservedCall {
   blocked(block: BlockReason): void {
     if (this.#recorded) return;
     this.#recorded = true;
+    this.#block = block;
     try {
       this.#context.sink.record({
         provider: this.adapter.name,
@@ -166,6 +168,11 @@ export class ObservedCall {
       this.#fail(error);
     }
     return this.#cost;
+  }
+
+  /** Why costctl stopped the call, when it did. */
+  get blockedBy(): BlockReason | undefined {
+    return this.#block;
   }
 
   /** The model the provider reported, once the body has been read by `cost()`. */

@@ -93,6 +93,11 @@ export class HeldRequest {
     return result;
   }
 
+  /** The call, once the body is whole and it has been admitted; what a span tied to this request reports. */
+  get observed(): ObservedCall | undefined {
+    return this.#call;
+  }
+
   constructor(observer: CallObserver, target: HttpTarget, source: SocketSource, mode: BlockMode) {
     this.#observer = observer;
     this.#target = target;

@@ -21,10 +21,12 @@
  * the `http.client.response.finish` channel on (see `observeResponse`).
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { BlockMode } from '../config/schema.js';
+import { activeCall, spanCalls } from './active-call.js';
 import { HeldRequest, heldRequestOf } from './held-request.js';
 import { reportInternalError } from './internal-error.js';
 import { mergedOptions, requestTarget, socketSource, withOptions } from './node-http-target.js';
@@ -69,6 +71,20 @@ export function installNodeHttp(observer: CallObserver, blockMode: BlockMode): (
   };
 }
 
+/** The scope of `@opentelemetry/instrumentation-http`'s spans. */
+const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http';
+
+/**
+ * Ties the HTTP client span of an instrumentation that patched after us (so
+ * its `request()` started the span, made it active and then called ours) to
+ * the held request. Only that instrumentation's span: an app's own span
+ * around the call is not the HTTP client span.
+ */
+function tieActiveSpan(hold: HeldRequest): void {
+  const span = trace.getSpan(context.active()) as { kind?: number; instrumentationScope?: { name?: string } } | undefined;
+  if (span?.kind === SpanKind.CLIENT && span.instrumentationScope?.name === HTTP_INSTRUMENTATION) spanCalls.set(span, hold);
+}
+
 function patchModule(module: HttpModule, secure: boolean, observer: CallObserver, blockMode: BlockMode): () => void {
   const originalRequest = module.request;
   const originalGet = module.get;
@@ -89,8 +105,16 @@ function patchModule(module: HttpModule, secure: boolean, observer: CallObserver
       reportInternalError(error);
       return undefined;
     }
+    tieActiveSpan(hold);
     // Node's own validation errors reach the app as they would without us: same checks, same arguments but the agent.
-    const request = originalRequest.apply(thisArg, heldArgs);
+    // An instrumentation that patched before us starts its span in there: the cost span processor ties it to the hold.
+    activeCall.call = hold;
+    let request: ClientRequest;
+    try {
+      request = originalRequest.apply(thisArg, heldArgs);
+    } finally {
+      activeCall.call = undefined;
+    }
     hold.attach(request);
     return request;
   };
