@@ -155,21 +155,51 @@ function prepare(observer: CallObserver, input: unknown, init: RequestInit | und
 /** Whether a Request is a billable call, from its method and URL alone. */
 function isBillable(observer: CallObserver, request: Request): boolean {
   try {
-    const url = new URL(request.url);
-    return observer.matches(request.method, url.origin, url.host, url.pathname);
+    const url = targetOfString(request.url);
+    return url !== undefined && observer.matches(request.method, url.origin, url.host, url.pathname);
   } catch (error) {
     reportInternalError(error);
     return false;
   }
 }
 
-function requestTarget(input: unknown): { url: URL; method: string } | undefined {
-  if (typeof input === 'string') {
-    const url = URL.parse(input);
-    return url === null ? undefined : { url, method: 'GET' };
+/** Where a request goes, as the endpoint matcher reads it. */
+interface Target {
+  readonly origin: string;
+  readonly host: string;
+  readonly pathname: string;
+}
+
+/** Targets of URL strings already parsed: an app calls the same few URLs again and again. */
+const targets = new Map<string, Target | null>();
+/** Past this many distinct URLs (ids in paths), the cache starts over rather than grow. */
+const MAX_TARGETS = 512;
+
+function targetOfString(text: string): Target | undefined {
+  let target = targets.get(text);
+  if (target === undefined) {
+    const url = URL.parse(text);
+    target = url === null ? null : targetOf(url);
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(text, target);
   }
-  if (input instanceof URL) return { url: input, method: 'GET' };
-  if (input instanceof Request) return { url: new URL(input.url), method: input.method };
+  return target ?? undefined;
+}
+
+function targetOf(url: URL): Target {
+  return { origin: url.origin, host: url.host, pathname: url.pathname };
+}
+
+function requestTarget(input: unknown): { url: Target; method: string } | undefined {
+  if (typeof input === 'string') {
+    const url = targetOfString(input);
+    return url === undefined ? undefined : { url, method: 'GET' };
+  }
+  if (input instanceof URL) return { url: targetOf(input), method: 'GET' };
+  if (input instanceof Request) {
+    const url = targetOfString(input.url);
+    return url === undefined ? undefined : { url, method: input.method };
+  }
   return undefined;
 }
 
