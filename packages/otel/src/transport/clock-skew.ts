@@ -6,6 +6,8 @@ const TOLERANCE_MS = 60_000;
 const REPEAT_MS = 10 * 60_000;
 
 const lastWarned = new Map<string, number>();
+let lastHeader = '';
+let lastRemote = Number.NaN;
 
 /**
  * Compares a provider's `Date` response header with the local clock and
@@ -17,7 +19,12 @@ const lastWarned = new Map<string, number>();
  */
 export function checkClockSkew(provider: string, dateHeader: string | undefined, now: number): void {
   if (dateHeader === undefined) return;
-  const remote = Date.parse(dateHeader);
+  // The header changes once a second: parse each value once.
+  if (dateHeader !== lastHeader) {
+    lastHeader = dateHeader;
+    lastRemote = Date.parse(dateHeader);
+  }
+  const remote = lastRemote;
   if (Number.isNaN(remote)) return;
   // The header has one-second resolution and was stamped before the bytes travelled.
   const skew = now - remote;
