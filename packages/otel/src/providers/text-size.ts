@@ -37,6 +37,7 @@ function lengthOf(value: unknown, counted: boolean, depth: number): number {
     for (const item of value) total += lengthOf(item, counted, depth + 1);
     return total;
   }
-  for (const [key, item] of Object.entries(value)) total += lengthOf(item, TEXT_KEYS.has(key), depth + 1);
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key)) total += lengthOf(record[key], TEXT_KEYS.has(key), depth + 1);
   return total;
 }
