@@ -29,31 +29,40 @@ export interface LedgerEntry {
   adjustment?: LedgerAdjustment;
 }
 
-/** The ledger line of a finished call. */
-export function ledgerEntry(result: CallResult, now: number): LedgerEntry {
-  const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(result.labels)) if (value !== undefined) labels[key] = String(value);
-  return {
-    time: new Date(now).toISOString(),
-    provider: result.provider,
-    operation: result.operation,
-    model: result.requestModel ?? result.model ?? null,
-    response_model: result.responseModel ?? null,
-    response_id: result.responseId ?? null,
-    outcome: result.outcome,
-    tokens: {
-      input: result.usage.input,
-      output: result.usage.output,
-      cache_read: result.usage.cacheRead,
-      cache_write: result.usage.cacheWrite,
-      reasoning: result.usage.reasoning,
-    },
-    ...(result.units === undefined ? {} : { units: { ...result.units } }),
-    cost_usd: result.cost?.usd ?? null,
-    cost_source: result.cost?.source ?? null,
-    unpriced_reason: result.unpricedReason ?? null,
-    duration_s: Math.round(result.durationSeconds * 1000) / 1000,
-    labels,
-    pid: process.pid,
-  };
+/**
+ * The ledger line of a finished call: its `LedgerEntry` as JSON, written out
+ * directly because it runs once per call (no intermediate objects; strings
+ * are still escaped by `JSON.stringify`).
+ *
+ * @example
+ * ledgerLine(result, Date.now()) // '{"time":"2026-11-24T10:00:00.000Z","provider":"openai",…}\n'
+ */
+export function ledgerLine(result: CallResult, now: number): string {
+  const { usage, cost } = result;
+  let line =
+    `{"time":"${new Date(now).toISOString()}","provider":${text(result.provider)},"operation":${text(result.operation)}` +
+    `,"model":${text(result.requestModel ?? result.model)},"response_model":${text(result.responseModel)},"response_id":${text(result.responseId)}` +
+    `,"outcome":${text(result.outcome)},"tokens":{"input":${num(usage.input)},"output":${num(usage.output)},"cache_read":${num(usage.cacheRead)}` +
+    `,"cache_write":${num(usage.cacheWrite)},"reasoning":${num(usage.reasoning)}}`;
+  if (result.units !== undefined) line += `,"units":${JSON.stringify(result.units)}`;
+  line +=
+    `,"cost_usd":${cost === undefined ? 'null' : num(cost.usd)},"cost_source":${text(cost?.source)},"unpriced_reason":${text(result.unpricedReason)}` +
+    `,"duration_s":${num(Math.round(result.durationSeconds * 1000) / 1000)},"labels":{`;
+  let first = true;
+  for (const key in result.labels) {
+    const value = result.labels[key];
+    if (value === undefined) continue;
+    line += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(String(value))}`;
+    first = false;
+  }
+  return `${line}},"pid":${process.pid}}\n`;
+}
+
+function text(value: string | undefined): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/** A number as JSON writes it: NaN and infinities as null. */
+function num(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
 }

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../logger.js';
 import type { CallResult, CallSink } from '../transport/call.js';
-import { ledgerEntry } from './entry.js';
+import { ledgerLine } from './entry.js';
 import { calendarWindow } from '../budget/windows.js';
 import { ledgerFileName } from './files.js';
 
@@ -44,7 +44,7 @@ export class LedgerWriter implements CallSink {
 
   record(result: CallResult): void {
     const now = Date.now();
-    const line = `${JSON.stringify(ledgerEntry(result, now))}\n`;
+    const line = ledgerLine(result, now);
     try {
       writeSync(this.#descriptor(now), line);
       this.#failed = false;
