@@ -1,7 +1,8 @@
-import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 import type { BilledUnits, TokenUsage } from '../providers/types.js';
 import type { CallResult, CallSink } from '../transport/call.js';
 import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from './names.js';
+import { PendingPoints } from './pending-points.js';
 import { MAX_SERIES, SeriesTotals } from './series-totals.js';
 
 const tokenTypes: readonly [keyof TokenUsage, string][] = [
@@ -40,8 +41,9 @@ const overflowSeries = (base: Attributes): CallSeries => ({ base, histogram: ove
  * whether or not a span was sampled. The counters keep their totals here
  * and are published at collection (see SeriesTotals), so a call costs a few
  * Map lookups rather than an attribute hash per instrument; the two
- * histograms record per call. Bucket boundaries travel as instrument advice,
- * so an app's own MeterProvider gets them without views.
+ * histograms' points are held until collection (see PendingPoints). Bucket
+ * boundaries travel as instrument advice, so an app's own MeterProvider gets
+ * them without views.
  */
 export class CostMetrics implements CallSink {
   readonly #cost = new SeriesTotals();
@@ -50,8 +52,8 @@ export class CostMetrics implements CallSink {
   readonly #unpriced = new SeriesTotals();
   readonly #units = new SeriesTotals();
   readonly #series = new Map<string, CallSeries>();
-  readonly #tokenUsage: Histogram;
-  readonly #duration: Histogram;
+  readonly #tokenUsage: PendingPoints;
+  readonly #duration: PendingPoints;
 
   constructor(meter: Meter) {
     const cost = meter.createObservableCounter(Metric.cost, { unit: '{USD}', description: 'Cost of calls to paid APIs, in US dollars' });
@@ -60,21 +62,30 @@ export class CostMetrics implements CallSink {
     const unpriced = meter.createObservableCounter(Metric.unpriced, { description: 'Billable calls that could not be priced, by reason' });
     cost.addCallback((result) => this.#cost.observe(result));
     tokens.addCallback((result) => this.#tokens.observe(result));
-    requests.addCallback((result) => this.#requests.observe(result));
+    requests.addCallback((result) => {
+      // Every observable callback runs before the SDK reads the histograms: their held points land in this collection.
+      this.#tokenUsage.flush();
+      this.#duration.flush();
+      this.#requests.observe(result);
+    });
     unpriced.addCallback((result) => this.#unpriced.observe(result));
     // Seconds, characters, a metered API's units: counted apart, so costctl.tokens stays tokens.
     const units = meter.createObservableCounter(Metric.units, { unit: '{unit}', description: 'Units other than tokens that calls to paid APIs were billed in, by unit' });
     units.addCallback((result) => this.#units.observe(result));
-    this.#tokenUsage = meter.createHistogram(Metric.tokenUsage, {
-      unit: '{token}',
-      description: 'Number of input and output tokens used',
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    });
-    this.#duration = meter.createHistogram(Metric.operationDuration, {
-      unit: 's',
-      description: 'GenAI operation duration',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
+    this.#tokenUsage = new PendingPoints(
+      meter.createHistogram(Metric.tokenUsage, {
+        unit: '{token}',
+        description: 'Number of input and output tokens used',
+        advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+      }),
+    );
+    this.#duration = new PendingPoints(
+      meter.createHistogram(Metric.operationDuration, {
+        unit: 's',
+        description: 'GenAI operation duration',
+        advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      }),
+    );
   }
 
   record(result: CallResult): void {
@@ -84,7 +95,7 @@ export class CostMetrics implements CallSink {
 
     this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
     if (result.outcome === 'blocked') return;
-    this.#duration.record(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
+    this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
     if (!result.billable) return;
 
     for (const [field, type] of tokenTypes) {
@@ -92,8 +103,8 @@ export class CostMetrics implements CallSink {
       if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
     }
     if (result.units === undefined) {
-      this.#tokenUsage.record(result.usage.input, series.input);
-      if (result.operation !== 'embeddings') this.#tokenUsage.record(result.usage.output, series.output);
+      this.#tokenUsage.add(result.usage.input, series.input);
+      if (result.operation !== 'embeddings') this.#tokenUsage.add(result.usage.output, series.output);
     } else {
       this.#recordUnits(key, series, result.units, result.usage);
     }
@@ -109,8 +120,8 @@ export class CostMetrics implements CallSink {
       const count = units[unit]!;
       if (count > 0) this.#units.add(`${key}\u0000${unit}`, () => ({ ...series.base, [Attr.unit]: unit }), count);
     }
-    if (usage.input > 0) this.#tokenUsage.record(usage.input, series.input);
-    if (usage.output > 0) this.#tokenUsage.record(usage.output, series.output);
+    if (usage.input > 0) this.#tokenUsage.add(usage.input, series.input);
+    if (usage.output > 0) this.#tokenUsage.add(usage.output, series.output);
   }
 
   #seriesOf(key: string, result: CallResult): CallSeries {
