@@ -6,6 +6,9 @@ export const DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024;
 /** Characters kept from the end of a too-large body, where `usage` sits in every provider's shape. */
 export const DEFAULT_JSON_TAIL_CHARS = 16 * 1024;
 
+/** Decodes a body that came in one piece: not streaming, so one decoder serves every call. */
+const wholeDecoder = new TextDecoder('utf-8');
+
 /** A collected JSON response body. */
 export interface CollectedJson {
   /** The parsed body; undefined when it was too large or not JSON. */
@@ -32,8 +35,10 @@ export interface CollectedJson {
 export class JsonBodyCollector {
   readonly #maxBytes: number;
   readonly #tailChars: number;
-  // Decoding as bytes arrive copies them out of buffers the transport may reuse.
-  readonly #decoder = new TextDecoder('utf-8');
+  // Decoding as bytes arrive copies them out of buffers the transport may reuse. Most bodies come in
+  // one chunk: that one is copied and decoded at the end, and a streaming decoder made only for a second.
+  #decoder: InstanceType<typeof TextDecoder> | undefined;
+  #first: Uint8Array | undefined;
   #text = '';
   #byteLength = 0;
   #tooLarge = false;
@@ -47,6 +52,15 @@ export class JsonBodyCollector {
   push(chunk: Uint8Array): void {
     try {
       this.#byteLength += chunk.byteLength;
+      if (this.#decoder === undefined && this.#first === undefined && this.#text === '') {
+        this.#first = chunk.slice();
+        return;
+      }
+      if (this.#decoder === undefined) {
+        this.#decoder = new TextDecoder('utf-8');
+        if (this.#first !== undefined) this.#append(this.#decoder.decode(this.#first, { stream: true }));
+        this.#first = undefined;
+      }
       this.#append(this.#decoder.decode(chunk, { stream: true }));
     } catch {
       // Only a non-byte argument can get here; keep what was collected.
@@ -56,7 +70,9 @@ export class JsonBodyCollector {
   /** Ends the body and parses what was collected. */
   finish(): CollectedJson {
     try {
-      this.#append(this.#decoder.decode());
+      if (this.#decoder !== undefined) this.#append(this.#decoder.decode());
+      else if (this.#first !== undefined) this.#append(wholeDecoder.decode(this.#first));
+      this.#first = undefined;
     } catch {
       // Flushing a TextDecoder does not throw in practice; parse what we have.
     }
