@@ -70,7 +70,7 @@ export class BudgetLevels {
 
 /** A rule's spend and level now, read from the store; no alert, no side effect. */
 export async function ruleStatus(rule: BudgetRule, store: CostStore, now: number): Promise<RuleStatus> {
-  const spend: WindowSpend = await store.read(rule.windowAt(now).window, now);
+  const spend: WindowSpend = await store.read(rule.windowNow(now).window, now);
   return { rule, spent: spend.spent, reserved: spend.reserved, level: levelOf(spend.spent, rule) };
 }
 

@@ -31,6 +31,8 @@ export class BudgetRule {
   readonly #timeZone: string;
   readonly #scope: [string, string][];
   #current: CachedWindow = { counter: '', window: [], expiresAt: 0, validFrom: Infinity, validUntil: -Infinity };
+  /** The latest time a rolling window counted calls at. */
+  #latest = -Infinity;
 
   constructor(config: RuleConfig, timeZone: string) {
     const spec = parseWindow(config.window);
@@ -54,17 +56,30 @@ export class BudgetRule {
     return true;
   }
 
-  /** The counters of the window containing `now`; the same object until the window moves. */
-  windowAt(now: number): RuleWindow {
+  /** The counters of the window containing `at`; the same object until the window moves. */
+  windowAt(at: number): RuleWindow {
     // A clock moved back lands outside [validFrom, validUntil) too, and recomputes.
-    if (now >= this.#current.validFrom && now < this.#current.validUntil) return this.#current;
-    this.#current = this.#compute(now);
+    if (at >= this.#current.validFrom && at < this.#current.validUntil) return this.#current;
+    this.#current = this.#compute(at);
     return this.#current;
+  }
+
+  /**
+   * The window calls made `now` count in. Calendar windows follow the wall
+   * clock, as a bill does. A rolling window never goes back in time: after
+   * the clock is set back, it stays where it was until the clock catches
+   * up, so spend counted in its newest buckets is never forgotten (a budget
+   * may be held longer, never overspent).
+   */
+  windowNow(now: number): RuleWindow {
+    if (this.#spec.kind !== 'rolling') return this.windowAt(now);
+    this.#latest = Math.max(now, this.#latest);
+    return this.windowAt(this.#latest);
   }
 
   /** The entry reserving `amount` against this rule, now. */
   entry(amount: number, now: number): CounterEntry {
-    const { counter, window, expiresAt } = this.windowAt(now);
+    const { counter, window, expiresAt } = this.windowNow(now);
     return { counter, window, amount, limit: this.config.action === 'alert' ? undefined : this.config.limit, expiresAt };
   }
 
