@@ -15,6 +15,8 @@ interface Reservation {
 
 /** How often forgotten windows are swept out, at most. */
 const PRUNE_EVERY_MS = 60_000;
+/** A window's counter is kept this long after its end, as the file and Redis stores keep theirs: a clock set back finds its spend. */
+const PRUNE_AFTER_MS = 86_400_000;
 
 /**
  * The store of one process: counters, reservations and the gate in memory.
@@ -128,7 +130,7 @@ export class MemoryStore implements CostStore {
     if (now < this.#nextPrune) return;
     this.#nextPrune = now + PRUNE_EVERY_MS;
     for (const [key, counter] of this.#counters) {
-      if (counter.expiresAt <= now && counter.reserved <= 0) this.#counters.delete(key);
+      if (counter.expiresAt + PRUNE_AFTER_MS <= now && counter.reserved <= 0) this.#counters.delete(key);
     }
   }
 }

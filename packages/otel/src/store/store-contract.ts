@@ -74,6 +74,18 @@ export const storeContract: readonly StoreCase[] = [
     },
   },
   {
+    name: "still has a window's spend when the clock, moved past its end, is set back into it",
+    async run(store) {
+      await store.commit(await reserveId(store, [day(4, 10)]), spendOf([day(4)], [2]), now);
+      // The clock jumps past the day's end: the next day's calls come and go, and old windows may be swept.
+      const nextDay = Date.UTC(2026, 10, 24, 2);
+      const next: CounterEntry = { ...day(1, 10), counter: 'daily|day:2026-11-24', window: ['daily|day:2026-11-24'], expiresAt: Date.UTC(2026, 10, 25) };
+      for (let i = 0; i < 3; i++) await store.commit(await reserveId(store, [next], 60_000, nextDay + i * 120_000), spendOf([next], [1]), nextDay + i * 120_000);
+      // Then it is set back into the day.
+      assert.deepEqual(await store.read(day(0).window, now + 60_000), { spent: 2, reserved: 0 });
+    },
+  },
+  {
     name: 'reserves all entries or none',
     async run(store) {
       const other: CounterEntry = { ...day(5, 5), counter: 'hourly|h', window: ['hourly|h'] };
