@@ -101,4 +101,16 @@ describe('the ledger', () => {
     expect(await all(path, { until: new Date('2026-11-20T09:00:00Z') })).toEqual([]);
     expect(readFileSync(join(path, 'ledger-2026-11-20.jsonl'), 'utf8')).toContain('13:00');
   });
+
+  // Regression: a write cut by SIGKILL at a page boundary, and another process's whole line right after it, read as one bad line.
+  it('skips a line a kill cut short, and keeps the whole lines written after it on the same line', async () => {
+    const path = dir();
+    const line = (time: string, provider: string) => JSON.stringify({ time, provider, labels: { note: 'a "quoted" {"time":' } });
+    const cut = line('2026-11-20T10:00:00.000Z', 'openai').slice(0, 70);
+    writeFileSync(
+      join(path, 'ledger-2026-11-20.jsonl'),
+      `${line('2026-11-20T09:00:00.000Z', 'first')}\n${cut}${line('2026-11-20T11:00:00.000Z', 'after-cut')}\n${cut}${cut}${line('2026-11-20T12:00:00.000Z', 'after-two-cuts')}\n`,
+    );
+    expect((await all(path)).map((entry) => entry.provider)).toEqual(['first', 'after-cut', 'after-two-cuts']);
+  });
 });

@@ -20,8 +20,10 @@ const SIZE_CHECK_EVERY = 256;
  * Appends every finished call to the ledger: JSON Lines, one file per local
  * day (`ledger-2026-11-23.jsonl`, then `…-23.1.jsonl` past the size limit),
  * shared by every process of the host. Each line is one `write` on an
- * O_APPEND descriptor, done when the call ends: a kill can lose no line
- * that was written and never leaves half of one.
+ * O_APPEND descriptor, done when the call ends: a kill loses no line that
+ * was written. A SIGKILL can cut a write at a page boundary and the next
+ * process's line then follows the cut piece on the same line; the reader
+ * (`ledgerEntriesOf`) skips the piece and keeps the whole line after it.
  *
  * @example
  * const ledger = new LedgerWriter('.costctl', { timeZone: 'UTC' });
