@@ -37,7 +37,7 @@ const build = buildUnderTest(COSTCTL[1]);
 const machineAtStart = cpuSnapshot();
 const server = await startServer({ BENCH_SSE_DELTAS: String(plan.deltas) });
 const baseUrl = `http://127.0.0.1:${server.port}/v1`;
-const chosen = scenarios(plan).filter((scenario) => only === undefined || only.includes(scenario.id));
+const chosen = scenarios({ ...plan, costctlArgs: COSTCTL }).filter((scenario) => only === undefined || only.includes(scenario.id));
 const redis = chosen.some((scenario) => scenario.needsRedis) ? await startRedisServer() : undefined;
 
 const measured = [];
@@ -81,17 +81,31 @@ async function measureScenario(scenario) {
   return { scenario, rounds, verification };
 }
 
-/** A costctl run with the default (Prometheus) exporter, then a scrape that must count every call it made. */
+/** The node args of a scenario's two sides: by default raw, and costctl. */
+function sidesOf(scenario) {
+  return { raw: scenario.baseline?.nodeArgs ?? [], costctl: scenario.measured?.nodeArgs ?? COSTCTL };
+}
+
+/**
+ * A run of the measured side with the default (Prometheus) exporter, then a scrape that must count every call it
+ * made; a side without costctl (OTel's instrumentation alone) must instead have ended a span for every call.
+ */
 async function verifiedRun(scenario, env) {
   const port = await freePort();
   const worker = await Worker.start(scenario.worker, {
-    nodeArgs: COSTCTL,
+    nodeArgs: sidesOf(scenario).costctl,
     env: { ...env, OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
   });
   try {
     const totals = sumSlices([await worker.slice(plan.sliceMs * plan.slicesPerRound)]);
     const end = await worker.end();
-    const summary = checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
+    const problems = [];
+    if (scenario.measured?.spans === true && end.spans !== end.totalCalls) problems.push(`${end.spans} spans ended for ${end.totalCalls} calls`);
+    const summary =
+      scenario.measured?.costctl === false
+        ? `${end.totalCalls} calls, a span ended for each`
+        : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
+    if (problems.length > 0) throw new Error(`${scenario.id}: the instrumentation did not see the calls: ${problems.join('; ')}`);
     await worker.close();
     return { ...totals, ...end, stderr: worker.stderr, summary };
   } finally {
@@ -103,8 +117,9 @@ async function verifiedRun(scenario, env) {
 async function measureRound(scenario, env) {
   const workers = {};
   try {
-    workers.raw = await Worker.start(scenario.worker, { env });
-    workers.costctl = await Worker.start(scenario.worker, { nodeArgs: COSTCTL, env });
+    const sides = sidesOf(scenario);
+    workers.raw = await Worker.start(scenario.worker, { nodeArgs: sides.raw, env });
+    workers.costctl = await Worker.start(scenario.worker, { nodeArgs: sides.costctl, env });
     const slices = { raw: [], costctl: [] };
     for (let i = 0; i < plan.slicesPerRound; i += 1) {
       for (const side of i % 2 === 0 ? ['raw', 'costctl'] : ['costctl', 'raw']) slices[side].push(await workers[side].slice(plan.sliceMs));
@@ -133,13 +148,17 @@ function sumSlices(slices) {
   return total;
 }
 
-/** Every costctl run had costctl's fetch and no raw run did; no run logged a costctl error. */
+/** Every costctl run had costctl's fetch and no baseline run did; no run logged a costctl error. */
 function checkRuns(scenario, rounds, verification) {
   const raws = rounds.map((round) => round.raw);
   const costctls = [verification, ...rounds.map((round) => round.costctl)];
   const rawFetches = new Set(raws.map((run) => run.fetchIdentity));
-  if (costctls.some((run) => rawFetches.has(run.fetchIdentity))) {
+  if (scenario.measured?.costctl !== false && costctls.some((run) => rawFetches.has(run.fetchIdentity))) {
     throw new Error(`${scenario.id}: a costctl run had the same global fetch as a raw run: costctl did not load`);
+  }
+  for (const [side, runs] of [['baseline', raws], ['measured', costctls]]) {
+    const wantsSpans = (side === 'baseline' ? scenario.baseline : scenario.measured)?.spans === true;
+    if (wantsSpans && runs.some((run) => run.spans !== run.totalCalls)) throw new Error(`${scenario.id}: a ${side} run did not end a span for every call`);
   }
   for (const run of [...costctls, ...raws]) {
     if (run.stderr.includes('"level":"error"')) throw new Error(`${scenario.id}: costctl logged an error:\n${run.stderr}`);

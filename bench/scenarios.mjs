@@ -28,8 +28,13 @@ const cpuPerCall = {
 
 const jsonUsage = (calls) => ({ calls, inputTokens: calls * JSON_USAGE.prompt_tokens, outputTokens: calls * JSON_USAGE.completion_tokens });
 
+/** A ratio shown for what it says, held to no target: the baseline is not the raw call. */
+const untargeted = (measure) => ({ ...measure, target: undefined });
+
+const otelUndici = ['--import', new URL('./preload/otel-undici.mjs', import.meta.url).href];
+
 /**
- * @param {{ deltas: number }} plan
+ * @param {{ deltas: number, costctlArgs: string[] }} plan
  */
 export function scenarios(plan) {
   return [
@@ -39,6 +44,34 @@ export function scenarios(plan) {
       worker: 'json-fetch.mjs',
       concurrency: 1,
       measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'json-memory',
+      title: 'JSON chat call, fetch, 1 in flight, 0 rules (memory store)',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      env: { COSTCTL_STORE: 'memory' },
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'json-otel',
+      title: 'JSON chat call, fetch, 1 in flight: @opentelemetry/instrumentation-undici alone, no costctl',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      measured: { nodeArgs: otelUndici, costctl: false, spans: true },
+      measures: [untargeted(callsPerSecond), cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'json-otel-costctl',
+      title: 'JSON chat call, fetch, 1 in flight: costctl beside instrumentation-undici, vs instrumentation-undici alone',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      baseline: { nodeArgs: otelUndici, spans: true },
+      measured: { nodeArgs: [...otelUndici, ...plan.costctlArgs], spans: true },
+      measures: [untargeted(callsPerSecond), cpuPerCall],
       expected: jsonUsage,
     },
     {

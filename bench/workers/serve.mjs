@@ -37,7 +37,8 @@ export async function serve(call, summarise = () => ({})) {
       totalCalls += slice.calls;
       send({ slice: { ...slice, ...summarise(samples) } });
     } else if (line === 'end') {
-      send({ end: { totalCalls, fetchIdentity: fetchIdentity() } });
+      // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded.
+      send({ end: { totalCalls, fetchIdentity: fetchIdentity(), spans: globalThis.benchSpanCount?.() } });
     }
   }
   // stdin closed. An exporter's server (Prometheus) would keep the process up.
@@ -51,7 +52,10 @@ async function timedSlice(call, durationMs) {
   const cpu = process.cpuUsage();
   const { calls, samples } = await lanes(call, durationMs);
   const { user, system } = process.cpuUsage(cpu);
-  return { calls, seconds: (performance.now() - start) / 1000, cpuUs: user + system, window: [startUs, monotonicUs()], samples };
+  // bench/soak.mjs runs workers with --expose-gc: memory is read after a full collection, so it shows what is live.
+  globalThis.gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { calls, seconds: (performance.now() - start) / 1000, cpuUs: user + system, window: [startUs, monotonicUs()], samples, rss, heapUsed };
 }
 
 function monotonicUs() {
