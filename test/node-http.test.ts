@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { calcPrice } from '@pydantic/genai-prices';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider, type ProviderApi } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/ports.js';
 import { select, sum } from './helpers/prometheus.js';
 import { repoRoot, runApp } from './helpers/run-app.js';
 
@@ -180,10 +181,16 @@ describe('node:http transparency', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const refused = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((resolve) => closed.close(resolve));
-    const transparencyEnv = { FAKE_PROVIDER_URL: paced.url, REFUSED_URL: refused, COSTCTL_ENDPOINTS: `openai=${paced.url}/openai,openai=${refused}/openai` };
+    const flood = await freePort();
+    const transparencyEnv = {
+      FAKE_PROVIDER_URL: paced.url,
+      REFUSED_URL: refused,
+      FLOOD_PORT: String(flood),
+      COSTCTL_ENDPOINTS: `openai=${paced.url}/openai,openai=${refused}/openai,openai=http://127.0.0.1:${flood}/v1`,
+    };
 
     const without = await runApp('test/apps/node-http-transparency.mjs', { register: false, env: transparencyEnv });
-    const withCostctl = await runApp('test/apps/node-http-transparency.mjs', { env: transparencyEnv, settled: (samples) => sum(samples, 'costctl_requests_total') >= 11 });
+    const withCostctl = await runApp('test/apps/node-http-transparency.mjs', { env: transparencyEnv, settled: (samples) => sum(samples, 'costctl_requests_total') >= 12 });
 
     expect(without.lines).toHaveLength(1);
     expect(withCostctl.lines).toEqual(without.lines);
@@ -194,8 +201,9 @@ describe('node:http transparency', () => {
     expect(record.axiosRefused!.rejected).toMatchObject({ code: 'ECONNREFUSED' });
     expect(record.axios429!.rejected).toMatchObject({ status: 429 });
     expect(String(record.rawStream!.bytes).length).toBeGreaterThan(1000);
+    expect(record.backpressure).toEqual({ heldBack: true, finished: true, readAll: true });
 
-    expect(sum(withCostctl.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(5);
+    expect(sum(withCostctl.samples, 'costctl_requests_total', { costctl_outcome: 'ok' })).toBe(6);
     expect(sum(withCostctl.samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(6);
     expect(select(withCostctl.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' }).length).toBeGreaterThan(0);
   });

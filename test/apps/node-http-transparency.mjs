@@ -1,10 +1,12 @@
 // Records exactly what an app receives through node:http clients — status,
-// headers, every body byte, and how cancellations and failures surface — so
+// headers, every body byte, how cancellations and failures surface, and
+// backpressure on a response the app pauses — so
 // that runs with and without costctl can be compared line for line.
 import axios from 'axios';
 import got from 'got';
 import http from 'node:http';
 import nodeFetch from 'node-fetch';
+import { backpressureRecord, pause, startFlood } from './flood-server.mjs';
 
 const base = `${process.env.FAKE_PROVIDER_URL}/openai/v1`;
 const refusedBase = `${process.env.REFUSED_URL}/openai/v1`;
@@ -55,6 +57,31 @@ async function axiosAbortMidStream() {
 
 const settle = (promise) => promise.then((value) => value, (error) => ({ rejected: failure(error) }));
 
+/** The app takes one chunk of a 64 MiB stream from http.request, pauses the response for 300 ms, then reads the rest. */
+async function backpressure() {
+  const flood = await startFlood(Number(process.env.FLOOD_PORT));
+  try {
+    return await new Promise((resolve, reject) => {
+      const req = http.request(flood.url, { method: 'POST', headers }, (res) => {
+        let bytes = 0;
+        res.once('data', async (chunk) => {
+          bytes += chunk.length;
+          res.pause();
+          await pause(300);
+          const whilePaused = flood.written();
+          res.on('data', (more) => (bytes += more.length));
+          res.on('end', () => resolve(backpressureRecord(whilePaused, flood.written(), bytes)));
+          res.resume();
+        });
+      });
+      req.on('error', reject);
+      req.end(body({ stream: true }));
+    });
+  } finally {
+    await flood.close();
+  }
+}
+
 console.log(
   JSON.stringify({
     rawJson: await raw(`${base}/chat/completions`, body()),
@@ -68,6 +95,7 @@ console.log(
     gotStream: await settle(got.post(`${base}/chat/completions`, { body: body({ stream: true }), headers }).then((res) => ({ status: res.statusCode, headers: stable(res.headers), body: withoutIds(res.body) }))),
     nodeFetchJson: await settle(nodeFetch(`${base}/chat/completions`, { method: 'POST', headers, body: body() }).then(async (res) => ({ status: res.status, headers: stable(Object.fromEntries(res.headers)), text: withoutIds(await res.text()) }))),
     nodeFetchRefused: await settle(nodeFetch(`${refusedBase}/chat/completions`, { method: 'POST', headers, body: body() })),
+    backpressure: await backpressure(),
   }),
 );
 console.log(JSON.stringify({ done: true }));

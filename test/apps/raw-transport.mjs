@@ -1,7 +1,8 @@
 // Records exactly what the app receives from fetch and undici: status,
-// headers, every body byte, and how a mid-stream abort fails. Run with and
+// headers, every body byte, how a mid-stream abort fails, and backpressure. Run with and
 // without costctl, the two records must be identical.
 import { request } from 'undici';
+import { backpressureRecord, pause, startFlood } from './flood-server.mjs';
 
 const base = `${process.env.FAKE_PROVIDER_URL}/openai/v1`;
 const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-test-key' };
@@ -42,6 +43,22 @@ async function refused() {
   }
 }
 
+/** The app reads one chunk of a 64 MiB stream through fetch, then nothing for 300 ms, then the rest. */
+async function backpressure() {
+  const flood = await startFlood(Number(process.env.FLOOD_PORT));
+  try {
+    const response = await fetch(flood.url, { method: 'POST', headers, body: body({ stream: true }) });
+    const reader = response.body.getReader();
+    let bytes = (await reader.read()).value.byteLength;
+    await pause(300);
+    const whilePaused = flood.written();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.byteLength;
+    return backpressureRecord(whilePaused, flood.written(), bytes);
+  } finally {
+    await flood.close();
+  }
+}
+
 console.log(
   JSON.stringify({
     json: await viaFetch({}),
@@ -49,6 +66,7 @@ console.log(
     undici: await viaUndici(),
     abort: await abortMidStream(),
     refused: await refused(),
+    backpressure: await backpressure(),
   }),
 );
 console.log(JSON.stringify({ done: true }));
