@@ -151,6 +151,28 @@ describe('node --import @costctl/otel/register with the official SDKs', () => {
     );
   });
 
+  it('estimates a stream cut in the middle of an event, and the app sees the same error as without costctl', async () => {
+    const calls: CallSpec[] = [
+      { api: 'openai.chat', body: chat({ stream: true, stream_options: { include_usage: true } }), scenario: 'cut-mid-event' },
+      { api: 'anthropic.messages', body: messages({ stream: true }), scenario: 'cut-mid-event' },
+    ];
+    const env = {
+      FAKE_PROVIDER_URL: provider.url,
+      COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`,
+      CALLS: JSON.stringify(calls),
+    };
+    const without = await runApp('test/apps/llm-calls.mjs', { register: false, env });
+    const run = await runCalls(calls);
+
+    expect(run.lines).toEqual(without.lines);
+    expect(run.lines.map((line) => line.ok)).toEqual([false, false]);
+    expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(2);
+    const estimated = select(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' });
+    expect(estimated.map((sample) => sample.labels.gen_ai_provider_name).sort()).toEqual(['anthropic', 'openai']);
+    for (const sample of estimated) expect(sample.value).toBeGreaterThan(0);
+    expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
+  });
+
   it("counts a stream that fails in-band after its 200 as an error, with the provider's error type, still priced as estimated", async () => {
     const run = await runCalls([
       { api: 'openai.chat', body: chat({ stream: true }), scenario: 'stream-error' },

@@ -16,7 +16,7 @@ describe('scenarios', () => {
   });
 
   it('accepts the named scenarios and error-<400..599> only', () => {
-    for (const name of ['normal', 'cut', 'cut-after-usage', 'stream-error', 'error', 'error-429', 'error-599']) {
+    for (const name of ['normal', 'cut', 'cut-mid-event', 'cut-after-usage', 'stream-error', 'error', 'error-429', 'error-599']) {
       expect(parseScenario(name)).toBe(name);
     }
     for (const name of ['error-200', 'error-600', 'error-42', 'slow', '']) expect(parseScenario(name)).toBeUndefined();

@@ -11,6 +11,7 @@
  * |---|---|
  * | `normal` | a complete, well-formed answer (the default) |
  * | `cut` | streams: the socket is destroyed after half the content deltas (`ceil(N / 2)`), before the final usage (Anthropic's `message_start` usage has been sent; a gzipped stream is cut 20 ms after its last flush so the client's decompressor delivers it); JSON: destroyed after half the body bytes |
+ * | `cut-mid-event` | OpenAI and Anthropic streams: as `cut`, but the socket is destroyed halfway through the next event's bytes, leaving a half-written event; JSON: as `cut` (the cloud fakes answer it as `normal`) |
  * | `cut-after-usage` | every byte is sent (usage, `[DONE]`, `message_stop`…) but the response never ends: it is held open for `holdOpenMs`, then the socket is destroyed |
  * | `stream-error` | streams: status 200, then after half the content deltas the provider's error event (OpenAI `data: {"error":…}` / `event: error`, Anthropic `event: error`), then a clean end; JSON: as `error` |
  * | `error` | status 500 in the provider's error shape |
@@ -22,15 +23,15 @@
  */
 
 /** The name of a scenario. */
-export type Scenario = 'normal' | 'cut' | 'cut-after-usage' | 'stream-error' | 'error' | `error-${number}`;
+export type Scenario = 'normal' | 'cut' | 'cut-mid-event' | 'cut-after-usage' | 'stream-error' | 'error' | `error-${number}`;
 
 const SEPARATOR = '+';
 const PATH_SEGMENT = 'scenario';
-const NAMED: ReadonlySet<string> = new Set(['normal', 'cut', 'cut-after-usage', 'stream-error', 'error']);
+const NAMED: ReadonlySet<string> = new Set(['normal', 'cut', 'cut-mid-event', 'cut-after-usage', 'stream-error', 'error']);
 const ERROR_STATUS = /^error-([45]\d\d)$/;
 
 /** The allowed scenario names, in words, for error messages. */
-export const SCENARIO_NAMES = 'normal, cut, cut-after-usage, stream-error, error, error-<400..599>';
+export const SCENARIO_NAMES = 'normal, cut, cut-mid-event, cut-after-usage, stream-error, error, error-<400..599>';
 
 /**
  * The model name that selects `scenario` for `model`.

@@ -194,17 +194,22 @@ async function answer(
     await sendEvents(events, format.stream(body, call), scenario, settings, signal);
     return conclude(events, scenario, settings, signal);
   }
-  const sent = await sendJson(res, 200, headers, format.json(body, call), { compress, half: scenario === 'cut' });
+  const sent = await sendJson(res, 200, headers, format.json(body, call), { compress, half: isCut(scenario) });
   return conclude(sent, scenario, settings, signal);
 }
 
-/** Sends the plan's events; `cut` and `stream-error` stop halfway, the latter adding the error event. */
+/** Sends the plan's events; the cuts and `stream-error` stop halfway, `cut-mid-event` in the middle of the next event, `stream-error` adding its error event. */
 async function sendEvents(events: EventStream, plan: StreamPlan, scenario: Scenario, settings: Settings, signal: AbortSignal): Promise<void> {
-  const stop = scenario === 'cut' || scenario === 'stream-error' ? plan.halfway : plan.events.length;
+  const stop = isCut(scenario) || scenario === 'stream-error' ? plan.halfway : plan.events.length;
   for (let i = 0; i < stop; i++) {
     if (i > 0) await pause(settings.chunkDelayMs, signal);
     signal.throwIfAborted();
     await events.send(plan.events[i] as string);
+  }
+  if (scenario === 'cut-mid-event') {
+    const next = plan.events[stop] as string;
+    await pause(settings.chunkDelayMs, signal);
+    await events.send(next.slice(0, Math.ceil(next.length / 2)));
   }
   if (scenario === 'stream-error') {
     await pause(settings.chunkDelayMs, signal);
@@ -214,8 +219,13 @@ async function sendEvents(events: EventStream, plan: StreamPlan, scenario: Scena
 
 async function conclude(body: SentBody, scenario: Scenario, settings: Settings, signal: AbortSignal): Promise<void> {
   if (scenario === 'cut-after-usage') await pause(settings.holdOpenMs, signal);
-  if (scenario === 'cut' || scenario === 'cut-after-usage') await body.cut();
+  if (isCut(scenario) || scenario === 'cut-after-usage') await body.cut();
   else body.end();
+}
+
+/** The scenarios that destroy the socket before the answer is whole. */
+function isCut(scenario: Scenario): boolean {
+  return scenario === 'cut' || scenario === 'cut-mid-event';
 }
 
 // Zero means no timer at all: benchmarks run with no pacing.
