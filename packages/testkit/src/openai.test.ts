@@ -6,7 +6,7 @@ let provider: FakeProvider;
 let openai: OpenAI;
 
 beforeAll(async () => {
-  provider = await startFakeProvider({ holdOpenMs: 5000 });
+  provider = await startFakeProvider({ holdOpenMs: 600_000 });
   openai = new OpenAI({ apiKey: 'sk-test-key', baseURL: `${provider.url}/openai/v1`, maxRetries: 0 });
 });
 beforeEach(() => provider.reset());
@@ -109,11 +109,10 @@ describe('chat completions', () => {
 
   it('cut-after-usage: the client gets usage and [DONE] and stops reading while the server holds the connection', async () => {
     const body = { model: 'gpt-4o-mini+cut-after-usage', messages, stream: true as const, stream_options: { include_usage: true } };
-    const started = performance.now();
+    // The server holds the connection for 10 minutes: a client that read on until the server let go would outlast the test.
     const chunks = await collect(await openai.chat.completions.create(body));
 
     expect(chunks.at(-1)?.usage).toEqual(expectedUsage('openai.chat', body));
-    expect(performance.now() - started).toBeLessThan(2500); // the server holds for 5 s
   });
 
   it('stream-error: sends a 200 stream then an error chunk the client throws as APIError', async () => {

@@ -121,9 +121,8 @@ describe('startFakeProvider', () => {
     const reading = response.text().catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 20));
 
-    const started = performance.now();
+    // Held for a minute: a close() that waited for the hold would outlast the test.
     await Promise.all([provider.close(), provider.close()]);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(await reading).toMatchObject({ message: 'terminated' });
   });
 });
