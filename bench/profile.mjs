@@ -15,7 +15,7 @@ import { scenarios } from './scenarios.mjs';
 const plan = { deltas: Number(process.env.BENCH_SSE_DELTAS ?? 10_000), warmupMs: 1000, measureMs: 4000 };
 const COSTCTL = ['--import', process.env.BENCH_REGISTER ?? '@costctl/otel/register'];
 const wanted = process.argv.slice(2);
-const chosen = scenarios(plan).filter((scenario) => wanted.length === 0 || wanted.includes(scenario.id));
+const chosen = scenarios({ ...plan, costctlArgs: COSTCTL }).filter((scenario) => wanted.length === 0 || wanted.includes(scenario.id));
 const dir = mkdtempSync(join(tmpdir(), 'costctl-profile-'));
 
 const server = await startServer({ BENCH_SSE_DELTAS: String(plan.deltas) });
@@ -30,7 +30,7 @@ try {
       COSTCTL_STATE_DIR: join(dir, 'state'),
       OTEL_METRICS_EXPORTER: 'none',
       // PROFILE_ENV='COSTCTL_LEDGER=false' and the like, to see what one part costs.
-      ...Object.fromEntries((process.env.PROFILE_ENV ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))),
+      ...Object.fromEntries((process.env.PROFILE_ENV ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
     };
     const raw = await profiledRun(scenario, env, `${scenario.id}-raw`, []);
     const costctl = await profiledRun(scenario, env, `${scenario.id}-costctl`, COSTCTL);

@@ -56,6 +56,27 @@ export function scenarios(plan) {
       expected: jsonUsage,
     },
     {
+      id: 'json-noledger',
+      title: 'JSON chat call, fetch, 1 in flight, ledger off (COSTCTL_LEDGER=false)',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      // json-seq less the ledger: what the synchronous append of every call's line costs, with json-seq in the same run.
+      env: { COSTCTL_LEDGER: 'false' },
+      measures: [callsPerSecond, cpuPerCall],
+      expected: jsonUsage,
+    },
+    {
+      id: 'json-unbilled',
+      title: 'JSON call to an endpoint costctl does not bill (the app\'s other traffic), fetch, 1 in flight',
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      // The same call, but the only paid endpoint costctl knows is elsewhere: it goes through costctl's fetch and
+      // undici's channels and is left alone. What costctl costs every call it does not price.
+      env: { COSTCTL_ENDPOINTS: 'openai=http://127.0.0.1:9/v1' },
+      measures: [untargeted(callsPerSecond), cpuPerCall],
+      expected: () => ({ unbilled: true }),
+    },
+    {
       id: 'json-otel',
       title: 'JSON chat call, fetch, 1 in flight: @opentelemetry/instrumentation-undici alone, no costctl',
       worker: 'json-fetch.mjs',

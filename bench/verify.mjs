@@ -36,6 +36,7 @@ function sum(metricsText, name, where = {}) {
  * @param expected {calls, inputTokens, outputTokens} per the worker's calls
  */
 export function checkObserved(metricsText, expected) {
+  if (expected.unbilled === true) return checkUnbilled(metricsText);
   const problems = [];
   const check = (what, actual, wanted) => {
     if (Math.abs(actual - wanted) > 1e-9) problems.push(`${what}: costctl says ${actual}, the worker made ${wanted}`);
@@ -50,4 +51,12 @@ export function checkObserved(metricsText, expected) {
   if (unpriced !== 0) problems.push(`${unpriced} calls unpriced (costctl_unpriced_requests_total)`);
   if (problems.length > 0) throw new Error(`costctl did not observe the calls as expected:\n  ${problems.join('\n  ')}`);
   return `${expected.calls} calls, ${expected.outputTokens} output tokens, $${usd.toFixed(4)} priced`;
+}
+
+/** costctl ran (its exporter serves its own series) and billed none of the calls, as none went to a paid endpoint. */
+function checkUnbilled(metricsText) {
+  if (!/^costctl_store_reachable/m.test(metricsText)) throw new Error('costctl did not run: its /metrics has no costctl_store_reachable');
+  const calls = sum(metricsText, 'costctl_requests_total');
+  if (calls !== 0) throw new Error(`costctl billed ${calls} calls to an endpoint it does not know`);
+  return 'costctl running, no call billed';
 }
