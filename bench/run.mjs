@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { costctlHeap } from './heap.mjs';
 import { buildUnderTest, cpuSnapshot, machineLoad } from './machine.mjs';
 import { freePort, startServer, Worker } from './processes.mjs';
 import { startRedisServer } from './redis.mjs';
@@ -37,7 +38,9 @@ const build = buildUnderTest(COSTCTL[1]);
 const machineAtStart = cpuSnapshot();
 const server = await startServer({ BENCH_SSE_DELTAS: String(plan.deltas) });
 const baseUrl = `http://127.0.0.1:${server.port}/v1`;
-const chosen = scenarios({ ...plan, costctlArgs: COSTCTL }).filter((scenario) => only === undefined || only.includes(scenario.id));
+// sse-ballast grows a bare app's heap by what starting costctl adds to it, measured here (bench/heap.mjs).
+const costctlHeapBytes = only === undefined || only.includes('sse-ballast') ? costctlHeap() : undefined;
+const chosen = scenarios({ ...plan, costctlArgs: COSTCTL, costctlHeapBytes }).filter((scenario) => only === undefined || only.includes(scenario.id));
 const redis = chosen.some((scenario) => scenario.needsRedis) ? await startRedisServer() : undefined;
 
 const measured = [];
@@ -101,9 +104,12 @@ async function verifiedRun(scenario, env) {
     const end = await worker.end();
     const problems = [];
     if (scenario.measured?.spans === true && end.spans !== end.totalCalls) problems.push(`${end.spans} spans ended for ${end.totalCalls} calls`);
+    if (scenario.measured?.ballast === true && !(end.ballastBytes >= costctlHeapBytes)) problems.push(`the ballast added ${end.ballastBytes} bytes, not ${costctlHeapBytes}`);
     const summary =
       scenario.measured?.costctl === false
-        ? `${end.totalCalls} calls, a span ended for each`
+        ? scenario.measured.ballast === true
+          ? `${end.totalCalls} streams, no costctl, heap grown by ${(end.ballastBytes / 1e6).toFixed(1)} MB (costctl's: ${(costctlHeapBytes / 1e6).toFixed(1)} MB)`
+          : `${end.totalCalls} calls, a span ended for each`
         : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
     if (problems.length > 0) throw new Error(`${scenario.id}: the instrumentation did not see the calls: ${problems.join('; ')}`);
     await worker.close();
@@ -159,6 +165,9 @@ function checkRuns(scenario, rounds, verification) {
   for (const [side, runs] of [['baseline', raws], ['measured', costctls]]) {
     const wantsSpans = (side === 'baseline' ? scenario.baseline : scenario.measured)?.spans === true;
     if (wantsSpans && runs.some((run) => run.spans !== run.totalCalls)) throw new Error(`${scenario.id}: a ${side} run did not end a span for every call`);
+  }
+  if (scenario.measured?.ballast === true && costctls.some((run) => !(run.ballastBytes >= costctlHeapBytes))) {
+    throw new Error(`${scenario.id}: a measured run did not carry the heap ballast`);
   }
   for (const run of [...costctls, ...raws]) {
     if (run.stderr.includes('"level":"error"')) throw new Error(`${scenario.id}: costctl logged an error:\n${run.stderr}`);

@@ -26,6 +26,15 @@ const cpuPerCall = {
   digits: 0,
 };
 
+const sseThroughput = {
+  unit: 'MB/s',
+  of: (run) => run.bytes / 1e6 / run.seconds,
+  ratioOf: costctlOverRaw,
+  ratioMeans: 'throughput',
+  target: { atLeast: 0.97 },
+  digits: 0,
+};
+
 const jsonUsage = (calls) => ({ calls, inputTokens: calls * JSON_USAGE.prompt_tokens, outputTokens: calls * JSON_USAGE.completion_tokens });
 
 /** A ratio shown for what it says, held to no target: the baseline is not the raw call. */
@@ -146,14 +155,7 @@ export function scenarios(plan) {
       worker: 'sse-fetch.mjs',
       concurrency: 1,
       measures: [
-        {
-          unit: 'MB/s',
-          of: (run) => run.bytes / 1e6 / run.seconds,
-          ratioOf: costctlOverRaw,
-          ratioMeans: 'throughput',
-          target: { atLeast: 0.97 },
-          digits: 0,
-        },
+        sseThroughput,
         {
           unit: 'ms to 1st chunk',
           of: (run) => median(run.firstByteMs),
@@ -164,6 +166,17 @@ export function scenarios(plan) {
         { ...cpuPerCall, unit: 'client CPU us/stream', ratioMeans: 'client CPU per stream' },
       ],
       expected: (calls) => ({ calls, inputTokens: calls * STREAM_PROMPT_TOKENS, outputTokens: calls * plan.deltas }),
+    },
+    {
+      id: 'sse-ballast',
+      title: `SSE chat stream, ${plan.deltas} chunks: no costctl, the app's heap grown by as much as costctl's, vs raw`,
+      worker: 'sse-fetch.mjs',
+      concurrency: 1,
+      // What the sse scenario's loss is made of: costctl's loaded heap alone, marked by every full collection.
+      measured: { nodeArgs: ['--import', new URL('./preload/heap-ballast.mjs', import.meta.url).href], costctl: false, ballast: true },
+      env: { BENCH_BALLAST_BYTES: String(plan.costctlHeapBytes) },
+      measures: [untargeted(sseThroughput)],
+      expected: (calls) => ({ calls }),
     },
     {
       id: 'sdk',

@@ -37,8 +37,9 @@ export async function serve(call, summarise = () => ({})) {
       totalCalls += slice.calls;
       send({ slice: { ...slice, ...summarise(samples) } });
     } else if (line === 'end') {
-      // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded.
-      send({ end: { totalCalls, fetchIdentity: fetchIdentity(), spans: globalThis.benchSpanCount?.() } });
+      // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded; benchBallastBytes: the heap
+      // bench/preload/heap-ballast.mjs added.
+      send({ end: { totalCalls, fetchIdentity: fetchIdentity(), spans: globalThis.benchSpanCount?.(), ballastBytes: globalThis.benchBallastBytes?.() } });
     }
   }
   // stdin closed. An exporter's server (Prometheus) would keep the process up.
