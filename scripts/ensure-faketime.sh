@@ -5,7 +5,8 @@
 # install it or fail, never skip.
 set -euo pipefail
 
-find_lib() { ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1; }
+# No match is an answer, not a failure: under pipefail, ls's exit status would end the script before it installs.
+find_lib() { ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true; }
 
 lib=$(find_lib)
 if [ -z "$lib" ]; then
