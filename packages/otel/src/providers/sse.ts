@@ -1,3 +1,5 @@
+import { LineSplitter } from './line-splitter.js';
+
 /**
  * Incremental Server-Sent-Events decoder, after the WHATWG "event stream
  * interpretation" rules, with bounded memory.
@@ -9,8 +11,6 @@ export type SseListener = (event: string, data: string) => void;
 /** Longest line (and event data) kept, in UTF-16 units: about 1 MiB of JSON. */
 export const DEFAULT_MAX_SSE_LINE = 1_048_576;
 
-const LF = 0x0a;
-const CR = 0x0d;
 const SPACE = 0x20;
 
 /**
@@ -22,18 +22,10 @@ const SPACE = 0x20;
  * decoder.push(new TextEncoder().encode('event: ping\ndata: {}\n\n'));
  * decoder.end();
  */
-/** Decodes chunks that hold only whole characters; ignoreBOM, as a U+FEFF mid-stream is content. */
-const wholeDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
 export class SseDecoder {
   readonly #onEvent: SseListener;
   readonly #maxLine: number;
-  readonly #text = new TextDecoder('utf-8');
-  /** True when the streaming decoder holds no partial character (the last chunk ended on an ASCII byte). */
-  #clean = false;
-  #pending = '';
-  #discarding = false;
-  #afterCR = false;
+  readonly #lines: LineSplitter;
   #event = '';
   #data = '';
   #hasData = false;
@@ -44,6 +36,7 @@ export class SseDecoder {
   constructor(onEvent: SseListener, maxLine: number = DEFAULT_MAX_SSE_LINE) {
     this.#onEvent = onEvent;
     this.#maxLine = maxLine;
+    this.#lines = new LineSplitter({ line: (line) => this.#readLine(line), dropped: () => this.#dropLine() }, maxLine);
   }
 
   /** Lines and events dropped because they were longer than the cap. */
@@ -53,74 +46,15 @@ export class SseDecoder {
 
   /** Feeds the next bytes of the stream. */
   push(bytes: Uint8Array): void {
-    if (this.#ended) return;
-    try {
-      const endsClean = bytes.length > 0 && bytes[bytes.length - 1]! < 0x80;
-      // A chunk that starts and ends between characters decodes whole; Node 22's streaming decode is several times slower.
-      this.#scan(this.#clean && endsClean ? wholeDecoder.decode(bytes) : this.#text.decode(bytes, { stream: true }));
-      this.#clean = endsClean;
-    } catch {
-      // Only a non-byte argument can get here; the stream state stays usable.
-    }
+    if (!this.#ended) this.#lines.push(bytes);
   }
 
   /** Ends the stream: an unfinished line or event is discarded, as the spec says. */
   end(): void {
     if (this.#ended) return;
-    try {
-      this.#scan(this.#text.decode());
-    } catch {
-      // Flushing a TextDecoder does not throw in practice; end anyway.
-    }
+    this.#lines.end();
     this.#ended = true;
-    this.#pending = '';
     this.#data = '';
-  }
-
-  #scan(text: string): void {
-    const n = text.length;
-    let start = 0;
-    if (this.#afterCR && n > 0) {
-      // A CR ended the previous chunk: an LF starting this one belongs to it.
-      if (text.charCodeAt(0) === LF) start = 1;
-      this.#afterCR = false;
-    }
-    let lf = text.indexOf('\n', start);
-    let cr = text.indexOf('\r', start);
-    while (lf !== -1 || cr !== -1) {
-      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
-      this.#endLine(text, start, end);
-      start = end + 1;
-      if (text.charCodeAt(end) === CR) {
-        if (start === n) this.#afterCR = true;
-        else if (text.charCodeAt(start) === LF) start += 1;
-      }
-      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
-      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
-    }
-    if (start < n) this.#keep(text, start);
-  }
-
-  #keep(text: string, start: number): void {
-    if (this.#discarding) return;
-    if (this.#pending.length + (text.length - start) > this.#maxLine) {
-      this.#discarding = true;
-      this.#pending = '';
-      return;
-    }
-    this.#pending += text.slice(start);
-  }
-
-  #endLine(text: string, start: number, end: number): void {
-    if (this.#discarding || this.#pending.length + (end - start) > this.#maxLine) {
-      this.#discarding = false;
-      this.#pending = '';
-      this.#dropLine();
-      return;
-    }
-    const line = this.#pending.length === 0 ? text.slice(start, end) : this.#pending + text.slice(start, end);
-    this.#pending = '';
-    this.#readLine(line);
   }
 
   #dropLine(): void {
