@@ -1,11 +1,14 @@
-// An ordinary app on the official Cohere client (cohere-ai): it makes the
-// calls listed in CALLS (JSON: {kind: chat|chatStream|embed, params}) against
+// An ordinary app on the official Cohere clients (cohere-ai): it makes the
+// calls listed in CALLS (JSON: {kind, params}; chat, chatStream and embed go
+// through CohereClientV2, chatV1, chatStreamV1 and embedV1 through the v1
+// CohereClient) against
 // COHERE_URL, prints one JSON line per call (usage and sizes, never content),
 // prints {"done":true}, and stays up until its stdin closes.
-import { CohereClientV2 } from 'cohere-ai';
+import { CohereClient, CohereClientV2 } from 'cohere-ai';
 import { reportCalls } from '../helpers/report-calls.mjs';
 
 const cohere = new CohereClientV2({ token: 'co-test-key', environment: process.env.COHERE_URL });
+const cohereV1 = new CohereClient({ token: 'co-test-key', environment: process.env.COHERE_URL });
 const calls = JSON.parse(process.env.CALLS ?? '[]');
 
 async function call({ kind, params }) {
@@ -26,6 +29,23 @@ async function call({ kind, params }) {
     case 'embed': {
       const response = await cohere.embed(params);
       return { usage: response.meta.billedUnits, vectors: response.embeddings.float.length };
+    }
+    case 'chatV1': {
+      const response = await cohereV1.chat(params);
+      return { usage: response.meta.billedUnits, chars: response.text.length };
+    }
+    case 'chatStreamV1': {
+      let chars = 0;
+      let usage;
+      for await (const event of await cohereV1.chatStream(params)) {
+        if (event.eventType === 'text-generation') chars += event.text.length;
+        if (event.eventType === 'stream-end') usage = event.response.meta.billedUnits;
+      }
+      return { usage, chars };
+    }
+    case 'embedV1': {
+      const response = await cohereV1.embed(params);
+      return { usage: response.meta.billedUnits, vectors: response.embeddings.length };
     }
     default:
       throw new Error(`unknown kind ${kind}`);

@@ -10,11 +10,13 @@ function fixture(name: string): Uint8Array {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 }
 
-function request(api: 'chat' | 'embed', stream: boolean, model = 'command-a-03-2025'): RequestFacts {
-  return { operation: api === 'chat' ? 'chat' : 'embeddings', api, model, stream, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+type Api = 'chat' | 'chat_v1' | 'embed';
+
+function request(api: Api, stream: boolean, model = 'command-a-03-2025'): RequestFacts {
+  return { operation: api === 'embed' ? 'embeddings' : 'chat', api, model, stream, maxOutputTokens: undefined, inputTokenEstimate: 10 };
 }
 
-function read(api: 'chat' | 'embed', stream: boolean, contentType: string | undefined, file: string) {
+function read(api: Api, stream: boolean, contentType: string | undefined, file: string) {
   const reader = cohereAdapter.createReader(request(api, stream), contentType);
   reader.push(fixture(file));
   return reader.finish();
@@ -25,7 +27,7 @@ describe('cohereAdapter', () => {
     expect(cohereAdapter.name).toBe('cohere');
     expect(cohereAdapter.pricingId).toBe('cohere');
     expect(cohereAdapter.hosts).toEqual(['api.cohere.com', 'api.cohere.ai']);
-    expect(cohereAdapter.catalog.map((entry) => entry.endpoint)).toEqual(['POST /v2/chat', 'POST /v2/embed']);
+    expect(cohereAdapter.catalog.map((entry) => entry.endpoint)).toEqual(['POST /v2/chat', 'POST /v2/embed', 'POST /v1/chat', 'POST /v1/embed']);
   });
 
   it.each([
@@ -34,12 +36,31 @@ describe('cohereAdapter', () => {
     ['chat', false, 'application/json', 'chat.json', 5, 418],
     ['chat', false, 'application/json', 'chat-documents.json', 682, 143],
     ['embed', false, 'application/json', 'embed.json', 2, 0],
+    ['chat_v1', false, 'application/json', 'chat-v1.json', 6, 15],
+    ['chat_v1', true, 'application/stream+json', 'chat-v1-stream.jsonl', 6, 15],
+    ['chat_v1', true, undefined, 'chat-v1-stream.jsonl', 6, 15],
+    ['embed', false, 'application/json', 'embed-v1.json', 4, 0],
   ] as const)('reads %s (stream %j, %s) from %s', (api, stream, contentType, file, input, output) => {
     expect(read(api, stream, contentType, file)).toMatchObject({ usage: { input, output }, usageComplete: true });
   });
 
   it('reads the response id of a JSON chat answer, and no model (the request names it)', () => {
     expect(read('chat', false, 'application/json', 'chat.json')).toMatchObject({ model: undefined, responseId: 'c14c80c3-18eb-4519-9460-6c92edd8cfb4' });
+  });
+
+  it('reads a v1 chat answer: the billed units of its meta, its response id, no model', () => {
+    const expected = { model: undefined, responseId: '7c1e0b2a-3f4d-4e8a-9b1c-5d6e7f809a1b', usage: { input: 6, output: 15 } };
+    expect(read('chat_v1', false, 'application/json', 'chat-v1.json')).toMatchObject(expected);
+    expect(read('chat_v1', true, 'application/stream+json', 'chat-v1-stream.jsonl')).toMatchObject({ ...expected, complete: true });
+  });
+
+  it('estimates a v1 stream cut before its stream-end from the text it carried', () => {
+    const whole = new TextDecoder().decode(fixture('chat-v1-stream.jsonl'));
+    const reader = cohereAdapter.createReader(request('chat_v1', true), 'application/stream+json');
+    reader.push(new TextEncoder().encode(whole.slice(0, whole.indexOf('{"is_finished":true'))));
+    // 12 text-generation events of 69 characters: the larger of 12 deltas and ceil(69 / 4) = 18.
+    expect(reader.finish()).toMatchObject({ usage: undefined, usageComplete: false, outputTokenEstimate: 18 });
+    expect('complete' in reader.finish()).toBe(false);
   });
 
   it('reads a JSON error answered to a stream request as no usage', () => {

@@ -8,15 +8,19 @@ import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseFacts, Respon
 import type { JsonRecord } from '../wire-values.js';
 import { matchCohereCall } from './calls.js';
 import { CohereChatStreamReader } from './chat-stream.js';
+import { CohereChatV1StreamReader } from './chat-v1-stream.js';
 import { CohereEmbedReader } from './embed-response.js';
 import { readCohereRequest } from './request.js';
 import { cohereChatUsage } from './usage.js';
 
 const CHAT: JsonShape = Object.freeze({ usage: cohereChatUsage, output: (body: JsonRecord) => body['message'] });
+// v1 answers keep the usage in `meta` (billed units and tokens, as v2's `usage`), the id in `response_id`, the text in `text`.
+const CHAT_V1: JsonShape = Object.freeze({ usage: cohereChatUsage, output: (body: JsonRecord) => body['text'], keys: Object.freeze({ usage: 'meta', id: 'response_id' }) });
 
 /**
- * Cohere v2: Chat (JSON and SSE) and Embed, priced from the billed units
- * Cohere reports. Neither answer names its model: the request's is priced.
+ * Cohere v2 and v1: Chat (JSON, and SSE for v2, JSON Lines for v1) and
+ * Embed, priced from the billed units Cohere reports. No answer names its
+ * model: the request's is priced.
  *
  * @example
  * const call = cohereAdapter.matchCall('POST', '/v2/chat');
@@ -28,6 +32,8 @@ export const cohereAdapter: ProviderAdapter = Object.freeze({
   catalog: Object.freeze<CatalogEntry[]>([
     { operation: 'Chat (v2)', endpoint: 'POST /v2/chat', streaming: 'SSE' },
     { operation: 'Embed (v2)', endpoint: 'POST /v2/embed', streaming: 'no' },
+    { operation: 'Chat (v1)', endpoint: 'POST /v1/chat', streaming: 'JSON lines' },
+    { operation: 'Embed (v1)', endpoint: 'POST /v1/embed', streaming: 'no' },
   ]),
   matchCall: matchCohereCall,
   readRequest: readCohereRequest,
@@ -39,6 +45,7 @@ export const cohereAdapter: ProviderAdapter = Object.freeze({
 
 function createCohereReader(request: RequestFacts, contentType: string | undefined): ResponseReader {
   if (request.api === 'embed') return new CohereEmbedReader();
+  if (request.api === 'chat_v1') return isJsonLines(contentType, request.stream) ? new CohereChatV1StreamReader() : new JsonResponseReader(CHAT_V1);
   return isEventStream(contentType, request.stream) ? new CohereChatStreamReader() : new JsonResponseReader(CHAT);
 }
 
@@ -55,4 +62,11 @@ function priceCohereImages(request: RequestFacts, response: ResponseFacts, table
   const price = priceBilledUsage(table, 'cohere', 'cohere', model, { usage, mediaTokens: response.mediaTokens, units });
   if ('unpriced' in price) return { usage, model, cost: undefined, unpricedReason: price.unpriced, units };
   return { usage, model, cost: { usd: price.usd, source: 'price_table', pricedModel: price.model }, unpricedReason: undefined, units };
+}
+
+/** A v1 chat stream comes as `application/stream+json` (JSON Lines); without a content type, the request says. */
+function isJsonLines(contentType: string | undefined, streamRequested: boolean): boolean {
+  if (contentType === undefined || contentType.trim() === '') return streamRequested;
+  const type = contentType.toLowerCase();
+  return type.includes('stream+json') || type.includes('ndjson') || type.includes('jsonl');
 }

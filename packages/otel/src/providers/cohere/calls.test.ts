@@ -7,6 +7,8 @@ describe('matchCohereCall', () => {
     ['/v2/chat/', { operation: 'chat', api: 'chat' }],
     ['/proxy/cohere/v2/chat', { operation: 'chat', api: 'chat' }],
     ['/v2/embed', { operation: 'embeddings', api: 'embed' }],
+    ['/v1/chat', { operation: 'chat', api: 'chat_v1' }],
+    ['/v1/embed', { operation: 'embeddings', api: 'embed' }],
   ])('POST %s is %j', (path, call) => {
     expect(matchCohereCall('POST', path)).toEqual(call);
     expect(matchCohereCall('post', path)).toEqual(call);
@@ -14,7 +16,7 @@ describe('matchCohereCall', () => {
 
   it.each([
     ['GET', '/v2/chat'],
-    ['POST', '/v1/chat'],
+    ['POST', '/v1/rerank'],
     ['POST', '/v2/rerank'],
     ['POST', '/v1/embed-jobs'],
     ['GET', '/v1/models'],

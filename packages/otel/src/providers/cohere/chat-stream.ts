@@ -1,8 +1,8 @@
-import { OutputEstimator } from '../output-estimate.js';
 import { SseDecoder } from '../sse.js';
 import { deltaTextLength, eventType } from '../stream-scan.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import type { ResponseFacts, ResponseReader } from '../types.js';
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
+import { CohereStreamFacts } from './stream-facts.js';
 import { cohereChatUsage } from './usage.js';
 
 // Cohere's tool plan streams as `tool_plan` text, a key the shared delta scan does not know.
@@ -24,10 +24,7 @@ export class CohereChatStreamReader implements ResponseReader {
   readonly #sse = new SseDecoder((event, data) => {
     this.#readEvent(event, data);
   });
-  readonly #estimate = new OutputEstimator();
-  #responseId: string | undefined;
-  #usage: TokenUsage | undefined;
-  #ended = false;
+  readonly #seen = new CohereStreamFacts();
 
   push(chunk: Uint8Array): void {
     this.#sse.push(chunk);
@@ -35,36 +32,28 @@ export class CohereChatStreamReader implements ResponseReader {
 
   finish(): ResponseFacts {
     this.#sse.end();
-    const facts: ResponseFacts = {
-      model: undefined,
-      responseId: this.#responseId,
-      usage: this.#usage,
-      usageComplete: this.#usage !== undefined,
-      providerCostUsd: undefined,
-      outputTokenEstimate: this.#estimate.tokens,
-    };
-    return this.#ended ? { ...facts, complete: true } : facts;
+    return this.#seen.facts();
   }
 
   #readEvent(event: string, data: string): void {
     switch (eventType(event, data)) {
       case 'content-delta':
       case 'tool-call-delta':
-        this.#estimate.addDelta(deltaTextLength(data));
+        this.#seen.estimate.addDelta(deltaTextLength(data));
         return;
       case 'tool-plan-delta':
-        this.#estimate.addDelta(TOOL_PLAN_TEXT.exec(data)?.[1]?.length ?? 0);
+        this.#seen.estimate.addDelta(TOOL_PLAN_TEXT.exec(data)?.[1]?.length ?? 0);
         return;
       case 'message-start': {
         const parsed = parseJson(data);
-        if (isRecord(parsed)) this.#responseId = stringAt(parsed, 'id') ?? this.#responseId;
+        if (isRecord(parsed)) this.#seen.responseId = stringAt(parsed, 'id') ?? this.#seen.responseId;
         return;
       }
       case 'message-end': {
         const parsed = parseJson(data);
         if (!isRecord(parsed)) return;
-        this.#ended = true;
-        this.#usage = cohereChatUsage(recordAt(parsed, 'delta')?.['usage']) ?? this.#usage;
+        this.#seen.ended = true;
+        this.#seen.usage = cohereChatUsage(recordAt(parsed, 'delta')?.['usage']) ?? this.#seen.usage;
         return;
       }
       default:

@@ -27,6 +27,29 @@ describe('readCohereRequest', () => {
     });
   });
 
+  it('reads a v1 chat request: the message, the preamble and the history turns are its text', () => {
+    const body = {
+      model: 'command-r-08-2024',
+      stream: true,
+      max_tokens: 120,
+      preamble: 'Be brief.',
+      message: 'And who discovered it?',
+      chat_history: [
+        { role: 'USER', message: 'What is gravity?' },
+        { role: 'CHATBOT', message: 'A force of attraction.' },
+      ],
+    };
+    // 9 + 22 + 16 + 22 characters.
+    expect(readCohereRequest({ operation: 'chat', api: 'chat_v1' }, body, 300)).toEqual({
+      operation: 'chat',
+      api: 'chat_v1',
+      model: 'command-r-08-2024',
+      stream: true,
+      maxOutputTokens: 120,
+      inputTokenEstimate: Math.ceil((9 + 22 + 16 + 22) / 4),
+    });
+  });
+
   it('reads an embed request from its texts or inputs, never from image data', () => {
     const texts = readCohereRequest(embed, { model: 'embed-v4.0', texts: ['hello', 'goodbye'], input_type: 'classification', embedding_types: ['float'] }, 90);
     expect(texts).toMatchObject({ model: 'embed-v4.0', stream: false, maxOutputTokens: 0, inputTokenEstimate: 3 });
