@@ -1,6 +1,6 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cohereBilledUnits, type FakeCohere, startFakeCohere } from './helpers/fake-cohere.js';
+import { cohereBilledUnits, cohereSearchUnits, type FakeCohere, startFakeCohere } from './helpers/fake-cohere.js';
 import { sum } from './helpers/prometheus.js';
 import { runApp } from './helpers/run-app.js';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** A call as the SDK takes it, and the body it sends (snake_case), for the fake's accounting. */
 interface Spec {
-  kind: 'chat' | 'chatStream' | 'embed' | 'chatV1' | 'chatStreamV1' | 'embedV1';
+  kind: 'chat' | 'chatStream' | 'embed' | 'chatV1' | 'chatStreamV1' | 'embedV1' | 'rerank' | 'rerankV1';
   params: Record<string, unknown>;
   wire: Record<string, unknown>;
 }
@@ -48,6 +48,8 @@ const PATHS: Record<Spec['kind'], string> = {
   chatV1: '/v1/chat',
   chatStreamV1: '/v1/chat',
   embedV1: '/v1/embed',
+  rerank: '/v2/rerank',
+  rerankV1: '/v1/rerank',
 };
 
 function expectedCost(spec: Spec): number {
@@ -158,5 +160,25 @@ describe('Cohere v1 through the official cohere-ai CohereClient', () => {
     // Its tokens are still counted, from the billed units.
     expect(sum(result.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'input' })).toBe(cohereBilledUnits('/v1/chat', { message: 'Hello' }).input);
     expect(sum(result.samples, 'costctl_cost_usd_total')).toBe(0);
+  });
+});
+
+describe('Cohere rerank, v2 and v1', () => {
+  it('counts each rerank and its search units, unpriced rather than $0: the price data has no Cohere rerank model', async () => {
+    const documents = Array.from({ length: 130 }, (_, i) => `Spend report ${i}: the search agent used ${i} dollars.`);
+    const specs: Spec[] = [
+      { kind: 'rerank', params: { model: 'rerank-v3.5', query: 'Which agent spent most?', documents, topN: 3 }, wire: { model: 'rerank-v3.5' } },
+      { kind: 'rerankV1', params: { model: 'rerank-english-v3.0', query: 'Which agent spent most?', documents: documents.slice(0, 5) }, wire: { model: 'rerank-english-v3.0' } },
+    ];
+    const result = await run(specs);
+
+    expect(result.lines.map((line) => line.ok)).toEqual([true, true]);
+    expect(result.lines.map((line) => line.usage)).toEqual([{ searchUnits: 2 }, { searchUnits: 1 }]);
+    expect(cohere.requests.map((request) => request.path)).toEqual(['/v2/rerank', '/v1/rerank']);
+    expect(sum(result.samples, 'costctl_requests_total', { gen_ai_provider_name: 'cohere', gen_ai_operation_name: 'rerank', costctl_outcome: 'ok' })).toBe(2);
+    expect(sum(result.samples, 'costctl_units_total', { gen_ai_provider_name: 'cohere', costctl_unit: 'search_units' })).toBe(cohereSearchUnits(130) + cohereSearchUnits(5));
+    expect(sum(result.samples, 'costctl_unpriced_requests_total', { gen_ai_operation_name: 'rerank', costctl_reason: 'unknown_model' })).toBe(2);
+    expect(sum(result.samples, 'costctl_cost_usd_total')).toBe(0);
+    expect(sum(result.samples, 'costctl_tokens_total')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // An ordinary app on the official Cohere clients (cohere-ai): it makes the
-// calls listed in CALLS (JSON: {kind, params}; chat, chatStream and embed go
-// through CohereClientV2, chatV1, chatStreamV1 and embedV1 through the v1
-// CohereClient) against
+// calls listed in CALLS (JSON: {kind, params}; chat, chatStream, embed and
+// rerank go through CohereClientV2, chatV1, chatStreamV1, embedV1 and
+// rerankV1 through the v1 CohereClient) against
 // COHERE_URL, prints one JSON line per call (usage and sizes, never content),
 // prints {"done":true}, and stays up until its stdin closes.
 import { CohereClient, CohereClientV2 } from 'cohere-ai';
@@ -46,6 +46,14 @@ async function call({ kind, params }) {
     case 'embedV1': {
       const response = await cohereV1.embed(params);
       return { usage: response.meta.billedUnits, vectors: response.embeddings.length };
+    }
+    case 'rerank': {
+      const response = await cohere.rerank(params);
+      return { usage: response.meta.billedUnits, results: response.results.length };
+    }
+    case 'rerankV1': {
+      const response = await cohereV1.rerank(params);
+      return { usage: response.meta.billedUnits, results: response.results.length };
     }
     default:
       throw new Error(`unknown kind ${kind}`);

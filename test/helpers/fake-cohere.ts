@@ -3,7 +3,8 @@
  * clients unmodified: v2 chat as JSON and as SSE (`event:` + `data:` lines,
  * usage in `message-end`); v1 chat as JSON and as JSON Lines
  * (`application/stream+json`, one event a line, the whole answer with its
- * `meta` in `stream-end`); v2 and v1 embed with `meta.billed_units`.
+ * `meta` in `stream-end`); v2 and v1 embed with `meta.billed_units`; v2 and
+ * v1 rerank, billed one search unit per 100 documents or part of them.
  *
  * Accounting, so tests can price calls themselves: billed input tokens are
  * ceil(characters / 4) of the messages' text (v1: of the message, preamble
@@ -65,6 +66,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, requests: Coher
   const model = typeof body.model === 'string' ? body.model : undefined;
   requests.push({ path, model, stream: body.stream === true });
   if (path === '/v1/chat') return answerChatV1(res, body);
+  if (path === '/v2/rerank' || path === '/v1/rerank') return answerRerank(res, path, body);
   if (model === undefined || (path !== '/v2/chat' && path !== '/v2/embed' && path !== '/v1/embed')) {
     res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ id: crypto.randomUUID(), message: 'invalid request: model is required' }));
     return;
@@ -128,4 +130,17 @@ function answerChatV1(res: ServerResponse, body: Record<string, unknown>): void 
   ];
   for (const event of events) res.write(`${JSON.stringify(event)}\n`);
   res.end();
+}
+
+/** Rerank: every document scored, the best `top_n` answered; one search unit per 100 documents or part of them. */
+function answerRerank(res: ServerResponse, path: string, body: Record<string, unknown>): void {
+  const documents = (body.documents as unknown[] | undefined) ?? [];
+  const results = documents.map((_, index) => ({ index, relevance_score: 1 / (index + 2) })).slice(0, typeof body.top_n === 'number' ? body.top_n : documents.length);
+  const meta = { api_version: { version: path === '/v1/rerank' ? '1' : '2' }, billed_units: { search_units: cohereSearchUnits(documents.length) } };
+  sendJson(res, { id: crypto.randomUUID(), results, meta });
+}
+
+/** The search units the fake bills a rerank of `documents` documents. */
+export function cohereSearchUnits(documents: number): number {
+  return Math.max(1, Math.ceil(documents / 100));
 }

@@ -21,6 +21,8 @@ const UNIT_KEYS: Readonly<Record<string, { usage: readonly string[]; prices: rea
   // Transcription input: the price data prices it per hour under either key, and rejects the narrower key alone.
   audio_seconds: { usage: ['audio_seconds', 'input_audio_seconds'], prices: ['audio_hours', 'input_audio_hours'] },
   characters: { usage: ['input_characters'], prices: ['input_mchars'] },
+  // Cohere's rerank: one search unit is one search (a query over up to 100 documents).
+  search_units: { usage: ['rerank_searches'], prices: ['rerank_searches_kcount'] },
 });
 
 /**

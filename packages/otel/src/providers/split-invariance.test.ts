@@ -81,6 +81,7 @@ const CASES: readonly Case[] = [
   { file: 'cohere/fixtures/chat-v1-stream.jsonl', adapter: cohereAdapter, api: 'chat_v1', contentType: 'application/stream+json' },
   { file: 'cohere/fixtures/chat-v1-stream.jsonl', adapter: cohereAdapter, api: 'chat_v1', contentType: 'application/stream+json', cutBefore: '{"is_finished":true' },
   { file: 'cohere/fixtures/embed-v1.json', adapter: cohereAdapter, api: 'embed', contentType: 'application/json' },
+  { file: 'cohere/fixtures/rerank.json', adapter: cohereAdapter, api: 'rerank', contentType: 'application/json' },
   { file: 'openai/fixtures/images-generation.json', adapter: openaiAdapter, api: 'images', contentType: 'application/json' },
   { file: 'openai/fixtures/images-stream.sse', adapter: openaiAdapter, api: 'images', contentType: 'text/event-stream' },
   { file: 'openai/fixtures/transcription.json', adapter: openaiAdapter, api: 'transcriptions', contentType: 'application/json' },

@@ -50,6 +50,12 @@ describe('readCohereRequest', () => {
     });
   });
 
+  it('reads a rerank request: the query and the documents are its text, and it has no output', () => {
+    const body = { model: 'rerank-v3.5', query: 'spend caps', documents: ['Budgets block calls.', { text: 'Gates trip.' }], top_n: 2 };
+    // 10 + 20 + 11 characters.
+    expect(readCohereRequest({ operation: 'rerank', api: 'rerank' }, body, 120)).toMatchObject({ model: 'rerank-v3.5', maxOutputTokens: 0, inputTokenEstimate: Math.ceil(41 / 4) });
+  });
+
   it('reads an embed request from its texts or inputs, never from image data', () => {
     const texts = readCohereRequest(embed, { model: 'embed-v4.0', texts: ['hello', 'goodbye'], input_type: 'classification', embedding_types: ['float'] }, 90);
     expect(texts).toMatchObject({ model: 'embed-v4.0', stream: false, maxOutputTokens: 0, inputTokenEstimate: 3 });

@@ -7,7 +7,8 @@ import { countAt, isRecord, type JsonRecord } from '../wire-values.js';
  * Reads model, stream flag, `max_tokens` and an input-size estimate from a
  * Cohere request: the messages' text for v2 chat; for v1 chat the `message`,
  * `preamble` and the `chat_history` turns' `message` text; the `texts` (or
- * `inputs` content) for embed — never the base64 of embedded images. Never throws.
+ * `inputs` content) for embed — never the base64 of embedded images; the
+ * query and documents for rerank. Never throws.
  *
  * @example
  * readCohereRequest({ operation: 'chat', api: 'chat' },
@@ -16,7 +17,7 @@ import { countAt, isRecord, type JsonRecord } from '../wire-values.js';
  */
 export function readCohereRequest(call: ProviderCall, body: unknown, bodyLength: number): RequestFacts {
   return requestFacts(call, body, bodyLength, {
-    maxOutputTokens: (json: JsonRecord) => (call.api === 'embed' ? 0 : countAt(json, 'max_tokens')),
+    maxOutputTokens: (json: JsonRecord) => (call.api === 'embed' || call.api === 'rerank' ? 0 : countAt(json, 'max_tokens')),
     inputTokenEstimate: (json: JsonRecord) => tokensFromChars(inputChars(call.api, json)),
   });
 }
@@ -27,6 +28,8 @@ function inputChars(api: string, json: JsonRecord): number {
       return textLength(json['messages']) + textLength(json['documents']);
     case 'chat_v1':
       return textLength(json['message']) + textLength(json['preamble']) + historyChars(json['chat_history']) + textLength(json['documents']);
+    case 'rerank':
+      return textLength(json['query']) + textLength(json['documents']);
     default:
       return textLength(json['texts']) + textLength(json['inputs']);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohereChatUsage, cohereEmbedUsage } from './usage.js';
+import { cohereChatUsage, cohereEmbedUsage, cohereRerankUsage } from './usage.js';
 
 describe('cohereChatUsage', () => {
   it('takes the billed units, not the tokens the prompt template added', () => {
@@ -45,5 +45,18 @@ describe('cohereEmbedUsage', () => {
 
   it.each([undefined, null, {}, { billed_units: {} }, { billed_units: { input_tokens: 'x' } }])('gives nothing for %j', (meta) => {
     expect(cohereEmbedUsage(meta)).toBeUndefined();
+  });
+});
+
+describe('cohereRerankUsage', () => {
+  it('reads the search units, and no tokens', () => {
+    expect(cohereRerankUsage({ api_version: { version: '2' }, billed_units: { search_units: 2 } })).toEqual({
+      usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      units: { search_units: 2 },
+    });
+  });
+
+  it.each([undefined, null, {}, { billed_units: {} }, { billed_units: { search_units: -1 } }, { billed_units: { input_tokens: 3 } }])('reads %j as nothing billed', (meta) => {
+    expect(cohereRerankUsage(meta)).toBeUndefined();
   });
 });

@@ -24,8 +24,8 @@ function counts(units: Record<string, unknown> | undefined): TokenUsage | undefi
   return tokenUsage({ input: input ?? 0, output: output ?? 0 });
 }
 
-/** What an embed response was billed: text and image tokens, and images counted as such. */
-export interface CohereEmbedUsage {
+/** What an answer was billed: text and image tokens, and other units (images, search units) counted as such. */
+export interface CohereBilled {
   usage: TokenUsage;
   mediaTokens?: Partial<MediaTokens>;
   units?: BilledUnits;
@@ -40,14 +40,28 @@ export interface CohereEmbedUsage {
  * cohereEmbedUsage({ api_version: { version: '2' }, billed_units: { input_tokens: 2 } })
  * // { usage: { input: 2, output: 0, … } }
  */
-export function cohereEmbedUsage(meta: unknown): CohereEmbedUsage | undefined {
+export function cohereEmbedUsage(meta: unknown): CohereBilled | undefined {
   const billed = recordAt(isRecord(meta) ? meta : undefined, 'billed_units');
   const text = countAt(billed, 'input_tokens');
   const imageTokens = countAt(billed, 'image_tokens');
   const images = countAt(billed, 'images');
   if (text === undefined && imageTokens === undefined && images === undefined) return undefined;
-  const found: CohereEmbedUsage = { usage: tokenUsage({ input: (text ?? 0) + (imageTokens ?? 0), output: 0 }) };
+  const found: CohereBilled = { usage: tokenUsage({ input: (text ?? 0) + (imageTokens ?? 0), output: 0 }) };
   if (imageTokens !== undefined) found.mediaTokens = { inputImage: imageTokens };
   if (images !== undefined && images > 0) found.units = { images };
   return found;
+}
+
+/**
+ * Rerank usage, from `meta.billed_units.search_units`: a unit of its own
+ * (one search is a query over up to 100 documents), no tokens.
+ *
+ * @example
+ * cohereRerankUsage({ billed_units: { search_units: 1 } })
+ * // { usage: { input: 0, output: 0, … }, units: { search_units: 1 } }
+ */
+export function cohereRerankUsage(meta: unknown): CohereBilled | undefined {
+  const searches = countAt(recordAt(isRecord(meta) ? meta : undefined, 'billed_units'), 'search_units');
+  if (searches === undefined) return undefined;
+  return { usage: tokenUsage({ input: 0, output: 0 }), units: { search_units: searches } };
 }
