@@ -1,4 +1,4 @@
-import { expectedGeminiEmbedUsage, expectedGeminiUsage, expectedUsage, startFakeGoogle } from '@costctl/testkit';
+import { expectedGeminiEmbedUsage, expectedGeminiUsage, expectedUsage, expectedVertexPredictTokens, startFakeGoogle } from '@costctl/testkit';
 import { describe, expect, it } from 'vitest';
 import { type Tokens, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
 import { select, sum } from './helpers/prometheus.js';
@@ -28,6 +28,8 @@ function runCalls(calls: CallSpec[], env: Record<string, string> = {}) {
 function wireBody(call: CallSpec): Record<string, unknown> {
   if (call.body !== undefined) return call.body;
   const texts = Array.isArray(call.contents) ? call.contents : [call.contents ?? ''];
+  // On Vertex AI the SDK embeds through :predict, one instance per text.
+  if (call.method === 'embed' && call.vertex === true) return { instances: texts.map((content) => ({ content })) };
   if (call.method === 'embed') return { requests: texts.map((text) => ({ content: { parts: [{ text }] } })) };
   const { systemInstruction, cachedContent, ...generationConfig } = call.config ?? {};
   return {
@@ -46,7 +48,10 @@ function tokens(call: CallSpec): Tokens {
     const cache = usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
     return { input: usage.input_tokens + cache, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens, cacheWrite: usage.cache_creation_input_tokens, reasoning: 0 };
   }
-  if (call.method === 'embed') return { input: expectedGeminiEmbedUsage(body).promptTokenCount, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+  if (call.method === 'embed') {
+    const input = call.vertex === true ? expectedVertexPredictTokens(body).reduce((a, b) => a + b, 0) : expectedGeminiEmbedUsage(body).promptTokenCount;
+    return { input, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+  }
   const usage = expectedGeminiUsage(body);
   const thoughts = usage.thoughtsTokenCount ?? 0;
   return { input: usage.promptTokenCount, output: usage.candidatesTokenCount + thoughts, cacheRead: usage.cachedContentTokenCount ?? 0, cacheWrite: 0, reasoning: thoughts };
@@ -69,6 +74,7 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
       { method: 'stream', vertex: true, model: 'gemini-2.0-flash-001', contents: question },
       { method: 'claude', vertex: true, model: 'claude-haiku-4-5@20251001', body: claudeBody },
       { method: 'claude-stream', vertex: true, model: 'claude-sonnet-4-5@20250929', body: { ...claudeBody, stream: true } },
+      { method: 'embed', vertex: true, model: 'gemini-embedding-001', contents: ['daily budget', 'emergency gate per tenant'] },
     ];
     const run = await runCalls(calls);
 
@@ -89,7 +95,20 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     // The model came from the path: gen_ai.request.model names it on every series.
     expect(select(run.samples, 'costctl_requests_total', { gen_ai_request_model: 'claude-haiku-4-5@20251001', gen_ai_operation_name: 'chat' })).toHaveLength(1);
     expect(sum(run.samples, 'costctl_requests_total', { gen_ai_operation_name: 'embeddings', gen_ai_provider_name: 'gcp.gemini' })).toBe(1);
+    // Vertex AI's embeddings came through :predict, priced from the token counts of its predictions.
+    expect(google().requests.at(-1)).toMatchObject({ path: expect.stringMatching(/\/publishers\/google\/models\/gemini-embedding-001:predict$/) });
+    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_operation_name: 'embeddings', gen_ai_provider_name: 'gcp.vertex_ai' })).toBeCloseTo(expectedCost(calls.at(-1)!), 15);
     expect(run.metricsText).not.toMatch(/gemini-test-key|vertex-test-key|retry loop from burning/);
+  });
+
+  it('counts Vertex AI embeddings of a model the price data lacks as unpriced, not $0, with their tokens', async () => {
+    const call: CallSpec = { method: 'embed', vertex: true, model: 'text-embedding-005', contents: ['weekly spend', 'search budget'] };
+    const run = await runCalls([call]);
+    expect(run.lines[0]!.ok).toBe(true);
+    expect(sum(run.samples, 'costctl_unpriced_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_request_model: 'text-embedding-005', costctl_reason: 'unknown_model' })).toBe(1);
+    expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_token_type: 'input' })).toBe(tokens(call).input);
+    expect(tokens(call).input).toBe(3 + 4);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
   });
 
   it('prices a stream read to its last chunk exactly even when the connection then drops, and estimates the ones cut earlier', async () => {

@@ -61,6 +61,7 @@ const KINDS: readonly ReaderKind[] = [
   { adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
   { adapter: vertexAdapter, api: 'messages_stream', contentType: 'text/event-stream' },
   { adapter: vertexAdapter, api: 'messages', contentType: 'application/json' },
+  { adapter: vertexAdapter, api: 'predict_embeddings', contentType: 'application/json' },
   { adapter: bedrockAdapter, api: 'converse', contentType: 'application/json' },
   { adapter: bedrockAdapter, api: 'invoke', contentType: 'application/json' },
   ...EVENT_STREAM_KINDS,
@@ -112,6 +113,7 @@ const FIXTURES: readonly string[] = [
   'google/fixtures/stream-array.json',
   'google/fixtures/vertex-stream.sse',
   'google/fixtures/embed.json',
+  'google/fixtures/predict-embeddings.json',
   'bedrock/fixtures/converse.json',
   'bedrock/fixtures/invoke-anthropic.json',
 ].map((file) => readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'));

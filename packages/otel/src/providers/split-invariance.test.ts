@@ -97,6 +97,7 @@ const CASES: readonly Case[] = [
   { file: 'google/fixtures/generate-content.json', adapter: geminiAdapter, api: 'generate_content', contentType: 'application/json' },
   { file: 'google/fixtures/embed.json', adapter: geminiAdapter, api: 'embed_content', contentType: 'application/json' },
   { file: 'google/fixtures/vertex-stream.sse', adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
+  { file: 'google/fixtures/predict-embeddings.json', adapter: vertexAdapter, api: 'predict_embeddings', contentType: 'application/json' },
   { file: 'bedrock/fixtures/converse.json', adapter: bedrockAdapter, api: 'converse', contentType: 'application/json' },
   { file: 'bedrock/fixtures/invoke-anthropic.json', adapter: bedrockAdapter, api: 'invoke', contentType: 'application/json' },
   { file: 'bedrock/fixtures/converse-stream.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },

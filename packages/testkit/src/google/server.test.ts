@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CANNED_REPLY, expectedUsage } from '../usage.js';
 import type { FakeCloud } from '../cloud/fake-server.js';
 import { startFakeGoogle } from './server.js';
-import { expectedGeminiEmbedUsage, expectedGeminiUsage } from './usage.js';
+import { expectedGeminiEmbedUsage, expectedGeminiUsage, expectedVertexPredictTokens } from './usage.js';
 
 let google: FakeCloud;
 let gemini: GoogleGenAI;
@@ -95,6 +95,15 @@ describe('Vertex AI', () => {
       path: '/v1beta1/projects/cost-demo/locations/us-central1/publishers/google/models/gemini-2.5-pro:streamGenerateContent',
       model: 'gemini-2.5-pro',
     });
+  });
+
+  it('answers text embeddings on :predict, as @google/genai asks for them on Vertex AI, with a token count per prediction', async () => {
+    const texts = ['weekly spend', 'search budget per tenant'];
+    const response = await vertex.models.embedContent({ model: 'text-embedding-005', contents: texts });
+    expect(response.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual(expectedVertexPredictTokens({ instances: texts.map((content) => ({ content })) }));
+    expect(response.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual([3, 6]);
+    expect(response.metadata).toEqual({ billableCharacterCount: 12 + 24 });
+    expect(google.requests[0]).toMatchObject({ path: '/v1beta1/projects/cost-demo/locations/us-central1/publishers/google/models/text-embedding-005:predict', api: 'google.predict' });
   });
 
   it("answers Claude's rawPredict and streamRawPredict in Anthropic's formats", async () => {

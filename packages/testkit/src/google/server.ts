@@ -22,7 +22,7 @@ import { SCENARIO_NAMES, type Scenario, errorStatus } from '../scenario.js';
 import { anthropicMessages } from '../wire/anthropic-messages.js';
 import { anthropicError } from '../wire/errors.js';
 import { newId } from '../wire/ids.js';
-import { type GeminiCall, embedContentJson, generateContentJson, generateContentStream, googleError } from './wire.js';
+import { type GeminiCall, embedContentJson, generateContentJson, generateContentStream, googleError, predictEmbeddingsJson } from './wire.js';
 
 const GEMINI_VERBS: ReadonlySet<string> = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents']);
 const RAW_VERBS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPredict']);
@@ -37,6 +37,7 @@ const RAW_VERBS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPredict'
  * | `…/models/{model}:streamGenerateContent` | its chunks: SSE with `?alt=sse` (what the SDK asks for), else one JSON array sent as the chunks are made |
  * | `…/models/{model}:embedContent`, `:batchEmbedContents` | embeddings with `usageMetadata` |
  * | `…/publishers/anthropic/models/{model}:rawPredict`, `:streamRawPredict` | Claude on Vertex AI: Anthropic's Messages JSON and SSE |
+ * | `…/publishers/google/models/{model}:predict` | Vertex AI text embeddings: `predictions` with `statistics.token_count` |
  *
  * A path under `/publishers/google/` answers in Vertex AI's flavour (stream
  * usage only in the last chunk, `createTime`, `trafficType`). Scenarios are
@@ -61,7 +62,8 @@ async function answerGoogle(exchange: Exchange): Promise<void> {
   const colon = last.lastIndexOf(':');
   const verb = colon === -1 ? '' : last.slice(colon + 1);
   const raw = RAW_VERBS.has(verb) && segments.at(-3) === 'publishers' && segments.at(-2) === 'anthropic';
-  const known = method === 'POST' && segments.at(-1) === 'models' && colon > 0 && (raw || GEMINI_VERBS.has(verb));
+  const predict = verb === 'predict' && segments.at(-3) === 'publishers' && segments.at(-2) === 'google';
+  const known = method === 'POST' && segments.at(-1) === 'models' && colon > 0 && (raw || predict || GEMINI_VERBS.has(verb));
   const requested = known ? decodedSegment(last.slice(0, colon)) : '';
   const { model, named, scenario } = requestScenario(path, requested);
   const stream = verb === 'streamGenerateContent' || verb === 'streamRawPredict';
@@ -87,7 +89,7 @@ async function answerGoogle(exchange: Exchange): Promise<void> {
     const sink = exchange.query.get('alt') === 'sse' ? sseSink(new EventStream(res, {}, false)) : new JsonArraySink(res);
     return sendPlan(sink, generateContentStream(body, call), scenario, pacing, signal);
   }
-  const payload = verb === 'generateContent' ? generateContentJson(body, call) : embedContentJson(body, verb);
+  const payload = verb === 'generateContent' ? generateContentJson(body, call) : predict ? predictEmbeddingsJson(body) : embedContentJson(body, verb);
   return conclude(await sendJson(res, 200, {}, payload, { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
 }
 

@@ -13,7 +13,9 @@
  * (`cachedContentTokenCount`, inside `promptTokenCount`).
  *
  * Embeddings: `T` counts the `text` of `content.parts` (embedContent) or of
- * every `requests[].content.parts` (batchEmbedContents); no output.
+ * every `requests[].content.parts` (batchEmbedContents); no output. Vertex
+ * AI's `:predict` reports `token_count = ceil(C / 4)` of each
+ * `instances[].content` on its own prediction, and the characters in all.
  */
 import type { RequestBody } from '../api.js';
 import { cannedWords, eachMember, partsChars, textTokens } from '../cloud/reply.js';
@@ -98,4 +100,26 @@ export function expectedGeminiEmbedUsage(body: RequestBody): GeminiEmbedUsageMet
  */
 export function embeddingCount(body: RequestBody): number {
   return Array.isArray(body['requests']) ? body['requests'].length : 1;
+}
+
+/**
+ * The `token_count` of each prediction the Google fake answers a Vertex AI
+ * `:predict` embeddings request with: one per `instances[]` entry, of its `content` text.
+ *
+ * @example
+ * expectedVertexPredictTokens({ instances: [{ content: 'weekly spend' }, { content: 'budget' }] }) // [3, 2]
+ */
+export function expectedVertexPredictTokens(body: RequestBody): number[] {
+  return instanceTexts(body).map((text) => textTokens(text.length));
+}
+
+/** The text of each `instances[].content` of a `:predict` request (a string, as the SDK sends it, or Content parts). */
+export function instanceTexts(body: RequestBody): string[] {
+  const instances = Array.isArray(body['instances']) ? body['instances'] : [];
+  return instances.map((instance) => {
+    const content = record(instance)?.['content'];
+    if (typeof content === 'string') return content;
+    const parts = record(content)?.['parts'];
+    return Array.isArray(parts) ? parts.map((part) => String(record(part)?.['text'] ?? '')).join('') : '';
+  });
 }

@@ -2,7 +2,7 @@
 import type { RequestBody } from '../api.js';
 import type { MessagePlan } from '../cloud/fake-server.js';
 import { isCut, wordDeltas } from '../cloud/reply.js';
-import { embeddingCount, expectedGeminiEmbedUsage, expectedGeminiUsage, geminiReplyWords } from './usage.js';
+import { embeddingCount, expectedGeminiEmbedUsage, expectedGeminiUsage, expectedVertexPredictTokens, geminiReplyWords, instanceTexts } from './usage.js';
 
 /** Facts shared by every chunk of one answer. */
 export interface GeminiCall {
@@ -107,4 +107,17 @@ export function embedContentJson(body: RequestBody, verb: string): object {
   const vector = (seed: number) => ({ values: [0.0125, -0.0311, 0.0472, -0.0098].map((value) => value * (seed + 1)) });
   if (verb === 'embedContent') return { embedding: vector(0), usageMetadata };
   return { embeddings: Array.from({ length: embeddingCount(body) }, (_, i) => vector(i)), usageMetadata };
+}
+
+/**
+ * Vertex AI's `:predict` answer for a text embedding model: one prediction
+ * per instance, each with its `statistics.token_count`, and the billable
+ * characters of them all in `metadata`.
+ */
+export function predictEmbeddingsJson(body: RequestBody): object {
+  const tokens = expectedVertexPredictTokens(body);
+  const predictions = tokens.map((count, i) => ({
+    embeddings: { values: [0.0125, -0.0311, 0.0472, -0.0098].map((value) => value * (i + 1)), statistics: { truncated: false, token_count: count } },
+  }));
+  return { predictions, metadata: { billableCharacterCount: instanceTexts(body).reduce((sum, text) => sum + text.length, 0) } };
 }

@@ -174,4 +174,26 @@ describe('vertexAdapter', () => {
       inputTokenEstimate: 3,
     });
   });
+
+  it('reads text embeddings on :predict: the token counts of every prediction, as input; the model from the path', () => {
+    expect(read(vertexAdapter, 'predict_embeddings', 'application/json', fixture('./fixtures/predict-embeddings.json'), 'text-embedding-005')).toEqual({
+      model: undefined,
+      responseId: undefined,
+      usage: { input: 4 + 7, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      usageComplete: true,
+      providerCostUsd: undefined,
+      outputTokenEstimate: 0,
+      serviceTier: undefined,
+    });
+    const call = vertexAdapter.matchCall('POST', '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-embedding-001:predict')!;
+    const body = { instances: [{ content: 'weekly spend', task_type: 'RETRIEVAL_DOCUMENT' }, { content: 'search budget per tenant' }] };
+    expect(vertexAdapter.readRequest(call, body, 120)).toEqual({
+      operation: 'embeddings',
+      api: 'predict_embeddings',
+      model: 'gemini-embedding-001',
+      stream: false,
+      maxOutputTokens: 0,
+      inputTokenEstimate: Math.ceil((12 + 24) / 4),
+    });
+  });
 });

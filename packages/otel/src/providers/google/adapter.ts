@@ -5,7 +5,7 @@ import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader } from '../json-reader.js';
 import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchGeminiCall, matchVertexCall } from './calls.js';
-import { geminiJsonShape } from './json-response.js';
+import { geminiJsonShape, predictEmbeddingsShape } from './json-response.js';
 import { readGoogleRequest } from './request.js';
 import { GeminiArrayReader, GeminiSseReader } from './stream.js';
 
@@ -26,6 +26,8 @@ function googleReader(request: RequestFacts, contentType: string | undefined): R
     case 'messages':
     case 'messages_stream':
       return guardReader(isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape));
+    case 'predict_embeddings':
+      return guardReader(new JsonResponseReader(predictEmbeddingsShape));
     default:
       return guardReader(new JsonResponseReader(geminiJsonShape));
   }
@@ -79,6 +81,7 @@ export const vertexAdapter: ProviderAdapter = Object.freeze({
       streaming: 'SSE',
     },
     { operation: 'embedContent', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:embedContent', streaming: 'no' },
+    { operation: 'predict (text embeddings)', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict', streaming: 'no' },
     { operation: 'Claude rawPredict', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict', streaming: 'no' },
     {
       operation: 'Claude streamRawPredict',

@@ -35,6 +35,9 @@ describe('matchVertexCall', () => {
     [`${base}/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict`, { operation: 'chat', api: 'messages', model: 'claude-sonnet-4-5@20250929' }],
     [`${base}/publishers/anthropic/models/claude-haiku-4-5@20251001:streamRawPredict`, { operation: 'chat', api: 'messages_stream', model: 'claude-haiku-4-5@20251001' }],
     [`${base}/endpoints/4817593725023:generateContent`, { operation: 'generate_content', api: 'generate_content' }],
+    [`${base}/publishers/google/models/text-embedding-005:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'text-embedding-005' }],
+    [`${base}/publishers/google/models/gemini-embedding-001:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'gemini-embedding-001' }],
+    [`${base}/publishers/google/models/textembedding-gecko@003:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'textembedding-gecko@003' }],
   ])('reads POST %s', (path, call) => {
     expect(matchVertexCall('POST', path)).toEqual(call);
   });
@@ -44,7 +47,9 @@ describe('matchVertexCall', () => {
     `${base}/publishers/anthropic/models/count-tokens:rawPredict`,
     `${base}/publishers/anthropic/models/claude-sonnet-4-5@20250929:generateContent`,
     `${base}/publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas:rawPredict`,
-    `${base}/publishers/google/models/text-embedding-005:predict`,
+    // Imagen answers :predict in another shape: not read (yet).
+    `${base}/publishers/google/models/imagen-4.0-generate-001:predict`,
+    `${base}/publishers/anthropic/models/claude-embedding:predict`,
     `${base}/endpoints/4817593725023:embedContent`,
     `${base}/models/gemini-2.5-flash:generateContent`,
   ])('ignores POST %s', (path) => {

@@ -1,7 +1,7 @@
 import type { OperationName, ProviderCall } from '../types.js';
 
 /** The Google wire formats costctl reads: Gemini's, and Anthropic Messages served by Vertex AI. */
-export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'messages' | 'messages_stream';
+export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'predict_embeddings' | 'messages' | 'messages_stream';
 
 type Verb = Readonly<{ operation: OperationName; api: GoogleApi }>;
 
@@ -18,6 +18,14 @@ const RAW_VERBS: Readonly<Record<string, Verb>> = Object.freeze({
   rawPredict: { operation: 'chat', api: 'messages' },
   streamRawPredict: { operation: 'chat', api: 'messages_stream' },
 });
+
+/**
+ * Vertex AI's `:predict` for Google's text embedding models (what @google/genai
+ * calls for them, `gemini-embedding-001` included), told by the model's name:
+ * other `:predict` models (Imagen…) answer in other shapes.
+ */
+const PREDICT_EMBEDDINGS: Verb = Object.freeze({ operation: 'embeddings', api: 'predict_embeddings' });
+const EMBEDDING_MODEL = /embedding|gecko/i;
 
 // Anthropic's token counter on Vertex is a model path too, and free.
 const FREE_MODELS: ReadonlySet<string> = new Set(['count-tokens']);
@@ -57,7 +65,8 @@ export function matchGeminiCall(method: string, path: string): (ProviderCall & {
 
 /**
  * A Vertex AI call: Gemini at `…/publishers/google/models/{model}:{verb}`
- * (regional, global and express-mode paths alike), a deployed endpoint at
+ * (regional, global and express-mode paths alike), text embeddings at
+ * `…/publishers/google/models/{model}:predict`, a deployed endpoint at
  * `…/endpoints/{id}:generateContent` (its model named only by the
  * response), and Anthropic's models at
  * `…/publishers/anthropic/models/{model}:rawPredict` or `:streamRawPredict`.
@@ -77,6 +86,11 @@ export function matchVertexCall(method: string, path: string): (ProviderCall & {
   }
   if (segments.at(-1) !== 'models' || segments.at(-3) !== 'publishers') return undefined;
   const publisher = segments.at(-2);
-  const verb = publisher === 'google' ? GEMINI_VERBS[parts.verb] : publisher === 'anthropic' && !FREE_MODELS.has(name) ? RAW_VERBS[parts.verb] : undefined;
+  const verb = publisher === 'google' ? googleVerb(parts.verb, name) : publisher === 'anthropic' && !FREE_MODELS.has(name) ? RAW_VERBS[parts.verb] : undefined;
   return verb === undefined ? undefined : { ...verb, model: name };
+}
+
+function googleVerb(verb: string, model: string): Verb | undefined {
+  if (verb === 'predict') return EMBEDDING_MODEL.test(model) ? PREDICT_EMBEDDINGS : undefined;
+  return GEMINI_VERBS[verb];
 }

@@ -1,6 +1,6 @@
 import type { JsonShape } from '../json-reader.js';
 import type { JsonRecord } from '../wire-values.js';
-import { geminiUsage } from './usage.js';
+import { geminiUsage, predictionsUsage } from './usage.js';
 
 /**
  * A Gemini JSON answer (`generateContent`, `embedContent`,
@@ -12,4 +12,14 @@ export const geminiJsonShape: JsonShape = Object.freeze({
   usage: geminiUsage,
   output: (body: JsonRecord) => body['candidates'],
   keys: Object.freeze({ usage: 'usageMetadata', model: 'modelVersion', id: 'responseId' }),
+});
+
+/**
+ * Vertex AI's `:predict` answer for text embeddings: a `token_count` in each
+ * prediction's `embeddings.statistics`, summed as input; no model, no id, no output.
+ */
+export const predictEmbeddingsShape: JsonShape = Object.freeze({
+  usage: predictionsUsage,
+  output: () => undefined,
+  keys: Object.freeze({ usage: 'predictions' }),
 });

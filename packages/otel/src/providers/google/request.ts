@@ -16,6 +16,12 @@ const embedShape: RequestShape = {
   inputTokenEstimate: (body) => tokensFromChars(textLength(body['content']) + textLength(body['requests'])),
 };
 
+// Vertex AI's :predict embeds each `instances[].content` (a string, or Content parts).
+const predictShape: RequestShape = {
+  maxOutputTokens: () => 0,
+  inputTokenEstimate: (body) => tokensFromChars(textLength(body['instances'])),
+};
+
 /**
  * Reads a Google request: the model from the path, the stream flag from the
  * method (`:streamGenerateContent`, `:streamRawPredict`), the output cap
@@ -31,6 +37,6 @@ export function readGoogleRequest(call: ProviderCall, body: unknown, bodyLength:
   const facts =
     call.api === 'messages' || call.api === 'messages_stream'
       ? readAnthropicRequest(call, body, bodyLength)
-      : requestFacts(call, body, bodyLength, call.api === 'embed_content' ? embedShape : generateShape);
+      : requestFacts(call, body, bodyLength, call.api === 'embed_content' ? embedShape : call.api === 'predict_embeddings' ? predictShape : generateShape);
   return { ...facts, model: call.model ?? facts.model, stream: call.api === 'stream_generate_content' || call.api === 'messages_stream' };
 }

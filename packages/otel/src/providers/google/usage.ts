@@ -1,6 +1,6 @@
 import { tokenUsage } from '../token-usage.js';
 import type { TokenUsage } from '../types.js';
-import { countAt, isRecord } from '../wire-values.js';
+import { countAt, isRecord, recordAt } from '../wire-values.js';
 
 /**
  * TokenUsage from a Gemini `usageMetadata` object, counted the way Google
@@ -29,4 +29,23 @@ export function geminiUsage(usageMetadata: unknown): TokenUsage | undefined {
     cacheRead: countAt(usageMetadata, 'cachedContentTokenCount'),
     reasoning: thoughts,
   });
+}
+
+/**
+ * Input tokens of a Vertex AI `:predict` embeddings answer: the sum of each
+ * prediction's `embeddings.statistics.token_count`. Undefined when no
+ * prediction has one.
+ *
+ * @example
+ * predictionsUsage([{ embeddings: { statistics: { token_count: 3 } } }, { embeddings: { statistics: { token_count: 6 } } }])
+ * // { input: 9, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }
+ */
+export function predictionsUsage(predictions: unknown): TokenUsage | undefined {
+  if (!Array.isArray(predictions)) return undefined;
+  let input: number | undefined;
+  for (const prediction of predictions) {
+    const count = countAt(recordAt(recordAt(isRecord(prediction) ? prediction : undefined, 'embeddings'), 'statistics'), 'token_count');
+    if (count !== undefined) input = (input ?? 0) + count;
+  }
+  return input === undefined ? undefined : tokenUsage({ input, output: 0 });
 }
