@@ -5,7 +5,7 @@ import { select, sum } from './helpers/prometheus.js';
 
 /** One call the test app makes (see test/apps/google-calls.mjs). */
 interface CallSpec {
-  method: 'generate' | 'stream' | 'embed' | 'array-stream' | 'claude' | 'claude-stream';
+  method: 'generate' | 'stream' | 'embed' | 'array-stream' | 'claude' | 'claude-stream' | 'openai-chat' | 'openai-chat-stream';
   model: string;
   vertex?: boolean;
   contents?: string | string[];
@@ -27,6 +27,7 @@ function runCalls(calls: CallSpec[], env: Record<string, string> = {}) {
 /** The body @google/genai sends for a call's contents and config, which the fake's usage formula reads. */
 function wireBody(call: CallSpec): Record<string, unknown> {
   if (call.body !== undefined) return call.body;
+  if (call.method === 'openai-chat' || call.method === 'openai-chat-stream') return { model: call.model, messages: [{ role: 'user', content: call.contents }] };
   const texts = Array.isArray(call.contents) ? call.contents : [call.contents ?? ''];
   // On Vertex AI the SDK embeds through :predict, one instance per text.
   if (call.method === 'embed' && call.vertex === true) return { instances: texts.map((content) => ({ content })) };
@@ -43,6 +44,10 @@ function wireBody(call: CallSpec): Record<string, unknown> {
 /** Tokens as Google bills them, from the fake's documented accounting (thoughts are output). */
 function tokens(call: CallSpec): Tokens {
   const body = wireBody(call);
+  if (call.method === 'openai-chat' || call.method === 'openai-chat-stream') {
+    const usage = expectedUsage('openai.chat', body);
+    return { input: usage.prompt_tokens, output: usage.completion_tokens, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+  }
   if (call.method === 'claude' || call.method === 'claude-stream') {
     const usage = expectedUsage('anthropic.messages', body);
     const cache = usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
@@ -57,8 +62,8 @@ function tokens(call: CallSpec): Tokens {
   return { input: usage.promptTokenCount, output: usage.candidatesTokenCount + thoughts, cacheRead: usage.cachedContentTokenCount ?? 0, cacheWrite: 0, reasoning: thoughts };
 }
 
-/** The exact price of a call under Google's provider id. */
-const expectedCost = (call: CallSpec): number => priceFromData(tokens(call), call.model, 'google');
+/** The exact price of a call under Google's provider id (the OpenAI-compatible endpoint's `google/` prefix is no part of it). */
+const expectedCost = (call: CallSpec): number => priceFromData(tokens(call), call.model.replace(/^google\//, ''), 'google');
 const question = 'How do I stop a retry loop from burning our budget?';
 const claudeBody = { anthropic_version: 'vertex-2023-10-16', max_tokens: 48, messages: [{ role: 'user', content: question }] };
 
@@ -109,6 +114,25 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_token_type: 'input' })).toBe(tokens(call).input);
     expect(tokens(call).input).toBe(3 + 4);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
+  });
+
+  it("prices Vertex AI's OpenAI-compatible Chat Completions, called with the openai client, JSON and stream", async () => {
+    const calls: CallSpec[] = [
+      { method: 'openai-chat', vertex: true, model: 'google/gemini-2.5-flash', contents: question },
+      { method: 'openai-chat-stream', vertex: true, model: 'google/gemini-2.0-flash-001', contents: question },
+    ];
+    const run = await runCalls(calls);
+    expect(run.lines.map((line) => line.ok)).toEqual([true, true]);
+    expect(run.lines.map((line) => line.usage)).toMatchObject(calls.map((call) => ({ prompt_tokens: tokens(call).input, completion_tokens: tokens(call).output })));
+    expect(google().requests.map((request) => request.path)).toEqual(calls.map(() => '/vertex/v1/projects/cost-demo/locations/us-central1/endpoints/openapi/chat/completions'));
+    for (const call of calls) {
+      const labels = { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_request_model: call.model, costctl_cost_source: 'price_table' };
+      expect(sum(run.samples, 'costctl_cost_usd_total', labels), call.model).toBeCloseTo(expectedCost(call), 15);
+      expect(expectedCost(call)).toBeGreaterThan(0);
+    }
+    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(2);
+    expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
+    expect(run.metricsText).not.toMatch(/vertex-access-token/);
   });
 
   it('prices a stream read to its last chunk exactly even when the connection then drops, and estimates the ones cut earlier', async () => {

@@ -5,7 +5,9 @@
 // Each call's `prefix` (e.g. `gemini/scenario/cut`) follows the base URL.
 // Claude on Vertex AI and the JSON-array stream (no alt=sse) have no client
 // among the dependencies: those calls go through fetch as their SDKs would.
+// Vertex AI's OpenAI-compatible endpoint is called with the official openai client.
 import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
 
 const calls = JSON.parse(process.env.CALLS ?? '[]');
 const base = process.env.FAKE_GOOGLE_URL;
@@ -60,6 +62,15 @@ async function call(spec) {
       const verb = spec.method === 'claude' ? 'rawPredict' : 'streamRawPredict';
       const text = await post(spec, `${VERTEX}/anthropic/models/${spec.model}:${verb}`);
       return spec.method === 'claude' ? { usage: JSON.parse(text).usage } : { events: text.split('\n\n').length };
+    }
+    case 'openai-chat':
+    case 'openai-chat-stream': {
+      const openai = new OpenAI({ apiKey: 'vertex-access-token', baseURL: `${base}/${spec.prefix}/v1/projects/cost-demo/locations/us-central1/endpoints/openapi`, maxRetries: 0 });
+      const params = { model: spec.model, messages: [{ role: 'user', content: spec.contents }] };
+      if (spec.method === 'openai-chat') return { usage: (await openai.chat.completions.create(params)).usage };
+      let usage;
+      for await (const chunk of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } })) usage = chunk.usage ?? usage;
+      return { usage };
     }
     default:
       throw new Error(`unknown method ${spec.method}`);

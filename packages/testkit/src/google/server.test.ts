@@ -106,6 +106,20 @@ describe('Vertex AI', () => {
     expect(google.requests[0]).toMatchObject({ path: '/v1beta1/projects/cost-demo/locations/us-central1/publishers/google/models/text-embedding-005:predict', api: 'google.predict' });
   });
 
+  it("answers OpenAI's Chat Completions on the OpenAI-compatible endpoint, JSON and SSE, the model from the body", async () => {
+    const url = `${google.url}/v1/projects/cost-demo/locations/us-central1/endpoints/openapi/chat/completions`;
+    const body = { model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: contents }] };
+    const completion = (await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json()) as { model: string; usage: object };
+    expect(completion).toMatchObject({ model: 'google/gemini-2.5-flash', usage: expectedUsage('openai.chat', body) });
+    const stream = await fetch(url, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await stream.text()).toMatch(/data: \[DONE\]\n\n$/);
+    expect(google.requests.map((request) => [request.api, request.model, request.stream])).toEqual([
+      ['openai.chat', 'google/gemini-2.5-flash', false],
+      ['openai.chat', 'google/gemini-2.5-flash', true],
+    ]);
+  });
+
   it("answers Claude's rawPredict and streamRawPredict in Anthropic's formats", async () => {
     const base = `${google.url}/v1/projects/cost-demo/locations/us-east5/publishers/anthropic/models/claude-haiku-4-5@20251001`;
     const body = { anthropic_version: 'vertex-2023-10-16', max_tokens: 64, messages: [{ role: 'user', content: contents }] };

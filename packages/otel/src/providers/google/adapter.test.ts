@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter, RequestFacts, ResponseFacts } from '../types.js';
-import { geminiAdapter, vertexAdapter } from './adapter.js';
+import { geminiAdapter, vertexAdapter, vertexPricingAlias } from './adapter.js';
 import { geminiUsage } from './usage.js';
 
 function fixture(path: string): Uint8Array {
@@ -195,5 +195,19 @@ describe('vertexAdapter', () => {
       maxOutputTokens: 0,
       inputTokenEstimate: Math.ceil((12 + 24) / 4),
     });
+  });
+
+  it("reads OpenAI's Chat Completions on the OpenAI-compatible endpoint: the model and stream flag from the body", () => {
+    const call = vertexAdapter.matchCall('POST', '/v1/projects/p/locations/us-central1/endpoints/openapi/chat/completions')!;
+    const body = { model: 'google/gemini-2.5-flash', stream: true, max_tokens: 64, messages: [{ role: 'user', content: 'Total spend?' }] };
+    expect(vertexAdapter.readRequest(call, body, 120)).toMatchObject({ operation: 'chat', api: 'chat_completions', model: 'google/gemini-2.5-flash', stream: true, maxOutputTokens: 64 });
+    expect(read(vertexAdapter, 'chat_completions', 'application/json', fixture('../openai/fixtures/chat-completion.json'))).toMatchObject({ usageComplete: true, usage: { input: 2006, output: 300, cacheRead: 1920, reasoning: 192 } });
+    expect(read(vertexAdapter, 'chat_completions', 'text/event-stream', fixture('../openai/fixtures/chat-stream-usage.sse'))).toMatchObject({ usageComplete: true });
+  });
+
+  it('prices the publisher-qualified names of the OpenAI-compatible endpoint under the model alone', () => {
+    expect(vertexPricingAlias('google/gemini-2.0-flash-001')).toBe('gemini-2.0-flash-001');
+    expect(vertexPricingAlias('gemini-2.5-pro')).toBeUndefined();
+    expect(vertexPricingAlias('meta/llama-3.3-70b-instruct-maas')).toBeUndefined();
   });
 });

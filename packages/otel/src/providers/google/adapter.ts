@@ -3,6 +3,9 @@ import { MessagesStreamReader } from '../anthropic/stream.js';
 import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader } from '../json-reader.js';
+import { ChatStreamReader } from '../openai/chat-stream.js';
+import { openAiDialect } from '../openai/dialect.js';
+import { openAiJsonShape, openAiJsonShapes } from '../openai/json-response.js';
 import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchGeminiCall, matchVertexCall } from './calls.js';
 import { geminiJsonShape, predictEmbeddingsShape } from './json-response.js';
@@ -17,7 +20,9 @@ function googleErrorBody(type: string, message: string): unknown {
   return { error: { code: 402, message, status: type } };
 }
 
-/** The reader for a Gemini answer or, on Vertex AI, an Anthropic Messages one. */
+const openAiShapes = openAiJsonShapes(openAiDialect);
+
+/** The reader for a Gemini answer or, on Vertex AI, an Anthropic Messages or OpenAI Chat Completions one. */
 function googleReader(request: RequestFacts, contentType: string | undefined): ResponseReader {
   switch (request.api) {
     case 'stream_generate_content':
@@ -28,6 +33,8 @@ function googleReader(request: RequestFacts, contentType: string | undefined): R
       return guardReader(isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape));
     case 'predict_embeddings':
       return guardReader(new JsonResponseReader(predictEmbeddingsShape));
+    case 'chat_completions':
+      return guardReader(isEventStream(contentType, request.stream) ? new ChatStreamReader(openAiDialect) : new JsonResponseReader(openAiJsonShape('chat_completions', openAiShapes)));
     default:
       return guardReader(new JsonResponseReader(geminiJsonShape));
   }
@@ -88,9 +95,23 @@ export const vertexAdapter: ProviderAdapter = Object.freeze({
       endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:streamRawPredict',
       streaming: 'SSE',
     },
+    { operation: 'Chat Completions (OpenAI-compatible)', endpoint: 'POST /v1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions', streaming: 'SSE' },
   ]),
   matchCall: matchVertexCall,
   readRequest: readGoogleRequest,
   createReader: googleReader,
   errorBody: googleErrorBody,
+  pricingAlias: vertexPricingAlias,
 });
+
+/**
+ * The name the price data knows a model by, for the publisher-qualified
+ * names of Vertex AI's OpenAI-compatible endpoint: `google/gemini-2.0-flash-001`
+ * → `gemini-2.0-flash-001`; undefined when there is nothing to change.
+ *
+ * @example
+ * vertexPricingAlias('google/gemini-2.5-flash') // 'gemini-2.5-flash'
+ */
+export function vertexPricingAlias(model: string): string | undefined {
+  return model.startsWith('google/') ? model.slice('google/'.length) : undefined;
+}

@@ -38,6 +38,8 @@ describe('matchVertexCall', () => {
     [`${base}/publishers/google/models/text-embedding-005:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'text-embedding-005' }],
     [`${base}/publishers/google/models/gemini-embedding-001:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'gemini-embedding-001' }],
     [`${base}/publishers/google/models/textembedding-gecko@003:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'textembedding-gecko@003' }],
+    [`${base}/endpoints/openapi/chat/completions`, { operation: 'chat', api: 'chat_completions' }],
+    ['/v1beta1/projects/p/locations/global/endpoints/openapi/chat/completions/', { operation: 'chat', api: 'chat_completions' }],
   ])('reads POST %s', (path, call) => {
     expect(matchVertexCall('POST', path)).toEqual(call);
   });
@@ -52,6 +54,8 @@ describe('matchVertexCall', () => {
     `${base}/publishers/anthropic/models/claude-embedding:predict`,
     `${base}/endpoints/4817593725023:embedContent`,
     `${base}/models/gemini-2.5-flash:generateContent`,
+    `${base}/endpoints/openapi/embeddings`,
+    `${base}/endpoints/openapi/chat/completions/extra`,
   ])('ignores POST %s', (path) => {
     expect(matchVertexCall('POST', path)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import type { OperationName, ProviderCall } from '../types.js';
 
-/** The Google wire formats costctl reads: Gemini's, and Anthropic Messages served by Vertex AI. */
-export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'predict_embeddings' | 'messages' | 'messages_stream';
+/** The Google wire formats costctl reads: Gemini's, and Anthropic Messages and OpenAI Chat Completions served by Vertex AI. */
+export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'predict_embeddings' | 'messages' | 'messages_stream' | 'chat_completions';
 
 type Verb = Readonly<{ operation: OperationName; api: GoogleApi }>;
 
@@ -26,6 +26,13 @@ const RAW_VERBS: Readonly<Record<string, Verb>> = Object.freeze({
  */
 const PREDICT_EMBEDDINGS: Verb = Object.freeze({ operation: 'embeddings', api: 'predict_embeddings' });
 const EMBEDDING_MODEL = /embedding|gecko/i;
+
+/**
+ * Vertex AI's OpenAI-compatible Chat Completions, for the OpenAI SDKs
+ * (`base_url` …/endpoints/openapi): the model (`google/gemini-2.0-flash-001`) is in the body.
+ */
+const OPENAI_CHAT = /\/endpoints\/openapi\/chat\/completions\/?$/;
+const OPENAI_CHAT_CALL: ProviderCall & { api: GoogleApi } = Object.freeze({ operation: 'chat', api: 'chat_completions' });
 
 // Anthropic's token counter on Vertex is a model path too, and free.
 const FREE_MODELS: ReadonlySet<string> = new Set(['count-tokens']);
@@ -66,7 +73,8 @@ export function matchGeminiCall(method: string, path: string): (ProviderCall & {
 /**
  * A Vertex AI call: Gemini at `…/publishers/google/models/{model}:{verb}`
  * (regional, global and express-mode paths alike), text embeddings at
- * `…/publishers/google/models/{model}:predict`, a deployed endpoint at
+ * `…/publishers/google/models/{model}:predict`, OpenAI's Chat Completions
+ * at `…/endpoints/openapi/chat/completions`, a deployed endpoint at
  * `…/endpoints/{id}:generateContent` (its model named only by the
  * response), and Anthropic's models at
  * `…/publishers/anthropic/models/{model}:rawPredict` or `:streamRawPredict`.
@@ -77,6 +85,7 @@ export function matchGeminiCall(method: string, path: string): (ProviderCall & {
  */
 export function matchVertexCall(method: string, path: string): (ProviderCall & { api: GoogleApi }) | undefined {
   if (method.toUpperCase() !== 'POST') return undefined;
+  if (OPENAI_CHAT.test(path)) return OPENAI_CHAT_CALL;
   const parts = splitPath(path);
   if (parts === undefined || parts.name === '') return undefined;
   const { segments, name } = parts;

@@ -1,4 +1,5 @@
 import { readAnthropicRequest } from '../anthropic/request.js';
+import { readOpenAiRequest } from '../openai/request.js';
 import { requestFacts, type RequestShape } from '../request-facts.js';
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { ProviderCall, RequestFacts } from '../types.js';
@@ -25,8 +26,9 @@ const predictShape: RequestShape = {
 /**
  * Reads a Google request: the model from the path, the stream flag from the
  * method (`:streamGenerateContent`, `:streamRawPredict`), the output cap
- * and an input estimate from the body — Gemini's shape, or Anthropic's
- * Messages for Claude on Vertex AI. Never throws.
+ * and an input estimate from the body — Gemini's shape, Anthropic's
+ * Messages for Claude on Vertex AI, or OpenAI's Chat Completions (model and
+ * stream flag in the body) on Vertex AI's OpenAI-compatible endpoint. Never throws.
  *
  * @example
  * readGoogleRequest({ operation: 'generate_content', api: 'generate_content', model: 'gemini-2.5-flash' },
@@ -34,6 +36,8 @@ const predictShape: RequestShape = {
  * // { …, model: 'gemini-2.5-flash', stream: false, maxOutputTokens: 64, inputTokenEstimate: 2 }
  */
 export function readGoogleRequest(call: ProviderCall, body: unknown, bodyLength: number): RequestFacts {
+  // OpenAI's Chat Completions names its model and stream flag in the body.
+  if (call.api === 'chat_completions') return readOpenAiRequest(call, body, bodyLength);
   const facts =
     call.api === 'messages' || call.api === 'messages_stream'
       ? readAnthropicRequest(call, body, bodyLength)
