@@ -1,11 +1,11 @@
-import { expectedConverseUsage, expectedInvokeCounts, startFakeBedrock } from '@costctl/testkit';
+import { expectedConverseUsage, expectedInvokeCounts, expectedUsage, startFakeBedrock } from '@costctl/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Tokens, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
 import { select, sum } from './helpers/prometheus.js';
 
 /** One call the test app makes (see test/apps/bedrock-calls.mjs). */
 interface CallSpec {
-  operation: 'converse' | 'converse-stream' | 'invoke' | 'invoke-stream';
+  operation: 'converse' | 'converse-stream' | 'invoke' | 'invoke-stream' | 'openai-chat' | 'openai-chat-stream';
   modelId: string;
   body: Record<string, unknown>;
   scenario?: string;
@@ -37,6 +37,10 @@ function tokens(call: CallSpec): Tokens {
     const usage = expectedConverseUsage(call.body);
     const input = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens;
     return { input, output: usage.outputTokens, cacheRead: usage.cacheReadInputTokens, cacheWrite: usage.cacheWriteInputTokens, reasoning: 0 };
+  }
+  if (call.operation === 'openai-chat' || call.operation === 'openai-chat-stream') {
+    const usage = expectedUsage('openai.chat', call.body);
+    return { input: usage.prompt_tokens, output: usage.completion_tokens, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
   }
   const counts = expectedInvokeCounts(pricedModel(call.modelId), call.body);
   return { input: counts.input + counts.cacheRead + counts.cacheWrite, output: counts.output, cacheRead: counts.cacheRead, cacheWrite: counts.cacheWrite, reasoning: 0 };
@@ -125,3 +129,32 @@ describe.each(['fetch', 'node-http', 'default'])('node --import @costctl/otel/re
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);
   });
 });
+
+describe("Bedrock's OpenAI-compatible endpoint, with the openai client", () => {
+  beforeAll(() => {
+    handler = 'fetch';
+  });
+
+  it('prices Chat Completions, JSON and stream, under the model the body names', async () => {
+    const messages = [{ role: 'user', content: question }];
+    const calls: CallSpec[] = [
+      { operation: 'openai-chat', modelId: 'openai.gpt-oss-20b-1:0', body: { messages, max_tokens: 16 } },
+      { operation: 'openai-chat-stream', modelId: 'openai.gpt-oss-120b-1:0', body: { messages } },
+    ];
+    const run = await runCalls(calls);
+    expect(run.lines.map((line) => line.ok)).toEqual([true, true]);
+    expect(bedrock().requests.map((request) => [request.path, request.model, request.stream])).toEqual([
+      ['/openai/v1/chat/completions', 'openai.gpt-oss-20b-1:0', false],
+      ['/openai/v1/chat/completions', 'openai.gpt-oss-120b-1:0', true],
+    ]);
+    for (const call of calls) {
+      const labels = { gen_ai_provider_name: 'aws.bedrock', gen_ai_request_model: call.modelId, costctl_cost_source: 'price_table' };
+      expect(sum(run.samples, 'costctl_cost_usd_total', labels), call.modelId).toBeCloseTo(expectedCost(call), 15);
+      expect(expectedCost(call)).toBeGreaterThan(0);
+    }
+    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'aws.bedrock', gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(2);
+    expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
+    expect(run.metricsText).not.toMatch(/bedrock-api-key/);
+  });
+});
+

@@ -6,7 +6,8 @@
 // The client's retries stay at their defaults (3 attempts). HANDLER picks its
 // transport: `fetch` (FetchHttpHandler, the default here), `node-http`
 // (NodeHttpHandler, node:http) or `default` (the SDK's own NodeHttp2Handler,
-// node:http2, against a fake started with { http2: true }).
+// node:http2, against a fake started with { http2: true }). The
+// OpenAI-compatible endpoint (/openai/v1) is called with the openai client.
 import {
   BedrockRuntimeClient,
   ConverseCommand,
@@ -16,6 +17,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import OpenAI from 'openai';
 
 const calls = JSON.parse(process.env.CALLS ?? '[]');
 const base = process.env.FAKE_BEDROCK_URL;
@@ -53,6 +55,15 @@ async function call(spec) {
       let metrics;
       for await (const part of response.body) metrics = JSON.parse(utf8.decode(part.chunk.bytes))['amazon-bedrock-invocationMetrics'] ?? metrics;
       return { metrics };
+    }
+    case 'openai-chat':
+    case 'openai-chat-stream': {
+      const openai = new OpenAI({ apiKey: 'bedrock-api-key', baseURL: `${base}${spec.scenario ? `/scenario/${spec.scenario}` : ''}/openai/v1`, maxRetries: 0 });
+      const params = { model: spec.modelId, ...spec.body };
+      if (spec.operation === 'openai-chat') return { usage: (await openai.chat.completions.create(params)).usage };
+      let usage;
+      for await (const chunk of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } })) usage = chunk.usage ?? usage;
+      return { usage };
     }
     default:
       throw new Error(`unknown operation ${spec.operation}`);

@@ -11,7 +11,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeCloud } from '../cloud/fake-server.js';
-import { CANNED_REPLY } from '../usage.js';
+import { CANNED_REPLY, expectedUsage } from '../usage.js';
 import { startFakeBedrock } from './server.js';
 import { expectedConverseUsage, expectedInvokeCounts } from './usage.js';
 
@@ -159,3 +159,17 @@ describe('over HTTP/2', () => {
     }
   });
 });
+
+describe('the OpenAI-compatible endpoint', () => {
+  it("answers OpenAI's Chat Completions, JSON and SSE, the model from the body", async () => {
+    const url = `${bedrock.url}/openai/v1/chat/completions`;
+    const body = { model: 'openai.gpt-oss-20b-1:0', messages: [{ role: 'user', content: 'Which rule tripped?' }] };
+    const completion = (await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json()) as { model: string; usage: object };
+    expect(completion).toMatchObject({ model: 'openai.gpt-oss-20b-1:0', usage: expectedUsage('openai.chat', body) });
+    const stream = await fetch(url, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
+    expect(await stream.text()).toMatch(/data: \[DONE\]\n\n$/);
+    const missing = await fetch(url, { method: 'POST', body: JSON.stringify({ messages: body.messages }) });
+    expect([missing.status, await missing.json()]).toEqual([400, { message: 'model is required' }]);
+  });
+});
+

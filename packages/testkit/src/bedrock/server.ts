@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { sendJson } from '../body.js';
 import { type Exchange, type FakeCloud, type FakeCloudOptions, conclude, decodedSegment, pause, requestScenario, sendPlan, startFakeCloud } from '../cloud/fake-server.js';
+import { answerOpenAiChat } from '../cloud/openai-compatible.js';
 import { SCENARIO_NAMES, errorStatus } from '../scenario.js';
 import { EventStreamSink } from './event-stream.js';
 import { bedrockError, converseJson, converseStream, invokeHeaders, invokeJson, invokeStream } from './wire.js';
@@ -32,7 +33,9 @@ const OPERATIONS: readonly (readonly [suffix: string, operation: string])[] = [
  * `x-amzn-requestid`. Scenarios are picked by a `+<scenario>` suffix on the
  * model id or a `/scenario/<name>/` path segment (see `scenario.ts`);
  * `stream-error` ends a stream with a `modelStreamErrorException` message.
- * Token accounting: `bedrock/usage.ts`.
+ * `POST …/openai/v1/chat/completions` answers OpenAI's Chat Completions
+ * (JSON and SSE, the model in the body), as Bedrock's OpenAI-compatible
+ * endpoint does. Token accounting: `bedrock/usage.ts`.
  *
  * @example
  * const bedrock = await startFakeBedrock();
@@ -46,6 +49,7 @@ export function startFakeBedrock(options: FakeCloudOptions = {}): Promise<FakeCl
 
 async function answerBedrock(exchange: Exchange): Promise<void> {
   const { method, path, body, res, signal, pacing } = exchange;
+  if (method === 'POST' && /\/openai\/v1\/chat\/completions$/.test(path)) return answerOpenAiChat(exchange, bedrockError(400, 'model is required').body);
   const requestId = randomUUID();
   const found = method === 'POST' ? OPERATIONS.find(([suffix]) => path.endsWith(suffix)) : undefined;
   const at = path.indexOf('/model/');

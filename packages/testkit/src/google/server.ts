@@ -18,9 +18,9 @@ import {
   startFakeCloud,
   write,
 } from '../cloud/fake-server.js';
+import { answerOpenAiChat } from '../cloud/openai-compatible.js';
 import { SCENARIO_NAMES, type Scenario, errorStatus } from '../scenario.js';
 import { anthropicMessages } from '../wire/anthropic-messages.js';
-import { openaiChat } from '../wire/openai-chat.js';
 import { anthropicError } from '../wire/errors.js';
 import { newId } from '../wire/ids.js';
 import { type GeminiCall, embedContentJson, generateContentJson, generateContentStream, googleError, predictEmbeddingsJson } from './wire.js';
@@ -59,7 +59,7 @@ export function startFakeGoogle(options: FakeCloudOptions = {}): Promise<FakeClo
 
 async function answerGoogle(exchange: Exchange): Promise<void> {
   const { method, path, body, res, signal, pacing } = exchange;
-  if (method === 'POST' && /\/endpoints\/openapi\/chat\/completions$/.test(path)) return answerOpenAiChat(exchange);
+  if (method === 'POST' && /\/endpoints\/openapi\/chat\/completions$/.test(path)) return answerOpenAiChat(exchange, googleError(400, 'model is required'));
   const segments = path.split('/');
   const last = segments.pop() ?? '';
   const colon = last.lastIndexOf(':');
@@ -106,26 +106,6 @@ async function answerClaude(exchange: Exchange, body: RequestBody, model: string
   return sendPlan(sink, { messages: plan.events, halfway: plan.halfway, error: plan.errorEvent }, scenario, pacing, signal);
 }
 
-
-/** Vertex AI's OpenAI-compatible endpoint: OpenAI's Chat Completions, the model named in the body (`google/gemini-2.0-flash-001`). */
-async function answerOpenAiChat(exchange: Exchange): Promise<void> {
-  const { path, body, res, pacing, signal } = exchange;
-  const requested = typeof body?.['model'] === 'string' ? body['model'] : '';
-  const { model, scenario } = requestScenario(path, requested);
-  const stream = body?.['stream'] === true;
-  const entry = { method: 'POST', path, api: 'openai.chat', model, stream, scenario: scenario ?? null };
-  if (body === undefined || model === '' || scenario === undefined) {
-    exchange.record({ ...entry, stream: false, status: 400 });
-    (await sendJson(res, 400, {}, { error: { code: 400, message: 'model is required', status: 'INVALID_ARGUMENT' } }, { compress: false, half: false })).end();
-    return;
-  }
-  exchange.record({ ...entry, status: 200 });
-  await pause(pacing.latencyMs, signal);
-  const call = { model, requestId: newId('', 12), created: Math.floor(Date.now() / 1000), flavour: 'openai' as const };
-  if (!stream) return conclude(await sendJson(res, 200, {}, openaiChat.json(body, call), { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
-  const plan = openaiChat.stream!(body, call);
-  return sendPlan(new EventStream(res, {}, false), { messages: plan.events, halfway: plan.halfway, error: plan.errorEvent }, scenario, pacing, signal);
-}
 
 /** Gemini's SSE framing: one `data:` line per chunk, events ended by CRLF CRLF. */
 function sseSink(events: EventStream): MessageSink<object> {

@@ -139,4 +139,14 @@ describe('bedrockAdapter', () => {
     expect(bedrockAdapter.errorHeaders?.('costctl_gate_tripped')).toEqual({ 'x-amzn-errortype': 'costctl_gate_tripped' });
     expect(bedrockAdapter.errorBody('costctl_gate_tripped', 'stopped')).toEqual({ message: 'stopped' });
   });
+
+  it("reads OpenAI's Chat Completions on the OpenAI-compatible endpoint: the model and stream flag from the body", () => {
+    const call = bedrockAdapter.matchCall('POST', '/openai/v1/chat/completions')!;
+    const body = { model: 'openai.gpt-oss-20b-1:0', stream: true, max_tokens: 32, messages: [{ role: 'user', content: 'Spend today?' }] };
+    expect(bedrockAdapter.readRequest(call, body, 120)).toMatchObject({ operation: 'chat', api: 'chat_completions', model: 'openai.gpt-oss-20b-1:0', stream: true, maxOutputTokens: 32 });
+    const json = readFileSync(new URL('../openai/fixtures/chat-completion.json', import.meta.url));
+    expect(read('chat_completions', 'openai.gpt-oss-20b-1:0', 'application/json', new Uint8Array(json))).toMatchObject({ usageComplete: true, usage: { input: 2006, output: 300 } });
+    const stream = readFileSync(new URL('../openai/fixtures/chat-stream-usage.sse', import.meta.url));
+    expect(read('chat_completions', 'openai.gpt-oss-20b-1:0', 'text/event-stream', new Uint8Array(stream))).toMatchObject({ usageComplete: true });
+  });
 });

@@ -1,4 +1,5 @@
 import { guardReader } from '../guarded-reader.js';
+import { openAiChatReader } from '../openai/compatible.js';
 import type { CatalogEntry, HeaderLookup, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchBedrockCall } from './calls.js';
 import { ConverseStreamReader } from './converse-stream.js';
@@ -28,6 +29,7 @@ export const bedrockAdapter: ProviderAdapter = Object.freeze({
     { operation: 'ConverseStream', endpoint: 'POST /model/{modelId}/converse-stream', streaming: 'event stream' },
     { operation: 'InvokeModel', endpoint: 'POST /model/{modelId}/invoke', streaming: 'no' },
     { operation: 'InvokeModelWithResponseStream', endpoint: 'POST /model/{modelId}/invoke-with-response-stream', streaming: 'event stream' },
+    { operation: 'Chat Completions (OpenAI-compatible)', endpoint: 'POST /openai/v1/chat/completions', streaming: 'SSE' },
   ]),
   matchCall: matchBedrockCall,
   readRequest: readBedrockRequest,
@@ -39,6 +41,7 @@ export const bedrockAdapter: ProviderAdapter = Object.freeze({
 });
 
 function bedrockReader(request: RequestFacts, contentType: string | undefined, header: HeaderLookup | undefined): ResponseReader {
+  if (request.api === 'chat_completions') return openAiChatReader(request, contentType);
   const names = { model: request.model, requestId: header?.('x-amzn-requestid') };
   // A stream request answered with JSON is an error body: read as JSON, it yields nothing billable.
   const eventStream = contentType === undefined ? request.stream : contentType.toLowerCase().includes(EVENT_STREAM);

@@ -19,6 +19,7 @@ describe('matchBedrockCall', () => {
       '/model/arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0/converse',
       { operation: 'chat', api: 'converse', model: 'us.amazon.nova-pro-v1:0' },
     ],
+    ['/openai/v1/chat/completions', { operation: 'chat', api: 'chat_completions' }],
   ])('reads POST %s', (path, call) => {
     expect(matchBedrockCall('POST', path)).toEqual(call);
   });
@@ -29,6 +30,8 @@ describe('matchBedrockCall', () => {
     ['POST', '/async-invoke'],
     ['POST', '/guardrail/abc/version/1/apply'],
     ['POST', '/model//converse'],
+    ['POST', '/openai/v1/embeddings'],
+    ['GET', '/openai/v1/chat/completions'],
     ['POST', '/model/%E0%A4%A/converse'],
     ['POST', '/converse'],
   ])('ignores %s %s', (method, path) => {

@@ -1,7 +1,7 @@
 import type { OperationName, ProviderCall } from '../types.js';
 
 /** The Bedrock runtime operations costctl reads, by the path suffix that names each. */
-export type BedrockApi = 'converse' | 'converse_stream' | 'invoke' | 'invoke_stream';
+export type BedrockApi = 'converse' | 'converse_stream' | 'invoke' | 'invoke_stream' | 'chat_completions';
 
 const SUFFIXES: readonly (readonly [suffix: string, api: BedrockApi])[] = [
   ['/converse', 'converse'],
@@ -11,6 +11,9 @@ const SUFFIXES: readonly (readonly [suffix: string, api: BedrockApi])[] = [
 ];
 
 const MODEL_PREFIX = '/model/';
+/** Bedrock's OpenAI-compatible Chat Completions (OpenAI's models, for the OpenAI SDKs): the model is in the body. */
+const OPENAI_CHAT = /\/openai\/v1\/chat\/completions\/?$/;
+const OPENAI_CHAT_CALL: ProviderCall & { api: BedrockApi } = Object.freeze({ operation: 'chat', api: 'chat_completions' });
 // `arn:partition:bedrock:region:account:resource`: the resource is what follows the fifth colon.
 const ARN = /^arn:[^:]*:bedrock:[^:]*:[^:]*:(.+)$/;
 // Resources whose last segment is a model id or an inference profile id the price data knows.
@@ -20,7 +23,8 @@ const NAMED_RESOURCES: ReadonlySet<string> = new Set(['foundation-model', 'infer
  * The Bedrock runtime call a path is: `POST /model/{modelId}/converse`,
  * `/converse-stream`, `/invoke`, `/invoke-with-response-stream` (a custom
  * endpoint's prefix allowed), with the model id decoded and normalised for
- * pricing (see {@link bedrockModelId}). Anything else (async invokes,
+ * pricing (see {@link bedrockModelId}), and OpenAI's Chat Completions at
+ * `POST /openai/v1/chat/completions`. Anything else (async invokes,
  * guardrails, token counts) is not a billable call here.
  *
  * @example
@@ -29,6 +33,7 @@ const NAMED_RESOURCES: ReadonlySet<string> = new Set(['foundation-model', 'infer
  */
 export function matchBedrockCall(method: string, path: string): (ProviderCall & { api: BedrockApi }) | undefined {
   if (method.toUpperCase() !== 'POST') return undefined;
+  if (OPENAI_CHAT.test(path)) return OPENAI_CHAT_CALL;
   const start = path.indexOf(MODEL_PREFIX);
   if (start === -1) return undefined;
   for (const [suffix, api] of SUFFIXES) {

@@ -1,3 +1,4 @@
+import { readOpenAiRequest } from '../openai/request.js';
 import { requestFacts, type RequestShape } from '../request-facts.js';
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { ProviderCall, RequestFacts } from '../types.js';
@@ -45,6 +46,8 @@ const invokeShape: RequestShape = {
  * // { operation: 'chat', api: 'converse', model: 'amazon.nova-lite-v1:0', stream: false, maxOutputTokens: 64, inputTokenEstimate: 2 }
  */
 export function readBedrockRequest(call: ProviderCall, body: unknown, bodyLength: number): RequestFacts {
+  // OpenAI's Chat Completions names its model and stream flag in the body.
+  if (call.api === 'chat_completions') return readOpenAiRequest(call, body, bodyLength);
   const converse = call.api === 'converse' || call.api === 'converse_stream';
   const facts = requestFacts(call, body, bodyLength, converse ? converseShape : invokeShape);
   return { ...facts, model: call.model, stream: call.api === 'converse_stream' || call.api === 'invoke_stream' };

@@ -3,9 +3,7 @@ import { MessagesStreamReader } from '../anthropic/stream.js';
 import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader } from '../json-reader.js';
-import { ChatStreamReader } from '../openai/chat-stream.js';
-import { openAiDialect } from '../openai/dialect.js';
-import { openAiJsonShape, openAiJsonShapes } from '../openai/json-response.js';
+import { openAiChatReader } from '../openai/compatible.js';
 import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchGeminiCall, matchVertexCall } from './calls.js';
 import { geminiJsonShape, predictEmbeddingsShape } from './json-response.js';
@@ -20,8 +18,6 @@ function googleErrorBody(type: string, message: string): unknown {
   return { error: { code: 402, message, status: type } };
 }
 
-const openAiShapes = openAiJsonShapes(openAiDialect);
-
 /** The reader for a Gemini answer or, on Vertex AI, an Anthropic Messages or OpenAI Chat Completions one. */
 function googleReader(request: RequestFacts, contentType: string | undefined): ResponseReader {
   switch (request.api) {
@@ -34,7 +30,7 @@ function googleReader(request: RequestFacts, contentType: string | undefined): R
     case 'predict_embeddings':
       return guardReader(new JsonResponseReader(predictEmbeddingsShape));
     case 'chat_completions':
-      return guardReader(isEventStream(contentType, request.stream) ? new ChatStreamReader(openAiDialect) : new JsonResponseReader(openAiJsonShape('chat_completions', openAiShapes)));
+      return guardReader(openAiChatReader(request, contentType));
     default:
       return guardReader(new JsonResponseReader(geminiJsonShape));
   }

@@ -91,3 +91,18 @@ export function openAiCompatibleAdapter(provider: CompatibleProvider): ProviderA
 export function openAiErrorBody(type: string, message: string): unknown {
   return { error: { message, type, param: null, code: type } };
 }
+
+const openAiShapes = openAiJsonShapes(openAiDialect);
+
+/**
+ * The reader of an OpenAI Chat Completions answer, JSON or SSE, in OpenAI's
+ * own dialect: for providers whose native API is another but that also
+ * serve OpenAI's (Vertex AI's and Bedrock's OpenAI-compatible endpoints).
+ *
+ * @example
+ * const reader = openAiChatReader(request, 'text/event-stream');
+ */
+export function openAiChatReader(request: RequestFacts, contentType: string | undefined): ResponseReader {
+  return isEventStream(contentType, request.stream) ? new ChatStreamReader(openAiDialect) : new JsonResponseReader(openAiJsonShape('chat_completions', openAiShapes));
+}
+
