@@ -1,6 +1,6 @@
 import { expectedConverseUsage, expectedInvokeCounts, expectedUsage, startFakeBedrock } from '@costctl/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Tokens, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
+import { type Tokens, expectChatsPriced, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
 import { select, sum } from './helpers/prometheus.js';
 
 /** One call the test app makes (see test/apps/bedrock-calls.mjs). */
@@ -147,13 +147,7 @@ describe("Bedrock's OpenAI-compatible endpoint, with the openai client", () => {
       ['/openai/v1/chat/completions', 'openai.gpt-oss-20b-1:0', false],
       ['/openai/v1/chat/completions', 'openai.gpt-oss-120b-1:0', true],
     ]);
-    for (const call of calls) {
-      const labels = { gen_ai_provider_name: 'aws.bedrock', gen_ai_request_model: call.modelId, costctl_cost_source: 'price_table' };
-      expect(sum(run.samples, 'costctl_cost_usd_total', labels), call.modelId).toBeCloseTo(expectedCost(call), 15);
-      expect(expectedCost(call)).toBeGreaterThan(0);
-    }
-    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'aws.bedrock', gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(2);
-    expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
+    expectChatsPriced(run, 'aws.bedrock', calls.map((call) => [call.modelId, expectedCost(call)]));
     expect(run.metricsText).not.toMatch(/bedrock-api-key/);
   });
 });

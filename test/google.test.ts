@@ -1,6 +1,6 @@
 import { expectedGeminiEmbedUsage, expectedGeminiUsage, expectedUsage, expectedVertexPredictTokens, startFakeGoogle } from '@costctl/testkit';
 import { describe, expect, it } from 'vitest';
-import { type Tokens, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
+import { type Tokens, expectChatsPriced, priceFromData, runCallsApp, total, useFakeCloud } from './helpers/cloud-calls.js';
 import { select, sum } from './helpers/prometheus.js';
 
 /** One call the test app makes (see test/apps/google-calls.mjs). */
@@ -125,13 +125,7 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     expect(run.lines.map((line) => line.ok)).toEqual([true, true]);
     expect(run.lines.map((line) => line.usage)).toMatchObject(calls.map((call) => ({ prompt_tokens: tokens(call).input, completion_tokens: tokens(call).output })));
     expect(google().requests.map((request) => request.path)).toEqual(calls.map(() => '/vertex/v1/projects/cost-demo/locations/us-central1/endpoints/openapi/chat/completions'));
-    for (const call of calls) {
-      const labels = { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_request_model: call.model, costctl_cost_source: 'price_table' };
-      expect(sum(run.samples, 'costctl_cost_usd_total', labels), call.model).toBeCloseTo(expectedCost(call), 15);
-      expect(expectedCost(call)).toBeGreaterThan(0);
-    }
-    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(2);
-    expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
+    expectChatsPriced(run, 'gcp.vertex_ai', calls.map((call) => [call.model, expectedCost(call)]));
     expect(run.metricsText).not.toMatch(/vertex-access-token/);
   });
 

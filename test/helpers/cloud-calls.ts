@@ -1,6 +1,6 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import type { FakeCloud } from '@costctl/testkit';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { sum } from './prometheus.js';
 import { type AppRun, runApp } from './run-app.js';
 
@@ -65,4 +65,20 @@ export function priceFromData(tokens: Tokens, model: string, providerId: string)
 /** The sum of `pick` over `items`. */
 export function total<T>(items: readonly T[], pick: (item: T) => number): number {
   return items.reduce((sum, item) => sum + pick(item), 0);
+}
+
+/**
+ * Chat calls to a cloud's OpenAI-compatible endpoint, each priced exactly
+ * (and above $0) under `provider`, all counted ok, none unpriced.
+ *
+ * @example
+ * expectChatsPriced(run, 'aws.bedrock', [['openai.gpt-oss-20b-1:0', 0.00001]]);
+ */
+export function expectChatsPriced(run: AppRun, provider: string, priced: readonly (readonly [model: string, usd: number])[]): void {
+  for (const [model, usd] of priced) {
+    expect(usd, model).toBeGreaterThan(0);
+    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: provider, gen_ai_request_model: model, costctl_cost_source: 'price_table' }), model).toBeCloseTo(usd, 15);
+  }
+  expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: provider, gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(priced.length);
+  expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
 }
