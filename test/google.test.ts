@@ -5,7 +5,7 @@ import { select, sum } from './helpers/prometheus.js';
 
 /** One call the test app makes (see test/apps/google-calls.mjs). */
 interface CallSpec {
-  method: 'generate' | 'stream' | 'embed' | 'array-stream' | 'claude' | 'claude-stream' | 'openai-chat' | 'openai-chat-stream';
+  method: 'generate' | 'stream' | 'embed' | 'images' | 'array-stream' | 'claude' | 'claude-stream' | 'openai-chat' | 'openai-chat-stream';
   model: string;
   vertex?: boolean;
   contents?: string | string[];
@@ -113,6 +113,21 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_request_model: 'text-embedding-005', costctl_reason: 'unknown_model' })).toBe(1);
     expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_token_type: 'input' })).toBe(tokens(call).input);
     expect(tokens(call).input).toBe(3 + 4);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
+  });
+
+  it('counts the images Imagen made on Vertex AI, unpriced rather than $0: the price data has no Imagen model', async () => {
+    const run = await runCalls([
+      { method: 'images', vertex: true, model: 'imagen-4.0-generate-001', contents: 'A gate that stops runaway spend', config: { numberOfImages: 3 } },
+      { method: 'images', vertex: true, model: 'imagen-4.0-fast-generate-001', contents: 'A ledger' },
+    ]);
+    expect(run.lines.map((line) => [line.ok, line.images])).toEqual([
+      [true, 3],
+      [true, 4],
+    ]);
+    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_operation_name: 'image_generation', costctl_outcome: 'ok' })).toBe(2);
+    expect(sum(run.samples, 'costctl_units_total', { gen_ai_provider_name: 'gcp.vertex_ai', costctl_unit: 'images' })).toBe(3 + 4);
+    expect(sum(run.samples, 'costctl_unpriced_requests_total', { gen_ai_operation_name: 'image_generation', costctl_reason: 'unknown_model' })).toBe(2);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
   });
 

@@ -53,6 +53,10 @@ async function call(spec) {
       const response = await client(spec).models.embedContent({ model: spec.model, contents: spec.contents });
       return { usage: response.usageMetadata, vectors: response.embeddings.length };
     }
+    case 'images': {
+      const response = await client(spec).models.generateImages({ model: spec.model, prompt: spec.contents, config: spec.config });
+      return { images: response.generatedImages.length };
+    }
     case 'array-stream': {
       const chunks = JSON.parse(await post(spec, `/v1beta/models/${spec.model}:streamGenerateContent`));
       return { usage: chunks.at(-1).usageMetadata, chunks: chunks.length };

@@ -3,7 +3,8 @@
  * tokens, seconds of audio, characters — from the price data's own units.
  */
 import { calcPrice, type Usage } from '@pydantic/genai-prices';
-import type { BilledUnits, MediaTokens, TokenUsage } from '../providers/types.js';
+import type { BilledUnits, MediaTokens, ResponseFacts, TokenUsage } from '../providers/types.js';
+import type { CallCost } from './price-call.js';
 import type { PriceTable } from './price-table.js';
 
 /** A price, or why there is none: the model is unknown, or nothing billed has a price. */
@@ -78,4 +79,21 @@ function priceDataUsage(usage: TokenUsage, media: Partial<MediaTokens> | undefin
   if (outputAudio > 0) data['output_audio_tokens'] = outputAudio;
   for (const [unit, count] of units) for (const key of UNIT_KEYS[unit]?.usage ?? []) data[key] = count;
   return data;
+}
+
+/**
+ * The cost of an answer that reports units besides tokens (images, search
+ * units), by {@link priceBilledUsage}, carrying its units; undefined for an
+ * answer without units or usage, or with no model — those are priced from
+ * their tokens as usual.
+ *
+ * @example
+ * priceWithUnits(table, 'cohere', 'cohere', 'rerank-v3.5', facts) // { cost: undefined, unpricedReason: 'unknown_model', units: { search_units: 1 }, … }
+ */
+export function priceWithUnits(table: PriceTable, provider: string, pricingId: string, model: string | undefined, response: ResponseFacts): CallCost | undefined {
+  const { units, usage } = response;
+  if (units === undefined || model === undefined || usage === undefined) return undefined;
+  const price = priceBilledUsage(table, provider, pricingId, model, { usage, mediaTokens: response.mediaTokens, units });
+  if ('unpriced' in price) return { usage, model, cost: undefined, unpricedReason: price.unpriced, units };
+  return { usage, model, cost: { usd: price.usd, source: 'price_table', pricedModel: price.model }, unpricedReason: undefined, units };
 }

@@ -62,6 +62,7 @@ const KINDS: readonly ReaderKind[] = [
   { adapter: vertexAdapter, api: 'messages_stream', contentType: 'text/event-stream' },
   { adapter: vertexAdapter, api: 'messages', contentType: 'application/json' },
   { adapter: vertexAdapter, api: 'predict_embeddings', contentType: 'application/json' },
+  { adapter: vertexAdapter, api: 'predict_images', contentType: 'application/json' },
   { adapter: bedrockAdapter, api: 'converse', contentType: 'application/json' },
   { adapter: bedrockAdapter, api: 'invoke', contentType: 'application/json' },
   ...EVENT_STREAM_KINDS,

@@ -98,6 +98,7 @@ const CASES: readonly Case[] = [
   { file: 'google/fixtures/embed.json', adapter: geminiAdapter, api: 'embed_content', contentType: 'application/json' },
   { file: 'google/fixtures/vertex-stream.sse', adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
   { file: 'google/fixtures/predict-embeddings.json', adapter: vertexAdapter, api: 'predict_embeddings', contentType: 'application/json' },
+  { file: 'google/fixtures/predict-images.json', adapter: vertexAdapter, api: 'predict_images', contentType: 'application/json' },
   { file: 'bedrock/fixtures/converse.json', adapter: bedrockAdapter, api: 'converse', contentType: 'application/json' },
   { file: 'bedrock/fixtures/invoke-anthropic.json', adapter: bedrockAdapter, api: 'invoke', contentType: 'application/json' },
   { file: 'bedrock/fixtures/converse-stream.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },

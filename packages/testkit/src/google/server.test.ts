@@ -106,6 +106,12 @@ describe('Vertex AI', () => {
     expect(google.requests[0]).toMatchObject({ path: '/v1beta1/projects/cost-demo/locations/us-central1/publishers/google/models/text-embedding-005:predict', api: 'google.predict' });
   });
 
+  it('answers Imagen on :predict with the images asked for, as @google/genai asks for them', async () => {
+    const response = await vertex.models.generateImages({ model: 'imagen-4.0-generate-001', prompt: 'a budget gate', config: { numberOfImages: 3 } });
+    expect(response.generatedImages?.map((image) => image.image?.mimeType)).toEqual(['image/png', 'image/png', 'image/png']);
+    expect(google.requests[0]).toMatchObject({ path: expect.stringMatching(/\/imagen-4\.0-generate-001:predict$/), api: 'google.predict' });
+  });
+
   it("answers OpenAI's Chat Completions on the OpenAI-compatible endpoint, JSON and SSE, the model from the body", async () => {
     const url = `${google.url}/v1/projects/cost-demo/locations/us-central1/endpoints/openapi/chat/completions`;
     const body = { model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: contents }] };

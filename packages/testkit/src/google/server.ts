@@ -23,7 +23,7 @@ import { SCENARIO_NAMES, type Scenario, errorStatus } from '../scenario.js';
 import { anthropicMessages } from '../wire/anthropic-messages.js';
 import { anthropicError } from '../wire/errors.js';
 import { newId } from '../wire/ids.js';
-import { type GeminiCall, embedContentJson, generateContentJson, generateContentStream, googleError, predictEmbeddingsJson } from './wire.js';
+import { type GeminiCall, embedContentJson, generateContentJson, generateContentStream, googleError, predictEmbeddingsJson, predictImagesJson } from './wire.js';
 
 const GEMINI_VERBS: ReadonlySet<string> = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents']);
 const RAW_VERBS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPredict']);
@@ -38,7 +38,7 @@ const RAW_VERBS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPredict'
  * | `…/models/{model}:streamGenerateContent` | its chunks: SSE with `?alt=sse` (what the SDK asks for), else one JSON array sent as the chunks are made |
  * | `…/models/{model}:embedContent`, `:batchEmbedContents` | embeddings with `usageMetadata` |
  * | `…/publishers/anthropic/models/{model}:rawPredict`, `:streamRawPredict` | Claude on Vertex AI: Anthropic's Messages JSON and SSE |
- * | `…/publishers/google/models/{model}:predict` | Vertex AI text embeddings: `predictions` with `statistics.token_count` |
+ * | `…/publishers/google/models/{model}:predict` | Vertex AI text embeddings: `predictions` with `statistics.token_count`; for `imagen-…` models, `parameters.sampleCount` base64 images |
  * | `…/endpoints/openapi/chat/completions` | Vertex AI's OpenAI-compatible Chat Completions (model in the body), JSON and SSE |
  *
  * A path under `/publishers/google/` answers in Vertex AI's flavour (stream
@@ -92,7 +92,8 @@ async function answerGoogle(exchange: Exchange): Promise<void> {
     const sink = exchange.query.get('alt') === 'sse' ? sseSink(new EventStream(res, {}, false)) : new JsonArraySink(res);
     return sendPlan(sink, generateContentStream(body, call), scenario, pacing, signal);
   }
-  const payload = verb === 'generateContent' ? generateContentJson(body, call) : predict ? predictEmbeddingsJson(body) : embedContentJson(body, verb);
+  const payload =
+    verb === 'generateContent' ? generateContentJson(body, call) : predict ? (model.startsWith('imagen-') ? predictImagesJson(body) : predictEmbeddingsJson(body)) : embedContentJson(body, verb);
   return conclude(await sendJson(res, 200, {}, payload, { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
 }
 

@@ -123,3 +123,15 @@ export function instanceTexts(body: RequestBody): string[] {
     return Array.isArray(parts) ? parts.map((part) => String(record(part)?.['text'] ?? '')).join('') : '';
   });
 }
+
+/**
+ * How many images the Google fake makes for an Imagen `:predict` request:
+ * `parameters.sampleCount`, or 4 when it is not given.
+ *
+ * @example
+ * imageCount({ instances: [{ prompt: 'a gate' }], parameters: { sampleCount: 2 } }) // 2
+ */
+export function imageCount(body: RequestBody): number {
+  const count = record(body['parameters'])?.['sampleCount'];
+  return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 4;
+}

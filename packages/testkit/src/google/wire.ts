@@ -2,7 +2,7 @@
 import type { RequestBody } from '../api.js';
 import type { MessagePlan } from '../cloud/fake-server.js';
 import { isCut, wordDeltas } from '../cloud/reply.js';
-import { embeddingCount, expectedGeminiEmbedUsage, expectedGeminiUsage, expectedVertexPredictTokens, geminiReplyWords, instanceTexts } from './usage.js';
+import { embeddingCount, expectedGeminiEmbedUsage, expectedGeminiUsage, expectedVertexPredictTokens, geminiReplyWords, imageCount, instanceTexts } from './usage.js';
 
 /** Facts shared by every chunk of one answer. */
 export interface GeminiCall {
@@ -120,4 +120,15 @@ export function predictEmbeddingsJson(body: RequestBody): object {
     embeddings: { values: [0.0125, -0.0311, 0.0472, -0.0098].map((value) => value * (i + 1)), statistics: { truncated: false, token_count: count } },
   }));
   return { predictions, metadata: { billableCharacterCount: instanceTexts(body).reduce((sum, text) => sum + text.length, 0) } };
+}
+
+/** A 1×1 PNG, base64: every image the fake makes, 40 times over so an answer is kilobytes like a real one's megabytes. */
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2b1a50000000049454e44ae426082'.repeat(40), 'hex').toString('base64');
+
+/**
+ * Imagen's `:predict` answer: `parameters.sampleCount` images (4 when it is
+ * not given, as Imagen does), each a prediction with `bytesBase64Encoded`.
+ */
+export function predictImagesJson(body: RequestBody): object {
+  return { predictions: Array.from({ length: imageCount(body) }, () => ({ mimeType: 'image/png', bytesBase64Encoded: PNG })) };
 }

@@ -2,7 +2,7 @@ import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader, type JsonShape } from '../json-reader.js';
 import type { CallCost } from '../../pricing/price-call.js';
-import { priceBilledUsage } from '../../pricing/billed-usage.js';
+import { priceWithUnits } from '../../pricing/billed-usage.js';
 import type { PriceTable } from '../../pricing/price-table.js';
 import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../types.js';
 import type { JsonRecord } from '../wire-values.js';
@@ -60,13 +60,7 @@ function createCohereReader(request: RequestFacts, contentType: string | undefin
  * for every other call.
  */
 function priceCohereUnits(request: RequestFacts, response: ResponseFacts, table: PriceTable): CallCost | undefined {
-  const units = response.units;
-  const model = response.model ?? request.model;
-  if (units === undefined || model === undefined || response.usage === undefined) return undefined;
-  const usage = response.usage;
-  const price = priceBilledUsage(table, 'cohere', 'cohere', model, { usage, mediaTokens: response.mediaTokens, units });
-  if ('unpriced' in price) return { usage, model, cost: undefined, unpricedReason: price.unpriced, units };
-  return { usage, model, cost: { usd: price.usd, source: 'price_table', pricedModel: price.model }, unpricedReason: undefined, units };
+  return priceWithUnits(table, 'cohere', 'cohere', response.model ?? request.model, response);
 }
 
 /** A v1 chat stream comes as `application/stream+json` (JSON Lines); without a content type, the request says. */

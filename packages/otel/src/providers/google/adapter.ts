@@ -4,10 +4,14 @@ import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader } from '../json-reader.js';
 import { openAiChatReader } from '../openai/compatible.js';
-import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
+import type { CallCost } from '../../pricing/price-call.js';
+import { priceWithUnits } from '../../pricing/billed-usage.js';
+import type { PriceTable } from '../../pricing/price-table.js';
+import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../types.js';
 import { matchGeminiCall, matchVertexCall } from './calls.js';
 import { geminiJsonShape, predictEmbeddingsShape } from './json-response.js';
 import { readGoogleRequest } from './request.js';
+import { PredictImagesReader } from './predict-images.js';
 import { GeminiArrayReader, GeminiSseReader } from './stream.js';
 
 /**
@@ -29,6 +33,8 @@ function googleReader(request: RequestFacts, contentType: string | undefined): R
       return guardReader(isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape));
     case 'predict_embeddings':
       return guardReader(new JsonResponseReader(predictEmbeddingsShape));
+    case 'predict_images':
+      return guardReader(new PredictImagesReader());
     case 'chat_completions':
       return guardReader(openAiChatReader(request, contentType));
     default:
@@ -84,7 +90,7 @@ export const vertexAdapter: ProviderAdapter = Object.freeze({
       streaming: 'SSE',
     },
     { operation: 'embedContent', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:embedContent', streaming: 'no' },
-    { operation: 'predict (text embeddings)', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict', streaming: 'no' },
+    { operation: 'predict (text embeddings, Imagen)', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict', streaming: 'no' },
     { operation: 'Claude rawPredict', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict', streaming: 'no' },
     {
       operation: 'Claude streamRawPredict',
@@ -98,7 +104,17 @@ export const vertexAdapter: ProviderAdapter = Object.freeze({
   createReader: googleReader,
   errorBody: googleErrorBody,
   pricingAlias: vertexPricingAlias,
+  price: priceImages,
 });
+
+/**
+ * Imagen's calls, billed per image: counted as `images`; the price data has
+ * no price per image (nor Imagen's models), so each is unpriced — never $0.
+ * Undefined for every other call (priced from its tokens).
+ */
+function priceImages(request: RequestFacts, response: ResponseFacts, table: PriceTable): CallCost | undefined {
+  return request.api === 'predict_images' ? priceWithUnits(table, 'gcp.vertex_ai', 'google', request.model, response) : undefined;
+}
 
 /**
  * The name the price data knows a model by, for the publisher-qualified

@@ -38,6 +38,7 @@ describe('matchVertexCall', () => {
     [`${base}/publishers/google/models/text-embedding-005:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'text-embedding-005' }],
     [`${base}/publishers/google/models/gemini-embedding-001:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'gemini-embedding-001' }],
     [`${base}/publishers/google/models/textembedding-gecko@003:predict`, { operation: 'embeddings', api: 'predict_embeddings', model: 'textembedding-gecko@003' }],
+    [`${base}/publishers/google/models/imagen-4.0-generate-001:predict`, { operation: 'image_generation', api: 'predict_images', model: 'imagen-4.0-generate-001' }],
     [`${base}/endpoints/openapi/chat/completions`, { operation: 'chat', api: 'chat_completions' }],
     ['/v1beta1/projects/p/locations/global/endpoints/openapi/chat/completions/', { operation: 'chat', api: 'chat_completions' }],
   ])('reads POST %s', (path, call) => {
@@ -49,8 +50,8 @@ describe('matchVertexCall', () => {
     `${base}/publishers/anthropic/models/count-tokens:rawPredict`,
     `${base}/publishers/anthropic/models/claude-sonnet-4-5@20250929:generateContent`,
     `${base}/publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas:rawPredict`,
-    // Imagen answers :predict in another shape: not read (yet).
-    `${base}/publishers/google/models/imagen-4.0-generate-001:predict`,
+    // Other :predict models answer in shapes of their own.
+    `${base}/publishers/google/models/veo-3.0-generate-001:predict`,
     `${base}/publishers/anthropic/models/claude-embedding:predict`,
     `${base}/endpoints/4817593725023:embedContent`,
     `${base}/models/gemini-2.5-flash:generateContent`,

@@ -1,7 +1,7 @@
 import type { OperationName, ProviderCall } from '../types.js';
 
 /** The Google wire formats costctl reads: Gemini's, and Anthropic Messages and OpenAI Chat Completions served by Vertex AI. */
-export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'predict_embeddings' | 'messages' | 'messages_stream' | 'chat_completions';
+export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'predict_embeddings' | 'predict_images' | 'messages' | 'messages_stream' | 'chat_completions';
 
 type Verb = Readonly<{ operation: OperationName; api: GoogleApi }>;
 
@@ -21,11 +21,14 @@ const RAW_VERBS: Readonly<Record<string, Verb>> = Object.freeze({
 
 /**
  * Vertex AI's `:predict` for Google's text embedding models (what @google/genai
- * calls for them, `gemini-embedding-001` included), told by the model's name:
- * other `:predict` models (Imagen…) answer in other shapes.
+ * calls for them, `gemini-embedding-001` included), told by the model's name,
+ * as every `:predict` model answers in its own shape.
  */
 const PREDICT_EMBEDDINGS: Verb = Object.freeze({ operation: 'embeddings', api: 'predict_embeddings' });
 const EMBEDDING_MODEL = /embedding|gecko/i;
+/** Imagen on Vertex AI's `:predict` (what @google/genai's generateImages calls): billed per image made. */
+const PREDICT_IMAGES: Verb = Object.freeze({ operation: 'image_generation', api: 'predict_images' });
+const IMAGEN_MODEL = /^imagen-/i;
 
 /**
  * Vertex AI's OpenAI-compatible Chat Completions, for the OpenAI SDKs
@@ -73,7 +76,7 @@ export function matchGeminiCall(method: string, path: string): (ProviderCall & {
 /**
  * A Vertex AI call: Gemini at `…/publishers/google/models/{model}:{verb}`
  * (regional, global and express-mode paths alike), text embeddings at
- * `…/publishers/google/models/{model}:predict`, OpenAI's Chat Completions
+ * `…/publishers/google/models/{model}:predict` and Imagen there, OpenAI's Chat Completions
  * at `…/endpoints/openapi/chat/completions`, a deployed endpoint at
  * `…/endpoints/{id}:generateContent` (its model named only by the
  * response), and Anthropic's models at
@@ -100,6 +103,6 @@ export function matchVertexCall(method: string, path: string): (ProviderCall & {
 }
 
 function googleVerb(verb: string, model: string): Verb | undefined {
-  if (verb === 'predict') return EMBEDDING_MODEL.test(model) ? PREDICT_EMBEDDINGS : undefined;
+  if (verb === 'predict') return EMBEDDING_MODEL.test(model) ? PREDICT_EMBEDDINGS : IMAGEN_MODEL.test(model) ? PREDICT_IMAGES : undefined;
   return GEMINI_VERBS[verb];
 }

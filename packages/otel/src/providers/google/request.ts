@@ -3,7 +3,7 @@ import { readOpenAiRequest } from '../openai/request.js';
 import { requestFacts, type RequestShape } from '../request-facts.js';
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { ProviderCall, RequestFacts } from '../types.js';
-import { countAt, recordAt } from '../wire-values.js';
+import { countAt, isRecord, recordAt } from '../wire-values.js';
 
 // generateContent: `systemInstruction` and `contents` parts; the cap (thinking included) in `generationConfig`.
 const generateShape: RequestShape = {
@@ -21,6 +21,12 @@ const embedShape: RequestShape = {
 const predictShape: RequestShape = {
   maxOutputTokens: () => 0,
   inputTokenEstimate: (body) => tokensFromChars(textLength(body['instances'])),
+};
+
+// Imagen's :predict: the prompt of each instance; no tokens out, images.
+const predictImagesShape: RequestShape = {
+  maxOutputTokens: () => 0,
+  inputTokenEstimate: (body) => tokensFromChars(promptChars(body['instances'])),
 };
 
 /**
@@ -41,6 +47,13 @@ export function readGoogleRequest(call: ProviderCall, body: unknown, bodyLength:
   const facts =
     call.api === 'messages' || call.api === 'messages_stream'
       ? readAnthropicRequest(call, body, bodyLength)
-      : requestFacts(call, body, bodyLength, call.api === 'embed_content' ? embedShape : call.api === 'predict_embeddings' ? predictShape : generateShape);
+      : requestFacts(call, body, bodyLength, call.api === 'embed_content' ? embedShape : call.api === 'predict_embeddings' ? predictShape : call.api === 'predict_images' ? predictImagesShape : generateShape);
   return { ...facts, model: call.model ?? facts.model, stream: call.api === 'stream_generate_content' || call.api === 'messages_stream' };
+}
+
+function promptChars(instances: unknown): number {
+  if (!Array.isArray(instances)) return 0;
+  let total = 0;
+  for (const instance of instances) if (isRecord(instance) && typeof instance['prompt'] === 'string') total += instance['prompt'].length;
+  return total;
 }
