@@ -1,5 +1,8 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runApp } from './helpers/run-app.js';
 
@@ -45,4 +48,41 @@ describe('an app with its own NodeSDK', () => {
     expect(record!.cost[0]!.value).toBeCloseTo(expected, 15);
     expect(record!.cost[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'costctl.cost.source': 'price_table' });
   });
+
+  it.each([
+    ['respond', { 'http.response.status_code': 402, 'error.type': '402' }, { name: 'APIError', status: 402 }],
+    ['throw', { 'error.type': 'CostctlBlockedError' }, { name: 'APIConnectionError' }],
+  ])('gives a call it blocks (%s mode), which never reaches undici, its HTTP client span, in the app\'s trace', async (mode, outcome, error) => {
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'How much did that cost?' }] };
+    const run = await runApp('test/apps/node-sdk.mjs', {
+      register: false,
+      env: {
+        FAKE_PROVIDER_URL: provider.url,
+        COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+        COSTCTL_BLOCK_MODE: mode,
+        COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-node-sdk-')),
+        TRIP_GATE: '1',
+        BODY: JSON.stringify(body),
+      },
+    });
+    const [record] = run.lines as { error: object; appSpan: string; spans: { name: string; attributes: Record<string, unknown>; status: { code: number }; parent: string | null }[] }[];
+    expect(record!.error).toMatchObject(error);
+    expect(record!.spans).toHaveLength(1);
+    const [span] = record!.spans;
+    expect(span).toMatchObject({ name: 'POST', status: { code: 2 }, parent: record!.appSpan });
+    const url = new URL(`${provider.url}/openai/v1/chat/completions`);
+    expect(span!.attributes).toEqual({
+      'http.request.method': 'POST',
+      'url.full': url.href,
+      'server.address': url.hostname,
+      'server.port': Number(url.port),
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'costctl.outcome': 'blocked',
+      'costctl.rule': 'gate',
+      ...outcome,
+    });
+  });
 });
+

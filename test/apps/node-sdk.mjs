@@ -1,9 +1,10 @@
 // An app that builds its own OTel NodeSDK (tracing with the undici
 // instrumentation, its own metric reader) and adds costctl through the
 // programmatic API instead of --import register. Prints the HTTP client
-// span's attributes and the cost metric its own reader collected.
+// span's attributes and the cost metric its own reader collected. With
+// TRIP_GATE=1 the gate is tripped first, so the call is blocked.
 import { CostSpanProcessor, start } from '@costctl/otel';
-import { metrics } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -19,10 +20,22 @@ const sdk = new NodeSDK({
   metricReaders: [reader],
 });
 sdk.start();
-start({ meterProvider: metrics.getMeterProvider() });
+const costctl = start({ meterProvider: metrics.getMeterProvider() });
+if (process.env.TRIP_GATE === '1') await costctl.gate.trip({ reason: 'node-sdk test', actor: 'test' });
 
 const openai = new OpenAI({ apiKey: 'sk-test-key', baseURL: `${process.env.FAKE_PROVIDER_URL}/openai/v1`, maxRetries: 0 });
-const completion = await openai.chat.completions.create(JSON.parse(process.env.BODY));
+// The call runs inside the app's own span, as a request handler's would.
+const completion = await trace
+  .getTracer('app')
+  .startActiveSpan('handle request', async (parent) => {
+    try {
+      return await openai.chat.completions.create(JSON.parse(process.env.BODY));
+    } catch (error) {
+      return { error: { name: error.constructor.name, status: error.status } };
+    } finally {
+      parent.end();
+    }
+  });
 await reader.forceFlush();
 
 const clientSpans = spans.getFinishedSpans().filter((span) => span.kind === 2);
@@ -35,7 +48,9 @@ const points = exporter
 console.log(
   JSON.stringify({
     usage: completion.usage,
-    spans: clientSpans.map((span) => ({ name: span.name, attributes: span.attributes })),
+    error: completion.error,
+    spans: clientSpans.map((span) => ({ name: span.name, attributes: span.attributes, status: span.status, parent: span.parentSpanContext?.spanId ?? null })),
+    appSpan: spans.getFinishedSpans().find((span) => span.name === 'handle request')?.spanContext().spanId,
     cost: points.map((point) => ({ value: point.value, attributes: point.attributes })),
   }),
 );

@@ -1,4 +1,6 @@
+import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { BlockMode } from '../config/schema.js';
+import { Attr, METER_NAME } from '../telemetry/names.js';
 import { CostctlBlockedError, type BlockReason } from '../errors.js';
 import { activeCall } from './active-call.js';
 import { blockedResponse } from './blocked-response.js';
@@ -89,14 +91,14 @@ export function installFetch(observer: CallObserver, blockMode: BlockMode): () =
     const send = () => settleOnRejection(call, viaChannels ? requestInputCall.run(call, () => original(input, observedInit)) : original(input, observedInit));
     if (admission instanceof Promise) {
       return admission.then(
-        (decided) => (decided.blocked ? blockedFetch(call, decided.blocked, blockMode) : send()),
+        (decided) => (decided.blocked ? blockedFetch(prepared, decided.blocked, blockMode) : send()),
         (error: unknown) => {
           reportInternalError(error);
           return send();
         },
       );
     }
-    return admission?.blocked ? blockedFetch(call, admission.blocked, blockMode) : send();
+    return admission?.blocked ? blockedFetch(prepared, admission.blocked, blockMode) : send();
   }
 
   globalThis.fetch = fetch;
@@ -108,12 +110,51 @@ export function installFetch(observer: CallObserver, blockMode: BlockMode): () =
 /**
  * A blocked call's answer: never a network request, and never retried by
  * the SDKs — a 402 with `x-should-retry: false` in the provider's own error
- * shape (`respond`), or a rejected `CostctlBlockedError` (`throw`).
+ * shape (`respond`), or a rejected `CostctlBlockedError` (`throw`) — and its
+ * HTTP client span.
  */
-function blockedFetch(call: ObservedCall, block: BlockReason, mode: BlockMode): Promise<Response> {
-  if (mode === 'throw') return Promise.reject(new CostctlBlockedError(block));
-  const { status, statusText, headers, body } = blockedResponse(call.adapter, block);
+function blockedFetch(prepared: Prepared, block: BlockReason, mode: BlockMode): Promise<Response> {
+  if (mode === 'throw') {
+    const error = new CostctlBlockedError(block);
+    traceBlocked(prepared, block, { [ERROR_TYPE]: error.name });
+    return Promise.reject(error);
+  }
+  const { status, statusText, headers, body } = blockedResponse(prepared.call.adapter, block);
+  traceBlocked(prepared, block, { 'http.response.status_code': status, [ERROR_TYPE]: String(status) });
   return Promise.resolve(new Response(body, { status, statusText, headers }));
+}
+
+const tracer = trace.getTracer(METER_NAME);
+const ERROR_TYPE = 'error.type';
+
+/**
+ * The HTTP client span a blocked call would have had: it never reaches
+ * undici, so no instrumentation sees it. Made in the app's active context,
+ * ended at once, with the HTTP attributes of the semantic conventions (the
+ * URL without its query, which may hold a key), what the call was and why
+ * costctl stopped it. Without a tracer provider this is a no-op span.
+ */
+function traceBlocked({ call, method, target }: Prepared, block: BlockReason, outcome: Attributes): void {
+  try {
+    const url = new URL(target.origin);
+    const attributes: Attributes = {
+      'http.request.method': method.toUpperCase(),
+      'url.full': `${target.origin}${target.pathname}`,
+      'server.address': url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      'server.port': url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
+      [Attr.provider]: call.adapter.name,
+      [Attr.operation]: call.request.operation,
+      [Attr.outcome]: 'blocked',
+      [Attr.rule]: block.rule,
+      ...outcome,
+    };
+    if (call.request.model !== undefined) attributes[Attr.requestModel] = call.request.model;
+    const span = tracer.startSpan(method.toUpperCase(), { kind: SpanKind.CLIENT, attributes });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `costctl blocked the call: ${block.code}` });
+    span.end();
+  } catch (error) {
+    reportInternalError(error);
+  }
 }
 
 /**
@@ -135,6 +176,8 @@ interface Prepared {
   call: ObservedCall;
   init: RequestInit | undefined;
   viaChannels: boolean;
+  method: string;
+  target: Target;
 }
 
 /** The call and how to `fetch` it so it is observed, or undefined to leave it alone. */
@@ -147,9 +190,9 @@ function prepare(observer: CallObserver, input: unknown, init: RequestInit | und
   if (inner === undefined && !(input instanceof Request)) return undefined;
   const call = observer.observe(method, target.url.origin, target.url.host, target.url.pathname, body);
   if (call === undefined) return undefined;
-  if (inner === undefined) return { call, init, viaChannels: true };
+  if (inner === undefined) return { call, init, viaChannels: true, method, target: target.url };
   // `dispatcher` is undici's own RequestInit extension, absent from the DOM type.
-  return { call, init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit, viaChannels: false };
+  return { call, init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit, viaChannels: false, method, target: target.url };
 }
 
 /** Whether a Request is a billable call, from its method and URL alone. */
