@@ -52,8 +52,9 @@ export class ObservedCall {
   readonly #context: CallContext;
   readonly #labels: Attributes;
   readonly #startedAt = performance.now();
-  /** What budgets hold for this call until it is recorded. */
-  reservation: Reservation | undefined;
+  #reservation: Reservation | undefined;
+  /** What was recorded, for a reservation that arrives after the call ended. */
+  #result: CallResult | undefined;
 
   #status = 0;
   #reader: ResponseReader | undefined;
@@ -66,6 +67,27 @@ export class ObservedCall {
   /** A bug in costctl stopped the reading: the call is still counted, as unpriced. */
   #broken = false;
   #block: BlockReason | undefined;
+
+  /** What budgets hold for this call until it is recorded. */
+  get reservation(): Reservation | undefined {
+    return this.#reservation;
+  }
+
+  /**
+   * Holds `reservation` for this call. One that arrives after the call was
+   * recorded (an asynchronous store answering a call it could not hold) is
+   * settled at once with what was recorded.
+   */
+  set reservation(reservation: Reservation | undefined) {
+    this.#reservation = reservation;
+    if (reservation !== undefined && this.#result !== undefined) {
+      try {
+        reservation.settle(this.#result);
+      } catch (error) {
+        reportInternalError(error);
+      }
+    }
+  }
 
   get labels(): Attributes {
     return this.#labels;
@@ -224,8 +246,9 @@ export class ObservedCall {
       unpricedReason: cost !== undefined ? cost.unpricedReason : billable ? 'internal_error' : undefined,
     };
     if (cost?.units !== undefined) result.units = cost.units;
+    this.#result = result;
     try {
-      this.reservation?.settle(result);
+      this.#reservation?.settle(result);
     } finally {
       this.#context.sink.record(result);
     }

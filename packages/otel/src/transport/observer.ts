@@ -3,6 +3,8 @@ import { ObservedCall, type CallContext } from './call.js';
 import type { EndpointMatcher } from './endpoints.js';
 import { readLabels } from './labels.js';
 import { readRequestBody } from './request-body.js';
+import { logger } from '../logger.js';
+import { reportInternalError } from './internal-error.js';
 
 /**
  * Decides, per outgoing request, whether it is a billable call to a paid
@@ -14,6 +16,7 @@ export class CallObserver {
   readonly #labelKeys: readonly string[];
   readonly #context: CallContext;
   readonly #budgets: Budgets | undefined;
+  #warnedLate = false;
 
   constructor(matcher: EndpointMatcher, labelKeys: readonly string[], context: CallContext, budgets?: Budgets) {
     this.#matcher = matcher;
@@ -28,9 +31,35 @@ export class CallObserver {
    */
   admit(call: ObservedCall): Admission | Promise<Admission> {
     if (this.#budgets === undefined) return admitted;
-    const pending = { adapter: call.adapter, request: call.request, provider: call.adapter.name, model: call.request.model, labels: call.labels };
-    const admission = this.#budgets.admit(pending);
+    const admission = this.#budgets.admit(pendingOf(call));
     return admission instanceof Promise ? admission.then((a) => settle(call, a)) : settle(call, admission);
+  }
+
+  /**
+   * `admit` for a request that cannot be held (the `undici` package's, seen
+   * from a diagnostics channel as it is made): the admission when it is
+   * known now — the gate, and budgets on the memory and file stores —, else
+   * undefined and the request goes on. What a store answers later still
+   * holds the call's spend (its reservation is settled with what the call
+   * cost, even if it has ended); a refusal that comes too late is logged once.
+   */
+  admitNow(call: ObservedCall): Admission | undefined {
+    if (this.#budgets === undefined) return admitted;
+    const admission = this.#budgets.admit(pendingOf(call));
+    if (!(admission instanceof Promise)) return settle(call, admission);
+    admission.then(
+      (late) => {
+        if (late.blocked === undefined) call.reservation = late.reservation;
+        else if (!this.#warnedLate) {
+          this.#warnedLate = true;
+          logger.warn('costctl could not hold a call of the undici package for its store, and the store refused it after it left: such calls are not counted in budgets', {
+            rule: late.blocked.rule,
+          });
+        }
+      },
+      (error: unknown) => reportInternalError(error),
+    );
+    return undefined;
   }
 
   /**
@@ -52,6 +81,10 @@ export class CallObserver {
 }
 
 const admitted: Admission = { blocked: undefined, reservation: undefined };
+
+function pendingOf(call: ObservedCall) {
+  return { adapter: call.adapter, request: call.request, provider: call.adapter.name, model: call.request.model, labels: call.labels };
+}
 
 function settle(call: ObservedCall, admission: Admission): Admission {
   if (admission.blocked) call.blocked(admission.blocked);

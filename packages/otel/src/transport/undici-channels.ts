@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { CostctlBlockedError } from '../errors.js';
 import { activeCall } from './active-call.js';
 import type { ObservedCall } from './call.js';
 import { rawHeader } from './headers.js';
@@ -12,6 +13,8 @@ interface UndiciRequest {
   method?: unknown;
   path?: unknown;
   body?: unknown;
+  /** An error undici fails the request with as it connects, instead of sending it (as for a request body that failed). */
+  error?: unknown;
 }
 
 interface RequestMessage {
@@ -22,7 +25,10 @@ interface RequestMessage {
  * Observes requests that do not go through the global `fetch` — the `undici`
  * package's `request()`, `stream()`, `fetch()` and its clients, with any
  * dispatcher — through undici's diagnostics channels, which every copy of
- * undici publishes to. Response bodies come from
+ * undici publishes to. Each is admitted as it is made: a call the gate or a
+ * budget refuses fails with `CostctlBlockedError` before a byte of it is
+ * written (undici fails a request that carries an error when it gets its
+ * socket); an admitted one holds its reservation, settled as it ends. Response bodies come from
  * `undici:request:bodyChunkReceived` (undici ≥ 7); where a copy of undici does
  * not publish it, the call is still counted and priced as an estimate.
  * Requests made through our `fetch` wrapper are skipped: it observes them,
@@ -44,7 +50,14 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
     const origin = String(request.origin);
     const host = origin.slice(origin.indexOf('//') + 2);
     const call = observer.observe(String(request.method), origin, host, String(request.path), request.body);
-    if (call !== undefined) calls.set(request, call);
+    if (call === undefined) return;
+    const admission = observer.admitNow(call);
+    if (admission?.blocked !== undefined) {
+      // undici fails a request that has an error when it is handed its socket, before writing a byte of it.
+      request.error = new CostctlBlockedError(admission.blocked);
+      return;
+    }
+    calls.set(request, call);
   };
   const onHeaders = ({ request, response }: RequestMessage & { response: { statusCode: number; headers: unknown } }) => {
     calls.get(request)?.responseStarted(response.statusCode, (name) => rawHeader(response.headers, name));
