@@ -5,20 +5,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calcPrice } from '@pydantic/genai-prices';
-import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectedUsage, responseModel, startFakeProvider } from '@costctl/testkit';
+import { describe, expect, it } from 'vitest';
+import { useFake } from './helpers/cloud-calls.js';
 import { costctl } from './helpers/looper.js';
 import { sum } from './helpers/prometheus.js';
 import { runApp } from './helpers/run-app.js';
 
-let provider: FakeProvider;
-beforeAll(async () => {
-  provider = await startFakeProvider();
-});
-afterAll(async () => {
-  await provider.close();
-});
-beforeEach(() => provider.reset());
+const provider = useFake(() => startFakeProvider());
 
 const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content: 'How much is left of the budget?' }] };
 const usage = expectedUsage('openai.chat', body);
@@ -27,7 +21,7 @@ const oneCall = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: us
 function run(calls: number, env: Record<string, string>) {
   return runApp('test/apps/undici-calls.mjs', {
     settled: (samples) => sum(samples, 'costctl_requests_total') === calls,
-    env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, CALLS: String(calls), ...env },
+    env: { FAKE_PROVIDER_URL: provider().url, COSTCTL_ENDPOINTS: `openai=${provider().url}/openai`, CALLS: String(calls), ...env },
   });
 }
 
@@ -37,7 +31,7 @@ describe('node --import @costctl/otel/register with the undici package', () => {
     expect(costctl(['gate', 'trip', '--reason', 'undici check'], { COSTCTL_STATE_DIR: stateDir }).status).toBe(0);
     const result = await run(1, { COSTCTL_STATE_DIR: stateDir });
     expect(result.lines[0]).toMatchObject({ ok: false, error: { name: 'CostctlBlockedError', code: 'COSTCTL_GATE_TRIPPED', rule: 'gate' } });
-    expect(provider.requests).toHaveLength(0);
+    expect(provider().requests).toHaveLength(0);
     expect(sum(result.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(1);
   });
 
@@ -47,7 +41,7 @@ describe('node --import @costctl/otel/register with the undici package', () => {
     expect(result.lines.map((line) => line.ok)).toEqual([true, false, false]);
     expect(result.lines[0]).toMatchObject({ status: 200, usage: { prompt_tokens: usage.prompt_tokens } });
     expect(result.lines[1]).toMatchObject({ error: { name: 'CostctlBlockedError', code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily_usd' } });
-    expect(provider.requests).toHaveLength(1);
+    expect(provider().requests).toHaveLength(1);
     expect(sum(result.samples, 'costctl_cost_usd_total')).toBeCloseTo(oneCall, 15);
     expect(sum(result.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);
   });

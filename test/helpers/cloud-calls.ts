@@ -14,15 +14,15 @@ export interface Tokens {
 }
 
 /**
- * A cloud fake for the tests of one file: started once, emptied before each
- * test, closed at the end. Returns the running fake.
+ * A fake server for the tests of one file (a cloud fake, the fake provider):
+ * started once, emptied before each test, closed at the end. Returns the running fake.
  *
  * @example
- * const google = useFakeCloud(() => startFakeGoogle());
+ * const google = useFake(() => startFakeGoogle());
  * it('…', () => expect(google().requests).toHaveLength(1));
  */
-export function useFakeCloud(start: () => Promise<FakeCloud>): () => FakeCloud {
-  let fake: FakeCloud | undefined;
+export function useFake<Fake extends { reset(): void; close(): Promise<void> }>(start: () => Promise<Fake>): () => Fake {
+  let fake: Fake | undefined;
   beforeAll(async () => {
     fake = await start();
   });
@@ -33,6 +33,9 @@ export function useFakeCloud(start: () => Promise<FakeCloud>): () => FakeCloud {
     return fake;
   };
 }
+
+/** {@link useFake} for a cloud fake. */
+export const useFakeCloud: (start: () => Promise<FakeCloud>) => () => FakeCloud = useFake;
 
 /**
  * Runs a test app under `--import @costctl/otel/register` with the calls in
