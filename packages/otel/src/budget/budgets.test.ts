@@ -71,6 +71,23 @@ describe('Budgets', () => {
     expect(store.read(window, Date.now())).toEqual({ spent: worstCase / 10, reserved: expect.closeTo(worstCase, 15) });
   });
 
+  it('keeps the worst case of a billed call whose usage could not be read, in dollars and tokens', async () => {
+    const { budgets: engine, store } = budgets([rule({ limit: worstCase * 10 }), rule({ name: 'tokens', unit: 'tokens', limit: 1e9 })]);
+    const first = await admit(engine);
+    if (first.blocked || !first.reservation) throw new Error('expected a reservation');
+    const unread = { cost: undefined, usage: { input: 0, output: 0 }, billable: true, unpricedReason: 'body_unobservable' } as unknown as CallResult;
+    first.reservation.settle(unread);
+    const now = Date.now();
+    expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: expect.closeTo(worstCase, 15), reserved: 0 });
+    expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 1000 + 1000, reserved: 0 });
+    // A model without a price spends no dollars, and its tokens are its own.
+    const second = await admit(engine);
+    if (second.blocked || !second.reservation) throw new Error('expected a reservation');
+    second.reservation.settle({ cost: undefined, usage: { input: 7, output: 3 }, billable: true, unpricedReason: 'unknown_model' } as unknown as CallResult);
+    expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: expect.closeTo(worstCase, 15), reserved: 0 });
+    expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 2000 + 10, reserved: 0 });
+  });
+
   it('reserves the default output tokens when the request sets no max_tokens', async () => {
     const { budgets: engine, store } = budgets([rule({ unit: 'tokens', limit: 1e9 })]);
     await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));

@@ -2,6 +2,7 @@ import type { RuleConfig, RuleUnit } from '../config/schema.js';
 import type { BlockReason } from '../errors.js';
 import type { Gate } from '../gate/gate.js';
 import { logger } from '../logger.js';
+import type { UnpricedReason } from '../pricing/price-call.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
@@ -105,6 +106,13 @@ export class Budgets {
   }
 }
 
+/**
+ * Why a billed call's usage is unknown: its body could not be seen or read,
+ * or carried no usage. (A model without a price has its usage; it reserved
+ * no dollars, and spends none.)
+ */
+const UNREAD: ReadonlySet<UnpricedReason> = new Set(['body_unobservable', 'internal_error', 'no_usage', 'unit_missing']);
+
 /** A reservation in the store, settled once. */
 class StoreReservation implements Reservation {
   readonly #store: CostStore;
@@ -123,12 +131,18 @@ class StoreReservation implements Reservation {
   settle(result: CallResult): void {
     if (this.#settled) return;
     this.#settled = true;
+    // A billed call whose usage costctl could not read keeps its worst case: budgets err toward spend, never toward $0.
+    const unread = result.billable && result.unpricedReason !== undefined && UNREAD.has(result.unpricedReason);
     const actual: Record<RuleUnit, number> = {
       usd: result.cost?.usd ?? 0,
       tokens: result.usage.input + result.usage.output,
       requests: 1,
     };
-    const spend = this.#entries.map((entry, i) => ({ counter: entry.counter, amount: actual[this.#rules[i]!.config.unit], expiresAt: entry.expiresAt }));
+    const spend = this.#entries.map((entry, i) => ({
+      counter: entry.counter,
+      amount: unread ? entry.amount : actual[this.#rules[i]!.config.unit],
+      expiresAt: entry.expiresAt,
+    }));
     const done = this.#store.commit(this.#id, spend, Date.now());
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
   }
