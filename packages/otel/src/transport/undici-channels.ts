@@ -28,9 +28,11 @@ interface RequestMessage {
  * undici publishes to. Each is admitted as it is made: a call the gate or a
  * budget refuses fails with `CostctlBlockedError` before a byte of it is
  * written (undici fails a request that carries an error when it gets its
- * socket); an admitted one holds its reservation, settled as it ends. Response bodies come from
- * `undici:request:bodyChunkReceived` (undici ≥ 7); where a copy of undici does
- * not publish it, the call is still counted and priced as an estimate.
+ * socket); an admitted one holds its reservation, settled as it ends.
+ * Response bodies come from `undici:request:bodyChunkReceived` (undici ≥ 7);
+ * where none comes (the undici package on Node 22 answers without it), the
+ * call is still counted, unpriced `body_unobservable`, and budgets keep its
+ * worst case.
  * Requests made through our `fetch` wrapper are skipped: it observes them,
  * or, for a Request it could not route, hands its call over to be adopted here.
  * Returns a function that unsubscribes.
