@@ -35,6 +35,9 @@ const sseThroughput = {
   digits: 0,
 };
 
+/** Whole streams per second through an SDK, which hands the app parsed events rather than bytes. */
+const streamsPerSecond = { ...sseThroughput, unit: 'streams/s', of: (run) => run.calls / run.seconds, digits: 1 };
+
 const jsonUsage = (calls) => ({ calls, inputTokens: calls * JSON_USAGE.prompt_tokens, outputTokens: calls * JSON_USAGE.completion_tokens });
 
 /** A ratio shown for what it says, held to no target: the baseline is not the raw call. */
@@ -177,6 +180,14 @@ export function scenarios(plan) {
       env: { BENCH_BALLAST_BYTES: String(plan.costctlHeapBytes) },
       measures: [untargeted(sseThroughput)],
       expected: (calls) => ({ calls }),
+    },
+    {
+      id: 'sse-sdk',
+      title: `SSE chat stream, openai SDK (for await of its chunks), ${plan.deltas} chunks`,
+      worker: 'sse-openai.mjs',
+      concurrency: 1,
+      measures: [streamsPerSecond, { ...cpuPerCall, unit: 'client CPU us/stream', ratioMeans: 'client CPU per stream' }],
+      expected: (calls) => ({ calls, inputTokens: calls * STREAM_PROMPT_TOKENS, outputTokens: calls * plan.deltas }),
     },
     {
       id: 'sdk',
