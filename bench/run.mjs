@@ -105,18 +105,23 @@ async function verifiedRun(scenario, env) {
     const problems = [];
     if (scenario.measured?.spans === true && end.spans !== end.totalCalls) problems.push(`${end.spans} spans ended for ${end.totalCalls} calls`);
     if (scenario.measured?.ballast === true && !(end.ballastBytes >= costctlHeapBytes)) problems.push(`the ballast added ${end.ballastBytes} bytes, not ${costctlHeapBytes}`);
-    const summary =
-      scenario.measured?.costctl === false
-        ? scenario.measured.ballast === true
-          ? `${end.totalCalls} streams, no costctl, heap grown by ${(end.ballastBytes / 1e6).toFixed(1)} MB (costctl's: ${(costctlHeapBytes / 1e6).toFixed(1)} MB)`
-          : `${end.totalCalls} calls, a span ended for each`
-        : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
+    if (scenario.measured?.imports !== undefined && end.imported !== scenario.measured.imports) problems.push(`${scenario.measured.imports} was not imported`);
+    const summary = scenario.measured?.costctl === false ? bareSummary(scenario, end) : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
     if (problems.length > 0) throw new Error(`${scenario.id}: the instrumentation did not see the calls: ${problems.join('; ')}`);
     await worker.close();
     return { ...totals, ...end, stderr: worker.stderr, summary };
   } finally {
     worker.kill();
   }
+}
+
+/** What a measured run without costctl's register did instead, as its end report shows it. */
+function bareSummary(scenario, end) {
+  if (scenario.measured.ballast === true) {
+    return `${end.totalCalls} streams, no costctl, heap grown by ${(end.ballastBytes / 1e6).toFixed(1)} MB (costctl's: ${(costctlHeapBytes / 1e6).toFixed(1)} MB)`;
+  }
+  if (scenario.measured.imports !== undefined) return `${end.totalCalls} calls, no costctl, ${end.imported} imported`;
+  return `${end.totalCalls} calls, a span ended for each`;
 }
 
 /** A raw and a costctl worker, warmed up, taking turns: raw first in even slices, costctl first in odd ones. */
@@ -168,6 +173,9 @@ function checkRuns(scenario, rounds, verification) {
   }
   if (scenario.measured?.ballast === true && costctls.some((run) => !(run.ballastBytes >= costctlHeapBytes))) {
     throw new Error(`${scenario.id}: a measured run did not carry the heap ballast`);
+  }
+  if (scenario.measured?.imports !== undefined && costctls.some((run) => run.imported !== scenario.measured.imports)) {
+    throw new Error(`${scenario.id}: a measured run did not import ${scenario.measured.imports}`);
   }
   for (const run of [...costctls, ...raws]) {
     if (run.stderr.includes('"level":"error"')) throw new Error(`${scenario.id}: costctl logged an error:\n${run.stderr}`);

@@ -137,6 +137,16 @@ export function scenarios(plan) {
       expected: jsonUsage,
     },
     {
+      id: 'json-imported',
+      title: "JSON chat call, fetch, 1 in flight: costctl's package imported, not started (nothing patched), vs raw",
+      worker: 'json-fetch.mjs',
+      concurrency: 1,
+      // What loading costctl's modules alone costs json-seq, with none of its code on the call's path.
+      ...importing(costctlModule(plan.costctlArgs[1])),
+      measures: [untargeted(callsPerSecond)],
+      expected: (calls) => ({ calls }),
+    },
+    {
       id: 'json-http',
       title: 'JSON chat call, node:http request, 1 in flight',
       worker: 'json-http.mjs',
@@ -182,6 +192,26 @@ export function scenarios(plan) {
       expected: (calls) => ({ calls }),
     },
     {
+      id: 'sse-imported',
+      title: `SSE chat stream, ${plan.deltas} chunks: costctl's package imported, not started (nothing patched), vs raw`,
+      worker: 'sse-fetch.mjs',
+      concurrency: 1,
+      // The rest of the sse scenario's loss: costctl's modules loaded, none of its code on the call's path.
+      ...importing(costctlModule(plan.costctlArgs[1])),
+      measures: [untargeted(sseThroughput)],
+      expected: (calls) => ({ calls }),
+    },
+    {
+      id: 'sse-openai-imported',
+      title: `SSE chat stream, ${plan.deltas} chunks: no costctl, the openai client imported and unused, vs raw`,
+      worker: 'sse-fetch.mjs',
+      concurrency: 1,
+      // The same for a module any app of this kind loads: the raw side of the sse scenario is an app that loads nothing.
+      ...importing('openai'),
+      measures: [untargeted(sseThroughput)],
+      expected: (calls) => ({ calls }),
+    },
+    {
       id: 'sse-sdk',
       title: `SSE chat stream, openai SDK (for await of its chunks), ${plan.deltas} chunks`,
       worker: 'sse-openai.mjs',
@@ -198,4 +228,17 @@ export function scenarios(plan) {
       expected: jsonUsage,
     },
   ];
+}
+
+/** A measured side without costctl that imports `specifier` before the app runs (bench/preload/import-only.mjs). */
+function importing(specifier) {
+  return {
+    measured: { nodeArgs: ['--import', new URL('./preload/import-only.mjs', import.meta.url).href], costctl: false, imports: specifier },
+    env: { BENCH_IMPORT: specifier },
+  };
+}
+
+/** The package entry of the costctl build whose `register` module is `registerSpecifier`. */
+function costctlModule(registerSpecifier) {
+  return registerSpecifier === '@costctl/otel/register' ? '@costctl/otel' : new URL('./index.js', registerSpecifier).href;
 }

@@ -38,8 +38,9 @@ export async function serve(call, summarise = () => ({})) {
       send({ slice: { ...slice, ...summarise(samples) } });
     } else if (line === 'end') {
       // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded; benchBallastBytes: the heap
-      // bench/preload/heap-ballast.mjs added.
-      send({ end: { totalCalls, fetchIdentity: fetchIdentity(), spans: globalThis.benchSpanCount?.(), ballastBytes: globalThis.benchBallastBytes?.() } });
+      // bench/preload/heap-ballast.mjs added; imported: the module bench/preload/import-only.mjs loaded.
+      const end = { totalCalls, fetchIdentity: fetchIdentity(), spans: globalThis.benchSpanCount?.(), ballastBytes: globalThis.benchBallastBytes?.() };
+      send({ end: { ...end, imported: globalThis.benchImported?.() } });
     }
   }
   // stdin closed. An exporter's server (Prometheus) would keep the process up.
