@@ -8,18 +8,23 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseProfile } from './cpu-profile.mjs';
+import { costctlHeap } from './heap.mjs';
 import { startServer, Worker } from './processes.mjs';
+import { startRedisServer } from './redis.mjs';
 import { formatNumber } from './report.mjs';
 import { scenarios } from './scenarios.mjs';
 
 const plan = { deltas: Number(process.env.BENCH_SSE_DELTAS ?? 10_000), warmupMs: 1000, measureMs: 4000 };
 const COSTCTL = ['--import', process.env.BENCH_REGISTER ?? '@costctl/otel/register'];
 const wanted = process.argv.slice(2);
-const chosen = scenarios({ ...plan, costctlArgs: COSTCTL }).filter((scenario) => wanted.length === 0 || wanted.includes(scenario.id));
+// As in bench/run.mjs: sse-ballast's heap is sized by what starting costctl adds, the Redis rules need a server.
+const costctlHeapBytes = wanted.length === 0 || wanted.includes('sse-ballast') ? costctlHeap() : undefined;
+const chosen = scenarios({ ...plan, costctlArgs: COSTCTL, costctlHeapBytes }).filter((scenario) => wanted.length === 0 || wanted.includes(scenario.id));
 const dir = mkdtempSync(join(tmpdir(), 'costctl-profile-'));
 
 const server = await startServer({ BENCH_SSE_DELTAS: String(plan.deltas) });
 const baseUrl = `http://127.0.0.1:${server.port}/v1`;
+const redis = chosen.some((scenario) => scenario.needsRedis) ? await startRedisServer() : undefined;
 try {
   for (const scenario of chosen) {
     const env = {
@@ -29,15 +34,19 @@ try {
       COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
       COSTCTL_STATE_DIR: join(dir, 'state'),
       OTEL_METRICS_EXPORTER: 'none',
+      ...(redis ? { COSTCTL_REDIS_URL: redis.url } : {}),
+      ...scenario.env,
       // PROFILE_ENV='COSTCTL_LEDGER=false' and the like, to see what one part costs.
       ...Object.fromEntries((process.env.PROFILE_ENV ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
     };
-    const raw = await profiledRun(scenario, env, `${scenario.id}-raw`, []);
-    const costctl = await profiledRun(scenario, env, `${scenario.id}-costctl`, COSTCTL);
+    // Each side as bench/run.mjs runs it: a scenario may put OTel's instrumentation under both, or measure a preload.
+    const raw = await profiledRun(scenario, env, `${scenario.id}-raw`, scenario.baseline?.nodeArgs ?? []);
+    const costctl = await profiledRun(scenario, env, `${scenario.id}-costctl`, scenario.measured?.nodeArgs ?? COSTCTL);
     printScenario(scenario, raw, costctl);
   }
 } finally {
   await server.stop();
+  await redis?.stop();
 }
 console.log(`\nprofiles (open in Chrome DevTools > Performance): ${dir}`);
 
