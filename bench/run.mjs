@@ -102,10 +102,7 @@ async function verifiedRun(scenario, env) {
   try {
     const totals = sumSlices([await worker.slice(plan.sliceMs * plan.slicesPerRound)]);
     const end = await worker.end();
-    const problems = [];
-    if (scenario.measured?.spans === true && end.spans !== end.totalCalls) problems.push(`${end.spans} spans ended for ${end.totalCalls} calls`);
-    if (scenario.measured?.ballast === true && !(end.ballastBytes >= costctlHeapBytes)) problems.push(`the ballast added ${end.ballastBytes} bytes, not ${costctlHeapBytes}`);
-    if (scenario.measured?.imports !== undefined && end.imported !== scenario.measured.imports) problems.push(`${scenario.measured.imports} was not imported`);
+    const problems = preloadProblems(scenario.measured, end);
     const summary = scenario.measured?.costctl === false ? bareSummary(scenario, end) : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
     if (problems.length > 0) throw new Error(`${scenario.id}: the instrumentation did not see the calls: ${problems.join('; ')}`);
     await worker.close();
@@ -113,6 +110,15 @@ async function verifiedRun(scenario, env) {
   } finally {
     worker.kill();
   }
+}
+
+/** What a run's preloads were to do and, by its end report, did not: a span per call, the heap ballast, the import. */
+function preloadProblems(side, end) {
+  const problems = [];
+  if (side?.spans === true && end.spans !== end.totalCalls) problems.push(`${end.spans} spans ended for ${end.totalCalls} calls`);
+  if (side?.ballast === true && !(end.ballastBytes >= costctlHeapBytes)) problems.push(`the ballast added ${end.ballastBytes} bytes, not ${costctlHeapBytes}`);
+  if (side?.imports !== undefined && end.imported !== side.imports) problems.push(`${side.imports} was not imported`);
+  return problems;
 }
 
 /** What a measured run without costctl's register did instead, as its end report shows it. */
@@ -159,7 +165,7 @@ function sumSlices(slices) {
   return total;
 }
 
-/** Every costctl run had costctl's fetch and no baseline run did; no run logged a costctl error. */
+/** Every costctl run had costctl's fetch and no baseline run did; each side's preloads did their part; no run logged a costctl error. */
 function checkRuns(scenario, rounds, verification) {
   const raws = rounds.map((round) => round.raw);
   const costctls = [verification, ...rounds.map((round) => round.costctl)];
@@ -168,14 +174,10 @@ function checkRuns(scenario, rounds, verification) {
     throw new Error(`${scenario.id}: a costctl run had the same global fetch as a raw run: costctl did not load`);
   }
   for (const [side, runs] of [['baseline', raws], ['measured', costctls]]) {
-    const wantsSpans = (side === 'baseline' ? scenario.baseline : scenario.measured)?.spans === true;
-    if (wantsSpans && runs.some((run) => run.spans !== run.totalCalls)) throw new Error(`${scenario.id}: a ${side} run did not end a span for every call`);
-  }
-  if (scenario.measured?.ballast === true && costctls.some((run) => !(run.ballastBytes >= costctlHeapBytes))) {
-    throw new Error(`${scenario.id}: a measured run did not carry the heap ballast`);
-  }
-  if (scenario.measured?.imports !== undefined && costctls.some((run) => run.imported !== scenario.measured.imports)) {
-    throw new Error(`${scenario.id}: a measured run did not import ${scenario.measured.imports}`);
+    for (const run of runs) {
+      const problems = preloadProblems(scenario[side], run);
+      if (problems.length > 0) throw new Error(`${scenario.id}: a ${side} run: ${problems.join('; ')}`);
+    }
   }
   for (const run of [...costctls, ...raws]) {
     if (run.stderr.includes('"level":"error"')) throw new Error(`${scenario.id}: costctl logged an error:\n${run.stderr}`);

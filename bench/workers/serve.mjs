@@ -39,8 +39,15 @@ export async function serve(call, summarise = () => ({})) {
     } else if (line === 'end') {
       // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded; benchBallastBytes: the heap
       // bench/preload/heap-ballast.mjs added; imported: the module bench/preload/import-only.mjs loaded.
-      const end = { totalCalls, fetchIdentity: fetchIdentity(), spans: globalThis.benchSpanCount?.(), ballastBytes: globalThis.benchBallastBytes?.() };
-      send({ end: { ...end, imported: globalThis.benchImported?.() } });
+      send({
+        end: {
+          totalCalls,
+          fetchIdentity: fetchIdentity(),
+          spans: globalThis.benchSpanCount?.(),
+          ballastBytes: globalThis.benchBallastBytes?.(),
+          imported: globalThis.benchImported?.(),
+        },
+      });
     }
   }
   // stdin closed. An exporter's server (Prometheus) would keep the process up.
