@@ -12,7 +12,7 @@ import { costctlHeap } from './heap.mjs';
 import { startServer, Worker } from './processes.mjs';
 import { startRedisServer } from './redis.mjs';
 import { formatNumber } from './report.mjs';
-import { scenarios } from './scenarios.mjs';
+import { scenarioEnv, scenarios, sidesOf } from './scenarios.mjs';
 
 const plan = { deltas: Number(process.env.BENCH_SSE_DELTAS ?? 10_000), warmupMs: 1000, measureMs: 4000 };
 const COSTCTL = ['--import', process.env.BENCH_REGISTER ?? '@costctl/otel/register'];
@@ -28,20 +28,15 @@ const redis = chosen.some((scenario) => scenario.needsRedis) ? await startRedisS
 try {
   for (const scenario of chosen) {
     const env = {
-      BENCH_BASE_URL: baseUrl,
-      BENCH_CONCURRENCY: String(scenario.concurrency),
-      BENCH_WARMUP_MS: String(plan.warmupMs),
-      COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
-      COSTCTL_STATE_DIR: join(dir, 'state'),
+      ...scenarioEnv(scenario, { baseUrl, warmupMs: plan.warmupMs, stateDir: join(dir, 'state'), redis }),
       OTEL_METRICS_EXPORTER: 'none',
-      ...(redis ? { COSTCTL_REDIS_URL: redis.url } : {}),
-      ...scenario.env,
       // PROFILE_ENV='COSTCTL_LEDGER=false' and the like, to see what one part costs.
       ...Object.fromEntries((process.env.PROFILE_ENV ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
     };
     // Each side as bench/run.mjs runs it: a scenario may put OTel's instrumentation under both, or measure a preload.
-    const raw = await profiledRun(scenario, env, `${scenario.id}-raw`, scenario.baseline?.nodeArgs ?? []);
-    const costctl = await profiledRun(scenario, env, `${scenario.id}-costctl`, scenario.measured?.nodeArgs ?? COSTCTL);
+    const sides = sidesOf(scenario, COSTCTL);
+    const raw = await profiledRun(scenario, env, `${scenario.id}-raw`, sides.raw);
+    const costctl = await profiledRun(scenario, env, `${scenario.id}-costctl`, sides.costctl);
     printScenario(scenario, raw, costctl);
   }
 } finally {

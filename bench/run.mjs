@@ -16,7 +16,7 @@ import { buildUnderTest, cpuSnapshot, machineLoad } from './machine.mjs';
 import { freePort, startServer, Worker } from './processes.mjs';
 import { startRedisServer } from './redis.mjs';
 import { formatRatio, formatTable, formatTarget, summarise } from './report.mjs';
-import { scenarios } from './scenarios.mjs';
+import { scenarioEnv, scenarios, sidesOf } from './scenarios.mjs';
 import { checkObserved, scrapeMetrics } from './verify.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -62,15 +62,7 @@ if (problems.length > 0) {
 }
 
 async function measureScenario(scenario) {
-  const env = {
-    BENCH_BASE_URL: baseUrl,
-    BENCH_CONCURRENCY: String(scenario.concurrency),
-    BENCH_WARMUP_MS: String(plan.warmupMs),
-    COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
-    COSTCTL_STATE_DIR: stateDir,
-    ...(redis ? { COSTCTL_REDIS_URL: redis.url } : {}),
-    ...scenario.env,
-  };
+  const env = scenarioEnv(scenario, { baseUrl, warmupMs: plan.warmupMs, stateDir, redis });
   progress(`${scenario.id}: verify`);
   const verification = await verifiedRun(scenario, env);
   progress(' ok; rounds');
@@ -84,11 +76,6 @@ async function measureScenario(scenario) {
   return { scenario, rounds, verification };
 }
 
-/** The node args of a scenario's two sides: by default raw, and costctl. */
-function sidesOf(scenario) {
-  return { raw: scenario.baseline?.nodeArgs ?? [], costctl: scenario.measured?.nodeArgs ?? COSTCTL };
-}
-
 /**
  * A run of the measured side with the default (Prometheus) exporter, then a scrape that must count every call it
  * made; a side without costctl (OTel's instrumentation alone) must instead have ended a span for every call.
@@ -96,7 +83,7 @@ function sidesOf(scenario) {
 async function verifiedRun(scenario, env) {
   const port = await freePort();
   const worker = await Worker.start(scenario.worker, {
-    nodeArgs: sidesOf(scenario).costctl,
+    nodeArgs: sidesOf(scenario, COSTCTL).costctl,
     env: { ...env, OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
   });
   try {
@@ -134,7 +121,7 @@ function bareSummary(scenario, end) {
 async function measureRound(scenario, env) {
   const workers = {};
   try {
-    const sides = sidesOf(scenario);
+    const sides = sidesOf(scenario, COSTCTL);
     workers.raw = await Worker.start(scenario.worker, { nodeArgs: sides.raw, env });
     workers.costctl = await Worker.start(scenario.worker, { nodeArgs: sides.costctl, env });
     const slices = { raw: [], costctl: [] };

@@ -242,3 +242,25 @@ function importing(specifier) {
 function costctlModule(registerSpecifier) {
   return registerSpecifier === '@costctl/otel/register' ? '@costctl/otel' : new URL('./index.js', registerSpecifier).href;
 }
+
+/**
+ * The environment both sides of `scenario` run with: the fake provider as the
+ * paid endpoint, costctl's state under `stateDir`, a Redis store when there is
+ * one, then the scenario's own settings.
+ */
+export function scenarioEnv(scenario, { baseUrl, warmupMs, stateDir, redis }) {
+  return {
+    BENCH_BASE_URL: baseUrl,
+    BENCH_CONCURRENCY: String(scenario.concurrency),
+    BENCH_WARMUP_MS: String(warmupMs),
+    COSTCTL_ENDPOINTS: `openai=${baseUrl}`,
+    COSTCTL_STATE_DIR: stateDir,
+    ...(redis ? { COSTCTL_REDIS_URL: redis.url } : {}),
+    ...scenario.env,
+  };
+}
+
+/** The node args of a scenario's two sides: by default raw, and costctl (`costctlArgs`). */
+export function sidesOf(scenario, costctlArgs) {
+  return { raw: scenario.baseline?.nodeArgs ?? [], costctl: scenario.measured?.nodeArgs ?? costctlArgs };
+}
