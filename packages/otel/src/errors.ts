@@ -7,7 +7,13 @@
 const brand = Symbol.for('costctl.error');
 
 /** The codes of every costctl error. */
-export type CostctlErrorCode = 'COSTCTL_CONFIG_INVALID' | 'COSTCTL_BUDGET_EXCEEDED' | 'COSTCTL_GATE_TRIPPED';
+export type CostctlErrorCode =
+  | 'COSTCTL_CONFIG_INVALID'
+  | 'COSTCTL_BUDGET_EXCEEDED'
+  | 'COSTCTL_GATE_TRIPPED'
+  | 'COSTCTL_STORE_UNAVAILABLE'
+  | 'COSTCTL_NODE_UNSUPPORTED'
+  | 'COSTCTL_DISABLED';
 
 /** Base class of every costctl error. */
 export class CostctlError extends Error {
@@ -56,6 +62,23 @@ function formatIssues(issues: readonly ConfigIssue[], source: string): string {
 
 function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/**
+ * The store could not be read or written (Redis unreachable, a read-only or
+ * full state directory): the change asked for did NOT happen. `where` names
+ * the Redis URL (without credentials) or the directory.
+ *
+ * @example
+ * try { await costctl.gate.trip({ reason }); } catch (err) { if (err instanceof CostctlStoreError) console.error(err.message); }
+ */
+export class CostctlStoreError extends CostctlError {
+  readonly where: string;
+
+  constructor(message: string, where: string, options?: ErrorOptions) {
+    super('COSTCTL_STORE_UNAVAILABLE', message, options);
+    this.where = where;
+  }
 }
 
 /** What stopped a call: a budget rule, or the emergency gate. */

@@ -10,6 +10,7 @@ export {
   ConfigError,
   CostctlBlockedError,
   CostctlError,
+  CostctlStoreError,
   isCostctlError,
   type BlockReason,
   type ConfigIssue,
