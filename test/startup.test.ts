@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runApp } from './helpers/run-app.js';
 
@@ -59,4 +59,69 @@ describe('start-up', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops at once on a Node.js below 22.15, with one line, exit code 2 and no call made; the CLI too', () => {
+    const { node, args, version } = olderNode();
+    const dir = mkdtempSync(join(tmpdir(), 'costctl-old-node-'));
+    try {
+      const env = { PATH: process.env.PATH, COSTCTL_STATE_DIR: join(dir, 'state'), COSTCTL_ENDPOINTS: 'openai=http://127.0.0.1:9/v1' };
+      // The app would print, then call a paid API: neither may happen.
+      const app = `console.log('app ran'); fetch('http://127.0.0.1:9/v1/chat/completions', { method: 'POST', body: '{}' }).catch(() => {});`;
+      const refused = spawnSync(node, [...args, '--import', '@costctl/otel/register', '-e', app], { cwd: repoRoot, encoding: 'utf8', env });
+      expect(refused.status).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toBe(
+        `costctl: Node.js ${version} is not supported (costctl needs Node.js >= 22.15); ` +
+          'install Node.js 22.15 or later, or set COSTCTL_DISABLED=true to run the app without costctl\n',
+      );
+      expect(existsSync(join(dir, 'state')) ? readdirSync(join(dir, 'state')) : []).toEqual([]);
+
+      // The way on that the line names: the app runs, uninstrumented.
+      const disabled = spawnSync(node, [...args, '--import', '@costctl/otel/register', '-e', 'console.log("app ran")'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...env, COSTCTL_DISABLED: 'true' },
+      });
+      expect({ status: disabled.status, stdout: disabled.stdout, stderr: disabled.stderr }).toEqual({ status: 0, stdout: 'app ran\n', stderr: '' });
+
+      const api = spawnSync(
+        node,
+        [...args, '--input-type=module', '-e', `import { start } from '@costctl/otel'; try { start(); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`],
+        { cwd: repoRoot, encoding: 'utf8', env },
+      );
+      expect(JSON.parse(api.stdout)).toEqual({ code: 'COSTCTL_NODE_UNSUPPORTED', message: refused.stderr.trim() });
+
+      const cli = spawnSync(node, [...args, join(repoRoot, 'packages/cli/dist/costctl.js'), 'status'], { cwd: dir, encoding: 'utf8', env });
+      expect({ status: cli.status, stdout: cli.stdout, stderr: cli.stderr }).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `costctl: Node.js ${version} is not supported (costctl needs Node.js >= 22.15); install Node.js 22.15 or later and run costctl with it\n`,
+      });
+      expect(existsSync(join(dir, 'state'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('declares the same Node.js floor in every package it checks at start-up', () => {
+    for (const pkg of ['package.json', 'packages/otel/package.json', 'packages/cli/package.json']) {
+      expect((JSON.parse(readFileSync(join(repoRoot, pkg), 'utf8')) as { engines: { node: string } }).engines.node, pkg).toBe('>=22.15');
+    }
+  });
 });
+
+/**
+ * A Node.js below the floor to run: the machine's own (Debian's is 20) when there is one, else
+ * this one told to report 20.0.0, which exercises the same check but not what an old Node lacks.
+ */
+function olderNode(): { node: string; args: string[]; version: string } {
+  const candidates = [...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'node')), '/usr/bin/node', '/usr/local/bin/node'];
+  for (const node of candidates) {
+    if (!existsSync(node)) continue;
+    const version = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    if (major > 0 && (major < 22 || (major === 22 && minor < 15))) return { node, args: [], version };
+  }
+  const pretend = `data:text/javascript,Object.defineProperty(process.versions, 'node', { value: '20.0.0' })`;
+  return { node: process.execPath, args: ['--import', pretend], version: '20.0.0' };
+}

@@ -9,6 +9,8 @@ import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
 import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
+import { CostctlError } from './errors.js';
+import { unsupportedNode } from './node-version.js';
 import { Gate } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
@@ -70,7 +72,8 @@ let running: Costctl | undefined;
 
 /**
  * Starts costctl: validates the configuration (throwing one `ConfigError`
- * that lists every bad key), then observes every outbound call to a known
+ * that lists every bad key) and the Node.js version (a `CostctlError` coded
+ * `COSTCTL_NODE_UNSUPPORTED` below 22.15), then observes every outbound call to a known
  * paid API made through `fetch` or `undici`, and records its cost. Only one
  * costctl runs per process; a second `start()` returns the first.
  *
@@ -86,6 +89,8 @@ export function start(options: StartOptions = {}): Costctl {
   const config = loadConfig({ env: options.env ?? process.env, ...(options.config ? { overrides: options.config } : {}) });
   setLogger(options.logger ?? jsonLogger(config.logLevel));
   if (config.disabled) return (running = disabledCostctl(config));
+  const refusal = unsupportedNode(process.versions.node);
+  if (refusal !== undefined) throw new CostctlError('COSTCTL_NODE_UNSUPPORTED', refusal);
 
   const table = new PriceTable(config.prices);
   const store = openStore(config);
