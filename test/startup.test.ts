@@ -60,6 +60,52 @@ describe('start-up', () => {
     }
   });
 
+  it('warns of a misspelt COSTCTL_ variable with the name meant, and the app runs', () => {
+    const result = spawnSync(process.execPath, ['--import', '@costctl/otel/register', '-e', 'console.log("app ran")'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, OTEL_METRICS_EXPORTER: 'none', COSTCTL_STORE: 'memory', COSTCTL_DAILY_LIMIT: '5' },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('app ran\n');
+    const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'costctl ignores COSTCTL_DAILY_LIMIT: no costctl setting has that name; did you mean COSTCTL_DAILY_LIMIT_USD?',
+        variable: 'COSTCTL_DAILY_LIMIT',
+        suggestion: 'COSTCTL_DAILY_LIMIT_USD',
+      }),
+    ]);
+  });
+
+  it('stops on a misspelt config-file key or a YAML syntax error, naming file, key or line, and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'costctl-typo-'));
+    try {
+      const run = (yaml: string) => {
+        writeFileSync(join(dir, 'costctl.yaml'), yaml);
+        return spawnSync(process.execPath, ['--import', '@costctl/otel/register', '-e', 'console.log("app ran")'], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, OTEL_METRICS_EXPORTER: 'none', COSTCTL_STORE: 'memory', COSTCTL_CONFIG: join(dir, 'costctl.yaml') },
+        });
+      };
+      const file = join(dir, 'costctl.yaml');
+      const typo = run('rules:\n  - name: daily\n    limit: 5\n    windw: day\n');
+      expect({ status: typo.status, stdout: typo.stdout }).toEqual({ status: 2, stdout: '' });
+      expect(typo.stderr).toContain(`costctl: invalid configuration (${file}):\n`);
+      expect(typo.stderr).toContain(`  - ${file}: rules.0.windw="day": expected a key the file knows: did you mean window?\n`);
+      const syntax = run('rules:\n  - name: daily\n   window: day\n');
+      expect({ status: syntax.status, stdout: syntax.stdout, stderr: syntax.stderr }).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `costctl: invalid configuration (${file}):\n  - ${file}:3:1="   window: day": expected valid YAML: Sequence item without - indicator\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops at once on a Node.js below 22.15, with one line, exit code 2 and no call made; the CLI too', () => {
     const { node, args, version } = olderNode();
     const dir = mkdtempSync(join(tmpdir(), 'costctl-old-node-'));

@@ -86,8 +86,12 @@ export function start(options: StartOptions = {}): Costctl {
     logger.warn('costctl is already running in this process; start() returned the running instance');
     return running;
   }
-  const config = loadConfig({ env: options.env ?? process.env, ...(options.config ? { overrides: options.config } : {}) });
+  const warnings: [string, Record<string, unknown>][] = [];
+  const onWarning = (message: string, fields: Record<string, unknown>) => void warnings.push([message, fields]);
+  const config = loadConfig({ env: options.env ?? process.env, onWarning, ...(options.config ? { overrides: options.config } : {}) });
   setLogger(options.logger ?? jsonLogger(config.logLevel));
+  // Told once the logger is the one the configuration asks for.
+  for (const [message, fields] of warnings) logger.warn(message, fields);
   if (config.disabled) return (running = disabledCostctl(config));
   const refusal = unsupportedNode(process.versions.node);
   if (refusal !== undefined) throw new CostctlError('COSTCTL_NODE_UNSUPPORTED', refusal);

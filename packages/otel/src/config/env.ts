@@ -24,6 +24,9 @@ const shorthands = [
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** costctl variables the SDK does not read: the CLI's `reconcile` does. */
+export const variablesReadElsewhere: readonly string[] = ['COSTCTL_OPENAI_ADMIN_URL', 'COSTCTL_ANTHROPIC_ADMIN_URL'];
+
 /**
  * Reads the environment variables costctl knows into the config-file shape.
  * Each bad value becomes an issue named after its variable, so the user

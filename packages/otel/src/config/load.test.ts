@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,7 +123,7 @@ describe('loadConfig', () => {
     const keys = error.issues.map((issue) => issue.key);
     expect(keys).toContain(`${join(cwd, 'costctl.config.json')}: prices.openai.m.input`);
     expect(keys).toContain(`${join(cwd, 'costctl.config.json')}: lables`);
-    expect(error.message).toContain('lables=["x"]: expected no such key (allowed here: $schema, disabled, endpoints, labels, prices, metrics, logLevel, timezone, rules,');
+    expect(error.message).toContain(`${join(cwd, 'costctl.config.json')}: lables=["x"]: expected a key the file knows: did you mean labels?`);
     expect(error.message).toMatch(/input=-1: expected number to be >=0/);
   });
 
@@ -210,5 +210,57 @@ describe('loadConfig', () => {
     expect(error2.message).toContain('rules.b.scope="team": expected provider, model, or a label listed in COSTCTL_LABELS (none listed)');
     expect(error2.message).toContain('COSTCTL_TIMEZONE="Mars/Olympus": expected an IANA time zone');
     expect(error2.message).toContain('rules.c.warnAt=0.95: expected less than criticalAt (0.9)');
+  });
+
+  it('names the nearest key for an unknown one in the file, at any depth, instead of listing every key', () => {
+    const cwd = dir({
+      'costctl.yaml': 'lables: [tenant]\nrules:\n  - name: daily\n    limit: 5\n    windw: day\nmetrics:\n  prometheus:\n    hots: 0.0.0.0\nfrobnicate: true\n',
+    });
+    const error = configError(() => loadConfig({ cwd, env: { COSTCTL_CONFIG: 'costctl.yaml' } }));
+    const file = join(cwd, 'costctl.yaml');
+    expect(error.code).toBe('COSTCTL_CONFIG_INVALID');
+    expect(error.message).toContain(`${file}: lables=["tenant"]: expected a key the file knows: did you mean labels?`);
+    expect(error.message).toContain(`${file}: rules.0.windw="day": expected a key the file knows: did you mean window?`);
+    expect(error.message).toContain(`${file}: metrics.prometheus.hots="0.0.0.0": expected a key the file knows: did you mean host?`);
+    expect(error.message).toContain(`${file}: frobnicate=true: expected a key the file knows (config.schema.json lists them)`);
+    expect(error.message).not.toContain('allowed here');
+  });
+
+  it('names the file, line and column of a YAML or JSON syntax error, with that line', () => {
+    const yaml = dir({ 'costctl.yaml': 'rules:\n  - name: daily\n   window: day\n' });
+    expect(configError(() => loadConfig({ cwd: yaml, env: { COSTCTL_CONFIG: 'costctl.yaml' } })).message).toBe(
+      `costctl: invalid configuration (${join(yaml, 'costctl.yaml')}):\n` +
+        `  - ${join(yaml, 'costctl.yaml')}:3:1="   window: day": expected valid YAML: Sequence item without - indicator\n`.trimEnd(),
+    );
+    const json = dir({ 'costctl.config.json': '{\n  "labels": ["tenant"],\n  "store" "file"\n}\n' });
+    expect(configError(() => loadConfig({ cwd: json, env: {} })).message).toContain(
+      `${join(json, 'costctl.config.json')}:3:11=${JSON.stringify('  "store" "file"')}: expected valid JSON: Expected ':' after property name`,
+    );
+    const cut = dir({ 'costctl.config.json': '{ "labels": [\n' });
+    expect(configError(() => loadConfig({ cwd: cut, env: {} })).message).toContain(
+      `${join(cut, 'costctl.config.json')}:1:14=${JSON.stringify('{ "labels": [')}: expected valid JSON: Unexpected end of JSON input`,
+    );
+  });
+
+  it('warns of an unknown COSTCTL_ variable with the nearest name, and starts', () => {
+    const warnings: [string, Record<string, unknown>][] = [];
+    const config = loadConfig({
+      cwd: dir(),
+      env: { COSTCTL_DAYLY_LIMIT_USD: '5', COSTCTL_LABELS: 'tenant', costctl_store: 'memory', COSTCTL_EVERYTHING: '1', COSTCTL_OPENAI_ADMIN_URL: 'https://x', HOME: '/' },
+      onWarning: (message, fields) => warnings.push([message, fields]),
+    });
+    expect(config.labels).toEqual(['tenant']);
+    expect(warnings).toEqual([
+      ['costctl ignores COSTCTL_DAYLY_LIMIT_USD: no costctl setting has that name; did you mean COSTCTL_DAILY_LIMIT_USD?', { variable: 'COSTCTL_DAYLY_LIMIT_USD', suggestion: 'COSTCTL_DAILY_LIMIT_USD' }],
+      ['costctl ignores costctl_store: no costctl setting has that name; did you mean COSTCTL_STORE?', { variable: 'costctl_store', suggestion: 'COSTCTL_STORE' }],
+      ['costctl ignores COSTCTL_EVERYTHING: no costctl setting has that name (docs/configuration.md lists them)', { variable: 'COSTCTL_EVERYTHING' }],
+    ]);
+  });
+
+  it('knows every variable docs/configuration.md documents', () => {
+    const documented = new Set(readFileSync(new URL('../../../../docs/configuration.md', import.meta.url), 'utf8').match(/COSTCTL_[A-Z0-9_]*[A-Z0-9]/g));
+    const warnings: string[] = [];
+    loadConfig({ cwd: dir(), env: Object.fromEntries([...documented].map((name) => [name, ''])), onWarning: (message) => warnings.push(message) });
+    expect(warnings).toEqual([]);
   });
 });

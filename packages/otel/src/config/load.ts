@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { providerNames } from '../providers/registry.js';
 import { isValidTimeZone } from '../budget/windows.js';
-import { readEnv } from './env.js';
+import { readEnv, variablesReadElsewhere } from './env.js';
+import { nearest } from './nearest.js';
 import { defaultConfig, fileConfigSchema, type CostctlConfig, type FileConfig, type RuleConfig, type RuleInput } from './schema.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -18,6 +19,8 @@ export interface LoadOptions {
   cwd?: string;
   /** Overrides applied last, from the programmatic API. */
   overrides?: FileConfig;
+  /** Told of what is not wrong enough to stop start-up: an unknown `COSTCTL_*` variable. */
+  onWarning?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /**
@@ -29,7 +32,8 @@ export interface LoadOptions {
  * const config = loadConfig({ env: process.env });
  */
 export function loadConfig(options: LoadOptions = {}): CostctlConfig {
-  const env = options.env ?? process.env;
+  const asked = new Set<string>();
+  const env = watched(options.env ?? process.env, asked);
   const cwd = options.cwd ?? process.cwd();
   const issues: ConfigIssue[] = [];
 
@@ -59,7 +63,33 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   }
 
   if (issues.length > 0) throw new ConfigError(issues, file.path ?? 'environment');
+  if (options.onWarning !== undefined) warnUnknownVariables(options.env ?? process.env, asked, options.onWarning);
   return merged;
+}
+
+/** The environment, noting every variable costctl asks for: the names it knows are the ones it reads. */
+function watched(env: Env, asked: Set<string>): Env {
+  return new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string') asked.add(key);
+      return Reflect.get(target, key);
+    },
+  });
+}
+
+/** A `COSTCTL_*` variable nothing reads is a typo or a stale name: say so, with the name it is nearest. */
+function warnUnknownVariables(env: Env, asked: ReadonlySet<string>, warn: NonNullable<LoadOptions['onWarning']>): void {
+  const known = [...asked, ...variablesReadElsewhere].filter((name) => name.startsWith('COSTCTL_'));
+  for (const name of Object.keys(env)) {
+    if (!/^costctl_/i.test(name) || asked.has(name) || variablesReadElsewhere.includes(name)) continue;
+    const meant = nearest(name, known);
+    warn(
+      meant === undefined
+        ? `costctl ignores ${name}: no costctl setting has that name (docs/configuration.md lists them)`
+        : `costctl ignores ${name}: no costctl setting has that name; did you mean ${meant}?`,
+      { variable: name, ...(meant === undefined ? {} : { suggestion: meant }) },
+    );
+  }
 }
 
 /**
@@ -133,13 +163,39 @@ function readConfigFile(env: Env, cwd: string, issues: ConfigIssue[]): { config:
   }
 
   let raw: unknown;
+  const yaml = /\.ya?ml$/i.test(path);
   try {
-    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    raw = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    issues.push({ key: path, value: undefined, expected: `valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${describe(error)})` });
+    issues.push(syntaxIssue(path, text, yaml ? 'YAML' : 'JSON', error));
     return { config: {}, path };
   }
   return { config: validate(raw ?? {}, path, issues), path };
+}
+
+/**
+ * A file that does not parse, as `file:line:column` with the text of that
+ * line and the parser's reason in one line (the parsers' own messages span
+ * several lines, or give only a character offset).
+ */
+function syntaxIssue(path: string, text: string, format: 'YAML' | 'JSON', error: unknown): ConfigIssue {
+  const message = describe(error);
+  const linePos = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  const offset = /at position (\d+)/.exec(message);
+  // JSON.parse gives no position for a file cut short: the error is just after its last character.
+  const at = linePos ?? position(text, offset === null ? text.trimEnd().length : Number(offset[1]));
+  const reason = message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/:$/, '');
+  return { key: `${path}:${at.line}:${at.col}`, value: text.split(/\r?\n/)[at.line - 1] ?? '', expected: `valid ${format}: ${reason}` };
+}
+
+/** 1-based line and column of a character offset. */
+function position(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before.at(-1)!.length + 1 };
 }
 
 /**
@@ -163,25 +219,34 @@ function validate(raw: unknown, source: string, issues: ConfigIssue[]): FileConf
 function toIssues(issue: z.core.$ZodIssue, raw: unknown, source: string): ConfigIssue[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const expected = `no such key (allowed here: ${allowedKeys(path)})`;
-    return issue.keys.map((key) => ({ key: `${source}: ${[...path, key].join('.')}`, value: lookup(raw, [...issue.path, key]), expected }));
+    const allowed = allowedKeys(path);
+    return issue.keys.map((key) => ({ key: `${source}: ${[...path, key].join('.')}`, value: lookup(raw, [...issue.path, key]), expected: knownKey(key, allowed) }));
   }
   const expected = issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '').replace(/^expected /, '');
   return [{ key: `${source}: ${path.join('.') || '(root)'}`, value: lookup(raw, issue.path), expected }];
 }
 
-function allowedKeys(path: string[]): string {
+/** What an unknown key should have been: the nearest known one, or the few allowed there. */
+function knownKey(key: string, allowed: readonly string[]): string {
+  const meant = nearest(key, allowed);
+  if (meant !== undefined) return `a key the file knows: did you mean ${meant}?`;
+  return allowed.length > 0 && allowed.length <= 8
+    ? `a key the file knows (here: ${allowed.join(', ')})`
+    : 'a key the file knows (config.schema.json lists them)';
+}
+
+function allowedKeys(path: string[]): string[] {
   let schema: z.ZodType = fileConfigSchema;
   for (const part of path) {
     // An index into a list (meters.0): the list's schema is already unwrapped to its item's.
     if (/^\d+$/.test(part)) continue;
     const shape = (schema as { shape?: Record<string, z.ZodType> }).shape;
     const next = shape?.[part];
-    if (next === undefined) return 'see config.schema.json';
+    if (next === undefined) return [];
     schema = unwrap(next);
   }
   const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape).join(', ') : 'see config.schema.json';
+  return shape ? Object.keys(shape) : [];
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {

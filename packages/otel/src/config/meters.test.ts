@@ -68,7 +68,7 @@ describe('meters in the config file', () => {
         expect.stringMatching(/meters\.0\.path: .*a path glob starting with \//),
         expect.stringMatching(/meters\.0\.method: /),
         expect.stringMatching(/meters\.0\.price\.perRequest: /),
-        expect.stringMatching(/meters\.0\.extra: no such key \(allowed here: name, host, path, method, operation, model, price\)/),
+        expect.stringMatching(/meters\.0\.extra: a key the file knows \(here: name, host, path, method, operation, model, price\)/),
       ]),
     );
     expect(found).toHaveLength(6);
