@@ -2,6 +2,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { CostctlConfig } from '../config/schema.js';
+import { logger } from '../logger.js';
 
 /**
  * The metric readers `OTEL_METRICS_EXPORTER` asks for: a Prometheus scrape
@@ -13,7 +14,7 @@ export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricR
   for (const exporter of new Set(metrics.exporters)) {
     switch (exporter) {
       case 'prometheus':
-        readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }));
+        readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }, (error) => warnNotServed(metrics.prometheus, error)));
         break;
       case 'otlp':
         readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), ...schedule(metrics) }));
@@ -31,4 +32,20 @@ export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricR
 function schedule(metrics: CostctlConfig['metrics']): { exportIntervalMillis: number; exportTimeoutMillis: number } {
   // The reader requires the timeout not to exceed the interval.
   return { exportIntervalMillis: metrics.exportIntervalMillis, exportTimeoutMillis: Math.min(metrics.exportTimeoutMillis, metrics.exportIntervalMillis) };
+}
+
+/**
+ * A scrape endpoint that cannot listen (the port taken by another process
+ * on the host, a restart race) would leave the metrics nowhere without a
+ * word: say where, why, and what to change. The app runs on.
+ */
+function warnNotServed({ host, port }: CostctlConfig['metrics']['prometheus'], error: Error | void): void {
+  if (error === undefined) return;
+  const reason = (error as { code?: unknown }).code ?? error.message;
+  logger.warn(
+    `costctl cannot serve metrics on ${host}:${port} (${String(reason)}), so this process's costs are not exported; ` +
+      'give each process its own port with OTEL_EXPORTER_PROMETHEUS_PORT, or push to an OpenTelemetry Collector with OTEL_METRICS_EXPORTER=otlp ' +
+      '(docs/operations.md, "Several processes on one host")',
+    { host, port, error: error.message },
+  );
 }
