@@ -14,8 +14,9 @@ export type CallSource = ObservedCall | PendingCallSource;
  * HTTP client span, synchronously inside `dispatch()` (as
  * `@opentelemetry/instrumentation-http` does inside a `request()` that
  * costctl's own wraps); this slot lets the cost span processor tie that span
- * to the call. It is set and cleared around one synchronous call, so no
- * async context is needed.
+ * to the call. It is set around one synchronous call and restored after
+ * it (a call made inside another's hand-over leaves the outer one active),
+ * so no async context is needed.
  */
 export const activeCall: { call: CallSource | undefined } = { call: undefined };
 

@@ -41,11 +41,13 @@ class ObservingDispatcher {
       reportInternalError(error);
       return this.#inner.dispatch(options, handler);
     }
+    // Restored, not cleared: this dispatch may itself run inside another call's (an app dispatcher that calls out).
+    const outer = activeCall.call;
     activeCall.call = this.#call;
     try {
       return this.#inner.dispatch(options, observed);
     } finally {
-      activeCall.call = undefined;
+      activeCall.call = outer;
     }
   }
 

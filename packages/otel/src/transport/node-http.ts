@@ -108,12 +108,14 @@ function patchModule(module: HttpModule, secure: boolean, observer: CallObserver
     tieActiveSpan(hold);
     // Node's own validation errors reach the app as they would without us: same checks, same arguments but the agent.
     // An instrumentation that patched before us starts its span in there: the cost span processor ties it to the hold.
+    // Restored, not cleared: this request may be made while another call is being handed to its transport.
+    const outer = activeCall.call;
     activeCall.call = hold;
     let request: ClientRequest;
     try {
       request = originalRequest.apply(thisArg, heldArgs);
     } finally {
-      activeCall.call = undefined;
+      activeCall.call = outer;
     }
     hold.attach(request);
     return request;
