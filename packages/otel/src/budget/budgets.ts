@@ -16,9 +16,11 @@ export interface PendingCall extends CallScope {
   request: RequestFacts;
 }
 
-/** What was held for one call; settled once with what the call really cost. */
+/** What was held for one call; settled once with what the call really cost, or released if it never reached the provider. */
 export interface Reservation {
   settle(result: CallResult): void;
+  /** Gives back everything held: the call failed before any response (refused, DNS, aborted before its headers). */
+  release(): void;
 }
 
 /** Whether a call may leave: blocked (and why), or admitted with what it holds. */
@@ -145,5 +147,12 @@ class StoreReservation implements Reservation {
     }));
     const done = this.#store.commit(this.#id, spend, Date.now());
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
+  }
+
+  release(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const done = this.#store.release(this.#id);
+    if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not release a call\'s reservation in the store', { error: String(error) }));
   }
 }

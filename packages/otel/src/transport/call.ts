@@ -55,6 +55,8 @@ export class ObservedCall {
   #reservation: Reservation | undefined;
   /** What was recorded, for a reservation that arrives after the call ended. */
   #result: CallResult | undefined;
+  /** The call failed before any response: the provider never answered it, so budgets hold nothing for it. */
+  #unanswered = false;
 
   #status = 0;
   #reader: ResponseReader | undefined;
@@ -76,13 +78,13 @@ export class ObservedCall {
   /**
    * Holds `reservation` for this call. One that arrives after the call was
    * recorded (an asynchronous store answering a call it could not hold) is
-   * settled at once with what was recorded.
+   * settled at once with what was recorded, or released.
    */
   set reservation(reservation: Reservation | undefined) {
     this.#reservation = reservation;
     if (reservation !== undefined && this.#result !== undefined) {
       try {
-        reservation.settle(this.#result);
+        this.#settle(reservation, this.#result);
       } catch (error) {
         reportInternalError(error);
       }
@@ -102,9 +104,10 @@ export class ObservedCall {
 
   /** The response's status line and headers arrived. A redirect's later attempt starts over. */
   responseStarted(status: number, header: HeaderLookup): void {
+    // Set first: whatever fails below, the provider has answered.
+    this.#status = status;
     try {
       checkClockSkew(this.adapter.name, header('date'), Date.now());
-      this.#status = status;
       this.#facts = undefined;
       this.#cost = undefined;
       this.#bytesSeen = 0;
@@ -247,11 +250,17 @@ export class ObservedCall {
     };
     if (cost?.units !== undefined) result.units = cost.units;
     this.#result = result;
+    this.#unanswered = error !== undefined && this.#status === 0;
     try {
-      this.#reservation?.settle(result);
+      if (this.#reservation !== undefined) this.#settle(this.#reservation, result);
     } finally {
       this.#context.sink.record(result);
     }
+  }
+
+  #settle(reservation: Reservation, result: CallResult): void {
+    if (this.#unanswered) reservation.release();
+    else reservation.settle(result);
   }
 }
 

@@ -433,14 +433,16 @@ describe('node:http gate and budgets', () => {
 
   it('gives back the reservation of a call the app destroys while its admission is pending', async () => {
     const settled: CallResult[] = [];
+    let released = 0;
     let admit!: (admission: Admission) => void;
     decide = () => new Promise<Admission>((resolve) => (admit = resolve));
     const seen = exchange('/v1/chat/completions');
     seen.request.destroy();
-    admit({ blocked: undefined, reservation: { settle: (result) => void settled.push(result) } });
+    admit({ blocked: undefined, reservation: { settle: (result) => void settled.push(result), release: () => void (released += 1) } });
     expect((await seen).error).toMatchObject({ message: 'socket hang up' });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(settled).toMatchObject([{ outcome: 'error', billable: false }]);
+    expect({ settled, released }).toEqual({ settled: [], released: 1 });
+    expect(results).toMatchObject([{ outcome: 'error', billable: false }]);
     expect([connections, requests]).toEqual([0, 0]);
   });
 

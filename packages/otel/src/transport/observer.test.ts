@@ -13,7 +13,7 @@ const completion = new TextEncoder().encode(
 /** A reservation that remembers what it was settled with. */
 function reservation(): Reservation & { settled: CallResult[] } {
   const settled: CallResult[] = [];
-  return { settled, settle: (result) => void settled.push(result) };
+  return { settled, settle: (result) => void settled.push(result), release: () => {} };
 }
 
 function setUp(admit: () => Admission | Promise<Admission>) {
