@@ -84,5 +84,18 @@ describe('an app with its own NodeSDK', () => {
       ...outcome,
     });
   });
-});
 
+  it.each(['mjs', 'cjs'])('keeps its own context manager under --import register with COSTCTL_LABELS, and baggage labels still reach the metrics (%s)', async (kind) => {
+    const run = await runApp(`test/apps/node-sdk-labels.${kind}`, {
+      env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_LABELS: 'tenant', OTEL_LOGS_EXPORTER: 'none' },
+    });
+    // No "Attempted duplicate registration of API: context": the app's manager is the one in effect.
+    expect(run.lines).toEqual([{ complaints: [], appManagerEntered: 2 }]);
+    const requests = run.samples.filter((sample) => sample.name === 'costctl_requests_total');
+    expect(requests.map((sample) => [sample.labels.tenant, sample.value]).sort()).toEqual([
+      ['acme', 1],
+      ['globex', 1],
+    ]);
+    expect(run.stderr).toBe('');
+  });
+});

@@ -1,5 +1,4 @@
-import { context, metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
@@ -17,6 +16,7 @@ import { PriceTable } from './pricing/price-table.js';
 import { openStore } from './store/open.js';
 import type { AuditEntry, GateState } from './store/types.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
+import { lendContextManager } from './telemetry/context-manager.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './telemetry/names.js';
 import { createMetricReaders } from './telemetry/readers.js';
@@ -117,10 +117,8 @@ export function start(options: StartOptions = {}): Costctl {
   registerBudgetGauges(meterProvider.getMeter(METER_NAME), gaugeSources);
   if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), gaugeSources);
 
-  // Baggage labels need a context manager; an app with its own OTel SDK has one, a bare app does not.
-  if (config.labels.length > 0 && options.meterProvider === undefined) {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  }
+  // Baggage labels need a context manager: the app's own when it has one, else one lent until it registers its own.
+  const giveBackContext = config.labels.length > 0 ? lendContextManager() : undefined;
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
@@ -151,6 +149,7 @@ export function start(options: StartOptions = {}): Costctl {
       for (const stop of stops) stop();
       running = undefined;
       gate.close();
+      giveBackContext?.();
       await evaluatorProvider.shutdown();
       if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
       await store.close();
