@@ -73,9 +73,10 @@ let running: Costctl | undefined;
 /**
  * Starts costctl: validates the configuration (throwing one `ConfigError`
  * that lists every bad key) and the Node.js version (a `CostctlError` coded
- * `COSTCTL_NODE_UNSUPPORTED` below 22.15), then observes every outbound call to a known
- * paid API made through `fetch` or `undici`, and records its cost. Only one
- * costctl runs per process; a second `start()` returns the first.
+ * `COSTCTL_NODE_UNSUPPORTED` below 22.15), then observes every outbound
+ * call to a known paid API made through `fetch` or `undici`, and records
+ * its cost. Only one costctl runs per process; a second `start()` returns
+ * the first.
  *
  * @example
  * import { start } from '@costctl/otel';
