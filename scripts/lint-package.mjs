@@ -70,6 +70,12 @@ function mapProblems(dir, files) {
   return problems.slice(0, 5).concat(problems.length > 5 ? [`… and ${problems.length - 5} more maps`] : []);
 }
 
+/** A tarball holds the build, the TypeScript it was built from, and top-level files: no test fixtures, keys or scripts. */
+function strayProblems(files) {
+  const stray = files.filter((f) => f.includes('/') && !f.startsWith('dist/') && !(f.startsWith('src/') && f.endsWith('.ts')));
+  return stray.length === 0 ? [] : [`packs files that are neither dist/ nor src/**/*.ts: ${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ', …' : ''}`];
+}
+
 function run(command, args, options) {
   try {
     return { ok: true, output: execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options }) };
@@ -97,7 +103,8 @@ for (const [dir, manifest] of manifests) {
   } else {
     const [{ filename, files }] = JSON.parse(pack.output);
     const tarball = join(out, filename);
-    problems.push(...mapProblems(dir, files.map((f) => f.path)));
+    const paths = files.map((f) => f.path);
+    problems.push(...mapProblems(dir, paths), ...strayProblems(paths));
     const publint = run(bin('publint'), ['run', tarball, '--strict']);
     if (!publint.ok) problems.push(`publint:\n${publint.output}`);
     // ESM only: Node >= 22.15 can require() it, and the package declares that floor.
@@ -106,7 +113,7 @@ for (const [dir, manifest] of manifests) {
   }
 
   if (problems.length === 0) {
-    console.log(`ok   ${manifest.name}@${manifest.version} (${dir}): metadata, publish --dry-run, publint, attw`);
+    console.log(`ok   ${manifest.name}@${manifest.version} (${dir}): metadata, contents, publish --dry-run, publint, attw`);
   } else {
     failed = true;
     console.log(`FAIL ${manifest.name}@${manifest.version} (${dir}):`);
