@@ -1,6 +1,7 @@
 // Checks every workspace package as npm would publish it: the metadata a user
-// sees on the registry, `npm publish --dry-run`, then the packed tarball with
-// publint and @arethetypeswrong/cli, so what users install resolves right.
+// sees on the registry, what the tarball holds (no stray files, source maps
+// that resolve), `npm publish --dry-run`, then the packed tarball with publint
+// and @arethetypeswrong/cli, so what users install resolves right.
 // Prints one line per package; on a failure, what failed and why. Needs a build.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
