@@ -1,6 +1,6 @@
 // The whole test suite: every vitest project on Node 24 and on Node 22 (both
-// from node_modules), then the package checks. Ends with one plain line,
-// "N passed, N failed", summed over every run.
+// from node_modules), then the package checks and the workflow lint, one count
+// each. Ends with one plain line, "N passed, N failed", summed over every run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,11 +40,17 @@ for (const { name, node } of runtimes) {
   }
 }
 
-console.log('\n=== package checks (publint, attw) ===');
-const lint = spawnSync(process.execPath, [join(root, 'scripts/lint-package.mjs')], { cwd: root, stdio: 'inherit' });
-if (lint.status === 0) passed += 1;
-else failed += 1;
-ok &&= lint.status === 0;
+const checks = [
+  { name: 'package checks (metadata, npm publish --dry-run, publint, attw)', command: process.execPath, args: [join(root, 'scripts/lint-package.mjs')] },
+  { name: 'workflow lint (actionlint)', command: 'bash', args: [join(root, 'scripts/lint-workflows.sh')] },
+];
+for (const { name, command, args } of checks) {
+  console.log(`\n=== ${name} ===`);
+  const check = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (check.status === 0) passed += 1;
+  else failed += 1;
+  ok &&= check.status === 0;
+}
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(ok && failed === 0 ? 0 : 1);
