@@ -39,7 +39,7 @@ export interface StartOptions {
   meterProvider?: ApiMeterProvider;
   /** A pino-style logger to write to instead of JSON lines on stderr. */
   logger?: Logger;
-  /** Called once each time a budget rule changes level. */
+  /** Called once per fleet each time a budget rule changes level (`kind: 'budget'`) or the gate changes (`kind: 'gate'`). */
   onAlert?: AlertHook;
 }
 
@@ -94,19 +94,16 @@ export function start(options: StartOptions = {}): Costctl {
     timeZone: config.timezone,
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
     leaseMillis: config.reservationLeaseMillis,
+    onRefused: (rule, amount) => levels.refused(rule, amount, Date.now()),
   });
   const levels = new BudgetLevels(budgets.rules, store, gate, new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook }));
-  const evaluator = new BudgetEvaluator(config.evaluationIntervalMillis);
+  const evaluator = new BudgetEvaluator(() => levels.evaluate(), config.evaluationIntervalMillis);
 
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
-  const ownProvider =
-    options.meterProvider === undefined ? new MeterProvider({ resource, readers: [...createMetricReaders(config.metrics), evaluator] }) : undefined;
-  // With the app's own MeterProvider, the evaluator collects from a private one carrying only the budget gauges.
-  const evaluatorProvider = ownProvider ?? new MeterProvider({ resource, readers: [evaluator] });
+  const ownProvider = options.meterProvider === undefined ? new MeterProvider({ resource, readers: createMetricReaders(config.metrics) }) : undefined;
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
-  const gaugeSources = { levels, gate, store, storeKind: config.store, currency: config.currency };
-  registerBudgetGauges(meterProvider.getMeter(METER_NAME), gaugeSources);
-  if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), gaugeSources);
+  registerBudgetGauges(meterProvider.getMeter(METER_NAME), { levels, gate, store, storeKind: config.store, currency: config.currency });
+  evaluator.start();
 
   // Baggage labels need a context manager; an app with its own OTel SDK has one, a bare app does not.
   if (config.labels.length > 0 && options.meterProvider === undefined) {
@@ -114,7 +111,9 @@ export function start(options: StartOptions = {}): Costctl {
   }
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
-  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
+  // A settled call may move a level: evaluated shortly after, off the call's path.
+  const evaluateSoon: CallSink = { record: () => evaluator.soon() };
+  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), evaluateSoon]);
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
   const stops = [
     installFetch(observer, config.blockMode),
@@ -136,14 +135,16 @@ export function start(options: StartOptions = {}): Costctl {
       return levels.statuses;
     },
     forceFlush: async () => {
+      // What is exported carries levels evaluated now, as a flush did when the evaluator was a reader.
+      await evaluator.evaluate();
       await ownProvider?.forceFlush();
     },
     shutdown: async () => {
       for (const stop of stops) stop();
       running = undefined;
+      await evaluator.stop();
       gate.close();
-      await evaluatorProvider.shutdown();
-      if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
+      await ownProvider?.shutdown();
       await store.close();
       ledger?.close();
     },

@@ -27,6 +27,8 @@ export interface CallResult extends CallCost {
   labels: Attributes;
   /** False for calls the provider did not bill (non-2xx answers, failures before a response). */
   billable: boolean;
+  /** For a blocked call: the rule that refused it, or `gate`. */
+  blockedBy?: string;
 }
 
 /** Where finished calls go: the metrics, and later the budgets and the ledger. */
@@ -149,6 +151,7 @@ export class ObservedCall {
         responseModel: undefined,
         responseId: undefined,
         outcome: 'blocked',
+        blockedBy: block.rule,
         errorType: block.code,
         durationSeconds: (performance.now() - this.#startedAt) / 1000,
         labels: this.#labels,

@@ -1,0 +1,140 @@
+// When budgets are evaluated and what a refusing rule shows: real processes
+// (test/apps/alerting.mjs), a real fake provider, a real webhook receiver.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { calcPrice } from '@pydantic/genai-prices';
+import { openState } from '@costctl/otel';
+import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLiveApp, type LiveApp } from './helpers/live-app.mjs';
+import { until } from './helpers/looper.js';
+import { parsePrometheus, select, sum } from './helpers/prometheus.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
+
+let provider: FakeProvider;
+let hook: WebhookReceiver;
+const apps: LiveApp[] = [];
+
+beforeAll(async () => {
+  [provider, hook] = await Promise.all([startFakeProvider(), startWebhookReceiver()]);
+});
+afterAll(async () => {
+  await Promise.all([provider?.close(), hook?.close()]);
+});
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+  hook.received.length = 0;
+});
+
+const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content: 'Is this call within budget?' }] };
+
+/** What one call of `body` costs: the fake provider answers exactly max_tokens, so also what it reserves. */
+function costOfCall(): number {
+  const usage = expectedUsage('openai.chat', body) as Record<string, number>;
+  return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', body.model), {
+    providerId: 'openai',
+  })!.total_price;
+}
+
+/** The environment of an app with one daily USD rule, its config file, and its own state directory. */
+function appEnv(config: Record<string, unknown>, extra: Record<string, string> = {}): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'costctl-alerts-'));
+  writeFileSync(join(dir, 'costctl.config.json'), JSON.stringify(config));
+  return {
+    COSTCTL_CONFIG: join(dir, 'costctl.config.json'),
+    COSTCTL_STATE_DIR: join(dir, 'state'),
+    COSTCTL_ALERT_WEBHOOK: hook.url,
+    FAKE_PROVIDER_URL: provider.url,
+    COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+    ...extra,
+  };
+}
+
+async function start(env: Record<string, string>): Promise<LiveApp> {
+  const app = await startLiveApp('test/apps/alerting.mjs', { env, register: false });
+  apps.push(app);
+  return app;
+}
+
+/** Adds spend to the store every process of the host shares, as an operator's adjustment does: no call in the app. */
+async function spendElsewhere(env: Record<string, string>, amountUsd: number): Promise<void> {
+  const state = await openState({ env });
+  try {
+    const day = new Date().toISOString().slice(0, 10);
+    await state.adjust({ provider: 'openai', model: 'gpt-4o-mini', day, amountUsd, reason: 'test', actor: 'test', source: 'test', billedUsd: amountUsd, localUsd: 0 });
+  } finally {
+    await state.close();
+  }
+}
+
+async function scrape(app: LiveApp) {
+  return parsePrometheus(await (await fetch(`http://${app.target}/metrics`)).text());
+}
+
+describe('scrapes only read', () => {
+  // Regression: rules were evaluated inside the metrics callback, so a scrape moved levels, sent webhooks and tripped the gate.
+  it('a scrape of /metrics moves no level, sends no alert and trips nothing; an evaluation does', async () => {
+    const env = appEnv({ rules: [{ name: 'daily_usd', limit: 1, unit: 'usd', window: 'day', action: 'trip' }], evaluationIntervalMillis: 600_000 });
+    const app = await start(env);
+    expect(await app.ask({ evaluate: true })).toMatchObject({ statuses: [{ rule: 'daily_usd', level: 'ok' }] });
+    await spendElsewhere(env, 2);
+
+    for (let i = 0; i < 3; i++) {
+      const samples = await scrape(app);
+      expect(select(samples, 'costctl_budget_level', { costctl_rule: 'daily_usd' })[0]?.value).toBe(0);
+      expect(select(samples, 'costctl_gate_tripped')[0]?.value).toBe(0);
+    }
+    expect(await app.ask({ gate: true })).toMatchObject({ gate: { tripped: false } });
+    expect(hook.received).toEqual([]);
+
+    expect(await app.ask({ evaluate: true })).toMatchObject({ statuses: [{ rule: 'daily_usd', level: 'exceeded' }] });
+    expect(await app.ask({ gate: true })).toMatchObject({ gate: { tripped: true, actor: 'rule:daily_usd' } });
+    expect(select(await scrape(app), 'costctl_budget_level', { costctl_rule: 'daily_usd' })[0]?.value).toBe(3);
+    await until(() => hook.received.some((alert) => alert.kind === 'budget'), 'the budget alert');
+    expect(hook.received.filter((alert) => alert.kind === 'budget')).toMatchObject([{ rule: 'daily_usd', level: 'exceeded', previous: 'ok' }]);
+  });
+
+  it('evaluates on its own schedule, with no scrape and no call', async () => {
+    const env = appEnv({ rules: [{ name: 'daily_usd', limit: 1, unit: 'usd', window: 'day', action: 'alert' }], evaluationIntervalMillis: 200 });
+    await start(env);
+    await spendElsewhere(env, 0.95);
+    await until(() => hook.received.length > 0, 'an alert from the schedule');
+    expect(hook.received).toMatchObject([{ kind: 'budget', rule: 'daily_usd', level: 'critical', previous: 'ok' }]);
+  });
+
+  it('evaluates shortly after a call settles, without waiting for the schedule', async () => {
+    const limit = costOfCall() / 0.8;
+    const env = appEnv({ rules: [{ name: 'daily_usd', limit, unit: 'usd', window: 'day', action: 'alert' }], evaluationIntervalMillis: 600_000 });
+    const app = await start(env);
+    expect(await app.ask({ call: body })).toMatchObject({ status: 200 });
+    await until(() => hook.received.length > 0, 'an alert after the call');
+    expect(hook.received).toMatchObject([{ kind: 'budget', rule: 'daily_usd', level: 'warning', previous: 'ok' }]);
+  });
+});
+
+describe('"exceeded" means refusing', () => {
+  // Regression: a block rule that refused calls read level 1 forever, its spend stopped below the limit by the reservation.
+  it('shows a rule that refuses a call as exceeded, alerts once, and counts the block under the rule', async () => {
+    const each = costOfCall();
+    // One call fits (87 % of the limit: warning); the next one's reservation would pass it.
+    const limit = each * 1.15;
+    const env = appEnv({ rules: [{ name: 'daily_usd', limit, unit: 'usd', window: 'day', action: 'block' }], evaluationIntervalMillis: 600_000 });
+    const app = await start(env);
+    expect(await app.ask({ call: body })).toMatchObject({ status: 200 });
+    expect(await app.ask({ evaluate: true })).toMatchObject({ statuses: [{ level: 'warning', refusing: false }] });
+    for (let i = 0; i < 3; i++) expect(await app.ask({ call: body })).toMatchObject({ status: 402, blocked: 'daily_usd' });
+    expect(await app.ask({ evaluate: true })).toMatchObject({ statuses: [{ level: 'exceeded', refusing: true, spent: each }] });
+
+    const samples = await scrape(app);
+    expect(select(samples, 'costctl_budget_level', { costctl_rule: 'daily_usd' })[0]?.value).toBe(3);
+    expect(sum(samples, 'costctl_requests_total', { costctl_outcome: 'blocked', costctl_rule: 'daily_usd' })).toBe(3);
+    await until(() => hook.received.length >= 2, 'two alerts');
+    expect(await app.ask({ evaluate: true })).toMatchObject({ statuses: [{ level: 'exceeded' }] });
+    expect(hook.received).toMatchObject([
+      { kind: 'budget', level: 'warning', previous: 'ok', refusing: false },
+      { kind: 'budget', level: 'exceeded', previous: 'warning', refusing: true },
+    ]);
+    expect(hook.received).toHaveLength(2);
+  });
+});
