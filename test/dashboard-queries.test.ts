@@ -135,9 +135,10 @@ describe('the alert rules, evaluated by the same Prometheus', () => {
   it('fire for the tripped gate, the exceeded budget, the blocked and the unpriced calls', async () => {
     const firing = async (name: string) => (await prometheus.waitForAlert(name, 'firing')).filter((alert) => alert.state === 'firing').map((alert) => alert.labels);
     expect(await firing('CostctlGateTripped')).toEqual([expect.objectContaining({ severity: 'critical' })]);
-    expect(await firing('CostctlBudgetExceeded')).toEqual([expect.objectContaining({ costctl_rule: 'daily_spend' })]);
-    expect(await firing('CostctlBudgetCritical')).toEqual([expect.objectContaining({ costctl_rule: 'daily_spend' })]);
-    expect(await firing('CostctlCallsBlocked')).toContainEqual(expect.objectContaining({ gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o' }));
+    // daily_spend passed its limit; gpt4o_daily refuses gpt-4o calls (block mode), its spend short of its limit.
+    expect((await firing('CostctlBudgetExceeded')).map((labels) => labels.costctl_rule).sort()).toEqual(['daily_spend', 'gpt4o_daily']);
+    expect((await firing('CostctlBudgetCritical')).map((labels) => labels.costctl_rule).sort()).toEqual(['daily_spend', 'gpt4o_daily']);
+    expect(await firing('CostctlCallsBlocked')).toContainEqual(expect.objectContaining({ costctl_rule: 'gpt4o_daily', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o' }));
     expect(await firing('CostctlUnpricedCalls')).toEqual([expect.objectContaining({ gen_ai_request_model: 'acme-llm-7b', costctl_reason: 'unknown_model' })]);
     // Seven models, no label past its bound: the cardinality alerts stay quiet.
     const names = (await prometheus.alerts()).map((alert) => alert.labels.alertname);
