@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveApp, type LiveApp } from './helpers/live-app.mjs';
 import { until } from './helpers/looper.js';
 import { parsePrometheus, select, sum } from './helpers/prometheus.js';
+import { startRedis, type RedisServer } from './helpers/redis-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
 let provider: FakeProvider;
@@ -137,4 +138,51 @@ describe('"exceeded" means refusing', () => {
     ]);
     expect(hook.received).toHaveLength(2);
   });
+});
+
+describe('one alert per change, per fleet', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  const stores: [string, () => Record<string, string>][] = [
+    ['the file store of one host', () => ({})],
+    [
+      'one Redis',
+      () => ({ COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: `alerts${Date.now()}:`, COSTCTL_REDIS_TIMEOUT_MS: '2000' }),
+    ],
+  ];
+
+  // Regression: each process kept its own last level, so three processes sent each webhook three times and a new process re-sent the levels.
+  for (const [name, storeEnv] of stores) {
+    it(`three processes on ${name} send each change once, and a process started later sends nothing`, async () => {
+      const limit = costOfCall() * 2.5;
+      // An evaluation every 100 ms in every process: each would announce on its own if the store did not say who moved the level.
+      const env = appEnv({ rules: [{ name: 'daily_usd', limit, unit: 'usd', window: 'day', action: 'alert' }], evaluationIntervalMillis: 100 }, storeEnv());
+      const fleet = await Promise.all([1, 2, 3].map(() => start(env)));
+      const evaluateAll = () => Promise.all(fleet.map((app) => app.ask({ evaluate: true })));
+      // 40 %, 80 %, 120 % of the limit: ok, warning, exceeded, each call made by another process.
+      for (const app of fleet) {
+        expect(await app.ask({ call: body })).toMatchObject({ status: 200 });
+        await evaluateAll();
+      }
+      for (const answer of await evaluateAll()) expect(answer).toMatchObject({ statuses: [{ level: 'exceeded' }] });
+      const later = await start(env);
+      expect(await later.ask({ evaluate: true })).toMatchObject({ statuses: [{ level: 'exceeded' }] });
+
+      // Each process exits once what it had to send is sent: every delivery has arrived.
+      const stderr = await Promise.all([...fleet, later].map(async (app) => (await app.stop(), app.stderr())));
+      expect(hook.received.map((alert) => `${alert.previous}→${alert.level}`)).toEqual(['ok→warning', 'warning→exceeded']);
+      // The log line keeps its own level (the line's severity); the budget's level is a field of its own.
+      const lines = stderr.flatMap((text) => text.split('\n')).filter((line) => line.includes('"budgetLevel"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map(({ level, budgetLevel, kind }) => ({ level, budgetLevel, kind }))).toEqual([
+        { level: 'warn', budgetLevel: 'warning', kind: 'budget' },
+        { level: 'error', budgetLevel: 'exceeded', kind: 'budget' },
+      ]);
+    });
+  }
 });
