@@ -179,10 +179,136 @@ describe('one alert per change, per fleet', () => {
       expect(hook.received.map((alert) => `${alert.previous}→${alert.level}`)).toEqual(['ok→warning', 'warning→exceeded']);
       // The log line keeps its own level (the line's severity); the budget's level is a field of its own.
       const lines = stderr.flatMap((text) => text.split('\n')).filter((line) => line.includes('"budgetLevel"')).map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines.map(({ level, budgetLevel, kind }) => ({ level, budgetLevel, kind }))).toEqual([
-        { level: 'warn', budgetLevel: 'warning', kind: 'budget' },
+      const logged = lines.map(({ level, budgetLevel, kind }) => ({ level, budgetLevel, kind }));
+      expect(logged.sort((x, y) => String(x.budgetLevel).localeCompare(String(y.budgetLevel)))).toEqual([
         { level: 'error', budgetLevel: 'exceeded', kind: 'budget' },
+        { level: 'warn', budgetLevel: 'warning', kind: 'budget' },
       ]);
     });
   }
+});
+
+describe('gate changes are announced', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  const gateAlerts = () => hook.received.filter((alert) => alert.kind === 'gate');
+
+  /** Asks `app` for its gate until `check` holds: another process hears a change within its store's poll. */
+  async function gateOf(app: LiveApp, check: (gate: Record<string, unknown>) => boolean): Promise<void> {
+    for (let attempt = 0; attempt < 1_000; attempt++) {
+      const { gate } = (await app.ask({ gate: true })) as { gate: Record<string, unknown> };
+      if (check(gate)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the gate never became as expected');
+  }
+
+  // Regression: an operator's trip and reset reached no webhook and no log line of the apps; a rule's trip sent only "critical".
+  it("an operator's trip and reset, in this process or another, reach onChange, the webhook and the log once per fleet", async () => {
+    const env = appEnv({ evaluationIntervalMillis: 600_000 });
+    const [a, b] = await Promise.all([start(env), start(env)]);
+    expect(await a.ask({ trip: 'runaway agent' })).toMatchObject({ gate: { tripped: true } });
+    await until(() => gateAlerts().length === 1, 'the trip announced');
+    await gateOf(b, (gate) => gate.tripped === true);
+    // Another process (the CLI's API) resets it: both apps hear it, one announces it.
+    const state = await openState({ env });
+    await state.reset({ reason: 'agent fixed', actor: 'carol' });
+    await state.close();
+    await until(() => gateAlerts().length === 2, 'the reset announced');
+    for (const app of [a, b]) {
+      await gateOf(app, (gate) => gate.tripped === false);
+      expect(await app.ask({ gate: true })).toMatchObject({
+        gate: { tripped: false },
+        changes: [
+          { tripped: true, actor: 'alice', reason: 'runaway agent', wasTripped: false },
+          { tripped: false, actor: 'carol', reason: 'agent fixed', wasTripped: true },
+        ],
+      });
+    }
+    const stderr = await Promise.all([a, b].map(async (app) => (await app.stop(), app.stderr())));
+    expect(gateAlerts()).toMatchObject([
+      { kind: 'gate', change: 'trip', tripped: true, actor: 'alice', reason: 'runaway agent' },
+      { kind: 'gate', change: 'reset', tripped: false, actor: 'carol', reason: 'agent fixed' },
+    ]);
+    expect(gateAlerts()).toHaveLength(2);
+    const logged = stderr.join('\n').split('\n').filter((line) => line.includes('"kind":"gate"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.map(({ level, change, actor }) => ({ level, change, actor }))).toEqual([
+      { level: 'error', change: 'trip', actor: 'alice' },
+      { level: 'warn', change: 'reset', actor: 'carol' },
+    ]);
+  });
+
+  it("a trip rule's trip is announced as a gate change, with the rule as actor", async () => {
+    const limit = costOfCall() * 1.5;
+    const app = await start(appEnv({ rules: [{ name: 'daily_usd', limit, unit: 'usd', window: 'day', action: 'trip' }], evaluationIntervalMillis: 600_000 }));
+    expect(await app.ask({ call: body })).toMatchObject({ status: 200 });
+    expect(await app.ask({ call: body })).toMatchObject({ status: 402, blocked: 'gate' });
+    await until(() => gateAlerts().length === 1, 'the trip announced');
+    expect(gateAlerts()).toMatchObject([{ change: 'trip', tripped: true, actor: 'rule:daily_usd', reason: expect.stringContaining('daily_usd') }]);
+  });
+
+  it('each process announces its own fail-closed entry and exit when its Redis store goes down and comes back', async () => {
+    const own = await startRedis();
+    try {
+      const env = appEnv(
+        { evaluationIntervalMillis: 600_000 },
+        { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: own.url, COSTCTL_REDIS_KEY_PREFIX: 'failclosed:', COSTCTL_REDIS_TIMEOUT_MS: '2000' },
+      );
+      const app = await start(env);
+      await own.kill();
+      await until(() => gateAlerts().some((alert) => alert.change === 'fail_closed'), 'fail-closed announced');
+      await own.restart();
+      await until(() => gateAlerts().some((alert) => alert.change === 'recovered'), 'recovery announced');
+      expect(gateAlerts()).toMatchObject([
+        { change: 'fail_closed', tripped: true, actor: 'costctl', reason: expect.stringMatching(/^costctl store unreachable/) },
+        { change: 'recovered', tripped: false },
+      ]);
+      expect(await app.ask({ gate: true })).toMatchObject({ gate: { tripped: false } });
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe('a trip aborts the calls in flight', () => {
+  let slow: FakeProvider;
+  beforeAll(async () => {
+    slow = await startFakeProvider({ chunkDelayMs: 20 });
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  for (const via of ['fetch', 'http'] as const) {
+    // Regression: a stream under way went on to its end, costing money, after the gate was tripped.
+    it(`stops a stream under way through ${via} when the gate trips, and counts what it used`, async () => {
+      const env = appEnv({ evaluationIntervalMillis: 600_000 }, { FAKE_PROVIDER_URL: slow.url, COSTCTL_ENDPOINTS: `openai=${slow.url}/openai` });
+      const app = await start(env);
+      expect(await app.ask({ stream: via })).toEqual({ started: true });
+      const state = await openState({ env });
+      await state.trip({ reason: 'runaway stream', actor: 'alice' });
+      await state.close();
+      expect(await app.nextLine()).toEqual({ streamEnded: 'error:COSTCTL_GATE_TRIPPED' });
+      expect(app.stderr()).toMatch(/costctl aborted 1 call\(s\) in flight: the gate was tripped/);
+      const samples = await scrape(app);
+      expect(sum(samples, 'costctl_requests_total', { costctl_outcome: 'error' })).toBe(1);
+    });
+  }
+
+  it('lets the stream run on with abortOnTrip: false', async () => {
+    const env = appEnv({ evaluationIntervalMillis: 600_000, abortOnTrip: false }, { FAKE_PROVIDER_URL: slow.url, COSTCTL_ENDPOINTS: `openai=${slow.url}/openai` });
+    const app = await start(env);
+    expect(await app.ask({ stream: 'fetch' })).toEqual({ started: true });
+    const state = await openState({ env });
+    await state.trip({ reason: 'runaway stream', actor: 'alice' });
+    await state.close();
+    await until(() => app.stderr().includes('"change":"trip"'), 'the trip heard');
+    expect(await app.nextLine(120_000)).toEqual({ streamEnded: 'complete' });
+  });
 });

@@ -5,11 +5,13 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
 import { Budgets } from './budget/budgets.js';
 import { BudgetEvaluator } from './budget/evaluator.js';
+import { announceGateChanges, failedClosed } from './budget/gate-announcements.js';
 import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
 import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
-import { Gate } from './gate/gate.js';
+import { Gate, type GateListener } from './gate/gate.js';
+import { CostctlBlockedError } from './errors.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
 import { openStore } from './store/open.js';
@@ -46,6 +48,12 @@ export interface StartOptions {
 /** The emergency gate, as the programmatic API exposes it. */
 export interface GateControl {
   state(): GateState;
+  /**
+   * Calls `listener` on each change of the gate this process sees (here, in
+   * another process, the store failing closed or recovering); returns the
+   * unsubscribe function.
+   */
+  onChange(listener: GateListener): () => void;
   /** Trips the gate: every call to a paid API is blocked until `reset`. Audited. */
   trip(change: { reason: string; actor?: string }): Promise<GateState>;
   /** Resets the gate (the operator's recovery). Audited. */
@@ -96,7 +104,9 @@ export function start(options: StartOptions = {}): Costctl {
     leaseMillis: config.reservationLeaseMillis,
     onRefused: (rule, amount) => levels.refused(rule, amount, Date.now()),
   });
-  const levels = new BudgetLevels(budgets.rules, store, gate, new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook }));
+  const alerts = new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook });
+  const levels = new BudgetLevels(budgets.rules, store, gate, alerts);
+  const stopAnnouncing = announceGateChanges(gate, store, alerts);
   const evaluator = new BudgetEvaluator(() => levels.evaluate(), config.evaluationIntervalMillis);
 
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
@@ -115,7 +125,10 @@ export function start(options: StartOptions = {}): Costctl {
   const evaluateSoon: CallSink = { record: () => evaluator.soon() };
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), evaluateSoon]);
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
+  const stopAborting = config.abortOnTrip ? abortOnTrip(gate, observer) : () => {};
   const stops = [
+    stopAnnouncing,
+    stopAborting,
     installFetch(observer, config.blockMode),
     installNodeHttp(observer, config.blockMode),
     installNodeHttp2(observer, config.blockMode),
@@ -126,6 +139,7 @@ export function start(options: StartOptions = {}): Costctl {
     config,
     gate: {
       state: () => gate.state(),
+      onChange: (listener) => gate.onChange(listener),
       trip: (change) => gate.trip(change),
       reset: (change) => gate.reset(change),
       audit: async () => store.audit(),
@@ -154,6 +168,20 @@ export function start(options: StartOptions = {}): Costctl {
   return instance;
 }
 
+/**
+ * When an operator or a trip rule trips the gate, stops the calls in flight
+ * (a stream would go on costing money until it ends). Not when the store
+ * fails closed: an outage of the store says nothing about the calls.
+ */
+function abortOnTrip(gate: Gate, observer: CallObserver): () => void {
+  return gate.onChange((state, previous) => {
+    if (!state.tripped || failedClosed(state) || (previous.tripped && !failedClosed(previous))) return;
+    const reason = new CostctlBlockedError({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: state.reason });
+    const aborted = observer.abortInFlight(reason);
+    if (aborted > 0) logger.warn(`costctl aborted ${aborted} call(s) in flight: the gate was tripped`, { actor: state.actor, reason: state.reason, aborted });
+  });
+}
+
 /** Every sink gets every call; one that throws does not keep it from the others. */
 function fanOut(sinks: readonly CallSink[]): CallSink {
   return {
@@ -174,7 +202,7 @@ function disabledCostctl(config: CostctlConfig): Costctl {
   const unavailable = () => Promise.reject(new Error('costctl is disabled (COSTCTL_DISABLED=true): there is no gate to change'));
   return {
     config,
-    gate: { state: () => open, trip: unavailable, reset: unavailable, audit: async () => [] },
+    gate: { state: () => open, onChange: () => () => {}, trip: unavailable, reset: unavailable, audit: async () => [] },
     evaluate: async () => [],
     forceFlush: async () => {},
     shutdown: async () => {
