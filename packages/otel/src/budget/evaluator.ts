@@ -1,7 +1,7 @@
 import { logger } from '../logger.js';
 
 /** How long after a settled call its evaluation waits, so a burst of calls is evaluated once. */
-export const SETTLED_DELAY_MS = 20;
+const SETTLED_DELAY_MS = 20;
 
 /**
  * When budget rules are evaluated: every `intervalMillis`, shortly after

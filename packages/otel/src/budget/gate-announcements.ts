@@ -18,6 +18,8 @@ const ANNOUNCED_KEY = 'gate';
  * const stop = announceGateChanges(gate, store, alerts);
  */
 export function announceGateChanges(gate: Gate, store: CostStore, alerts: AlertDispatcher): () => void {
+  // A store already unusable at start-up (its file unreadable) is a fail-closed entry too.
+  if (failedClosed(gate.state())) alerts.fire(gateAlert('fail_closed', gate.state()));
   return gate.onChange((state, previous) => {
     const failing = failedClosed(state);
     if (failing) {
