@@ -107,9 +107,14 @@ describe('the evaluator, alerts and the gate', () => {
 
   it('exports the budget gauges under register', async () => {
     const limit = 4 * costOf('openai.chat', openaiBody);
-    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
+    const spent = 3 * costOf('openai.chat', openaiBody);
+    // A scrape reads the last evaluation, which follows the last call shortly after it settles.
+    const run = await runApp('test/apps/blocked-sdk.mjs', {
+      env: env({ SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit) }),
+      settled: (samples) => Math.abs((select(samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value ?? 0) - spent) < 1e-15,
+    });
     expect(select(run.samples, 'costctl_budget_limit', { costctl_rule: 'daily_usd', costctl_unit: 'usd' })[0]?.value).toBeCloseTo(limit, 15);
-    expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(3 * costOf('openai.chat', openaiBody), 15);
+    expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(spent, 15);
     expect(select(run.samples, 'costctl_budget_level', { costctl_rule: 'daily_usd' })[0]?.value).toBe(1);
     expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(0);
   });
@@ -162,12 +167,13 @@ describe('the evaluator, alerts and the gate', () => {
       await runApp('test/apps/budget-api.mjs', {
         register: false,
         env: env({ CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'alert', COSTCTL_ALERT_WEBHOOK: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts` }),
-        until: () => received.length >= 2,
+        until: () => received.filter((alert) => alert.kind === 'budget').length >= 2,
       });
     } finally {
       await new Promise((resolve) => hook.close(resolve));
     }
-    expect(received.map((alert) => alert.level)).toEqual(['warning', 'exceeded']);
-    expect(received[0]).toMatchObject({ rule: 'daily_usd', previous: 'ok', unit: 'usd', window: 'day', action: 'alert' });
+    const budgetAlerts = received.filter((alert) => alert.kind === 'budget');
+    expect(budgetAlerts.map((alert) => alert.level)).toEqual(['warning', 'exceeded']);
+    expect(budgetAlerts[0]).toMatchObject({ rule: 'daily_usd', previous: 'ok', unit: 'usd', window: 'day', action: 'alert' });
   });
 });

@@ -41,14 +41,18 @@ describe('prepaid credits', () => {
     const balance = 3.5 * each;
     const env = setup({ credits: { openai: { balance, since: '2026-11-01' } }, currency: { code: 'EUR', perUsd: 0.9 } });
     provider.reset();
-    const run = await runApp('test/apps/blocked-sdk.mjs', { env: { ...env, SDK: 'openai', CALLS: '5' } });
+    // A scrape reads the last evaluation, which follows the last call shortly after it settles.
+    const run = await runApp('test/apps/blocked-sdk.mjs', {
+      env: { ...env, SDK: 'openai', CALLS: '5' },
+      settled: (samples) => select(samples, 'costctl_budget_level', { costctl_rule: 'credits_openai' })[0]?.value === 3,
+    });
     const outcomes = run.lines.map((line) => (line.ok ? 'ok' : line.blocked));
     expect(outcomes).toEqual(['ok', 'ok', 'ok', 'credits_openai', 'credits_openai']);
     expect(provider.requests).toHaveLength(3);
 
     expect(select(run.samples, 'costctl_credits_remaining', { gen_ai_provider_name: 'openai' })[0]?.value).toBeCloseTo(balance - 3 * each, 15);
-    // 3 of 3.5 calls' worth spent: past warnAt (0.7), short of criticalAt (0.9).
-    expect(select(run.samples, 'costctl_budget_level', { costctl_rule: 'credits_openai' })[0]?.value).toBe(1);
+    // 3 of 3.5 calls' worth spent, and the rule refuses the fourth: exhausted, though spend is short of the balance.
+    expect(select(run.samples, 'costctl_budget_level', { costctl_rule: 'credits_openai' })[0]?.value).toBe(3);
     expect(select(run.samples, 'costctl_budget_spent_display', { costctl_rule: 'credits_openai', costctl_currency: 'EUR' })[0]?.value).toBeCloseTo(
       3 * each * 0.9,
       15,

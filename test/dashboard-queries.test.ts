@@ -131,13 +131,31 @@ for (const file of files) {
   });
 }
 
+describe('the overview shows a rule that refuses calls', () => {
+  // Regression: gpt4o_daily refused every gpt-4o call after the first, its spend short of its limit, and "Budget level" showed it as a warning.
+  it('"Budget level" shows gpt4o_daily exceeded, and "Blocked calls" names the rule', async () => {
+    const { results } = await runPanels(dashboards['costctl-overview.json']!, {});
+    const panel = (title: string) => results.filter(({ query }) => query.panel.title === title);
+    const levels = panel('Budget level').flatMap(({ result }) => result.series);
+    expect(levels.map((labels) => labels.costctl_rule)).toContain('gpt4o_daily');
+    const { query } = panel('Budget level')[0]!;
+    const series = await prometheus.queryRange(query.query, query.from, query.to, query.step);
+    const gpt4o = series.find((one) => one.metric.costctl_rule === 'gpt4o_daily')!;
+    // From its first refusal on: its last point is 3, though spend stayed below the limit.
+    expect(gpt4o.values.at(-1)?.[1]).toBe('3');
+    const blocked = panel('Blocked calls by rule, provider and model').flatMap(({ result }) => result.series.map((labels) => labels.costctl_rule));
+    expect(blocked).toContain('gpt4o_daily');
+  });
+});
+
 describe('the alert rules, evaluated by the same Prometheus', () => {
   it('fire for the tripped gate, the exceeded budget, the blocked and the unpriced calls', async () => {
     const firing = async (name: string) => (await prometheus.waitForAlert(name, 'firing')).filter((alert) => alert.state === 'firing').map((alert) => alert.labels);
     expect(await firing('CostctlGateTripped')).toEqual([expect.objectContaining({ severity: 'critical' })]);
-    expect(await firing('CostctlBudgetExceeded')).toEqual([expect.objectContaining({ costctl_rule: 'daily_spend' })]);
-    expect(await firing('CostctlBudgetCritical')).toEqual([expect.objectContaining({ costctl_rule: 'daily_spend' })]);
-    expect(await firing('CostctlCallsBlocked')).toContainEqual(expect.objectContaining({ gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o' }));
+    // daily_spend passed its limit; gpt4o_daily refuses gpt-4o calls (block mode), its spend short of its limit.
+    expect((await firing('CostctlBudgetExceeded')).map((labels) => labels.costctl_rule).sort()).toEqual(['daily_spend', 'gpt4o_daily']);
+    expect((await firing('CostctlBudgetCritical')).map((labels) => labels.costctl_rule).sort()).toEqual(['daily_spend', 'gpt4o_daily']);
+    expect(await firing('CostctlCallsBlocked')).toContainEqual(expect.objectContaining({ costctl_rule: 'gpt4o_daily', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o' }));
     expect(await firing('CostctlUnpricedCalls')).toEqual([expect.objectContaining({ gen_ai_request_model: 'acme-llm-7b', costctl_reason: 'unknown_model' })]);
     // Seven models, no label past its bound: the cardinality alerts stay quiet.
     const names = (await prometheus.alerts()).map((alert) => alert.labels.alertname);

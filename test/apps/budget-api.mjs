@@ -5,7 +5,8 @@ import { CostctlBlockedError, start } from '@costctl/otel';
 
 const alerts = [];
 const costctl = start({
-  onAlert: (alert) => alerts.push({ rule: alert.rule, level: alert.level, previous: alert.previous }),
+  // Budget alerts only: the gate's own alerts are tested in test/alerts.test.ts.
+  onAlert: (alert) => alert.kind === 'budget' && alerts.push({ rule: alert.rule, level: alert.level, previous: alert.previous }),
   config: { evaluationIntervalMillis: 60_000 },
 });
 const url = `${process.env.FAKE_PROVIDER_URL}/openai/v1/chat/completions`;

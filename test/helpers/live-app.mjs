@@ -22,12 +22,12 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
  * await app.stop();
  *
  * @param {string} script
- * @param {{ env?: Record<string, string> }} [options]
+ * @param {{ env?: Record<string, string>, register?: boolean }} [options] `register: false` for an app that starts costctl itself
  */
-export async function startLiveApp(script, { env = {} } = {}) {
+export async function startLiveApp(script, { env = {}, register = true } = {}) {
   const port = await freePort();
   const stateDir = env.COSTCTL_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'costctl-state-'));
-  const child = spawn(process.execPath, ['--import', '@costctl/otel/register', script], {
+  const child = spawn(process.execPath, [...(register ? ['--import', '@costctl/otel/register'] : []), script], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',

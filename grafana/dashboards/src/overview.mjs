@@ -108,7 +108,7 @@ export function overview() {
     .withPanel(
       new TableBuilder()
         .title('Budget spent vs limit')
-        .description('Each budget rule: spent and limit in its unit, and its level (0 ok, 1 warning, 2 critical, 3 exceeded).')
+        .description('Each budget rule: spent and limit in its unit, and its level (0 ok, 1 warning, 2 critical, 3 exceeded: at the limit, or refusing calls that would pass it).')
         .datasource(datasource)
         .height(8)
         .span(11)
@@ -161,7 +161,7 @@ export function overview() {
     .withPanel(
       new TimeseriesBuilder()
         .title('Budget level')
-        .description('0 ok, 1 warning, 2 critical, 3 exceeded.')
+        .description('0 ok, 1 warning, 2 critical, 3 exceeded: spend at the limit, or the rule refusing calls that would pass it (block mode).')
         .datasource(datasource)
         .min(0)
         .max(3)
@@ -187,8 +187,8 @@ export function overview() {
     .withRow(new RowBuilder('Blocked and unpriced calls'))
     .withPanel(
       new TimeseriesBuilder()
-        .title('Blocked calls by provider and model')
-        .description('Calls blocked by a budget or the gate, per interval.')
+        .title('Blocked calls by rule, provider and model')
+        .description('Calls blocked per interval, by the rule that refused them (or gate), provider and model.')
         .datasource(datasource)
         .unit('short')
         .min(0)
@@ -196,8 +196,8 @@ export function overview() {
         .span(12)
         .withTarget(
           query(
-            sumBy(['gen_ai_provider_name', 'gen_ai_request_model'], 'increase', 'costctl_requests_total', '$__rate_interval', 'costctl_outcome="blocked"'),
-            '{{gen_ai_provider_name}} {{gen_ai_request_model}}',
+            sumBy(['costctl_rule', 'gen_ai_provider_name', 'gen_ai_request_model'], 'increase', 'costctl_requests_total', '$__rate_interval', 'costctl_outcome="blocked"'),
+            '{{costctl_rule}}: {{gen_ai_provider_name}} {{gen_ai_request_model}}',
           ),
         ),
     )

@@ -1,5 +1,6 @@
 export { start, type Costctl, type GateControl, type StartOptions } from './sdk.js';
-export type { BudgetAlert, Level } from './budget/alerts.js';
+export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert, Level } from './budget/alerts.js';
+export type { GateListener } from './gate/gate.js';
 export type { RuleStatus } from './budget/levels.js';
 export type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './store/types.js';
 export { loadConfig, type LoadOptions } from './config/load.js';

@@ -4,13 +4,14 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
 import { Budgets } from './budget/budgets.js';
 import { BudgetEvaluator } from './budget/evaluator.js';
+import { announceGateChanges, failedClosed } from './budget/gate-announcements.js';
 import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
 import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
-import { CostctlError } from './errors.js';
+import { CostctlBlockedError, CostctlError } from './errors.js';
 import { unsupportedNode } from './node-version.js';
-import { Gate } from './gate/gate.js';
+import { Gate, type GateListener } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
 import { openStore } from './store/open.js';
@@ -41,13 +42,19 @@ export interface StartOptions {
   meterProvider?: ApiMeterProvider;
   /** A pino-style logger to write to instead of JSON lines on stderr. */
   logger?: Logger;
-  /** Called once each time a budget rule changes level. */
+  /** Called once per fleet each time a budget rule changes level (`kind: 'budget'`) or the gate changes (`kind: 'gate'`). */
   onAlert?: AlertHook;
 }
 
 /** The emergency gate, as the programmatic API exposes it. */
 export interface GateControl {
   state(): GateState;
+  /**
+   * Calls `listener` on each change of the gate this process sees (here, in
+   * another process, the store failing closed or recovering); returns the
+   * unsubscribe function.
+   */
+  onChange(listener: GateListener): () => void;
   /** Trips the gate: every call to a paid API is blocked until `reset`. Audited. */
   trip(change: { reason: string; actor?: string }): Promise<GateState>;
   /** Resets the gate (the operator's recovery). Audited. */
@@ -104,27 +111,31 @@ export function start(options: StartOptions = {}): Costctl {
     timeZone: config.timezone,
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
     leaseMillis: config.reservationLeaseMillis,
+    onRefused: (rule, amount) => levels.refused(rule, amount, Date.now()),
   });
-  const levels = new BudgetLevels(budgets.rules, store, gate, new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook }));
-  const evaluator = new BudgetEvaluator(config.evaluationIntervalMillis);
+  const alerts = new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook });
+  const levels = new BudgetLevels(budgets.rules, store, gate, alerts);
+  const stopAnnouncing = announceGateChanges(gate, store, alerts);
+  const evaluator = new BudgetEvaluator(() => levels.evaluate(), config.evaluationIntervalMillis);
 
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
-  const ownProvider =
-    options.meterProvider === undefined ? new MeterProvider({ resource, readers: [...createMetricReaders(config.metrics), evaluator] }) : undefined;
-  // With the app's own MeterProvider, the evaluator collects from a private one carrying only the budget gauges.
-  const evaluatorProvider = ownProvider ?? new MeterProvider({ resource, readers: [evaluator] });
+  const ownProvider = options.meterProvider === undefined ? new MeterProvider({ resource, readers: createMetricReaders(config.metrics) }) : undefined;
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
-  const gaugeSources = { levels, gate, store, storeKind: config.store, currency: config.currency };
-  registerBudgetGauges(meterProvider.getMeter(METER_NAME), gaugeSources);
-  if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), gaugeSources);
+  registerBudgetGauges(meterProvider.getMeter(METER_NAME), { levels, gate, store, storeKind: config.store, currency: config.currency });
+  evaluator.start();
 
   // Baggage labels need a context manager: the app's own when it has one, else one lent until it registers its own.
   const giveBackContext = config.labels.length > 0 ? lendContextManager() : undefined;
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
-  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
+  // A settled call may move a level: evaluated shortly after, off the call's path.
+  const evaluateSoon: CallSink = { record: () => evaluator.soon() };
+  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), evaluateSoon]);
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
+  const stopAborting = config.abortOnTrip ? abortOnTrip(gate, observer) : () => {};
   const stops = [
+    stopAnnouncing,
+    stopAborting,
     installFetch(observer, config.blockMode),
     installNodeHttp(observer, config.blockMode),
     installNodeHttp2(observer, config.blockMode),
@@ -135,6 +146,7 @@ export function start(options: StartOptions = {}): Costctl {
     config,
     gate: {
       state: () => gate.state(),
+      onChange: (listener) => gate.onChange(listener),
       trip: (change) => gate.trip(change),
       reset: (change) => gate.reset(change),
       audit: async () => store.audit(),
@@ -144,15 +156,17 @@ export function start(options: StartOptions = {}): Costctl {
       return levels.statuses;
     },
     forceFlush: async () => {
+      // What is exported carries levels evaluated now, as a flush did when the evaluator was a reader.
+      await evaluator.evaluate();
       await ownProvider?.forceFlush();
     },
     shutdown: async () => {
       for (const stop of stops) stop();
       running = undefined;
+      await evaluator.stop();
       gate.close();
       giveBackContext?.();
-      await evaluatorProvider.shutdown();
-      if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
+      await ownProvider?.shutdown();
       await store.close();
       ledger?.close();
     },
@@ -160,6 +174,20 @@ export function start(options: StartOptions = {}): Costctl {
   running = instance;
   logger.debug('costctl started', { exporters: config.metrics.exporters, endpoints: config.endpoints.length });
   return instance;
+}
+
+/**
+ * When an operator or a trip rule trips the gate, stops the calls in flight
+ * (a stream would go on costing money until it ends). Not when the store
+ * fails closed: an outage of the store says nothing about the calls.
+ */
+function abortOnTrip(gate: Gate, observer: CallObserver): () => void {
+  return gate.onChange((state, previous) => {
+    if (!state.tripped || failedClosed(state) || (previous.tripped && !failedClosed(previous))) return;
+    const reason = new CostctlBlockedError({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: state.reason });
+    const aborted = observer.abortInFlight(reason);
+    if (aborted > 0) logger.warn(`costctl aborted ${aborted} call(s) in flight: the gate was tripped`, { actor: state.actor, reason: state.reason, aborted });
+  });
 }
 
 /** Every sink gets every call; one that throws does not keep it from the others. */
@@ -182,7 +210,7 @@ function disabledCostctl(config: CostctlConfig): Costctl {
   const unavailable = () => Promise.reject(new Error('costctl is disabled (COSTCTL_DISABLED=true): there is no gate to change'));
   return {
     config,
-    gate: { state: () => open, trip: unavailable, reset: unavailable, audit: async () => [] },
+    gate: { state: () => open, onChange: () => () => {}, trip: unavailable, reset: unavailable, audit: async () => [] },
     evaluate: async () => [],
     forceFlush: async () => {},
     shutdown: async () => {

@@ -12,7 +12,7 @@ import type {
 import { createClient, type RedisClientType } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE } from './scripts.js';
+import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SWAP_ANNOUNCED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
@@ -33,8 +33,15 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate';
-const SOURCES: Record<Script, string> = { reserve: RESERVE, commit: COMMIT, release: RELEASE, read: READ, changeGate: CHANGE_GATE };
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced';
+const SOURCES: Record<Script, string> = {
+  reserve: RESERVE,
+  commit: COMMIT,
+  release: RELEASE,
+  read: READ,
+  changeGate: CHANGE_GATE,
+  swapAnnounced: SWAP_ANNOUNCED,
+};
 const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor: undefined, since: undefined });
 
 /**
@@ -168,6 +175,16 @@ export class RedisStore implements CostStore {
       if (change.action === 'trip' && !this.#failOpen && !this.#closed) return this.#last;
       throw new Error(`costctl cannot ${change.action} the gate: Redis did not answer (${message(error)}). Retry once Redis is reachable`);
     }
+  }
+
+  async readAnnounced(key: string): Promise<string | undefined> {
+    await this.#ready();
+    return (await this.#timed(this.#client.get(this.#key(`a:${key}`)))) ?? undefined;
+  }
+
+  async swapAnnounced(key: string, expected: string | undefined, next: string): Promise<boolean> {
+    const reply = await this.#run('swapAnnounced', [this.#key(`a:${key}`)], [expected === undefined ? '0' : '1', expected ?? '', next]);
+    return reply === 1;
   }
 
   onGateChange(listener: (state: GateState) => void): () => void {

@@ -8,6 +8,7 @@
  *   res          hash  reservation id → JSON {k: counter keys, a: amounts}
  *   gate         hash  tripped, reason, actor, since
  *   audit        stream of gate changes
+ *   a:<key>      string  what costctl last announced under <key> (a rule's level, the gate)
  * A counter key expires (PEXPIRE) a day after its window ends, so windows
  * roll over by themselves; times are the caller's clock, like every store.
  * Amounts travel as strings and are added with HINCRBYFLOAT, because Lua
@@ -141,4 +142,19 @@ redis.call('XADD', KEYS[2], '*', 'time', ARGV[4], 'action', ARGV[1], 'reason', A
 local state = cjson.encode({tripped = tripped == '1', reason = ARGV[2], actor = ARGV[3], since = tonumber(ARGV[4])})
 redis.call('PUBLISH', ARGV[7], state)
 return state
+`;
+
+/**
+ * KEYS[1] the announcement key; ARGV[1] '1' when a value is expected, ARGV[2] it, ARGV[3] the next value.
+ * Writes the next value only if the key holds the expected one: returns 1 when written, else 0.
+ */
+export const SWAP_ANNOUNCED = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3])
+return 1
 `;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { logger } from '../logger.js';
 
 export type Level = 'ok' | 'warning' | 'critical' | 'exceeded';
@@ -7,6 +8,7 @@ export const levelValue: Record<Level, number> = { ok: 0, warning: 1, critical: 
 
 /** One rule moving between levels: what `onAlert`, the log line and the webhook receive. */
 export interface BudgetAlert {
+  kind: 'budget';
   rule: string;
   level: Level;
   previous: Level;
@@ -16,10 +18,37 @@ export interface BudgetAlert {
   unit: string;
   window: string;
   action: string;
+  /** True when the rule is exceeded because it refuses calls whose reservation would pass its limit, spend still below it. */
+  refusing: boolean;
   time: string;
 }
 
-export type AlertHook = (alert: BudgetAlert) => void;
+/** The emergency gate changing: what `onAlert`, the log line and the webhook receive. */
+export interface GateAlert {
+  kind: 'gate';
+  /**
+   * `trip` / `reset`: the gate every process shares changed (announced by one
+   * process of the fleet). `fail_closed` / `recovered`: this process could not
+   * use its store and blocks calls, or can again (announced by that process).
+   */
+  change: 'trip' | 'reset' | 'fail_closed' | 'recovered';
+  /** The gate's new state. */
+  tripped: boolean;
+  reason: string | undefined;
+  /** Who changed it: an operator, `rule:<name>`, or `costctl` for a store that cannot be used. */
+  actor: string | undefined;
+  /** When the gate took this state, ISO 8601. */
+  since: string | undefined;
+  /** The process announcing it. */
+  host: string;
+  pid: number;
+  time: string;
+}
+
+/** Anything costctl announces; `kind` tells them apart. */
+export type CostctlAlert = BudgetAlert | GateAlert;
+
+export type AlertHook = (alert: CostctlAlert) => void;
 
 const WEBHOOK_ATTEMPTS = 3;
 const WEBHOOK_TIMEOUT_MS = 5_000;
@@ -33,23 +62,22 @@ export class AlertDispatcher {
   readonly #hook: AlertHook | undefined;
   readonly #webhook: string | undefined;
 
-  constructor(options: { onAlert?: AlertHook; webhook?: string }) {
+  constructor(options: { onAlert?: AlertHook | undefined; webhook?: string | undefined }) {
     this.#hook = options.onAlert;
     this.#webhook = options.webhook;
   }
 
-  fire(alert: BudgetAlert): void {
-    const log = alert.level === 'ok' ? logger.info : alert.level === 'warning' ? logger.warn : logger.error;
-    log(`costctl budget ${alert.rule} is ${alert.level}`, { ...alert });
+  fire(alert: CostctlAlert): void {
+    logAlert(alert);
     try {
       this.#hook?.(alert);
     } catch (error) {
-      logger.error('costctl onAlert hook threw', { rule: alert.rule, error: String(error) });
+      logger.error('costctl onAlert hook threw', { kind: alert.kind, error: String(error) });
     }
     if (this.#webhook !== undefined) void this.#post(this.#webhook, alert);
   }
 
-  async #post(url: string, alert: BudgetAlert): Promise<void> {
+  async #post(url: string, alert: CostctlAlert): Promise<void> {
     for (let attempt = 1; attempt <= WEBHOOK_ATTEMPTS; attempt++) {
       try {
         const response = await fetch(url, {
@@ -66,6 +94,49 @@ export class AlertDispatcher {
       }
       if (attempt < WEBHOOK_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt).unref());
     }
-    logger.warn('costctl could not deliver an alert to COSTCTL_ALERT_WEBHOOK', { rule: alert.rule, level: alert.level });
+    logger.warn('costctl could not deliver an alert to COSTCTL_ALERT_WEBHOOK', alert.kind === 'budget' ? { kind: 'budget', rule: alert.rule, budgetLevel: alert.level } : { kind: 'gate', change: alert.change });
   }
+}
+
+/** A gate alert about this process, now. */
+export function gateAlert(change: GateAlert['change'], state: { tripped: boolean; reason: string | undefined; actor: string | undefined; since: number | undefined }): GateAlert {
+  const { tripped, reason, actor, since } = state;
+  return {
+    kind: 'gate',
+    change,
+    tripped,
+    reason,
+    actor,
+    since: since === undefined ? undefined : new Date(since).toISOString(),
+    host: hostname(),
+    pid: process.pid,
+    time: new Date().toISOString(),
+  };
+}
+
+const gateWords: Record<GateAlert['change'], string> = {
+  trip: 'tripped',
+  reset: 'reset',
+  fail_closed: 'failed closed in this process',
+  recovered: 'open again in this process',
+};
+
+/** The log line of an alert: the log's own `level` stays the line's severity; the budget's level has its own field. */
+function logAlert(alert: CostctlAlert): void {
+  if (alert.kind === 'gate') {
+    const log = alert.tripped ? logger.error : logger.warn;
+    const { kind, change, tripped, reason, actor, since } = alert;
+    log(`costctl gate ${gateWords[change]} (${actor ?? 'unknown'}: ${reason ?? 'no reason given'})`, {
+      kind,
+      change,
+      tripped,
+      reason,
+      actor,
+      since,
+    });
+    return;
+  }
+  const log = alert.level === 'ok' ? logger.info : alert.level === 'warning' ? logger.warn : logger.error;
+  const { kind, rule, level, previous, spent, limit, unit, window, action, refusing, time } = alert;
+  log(`costctl budget ${rule} is ${level}`, { kind, rule, budgetLevel: level, previousLevel: previous, spent, limit, unit, window, action, refusing, alertTime: time });
 }

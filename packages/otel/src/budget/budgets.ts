@@ -30,6 +30,8 @@ export interface BudgetOptions {
   timeZone: string;
   defaultMaxOutputTokens: number;
   leaseMillis: number;
+  /** A rule refused a call needing `amount` (in the rule's unit): it is exhausted until its window has room for it. */
+  onRefused?: (rule: BudgetRule, amount: number) => void;
 }
 
 const admittedFree: Admission = { blocked: undefined, reservation: undefined };
@@ -78,6 +80,7 @@ export class Budgets {
     // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const rule = matched[result.index]!;
+    this.#options.onRefused?.(rule, entries[result.index]!.amount);
     const block: BlockReason = { code: 'COSTCTL_BUDGET_EXCEEDED', rule: rule.name, spent: result.spent, limit: rule.config.limit };
     if (rule.config.action !== 'trip') return { blocked: block };
     const reason = `rule ${rule.name} would pass its limit of ${rule.config.limit} ${rule.config.unit}`;

@@ -1,46 +1,83 @@
-import { MetricReader } from '@opentelemetry/sdk-metrics';
 import { logger } from '../logger.js';
 
+/** How long after a settled call its evaluation waits, so a burst of calls is evaluated once. */
+const SETTLED_DELAY_MS = 20;
+
 /**
- * The budget evaluator: an OTel MetricReader that collects on an interval
- * and on demand (`forceFlush`). Each collection runs the budget gauges'
- * callback, which reads every rule's window spend from the store, moves the
- * rule between levels and fires alerts on a change — off the hot path, so
- * a call never pays for walking series.
+ * When budget rules are evaluated: every `intervalMillis`, shortly after
+ * calls settle (`soon`, coalesced), and on demand (`evaluate`). Never
+ * inside a metric collection: a Prometheus scrape or an OTLP export only
+ * reads the last result, so it can neither move a level, nor trip the
+ * gate, nor send an alert.
  *
  * @example
- * new MeterProvider({ readers: [new BudgetEvaluator(5_000)] });
+ * const evaluator = new BudgetEvaluator(() => levels.evaluate(), 2_000);
+ * evaluator.start();
  */
-export class BudgetEvaluator extends MetricReader {
+export class BudgetEvaluator {
+  readonly #run: () => Promise<unknown>;
   readonly #intervalMillis: number;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  /** The last evaluation asked for; evaluations run one at a time, in order. */
+  #tail: Promise<void> = Promise.resolve();
+  /** An evaluation asked for that has not started yet: it serves every caller until it starts. */
+  #pending: Promise<void> | undefined;
+  #failing = false;
+  #stopped = false;
 
-  constructor(intervalMillis: number) {
-    super();
+  constructor(run: () => Promise<unknown>, intervalMillis: number) {
+    this.#run = run;
     this.#intervalMillis = intervalMillis;
   }
 
-  /** Collects now: every rule is evaluated, alerts fire for the levels that changed. */
-  evaluate(): Promise<void> {
-    // One evaluation at a time; a caller arriving mid-way waits for it.
-    this.#running ??= this.collect()
-      .then(({ errors }) => {
-        for (const error of errors) logger.error('costctl budget evaluation failed', { error: String(error) });
-      })
-      .finally(() => (this.#running = undefined));
-    return this.#running;
-  }
-
-  protected override onInitialized(): void {
+  /** Evaluates now, then every interval. */
+  start(): void {
     this.#timer = setInterval(() => void this.evaluate(), this.#intervalMillis).unref();
+    void this.evaluate();
   }
 
-  protected override async onForceFlush(): Promise<void> {
-    await this.evaluate();
+  /**
+   * Evaluates, and resolves once an evaluation that started after this call
+   * has ended: what it returns reflects every call settled before it.
+   */
+  evaluate(): Promise<void> {
+    if (this.#pending !== undefined) return this.#pending;
+    const pending = this.#tail.then(() => {
+      this.#pending = undefined;
+      return this.#once();
+    });
+    this.#pending = pending;
+    this.#tail = pending;
+    return pending;
   }
 
-  protected override async onShutdown(): Promise<void> {
+  /** A call settled: evaluate shortly, once for however many settle meanwhile. No I/O here, on the call's path. */
+  soon(): void {
+    if (this.#soon !== undefined || this.#stopped) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      void this.evaluate();
+    }, SETTLED_DELAY_MS).unref();
+  }
+
+  /** Stops the schedule; resolves once the evaluation under way, if any, has ended. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#soon);
+    await this.#tail;
+  }
+
+  async #once(): Promise<void> {
+    try {
+      await this.#run();
+      if (this.#failing) logger.info('costctl budget evaluation works again');
+      this.#failing = false;
+    } catch (error) {
+      // The store has said why, and the gate shows it; one line per outage, not one per evaluation.
+      if (!this.#failing) logger.error('costctl could not evaluate budgets', { error: String(error) });
+      this.#failing = true;
+    }
   }
 }

@@ -44,6 +44,7 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
   for (const [key, field] of [
     ['COSTCTL_DISABLED', 'disabled'],
     ['COSTCTL_LEDGER', 'ledger'],
+    ['COSTCTL_ABORT_ON_TRIP', 'abortOnTrip'],
   ] as const) {
     const raw = value(key);
     if (raw === undefined) continue;

@@ -303,6 +303,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     onStoreUnreachable: layer.onStoreUnreachable ?? base.onStoreUnreachable,
     stateDir: layer.stateDir ?? base.stateDir,
     ledger: layer.ledger ?? base.ledger,
+    abortOnTrip: layer.abortOnTrip ?? base.abortOnTrip,
     defaultMaxOutputTokens: layer.defaultMaxOutputTokens ?? base.defaultMaxOutputTokens,
     reservationLeaseMillis: layer.reservationLeaseMillis ?? base.reservationLeaseMillis,
     evaluationIntervalMillis: layer.evaluationIntervalMillis ?? base.evaluationIntervalMillis,

@@ -228,6 +228,10 @@ export const fileConfigSchema = z
       .describe('closed (default): while the store cannot answer, calls to paid APIs are blocked; open: they go on unbudgeted, loudly logged'),
     stateDir: z.string().min(1).optional().describe('Directory of the file store, the ledger and the audit log (default .costctl in the working directory)'),
     ledger: z.boolean().optional().describe('Write the ledger: one JSON line per call (default true)'),
+    abortOnTrip: z
+      .boolean()
+      .optional()
+      .describe('When an operator or a trip rule trips the gate, abort the calls in flight, so a running stream stops costing money (default true)'),
     defaultMaxOutputTokens: z
       .number()
       .int()
@@ -306,6 +310,7 @@ export interface CostctlConfig {
   onStoreUnreachable: OnStoreUnreachable;
   stateDir: string;
   ledger: boolean;
+  abortOnTrip: boolean;
   defaultMaxOutputTokens: number;
   reservationLeaseMillis: number;
   evaluationIntervalMillis: number;
@@ -338,6 +343,7 @@ export const defaultConfig: CostctlConfig = {
   onStoreUnreachable: 'closed',
   stateDir: '.costctl',
   ledger: true,
+  abortOnTrip: true,
   defaultMaxOutputTokens: 4096,
   reservationLeaseMillis: 600_000,
   evaluationIntervalMillis: 2_000,

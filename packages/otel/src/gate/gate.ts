@@ -1,4 +1,8 @@
+import { logger } from '../logger.js';
 import type { CostStore, GateState } from '../store/types.js';
+
+/** Hears each change of the gate as this process sees it: the new state and the one before. */
+export type GateListener = (state: GateState, previous: GateState) => void;
 
 /**
  * The emergency gate of every process sharing a store: tripped by a `trip`
@@ -14,6 +18,7 @@ export class Gate {
   #state!: GateState;
   #ready: Promise<void> | undefined;
   readonly #unsubscribe: () => void;
+  readonly #listeners = new Set<GateListener>();
 
   /**
    * @param initial the gate as the store holds it now; a promise for a store
@@ -21,7 +26,7 @@ export class Gate {
    */
   constructor(store: CostStore, initial: GateState | Promise<GateState>) {
     this.#store = store;
-    this.#unsubscribe = store.onGateChange((state) => (this.#state = state));
+    this.#unsubscribe = store.onGateChange((state) => this.#set(state));
     if (!(initial instanceof Promise)) {
       this.#state = initial;
       return;
@@ -35,7 +40,7 @@ export class Gate {
         if (!heard) this.#state = state;
       },
       (error: unknown) => {
-        this.#state = { tripped: true, reason: `costctl could not read the gate: ${String(error)}`, actor: 'costctl', since: Date.now() };
+        this.#set({ tripped: true, reason: `costctl could not read the gate: ${String(error)}`, actor: 'costctl', since: Date.now() });
       },
     ).finally(() => {
       unsubscribe();
@@ -57,21 +62,52 @@ export class Gate {
     return this.#state.tripped;
   }
 
+  /**
+   * Calls `listener` on every change of the gate this process sees: a trip
+   * or reset made here or in another process sharing the store, and the
+   * store failing closed or recovering. Returns the unsubscribe function.
+   *
+   * @example
+   * const stop = costctl.gate.onChange((state) => console.log(state.tripped ? `tripped: ${state.reason}` : 'open'));
+   */
+  onChange(listener: GateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Trips the gate for every process sharing the store; audited. */
   async trip(change: { reason: string; actor?: string }): Promise<GateState> {
-    this.#state = await this.#store.changeGate({ action: 'trip', reason: change.reason, actor: change.actor ?? operator() }, Date.now());
+    this.#set(await this.#store.changeGate({ action: 'trip', reason: change.reason, actor: change.actor ?? operator() }, Date.now()));
     return this.#state;
   }
 
   /** Resets the gate for every process sharing the store; audited. Only an operator (or the API) does this. */
   async reset(change: { reason: string; actor?: string }): Promise<GateState> {
-    this.#state = await this.#store.changeGate({ action: 'reset', reason: change.reason, actor: change.actor ?? operator() }, Date.now());
+    this.#set(await this.#store.changeGate({ action: 'reset', reason: change.reason, actor: change.actor ?? operator() }, Date.now()));
     return this.#state;
   }
 
   close(): void {
     this.#unsubscribe();
+    this.#listeners.clear();
   }
+
+  #set(state: GateState): void {
+    const previous = this.#state;
+    this.#state = state;
+    if (previous === undefined || sameGate(previous, state)) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(state, previous);
+      } catch (error) {
+        logger.error('costctl gate listener threw', { error: String(error) });
+      }
+    }
+  }
+}
+
+function sameGate(a: GateState, b: GateState): boolean {
+  return a.tripped === b.tripped && a.reason === b.reason && a.actor === b.actor && a.since === b.since;
 }
 
 function operator(): string {

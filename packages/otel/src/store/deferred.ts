@@ -67,6 +67,14 @@ export class DeferredStore implements CostStore {
     return (await this.#loaded()).changeGate(change, now);
   }
 
+  async readAnnounced(key: string): Promise<string | undefined> {
+    return (await this.#loaded()).readAnnounced(key);
+  }
+
+  async swapAnnounced(key: string, expected: string | undefined, next: string): Promise<boolean> {
+    return (await this.#loaded()).swapAnnounced(key, expected, next);
+  }
+
   onGateChange(listener: (state: GateState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -16,6 +16,8 @@ export const BUSY_TIMEOUT_MS = 5_000;
  *                the id carries that lease end (see file-state.ts): a
  *                reserve writes two pages, not four.
  *                `entries` is JSON [[counter, amount], …] in entry order.
+ * announced:     what costctl last announced per key (a rule's level, the
+ *                gate), so a change is announced once per host, not per process.
  * gate:          the one gate row; `audit_bytes` is the committed length of
  *                audit.jsonl (see file-audit.ts).
  * Instants are ms since epoch as REAL: a `total` window never expires (Infinity).
@@ -32,6 +34,10 @@ CREATE TABLE IF NOT EXISTS reservations (
   id         TEXT NOT NULL,
   entries    TEXT NOT NULL,
   PRIMARY KEY (expires_at, id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS announced (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS gate (
   id          INTEGER PRIMARY KEY CHECK (id = 1),

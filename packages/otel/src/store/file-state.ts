@@ -26,6 +26,8 @@ const sql = {
   gate: 'SELECT tripped, reason, actor, since, audit_bytes FROM gate WHERE id = 1',
   setGate: 'UPDATE gate SET tripped = ?, reason = ?, actor = ?, since = ?, audit_bytes = ? WHERE id = 1',
   dataVersion: 'PRAGMA data_version',
+  announced: 'SELECT value FROM announced WHERE key = ?',
+  announce: `INSERT INTO announced (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 } as const;
 
 type Statements = { readonly [name in keyof typeof sql]: StatementSync };
@@ -142,6 +144,20 @@ export class StateFile {
     } finally {
       restoreNormalSync(this.#db);
     }
+  }
+
+  readAnnounced(key: string): string | undefined {
+    const row = this.#statements.announced.get(key);
+    return row === undefined ? undefined : String(row.value);
+  }
+
+  /** Writes `next` if `key` holds `expected`, in one write transaction: the compare and the write are one step. */
+  swapAnnounced(key: string, expected: string | undefined, next: string): boolean {
+    return this.#write(() => {
+      if (this.readAnnounced(key) !== expected) return false;
+      this.#statements.announce.run(key, next);
+      return true;
+    });
   }
 
   /** The committed length of audit.jsonl. */

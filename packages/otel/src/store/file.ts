@@ -131,6 +131,28 @@ export class FileStore implements CostStore {
     throw this.#unusable(`${change.action} the gate`);
   }
 
+  readAnnounced(key: string): string | undefined {
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('read what was announced');
+    try {
+      return state.readAnnounced(key);
+    } catch (error) {
+      this.#failed(error, 'readAnnounced');
+      throw error;
+    }
+  }
+
+  swapAnnounced(key: string, expected: string | undefined, next: string): boolean {
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('record an announcement');
+    try {
+      return state.swapAnnounced(key, expected, next);
+    } catch (error) {
+      this.#failed(error, 'swapAnnounced');
+      throw error;
+    }
+  }
+
   onGateChange(listener: (state: GateState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -33,6 +33,7 @@ export class MemoryStore implements CostStore {
   readonly #reservations = new Map<string, Reservation>();
   readonly #listeners = new Set<(state: GateState) => void>();
   readonly #audit: AuditEntry[] = [];
+  readonly #announced = new Map<string, string>();
   #gate: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
   #nextId = 0;
   #nextPrune = 0;
@@ -89,6 +90,16 @@ export class MemoryStore implements CostStore {
   onGateChange(listener: (state: GateState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  readAnnounced(key: string): string | undefined {
+    return this.#announced.get(key);
+  }
+
+  swapAnnounced(key: string, expected: string | undefined, next: string): boolean {
+    if (this.#announced.get(key) !== expected) return false;
+    this.#announced.set(key, next);
+    return true;
   }
 
   reachable(): boolean {

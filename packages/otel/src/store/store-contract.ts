@@ -158,4 +158,19 @@ export const storeContract: readonly StoreCase[] = [
       ]);
     },
   },
+  {
+    name: 'swaps an announcement only from the value it holds, so one writer wins',
+    async run(store) {
+      assert.equal(await store.readAnnounced('rule:daily'), undefined);
+      assert.equal(await store.swapAnnounced('rule:daily', 'stale', '{"level":1}'), false);
+      assert.equal(await store.swapAnnounced('rule:daily', undefined, '{"level":1}'), true);
+      // A second process that also read "nothing" loses: the change is announced once.
+      assert.equal(await store.swapAnnounced('rule:daily', undefined, '{"level":1}'), false);
+      assert.equal(await store.swapAnnounced('rule:daily', '{"level":1}', '{"level":3}'), true);
+      assert.equal(await store.readAnnounced('rule:daily'), '{"level":3}');
+      assert.equal(await store.readAnnounced('gate'), undefined);
+      const racers = await Promise.all([1, 2, 3, 4].map(async () => store.swapAnnounced('gate', undefined, 'tripped')));
+      assert.deepEqual(racers.filter(Boolean), [true]);
+    },
+  },
 ];

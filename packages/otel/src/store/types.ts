@@ -91,6 +91,18 @@ export interface CostStore {
   /** Calls `listener` whenever the gate changes, in this process or (for shared stores) another. */
   onGateChange(listener: (state: GateState) => void): () => void;
   audit(): MaybePromise<AuditEntry[]>;
+  /**
+   * The value last written under `key` by `swapAnnounced`, or undefined.
+   * What costctl has announced (a rule's level, the gate's state), so that
+   * each change is announced once by the whole fleet, not once per process.
+   */
+  readAnnounced(key: string): MaybePromise<string | undefined>;
+  /**
+   * Writes `next` under `key` only if it holds `expected` now (undefined:
+   * nothing), atomically with respect to every process sharing the store.
+   * True when this call wrote it: the one process that announces the change.
+   */
+  swapAnnounced(key: string, expected: string | undefined, next: string): MaybePromise<boolean>;
   /** False while the store cannot be used (its file unreadable, Redis unreachable): what `costctl.store.reachable` shows. */
   reachable(): boolean;
 

@@ -1,6 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
 import { levelValue } from '../budget/alerts.js';
-import type { BudgetLevels, RuleStatus } from '../budget/levels.js';
+import type { BudgetLevels } from '../budget/levels.js';
 import type { Currency, StoreKind } from '../config/schema.js';
 import type { CostStore } from '../store/types.js';
 import type { Gate } from '../gate/gate.js';
@@ -18,16 +18,16 @@ export interface BudgetGaugeSources {
 
 /**
  * The `costctl.budget.*`, `costctl.credits.remaining`,
- * `costctl.store.reachable` and `costctl.gate.tripped` gauges. Their callback is where rules are
- * evaluated: whichever reader collects (the evaluator on its interval, a
- * Prometheus scrape) sees fresh levels, and alerts fire once per change
- * however many readers there are. With a display currency, USD rules'
+ * `costctl.store.reachable` and `costctl.gate.tripped` gauges. Their callback
+ * only reads: the rules as the evaluator last saw them (on its own schedule
+ * and after settled calls), so a scrape or an export never moves a level,
+ * trips the gate or sends an alert. With a display currency, USD rules'
  * spend is also observed in it.
  */
 export function registerBudgetGauges(meter: Meter, { levels, gate, store, storeKind, currency }: BudgetGaugeSources): void {
   const spent = meter.createObservableGauge(Metric.budgetSpent, { description: "Spend in each budget rule's current window, in the rule's unit" });
   const limit = meter.createObservableGauge(Metric.budgetLimit, { description: "Each budget rule's limit, in the rule's unit" });
-  const level = meter.createObservableGauge(Metric.budgetLevel, { description: 'Each budget rule: 0 ok, 1 warning, 2 critical, 3 exceeded' });
+  const level = meter.createObservableGauge(Metric.budgetLevel, { description: 'Each budget rule: 0 ok, 1 warning, 2 critical, 3 exceeded (spend at the limit, or the rule refusing calls that would pass it)' });
   const tripped = meter.createObservableGauge(Metric.gateTripped, { description: '1 while the emergency gate is tripped' });
   const reachable = meter.createObservableGauge(Metric.storeReachable, {
     description: '1 while the budget store can be used; 0 while its file is unreadable or Redis cannot answer',
@@ -36,17 +36,10 @@ export function registerBudgetGauges(meter: Meter, { levels, gate, store, storeK
   const display = meter.createObservableGauge(Metric.budgetSpentDisplay, { description: "USD rules' spend in the configured display currency" });
 
   meter.addBatchObservableCallback(
-    async (result) => {
+    (result) => {
       result.observe(tripped, gate.isTripped() ? 1 : 0);
       result.observe(reachable, store.reachable() ? 1 : 0, { [Attr.store]: storeKind });
-      let statuses: readonly RuleStatus[];
-      try {
-        statuses = await levels.evaluate();
-      } catch {
-        // A store that cannot be read has said so once, and the gate shows it; rules have no spend to show meanwhile.
-        return;
-      }
-      for (const status of statuses) {
+      for (const status of levels.statuses) {
         const { name, config } = status.rule;
         const attributes = { [Attr.rule]: name, [Attr.unit]: config.unit };
         result.observe(spent, status.spent, attributes);

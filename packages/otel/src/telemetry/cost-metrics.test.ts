@@ -57,6 +57,21 @@ describe('CostMetrics', () => {
     expect(points('gen_ai.client.operation.duration').reduce((sum, point) => sum + (point.value as { count: number }).count, 0)).toBe(4);
   });
 
+  // Regression: blocked calls carried no rule, so a dashboard could not say which budget was refusing.
+  it('labels blocked calls with the refusing rule, or gate', async () => {
+    const points = await collect((metrics) => {
+      metrics.record(call({ outcome: 'blocked', billable: false, cost: undefined, blockedBy: 'daily_usd' }));
+      metrics.record(call({ outcome: 'blocked', billable: false, cost: undefined, blockedBy: 'daily_usd' }));
+      metrics.record(call({ outcome: 'blocked', billable: false, cost: undefined, blockedBy: 'gate' }));
+      metrics.record(call());
+    });
+    expect(points('costctl.requests').map((point) => [point.attributes['costctl.outcome'], point.attributes['costctl.rule'], point.value])).toEqual([
+      ['blocked', 'daily_usd', 2],
+      ['blocked', 'gate', 1],
+      ['ok', undefined, 1],
+    ]);
+  });
+
   it('bounds the series of a counter and counts the rest in one overflow series', async () => {
     const points = await collect((metrics) => {
       for (let i = 0; i < MAX_SERIES + 10; i++) metrics.record(call({ requestModel: `model-${i}` }));

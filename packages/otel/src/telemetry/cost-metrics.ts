@@ -93,8 +93,13 @@ export class CostMetrics implements CallSink {
     const series = this.#seriesOf(key, result);
     const { base } = series;
 
+    if (result.outcome === 'blocked') {
+      // The refusing rule (bounded by the configured rules) or `gate`: which budget is stopping calls.
+      const rule = result.blockedBy ?? 'gate';
+      this.#requests.add(`${key}\u0000blocked\u0000${rule}`, () => ({ ...base, [Attr.outcome]: 'blocked', [Attr.rule]: rule }), 1);
+      return;
+    }
     this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
-    if (result.outcome === 'blocked') return;
     this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
     if (!result.billable) return;
 

@@ -27,6 +27,8 @@ export interface CallResult extends CallCost {
   labels: Attributes;
   /** False for calls the provider did not bill (non-2xx answers, failures before a response). */
   billable: boolean;
+  /** For a blocked call: the rule that refused it, or `gate`. */
+  blockedBy?: string;
 }
 
 /** Where finished calls go: the metrics, and later the budgets and the ledger. */
@@ -38,6 +40,8 @@ export interface CallSink {
 export interface CallContext {
   table: PriceTable;
   sink: CallSink;
+  /** Told once when a call is recorded (ended, failed or blocked). */
+  ended?(call: ObservedCall): void;
 }
 
 /**
@@ -69,6 +73,8 @@ export class ObservedCall {
   /** A bug in costctl stopped the reading: the call is still counted, as unpriced. */
   #broken = false;
   #block: BlockReason | undefined;
+  /** Set by the transport once the call is under way: stops it, failing the app's request with `reason` (the gate tripping). */
+  abort: ((reason: Error) => void) | undefined = undefined;
 
   /** What budgets hold for this call until it is recorded. */
   get reservation(): Reservation | undefined {
@@ -144,6 +150,7 @@ export class ObservedCall {
     if (this.#recorded) return;
     this.#recorded = true;
     this.#block = block;
+    this.#context.ended?.(this);
     try {
       this.#context.sink.record({
         provider: this.adapter.name,
@@ -152,6 +159,7 @@ export class ObservedCall {
         responseModel: undefined,
         responseId: undefined,
         outcome: 'blocked',
+        blockedBy: block.rule,
         errorType: block.code,
         durationSeconds: (performance.now() - this.#startedAt) / 1000,
         labels: this.#labels,
@@ -195,6 +203,11 @@ export class ObservedCall {
     return this.#cost;
   }
 
+  /** True once the call is recorded: it is over. */
+  get recorded(): boolean {
+    return this.#recorded;
+  }
+
   /** Why costctl stopped the call, when it did. */
   get blockedBy(): BlockReason | undefined {
     return this.#block;
@@ -226,6 +239,8 @@ export class ObservedCall {
   #record(error: unknown): void {
     if (this.#recorded) return;
     this.#recorded = true;
+    this.abort = undefined;
+    this.#context.ended?.(this);
     const cost = this.cost();
     const facts = this.#facts;
     const billable = cost !== undefined || (this.#broken && this.#status >= 200 && this.#status < 300);

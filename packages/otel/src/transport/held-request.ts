@@ -175,6 +175,8 @@ export class HeldRequest {
   responded(response: IncomingMessage): void {
     if (this.#phase !== 'released' || this.#call === undefined) return;
     this.#responded = true;
+    // Destroying the response, not only the request, hands the app the reason rather than a bare ECONNRESET.
+    this.#call.abort = (reason) => response.destroy(reason);
     observeResponse(this.#call, response);
   }
 
@@ -272,6 +274,7 @@ export class HeldRequest {
   #release(): void {
     if (this.#phase === 'released' || this.#phase === 'blocked' || this.#phase === 'dropped') return;
     this.#phase = 'released';
+    if (this.#call !== undefined) this.#call.abort = (reason) => this.#request?.destroy(reason);
     this.#connect?.();
   }
 

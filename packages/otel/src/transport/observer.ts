@@ -16,13 +16,34 @@ export class CallObserver {
   readonly #labelKeys: readonly string[];
   readonly #context: CallContext;
   readonly #budgets: Budgets | undefined;
+  /** Admitted calls not yet recorded: what `abortInFlight` stops. */
+  readonly #inFlight = new Set<ObservedCall>();
   #warnedLate = false;
 
   constructor(matcher: EndpointMatcher, labelKeys: readonly string[], context: CallContext, budgets?: Budgets) {
     this.#matcher = matcher;
     this.#labelKeys = labelKeys;
-    this.#context = context;
+    this.#context = { ...context, ended: (call) => this.#inFlight.delete(call) };
     this.#budgets = budgets;
+  }
+
+  /**
+   * Stops every admitted call still under way whose transport can stop it
+   * (fetch through costctl's dispatcher, node:http), failing it with
+   * `reason`; what each used so far is recorded as usual. Returns how many.
+   */
+  abortInFlight(reason: Error): number {
+    let aborted = 0;
+    for (const call of [...this.#inFlight]) {
+      if (call.abort === undefined) continue;
+      try {
+        call.abort(reason);
+        aborted++;
+      } catch (error) {
+        reportInternalError(error);
+      }
+    }
+    return aborted;
   }
 
   /**
@@ -30,9 +51,9 @@ export class CallObserver {
    * checked, and its worst case reserved. A blocked call is recorded here.
    */
   admit(call: ObservedCall): Admission | Promise<Admission> {
-    if (this.#budgets === undefined) return admitted;
+    if (this.#budgets === undefined) return this.#track(call, admitted);
     const admission = this.#budgets.admit(pendingOf(call));
-    return admission instanceof Promise ? admission.then((a) => settle(call, a)) : settle(call, admission);
+    return admission instanceof Promise ? admission.then((a) => this.#track(call, settle(call, a))) : this.#track(call, settle(call, admission));
   }
 
   /**
@@ -60,6 +81,11 @@ export class CallObserver {
       (error: unknown) => reportInternalError(error),
     );
     return undefined;
+  }
+
+  #track(call: ObservedCall, admission: Admission): Admission {
+    if (admission.blocked === undefined && !call.recorded) this.#inFlight.add(call);
+    return admission;
   }
 
   /**

@@ -30,6 +30,8 @@ class LegacyObservingHandler {
   }
 
   onConnect(...args: unknown[]): unknown {
+    const [abort] = args;
+    if (typeof abort === 'function') this.#call.abort = abort as (reason: Error) => void;
     return forward(this.#handler, 'onConnect', args);
   }
 
@@ -93,6 +95,8 @@ class ControllerObservingHandler {
   }
 
   onRequestStart(...args: unknown[]): unknown {
+    const controller = args[0] as { abort?: (reason: Error) => void } | undefined;
+    if (typeof controller?.abort === 'function') this.#call.abort = (reason) => controller.abort!(reason);
     return forward(this.#handler, 'onRequestStart', args);
   }
 
