@@ -216,6 +216,26 @@ describe('RedisStore when Redis fails', () => {
     }
   });
 
+  it('rejects a trip, an audit read and an adjustment while Redis is down, instead of answering its fail-closed state', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'trip-down:', logger: quiet, gateRefreshMillis: 60_000, timeoutMillis: 2_000 });
+    try {
+      await store.changeGate({ action: 'trip', reason: 'first', actor: 'alice' }, now);
+      await store.changeGate({ action: 'reset', reason: 'second', actor: 'alice' }, now + 1);
+      await own.kill();
+      // Answering the fail-closed state instead would read as a trip the fleet keeps once Redis is back.
+      await expect(store.changeGate({ action: 'trip', reason: 'runaway loop', actor: 'bob' }, now + 2)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        where: own.url,
+        message: expect.stringMatching(/^the gate was NOT tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.+\); check that Redis is running/),
+      });
+      await expect(store.audit()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^could not read the audit log/) });
+      await expect(store.adjust([{ counter: 'c', amount: 1, expiresAt: now + 1000 }], now)).rejects.toMatchObject({ message: expect.stringMatching(/^the spend was NOT counted/) });
+    } finally {
+      await own.restart();
+      await store.close();
+    }
+  });
+
   it('fails closed within its timeout when Redis hangs, instead of hanging the call', async () => {
     const store = new RedisStore({ url: own.url, keyPrefix: 'hang:', logger: quiet, timeoutMillis: 30, gateRefreshMillis: 60_000 });
     try {
@@ -242,7 +262,10 @@ describe('RedisStore when Redis fails', () => {
       expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
       expect((await store.gate()).tripped).toBe(false);
       expect(errors.join('\n')).toMatch(/UNBUDGETED/);
-      await expect(store.changeGate({ action: 'reset', reason: 'r', actor: 'a' }, now)).rejects.toThrow(/cannot reset the gate: Redis did not answer/);
+      await expect(store.changeGate({ action: 'reset', reason: 'r', actor: 'a' }, now)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer/),
+      });
     } finally {
       await own.restart();
       await store.close();
