@@ -8,6 +8,7 @@ import { BudgetEvaluator } from './budget/evaluator.js';
 import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
+import { CostctlError } from './errors.js';
 import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
 import { Gate } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
@@ -170,7 +171,8 @@ function fanOut(sinks: readonly CallSink[]): CallSink {
 
 function disabledCostctl(config: CostctlConfig): Costctl {
   const open: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
-  const unavailable = () => Promise.reject(new Error('costctl is disabled (COSTCTL_DISABLED=true): there is no gate to change'));
+  const unavailable = () =>
+    Promise.reject(new CostctlError('COSTCTL_DISABLED', 'the gate was NOT changed: costctl is disabled in this process (COSTCTL_DISABLED=true); change the shared gate with `costctl gate trip|reset` instead'));
   return {
     config,
     gate: { state: () => open, trip: unavailable, reset: unavailable, audit: async () => [] },
