@@ -46,13 +46,25 @@ Exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 gate tripped (stat
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${usage}\n`);
+    out(`${usage}\n`);
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
   if (command === undefined) throw new UsageError(`unknown command "${name}"`);
-  return command(args, { cwd: process.cwd(), env: process.env, out: (text) => process.stdout.write(text), logger: quietLogger });
+  return command(args, { cwd: process.cwd(), env: process.env, out, logger: quietLogger });
 }
+
+/** Set once stdout's reader went away (`costctl status | head -1`): the rest of the output has nowhere to go. */
+let stdoutClosed = false;
+
+function out(text: string): void {
+  if (!stdoutClosed) process.stdout.write(text);
+}
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutClosed = true;
+});
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

@@ -22,6 +22,17 @@ interface Row {
   blocked: number;
 }
 
+/** Why `--by key` cannot group: a label must be allow-listed (COSTCTL_LABELS) before calls carry it into the ledger. */
+function unknownKey(key: string, labels: readonly string[]): string {
+  const allowed = [...Object.keys(fields), ...labels].join(', ');
+  if (!/^[A-Za-z_][\w.-]*$/.test(key)) return `--by ${key}: expected ${allowed}`;
+  const list = labels.length === 0 ? key : [...labels, key].join(',');
+  return (
+    `--by ${key}: "${key}" is not a label costctl keeps; set COSTCTL_LABELS=${list} (for this command and for the instrumented apps, ` +
+    `whose calls then carry it into the ledger from then on), or group by ${allowed}`
+  );
+}
+
 /** `costctl report`: spend from the ledger, grouped as asked. */
 export const report: Command = async (args, { cwd, env, out }) => {
   const { values } = parse(args, {
@@ -35,7 +46,7 @@ export const report: Command = async (args, { cwd, env, out }) => {
   const keys = values.by.split(',').map((key) => key.trim()).filter(Boolean);
   const getters = keys.map((key) => {
     const field = fields[key] ?? (config.labels.includes(key) ? (entry: LedgerEntry) => entry.labels[key] ?? '' : undefined);
-    if (field === undefined) throw new UsageError(`--by ${key}: expected ${[...Object.keys(fields), ...config.labels].join(', ')}`);
+    if (field === undefined) throw new UsageError(unknownKey(key, config.labels));
     return field;
   });
 
