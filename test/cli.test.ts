@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
@@ -95,6 +95,20 @@ describe('costctl', () => {
     const byTenant = costctl(['report', '--by', 'tenant'], { cwd });
     expect(byTenant.code).toBe(2);
     expect(byTenant.stderr).toMatch(/^costctl: --by tenant: "tenant" is not a label costctl keeps; set COSTCTL_LABELS=tenant \(for this command and for the instrumented apps/);
+  });
+
+  it('report fails loudly instead of reporting no calls when the ledger cannot be read', () => {
+    const cwd = workdir();
+    const missing = costctl(['report'], { cwd });
+    expect(missing).toMatchObject({ code: 5, stdout: '' });
+    expect(missing.stderr).toBe(
+      `costctl: could not read the ledger in ${join(cwd, '.costctl')}: it does not exist: no instrumented app has written a ledger there; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory\n`,
+    );
+    // A ledger file that cannot be read would leave its calls out of the totals.
+    mkdirSync(join(cwd, '.costctl', 'ledger-2026-11-20.jsonl'), { recursive: true });
+    const unreadable = costctl(['report', '--json'], { cwd });
+    expect(unreadable).toMatchObject({ code: 5, stdout: '' });
+    expect(unreadable.stderr).toMatch(/^costctl: could not read the ledger in .* \(EISDIR: illegal operation on a directory, read\); check its ledger-\*\.jsonl files, then retry\n$/);
   });
 
   it('forecasts from the ledger the date a limit will be reached', () => {

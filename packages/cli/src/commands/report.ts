@@ -1,4 +1,5 @@
-import { loadConfig, readLedger, type LedgerEntry } from '@costctl/otel';
+import { readdirSync } from 'node:fs';
+import { CostctlStoreError, loadConfig, readLedger, type LedgerEntry } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { csv, inCurrency, table, usd } from '../format.js';
@@ -33,6 +34,34 @@ function unknownKey(key: string, labels: readonly string[]): string {
   );
 }
 
+/**
+ * A ledger directory that is missing or cannot be listed reads as "no calls",
+ * which is how a wrong COSTCTL_STATE_DIR (or the wrong working directory)
+ * would hide every call: say so instead.
+ */
+function checkLedgerDir(dir: string): void {
+  try {
+    readdirSync(dir);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const why = missing ? 'it does not exist: no instrumented app has written a ledger there' : `it cannot be listed (${(error as Error).message})`;
+    throw new CostctlStoreError(
+      `could not read the ledger in ${dir}: ${why}; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory`,
+      dir,
+      { cause: error },
+    );
+  }
+}
+
+/** The ledger's entries; a file that cannot be read stops the report, naming the directory, instead of leaving calls out. */
+async function* ledgerOf(dir: string, query: Parameters<typeof readLedger>[1]): AsyncGenerator<LedgerEntry> {
+  try {
+    yield* readLedger(dir, query);
+  } catch (error) {
+    throw new CostctlStoreError(`could not read the ledger in ${dir} (${(error as Error).message}); check its ledger-*.jsonl files, then retry`, dir, { cause: error });
+  }
+}
+
 /** `costctl report`: spend from the ledger, grouped as asked. */
 export const report: Command = async (args, { cwd, env, out }) => {
   const { values } = parse(args, {
@@ -52,7 +81,8 @@ export const report: Command = async (args, { cwd, env, out }) => {
 
   const groups = new Map<string, { key: string[]; adjustment: boolean; row: Row }>();
   const query = { since: parseWhen(values.since, 'since'), until: parseWhen(values.until, 'until') };
-  for await (const entry of readLedger(config.stateDir, query)) {
+  checkLedgerDir(config.stateDir);
+  for await (const entry of ledgerOf(config.stateDir, query)) {
     const key = getters.map((get) => get(entry));
     // Corrections to the bill are spend, but not calls: their own rows, labelled.
     const adjustment = entry.kind === 'adjustment';
