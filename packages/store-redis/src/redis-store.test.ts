@@ -236,6 +236,26 @@ describe('RedisStore when Redis fails', () => {
     }
   });
 
+  it('says a gate change Redis took but did not answer in time may or may not have happened: it can still apply', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'hung-trip:', logger: quiet, timeoutMillis: 200, gateRefreshMillis: 60_000 });
+    const reader = new RedisStore({ url: own.url, keyPrefix: 'hung-trip:', logger: quiet, timeoutMillis: 2_000, gateRefreshMillis: 60_000 });
+    try {
+      // Loads the script, so the trip below is one command Redis has received when it stops.
+      await store.changeGate({ action: 'reset', reason: 'ready', actor: 'alice' }, now);
+      own.pause();
+      await expect(store.changeGate({ action: 'trip', reason: 'runaway loop', actor: 'bob' }, now + 1)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate may or may not be tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ received the change but did not answer within 200 ms; read the gate again/),
+      });
+      own.resume();
+      // Redis runs what it received once it goes on: "NOT tripped" would have been false.
+      expect(await gateBecomes(reader, (s) => s.tripped)).toMatchObject({ tripped: true, reason: 'runaway loop', actor: 'bob' });
+    } finally {
+      own.resume();
+      await Promise.all([store.close(), reader.close()]);
+    }
+  });
+
   it('fails closed within its timeout when Redis hangs, instead of hanging the call', async () => {
     const store = new RedisStore({ url: own.url, keyPrefix: 'hang:', logger: quiet, timeoutMillis: 30, gateRefreshMillis: 60_000 });
     try {
