@@ -10,7 +10,7 @@ import {
   type ReserveResult,
   type WindowSpend,
 } from '@costctl/otel';
-import { createClient, type RedisClientType } from '@redis/client';
+import { ClientClosedError, ClientOfflineError, createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE } from './scripts.js';
@@ -195,10 +195,11 @@ export class RedisStore implements CostStore {
     } catch (error) {
       this.#down(error);
       const done = change.action === 'trip' ? 'tripped' : 'reset';
-      // A command Redis received but did not answer in time may still run: saying it did not happen would be a guess.
-      if (sent && isTimeout(error)) {
+      // A command sent but not answered (no reply in time, the connection dropped) may have run: "NOT" would be a guess.
+      if (sent && !notRun(error)) {
+        const how = error instanceof RedisTimeout ? `did not answer within ${this.#timeout} ms` : `dropped the connection before answering (${message(error)})`;
         throw new CostctlStoreError(
-          `the gate may or may not be ${done}: the Redis store at ${this.#where} received the change but did not answer within ${this.#timeout} ms; read the gate again before retrying`,
+          `the gate may or may not be ${done}: the Redis store at ${this.#where} was sent the change but ${how}; read the gate again before retrying`,
           this.#where,
           { cause: error },
         );
@@ -380,8 +381,9 @@ export class RedisStore implements CostStore {
 /** A command Redis did not answer in time: it may have been received, and may still run. */
 class RedisTimeout extends Error {}
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof RedisTimeout;
+/** Errors that mean the command never ran: the client did not send it, or Redis answered with an error. */
+function notRun(error: unknown): boolean {
+  return error instanceof ClientOfflineError || error instanceof ClientClosedError || error instanceof ErrorReply;
 }
 
 /** `redis://user:secret@host:6379/0` → `redis://host:6379/0`: messages and logs never carry a password. */
