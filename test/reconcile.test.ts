@@ -278,6 +278,16 @@ describe('costctl reconcile', () => {
     }
   });
 
+  it('exits 5 before asking for the bill when the ledger directory does not exist, instead of calling every billed call unseen', async () => {
+    billing.setBill('openai', agreeing(1));
+    const requests = billing.requests.length;
+    const missing = join(tmpdir(), 'costctl-reconcile-nowhere', '.costctl');
+    const result = await costctl(['reconcile', '--provider', 'openai'], { ...operator().env, COSTCTL_STATE_DIR: missing });
+    expect(result).toMatchObject({ code: 5, stdout: '' });
+    expect(result.stderr).toBe(`costctl: could not read the ledger in ${missing}: it does not exist: no instrumented app has written a ledger there; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory\n`);
+    expect(billing.requests.length).toBe(requests);
+  });
+
   it('never shows the admin keys: not on stdout or stderr, not in the ledger, the store or the audit log', async () => {
     billing.setBill('openai', [{ day: day(), model: 'gpt-4o-2024-08-06', usd: 3 }]);
     billing.setBill('anthropic', [{ day: day(), model: 'claude-haiku-4-5-20251001', usd: 2 }]);

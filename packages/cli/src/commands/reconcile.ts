@@ -1,8 +1,9 @@
 import { hostname, userInfo } from 'node:os';
-import { CostctlStoreError, isCostctlError, loadConfig, openState, readLedger, type Logger } from '@costctl/otel';
+import { CostctlStoreError, isCostctlError, loadConfig, openState, type Logger } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { usd } from '../format.js';
+import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
 import { fetchBill } from '../reconcile/admin-api.js';
 import { anthropicBilling } from '../reconcile/anthropic-bill.js';
 import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, dayRange } from '../reconcile/bill.js';
@@ -59,8 +60,10 @@ export const reconcile: Command = async (args, { cwd, env, out, logger }) => {
   const range = dayRange(since, until);
   if (range.end - range.start > MAX_DAYS * DAY_MS) throw new UsageError(`reconcile compares at most ${MAX_DAYS} days at a time; narrow --since/--until`);
 
+  // Checked before the bill is fetched: a wrong directory would explain every billed call as traffic without costctl.
+  checkLedgerDir(config.stateDir);
   const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
-  const tallies = await tallyLedger(readLedger(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
+  const tallies = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
   const result = compare(source.provider, range, tallies, bill, { tolerance, now });
   const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger }) : [];
 

@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
-import { CostctlStoreError, loadConfig, readLedger, type LedgerEntry } from '@costctl/otel';
+import { loadConfig, type LedgerEntry } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { csv, inCurrency, table, usd } from '../format.js';
+import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
 
 const fields: Record<string, (entry: LedgerEntry) => string> = {
   provider: (entry) => entry.provider,
@@ -32,34 +32,6 @@ function unknownKey(key: string, labels: readonly string[]): string {
     `--by ${key}: "${key}" is not a label costctl keeps; set COSTCTL_LABELS=${list} (for this command and for the instrumented apps, ` +
     `whose calls then carry it into the ledger from then on), or group by ${allowed}`
   );
-}
-
-/**
- * A ledger directory that is missing or cannot be listed reads as "no calls",
- * which is how a wrong COSTCTL_STATE_DIR (or the wrong working directory)
- * would hide every call: say so instead.
- */
-function checkLedgerDir(dir: string): void {
-  try {
-    readdirSync(dir);
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    const why = missing ? 'it does not exist: no instrumented app has written a ledger there' : `it cannot be listed (${(error as Error).message})`;
-    throw new CostctlStoreError(
-      `could not read the ledger in ${dir}: ${why}; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory`,
-      dir,
-      { cause: error },
-    );
-  }
-}
-
-/** The ledger's entries; a file that cannot be read stops the report, naming the directory, instead of leaving calls out. */
-async function* ledgerOf(dir: string, query: Parameters<typeof readLedger>[1]): AsyncGenerator<LedgerEntry> {
-  try {
-    yield* readLedger(dir, query);
-  } catch (error) {
-    throw new CostctlStoreError(`could not read the ledger in ${dir} (${(error as Error).message}); check its ledger-*.jsonl files, then retry`, dir, { cause: error });
-  }
 }
 
 /** `costctl report`: spend from the ledger, grouped as asked. */
