@@ -259,7 +259,7 @@ describe('costctl reconcile', () => {
       const down = await costctl(adjust, env);
       expect(down.code).toBe(5);
       expect(down.stderr).toMatch(
-        new RegExp(`^costctl: the adjustment of openai gpt-4o-mini on ${day()} by 0\\.5 USD was NOT made \\(ledger and budgets unchanged\\): the spend was NOT counted: the Redis store at redis://127\\.0\\.0\\.1:\\d+ did not answer \\(.+\\); check that Redis is running and reachable there, then retry\n$`),
+        new RegExp(`^costctl: the adjustment of openai gpt-4o-mini on ${day()} by 0\\.5 USD was NOT made, nothing was written to the ledger: the spend was NOT counted in the budgets: the Redis store at redis://127\\.0\\.0\\.1:\\d+ did not answer \\(.+\\); check that Redis is running and reachable there, then retry\n$`),
       );
       expect(down.stdout).toBe('');
       expect(ledgerOf(stateDir)).toEqual(before);

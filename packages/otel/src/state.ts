@@ -106,7 +106,8 @@ export async function openState(options: StateOptions = {}): Promise<CostctlStat
         const { counter, expiresAt } = rule.windowAt(at);
         return { counter, amount: adjustment.amountUsd, expiresAt };
       });
-      const what = `the adjustment of ${adjustment.provider} ${adjustment.model ?? '(not per model)'} on ${adjustment.day} by ${adjustment.amountUsd} USD was NOT made (ledger and budgets unchanged)`;
+      const subject = `the adjustment of ${adjustment.provider} ${adjustment.model ?? '(not per model)'} on ${adjustment.day} by ${adjustment.amountUsd} USD`;
+      const what = `${subject} was NOT made (ledger and budgets unchanged)`;
       // Opened before anything changes: a directory that cannot take the line stops here with nothing done.
       let ledger: LedgerAppend;
       try {
@@ -115,7 +116,8 @@ export async function openState(options: StateOptions = {}): Promise<CostctlStat
         throw storeFailure(what, config.stateDir, error);
       }
       try {
-        if (spend.length > 0) await countSpend(store, spend, now, what);
+        // The store's error says what became of the budgets; the ledger is not written either way.
+        if (spend.length > 0) await countSpend(store, spend, now, `${subject} was NOT made, nothing was written to the ledger`);
         try {
           ledger.append();
         } catch (error) {

@@ -258,6 +258,25 @@ describe('RedisStore when Redis fails', () => {
     }
   });
 
+  it('says the same of an adjustment: the budgets may or may not count it, and do once Redis goes on', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'hung-adjust:', logger: quiet, timeoutMillis: 200, gateRefreshMillis: 60_000 });
+    const spend = (amount: number) => [{ counter: 'daily|day:2026-11-23', amount, expiresAt: now + 3_600_000 }];
+    try {
+      await store.adjust(spend(0), now);
+      own.pause();
+      await expect(store.adjust(spend(0.42), now)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the budgets may or may not count the spend: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; check costctl status/),
+      });
+      own.resume();
+      // Read on the same connection, which Redis serves in order: after the adjustment it was sent.
+      expect(await store.read(entry(0).window, now)).toEqual({ spent: 0.42, reserved: 0 });
+    } finally {
+      own.resume();
+      await store.close();
+    }
+  });
+
   it('fails closed within its timeout when Redis hangs, instead of hanging the call', async () => {
     const store = new RedisStore({ url: own.url, keyPrefix: 'hang:', logger: quiet, timeoutMillis: 30, gateRefreshMillis: 60_000 });
     try {

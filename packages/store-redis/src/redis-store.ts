@@ -164,11 +164,15 @@ export class RedisStore implements CostStore {
   async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
     const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })) };
     const keys = spend.map((s) => this.#counterKey(s.counter));
+    let sent = false;
     try {
+      await this.#ready();
+      sent = true;
       await this.#run('commit', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)]);
     } catch (error) {
       this.#down(error);
-      throw this.#failure('the spend was NOT counted', error);
+      if (sent && !notRun(error)) throw this.#undecided('the budgets may or may not count the spend', error, 'check costctl status before retrying');
+      throw this.#failure('the spend was NOT counted in the budgets', error);
     }
   }
 
@@ -195,15 +199,7 @@ export class RedisStore implements CostStore {
     } catch (error) {
       this.#down(error);
       const done = change.action === 'trip' ? 'tripped' : 'reset';
-      // A command sent but not answered (no reply in time, the connection dropped) may have run: "NOT" would be a guess.
-      if (sent && !notRun(error)) {
-        const how = error instanceof RedisTimeout ? `did not answer within ${this.#timeout} ms` : `dropped the connection before answering (${message(error)})`;
-        throw new CostctlStoreError(
-          `the gate may or may not be ${done}: the Redis store at ${this.#where} was sent the change but ${how}; read the gate again before retrying`,
-          this.#where,
-          { cause: error },
-        );
-      }
+      if (sent && !notRun(error)) throw this.#undecided(`the gate may or may not be ${done}`, error, 'read the gate again before retrying');
       throw this.#failure(`the gate was NOT ${done}`, error);
     }
   }
@@ -269,6 +265,12 @@ export class RedisStore implements CostStore {
     }
     if (this.#client.isReady) return;
     throw new Error(this.#closed ? 'the Redis store is closed' : (this.#unreachable ?? 'not connected'));
+  }
+
+  /** A command sent but not answered (no reply in time, the connection dropped) may have run: "NOT" would be a guess. */
+  #undecided(what: string, error: unknown, next: string): CostctlStoreError {
+    const how = error instanceof RedisTimeout ? `did not answer within ${this.#timeout} ms` : `dropped the connection before answering (${message(error)})`;
+    return new CostctlStoreError(`${what}: the Redis store at ${this.#where} was sent the change but ${how}; ${next}`, this.#where, { cause: error });
   }
 
   /** What did not happen, why, and what to do: one line naming the URL without its credentials. */

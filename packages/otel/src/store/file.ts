@@ -104,12 +104,12 @@ export class FileStore implements CostStore {
   /** Adds spend outside any call; throws a CostctlStoreError when it was not recorded. */
   adjust(spend: readonly CounterSpend[], now: number): void {
     const state = this.#state;
-    if (state === undefined) throw this.#unusable('the spend was NOT counted');
+    if (state === undefined) throw this.#unusable('the spend was NOT counted in the budgets');
     try {
       state.commit('adjustment', spend, now);
     } catch (error) {
       this.#failed(error, 'adjust');
-      throw storeFailure('the spend was NOT counted', this.stateDir, error, this.#path);
+      throw storeFailure('the spend was NOT counted in the budgets', this.stateDir, error, this.#path);
     }
   }
 
