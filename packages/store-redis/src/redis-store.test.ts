@@ -238,6 +238,28 @@ describe('RedisStore when Redis fails', () => {
     }
   });
 
+  it('keeps a gate change Redis refuses out of the gate and the audit log, and says it was not made', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'refused:', logger: quiet, timeoutMillis: 2_000, gateRefreshMillis: 60_000 });
+    const admin = createClient({ url: own.url });
+    await admin.connect();
+    try {
+      await store.changeGate({ action: 'trip', reason: 'first', actor: 'alice' }, now);
+      // Out of memory, Redis refuses every write, and a script's first write aborts it whole.
+      await admin.configSet('maxmemory', '1');
+      await expect(store.changeGate({ action: 'reset', reason: 'second', actor: 'bob' }, now + 1)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ refused it \(OOM command not allowed.*\); fix what Redis names/),
+      });
+      await admin.configSet('maxmemory', '0');
+      expect((await store.audit()).map((e) => [e.action, e.reason])).toEqual([['trip', 'first']]);
+      expect(await gateBecomes(store, (s) => s.actor !== 'costctl')).toMatchObject({ tripped: true, reason: 'first', actor: 'alice' });
+    } finally {
+      await admin.configSet('maxmemory', '0');
+      await admin.close();
+      await store.close();
+    }
+  });
+
   it('says a gate change Redis took but did not answer in time may or may not have happened: it can still apply', async () => {
     const store = new RedisStore({ url: own.url, keyPrefix: 'hung-trip:', logger: quiet, timeoutMillis: 200, gateRefreshMillis: 60_000 });
     const reader = new RedisStore({ url: own.url, keyPrefix: 'hung-trip:', logger: quiet, timeoutMillis: 2_000, gateRefreshMillis: 60_000 });

@@ -275,11 +275,11 @@ export class RedisStore implements CostStore {
 
   /** What did not happen, why, and what to do: one line naming the URL without its credentials. */
   #failure(what: string, error: unknown): CostctlStoreError {
-    return new CostctlStoreError(
-      `${what}: the Redis store at ${this.#where} did not answer (${message(error)}); check that Redis is running and reachable there, then retry`,
-      this.#where,
-      { cause: error },
-    );
+    const why =
+      error instanceof ErrorReply
+        ? `refused it (${message(error)}); fix what Redis names, then retry`
+        : `did not answer (${message(error)}); check that Redis is running and reachable there, then retry`;
+    return new CostctlStoreError(`${what}: the Redis store at ${this.#where} ${why}`, this.#where, { cause: error });
   }
 
   /** Reads the gate from Redis; the periodic check that also notices Redis coming back. */
