@@ -86,9 +86,9 @@ describe('with the Redis store down', () => {
     }
   });
 
-  it('keeps in Redis only the changes that happened', async () => {
+  it('gate status reads the stored gate again once Redis is back', async () => {
     await redis.restart();
-    // A Redis restarted without persistence is empty: the trip made while it was down did not happen anywhere.
+    // Restarted without persistence, Redis holds no gate: open, and no stand-in for the outage.
     const after = costctl(['gate', 'status', '--json'], env);
     expect(after).toMatchObject({ code: 0 });
     expect(JSON.parse(after.stdout)).toMatchObject({ tripped: false });
