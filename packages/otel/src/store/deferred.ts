@@ -36,7 +36,7 @@ export class DeferredStore implements CostStore {
         const reason = `costctl could not load its store: ${error instanceof Error ? error.message : String(error)}`;
         this.#failure = { tripped: true, reason, actor: 'costctl', since: Date.now() };
         for (const listener of this.#listeners) listener(this.#failure);
-        return new CostctlStoreError(reason, 'the store package', { cause: error });
+        return new CostctlStoreError(reason, '@costctl/store-redis', { cause: error });
       },
     );
   }
