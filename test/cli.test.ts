@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
@@ -92,7 +92,23 @@ describe('costctl', () => {
     expect(text.stdout).toMatch(/total \$[\d.]+ over 3 calls/);
     expect(costctl(['report', '--csv', '--by', 'operation'], { cwd }).stdout).toMatch(/^operation,calls,input,output,cost_usd,estimated_usd,unpriced,blocked\nchat,3,/);
     expect(costctl(['report', '--since', '1d', '--until', '2000-01-01'], { cwd }).stdout).toMatch(/no calls in the ledger/);
-    expect(costctl(['report', '--by', 'tenant'], { cwd })).toMatchObject({ code: 2 });
+    const byTenant = costctl(['report', '--by', 'tenant'], { cwd });
+    expect(byTenant.code).toBe(2);
+    expect(byTenant.stderr).toMatch(/^costctl: --by tenant: "tenant" is not a label costctl keeps; set COSTCTL_LABELS=tenant \(for this command and for the instrumented apps/);
+  });
+
+  it('report fails loudly instead of reporting no calls when the ledger cannot be read', () => {
+    const cwd = workdir();
+    const missing = costctl(['report'], { cwd });
+    expect(missing).toMatchObject({ code: 5, stdout: '' });
+    expect(missing.stderr).toBe(
+      `costctl: could not read the ledger in ${join(cwd, '.costctl')}: it does not exist: no instrumented app has written a ledger there; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory\n`,
+    );
+    // A ledger file that cannot be read would leave its calls out of the totals.
+    mkdirSync(join(cwd, '.costctl', 'ledger-2026-11-20.jsonl'), { recursive: true });
+    const unreadable = costctl(['report', '--json'], { cwd });
+    expect(unreadable).toMatchObject({ code: 5, stdout: '' });
+    expect(unreadable.stderr).toMatch(/^costctl: could not read the ledger in .* \(EISDIR: illegal operation on a directory, read\); check its ledger-\*\.jsonl files, then retry\n$/);
   });
 
   it('forecasts from the ledger the date a limit will be reached', () => {
@@ -114,6 +130,30 @@ describe('costctl', () => {
     expect(Date.parse(parsed.rules[0]!.reachedAt) - now).toBeGreaterThan(8 * 86_400_000 - 60_000);
     expect(Date.parse(parsed.rules[0]!.reachedAt) - now).toBeLessThan(8 * 86_400_000 + 60_000);
     expect(costctl(['forecast', '--days', '0'], { cwd })).toMatchObject({ code: 2 });
+  });
+
+  it('gate status shows the gate as the store holds it, and exits 3 while it is tripped', () => {
+    const cwd = workdir();
+    expect(costctl(['gate', 'status'], { cwd })).toMatchObject({ code: 0, stdout: 'gate: open\n', stderr: '' });
+    expect(costctl(['gate', 'trip', '--reason', 'runaway loop', '--actor', 'alice'], { cwd }).code).toBe(0);
+    const tripped = costctl(['gate', 'status'], { cwd });
+    expect(tripped).toMatchObject({ code: 3, stderr: '' });
+    expect(tripped.stdout).toMatch(/^gate: TRIPPED since \S+ by alice: runaway loop\n {6}every call to a paid API is blocked; reset with: costctl gate reset/);
+    const json = costctl(['gate', 'status', '--json'], { cwd });
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual({ tripped: true, reason: 'runaway loop', actor: 'alice', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  });
+
+  it('exits quietly when the reader of its output goes away (costctl status | head -1)', async () => {
+    const cwd = workdir();
+    const child = spawn(process.execPath, [cli, 'status'], { cwd, env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the command writes a byte: every write it makes meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('exits 2 with one message on a bad configuration or bad usage', () => {

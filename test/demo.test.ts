@@ -11,6 +11,12 @@ describe('the README demo', () => {
     expect(result.stdout).toMatch(/openai gpt-4\.1-nano\s+1\s+\d+\s+\d+\s+0\.\d+\s+estimated/);
     expect(result.stdout).toMatch(/openai acme-llm-7b .* unpriced: unknown_model/);
     expect(result.stdout).toMatch(/^ {2}costctl_cost_usd_total\{gen_ai_provider_name="anthropic"/m);
+    // The stream the fake provider cuts on purpose is shown as meant, and no call failed otherwise.
+    expect(result.stdout).toMatch(/✓ OpenAI chat, stream cut by the network +\d+ ms, cut halfway as intended \(TypeError: terminated\)/);
+    expect(result.stdout).not.toContain('✗');
+    // Gauges without a model (gate, store) are no rows of the table; sums show no binary-fraction noise.
+    expect(result.stdout).not.toContain('undefined');
+    expect(result.stdout).not.toMatch(/\d{13,}/);
 
     const act2 = result.stdout.slice(result.stdout.indexOf('Budgets and the emergency gate'));
     const alerts = [...act2.matchAll(/costctl alert: all_daily_watch is (\w+)/g)].map((match) => match[1]);

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { readLedger, type LedgerEntry } from '@costctl/otel';
 import { type BilledDay, type FakeBilling, type FakeProvider, startFakeBilling, startFakeProvider, withScenario } from '@costctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fullDisk, inOwnMounts } from './helpers/own-mounts.js';
+import { startRedis } from './helpers/redis-server.js';
 import { repoRoot, runApp } from './helpers/run-app.js';
 
 const OPENAI_KEY = 'sk-admin-RECONCILE-7f3a9c1e5b';
@@ -240,6 +242,50 @@ describe('costctl reconcile', () => {
     const again = await costctl(['reconcile', '--provider', 'openai', '--tolerance', '0'], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('every complete day is within 0% of the bill');
+  });
+
+  it('with --adjust and a store or ledger that cannot take it, makes no adjustment at all and exits 5 saying so', async () => {
+    billing.setBill('openai', agreeing(1).map((bill) => ({ ...bill, usd: bill.usd + 0.5 })));
+    const redis = await startRedis();
+    const adjust = ['reconcile', '--provider', 'openai', '--adjust', '--reason', 'November invoice', '--actor', 'alice'];
+    const ledgerOf = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('ledger-')).map((name) => readFileSync(join(dir, name), 'utf8'));
+    try {
+      const { stateDir, env } = operator({ COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: 'adjust:' });
+      const totalSpent = async () => (JSON.parse((await costctl(['status', '--json'], env)).stdout) as { rules: { spent: number }[] }).rules[0]!.spent;
+
+      // Redis down: the ledger must not claim what the budgets never counted.
+      const before = ledgerOf(stateDir);
+      await redis.kill();
+      const down = await costctl(adjust, env);
+      expect(down.code).toBe(5);
+      expect(down.stderr).toMatch(
+        new RegExp(`^costctl: the adjustment of openai gpt-4o-mini on ${day()} by 0\\.5 USD was NOT made, nothing was written to the ledger: the spend was NOT counted in the budgets: the Redis store at redis://127\\.0\\.0\\.1:\\d+ did not answer \\(.+\\); check that Redis is running and reachable there, then retry\n$`),
+      );
+      expect(down.stdout).toBe('');
+      expect(ledgerOf(stateDir)).toEqual(before);
+      await redis.restart();
+
+      // A full disk under the ledger: the budgets counted it first, and take it back.
+      const full = mkdtempSync(join(tmpdir(), 'costctl-reconcile-full-'));
+      const script = `${fullDisk(full)}\ncode=0; "$@" || code=$?\necho "ledger bytes: $(cat '${full}'/ledger-*.jsonl 2>/dev/null | wc -c)"\nexit $code`;
+      const filled = await inOwnMounts(script, [process.execPath, cli, ...adjust], { ...env, USER: 'ci', COSTCTL_STATE_DIR: full });
+      expect(filled.code).toBe(5);
+      expect(filled.stderr).toMatch(new RegExp(`^costctl: the adjustment of openai gpt-4o-mini on ${day()} by [\\d.]+ USD was NOT made \\(ledger and budgets unchanged\\): the disk holding ${full} is full \\(.+\\); free space there, then retry\n$`));
+      expect(filled.stdout).toBe('ledger bytes: 0\n');
+      expect(await totalSpent()).toBe(0);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('exits 5 before asking for the bill when the ledger directory does not exist, instead of calling every billed call unseen', async () => {
+    billing.setBill('openai', agreeing(1));
+    const requests = billing.requests.length;
+    const missing = join(tmpdir(), 'costctl-reconcile-nowhere', '.costctl');
+    const result = await costctl(['reconcile', '--provider', 'openai'], { ...operator().env, COSTCTL_STATE_DIR: missing });
+    expect(result).toMatchObject({ code: 5, stdout: '' });
+    expect(result.stderr).toBe(`costctl: could not read the ledger in ${missing}: it does not exist: no instrumented app has written a ledger there; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory\n`);
+    expect(billing.requests.length).toBe(requests);
   });
 
   it('never shows the admin keys: not on stdout or stderr, not in the ledger, the store or the audit log', async () => {

@@ -41,17 +41,21 @@ const calls = [
       const stream = await flaky.chat.completions.create({ model: 'gpt-4.1-nano', messages: ask('Tell me a long story.'), stream: true, stream_options: { include_usage: true } });
       for await (const _chunk of stream);
     },
+    // The fake provider cuts it on purpose: the point is what costctl does with a stream that never sent its usage.
+    { cut: true },
   ],
   ['A self-hosted model with no public price', () => openai.chat.completions.create({ model: 'acme-llm-7b', messages: ask('Hello?') })],
 ];
 
-for (const [label, call] of calls) {
+for (const [label, call, { cut = false } = {}] of calls) {
   const started = performance.now();
+  const took = () => `${Math.round(performance.now() - started)} ms`;
   try {
     await call();
-    console.log(`  ✓ ${label.padEnd(42)} ${Math.round(performance.now() - started)} ms`);
+    console.log(cut ? `  ✗ ${label.padEnd(42)} ${took()}, but it was meant to be cut` : `  ✓ ${label.padEnd(42)} ${took()}`);
   } catch (error) {
-    console.log(`  ✗ ${label.padEnd(42)} ${error.constructor.name}: ${error.message.split('\n')[0]}`);
+    const why = `${error.constructor.name}: ${error.message.split('\n')[0]}`;
+    console.log(cut ? `  ✓ ${label.padEnd(42)} ${took()}, cut halfway as intended (${why})` : `  ✗ ${label.padEnd(42)} ${why}`);
   }
 }
 console.log('DONE');

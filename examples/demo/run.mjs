@@ -55,7 +55,8 @@ const samples = metrics
     return { line, name, value: Number(value), labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])) };
   });
 const byModel = new Map();
-for (const { name, labels, value } of samples) {
+// Gauges of the gate and the store carry no provider or model: they are not a model's row.
+for (const { name, labels, value } of samples.filter((sample) => sample.labels.gen_ai_provider_name !== undefined)) {
   const key = `${labels.gen_ai_provider_name} ${labels.gen_ai_request_model}`;
   const row = byModel.get(key) ?? { cost: 0, source: new Set(), input: 0, output: 0, calls: 0, unpriced: '' };
   if (name === 'costctl_cost_usd_total') (row.cost += value), row.source.add(labels.costctl_cost_source);
@@ -76,8 +77,12 @@ for (const [key, row] of [...byModel].sort()) {
 }
 console.log(`  ${'total'.padEnd(34)} ${''.padStart(5)} ${''.padStart(7)} ${''.padStart(7)} ${total.toFixed(8).padStart(12)}`);
 
-console.log(`\nCost, request and unpriced lines of http://127.0.0.1:${port}/metrics (tokens and histograms are there too):\n`);
-for (const { line } of samples.filter((sample) => /^costctl_(cost|requests|unpriced)/.test(sample.name))) console.log(`  ${line.replace(/,?otel_scope_name="[^"]*"/, '')}`);
+console.log(`\nCost, request and unpriced lines of http://127.0.0.1:${port}/metrics (tokens and histograms are there too; sums shown to 12 significant digits):\n`);
+for (const { line } of samples.filter((sample) => /^costctl_(cost|requests|unpriced)/.test(sample.name))) {
+  // A sum of binary fractions prints as 0.00027000000000000006; the twelve digits that mean something are what a reader needs.
+  const shown = line.replace(/,?otel_scope_name="[^"]*"/, '').replace(/ (\S+)$/, (_, value) => ` ${Number(Number(value).toPrecision(12))}`);
+  console.log(`  ${shown}`);
+}
 
 await budgetsAndTheGate();
 await provider.close();

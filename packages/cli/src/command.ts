@@ -1,11 +1,20 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Logger } from '@costctl/otel';
 
 /** Where a command runs: the process's working directory, environment and stdout. */
 export interface CommandContext {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   out(text: string): void;
+  /** What the store logs through while a command uses it. */
+  logger?: Logger;
 }
+
+/** The exit code of a command that could not use the store (Redis, or the state directory): nothing was changed. */
+export const STORE_UNAVAILABLE_EXIT = 5;
+
+/** A command reports a store failure itself, in one line: the store's own log lines would repeat it. */
+export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A subcommand: parses its own arguments and returns the exit code. */
 export type Command = (args: string[], context: CommandContext) => Promise<number>;

@@ -19,7 +19,7 @@ export {
 } from './errors.js';
 export type { CostSource, UnpricedReason } from './pricing/price-call.js';
 export type { BilledUnits, OperationName, TokenUsage } from './providers/types.js';
-export { openState, type AdjustmentResult, type CostctlState, type RuleView } from './state.js';
+export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './pricing/price-model.js';
 export { readLedger, type LedgerQuery } from './ledger/reader.js';
 export type { LedgerEntry } from './ledger/entry.js';

@@ -207,7 +207,8 @@ function fanOut(sinks: readonly CallSink[]): CallSink {
 
 function disabledCostctl(config: CostctlConfig): Costctl {
   const open: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
-  const unavailable = () => Promise.reject(new Error('costctl is disabled (COSTCTL_DISABLED=true): there is no gate to change'));
+  const unavailable = () =>
+    Promise.reject(new CostctlError('COSTCTL_DISABLED', 'the gate was NOT changed: costctl is disabled in this process (COSTCTL_DISABLED=true); change the shared gate with `costctl gate trip|reset` instead'));
   return {
     config,
     gate: { state: () => open, onChange: () => () => {}, trip: unavailable, reset: unavailable, audit: async () => [] },

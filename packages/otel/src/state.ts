@@ -1,14 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { ruleStatus } from './budget/levels.js';
 import { BudgetRule } from './budget/rules.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import type { CostctlConfig, RuleConfig } from './config/schema.js';
 import { Gate } from './gate/gate.js';
 import type { Level } from './budget/alerts.js';
-import { adjustmentEntry, appendLedgerEntry, type AdjustmentInput } from './ledger/adjustment.js';
+import { CostctlStoreError, isCostctlError } from './errors.js';
+import { adjustmentEntry, openLedgerAppend, type AdjustmentInput, type LedgerAppend } from './ledger/adjustment.js';
 import type { LedgerEntry } from './ledger/entry.js';
+import { setLogger, type Logger } from './logger.js';
+import { storeFailure } from './store/file-failure.js';
 import { openStore } from './store/open.js';
-import type { AuditEntry, GateState } from './store/types.js';
+import type { AuditEntry, CostStore, CounterSpend, GateState } from './store/types.js';
 
 /** One rule as `costctl status` shows it. */
 export interface RuleView {
@@ -27,9 +30,16 @@ export interface AdjustmentResult {
   rules: string[];
 }
 
-/** The shared state of costctl — gate, budgets, audit — as an operator reads and changes it. */
+/**
+ * The shared state of costctl — gate, budgets, audit — as an operator reads
+ * and changes it. Every method either does what it says, or rejects with a
+ * `CostctlStoreError` (code `COSTCTL_STORE_UNAVAILABLE`) saying what did not
+ * happen, why (the Redis URL without credentials, or the directory) and what
+ * to do: nothing is claimed that did not happen.
+ */
 export interface CostctlState {
   readonly config: CostctlConfig;
+  /** The gate as the store holds it; rejects while the store cannot be read (never the fail-closed stand-in). */
   gate(): Promise<GateState>;
   trip(change: { reason: string; actor?: string }): Promise<GateState>;
   reset(change: { reason: string; actor?: string }): Promise<GateState>;
@@ -37,10 +47,13 @@ export interface CostctlState {
   /** Every rule's spend and level in its current window; evaluating fires no alert. */
   rules(now?: number): Promise<RuleView[]>;
   /**
-   * Corrects spend to a provider's bill, as an operator approved: appends an
-   * adjustment entry to the ledger (the audit record: who, why, from where)
-   * and adds its amount to every USD rule that covers its provider and model
-   * and whose current window contains its day, so budgets follow the bill.
+   * Corrects spend to a provider's bill, as an operator approved: adds its
+   * amount to every USD rule that covers its provider and model and whose
+   * current window contains its day, so budgets follow the bill, then
+   * appends an adjustment entry to the ledger (the audit record: who, why,
+   * from where). Both happen or neither: a ledger that cannot be written
+   * takes the budgets' share back, and only when that too fails does the
+   * `CostctlStoreError` say which half stands.
    *
    * @example
    * await state.adjust({ provider: 'openai', model: 'gpt-4o-mini', day: '2026-11-20', amountUsd: 0.42, reason: 'November invoice',
@@ -59,14 +72,20 @@ export interface CostctlState {
  * await state.trip({ reason: 'runaway agent', actor: 'alice' });
  * await state.close();
  */
-export async function openState(options: LoadOptions = {}): Promise<CostctlState> {
+export async function openState(options: StateOptions = {}): Promise<CostctlState> {
   const config = loadConfig(options);
+  if (options.logger !== undefined) setLogger(options.logger);
   const store = openStore(config);
   const gate = new Gate(store, await store.gate());
   const rules = config.rules.map((rule) => new BudgetRule(rule, config.timezone));
   return {
     config,
-    gate: async () => store.gate(),
+    gate: async () => {
+      const state = await store.gate();
+      // While the store cannot be used, its gate is the fail-closed stand-in, which no operator should read as the stored one.
+      if (!store.reachable()) throw unreachable(config, state);
+      return state;
+    },
     trip: (change) => gate.trip(change),
     reset: (change) => gate.reset(change),
     audit: async () => store.audit(),
@@ -80,27 +99,101 @@ export async function openState(options: LoadOptions = {}): Promise<CostctlState
     },
     adjust: async (adjustment, now = Date.now()) => {
       const entry = adjustmentEntry(adjustment, now);
-      const file = appendLedgerEntry(config.stateDir, entry, config.timezone);
       const at = Date.parse(entry.time);
       const scope = { provider: adjustment.provider, model: adjustment.model ?? undefined, labels: {} };
       const covered = rules.filter((rule) => rule.config.unit === 'usd' && rule.matches(scope) && countsNow(rule, at, now));
-      // An id that names no reservation adds its spend as it is: the store contract for a settled call.
-      const spend = covered.map((rule) => {
+      const spend: CounterSpend[] = covered.map((rule) => {
         const { counter, expiresAt } = rule.windowAt(at);
         return { counter, amount: adjustment.amountUsd, expiresAt };
       });
+      const subject = `the adjustment of ${adjustment.provider} ${adjustment.model ?? '(not per model)'} on ${adjustment.day} by ${adjustment.amountUsd} USD`;
+      const what = `${subject} was NOT made (ledger and budgets unchanged)`;
+      // Opened before anything changes: a directory that cannot take the line stops here with nothing done.
+      let ledger: LedgerAppend;
       try {
-        if (spend.length > 0) await store.commit(`adjustment:${randomUUID()}`, spend, now);
+        ledger = openLedgerAppend(config.stateDir, entry, config.timezone);
       } catch (error) {
-        throw new Error(`the adjustment is in the ledger (${file}) but the store could not count it: ${String(error)}; budgets will not follow it`);
+        throw storeFailure(what, config.stateDir, error);
       }
-      return { entry, file, rules: covered.map((rule) => rule.name) };
+      try {
+        // The store's error says what became of the budgets; the ledger is not written either way.
+        if (spend.length > 0) await countSpend(store, spend, now, `${subject} was NOT made, nothing was written to the ledger`);
+        try {
+          ledger.append();
+        } catch (error) {
+          if (spend.length > 0) await takeBack(store, spend, now, covered, ledger.path, error);
+          throw storeFailure(what, config.stateDir, error, ledger.path);
+        }
+      } finally {
+        ledger.close();
+      }
+      return { entry, file: ledger.path, rules: covered.map((rule) => rule.name) };
     },
     close: async () => {
       gate.close();
       await store.close();
     },
   };
+}
+
+/** Where `openState` reads its configuration, and where the store says what went wrong. */
+export interface StateOptions extends LoadOptions {
+  /** Replaces costctl's logger in this process (JSON lines on stderr by default), e.g. to keep a command's output to its own lines. */
+  logger?: Logger;
+}
+
+/** The store refused the spend: a coded error as it is, naming what was not done; anything else becomes one. */
+async function countSpend(store: CostStore, spend: readonly CounterSpend[], now: number, what: string): Promise<void> {
+  try {
+    await store.adjust(spend, now);
+  } catch (error) {
+    if (isCostctlError(error) && error.code === 'COSTCTL_STORE_UNAVAILABLE') {
+      throw new CostctlStoreError(`${what}: ${error.message}`, (error as CostctlStoreError).where, { cause: error });
+    }
+    throw new CostctlStoreError(`${what}: the store did not count it (${String(error)})`, 'the store', { cause: error });
+  }
+}
+
+/** The ledger refused the line after the budgets counted it: takes the budgets' share back, or says exactly which half stands. */
+async function takeBack(store: CostStore, spend: readonly CounterSpend[], now: number, rules: readonly BudgetRule[], file: string, cause: unknown): Promise<void> {
+  try {
+    await store.adjust(
+      spend.map((s) => ({ ...s, amount: -s.amount })),
+      now,
+    );
+  } catch (error) {
+    const amount = spend[0]!.amount;
+    throw new CostctlStoreError(
+      `the adjustment is HALF made: budgets ${rules.map((rule) => rule.name).join(', ')} count ${amount} USD that the ledger does not hold ` +
+        `(${file}: ${String(cause)}), and taking it back failed (${error instanceof Error ? error.message : String(error)}); ` +
+        `do not run it again: once the ledger can be written, append the adjustment by hand, or let the budgets' windows end`,
+      file,
+      { cause: error },
+    );
+  }
+}
+
+/** The gate could not be read: names the store and, where it said, why. */
+function unreachable(config: CostctlConfig, standIn: GateState): CostctlStoreError {
+  const cause = standIn.actor === 'costctl' ? standIn.reason?.replace(/^costctl (store unreachable|state unreadable): /, '') : undefined;
+  if (config.store === 'redis') {
+    const where = redisWhere(config.redis.url);
+    const why = cause === undefined ? '' : ` (${cause})`;
+    return new CostctlStoreError(`could not read the gate: the Redis store at ${where} did not answer${why}; check that Redis is running and reachable there, then retry`, where);
+  }
+  return storeFailure('could not read the gate', config.stateDir, new Error(cause ?? 'unreadable'), join(config.stateDir, 'state.sqlite'));
+}
+
+function redisWhere(url: string | undefined): string {
+  if (url === undefined) return 'the configured URL';
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return 'the configured URL';
+  }
 }
 
 /** Whether spend made at `at` counts in the window `rule` is in at `now` (a prepaid balance: only since it was bought). */

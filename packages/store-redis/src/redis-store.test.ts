@@ -216,6 +216,89 @@ describe('RedisStore when Redis fails', () => {
     }
   });
 
+  it('rejects a trip, an audit read and an adjustment while Redis is down, instead of answering its fail-closed state', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'trip-down:', logger: quiet, gateRefreshMillis: 60_000, timeoutMillis: 2_000 });
+    try {
+      await store.changeGate({ action: 'trip', reason: 'first', actor: 'alice' }, now);
+      await store.changeGate({ action: 'reset', reason: 'second', actor: 'alice' }, now + 1);
+      await own.kill();
+      // Noticed first: a command written just before the close is noticed may have run, and is reported as undecided.
+      await gateBecomes(store, (s) => s.tripped);
+      // Answering the fail-closed state instead would read as a trip the fleet keeps once Redis is back.
+      await expect(store.changeGate({ action: 'trip', reason: 'runaway loop', actor: 'bob' }, now + 2)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        where: own.url,
+        message: expect.stringMatching(/^the gate was NOT tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.+\); check that Redis is running/),
+      });
+      await expect(store.audit()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^could not read the audit log/) });
+      await expect(store.adjust([{ counter: 'c', amount: 1, expiresAt: now + 1000 }], now)).rejects.toMatchObject({ message: expect.stringMatching(/^the spend was NOT counted/) });
+    } finally {
+      await own.restart();
+      await store.close();
+    }
+  });
+
+  it('keeps a gate change Redis refuses out of the gate and the audit log, and says it was not made', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'refused:', logger: quiet, timeoutMillis: 2_000, gateRefreshMillis: 60_000 });
+    const admin = createClient({ url: own.url });
+    await admin.connect();
+    try {
+      await store.changeGate({ action: 'trip', reason: 'first', actor: 'alice' }, now);
+      // Out of memory, Redis refuses every write, and a script's first write aborts it whole.
+      await admin.configSet('maxmemory', '1');
+      await expect(store.changeGate({ action: 'reset', reason: 'second', actor: 'bob' }, now + 1)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ refused it \(OOM command not allowed.*\); fix what Redis names/),
+      });
+      await admin.configSet('maxmemory', '0');
+      expect((await store.audit()).map((e) => [e.action, e.reason])).toEqual([['trip', 'first']]);
+      expect(await gateBecomes(store, (s) => s.actor !== 'costctl')).toMatchObject({ tripped: true, reason: 'first', actor: 'alice' });
+    } finally {
+      await admin.configSet('maxmemory', '0');
+      await admin.close();
+      await store.close();
+    }
+  });
+
+  it('says a gate change Redis took but did not answer in time may or may not have happened: it can still apply', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'hung-trip:', logger: quiet, timeoutMillis: 200, gateRefreshMillis: 60_000 });
+    const reader = new RedisStore({ url: own.url, keyPrefix: 'hung-trip:', logger: quiet, timeoutMillis: 2_000, gateRefreshMillis: 60_000 });
+    try {
+      // Loads the script, so the trip below is one command Redis has received when it stops.
+      await store.changeGate({ action: 'reset', reason: 'ready', actor: 'alice' }, now);
+      own.pause();
+      await expect(store.changeGate({ action: 'trip', reason: 'runaway loop', actor: 'bob' }, now + 1)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate may or may not be tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; read the gate again/),
+      });
+      own.resume();
+      // Redis runs what it received once it goes on: "NOT tripped" would have been false.
+      expect(await gateBecomes(reader, (s) => s.tripped)).toMatchObject({ tripped: true, reason: 'runaway loop', actor: 'bob' });
+    } finally {
+      own.resume();
+      await Promise.all([store.close(), reader.close()]);
+    }
+  });
+
+  it('says the same of an adjustment: the budgets may or may not count it, and do once Redis goes on', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'hung-adjust:', logger: quiet, timeoutMillis: 200, gateRefreshMillis: 60_000 });
+    const spend = (amount: number) => [{ counter: 'daily|day:2026-11-23', amount, expiresAt: now + 3_600_000 }];
+    try {
+      await store.adjust(spend(0), now);
+      own.pause();
+      await expect(store.adjust(spend(0.42), now)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the budgets may or may not count the spend: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; check costctl status/),
+      });
+      own.resume();
+      // Read on the same connection, which Redis serves in order: after the adjustment it was sent.
+      expect(await store.read(entry(0).window, now)).toEqual({ spent: 0.42, reserved: 0 });
+    } finally {
+      own.resume();
+      await store.close();
+    }
+  });
+
   it('fails closed within its timeout when Redis hangs, instead of hanging the call', async () => {
     const store = new RedisStore({ url: own.url, keyPrefix: 'hang:', logger: quiet, timeoutMillis: 30, gateRefreshMillis: 60_000 });
     try {
@@ -242,7 +325,10 @@ describe('RedisStore when Redis fails', () => {
       expect((await store.reserve([entry(1, 10)], 60_000, now)).ok).toBe(true);
       expect((await store.gate()).tripped).toBe(false);
       expect(errors.join('\n')).toMatch(/UNBUDGETED/);
-      await expect(store.changeGate({ action: 'reset', reason: 'r', actor: 'a' }, now)).rejects.toThrow(/cannot reset the gate: Redis did not answer/);
+      await expect(store.changeGate({ action: 'reset', reason: 'r', actor: 'a' }, now)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer/),
+      });
     } finally {
       await own.restart();
       await store.close();

@@ -1,15 +1,16 @@
-import type {
-  AuditEntry,
-  CostStore,
-  CounterEntry,
-  CounterSpend,
-  GateChange,
-  GateState,
-  Logger,
-  ReserveResult,
-  WindowSpend,
+import {
+  CostctlStoreError,
+  type AuditEntry,
+  type CostStore,
+  type CounterEntry,
+  type CounterSpend,
+  type GateChange,
+  type GateState,
+  type Logger,
+  type ReserveResult,
+  type WindowSpend,
 } from '@costctl/otel';
-import { createClient, type RedisClientType } from '@redis/client';
+import { ClientClosedError, ClientOfflineError, createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SWAP_ANNOUNCED } from './scripts.js';
@@ -71,6 +72,8 @@ export class RedisStore implements CostStore {
   /** Until then, an operation waits for the first connection; after it, a store not connected fails at once. */
   readonly #startDeadline: number;
   readonly #timeout: number;
+  /** The URL without credentials: what error messages name. */
+  readonly #where: string;
   /** The gate as Redis last said it. */
   #stored: GateState = OPEN;
   /** The gate listeners last heard: the stored one, or the fail-closed one while Redis cannot answer. */
@@ -85,6 +88,7 @@ export class RedisStore implements CostStore {
     this.#log = options.logger ?? stderrLogger;
     const timeout = options.timeoutMillis ?? 50;
     this.#timeout = timeout;
+    this.#where = withoutCredentials(options.url);
     this.#client = createClient({
       url: options.url,
       // Reject at once while disconnected: a call must never wait for a reconnect.
@@ -149,12 +153,34 @@ export class RedisStore implements CostStore {
   }
 
   async read(window: readonly string[], now: number): Promise<WindowSpend> {
-    const [spent, reserved] = (await this.#run(
-      'read',
-      window.map((counter) => this.#counterKey(counter)),
-      [String(now)],
-    )) as [string, string];
-    return { spent: amount(spent), reserved: amount(reserved) };
+    let reply: [string, string];
+    try {
+      reply = (await this.#run(
+        'read',
+        window.map((counter) => this.#counterKey(counter)),
+        [String(now)],
+      )) as [string, string];
+    } catch (error) {
+      this.#down(error);
+      throw this.#failure('could not read budgets', error);
+    }
+    return { spent: amount(reply[0]), reserved: amount(reply[1]) };
+  }
+
+  /** Adds spend outside any call; rejects with a CostctlStoreError when Redis did not confirm it. */
+  async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
+    const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })) };
+    const keys = spend.map((s) => this.#counterKey(s.counter));
+    let sent = false;
+    try {
+      await this.#ready();
+      sent = true;
+      await this.#run('commit', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)]);
+    } catch (error) {
+      this.#down(error);
+      if (sent && !notRun(error)) throw this.#undecided('the budgets may or may not count the spend', error, 'check costctl status before retrying');
+      throw this.#failure('the spend was NOT counted in the budgets', error);
+    }
   }
 
   async gate(): Promise<GateState> {
@@ -162,18 +188,26 @@ export class RedisStore implements CostStore {
     return this.#last;
   }
 
-  /** While Redis cannot answer, a trip answers the fail-closed state and a reset throws: it could not be recorded. */
+  /**
+   * Rejects with a CostctlStoreError when Redis did not confirm the change, a
+   * trip included: the fail-closed state this process enforces meanwhile is
+   * no trip the fleet will keep once Redis answers again.
+   */
   async changeGate(change: GateChange, now: number): Promise<GateState> {
+    let sent = false;
     try {
       const args = [change.action, change.reason, change.actor, String(now), hostname(), String(process.pid), this.#key('gate')];
+      await this.#ready();
+      sent = true;
       const reply = (await this.#run('changeGate', [this.#key('gate'), this.#key('audit')], args)) as string;
       this.#up();
       this.#publish((this.#stored = parseGate(reply)));
       return this.#last;
     } catch (error) {
       this.#down(error);
-      if (change.action === 'trip' && !this.#failOpen && !this.#closed) return this.#last;
-      throw new Error(`costctl cannot ${change.action} the gate: Redis did not answer (${message(error)}). Retry once Redis is reachable`);
+      const done = change.action === 'trip' ? 'tripped' : 'reset';
+      if (sent && !notRun(error)) throw this.#undecided(`the gate may or may not be ${done}`, error, 'read the gate again before retrying');
+      throw this.#failure(`the gate was NOT ${done}`, error);
     }
   }
 
@@ -197,8 +231,14 @@ export class RedisStore implements CostStore {
   }
 
   async audit(): Promise<AuditEntry[]> {
-    await this.#ready();
-    const entries = (await this.#client.xRange(this.#key('audit'), '-', '+')) ?? [];
+    let entries: Awaited<ReturnType<RedisClientType['xRange']>>;
+    try {
+      await this.#ready();
+      entries = (await this.#timed(this.#client.xRange(this.#key('audit'), '-', '+'))) ?? [];
+    } catch (error) {
+      this.#down(error);
+      throw this.#failure('could not read the audit log', error);
+    }
     return entries.map(({ message: m }) => ({
       time: new Date(Number(m['time'])).toISOString(),
       action: m['action'] === 'trip' ? 'trip' : 'reset',
@@ -240,7 +280,23 @@ export class RedisStore implements CostStore {
       await Promise.race([this.#connected, new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
       clearTimeout(timer);
     }
-    if (!this.#client.isReady) throw new Error(this.#closed ? 'the Redis store is closed' : 'Redis is not connected');
+    if (this.#client.isReady) return;
+    throw new Error(this.#closed ? 'the Redis store is closed' : (this.#unreachable ?? 'not connected'));
+  }
+
+  /** A command sent but not answered (no reply in time, the connection dropped) may have run: "NOT" would be a guess. */
+  #undecided(what: string, error: unknown, next: string): CostctlStoreError {
+    const how = error instanceof RedisTimeout ? `did not answer within ${this.#timeout} ms` : `dropped the connection before answering (${message(error)})`;
+    return new CostctlStoreError(`${what}: the Redis store at ${this.#where} was sent the change but ${how}; ${next}`, this.#where, { cause: error });
+  }
+
+  /** What did not happen, why, and what to do: one line naming the URL without its credentials. */
+  #failure(what: string, error: unknown): CostctlStoreError {
+    const why =
+      error instanceof ErrorReply
+        ? `refused it (${message(error)}); fix what Redis names, then retry`
+        : `did not answer (${message(error)}); check that Redis is running and reachable there, then retry`;
+    return new CostctlStoreError(`${what}: the Redis store at ${this.#where} ${why}`, this.#where, { cause: error });
   }
 
   /** Reads the gate from Redis; the periodic check that also notices Redis coming back. */
@@ -292,7 +348,7 @@ export class RedisStore implements CostStore {
   #timed<T>(command: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.#timeout} ms`)), this.#timeout);
+      timer = setTimeout(() => reject(new RedisTimeout(`no answer within ${this.#timeout} ms`)), this.#timeout);
     });
     return Promise.race([command, expired]).finally(() => clearTimeout(timer));
   }
@@ -338,6 +394,26 @@ export class RedisStore implements CostStore {
 
   #counterKey(counter: string): string {
     return `${this.#prefix}c:${counter}`;
+  }
+}
+
+/** A command Redis did not answer in time: it may have been received, and may still run. */
+class RedisTimeout extends Error {}
+
+/** Errors that mean the command never ran: the client did not send it, or Redis answered with an error. */
+function notRun(error: unknown): boolean {
+  return error instanceof ClientOfflineError || error instanceof ClientClosedError || error instanceof ErrorReply;
+}
+
+/** `redis://user:secret@host:6379/0` → `redis://host:6379/0`: messages and logs never carry a password. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return 'the configured URL';
   }
 }
 

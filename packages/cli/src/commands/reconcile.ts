@@ -1,8 +1,9 @@
 import { hostname, userInfo } from 'node:os';
-import { loadConfig, openState, readLedger } from '@costctl/otel';
+import { CostctlStoreError, isCostctlError, loadConfig, openState, type Logger } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { usd } from '../format.js';
+import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
 import { fetchBill } from '../reconcile/admin-api.js';
 import { anthropicBilling } from '../reconcile/anthropic-bill.js';
 import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, dayRange } from '../reconcile/bill.js';
@@ -26,7 +27,7 @@ const MAX_DAYS = 366;
  * when the reports cannot be read. With `--adjust --reason R`, appends an
  * adjustment for each difference to the ledger and the budgets (then 0).
  */
-export const reconcile: Command = async (args, { cwd, env, out }) => {
+export const reconcile: Command = async (args, { cwd, env, out, logger }) => {
   const { values } = parse(args, {
     provider: { type: 'string' },
     since: { type: 'string', default: '7d' },
@@ -59,10 +60,12 @@ export const reconcile: Command = async (args, { cwd, env, out }) => {
   const range = dayRange(since, until);
   if (range.end - range.start > MAX_DAYS * DAY_MS) throw new UsageError(`reconcile compares at most ${MAX_DAYS} days at a time; narrow --since/--until`);
 
+  // Checked before the bill is fetched: a wrong directory would explain every billed call as traffic without costctl.
+  checkLedgerDir(config.stateDir);
   const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
-  const tallies = await tallyLedger(readLedger(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
+  const tallies = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
   const result = compare(source.provider, range, tallies, bill, { tolerance, now });
-  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env }) : [];
+  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger }) : [];
 
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
   return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
@@ -99,12 +102,12 @@ function adminUrl(text: string | undefined, source: BillingSource): string {
  */
 async function adjust(
   result: Reconciliation,
-  who: { reason: string; actor: string; cwd: string; env: Readonly<Record<string, string | undefined>> },
+  who: { reason: string; actor: string; cwd: string; env: Readonly<Record<string, string | undefined>>; logger?: Logger | undefined },
 ): Promise<AppliedAdjustment[]> {
   // Below a millionth of a dollar a difference is float noise, not a bill.
   const rows = result.rows.filter((row) => row.status !== 'partial' && Math.abs(row.differenceUsd) >= 1e-6);
   if (rows.length === 0) return [];
-  const state = await openState({ cwd: who.cwd, env: who.env });
+  const state = await openState({ cwd: who.cwd, env: who.env, ...(who.logger ? { logger: who.logger } : {}) });
   const applied: AppliedAdjustment[] = [];
   try {
     for (const row of rows) {
@@ -118,6 +121,11 @@ async function adjust(
         source: `reconcile:${result.provider}`,
         billedUsd: row.billedUsd,
         localUsd: row.localUsd,
+      }).catch((error: unknown) => {
+        // The ones made before it stand (each said so on stderr): the operator must know where the run stopped.
+        if (!isCostctlError(error) || error.code !== 'COSTCTL_STORE_UNAVAILABLE' || applied.length === 0) throw error;
+        const made = `${applied.length} of ${rows.length} adjustments of this run were made before it (listed above); run reconcile again once the store works, the rest will still differ`;
+        throw new CostctlStoreError(`${error.message}. ${made}`, (error as CostctlStoreError).where, { cause: error });
       });
       applied.push({ day: row.day, model: row.model, amountUsd: row.differenceUsd, rules });
       process.stderr.write(

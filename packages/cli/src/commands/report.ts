@@ -1,7 +1,8 @@
-import { loadConfig, readLedger, type LedgerEntry } from '@costctl/otel';
+import { loadConfig, type LedgerEntry } from '@costctl/otel';
 import { parse, UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { csv, inCurrency, table, usd } from '../format.js';
+import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
 
 const fields: Record<string, (entry: LedgerEntry) => string> = {
   provider: (entry) => entry.provider,
@@ -22,6 +23,17 @@ interface Row {
   blocked: number;
 }
 
+/** Why `--by key` cannot group: a label must be allow-listed (COSTCTL_LABELS) before calls carry it into the ledger. */
+function unknownKey(key: string, labels: readonly string[]): string {
+  const allowed = [...Object.keys(fields), ...labels].join(', ');
+  if (!/^[A-Za-z_][\w.-]*$/.test(key)) return `--by ${key}: expected ${allowed}`;
+  const list = labels.length === 0 ? key : [...labels, key].join(',');
+  return (
+    `--by ${key}: "${key}" is not a label costctl keeps; set COSTCTL_LABELS=${list} (for this command and for the instrumented apps, ` +
+    `whose calls then carry it into the ledger from then on), or group by ${allowed}`
+  );
+}
+
 /** `costctl report`: spend from the ledger, grouped as asked. */
 export const report: Command = async (args, { cwd, env, out }) => {
   const { values } = parse(args, {
@@ -35,13 +47,14 @@ export const report: Command = async (args, { cwd, env, out }) => {
   const keys = values.by.split(',').map((key) => key.trim()).filter(Boolean);
   const getters = keys.map((key) => {
     const field = fields[key] ?? (config.labels.includes(key) ? (entry: LedgerEntry) => entry.labels[key] ?? '' : undefined);
-    if (field === undefined) throw new UsageError(`--by ${key}: expected ${[...Object.keys(fields), ...config.labels].join(', ')}`);
+    if (field === undefined) throw new UsageError(unknownKey(key, config.labels));
     return field;
   });
 
   const groups = new Map<string, { key: string[]; adjustment: boolean; row: Row }>();
   const query = { since: parseWhen(values.since, 'since'), until: parseWhen(values.until, 'until') };
-  for await (const entry of readLedger(config.stateDir, query)) {
+  checkLedgerDir(config.stateDir);
+  for await (const entry of ledgerOf(config.stateDir, query)) {
     const key = getters.map((get) => get(entry));
     // Corrections to the bill are spend, but not calls: their own rows, labelled.
     const adjustment = entry.kind === 'adjustment';

@@ -1,11 +1,12 @@
 import { openState } from '@costctl/otel';
 import { parse, type Command } from '../command.js';
 import { amount, inCurrency, table } from '../format.js';
+import { GATE_TRIPPED_EXIT, gateJson, gateLines } from './gate.js';
 
 /** `costctl status`: the gate and every rule; exit 3 while the gate is tripped, for health checks. */
-export const status: Command = async (args, { cwd, env, out }) => {
+export const status: Command = async (args, { cwd, env, out, logger }) => {
   const { values } = parse(args, { json: { type: 'boolean', default: false } });
-  const state = await openState({ cwd, env });
+  const state = await openState({ cwd, env, logger });
   try {
     const gate = await state.gate();
     const rules = await state.rules();
@@ -15,7 +16,7 @@ export const status: Command = async (args, { cwd, env, out }) => {
     if (values.json) {
       out(
         `${JSON.stringify({
-          gate: { ...gate, since: gate.since === undefined ? null : new Date(gate.since).toISOString() },
+          gate: gateJson(gate),
           ...(currency === undefined ? {} : { currency }),
           rules: rules.map(({ rule, spent, reserved, level }) => ({
             ...rule,
@@ -28,11 +29,7 @@ export const status: Command = async (args, { cwd, env, out }) => {
         })}\n`,
       );
     } else {
-      out(
-        gate.tripped
-          ? `gate: TRIPPED since ${new Date(gate.since ?? 0).toISOString()} by ${gate.actor}: ${gate.reason}\n      every call to a paid API is blocked; reset with: costctl gate reset --reason "…"\n`
-          : 'gate: open\n',
-      );
+      out(gateLines(gate));
       out(`store: ${state.config.store}, time zone ${state.config.timezone}\n\n`);
       if (rules.length === 0) out('no budget rules (set COSTCTL_DAILY_LIMIT_USD, or run costctl init)\n');
       else
@@ -52,7 +49,7 @@ export const status: Command = async (args, { cwd, env, out }) => {
           ),
         );
     }
-    return gate.tripped ? 3 : 0;
+    return gate.tripped ? GATE_TRIPPED_EXIT : 0;
   } finally {
     await state.close();
   }

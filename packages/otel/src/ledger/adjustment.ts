@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { calendarWindow } from '../budget/windows.js';
 import type { LedgerEntry } from './entry.js';
@@ -79,25 +79,60 @@ export function adjustmentEntry(input: AdjustmentInput, now: number): LedgerEntr
   };
 }
 
+/** A ledger file opened for one entry: open first, so a directory that cannot be written is known before anything changes. */
+export interface LedgerAppend {
+  readonly path: string;
+  /** Writes the entry as one line; throws when it was not written whole. */
+  append(): void;
+  close(): void;
+}
+
 /**
- * Appends one entry to the ledger file of the local day its `time` falls on
- * (the last part of that day), as one `write` on an O_APPEND descriptor like
- * the writer's, so it lands beside the calls of that day and is read with them.
+ * Opens the ledger file of the local day the entry's `time` falls on (the
+ * last part of that day) on an O_APPEND descriptor like the writer's, so the
+ * line lands beside the calls of that day and is read with them.
  *
  * @example
- * appendLedgerEntry('.costctl', adjustmentEntry(input, Date.now()), 'UTC') // '.costctl/ledger-2026-11-20.jsonl'
+ * const file = openLedgerAppend('.costctl', adjustmentEntry(input, Date.now()), 'UTC'); // .costctl/ledger-2026-11-20.jsonl
+ * try { file.append(); } finally { file.close(); }
  */
-export function appendLedgerEntry(dir: string, entry: LedgerEntry, timeZone: string): string {
+export function openLedgerAppend(dir: string, entry: LedgerEntry, timeZone: string): LedgerAppend {
   const day = calendarWindow('day', Date.parse(entry.time), timeZone).key.slice('day:'.length);
   const parts = ledgerFiles(dir).filter((file) => file.day === day);
   const name = parts.at(-1)?.name ?? ledgerFileName(day, 0);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, name);
   const fd = openSync(path, 'a', 0o600);
+  return {
+    path,
+    append() {
+      const line = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+      const before = fstatSync(fd).size;
+      const written = writeSync(fd, line);
+      if (written === line.length) return;
+      // A cut line would glue itself to the next writer's: take it back while it is still the file's end.
+      if (fstatSync(fd).size === before + written) ftruncateSync(fd, before);
+      throw Object.assign(new Error(`short write to ${path} (${written} of ${line.length} bytes)`), { code: 'ENOSPC' });
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+/**
+ * Appends one entry to the ledger file of the local day its `time` falls on,
+ * as one `write`; returns the file's path.
+ *
+ * @example
+ * appendLedgerEntry('.costctl', adjustmentEntry(input, Date.now()), 'UTC') // '.costctl/ledger-2026-11-20.jsonl'
+ */
+export function appendLedgerEntry(dir: string, entry: LedgerEntry, timeZone: string): string {
+  const file = openLedgerAppend(dir, entry, timeZone);
   try {
-    writeSync(fd, `${JSON.stringify(entry)}\n`);
+    file.append();
   } finally {
-    closeSync(fd);
+    file.close();
   }
-  return path;
+  return file.path;
 }

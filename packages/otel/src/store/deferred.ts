@@ -1,3 +1,4 @@
+import { CostctlStoreError } from '../errors.js';
 import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
 
 /**
@@ -35,7 +36,7 @@ export class DeferredStore implements CostStore {
         const reason = `costctl could not load its store: ${error instanceof Error ? error.message : String(error)}`;
         this.#failure = { tripped: true, reason, actor: 'costctl', since: Date.now() };
         for (const listener of this.#listeners) listener(this.#failure);
-        return new Error(reason);
+        return new CostctlStoreError(reason, '@costctl/store-redis', { cause: error });
       },
     );
   }
@@ -48,6 +49,10 @@ export class DeferredStore implements CostStore {
 
   async commit(id: string, spend: readonly CounterSpend[], now: number): Promise<void> {
     return (await this.#loaded()).commit(id, spend, now);
+  }
+
+  async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
+    return (await this.#loaded()).adjust(spend, now);
   }
 
   async release(id: string): Promise<void> {

@@ -144,9 +144,12 @@ describe('FileStore fails closed', () => {
     expect(store.gate()).toMatchObject(unreadable);
     expect(store.reserve([day(1, 10)], 60_000, now)).toEqual({ ok: false, index: 0, spent: Infinity });
     expect(store.reserve([day(1), day(1, 10)], 60_000, now)).toMatchObject({ ok: false, index: 1 });
-    expect(() => store.read(['d'], now)).toThrow(/costctl state unreadable/);
-    expect(store.changeGate({ action: 'trip', reason: 'operator', actor: 'alice' }, now)).toMatchObject(unreadable);
-    expect(() => store.changeGate({ action: 'reset', reason: 'operator', actor: 'alice' }, now)).toThrow(/cannot reset the gate/);
+    const unavailable = (what: string) => expect.objectContaining({ code: 'COSTCTL_STORE_UNAVAILABLE', where: dir, message: expect.stringContaining(what) });
+    expect(() => store.read(['d'], now)).toThrow(unavailable('could not read budgets'));
+    // A trip the file never recorded is no trip: the fail-closed state is this process's alone, and ends when the file is fixed.
+    expect(() => store.changeGate({ action: 'trip', reason: 'operator', actor: 'alice' }, now)).toThrow(unavailable('the gate was NOT tripped'));
+    expect(() => store.changeGate({ action: 'reset', reason: 'operator', actor: 'alice' }, now)).toThrow(unavailable('the gate was NOT reset'));
+    expect(() => store.audit()).toThrow(unavailable('could not read the audit log'));
     await sleep(50);
     expect(errors.lines).toHaveLength(1);
     expect(errors.lines[0]).toContain(path);

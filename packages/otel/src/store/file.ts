@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CostctlStoreError } from '../errors.js';
 import { logger } from '../logger.js';
 import { readAuditLog } from './file-audit.js';
+import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
 import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
 
@@ -12,8 +14,6 @@ export interface FileStoreOptions {
 
 /** How often forgotten windows are swept out by this process, at most. */
 const PRUNE_EVERY_MS = 60_000;
-const SQLITE_BUSY = 5;
-const SQLITE_LOCKED = 6;
 
 /**
  * The store of every process of one host: counters, reservations and the
@@ -43,6 +43,8 @@ export class FileStore implements CostStore {
   #state: StateFile | undefined;
   /** Set while the state file is unusable: the gate this process enforces meanwhile. */
   #unreadable: GateState | undefined;
+  /** Set while the state file is unusable: why, and what to do about it. */
+  #why: string | undefined;
   /** The gate as listeners last heard it. */
   #last: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
   #dataVersion = -1;
@@ -90,12 +92,24 @@ export class FileStore implements CostStore {
 
   read(window: readonly string[], now: number): WindowSpend {
     const state = this.#state;
-    if (state === undefined) throw this.#unusable('read budgets');
+    if (state === undefined) throw this.#unusable('could not read budgets');
     try {
       return state.read(window, now);
     } catch (error) {
       this.#failed(error, 'read');
-      throw error;
+      throw storeFailure('could not read budgets', this.stateDir, error, this.#path);
+    }
+  }
+
+  /** Adds spend outside any call; throws a CostctlStoreError when it was not recorded. */
+  adjust(spend: readonly CounterSpend[], now: number): void {
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('the spend was NOT counted in the budgets');
+    try {
+      state.commit('adjustment', spend, now);
+    } catch (error) {
+      this.#failed(error, 'adjust');
+      throw storeFailure('the spend was NOT counted in the budgets', this.stateDir, error, this.#path);
     }
   }
 
@@ -111,24 +125,22 @@ export class FileStore implements CostStore {
   }
 
   /**
-   * While the state file is unusable, a trip answers the fail-closed state
-   * (already tripped) and a reset throws: it could not be recorded, so it
-   * must not look done.
+   * Throws a CostctlStoreError whenever the change could not be recorded, a
+   * trip included: the fail-closed state this process enforces meanwhile is
+   * not a trip an operator can rely on once the file is usable again.
    */
   changeGate(change: GateChange, now: number): GateState {
+    const what = `the gate was NOT ${change.action === 'trip' ? 'tripped' : 'reset'}`;
     const state = this.#state;
-    if (state !== undefined) {
-      try {
-        const next = state.changeGate(change, now);
-        this.#publish(next);
-        return next;
-      } catch (error) {
-        this.#failed(error, 'changeGate');
-        if (this.#state !== undefined) throw error;
-      }
+    if (state === undefined) throw this.#unusable(what);
+    try {
+      const next = state.changeGate(change, now);
+      this.#publish(next);
+      return next;
+    } catch (error) {
+      this.#failed(error, 'changeGate');
+      throw storeFailure(what, this.stateDir, error, this.#path);
     }
-    if (change.action === 'trip' && !this.#closed) return this.#unreadable ?? this.#last;
-    throw this.#unusable(`${change.action} the gate`);
   }
 
   readAnnounced(key: string): string | undefined {
@@ -162,15 +174,16 @@ export class FileStore implements CostStore {
     return this.#state !== undefined;
   }
 
+  /** Only committed changes: while the state file is unusable, which lines committed is unknown, so this throws. */
   audit(): AuditEntry[] {
-    let committed: number | undefined;
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('could not read the audit log');
     try {
-      committed = this.#state?.auditBytes();
+      return readAuditLog(this.#auditPath, state.auditBytes());
     } catch (error) {
       this.#failed(error, 'audit');
+      throw storeFailure('could not read the audit log', this.stateDir, error, this.#auditPath);
     }
-    // Unreadable state: every complete line, which may include one change that never committed.
-    return readAuditLog(this.#auditPath, committed);
   }
 
   close(): void {
@@ -181,9 +194,9 @@ export class FileStore implements CostStore {
     this.#state = undefined;
   }
 
-  #unusable(action: string): Error {
-    if (this.#closed) return new Error(`costctl cannot ${action}: the file store of ${this.stateDir} is closed`);
-    return new Error(`costctl cannot ${action}: ${this.#unreadable?.reason ?? 'costctl state unreadable'}. Fix or move ${this.#path}`);
+  #unusable(what: string): CostctlStoreError {
+    if (this.#closed) return new CostctlStoreError(`${what}: the file store of ${this.stateDir} is closed`, this.stateDir);
+    return new CostctlStoreError(`${what}: ${this.#why ?? `${this.#path} cannot be used; fix or move it, then retry`}`, this.stateDir);
   }
 
   #connect(): void {
@@ -195,6 +208,7 @@ export class FileStore implements CostStore {
       const gate = state.gate();
       if (this.#unreadable !== undefined) logger.info('costctl state file is readable again; calls follow the stored gate', { path: this.#path });
       this.#unreadable = undefined;
+      this.#why = undefined;
       this.#publish(gate);
     } catch (error) {
       this.#fail(error);
@@ -242,6 +256,7 @@ export class FileStore implements CostStore {
         { path: this.#path, error: message(error) },
       );
       this.#unreadable = { tripped: true, reason, actor: 'costctl', since: Date.now() };
+      this.#why = explainFailure(this.stateDir, error, this.#path);
     }
     this.#publish(this.#unreadable);
   }
@@ -272,12 +287,6 @@ export class FileStore implements CostStore {
 /** The answer to every reservation while the state is unreadable: blocked, on the first limited entry, at an unknown (infinite) spend. */
 function blocked(entries: readonly CounterEntry[]): ReserveResult {
   return { ok: false, index: Math.max(0, entries.findIndex((entry) => entry.limit !== undefined)), spent: Number.POSITIVE_INFINITY };
-}
-
-function isBusy(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('errcode' in error) || typeof error.errcode !== 'number') return false;
-  const primary = error.errcode & 0xff;
-  return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
 }
 
 function message(error: unknown): string {

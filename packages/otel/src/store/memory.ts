@@ -63,6 +63,10 @@ export class MemoryStore implements CostStore {
     this.#take(id);
   }
 
+  adjust(spend: readonly CounterSpend[], now: number): void {
+    this.commit('', spend, now);
+  }
+
   read(window: readonly string[], now: number): WindowSpend {
     let spent = 0;
     let reserved = 0;

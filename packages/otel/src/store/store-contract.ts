@@ -140,6 +140,14 @@ export const storeContract: readonly StoreCase[] = [
     },
   },
   {
+    name: 'counts an adjustment, which belongs to no reservation, in every counter it names',
+    async run(store) {
+      await store.adjust([{ counter: 'daily|day:2026-11-23', amount: 0.5, expiresAt: Date.UTC(2026, 10, 24) }], now);
+      await store.adjust([{ counter: 'daily|day:2026-11-23', amount: -0.25, expiresAt: Date.UTC(2026, 10, 24) }], now);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 0.25, reserved: 0 });
+    },
+  },
+  {
     name: 'trips and resets the gate, tells listeners, and audits every change',
     async run(store) {
       const seen: boolean[] = [];

@@ -80,13 +80,24 @@ export interface CostStore {
    * lease still costs what it cost); a reservation is only ever let go once.
    */
   commit(id: string, spend: readonly CounterSpend[], now: number): MaybePromise<void>;
+  /**
+   * Adds spend that belongs to no call (an operator's correction to a bill).
+   * Unlike `commit`, which must never fail a call, it throws (or rejects) a
+   * `CostctlStoreError` when the spend was not recorded.
+   */
+  adjust(spend: readonly CounterSpend[], now: number): MaybePromise<void>;
   /** Drops a reservation without spend. */
   release(id: string): MaybePromise<void>;
   /** The spend of a window: the sum of its counters. */
   read(window: readonly string[], now: number): MaybePromise<WindowSpend>;
 
+  /** The gate to enforce: while the store cannot be used, the fail-closed state (see `reachable`). */
   gate(): MaybePromise<GateState>;
-  /** Applies a gate change atomically and appends it to the audit log; returns the new state. */
+  /**
+   * Applies a gate change atomically and appends it to the audit log; returns
+   * the new state. Throws (or rejects) a `CostctlStoreError` when the change
+   * was not recorded: the audit log holds only changes that happened.
+   */
   changeGate(change: GateChange, now: number): MaybePromise<GateState>;
   /** Calls `listener` whenever the gate changes, in this process or (for shared stores) another. */
   onGateChange(listener: (state: GateState) => void): () => void;
