@@ -19,6 +19,7 @@ import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './telemetry/names.js';
 import { createMetricReaders } from './telemetry/readers.js';
 import type { CallResult, CallSink } from './transport/call.js';
+import { registerClockSkewGauge } from './transport/clock-skew.js';
 import { EndpointMatcher } from './transport/endpoints.js';
 import { installFetch } from './transport/fetch.js';
 import { installNodeHttp } from './transport/node-http.js';
@@ -107,6 +108,7 @@ export function start(options: StartOptions = {}): Costctl {
   const gaugeSources = { levels, gate, store, storeKind: config.store, currency: config.currency };
   registerBudgetGauges(meterProvider.getMeter(METER_NAME), gaugeSources);
   if (evaluatorProvider !== ownProvider) registerBudgetGauges(evaluatorProvider.getMeter(METER_NAME), gaugeSources);
+  registerClockSkewGauge(meterProvider.getMeter(METER_NAME));
 
   // Baggage labels need a context manager; an app with its own OTel SDK has one, a bare app does not.
   if (config.labels.length > 0 && options.meterProvider === undefined) {
