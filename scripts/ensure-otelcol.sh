@@ -37,7 +37,7 @@ mkdir -p "$cache"
 tmp=$(mktemp "$cache/.otelcol-$key.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 log=$(mktemp)
-echo "ensure-otelcol: building the Collector from tools/otelcol into $bin (the first time takes a minute or two)" >&2
+echo "ensure-otelcol: building the Collector from tools/otelcol into $bin (the first time downloads about 1 GB of modules and compiles for a few minutes)" >&2
 (cd "$src" && "$go" build -trimpath -buildvcs=false -mod=readonly -ldflags="-s -w" -o "$tmp" .) >"$log" 2>&1 || {
   tail -n 30 "$log" >&2
   rm -f "$log"

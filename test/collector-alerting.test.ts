@@ -3,7 +3,8 @@
 //   collector: the app pushes OTLP (OTEL_METRICS_EXPORTER=otlp) to a real
 //              OpenTelemetry Collector (built from tools/otelcol) running
 //              examples/collector/otel-collector.yaml; Prometheus scrapes
-//              the Collector's Prometheus exporter
+//              the Collector's Prometheus exporter with the scrape job of
+//              examples/prometheus/prometheus-collector.yml
 //   scrape:    Prometheus scrapes the app's own /metrics
 //
 // Each path's Prometheus evaluates grafana/prometheus/costctl-rules.yml and
@@ -30,6 +31,8 @@ type PathName = (typeof PATHS)[number];
 
 /** Calls the budget allows in a day; the next one is blocked. */
 const BUDGET = 3;
+/** How long a step may wait for Prometheus, Alertmanager and the webhook: generous, so a busy machine is slow, not failing. */
+const WAIT_MILLIS = 180_000;
 /** The address examples/alertmanager/alertmanager.yml sends its webhooks to. */
 const EXAMPLE_WEBHOOK = 'http://127.0.0.1:5001';
 
@@ -46,7 +49,7 @@ const paths = {} as Record<PathName, AlertingPath>;
 const stops: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  // The first run on a machine builds the Collector (a minute or two) and may install Prometheus and Alertmanager.
+  // The first run on a machine builds the Collector (minutes) and may install Prometheus and Alertmanager.
   const otelcol = ensureOtelcol();
   const alertmanagerBin = ensureAlertmanager();
   const prometheusDir = ensurePrometheus();
@@ -158,11 +161,11 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
         ],
       }),
     );
-  });
+  }, WAIT_MILLIS);
 
   it("holds back the same budget's CostctlBudgetCritical in Alertmanager, by the example's inhibit rule", async () => {
     const critical = await onBothPaths(async (_path, { alertmanager }) => {
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + WAIT_MILLIS / 2;
       let found: ManagedAlert | undefined;
       while (found === undefined && Date.now() < deadline) {
         found = (await alertmanager.alerts()).find((alert) => alert.labels.alertname === 'CostctlBudgetCritical' && alert.labels.costctl_rule === 'requests_per_day');
@@ -171,7 +174,7 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
       return { state: found?.status.state, inhibitions: found?.status.inhibitedBy.length };
     });
     expect(critical).toEqual(onBoth({ state: 'suppressed', inhibitions: 1 }));
-  });
+  }, WAIT_MILLIS);
 
   it('sends CostctlCallsBlocked to the team webhook once blocked calls grow', async () => {
     const notifications = await onBothPaths(async (path, { app, prometheus }) => {
@@ -187,7 +190,7 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
         alerts: [{ status: 'firing', labels: { alertname: 'CostctlCallsBlocked', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini', severity: 'warning' } }],
       }),
     );
-  });
+  }, WAIT_MILLIS);
 
   it('stores the same costctl and gen_ai metric names on both paths, and the same budget series', async () => {
     const stored = await onBothPaths(async (_path, { prometheus }) => {

@@ -9,8 +9,8 @@ import { freePort } from './ports.js';
 import { repoRoot } from './run-app.js';
 
 /**
- * The Collector binary: built from tools/otelcol the first time (a minute or
- * two), then taken from the cache. Throws when it cannot be built, so a test
+ * The Collector binary: built from tools/otelcol the first time (minutes),
+ * then taken from the cache. Throws when it cannot be built, so a test
  * that needs it fails instead of skipping.
  */
 export function ensureOtelcol(): string {
