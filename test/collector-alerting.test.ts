@@ -15,6 +15,7 @@
 // webhook the same way on both paths. Every step runs on both paths at once
 // and expects the same answer from each.
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,7 @@ interface AlertingPath {
   alertmanager: Awaited<ReturnType<typeof startAlertmanager>>;
 }
 
+let otelcol: string;
 let provider: FakeProvider;
 let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let collector: Awaited<ReturnType<typeof startCollector>>;
@@ -50,7 +52,7 @@ const stops: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   // The first run on a machine builds the Collector (minutes) and may install Prometheus and Alertmanager.
-  const otelcol = ensureOtelcol();
+  otelcol = ensureOtelcol();
   const alertmanagerBin = ensureAlertmanager();
   const prometheusDir = ensurePrometheus();
 
@@ -205,5 +207,31 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
     expect(stored.collector.names).toContain('costctl_requests_total');
     expect(stored.collector.names).toContain('costctl_clock_skew');
     expect(stored.collector).toEqual(stored.scrape);
+  });
+});
+
+describe('the Collector scripts/ensure-otelcol.sh builds', () => {
+  it('is cached: a second call finds the same binary', () => {
+    expect(ensureOtelcol()).toBe(otelcol);
+  });
+
+  it('has the components the example names, from the modules tools/otelcol/go.mod pins, core and contrib at one release', () => {
+    const required = new Map(
+      [...readFileSync(join(repoRoot, 'tools/otelcol/go.mod'), 'utf8').matchAll(/^\s+(\S+) (v\S+)$/gm)].map(([, module, version]) => [module!, version!]),
+    );
+    const pinned = (module: string) => `${module} ${required.get(module)}`;
+    const components = parse(execFileSync(otelcol, ['components'], { encoding: 'utf8' })) as Record<string, { name: string; module: string }[]>;
+    const named = (kind: string) => components[kind]!.map(({ name, module }) => ({ name, module }));
+    expect({ receivers: named('receivers'), processors: named('processors'), exporters: named('exporters') }).toEqual({
+      receivers: [{ name: 'otlp', module: pinned('go.opentelemetry.io/collector/receiver/otlpreceiver') }],
+      processors: [{ name: 'batch', module: pinned('go.opentelemetry.io/collector/processor/batchprocessor') }],
+      exporters: [{ name: 'prometheus', module: pinned('github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter') }],
+    });
+    // One release: core v0.N.x modules, core v1 modules of that release, contrib v0.N.x.
+    const minor = (module: string) => /^v0\.(\d+)\./.exec(required.get(module) ?? '')?.[1];
+    expect(minor('go.opentelemetry.io/collector/otelcol')).toBeDefined();
+    expect(minor('go.opentelemetry.io/collector/receiver/otlpreceiver')).toBe(minor('go.opentelemetry.io/collector/otelcol'));
+    expect(minor('go.opentelemetry.io/collector/processor/batchprocessor')).toBe(minor('go.opentelemetry.io/collector/otelcol'));
+    expect(minor('github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter')).toBe(minor('go.opentelemetry.io/collector/otelcol'));
   });
 });
