@@ -12,8 +12,10 @@
 // examples/alertmanager/alertmanager.yml with the webhook address pointed at
 // a receiver in this test. The app spends its request budget against the
 // testkit's fake provider, and the budget alert must reach the on-call
-// webhook the same way on both paths. Every step runs on both paths at once
-// and expects the same answer from each.
+// webhook the same way on both paths. The app's wall clock runs ten minutes
+// ahead (Debian's libfaketime, from scripts/ensure-faketime.sh, preloaded
+// into it), so costctl_clock_skew and CostctlClockSkew travel the same paths.
+// Every step runs on both paths at once and expects the same answer from each.
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ type PathName = (typeof PATHS)[number];
 
 /** Calls the budget allows in a day; the next one is blocked. */
 const BUDGET = 3;
+/** How far the app's clock runs ahead of the provider's. */
+const SKEW_MINUTES = 10;
 /** How long a step may wait for Prometheus, Alertmanager and the webhook: generous, so a busy machine is slow, not failing. */
 const WAIT_MILLIS = 180_000;
 /** The address examples/alertmanager/alertmanager.yml sends its webhooks to. */
@@ -55,6 +59,7 @@ beforeAll(async () => {
   otelcol = ensureOtelcol();
   const alertmanagerBin = ensureAlertmanager();
   const prometheusDir = ensurePrometheus();
+  const libfaketime = execFileSync('bash', [join(repoRoot, 'scripts/ensure-faketime.sh')], { encoding: 'utf8' }).trim();
 
   provider = await startFakeProvider();
   stops.push(() => provider.close());
@@ -83,6 +88,10 @@ beforeAll(async () => {
         COSTCTL_LEDGER: 'false',
         COSTCTL_LOG_LEVEL: 'error',
         OTEL_SERVICE_NAME: 'checkout',
+        // Ten minutes ahead of the fake provider's Date header; timers keep the real monotonic clock.
+        LD_PRELOAD: libfaketime,
+        FAKETIME: `+${SKEW_MINUTES}m`,
+        FAKETIME_DONT_FAKE_MONOTONIC: '1',
         ...(path === 'collector'
           ? { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl, OTEL_METRIC_EXPORT_INTERVAL: '1000' }
           : {}),
@@ -192,6 +201,19 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
         alerts: [{ status: 'firing', labels: { alertname: 'CostctlCallsBlocked', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini', severity: 'warning' } }],
       }),
     );
+  }, WAIT_MILLIS);
+
+  it(`shows its clock ${SKEW_MINUTES} minutes ahead of the provider's in costctl_clock_skew, and CostctlClockSkew pending (it fires after 5 minutes of that)`, async () => {
+    const pending = await onBothPaths(async (_path, { prometheus }) => {
+      const alerts = await prometheus.waitForAlert('CostctlClockSkew', 'pending', WAIT_MILLIS / 2);
+      return alerts.map((alert) => ({
+        state: alert.state,
+        provider: alert.labels.gen_ai_provider_name,
+        severity: alert.labels.severity,
+        minutesAhead: Math.round(Number(alert.value) / 60),
+      }));
+    });
+    expect(pending).toEqual(onBoth([{ state: 'pending', provider: 'openai', severity: 'warning', minutesAhead: SKEW_MINUTES }]));
   }, WAIT_MILLIS);
 
   it('stores the same costctl and gen_ai metric names on both paths, and the same budget series', async () => {
