@@ -5,12 +5,14 @@
 # non-zero when it can do neither: CI must install it or fail, never skip.
 set -euo pipefail
 
-if path=$(command -v alertmanager 2>/dev/null); then
-  echo "$path"
-  exit 0
-fi
+# Upstream names it alertmanager; Debian installs it as /usr/bin/prometheus-alertmanager.
+for name in alertmanager prometheus-alertmanager; do
+  if path=$(command -v "$name" 2>/dev/null); then
+    echo "$path"
+    exit 0
+  fi
+done
 "$(dirname "$0")/apt-install.sh" prometheus-alertmanager
-# Debian installs it as /usr/bin/prometheus-alertmanager.
 for path in /usr/bin/prometheus-alertmanager /usr/bin/alertmanager; do
   if [ -x "$path" ]; then
     echo "$path"

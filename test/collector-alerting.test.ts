@@ -48,6 +48,7 @@ interface AlertingPath {
 }
 
 let otelcol: string;
+let alertmanagerBin: string;
 let provider: FakeProvider;
 let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let collector: Awaited<ReturnType<typeof startCollector>>;
@@ -57,7 +58,7 @@ const stops: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   // The first run on a machine builds the Collector (minutes) and may install Prometheus and Alertmanager.
   otelcol = ensureOtelcol();
-  const alertmanagerBin = ensureAlertmanager();
+  alertmanagerBin = ensureAlertmanager();
   const prometheusDir = ensurePrometheus();
   const libfaketime = execFileSync('bash', [join(repoRoot, 'scripts/ensure-faketime.sh')], { encoding: 'utf8' }).trim();
 
@@ -230,6 +231,11 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
     expect(stored.collector.names).toContain('costctl_clock_skew');
     expect(stored.collector).toEqual(stored.scrape);
   });
+});
+
+it('scripts/ensure-alertmanager.sh finds the Alertmanager it installed, and it runs', () => {
+  expect(ensureAlertmanager()).toBe(alertmanagerBin);
+  expect(execFileSync(alertmanagerBin, ['--version'], { encoding: 'utf8' })).toMatch(/^alertmanager, version /);
 });
 
 describe('the Collector scripts/ensure-otelcol.sh builds', () => {
