@@ -147,6 +147,24 @@ describe('examples/prometheus/prometheus.yml', () => {
   });
 });
 
+describe('examples/prometheus/prometheus-collector.yml', () => {
+  it('passes promtool check config, scrapes the Collector keeping the apps\' job and instance, loads the rules file and alerts an Alertmanager', () => {
+    const run = promtool(bin, ['check', 'config', 'examples/prometheus/prometheus-collector.yml']);
+    expect(run.output).toContain('SUCCESS: 1 rule files found');
+    expect(run.status).toBe(0);
+    const config = parse(readFileSync(join(repoRoot, 'examples/prometheus/prometheus-collector.yml'), 'utf8')) as {
+      rule_files: string[];
+      alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+      scrape_configs: { honor_labels?: boolean; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files.map((file) => resolve(join(repoRoot, 'examples/prometheus'), file))).toEqual([rulesPath]);
+    expect(config.scrape_configs.map((job) => ({ honor_labels: job.honor_labels, targets: job.static_configs.flatMap((s) => s.targets) }))).toEqual([
+      { honor_labels: true, targets: ['localhost:8889'] },
+    ]);
+    expect(config.alerting.alertmanagers.flatMap((manager) => manager.static_configs.flatMap((s) => s.targets))).toEqual(['localhost:9093']);
+  });
+});
+
 describe('examples/collector/otel-collector.yaml', () => {
   interface CollectorConfig {
     receivers: Record<string, { protocols?: Record<string, { endpoint?: string }> }>;
@@ -156,14 +174,18 @@ describe('examples/collector/otel-collector.yaml', () => {
   }
   const config = parse(readFileSync(join(repoRoot, 'examples/collector/otel-collector.yaml'), 'utf8')) as CollectorConfig;
 
-  it('receives OTLP over gRPC on 4317 and HTTP on 4318', () => {
-    expect(config.receivers.otlp?.protocols?.grpc?.endpoint).toMatch(/:4317$/);
-    expect(config.receivers.otlp?.protocols?.http?.endpoint).toMatch(/:4318$/);
+  /** What `${env:NAME:-default}` gives when NAME is unset. */
+  const byDefault = (value: unknown) => String(value).replace(/^\$\{env:\w+:-(.*)\}$/, '$1');
+
+  it('receives OTLP over gRPC on 4317 and HTTP on 4318 unless told otherwise', () => {
+    expect(byDefault(config.receivers.otlp?.protocols?.grpc?.endpoint)).toBe('0.0.0.0:4317');
+    expect(byDefault(config.receivers.otlp?.protocols?.http?.endpoint)).toBe('0.0.0.0:4318');
   });
 
-  it('exports to Prometheus under the SDK names: no unit suffixes, resource attributes on target_info only', () => {
-    expect(config.exporters.prometheus).toMatchObject({ add_metric_suffixes: false, resource_to_telemetry_conversion: { enabled: false } });
-    expect(config.exporters.prometheus!.endpoint).toMatch(/:\d+$/);
+  // test/collector-alerting.test.ts runs this file in a real Collector and compares the names Prometheus stores.
+  it('exports to Prometheus with underscores and suffixes, resource attributes on target_info only', () => {
+    expect(config.exporters.prometheus).toMatchObject({ translation_strategy: 'UnderscoreEscapingWithSuffixes', resource_to_telemetry_conversion: { enabled: false } });
+    expect(byDefault(config.exporters.prometheus!.endpoint)).toBe('0.0.0.0:8889');
   });
 
   it('wires a metrics pipeline from otlp to prometheus, naming only components it defines and leaving none unused', () => {

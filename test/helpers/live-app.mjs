@@ -14,7 +14,8 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Starts `script` (relative to the repository) under costctl and resolves once
- * it printed its first JSON line (its "ready" line) and its /metrics answers.
+ * it printed its first JSON line (its "ready" line) and its /metrics answers
+ * (when it has one: not when `OTEL_METRICS_EXPORTER` leaves out `prometheus`).
  *
  * @example
  * const app = await startLiveApp('test/apps/dashboard-traffic.mjs', { env: { FAKE_PROVIDER_URL: url } });
@@ -73,8 +74,9 @@ export async function startLiveApp(script, { env = {}, register = true } = {}) {
   }
 
   const ready = await nextLine();
+  const scraped = (env.OTEL_METRICS_EXPORTER ?? 'prometheus').split(',').some((exporter) => exporter.trim() === 'prometheus');
   // The exporter's server starts listening asynchronously.
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; scraped; attempt++) {
     const up = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.ok, () => false);
     if (up) break;
     if (attempt === 100) throw new Error(`${script}: no /metrics on port ${port}:\n${stderr}`);

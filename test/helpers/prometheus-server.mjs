@@ -31,6 +31,8 @@ export function freePort() {
  * @property {string[]} [ruleFiles] absolute paths of rule files to load
  * @property {number} [intervalSeconds] scrape interval, and timeout (default 1)
  * @property {number} [evaluationIntervalSeconds] rule evaluation interval (default 1)
+ * @property {string[]} [alertmanagers] `host:port` of the Alertmanagers to send firing alerts to
+ * @property {Record<string, unknown>} [job] more settings of the scrape job (`honor_labels`, `metric_relabel_configs`, …)
  */
 
 /**
@@ -42,7 +44,8 @@ export function freePort() {
 /**
  * Starts Prometheus and resolves once it answers /-/ready. Its config is
  * `targets` scraped every `intervalSeconds` and `ruleFiles` evaluated every
- * `evaluationIntervalSeconds` (groups with their own `interval` keep it).
+ * `evaluationIntervalSeconds` (groups with their own `interval` keep it);
+ * firing alerts go to `alertmanagers`, when given.
  *
  * @example
  * const prometheus = await startPrometheus({ binDir: ensurePrometheus(), targets: ['127.0.0.1:9464'] });
@@ -52,14 +55,15 @@ export function freePort() {
  *
  * @param {PrometheusOptions} options
  */
-export async function startPrometheus({ binDir, targets, ruleFiles = [], intervalSeconds = 1, evaluationIntervalSeconds = 1 }) {
+export async function startPrometheus({ binDir, targets, ruleFiles = [], intervalSeconds = 1, evaluationIntervalSeconds = 1, alertmanagers = [], job = {} }) {
   const dir = mkdtempSync(join(tmpdir(), 'costctl-prometheus-'));
   const interval = `${intervalSeconds}s`;
   // JSON is YAML, and needs no YAML writer.
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: `${evaluationIntervalSeconds}s` },
     rule_files: ruleFiles,
-    scrape_configs: [{ job_name: 'costctl', static_configs: [{ targets }] }],
+    scrape_configs: [{ ...job, job_name: 'costctl', static_configs: [{ targets }] }],
+    ...(alertmanagers.length > 0 ? { alerting: { alertmanagers: [{ static_configs: [{ targets: alertmanagers }] }] } } : {}),
   };
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
   const port = await freePort();

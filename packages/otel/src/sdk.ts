@@ -22,6 +22,7 @@ import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './telemetry/names.js';
 import { createMetricReaders } from './telemetry/readers.js';
 import type { CallResult, CallSink } from './transport/call.js';
+import { registerClockSkewGauge } from './transport/clock-skew.js';
 import { EndpointMatcher } from './transport/endpoints.js';
 import { installFetch } from './transport/fetch.js';
 import { installNodeHttp } from './transport/node-http.js';
@@ -123,6 +124,7 @@ export function start(options: StartOptions = {}): Costctl {
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
   registerBudgetGauges(meterProvider.getMeter(METER_NAME), { levels, gate, store, storeKind: config.store, currency: config.currency });
   evaluator.start();
+  registerClockSkewGauge(meterProvider.getMeter(METER_NAME));
 
   // Baggage labels need a context manager: the app's own when it has one, else one lent until it registers its own.
   const giveBackContext = config.labels.length > 0 ? lendContextManager() : undefined;

@@ -20,6 +20,7 @@ export const Metric = {
   gateTripped: 'costctl.gate.tripped',
   creditsRemaining: 'costctl.credits.remaining',
   storeReachable: 'costctl.store.reachable',
+  clockSkew: 'costctl.clock.skew',
   budgetSpentDisplay: 'costctl.budget.spent_display',
 } as const;
 
