@@ -1,0 +1,83 @@
+/**
+ * OpenAI Responses calls that run server-side tools, replayed from recorded
+ * traffic (each fixture names the cassette it comes from) and checked
+ * against the price data's rates multiplied out by hand.
+ */
+import { readFileSync } from 'node:fs';
+import { findProvider } from '@pydantic/genai-prices';
+import { describe, expect, it } from 'vitest';
+import { priceCall } from '../../pricing/price-call.js';
+import { PriceTable } from '../../pricing/price-table.js';
+import type { RequestFacts } from '../types.js';
+import { openaiAdapter } from './adapter.js';
+
+const table = new PriceTable();
+
+/** A model's rates in USD per million tokens (per thousand for `_kcount`), read from the price data as a finance team would. */
+function rates(modelId: string): Record<string, number> {
+  const model = findProvider({ providerId: 'openai' })!.models.find((m) => m.id === modelId)!;
+  const prices = Array.isArray(model.prices) ? model.prices[0]!.prices : model.prices;
+  return Object.fromEntries(Object.entries(prices).map(([key, value]) => [key, typeof value === 'number' ? value : (value as { base: number }).base]));
+}
+
+/** USD of OpenAI counts: `input` includes the cached tokens, as on the wire. */
+function usd(modelId: string, counts: { input: number; cached: number; output: number; webSearches?: number; fileSearches?: number }): number {
+  const r = rates(modelId);
+  return (
+    ((counts.input - counts.cached) * r['input_mtok']! + counts.cached * r['cache_read_mtok']! + counts.output * r['output_mtok']!) / 1e6 +
+    ((counts.webSearches ?? 0) * r['web_searches_kcount']! + (counts.fileSearches ?? 0) * r['storage_searches_kcount']!) / 1e3
+  );
+}
+
+function price(name: string) {
+  const stream = name.endsWith('.sse');
+  const text = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  const request: RequestFacts = { operation: 'chat', api: 'responses', model: undefined, stream, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+  const reader = openaiAdapter.createReader(request, stream ? 'text/event-stream; charset=utf-8' : 'application/json');
+  reader.push(new TextEncoder().encode(stream ? text : JSON.stringify(JSON.parse(text).body)));
+  return priceCall(openaiAdapter, request, reader.finish(), table);
+}
+
+describe('OpenAI Responses server-side tools', () => {
+  it('prices a web_search_call item per call, at the price data rate (JSON)', () => {
+    const result = price('responses-web-search.json');
+    expect(result.units).toEqual({ web_searches: 1 });
+    expect(result.cost).toEqual({
+      usd: expect.closeTo(usd('gpt-5', { input: 9299, cached: 8448, output: 577, webSearches: 1 }), 12),
+      source: 'price_table',
+      pricedModel: 'gpt-5',
+    });
+    expect(result.unpricedReason).toBeUndefined();
+  });
+
+  it('prices the web_search_call items of response.completed (stream)', () => {
+    const result = price('responses-web-search-stream.sse');
+    expect(result.units).toEqual({ web_searches: 1 });
+    expect(result.cost?.usd).toBeCloseTo(usd('gpt-5', { input: 9463, cached: 8320, output: 582, webSearches: 1 }), 12);
+  });
+
+  it('prices a file_search_call item per call (JSON)', () => {
+    const result = price('responses-file-search.json');
+    expect(result.units).toEqual({ file_searches: 1 });
+    expect(result.cost?.usd).toBeCloseTo(usd('gpt-4o', { input: 870, cached: 0, output: 30, fileSearches: 1 }), 12);
+  });
+
+  it('prices a file_search_call item per call (stream)', () => {
+    const result = price('responses-file-search-stream.sse');
+    expect(result.units).toEqual({ file_searches: 1 });
+    expect(result.cost?.usd).toBeCloseTo(usd('gpt-4o', { input: 1177, cached: 0, output: 37, fileSearches: 1 }), 12);
+  });
+
+  it('counts a code interpreter call, billed per container and absent from the price data, as unpriced beside the priced tokens', () => {
+    const text = readFileSync(new URL('./fixtures/responses-file-search.json', import.meta.url), 'utf8');
+    const body = JSON.parse(text).body;
+    body.output = [{ type: 'code_interpreter_call', id: 'ci_1', status: 'completed' }, ...body.output.slice(1)];
+    const request: RequestFacts = { operation: 'chat', api: 'responses', model: undefined, stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+    const reader = openaiAdapter.createReader(request, 'application/json');
+    reader.push(new TextEncoder().encode(JSON.stringify(body)));
+    const result = priceCall(openaiAdapter, request, reader.finish(), table);
+    expect(result.units).toEqual({ code_executions: 1 });
+    expect(result.cost?.usd).toBeCloseTo(usd('gpt-4o', { input: 870, cached: 0, output: 30 }), 12);
+    expect(result.unpricedReason).toBe('unit_unpriced');
+  });
+});
