@@ -56,6 +56,9 @@ const TIERS: Readonly<Record<string, Readonly<Record<string, TierRule>>>> = Obje
     ON_DEMAND_FLEX: { factor: 0.5 },
     ON_DEMAND_PRIORITY: { unpriced: 'tier_unpriced' },
     PROVISIONED_THROUGHPUT: { unpriced: 'provisioned' },
+    // The Gemini API's usageMetadata.serviceTier: only `standard` has a price in the data.
+    flex: { unpriced: 'tier_unpriced' },
+    priority: { unpriced: 'tier_unpriced' },
   },
   // Anthropic's usage.service_tier: batch at half price (https://docs.anthropic.com/en/docs/build-with-claude/batch-processing#pricing); priority is a contract, and fast mode (usage.speed) a premium, that the data has no price for.
   anthropic: { batch: { factor: 0.5 }, priority: { unpriced: 'tier_unpriced' }, fast: { unpriced: 'tier_unpriced' } },
