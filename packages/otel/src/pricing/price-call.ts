@@ -15,7 +15,9 @@ export type CostSource = 'provider' | 'price_table' | 'estimated';
  * (`unit_missing`); the price data has no price for a unit the call was billed in
  * (`unit_unpriced`); the call commits spend billed later, out of sight (`billed_later`, a batch).
  * Tiers add: the call was served on a tier the price data has no price for (`tier_unpriced`), or
- * on capacity paid by the hour rather than per token (`provisioned`).
+ * on capacity paid by the hour rather than per token (`provisioned`). Modalities add: the call
+ * had tokens (OpenAI's audio) its provider bills at a rate the price data lacks for the model
+ * (`modality_unpriced`; they are priced as text, and the call counted short).
  */
 export type UnpricedReason =
   | 'unknown_model'
@@ -27,7 +29,8 @@ export type UnpricedReason =
   | 'unit_unpriced'
   | 'billed_later'
   | 'tier_unpriced'
-  | 'provisioned';
+  | 'provisioned'
+  | 'modality_unpriced';
 
 export interface CallCost {
   /** Usage as reported, or estimated when the provider's final usage never arrived. */

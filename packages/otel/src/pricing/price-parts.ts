@@ -41,7 +41,7 @@ export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: s
   if (main === undefined) return { unpriced: 'unknown_model' };
   const tier = response.serviceTier;
   let usd = priceOnTier(adapter.pricingId, tier, main, usage).usd;
-  let unpriced: UnpricedReason | undefined;
+  let unpriced: UnpricedReason | undefined = ownRateMissing(adapter.pricingId, response.mediaTokens, main.prices) ? 'modality_unpriced' : undefined;
   for (const step of response.steps ?? []) {
     const price = tokenPrice(table, adapter, step.model ?? model, step.usage, step.mediaTokens);
     if (price === undefined) unpriced = 'unknown_model';
@@ -56,16 +56,41 @@ export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: s
   return { usd, model: main.model, unpriced };
 }
 
+/**
+ * Modalities a provider always bills at a rate of their own (OpenAI's audio
+ * tokens cost several times its text tokens on every model that takes
+ * audio): where the price data has no such rate for the model, pricing them
+ * as text would be short, so the call says so.
+ */
+const OWN_RATE_MODALITIES: Readonly<Record<string, readonly (readonly [keyof MediaTokens, string])[]>> = Object.freeze({
+  openai: [
+    ['inputAudio', 'input_audio_mtok'],
+    ['outputAudio', 'output_audio_mtok'],
+  ],
+  azure: [
+    ['inputAudio', 'input_audio_mtok'],
+    ['outputAudio', 'output_audio_mtok'],
+  ],
+});
+
+function ownRateMissing(pricingId: string, media: Partial<MediaTokens> | undefined, prices: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (prices === undefined) return false;
+  return OWN_RATE_MODALITIES[pricingId]?.some(([part, key]) => (media?.[part] ?? 0) > 0 && prices[key] === undefined) === true;
+}
+
+/** A price, with the price data's rates it came from when it came from the price data's own units. */
+type TokenPrice = Price & { prices?: Readonly<Record<string, unknown>> };
+
 /** The price of tokens at one model: the fast path without media parts, the price data's own units with them. */
-function tokenPrice(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): Price | undefined {
+function tokenPrice(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): TokenPrice | undefined {
   if (!hasMedia(media) || table.override(adapter.name, model) !== undefined) {
     return table.price(adapter.name, adapter.pricingId, model, usage) ?? priceUnderAlias(table, adapter, model, usage, undefined);
   }
   const result = calcPrice(priceDataUsage(usage, media, []), model, { providerId: adapter.pricingId });
-  return result === null ? priceUnderAlias(table, adapter, model, usage, media) : { usd: result.total_price, model: result.model.id };
+  return result === null ? priceUnderAlias(table, adapter, model, usage, media) : { usd: result.total_price, model: result.model.id, prices: result.model_price };
 }
 
-function priceUnderAlias(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): Price | undefined {
+function priceUnderAlias(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): TokenPrice | undefined {
   const alias = adapter.pricingAlias?.(model);
   return alias === undefined ? undefined : tokenPrice(table, adapter, alias, usage, media);
 }

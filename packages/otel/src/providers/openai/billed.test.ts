@@ -81,3 +81,30 @@ describe('OpenAI Responses server-side tools', () => {
     expect(result.unpricedReason).toBe('unit_unpriced');
   });
 });
+
+describe('OpenAI audio tokens', () => {
+  const recorded = JSON.parse(readFileSync(new URL('./fixtures/chat-audio-input.json', import.meta.url), 'utf8')).body;
+  const chat = (body: unknown) => {
+    const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: undefined, stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+    const reader = openaiAdapter.createReader(request, 'application/json');
+    reader.push(new TextEncoder().encode(JSON.stringify(body)));
+    return priceCall(openaiAdapter, request, reader.finish(), table);
+  };
+
+  it("prices audio input at the model's audio rate", () => {
+    // The recorded answer, its model renamed by hand to one the price data has audio rates for.
+    const result = chat({ ...recorded, model: 'gpt-audio' });
+    const r = rates('gpt-audio');
+    expect(result.mediaTokens).toEqual({ inputAudio: 44 });
+    expect(result.cost?.usd).toBeCloseTo((20 * r['input_mtok']! + 44 * r['input_audio_mtok']! + 9 * r['output_mtok']!) / 1e6, 12);
+    expect(result.unpricedReason).toBeUndefined();
+  });
+
+  it('counts audio on a model the price data has no audio rate for as priced short, never as text alone', () => {
+    const result = chat(recorded);
+    const r = rates('gpt-4o-audio-preview');
+    expect(result.mediaTokens).toEqual({ inputAudio: 44 });
+    expect(result.cost?.usd).toBeCloseTo((64 * r['input_mtok']! + 9 * r['output_mtok']!) / 1e6, 12);
+    expect(result.unpricedReason).toBe('modality_unpriced');
+  });
+});
