@@ -6,7 +6,6 @@ import { withExtras } from '../json-reader.js';
 import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, type JsonRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
-import { openAiUsageExtras } from './usage.js';
 
 /** Bytes of the stream's end kept to find the usage chunk; it comes last, before `[DONE]`. */
 const TAIL_BYTES = 16 * 1024;
@@ -83,7 +82,7 @@ export class ChatStreamReader implements ResponseReader {
       // A later usage chunk replaces an earlier one (Groq repeats it; xAI's counts are cumulative).
       usage = found;
       cost = this.#dialect.cost(value);
-      extras = openAiUsageExtras(value);
+      extras = this.#dialect.usageExtras(value);
       this.#readIdentity(chunk);
     });
     decoder.push(this.#tail.wholeEvents());

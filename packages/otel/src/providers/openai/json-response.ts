@@ -2,7 +2,6 @@ import type { JsonShape } from '../json-reader.js';
 import type { JsonRecord } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
 import { responsesExtras } from './server-tools.js';
-import { openAiUsageExtras } from './usage.js';
 
 /** The JSON body shape of each OpenAI API, in one provider's dialect. */
 export interface OpenAiJsonShapes {
@@ -26,8 +25,8 @@ const nothing = (): unknown => undefined;
  */
 export function openAiJsonShapes(dialect: OpenAiDialect): OpenAiJsonShapes {
   return Object.freeze({
-    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: openAiUsageExtras }),
-    responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost, extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...openAiUsageExtras(usage), ...responsesExtras(usage, body) }) }),
+    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: dialect.usageExtras }),
+    responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost, extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...dialect.usageExtras(usage), ...responsesExtras(usage, body) }) }),
     embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost }),
   });
 }

@@ -7,7 +7,6 @@ import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '..
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
 import { responsesExtras } from './server-tools.js';
-import { openAiUsageExtras } from './usage.js';
 
 // The final event repeats the whole response (output, instructions, tools): allow what a JSON body may be.
 const MAX_EVENT = DEFAULT_MAX_JSON_BYTES;
@@ -83,6 +82,6 @@ export class ResponsesStreamReader implements ResponseReader {
     this.#usage = usage;
     this.#cost = this.#dialect.cost(response['usage']);
     // The final event lists every output item, the tool calls billed per call among them.
-    this.#extras = { ...openAiUsageExtras(response['usage']), ...responsesExtras(response['usage'], response) };
+    this.#extras = { ...this.#dialect.usageExtras(response['usage']), ...responsesExtras(response['usage'], response) };
   }
 }
