@@ -148,6 +148,17 @@ describe('Anthropic cache writes and tiers', () => {
     expect(facts.serviceTier).toBe('standard');
   });
 
+  it('prices US-only inference at 1.1 times the standard price', () => {
+    const { request } = read('web-search.json', false);
+    const body = JSON.parse(readFileSync(new URL('./fixtures/web-search.json', import.meta.url), 'utf8')).body;
+    body.usage.inference_geo = 'us';
+    const reader = anthropicAdapter.createReader(request, 'application/json');
+    reader.push(new TextEncoder().encode(JSON.stringify(body)));
+    const result = priceCall(anthropicAdapter, request, reader.finish(), table);
+    // The factor is on the tokens; the search fee is per search.
+    expect(result.cost?.usd).toBeCloseTo(usd('claude-sonnet-4-0', { input: 8984, output: 520 }) * 1.1 + usd('claude-sonnet-4-0', { input: 0, output: 0, searches: 1 }), 12);
+  });
+
   it('prices a batch result at half the standard price', () => {
     const { request, facts } = read('web-search.json', false);
     const result = priceCall(anthropicAdapter, request, { ...facts, units: undefined, serviceTier: 'batch' }, table);

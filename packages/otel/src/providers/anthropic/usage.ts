@@ -1,6 +1,6 @@
 import { tokenUsage } from '../token-usage.js';
 import type { BilledExtras, BilledStep, TokenUsage } from '../types.js';
-import { countAt, isRecord, recordAt, stringAt } from '../wire-values.js';
+import { countAt, isRecord, type JsonRecord, recordAt, stringAt } from '../wire-values.js';
 
 /** The valid counts of one Anthropic `usage` object; a missing or malformed count is left out. */
 export interface MessagesUsageFields {
@@ -79,7 +79,7 @@ const SERVER_TOOLS: readonly (readonly [key: string, unit: string])[] = [
 /**
  * What an Anthropic `usage` object bills besides its token counts: server
  * tool uses (`server_tool_use`), one-hour cache writes (`cache_creation`),
- * the tier (`service_tier`, or `speed: fast`), and the steps of
+ * the tier (`service_tier`, `speed: fast`, `inference_geo: us`), and the steps of
  * `iterations` that the top-level counts leave out — a `compaction` (billed
  * at the call's model) and an `advisor_message` (billed at its own model).
  * The `message` iterations are what the top-level counts already sum.
@@ -105,12 +105,23 @@ export function messagesExtras(usage: unknown): BilledExtras {
   }
   const cacheWrite1h = countAt(recordAt(usage, 'cache_creation'), 'ephemeral_1h_input_tokens');
   if (cacheWrite1h !== undefined && cacheWrite1h > 0) extras.mediaTokens = { cacheWrite1h };
-  const tier = usage['speed'] === 'fast' ? 'fast' : stringAt(usage, 'service_tier');
+  const tier = messagesTier(usage);
   if (tier !== undefined) extras.serviceTier = tier;
   const iterations = usage['iterations'];
   const steps = Array.isArray(iterations) ? billedSteps(iterations) : [];
   if (steps.length > 0) extras.steps = steps;
   return extras;
+}
+
+/**
+ * The one tier a Messages usage is priced on: fast mode (`speed`), then the
+ * `service_tier`, with US-only inference (`inference_geo: us`) marking a
+ * standard call as `standard_us`.
+ */
+function messagesTier(usage: JsonRecord): string | undefined {
+  if (usage['speed'] === 'fast') return 'fast';
+  const tier = stringAt(usage, 'service_tier');
+  return tier === 'standard' && usage['inference_geo'] === 'us' ? 'standard_us' : tier;
 }
 
 function billedSteps(iterations: readonly unknown[]): BilledStep[] {
