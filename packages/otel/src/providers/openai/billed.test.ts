@@ -108,3 +108,27 @@ describe('OpenAI audio tokens', () => {
     expect(result.unpricedReason).toBe('modality_unpriced');
   });
 });
+
+describe('OpenAI Chat Completions search models', () => {
+  const recorded = JSON.parse(readFileSync(new URL('./fixtures/chat-search-preview.json', import.meta.url), 'utf8')).body;
+  const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'gpt-4o-search-preview', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+
+  it('counts the web search each call runs; the price data has no per-call price for it, so the call is priced short and says so (JSON)', () => {
+    const reader = openaiAdapter.createReader(request, 'application/json');
+    reader.push(new TextEncoder().encode(JSON.stringify(recorded)));
+    const result = priceCall(openaiAdapter, request, reader.finish(), table);
+    const r = rates('gpt-4o-search-preview');
+    expect(result.units).toEqual({ web_searches: 1 });
+    expect(result.cost?.usd).toBeCloseTo((11 * r['input_mtok']! + 17 * r['output_mtok']!) / 1e6, 12);
+    expect(result.unpricedReason).toBe('unit_unpriced');
+  });
+
+  it('counts it in a stream too', () => {
+    // The recorded answer re-framed as the include_usage stream OpenAI sends for it.
+    const chunk = (extra: object) => `data: ${JSON.stringify({ id: recorded.id, object: 'chat.completion.chunk', model: recorded.model, ...extra })}\n\n`;
+    const text = `${chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' } }] })}${chunk({ choices: [], usage: recorded.usage })}data: [DONE]\n\n`;
+    const reader = openaiAdapter.createReader({ ...request, stream: true }, 'text/event-stream');
+    reader.push(new TextEncoder().encode(text));
+    expect(priceCall(openaiAdapter, { ...request, stream: true }, reader.finish(), table)).toMatchObject({ units: { web_searches: 1 }, unpricedReason: 'unit_unpriced' });
+  });
+});

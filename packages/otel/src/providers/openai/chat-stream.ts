@@ -6,6 +6,7 @@ import { withExtras } from '../json-reader.js';
 import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, type JsonRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
+import { withSearch } from './server-tools.js';
 
 /** Bytes of the stream's end kept to find the usage chunk; it comes last, before `[DONE]`. */
 const TAIL_BYTES = 16 * 1024;
@@ -98,7 +99,7 @@ export class ChatStreamReader implements ResponseReader {
       ...(streamError === undefined ? {} : { streamError }),
       serviceTier: this.#serviceTier,
     };
-    return withExtras(facts, extras);
+    return withExtras(facts, withSearch(extras, this.#model));
   }
 
   #readHead(data: string): void {

@@ -1,5 +1,5 @@
 import type { BilledExtras } from '../types.js';
-import { isRecord, type JsonRecord } from '../wire-values.js';
+import { isRecord, type JsonRecord, stringAt } from '../wire-values.js';
 
 /** Responses API output items of tools OpenAI runs and bills per call, and the costctl unit each is counted in. */
 const TOOL_ITEMS: Readonly<Record<string, string>> = Object.freeze({
@@ -30,4 +30,40 @@ export function responsesExtras(_usage: unknown, response: JsonRecord | undefine
     units[unit] = (units[unit] ?? 0) + 1;
   }
   return units === undefined ? {} : { units };
+}
+
+/** Chat Completions models that search the web on every call (`gpt-4o-search-preview`, `gpt-5-search-api`…). */
+const SEARCH_MODEL = /-search-(preview|api)\b/;
+
+/**
+ * The search a Chat Completions search model ran: each call of one is billed
+ * a web search besides its tokens, which the usage does not say.
+ *
+ * @example
+ * chatSearchExtras('gpt-4o-search-preview-2025-03-11') // { units: { web_searches: 1 } }
+ * chatSearchExtras('gpt-4o-mini') // {}
+ */
+export function chatSearchExtras(model: string | undefined): BilledExtras {
+  return model !== undefined && SEARCH_MODEL.test(model) ? { units: { web_searches: 1 } } : {};
+}
+
+/**
+ * A Chat Completions body's extras: what its usage bills (`usageExtras`), and the search of a search model.
+ *
+ * @example
+ * chatExtras(openAiUsageExtras)(usage, body)
+ */
+export function chatExtras(usageExtras: (usage: unknown) => BilledExtras): (usage: unknown, body: JsonRecord | undefined) => BilledExtras {
+  return (usage, body) => withSearch(usageExtras(usage), stringAt(body, 'model'));
+}
+
+/**
+ * `extras` with the search of a search model added to its units.
+ *
+ * @example
+ * withSearch({ mediaTokens: { inputAudio: 3 } }, 'gpt-4o-search-preview') // { mediaTokens: { inputAudio: 3 }, units: { web_searches: 1 } }
+ */
+export function withSearch(extras: BilledExtras, model: string | undefined): BilledExtras {
+  const search = chatSearchExtras(model).units;
+  return search === undefined ? extras : { ...extras, units: { ...extras.units, ...search } };
 }
