@@ -124,3 +124,15 @@ describe('Gemini grounding with Google Search', () => {
     expect(result.unpricedReason).toBe('unit_unpriced');
   });
 });
+
+describe('Gemini Batch Mode', () => {
+  it('counts a batchGenerateContent call billed later, never estimated from its request', () => {
+    const call = geminiAdapter.matchCall('POST', '/v1beta/models/gemini-2.5-flash:batchGenerateContent')!;
+    expect(call).toEqual({ operation: 'batch', api: 'batch_generate_content', model: 'gemini-2.5-flash' });
+    const request = geminiAdapter.readRequest(call, { batch: { display_name: 'nightly', input_config: { file_name: 'files/abc' } } }, 80);
+    const reader = geminiAdapter.createReader(request, 'application/json');
+    reader.push(new TextEncoder().encode(JSON.stringify({ name: 'batches/123', metadata: { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch', state: 'BATCH_STATE_PENDING' } })));
+    expect(priceCall(geminiAdapter, request, reader.finish(), table)).toMatchObject({ cost: undefined, unpricedReason: 'billed_later' });
+    expect(vertexAdapter.matchCall('POST', '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:batchGenerateContent')).toBeUndefined();
+  });
+});
