@@ -89,7 +89,8 @@ export function priceCall(
 function withParts(call: CallCost, response: ResponseFacts): CallCost {
   if (response.units !== undefined) call.units = response.units;
   if (response.mediaTokens !== undefined) call.mediaTokens = response.mediaTokens;
-  if (response.steps !== undefined) call.steps = response.steps;
+  // Steps that make up the usage are already counted in it.
+  if (response.steps !== undefined && response.stepsCoverUsage !== true) call.steps = response.steps;
   return call;
 }
 

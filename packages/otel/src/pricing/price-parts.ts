@@ -37,11 +37,12 @@ export function hasBilledParts(response: ResponseFacts): boolean {
  * // { usd: 0.2096…, model: 'claude-sonnet-4-6', unpriced: undefined }
  */
 export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: string, response: ResponseFacts, usage: TokenUsage): PartsPrice {
-  const main = tokenPrice(table, adapter, model, usage, response.mediaTokens);
+  // A usage that is the sum of its steps is priced through them alone (its model, a router's name, has no price of its own).
+  const main = response.stepsCoverUsage === true ? { usd: 0, model } : tokenPrice(table, adapter, model, usage, response.mediaTokens);
   if (main === undefined) return { unpriced: 'unknown_model' };
   const tier = response.serviceTier;
   let usd = priceOnTier(adapter.pricingId, tier, main, usage).usd;
-  let unpriced: UnpricedReason | undefined = ownRateMissing(adapter.pricingId, response.mediaTokens, main.prices) ? 'modality_unpriced' : undefined;
+  let unpriced: UnpricedReason | undefined = ownRateMissing(adapter.pricingId, response.mediaTokens, 'prices' in main ? main.prices : undefined) ? 'modality_unpriced' : undefined;
   for (const step of response.steps ?? []) {
     const price = tokenPrice(table, adapter, step.model ?? model, step.usage, step.mediaTokens);
     if (price === undefined) unpriced = 'unknown_model';

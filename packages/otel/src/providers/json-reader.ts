@@ -71,6 +71,7 @@ export function withExtras(facts: ResponseFacts, extras: BilledExtras): Response
   if (extras.units !== undefined) facts.units = extras.units;
   if (extras.mediaTokens !== undefined) facts.mediaTokens = extras.mediaTokens;
   if (extras.steps !== undefined) facts.steps = extras.steps;
+  if (extras.stepsCoverUsage === true) facts.stepsCoverUsage = true;
   if (extras.serviceTier !== undefined) facts.serviceTier = extras.serviceTier;
   return facts;
 }

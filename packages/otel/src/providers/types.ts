@@ -71,6 +71,8 @@ export interface BilledExtras {
   units?: BilledUnits;
   mediaTokens?: Partial<MediaTokens>;
   steps?: readonly BilledStep[];
+  /** The top-level usage is the sum of `steps` (Groq's compound systems): the steps alone are priced, each at its model. */
+  stepsCoverUsage?: true;
   serviceTier?: string;
 }
 
@@ -143,6 +145,8 @@ export interface ResponseFacts {
   mediaTokens?: Partial<MediaTokens>;
   /** Steps billed outside `usage` (a compaction, an advisor's sub-call), each priced at its own model. */
   steps?: readonly BilledStep[];
+  /** True when `usage` is the sum of `steps` rather than billed besides them (see BilledExtras). */
+  stepsCoverUsage?: true;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface OpenAiDialect {
   readonly chunkUsage: (chunk: JsonRecord) => unknown;
   /** What the same `usage` bills besides its token counts (audio tokens, a provider's tool calls). */
   readonly usageExtras: (usage: unknown) => BilledExtras;
+  /** What a Chat Completions body bills outside its `usage` (Groq's `usage_breakdown`); nothing for most. */
+  readonly bodyExtras: (body: JsonRecord) => BilledExtras;
 }
 
 /**
@@ -36,6 +38,7 @@ export const openAiDialect: OpenAiDialect = Object.freeze({
   cost: () => undefined,
   chunkUsage: (chunk: JsonRecord) => chunk['usage'],
   usageExtras: openAiUsageExtras,
+  bodyExtras: () => ({}),
 });
 
 /**

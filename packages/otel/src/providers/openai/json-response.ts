@@ -25,7 +25,7 @@ const nothing = (): unknown => undefined;
  */
 export function openAiJsonShapes(dialect: OpenAiDialect): OpenAiJsonShapes {
   return Object.freeze({
-    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: chatExtras(dialect.usageExtras) }),
+    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: chatExtras(dialect.usageExtras, dialect.bodyExtras) }),
     responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost, extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...dialect.usageExtras(usage), ...responsesExtras(usage, body) }) }),
     embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost }),
   });

@@ -51,10 +51,13 @@ export function chatSearchExtras(model: string | undefined): BilledExtras {
  * A Chat Completions body's extras: what its usage bills (`usageExtras`), and the search of a search model.
  *
  * @example
- * chatExtras(openAiUsageExtras)(usage, body)
+ * chatExtras(openAiUsageExtras, () => ({}))(usage, body)
  */
-export function chatExtras(usageExtras: (usage: unknown) => BilledExtras): (usage: unknown, body: JsonRecord | undefined) => BilledExtras {
-  return (usage, body) => withSearch(usageExtras(usage), stringAt(body, 'model'));
+export function chatExtras(
+  usageExtras: (usage: unknown) => BilledExtras,
+  bodyExtras: (body: JsonRecord) => BilledExtras,
+): (usage: unknown, body: JsonRecord | undefined) => BilledExtras {
+  return (usage, body) => withSearch({ ...usageExtras(usage), ...(body === undefined ? {} : bodyExtras(body)) }, stringAt(body, 'model'));
 }
 
 /**
