@@ -14,8 +14,9 @@ export type CostSource = 'provider' | 'price_table' | 'estimated';
  * (`no_usage`); a metered API's answer lacked the header or field its unit is read from
  * (`unit_missing`); the price data has no price for a unit the call was billed in
  * (`unit_unpriced`); the call commits spend billed later, out of sight (`billed_later`, a batch).
- * Tiers add: the call was served on a tier the price data has no price for (`tier_unpriced`), or
- * on capacity paid by the hour rather than per token (`provisioned`). Modalities add: the call
+ * Tiers add: the call was served on a tier the price data has no price for (`tier_unpriced`; its
+ * standard price is given as an estimate), or on capacity paid by the hour rather than per token
+ * (`provisioned`). Modalities add: the call
  * had tokens (OpenAI's audio) its provider bills at a rate the price data lacks for the model
  * (`modality_unpriced`; they are priced as text, and the call counted short).
  */
@@ -71,18 +72,20 @@ export function priceCall(
     return { ...call, cost: { usd: response.providerCostUsd, source: 'provider', pricedModel: model ?? 'unknown' } };
   }
   if (model === undefined) return { ...call, unpricedReason: 'no_model' };
-  const source = exact ? 'price_table' : 'estimated';
   const tierReason = tierUnpriced(adapter.pricingId, response.serviceTier);
-  if (tierReason !== undefined) return { ...call, unpricedReason: tierReason };
+  // Capacity paid by the hour costs nothing per call.
+  if (tierReason === 'provisioned') return { ...call, unpricedReason: tierReason };
+  // A tier without a price is priced at the standard price, as an estimate, and counted unpriced: never $0 to a budget.
+  const source = exact && tierReason === undefined ? 'price_table' : 'estimated';
   if (hasBilledParts(response)) {
     const parts = priceParts(table, adapter, model, response, usage);
     if (!('usd' in parts)) return { ...call, unpricedReason: parts.unpriced };
-    return { ...call, cost: { usd: parts.usd, source, pricedModel: parts.model }, unpricedReason: parts.unpriced };
+    return { ...call, cost: { usd: parts.usd, source, pricedModel: parts.model }, unpricedReason: tierReason ?? parts.unpriced };
   }
   const listed = table.price(adapter.name, adapter.pricingId, model, usage) ?? priceUnderAlias(adapter, model, usage, table);
   if (listed === undefined) return { ...call, unpricedReason: 'unknown_model' };
   const price = priceOnTier(adapter.pricingId, response.serviceTier, listed, usage);
-  return { ...call, cost: { usd: price.usd, source, pricedModel: price.model } };
+  return { ...call, cost: { usd: price.usd, source, pricedModel: price.model }, unpricedReason: tierReason };
 }
 
 /** The call's cost record, carrying what the response billed besides its token counts, for the metrics. */

@@ -135,7 +135,7 @@ describe('Anthropic cache writes and tiers', () => {
   it.each([
     ['priority', undefined, 'tier_unpriced'],
     ['standard', 'fast', 'tier_unpriced'],
-  ])('counts a call on service_tier %s (speed %s) unpriced: the price data has no such tier', (tier, speed, reason) => {
+  ])('counts a call on service_tier %s (speed %s) unpriced, at the standard price as an estimate: the price data has no such tier', (tier, speed, reason) => {
     const { request, facts } = read('web-search.json', false);
     const body = JSON.parse(readFileSync(new URL('./fixtures/web-search.json', import.meta.url), 'utf8')).body;
     body.usage.service_tier = tier;
@@ -143,7 +143,7 @@ describe('Anthropic cache writes and tiers', () => {
     const reader = anthropicAdapter.createReader(request, 'application/json');
     reader.push(new TextEncoder().encode(JSON.stringify(body)));
     const result = priceCall(anthropicAdapter, request, reader.finish(), table);
-    expect(result.cost).toBeUndefined();
+    expect(result.cost).toEqual({ usd: expect.closeTo(usd('claude-sonnet-4-0', { input: 8984, output: 520, searches: 1 }), 12), source: 'estimated', pricedModel: 'claude-sonnet-4-0' });
     expect(result.unpricedReason).toBe(reason);
     expect(facts.serviceTier).toBe('standard');
   });

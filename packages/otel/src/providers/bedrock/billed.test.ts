@@ -21,11 +21,16 @@ function price(text: string) {
 const recorded = JSON.stringify(JSON.parse(readFileSync(new URL('./fixtures/converse-flex.json', import.meta.url), 'utf8')).body);
 
 describe('Bedrock service tiers', () => {
-  it('counts a call served on flex unpriced: the price data has no flex prices for Bedrock', () => {
+  it('counts a call served on flex unpriced, at the standard price as an estimate: the price data has no flex prices for Bedrock', () => {
     const result = price(recorded);
+    const r = findProvider({ providerId: 'aws' })!.models.find((m) => m.id === 'amazon.nova-micro-v1:0')!.prices as Record<string, number>;
     expect(result.usage).toMatchObject({ input: 13, output: 5 });
-    expect(result.cost).toBeUndefined();
+    expect(result.cost).toEqual({ usd: expect.closeTo((13 * r['input_mtok']! + 5 * r['output_mtok']!) / 1e6, 12), source: 'estimated', pricedModel: 'amazon.nova-micro-v1:0' });
     expect(result.unpricedReason).toBe('tier_unpriced');
+  });
+
+  it('counts a call on reserved capacity as provisioned, with no per-token cost', () => {
+    expect(price(recorded.replace('"flex"', '"reserved"'))).toMatchObject({ cost: undefined, unpricedReason: 'provisioned' });
   });
 
   it('prices the same answer on the default tier at the standard price', () => {

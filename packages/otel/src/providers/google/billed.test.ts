@@ -58,14 +58,16 @@ describe('Vertex AI traffic types', () => {
     expect(result.cost?.usd).toBeCloseTo((5 * flash3['input_mtok']! + (1 + 100) * flash3['output_mtok']!) / 2e6, 12);
   });
 
-  it.each([
-    ['PROVISIONED_THROUGHPUT', 'provisioned'],
-    ['ON_DEMAND_PRIORITY', 'tier_unpriced'],
-  ])('counts %s unpriced (%s), never at $0 or at the on-demand price', (trafficType, reason) => {
-    // The recorded flex answer, its traffic type changed by hand.
-    const result = price(vertexAdapter, 'vertex-flex.json', body('vertex-flex.json').replace('ON_DEMAND_FLEX', trafficType));
-    expect(result.cost).toBeUndefined();
-    expect(result.unpricedReason).toBe(reason);
+  // The recorded flex answer, its traffic type changed by hand.
+  const onTraffic = (trafficType: string) => price(vertexAdapter, 'vertex-flex.json', body('vertex-flex.json').replace('ON_DEMAND_FLEX', trafficType));
+
+  it('counts PROVISIONED_THROUGHPUT as provisioned: paid by the hour, no per-token cost', () => {
+    expect(onTraffic('PROVISIONED_THROUGHPUT')).toMatchObject({ cost: undefined, unpricedReason: 'provisioned' });
+  });
+
+  it('counts ON_DEMAND_PRIORITY unpriced, at the on-demand price as an estimate', () => {
+    const standard = (5 * flash3['input_mtok']! + (1 + 51) * flash3['output_mtok']!) / 1e6;
+    expect(onTraffic('ON_DEMAND_PRIORITY')).toMatchObject({ cost: { usd: expect.closeTo(standard, 12), source: 'estimated' }, unpricedReason: 'tier_unpriced' });
   });
 });
 
