@@ -60,8 +60,8 @@ const TIERS: Readonly<Record<string, Readonly<Record<string, TierRule>>>> = Obje
     flex: { unpriced: 'tier_unpriced' },
     priority: { unpriced: 'tier_unpriced' },
   },
-  // Anthropic's usage.service_tier: batch at half price (https://docs.anthropic.com/en/docs/build-with-claude/batch-processing#pricing); priority is a contract, and fast mode (usage.speed) a premium, that the data has no price for.
-  // US-only inference (usage.inference_geo `us`) costs 1.1× on every token (https://docs.claude.com/en/docs/about-claude/pricing#data-residency-pricing).
+  // Anthropic's usage.service_tier: batch at half price (https://platform.claude.com/docs/en/build-with-claude/batch-processing#pricing); priority is a contract, and fast mode (usage.speed) a premium, that the data has no price for.
+  // US-only inference (usage.inference_geo `us`) costs 1.1× on every token (https://platform.claude.com/docs/en/build-with-claude/data-residency).
   anthropic: { batch: { factor: 0.5 }, standard_us: { factor: 1.1 }, priority: { unpriced: 'tier_unpriced' }, fast: { unpriced: 'tier_unpriced' } },
   // Bedrock's serviceTier.type: flex and priority prices are per model and absent from the price data (https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html).
   aws: { flex: { unpriced: 'tier_unpriced' }, priority: { unpriced: 'tier_unpriced' }, reserved: { unpriced: 'provisioned' } },
