@@ -24,7 +24,46 @@ const UNIT_KEYS: Readonly<Record<string, { usage: readonly string[]; prices: rea
   characters: { usage: ['input_characters'], prices: ['input_mchars'] },
   // Cohere's rerank: one search unit is one search (a query over up to 100 documents).
   search_units: { usage: ['rerank_searches'], prices: ['rerank_searches_kcount'] },
+  // Server-side tools billed per call on top of the tokens they read.
+  web_searches: { usage: ['web_searches'], prices: ['web_searches_kcount'] },
+  file_searches: { usage: ['storage_searches'], prices: ['storage_searches_kcount'] },
+  code_executions: { usage: ['code_executions'], prices: ['code_executions_kcount'] },
 });
+
+/**
+ * Units billed as a fee of their own on top of a call's tokens (a server-side
+ * tool's calls): one without a price leaves the call's cost short, so it is
+ * counted unpriced even when the tokens are priced. Other units (the images
+ * an image model's tokens already bill) only count when nothing else was billed.
+ */
+const FEE_UNITS: ReadonlySet<string> = new Set(['web_searches', 'x_searches', 'file_searches', 'code_executions', 'image_generations', 'search_sources', 'page_visits', 'other_tool_calls']);
+
+/** Units the provider documents as free beyond their tokens: counted, never a reason to call a price short. */
+const FREE_UNITS: ReadonlySet<string> = new Set(['web_fetches']);
+
+/**
+ * True when `unit` is a fee of its own that `prices` (a model's price data)
+ * has no price for.
+ *
+ * @example
+ * unpricedFee('web_searches', { input_mtok: 3, output_mtok: 15 }) // true
+ */
+export function unpricedFee(unit: string, prices: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (!FEE_UNITS.has(unit) || FREE_UNITS.has(unit)) return false;
+  return UNIT_KEYS[unit]?.prices.some((key) => prices?.[key] !== undefined) !== true;
+}
+
+/**
+ * The call's units in the price data's usage keys, for pricing the fees alone.
+ *
+ * @example
+ * feeUsage({ web_searches: 2 }) // { input_tokens: 0, output_tokens: 0, web_searches: 2 }
+ */
+export function feeUsage(units: BilledUnits): Usage {
+  const data: Usage = { input_tokens: 0, output_tokens: 0 };
+  for (const [unit, count] of billedUnits(units)) if (FEE_UNITS.has(unit)) for (const key of UNIT_KEYS[unit]?.usage ?? []) data[key] = count;
+  return data;
+}
 
 /**
  * The price of a call from its tokens, their image and audio parts, and its
@@ -60,26 +99,51 @@ function billedUnits(units: BilledUnits | undefined): [string, number][] {
 
 /**
  * The call in the price data's usage keys. Parts are kept within their totals
- * (the price data throws on an image part larger than its input).
+ * (the price data throws on a part larger than what it is part of), and every
+ * media key is given, zero or not, so the price data never meets two parts
+ * whose overlap it prices without being told it.
+ *
+ * @example
+ * priceDataUsage(tokenUsage({ input: 100, output: 5, cacheRead: 40 }), { inputAudio: 30, cacheReadAudio: 10 }, [])
+ * // { input_tokens: 100, cache_read_tokens: 40, input_audio_tokens: 30, cache_audio_read_tokens: 10, … }
  */
-function priceDataUsage(usage: TokenUsage, media: Partial<MediaTokens> | undefined, units: readonly [string, number][]): Usage {
+export function priceDataUsage(usage: TokenUsage, media: Partial<MediaTokens> | undefined, units: readonly [string, number][]): Usage {
+  const cacheRead = Math.min(usage.cacheRead, usage.input);
+  // A provider may report writes overlapping reads (OpenRouter); the price data cannot price more parts than the whole.
+  const cacheWrite = Math.min(usage.cacheWrite, usage.input - cacheRead);
   const data: Usage = {
     input_tokens: usage.input,
     output_tokens: usage.output,
-    cache_read_tokens: usage.cacheRead,
-    cache_write_tokens: usage.cacheWrite,
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
   };
-  const inputImage = Math.min(media?.inputImage ?? 0, usage.input);
-  const inputAudio = Math.min(media?.inputAudio ?? 0, usage.input - inputImage);
-  const outputImage = Math.min(media?.outputImage ?? 0, usage.output);
-  const outputAudio = Math.min(media?.outputAudio ?? 0, usage.output - outputImage);
-  if (inputImage > 0) data['input_image_tokens'] = inputImage;
-  if (inputAudio > 0) data['input_audio_tokens'] = inputAudio;
-  if (outputImage > 0) data['output_image_tokens'] = outputImage;
-  if (outputAudio > 0) data['output_audio_tokens'] = outputAudio;
+  let inputLeft = usage.input;
+  let cacheLeft = cacheRead;
+  let outputLeft = usage.output;
+  for (const [modality, input, cache, output] of MODALITIES) {
+    const inputPart = Math.min(media?.[input] ?? 0, inputLeft);
+    const cachePart = Math.min(media?.[cache] ?? 0, cacheLeft, inputPart);
+    const outputPart = output === undefined ? 0 : Math.min(media?.[output] ?? 0, outputLeft);
+    inputLeft -= inputPart;
+    cacheLeft -= cachePart;
+    outputLeft -= outputPart;
+    data[`input_${modality}_tokens`] = inputPart;
+    data[`cache_${modality}_read_tokens`] = cachePart;
+    data[`cache_${modality}_write_tokens`] = 0;
+    data[`output_${modality}_tokens`] = outputPart;
+  }
+  const write1h = Math.min(media?.cacheWrite1h ?? 0, cacheWrite);
+  if (write1h > 0) data['cache_write_1h_tokens'] = write1h;
   for (const [unit, count] of units) for (const key of UNIT_KEYS[unit]?.usage ?? []) data[key] = count;
   return data;
 }
+
+/** Each modality's input, cache-read and output parts in MediaTokens. */
+const MODALITIES: readonly (readonly [string, keyof MediaTokens, keyof MediaTokens, keyof MediaTokens | undefined])[] = [
+  ['image', 'inputImage', 'cacheReadImage', 'outputImage'],
+  ['audio', 'inputAudio', 'cacheReadAudio', 'outputAudio'],
+  ['video', 'inputVideo', 'cacheReadVideo', 'outputVideo'],
+];
 
 /**
  * The cost of an answer that reports units besides tokens (images, search

@@ -1,6 +1,7 @@
-import type { BilledUnits, ProviderAdapter, RequestFacts, ResponseFacts, TokenUsage } from '../providers/types.js';
+import type { BilledStep, BilledUnits, MediaTokens, ProviderAdapter, RequestFacts, ResponseFacts, TokenUsage } from '../providers/types.js';
+import { hasBilledParts, priceParts } from './price-parts.js';
 import type { Price, PriceTable } from './price-table.js';
-import { priceOnTier } from './service-tiers.js';
+import { priceOnTier, tierUnpriced } from './service-tiers.js';
 
 /** Where a cost came from: the provider's own figure, the price data, or an estimate. */
 export type CostSource = 'provider' | 'price_table' | 'estimated';
@@ -13,6 +14,11 @@ export type CostSource = 'provider' | 'price_table' | 'estimated';
  * (`no_usage`); a metered API's answer lacked the header or field its unit is read from
  * (`unit_missing`); the price data has no price for a unit the call was billed in
  * (`unit_unpriced`); the call commits spend billed later, out of sight (`billed_later`, a batch).
+ * Tiers add: the call was served on a tier the price data has no price for (`tier_unpriced`; its
+ * standard price is given as an estimate), or on capacity paid by the hour rather than per token
+ * (`provisioned`). Modalities add: the call
+ * had tokens (OpenAI's audio) its provider bills at a rate the price data lacks for the model
+ * (`modality_unpriced`; they are priced as text, and the call counted short).
  */
 export type UnpricedReason =
   | 'unknown_model'
@@ -22,7 +28,10 @@ export type UnpricedReason =
   | 'no_usage'
   | 'unit_missing'
   | 'unit_unpriced'
-  | 'billed_later';
+  | 'billed_later'
+  | 'tier_unpriced'
+  | 'provisioned'
+  | 'modality_unpriced';
 
 export interface CallCost {
   /** Usage as reported, or estimated when the provider's final usage never arrived. */
@@ -33,13 +42,19 @@ export interface CallCost {
   unpricedReason: UnpricedReason | undefined;
   /** What the call was billed in besides tokens, counted in `costctl_units_total`. */
   units?: BilledUnits;
+  /** The image, audio and video parts of `usage`, counted by modality in `costctl_tokens_total`. */
+  mediaTokens?: Partial<MediaTokens>;
+  /** Steps billed outside `usage` (a compaction, an advisor's sub-call), their tokens counted with the call's. */
+  steps?: readonly BilledStep[];
 }
 
 /**
  * Prices one successful call. Exact usage is priced from the provider's
  * reported cost or the price data; a call whose final usage never arrived
  * (a cut stream, an unreadable body) is priced from an estimate and says so.
- * A call is never silently $0: if it cannot be priced, the reason is given.
+ * A call is never silently $0: if it cannot be priced, the reason is given;
+ * if a part of it cannot (a tool fee the price data lacks, a step on an
+ * unknown model), the rest is priced and the reason is given too.
  */
 export function priceCall(
   adapter: ProviderAdapter,
@@ -52,21 +67,34 @@ export function priceCall(
   const model = response.model ?? request.model;
   const exact = response.usageComplete && response.usage !== undefined;
   const usage = exact ? (response.usage as TokenUsage) : estimateUsage(request, response);
-
+  const call = withParts({ usage, model, cost: undefined, unpricedReason: undefined }, response);
   if (exact && response.providerCostUsd !== undefined) {
-    return { usage, model, cost: { usd: response.providerCostUsd, source: 'provider', pricedModel: model ?? 'unknown' }, unpricedReason: undefined };
+    return { ...call, cost: { usd: response.providerCostUsd, source: 'provider', pricedModel: model ?? 'unknown' } };
   }
-  if (model === undefined) return { usage, model, cost: undefined, unpricedReason: 'no_model' };
-
+  if (model === undefined) return { ...call, unpricedReason: 'no_model' };
+  const tierReason = tierUnpriced(adapter.pricingId, response.serviceTier);
+  // Capacity paid by the hour costs nothing per call.
+  if (tierReason === 'provisioned') return { ...call, unpricedReason: tierReason };
+  // A tier without a price is priced at the standard price, as an estimate, and counted unpriced: never $0 to a budget.
+  const source = exact && tierReason === undefined ? 'price_table' : 'estimated';
+  if (hasBilledParts(response)) {
+    const parts = priceParts(table, adapter, model, response, usage);
+    if (!('usd' in parts)) return { ...call, unpricedReason: parts.unpriced };
+    return { ...call, cost: { usd: parts.usd, source, pricedModel: parts.model }, unpricedReason: tierReason ?? parts.unpriced };
+  }
   const listed = table.price(adapter.name, adapter.pricingId, model, usage) ?? priceUnderAlias(adapter, model, usage, table);
-  if (listed === undefined) return { usage, model, cost: undefined, unpricedReason: 'unknown_model' };
+  if (listed === undefined) return { ...call, unpricedReason: 'unknown_model' };
   const price = priceOnTier(adapter.pricingId, response.serviceTier, listed, usage);
-  return {
-    usage,
-    model,
-    cost: { usd: price.usd, source: exact ? 'price_table' : 'estimated', pricedModel: price.model },
-    unpricedReason: undefined,
-  };
+  return { ...call, cost: { usd: price.usd, source, pricedModel: price.model }, unpricedReason: tierReason };
+}
+
+/** The call's cost record, carrying what the response billed besides its token counts, for the metrics. */
+function withParts(call: CallCost, response: ResponseFacts): CallCost {
+  if (response.units !== undefined) call.units = response.units;
+  if (response.mediaTokens !== undefined) call.mediaTokens = response.mediaTokens;
+  // Steps that make up the usage are already counted in it.
+  if (response.steps !== undefined && response.stepsCoverUsage !== true) call.steps = response.steps;
+  return call;
 }
 
 /** The price under the adapter's other name for a model the price data does not know as reported. */

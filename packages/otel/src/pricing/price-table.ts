@@ -49,9 +49,10 @@ export class PriceTable {
    * @param provider the `gen_ai.provider.name` (the key of config overrides)
    * @param pricingId the provider's id in the price data
    */
-  price(provider: string, pricingId: string, model: string, usage: TokenUsage): Price | undefined {
+  price(provider: string, pricingId: string, model: string, reported: TokenUsage): Price | undefined {
     const resolved = this.#resolve(provider, pricingId, model);
     if (resolved === null) return undefined;
+    const usage = pricedUsage(reported);
     if (resolved.kind === 'override') return { usd: priceFromOverride(resolved.price, usage), model: resolved.model };
     if (resolved.kind === 'linear') return { usd: priceLinear(resolved.linear, usage), model: resolved.model };
     const result = calcPrice(
@@ -124,6 +125,16 @@ function linearPrice(provider: Provider, model: string): Linear {
     cacheWrite: (at({ input_tokens: 1e6, cache_write_tokens: 1e6 }) - base - input) / 1e6,
     output: (at({ output_tokens: 1e6 }) - base) / 1e6,
   };
+}
+
+/**
+ * Usage whose cache writes fit beside its cache reads within the input: a
+ * provider may report a token as both (OpenRouter), and pricing it twice, or
+ * a negative count of uncached tokens, would be wrong either way.
+ */
+function pricedUsage(usage: TokenUsage): TokenUsage {
+  const room = Math.max(0, usage.input - usage.cacheRead);
+  return usage.cacheWrite <= room ? usage : { ...usage, cacheWrite: room };
 }
 
 function priceLinear(linear: Linear, usage: TokenUsage): number {

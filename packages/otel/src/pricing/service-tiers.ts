@@ -1,7 +1,7 @@
 /**
- * What a call costs on a processing tier other than the standard one. The
- * price data (`@pydantic/genai-prices` 0.1.x) has standard prices only, so
- * the tiers live here, each with the page its figures come from.
+ * What a call costs on a processing tier or traffic type other than the
+ * standard one. The price data (`@pydantic/genai-prices` 0.1.x) has standard
+ * prices only, so the tiers live here, each with the page its figures come from.
  */
 import type { TokenUsage } from '../providers/types.js';
 import type { Price } from './price-table.js';
@@ -35,30 +35,80 @@ const OPENAI_PRIORITY: Readonly<Record<string, TierPrice>> = Object.freeze({
 
 // Flex is billed at Batch API rates, half the standard ones (OpenAI: https://developers.openai.com/api/docs/guides/flex-processing; Azure: learn.microsoft.com …/openai/how-to/flex-processing).
 const FLEX_FACTOR = 0.5;
-
 // Priority for a model the page does not list: twice the standard price, the premium of most current models on it.
 const PRIORITY_FACTOR = 2;
 
-/** Providers whose tiers are priced here, by price-data id, and the tiers each has. */
-const TIERED: Readonly<Record<string, ReadonlySet<string>>> = Object.freeze({
-  openai: new Set(['flex', 'priority']),
-  azure: new Set(['flex']),
+/** How one tier is priced: a factor on the standard price, OpenAI's priority list, or not at all. */
+type TierRule = { factor: number } | 'openai_priority' | { unpriced: TierUnpricedReason };
+
+/**
+ * Why a tier has no price: the price data has none for it (`tier_unpriced`),
+ * or the provider does not bill it per token (`provisioned`, paid for by the hour).
+ */
+export type TierUnpricedReason = 'tier_unpriced' | 'provisioned';
+
+/** The tiers priced apart from the standard price, by price-data provider id and tier as the provider names it. */
+const TIERS: Readonly<Record<string, Readonly<Record<string, TierRule>>>> = Object.freeze({
+  openai: { flex: { factor: FLEX_FACTOR }, priority: 'openai_priority' },
+  azure: { flex: { factor: FLEX_FACTOR } },
+  // Vertex AI's usageMetadata.trafficType (https://cloud.google.com/vertex-ai/generative-ai/docs/flex-paygo, /provisioned-throughput).
+  google: {
+    ON_DEMAND_FLEX: { factor: 0.5 },
+    ON_DEMAND_PRIORITY: { unpriced: 'tier_unpriced' },
+    PROVISIONED_THROUGHPUT: { unpriced: 'provisioned' },
+    // The Gemini API's usageMetadata.serviceTier: only `standard` has a price in the data.
+    flex: { unpriced: 'tier_unpriced' },
+    priority: { unpriced: 'tier_unpriced' },
+  },
+  // Anthropic's usage.service_tier: batch at half price (https://platform.claude.com/docs/en/build-with-claude/batch-processing#pricing); priority is a contract, and fast mode (usage.speed) a premium, that the data has no price for.
+  // US-only inference (usage.inference_geo `us`) costs 1.1× on every token (https://platform.claude.com/docs/en/build-with-claude/data-residency).
+  anthropic: { batch: { factor: 0.5 }, standard_us: { factor: 1.1 }, priority: { unpriced: 'tier_unpriced' }, fast: { unpriced: 'tier_unpriced' } },
+  // Bedrock's serviceTier.type: flex and priority prices are per model and absent from the price data (https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html).
+  aws: { flex: { unpriced: 'tier_unpriced' }, priority: { unpriced: 'tier_unpriced' }, reserved: { unpriced: 'provisioned' } },
 });
 
 /**
  * The price of a call served on `tier`: flex at half the standard price,
  * priority at OpenAI's published priority prices (twice standard for a model
- * they do not list). Any other tier (`default`, `auto`, `scale`, a
- * provider's own names) and any provider without tier prices costs the standard price.
+ * they do not list), Vertex AI's flex and Anthropic's batch at half. Any
+ * other tier (`default`, `auto`, `standard`, a provider's own names), a tier
+ * without a price (see {@link tierUnpriced}) and any provider without tier
+ * prices costs the standard price, the bound a budget reserves.
  *
  * @example
  * priceOnTier('openai', 'flex', { usd: 0.0004, model: 'gpt-4o-mini' }, usage) // { usd: 0.0002, model: 'gpt-4o-mini' }
  */
 export function priceOnTier(pricingId: string, tier: string | undefined, price: Price, usage: TokenUsage): Price {
-  if (tier === undefined || TIERED[pricingId]?.has(tier) !== true) return price;
-  if (tier === 'flex') return { usd: price.usd * FLEX_FACTOR, model: price.model };
+  const rule = tier === undefined ? undefined : TIERS[pricingId]?.[tier];
+  if (rule === undefined || (typeof rule === 'object' && 'unpriced' in rule)) return price;
+  if (rule !== 'openai_priority') return { usd: price.usd * rule.factor, model: price.model };
   const listed = OPENAI_PRIORITY[price.model];
   return { usd: listed === undefined ? price.usd * PRIORITY_FACTOR : priceFrom(listed, usage), model: price.model };
+}
+
+/**
+ * The factor a tier puts on every token price, for calls priced part by part; undefined for
+ * OpenAI's priority list, which is not a factor.
+ *
+ * @example
+ * tierFactor('google', 'ON_DEMAND_FLEX') // 0.5
+ */
+export function tierFactor(pricingId: string, tier: string | undefined): number | undefined {
+  const rule = tier === undefined ? undefined : TIERS[pricingId]?.[tier];
+  if (rule === undefined || (typeof rule === 'object' && 'unpriced' in rule)) return 1;
+  return rule === 'openai_priority' ? undefined : rule.factor;
+}
+
+/**
+ * Why a call served on `tier` cannot be priced, or undefined when it can.
+ *
+ * @example
+ * tierUnpriced('google', 'PROVISIONED_THROUGHPUT') // 'provisioned'
+ * tierUnpriced('aws', 'flex') // 'tier_unpriced'
+ */
+export function tierUnpriced(pricingId: string, tier: string | undefined): TierUnpricedReason | undefined {
+  const rule = tier === undefined ? undefined : TIERS[pricingId]?.[tier];
+  return typeof rule === 'object' && 'unpriced' in rule ? rule.unpriced : undefined;
 }
 
 function priceFrom(price: TierPrice, usage: TokenUsage): number {

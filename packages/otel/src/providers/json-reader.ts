@@ -2,7 +2,7 @@ import { type CollectedJson, JsonBodyCollector } from './json-body.js';
 import { lastValueOf } from './json-tail.js';
 import { noResponseFacts } from './response-facts.js';
 import { textLength, tokensFromChars } from './text-size.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from './types.js';
+import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from './types.js';
 import { isRecord, type JsonRecord, stringAt } from './wire-values.js';
 
 /** Where one wire format keeps its usage and its generated text. */
@@ -13,6 +13,8 @@ export interface JsonShape {
   output(body: JsonRecord): unknown;
   /** USD the provider reports in the body's `usage` value (OpenRouter, xAI); absent for most. */
   cost?(usage: unknown): number | undefined;
+  /** What the body bills besides its token counts (tool fees, media parts, steps, tier), read from its `usage` value and the body. */
+  extras?(usage: unknown, body: JsonRecord | undefined): BilledExtras;
   /** Top-level keys other than `usage`, `model` and `id` (Gemini's `usageMetadata`, `modelVersion`, `responseId`). */
   keys?: Readonly<{ usage?: string; model?: string; id?: string }>;
 }
@@ -31,7 +33,7 @@ export function readJsonFacts(body: CollectedJson, shape: JsonShape): ResponseFa
   const keys = shape.keys === undefined ? DEFAULT_KEYS : { ...DEFAULT_KEYS, ...shape.keys };
   if (isRecord(value)) {
     const usage = shape.usage(value[keys.usage]);
-    return {
+    const facts: ResponseFacts = {
       model: stringAt(value, keys.model),
       responseId: stringAt(value, keys.id),
       usage,
@@ -41,18 +43,37 @@ export function readJsonFacts(body: CollectedJson, shape: JsonShape): ResponseFa
       outputTokenEstimate: usage === undefined ? tokensFromChars(textLength(shape.output(value))) : 0,
       serviceTier: stringAt(value, 'service_tier'),
     };
+    return shape.extras === undefined ? facts : withExtras(facts, shape.extras(value[keys.usage], value));
   }
   if (!body.tooLarge) return noResponseFacts();
   const usageValue = lastValueOf(body.tail, keys.usage);
   const usage = shape.usage(usageValue);
   const model = lastValueOf(body.tail, keys.model);
-  return {
+  const facts: ResponseFacts = {
     ...noResponseFacts(),
     model: typeof model === 'string' ? model : undefined,
     usage,
     usageComplete: usage !== undefined,
     providerCostUsd: usage === undefined ? undefined : shape.cost?.(usageValue),
   };
+  // Too large to parse: what the usage value holds is all that can be read.
+  return shape.extras === undefined ? facts : withExtras(facts, shape.extras(usageValue, undefined));
+}
+
+/**
+ * Facts with what a reader found billed besides the token counts; a tier
+ * found there wins over a top-level `service_tier`.
+ *
+ * @example
+ * withExtras(facts, { units: { web_searches: 1 } }).units // { web_searches: 1 }
+ */
+export function withExtras(facts: ResponseFacts, extras: BilledExtras): ResponseFacts {
+  if (extras.units !== undefined) facts.units = extras.units;
+  if (extras.mediaTokens !== undefined) facts.mediaTokens = extras.mediaTokens;
+  if (extras.steps !== undefined) facts.steps = extras.steps;
+  if (extras.stepsCoverUsage === true) facts.stepsCoverUsage = true;
+  if (extras.serviceTier !== undefined) facts.serviceTier = extras.serviceTier;
+  return facts;
 }
 
 /**

@@ -52,6 +52,12 @@ const CASES: readonly Case[] = [
     contentType: 'text/event-stream',
     cutBefore: 'event: content_block_stop',
   },
+  // Recorded streams billed beyond their top-level counts (steps, tool calls, tiers), the small ones: every byte is a split.
+  { file: 'anthropic/fixtures/compaction-stream.sse', adapter: anthropicAdapter, api: 'messages', contentType: 'text/event-stream' },
+  { file: 'anthropic/fixtures/advisor-stream.sse', adapter: anthropicAdapter, api: 'messages', contentType: 'text/event-stream' },
+  { file: 'openai/fixtures/responses-file-search-stream.sse', adapter: openaiAdapter, api: 'responses', contentType: 'text/event-stream' },
+  { file: 'google/fixtures/grounding-stream.sse', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
+  { file: 'google/fixtures/vertex-flex-stream.sse', adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
   { file: 'openai/fixtures/chat-completion.json', adapter: openaiAdapter, api: 'chat_completions', contentType: 'application/json' },
   { file: 'openai/fixtures/responses.json', adapter: openaiAdapter, api: 'responses', contentType: 'application/json' },
   { file: 'anthropic/fixtures/message.json', adapter: anthropicAdapter, api: 'messages', contentType: 'application/json' },

@@ -10,8 +10,11 @@ export interface UsageCounts {
 }
 
 /**
- * A TokenUsage whose parts never exceed their totals (cache tokens within
- * input, reasoning within output), whatever a provider sent.
+ * A TokenUsage whose parts never exceed their totals (each cache count within
+ * input, reasoning within output), whatever a provider sent. Cache reads and
+ * writes are kept as reported even when together they pass the input (an
+ * aggregator may count a token as both): the price data is given a
+ * consistent copy, the metrics the provider's numbers.
  *
  * @example
  * tokenUsage({ input: 100, output: 20, cacheRead: 80 })
@@ -19,7 +22,7 @@ export interface UsageCounts {
  */
 export function tokenUsage(counts: UsageCounts): TokenUsage {
   const cacheRead = Math.min(counts.cacheRead ?? 0, counts.input);
-  const cacheWrite = Math.min(counts.cacheWrite ?? 0, counts.input - cacheRead);
+  const cacheWrite = Math.min(counts.cacheWrite ?? 0, counts.input);
   const reasoning = Math.min(counts.reasoning ?? 0, counts.output);
   return { input: counts.input, output: counts.output, cacheRead, cacheWrite, reasoning };
 }

@@ -37,6 +37,43 @@ export interface MediaTokens {
   outputImage: number;
   /** Part of `output` that is audio tokens. */
   outputAudio: number;
+  /** Part of `input` that is video tokens. */
+  inputVideo: number;
+  /** Part of `output` that is video tokens. */
+  outputVideo: number;
+  /** Part of `cacheRead` (and of `inputAudio`) that is audio read from the cache. */
+  cacheReadAudio: number;
+  /** Part of `cacheRead` (and of `inputImage`) that is image tokens read from the cache. */
+  cacheReadImage: number;
+  /** Part of `cacheRead` (and of `inputVideo`) that is video read from the cache. */
+  cacheReadVideo: number;
+  /** Part of `cacheWrite` written to a one-hour cache (Anthropic), priced above the five-minute one. */
+  cacheWrite1h: number;
+}
+
+/**
+ * Tokens a call was billed for outside its top-level usage: an extra
+ * sampling step (Anthropic's `compaction`), or a step run on another model
+ * (the advisor tool's `advisor_message`), priced at its own model.
+ */
+export interface BilledStep {
+  /** What the provider calls the step, e.g. `compaction`. */
+  kind: string;
+  /** The model the step ran on; absent when it is the call's own. */
+  model?: string;
+  usage: TokenUsage;
+  /** Its image, audio and long-cache parts, when it has any. */
+  mediaTokens?: Partial<MediaTokens>;
+}
+
+/** What a response bills besides its five token counts, as one usage reader finds it. */
+export interface BilledExtras {
+  units?: BilledUnits;
+  mediaTokens?: Partial<MediaTokens>;
+  steps?: readonly BilledStep[];
+  /** The top-level usage is the sum of `steps` (Groq's compound systems): the steps alone are priced, each at its model. */
+  stepsCoverUsage?: true;
+  serviceTier?: string;
 }
 
 /** Token counts in one normalised shape, whatever the provider's wire format. */
@@ -106,6 +143,10 @@ export interface ResponseFacts {
   units?: BilledUnits;
   /** The image and audio parts of `usage`, for models that price them apart. */
   mediaTokens?: Partial<MediaTokens>;
+  /** Steps billed outside `usage` (a compaction, an advisor's sub-call), each priced at its own model. */
+  steps?: readonly BilledStep[];
+  /** True when `usage` is the sum of `steps` rather than billed besides them (see BilledExtras). */
+  stepsCoverUsage?: true;
 }
 
 /**

@@ -151,3 +151,27 @@ describe('costctl.units', () => {
     ]);
   });
 });
+
+describe('costctl.tokens parts and steps', () => {
+  it('counts media parts and one-hour cache writes as token types of their own', async () => {
+    const points = await collect((metrics) => {
+      metrics.record(call({ usage: { input: 900, output: 40, cacheRead: 300, cacheWrite: 0, reasoning: 0 }, mediaTokens: { inputAudio: 500, cacheReadAudio: 200, outputImage: 0 } }));
+    });
+    const byType = Object.fromEntries(points('costctl.tokens').map((point) => [point.attributes['gen_ai.token.type'], point.value]));
+    expect(byType).toEqual({ input: 900, output: 40, cache_read: 300, input_audio: 500, cache_read_audio: 200 });
+  });
+
+  it("counts a step's tokens with the call's, since the call was billed for them", async () => {
+    const step = { kind: 'compaction', usage: { input: 55196, output: 131, cacheRead: 0, cacheWrite: 55096, reasoning: 0 } };
+    const points = await collect((metrics) => metrics.record(call({ steps: [step] })));
+    const byType = Object.fromEntries(points('costctl.tokens').map((point) => [point.attributes['gen_ai.token.type'], point.value]));
+    expect(byType).toEqual({ input: 10 + 55196, output: 5 + 131, cache_write: 55096 });
+  });
+
+  it('counts a call priced short (a tool fee without a price) both in cost and as unpriced', async () => {
+    const points = await collect((metrics) => metrics.record(call({ units: { code_executions: 1 }, unpricedReason: 'unit_unpriced' })));
+    expect(points('costctl.cost.usd')).toMatchObject([{ value: 0.001 }]);
+    expect(points('costctl.unpriced_requests')).toMatchObject([{ value: 1, attributes: { 'costctl.reason': 'unit_unpriced' } }]);
+    expect(points('costctl.units')).toMatchObject([{ value: 1, attributes: { 'costctl.unit': 'code_executions' } }]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
-import type { BilledUnits, TokenUsage } from '../providers/types.js';
+import type { BilledUnits, MediaTokens, TokenUsage } from '../providers/types.js';
 import type { CallResult, CallSink } from '../transport/call.js';
 import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from './names.js';
 import { PendingPoints } from './pending-points.js';
@@ -11,6 +11,20 @@ const tokenTypes: readonly [keyof TokenUsage, string][] = [
   ['cacheRead', 'cache_read'],
   ['cacheWrite', 'cache_write'],
   ['reasoning', 'reasoning'],
+];
+
+/** The parts some models price apart, each a `gen_ai.token.type` of its own: a part of `input`, `output` or a cache count, as `cache_read` is of `input`. */
+const partTypes: readonly [keyof MediaTokens, string][] = [
+  ['inputAudio', 'input_audio'],
+  ['inputImage', 'input_image'],
+  ['inputVideo', 'input_video'],
+  ['outputAudio', 'output_audio'],
+  ['outputImage', 'output_image'],
+  ['outputVideo', 'output_video'],
+  ['cacheReadAudio', 'cache_read_audio'],
+  ['cacheReadImage', 'cache_read_image'],
+  ['cacheReadVideo', 'cache_read_video'],
+  ['cacheWrite1h', 'cache_write_1h'],
 ];
 
 /** One call's identity as metric labels: built once per distinct call shape. */
@@ -103,10 +117,9 @@ export class CostMetrics implements CallSink {
     this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
     if (!result.billable) return;
 
-    for (const [field, type] of tokenTypes) {
-      const count = result.usage[field];
-      if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
-    }
+    this.#recordTokens(key, base, result.usage, result.mediaTokens);
+    // Steps billed outside the top-level usage (a compaction) are tokens this call was billed for.
+    if (result.steps !== undefined) for (const step of result.steps) this.#recordTokens(key, base, step.usage, step.mediaTokens);
     if (result.units === undefined) {
       this.#tokenUsage.add(result.usage.input, series.input);
       if (result.operation !== 'embeddings') this.#tokenUsage.add(result.usage.output, series.output);
@@ -116,7 +129,20 @@ export class CostMetrics implements CallSink {
 
     const { cost, unpricedReason } = result;
     if (cost !== undefined) this.#cost.add(`${key}\u0000${cost.source}`, () => ({ ...base, [Attr.costSource]: cost.source }), cost.usd);
-    else if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
+    // A reason beside a cost says a part of the call (a tool fee, a step) had no price: the call is counted short.
+    if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
+  }
+
+  #recordTokens(key: string, base: Attributes, usage: TokenUsage, media: Partial<MediaTokens> | undefined): void {
+    for (const [field, type] of tokenTypes) {
+      const count = usage[field];
+      if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
+    }
+    if (media === undefined) return;
+    for (const [field, type] of partTypes) {
+      const count = media[field] ?? 0;
+      if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
+    }
   }
 
   /** A call billed in other units: each unit counted; the token histogram only gets the tokens it really had. */

@@ -264,6 +264,8 @@ export class ObservedCall {
       unpricedReason: cost !== undefined ? cost.unpricedReason : billable ? 'internal_error' : undefined,
     };
     if (cost?.units !== undefined) result.units = cost.units;
+    if (cost?.mediaTokens !== undefined) result.mediaTokens = cost.mediaTokens;
+    if (cost?.steps !== undefined) result.steps = cost.steps;
     this.#result = result;
     this.#unanswered = error !== undefined && this.#status === 0;
     try {

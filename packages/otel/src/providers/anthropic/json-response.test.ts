@@ -24,6 +24,7 @@ describe('Anthropic JSON responses', () => {
       usage: { input: 22030, output: 27, cacheRead: 20480, cacheWrite: 1536, reasoning: 0 },
       usageComplete: true,
       providerCostUsd: undefined,
+      serviceTier: 'standard',
       outputTokenEstimate: 0,
     });
   });

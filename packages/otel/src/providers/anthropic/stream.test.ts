@@ -21,6 +21,7 @@ describe('MessagesStreamReader', () => {
       usage: { input: 25, output: 19, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
       usageComplete: true,
       providerCostUsd: undefined,
+      serviceTier: 'standard',
       outputTokenEstimate: 12,
     });
   });
@@ -32,6 +33,7 @@ describe('MessagesStreamReader', () => {
       usage: { input: 2712 + 4096, output: 89, cacheRead: 4096, cacheWrite: 0, reasoning: 0 },
       usageComplete: true,
       providerCostUsd: undefined,
+      serviceTier: 'standard',
       outputTokenEstimate: 30,
     });
   });
@@ -50,6 +52,7 @@ describe('MessagesStreamReader', () => {
       usage: { input: 25, output: 4, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
       usageComplete: false,
       providerCostUsd: undefined,
+      serviceTier: 'standard',
       outputTokenEstimate: 4,
     });
   });
@@ -67,6 +70,7 @@ describe('MessagesStreamReader', () => {
       usage: { input: 812, output: 2, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
       usageComplete: false,
       providerCostUsd: undefined,
+      serviceTier: 'standard',
       outputTokenEstimate: 0,
       streamError: 'overloaded_error',
     });

@@ -1,15 +1,18 @@
 import { OutputEstimator } from '../output-estimate.js';
 import { SseDecoder } from '../sse.js';
 import { deltaTextLength, eventType } from '../stream-scan.js';
-import type { ResponseFacts, ResponseReader } from '../types.js';
+import { withExtras } from '../json-reader.js';
+import type { BilledExtras, ResponseFacts, ResponseReader } from '../types.js';
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
-import { type MessagesUsageFields, messagesTokenUsage, readUsageFields } from './usage.js';
+import { type MessagesUsageFields, messagesExtras, messagesTokenUsage, readUsageFields } from './usage.js';
 
 /**
  * Reads a Messages SSE stream: id, model and first usage from
  * `message_start`; each `message_delta` usage replaces the counts it carries
  * (they are cumulative). `content_block_delta` events are scanned for the
- * output estimate, never parsed. A stream cut before a `message_delta` usage
+ * output estimate, never parsed. What usage bills besides its counts (tool
+ * uses, `iterations` steps, the tier) is read from the same events, the
+ * later replacing what it reports. A stream cut before a `message_delta` usage
  * gives partial usage: input as reported, output the larger of the reported
  * count and the estimate.
  *
@@ -24,6 +27,7 @@ export class MessagesStreamReader implements ResponseReader {
   });
   readonly #estimate = new OutputEstimator();
   #fields: MessagesUsageFields = {};
+  #extras: BilledExtras = {};
   #complete = false;
   #model: string | undefined;
   #responseId: string | undefined;
@@ -38,7 +42,7 @@ export class MessagesStreamReader implements ResponseReader {
     const estimate = this.#estimate.tokens;
     const fields = this.#complete ? this.#fields : { ...this.#fields, output: Math.max(this.#fields.output ?? 0, estimate) };
     const usage = messagesTokenUsage(fields);
-    return {
+    const facts: ResponseFacts = {
       model: this.#model,
       responseId: this.#responseId,
       usage,
@@ -47,6 +51,7 @@ export class MessagesStreamReader implements ResponseReader {
       outputTokenEstimate: estimate,
       ...(this.#streamError === undefined ? {} : { streamError: this.#streamError }),
     };
+    return withExtras(facts, this.#extras);
   }
 
   #readEvent(event: string, data: string): void {
@@ -68,10 +73,13 @@ export class MessagesStreamReader implements ResponseReader {
       this.#model = stringAt(message, 'model') ?? this.#model;
       this.#responseId = stringAt(message, 'id') ?? this.#responseId;
       this.#fields = { ...this.#fields, ...readUsageFields(message?.['usage']) };
+      this.#extras = { ...this.#extras, ...messagesExtras(message?.['usage']) };
       return;
     }
     const update = readUsageFields(parsed['usage']);
     this.#fields = { ...this.#fields, ...update };
+    // The steps `message_delta` lists (a compaction) are billed besides the counts it replaces.
+    this.#extras = { ...this.#extras, ...messagesExtras(parsed['usage']) };
     if (update.output !== undefined) this.#complete = true;
   }
 }

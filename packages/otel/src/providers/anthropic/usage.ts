@@ -1,6 +1,6 @@
 import { tokenUsage } from '../token-usage.js';
-import type { TokenUsage } from '../types.js';
-import { countAt, isRecord, recordAt } from '../wire-values.js';
+import type { BilledExtras, BilledStep, TokenUsage } from '../types.js';
+import { countAt, isRecord, type JsonRecord, recordAt, stringAt } from '../wire-values.js';
 
 /** The valid counts of one Anthropic `usage` object; a missing or malformed count is left out. */
 export interface MessagesUsageFields {
@@ -67,4 +67,77 @@ export function messagesTokenUsage(fields: MessagesUsageFields): TokenUsage | un
  */
 export function messagesUsage(usage: unknown): TokenUsage | undefined {
   return messagesTokenUsage(readUsageFields(usage));
+}
+
+/** Anthropic's server-side tools billed per use, by `usage.server_tool_use` key, and the costctl unit each is counted in. */
+const SERVER_TOOLS: readonly (readonly [key: string, unit: string])[] = [
+  ['web_search_requests', 'web_searches'],
+  ['web_fetch_requests', 'web_fetches'],
+  ['code_execution_requests', 'code_executions'],
+];
+
+/**
+ * What an Anthropic `usage` object bills besides its token counts: server
+ * tool uses (`server_tool_use`), one-hour cache writes (`cache_creation`),
+ * the tier (`service_tier`, `speed: fast`, `inference_geo: us`), and the steps of
+ * `iterations` that the top-level counts leave out — a `compaction` (billed
+ * at the call's model) and an `advisor_message` (billed at its own model).
+ * The `message` iterations are what the top-level counts already sum.
+ * Only what the object has is returned, so a later object (a stream's
+ * `message_delta`) replaces what it reports and keeps the rest.
+ *
+ * @example
+ * messagesExtras({ input_tokens: 180, output_tokens: 8, server_tool_use: { web_search_requests: 1 },
+ *   iterations: [{ type: 'compaction', input_tokens: 100, output_tokens: 82 }, { type: 'message', input_tokens: 180, output_tokens: 8 }] })
+ * // { units: { web_searches: 1 }, steps: [{ kind: 'compaction', usage: { input: 100, output: 82, … } }] }
+ */
+export function messagesExtras(usage: unknown): BilledExtras {
+  if (!isRecord(usage)) return {};
+  const extras: BilledExtras = {};
+  const tools = recordAt(usage, 'server_tool_use');
+  if (tools !== undefined) {
+    const units: Record<string, number> = {};
+    for (const [key, unit] of SERVER_TOOLS) {
+      const count = countAt(tools, key);
+      if (count !== undefined && count > 0) units[unit] = count;
+    }
+    if (Object.keys(units).length > 0) extras.units = units;
+  }
+  const cacheWrite1h = countAt(recordAt(usage, 'cache_creation'), 'ephemeral_1h_input_tokens');
+  if (cacheWrite1h !== undefined && cacheWrite1h > 0) extras.mediaTokens = { cacheWrite1h };
+  const tier = messagesTier(usage);
+  if (tier !== undefined) extras.serviceTier = tier;
+  const iterations = usage['iterations'];
+  const steps = Array.isArray(iterations) ? billedSteps(iterations) : [];
+  if (steps.length > 0) extras.steps = steps;
+  return extras;
+}
+
+/**
+ * The one tier a Messages usage is priced on: fast mode (`speed`), then the
+ * `service_tier`, with US-only inference (`inference_geo: us`) marking a
+ * standard call as `standard_us`.
+ */
+function messagesTier(usage: JsonRecord): string | undefined {
+  if (usage['speed'] === 'fast') return 'fast';
+  const tier = stringAt(usage, 'service_tier');
+  return tier === 'standard' && usage['inference_geo'] === 'us' ? 'standard_us' : tier;
+}
+
+function billedSteps(iterations: readonly unknown[]): BilledStep[] {
+  const steps: BilledStep[] = [];
+  for (const iteration of iterations) {
+    if (!isRecord(iteration)) continue;
+    const kind = iteration['type'];
+    if (kind !== 'compaction' && kind !== 'advisor_message') continue;
+    const usage = messagesUsage(iteration);
+    if (usage === undefined) continue;
+    const step: BilledStep = { kind, usage };
+    const model = stringAt(iteration, 'model');
+    if (kind === 'advisor_message' && model !== undefined) step.model = model;
+    const cacheWrite1h = countAt(recordAt(iteration, 'cache_creation'), 'ephemeral_1h_input_tokens');
+    if (cacheWrite1h !== undefined && cacheWrite1h > 0) step.mediaTokens = { cacheWrite1h };
+    steps.push(step);
+  }
+  return steps;
 }

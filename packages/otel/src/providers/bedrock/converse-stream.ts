@@ -5,6 +5,7 @@ import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson } from '../wire-values.js';
 import { EventStreamDecoder, type EventStreamMessage, streamErrorOf } from './event-stream.js';
 import { type BedrockNames, bedrockFacts } from './facts.js';
+import { converseExtras } from './json-response.js';
 import { converseUsage } from './usage.js';
 
 const utf8 = new TextDecoder('utf-8');
@@ -30,6 +31,7 @@ export class ConverseStreamReader implements ResponseReader {
   readonly #names: BedrockNames;
   #usage: TokenUsage | undefined;
   #streamError: string | undefined;
+  #serviceTier: string | undefined;
 
   constructor(names: BedrockNames) {
     this.#names = names;
@@ -42,6 +44,7 @@ export class ConverseStreamReader implements ResponseReader {
   finish(): ResponseFacts {
     const facts: ResponseFacts = { ...noResponseFacts(), outputTokenEstimate: this.#estimate.tokens };
     if (this.#streamError !== undefined) facts.streamError = this.#streamError;
+    if (this.#serviceTier !== undefined) facts.serviceTier = this.#serviceTier;
     return bedrockFacts(facts, this.#names, this.#usage);
   }
 
@@ -55,6 +58,9 @@ export class ConverseStreamReader implements ResponseReader {
     }
     if (type !== 'metadata') return;
     const parsed = parseJson(utf8.decode(message.payload));
-    if (isRecord(parsed)) this.#usage = converseUsage(parsed['usage']) ?? this.#usage;
+    if (!isRecord(parsed)) return;
+    this.#usage = converseUsage(parsed['usage']) ?? this.#usage;
+    // The metadata event carries the tier as the JSON answer does.
+    this.#serviceTier = converseExtras(undefined, parsed).serviceTier ?? this.#serviceTier;
   }
 }

@@ -1,13 +1,26 @@
 import { messagesUsage } from '../anthropic/usage.js';
 import { JsonResponseReader, type JsonShape } from '../json-reader.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
-import type { JsonRecord } from '../wire-values.js';
+import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import { type JsonRecord, recordAt, stringAt } from '../wire-values.js';
 import { type BedrockNames, bedrockFacts } from './facts.js';
 import { converseUsage } from './usage.js';
+
+/**
+ * The tier a Converse answer was served on (`serviceTier.type`: `default`,
+ * `flex`, `priority`, `reserved`), which changes its price.
+ *
+ * @example
+ * converseExtras(undefined, { serviceTier: { type: 'flex' } }) // { serviceTier: 'flex' }
+ */
+export function converseExtras(_usage: unknown, body: JsonRecord | undefined): BilledExtras {
+  const tier = stringAt(recordAt(body, 'serviceTier'), 'type');
+  return tier === undefined ? {} : { serviceTier: tier };
+}
 
 /** The Converse JSON answer: `usage` at the top, the reply in `output.message.content`. */
 export const converseJsonShape: JsonShape = Object.freeze({
   usage: converseUsage,
+  extras: converseExtras,
   output: (body: JsonRecord) => body['output'],
 });
 

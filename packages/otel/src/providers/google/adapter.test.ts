@@ -155,6 +155,7 @@ describe('vertexAdapter', () => {
       usageComplete: true,
       providerCostUsd: undefined,
       outputTokenEstimate: 31,
+      serviceTier: 'ON_DEMAND',
     });
   });
 

@@ -60,12 +60,26 @@ export const geminiAdapter: ProviderAdapter = Object.freeze({
     { operation: 'streamGenerateContent', endpoint: 'POST /v1beta/models/{model}:streamGenerateContent', streaming: 'SSE' },
     { operation: 'embedContent', endpoint: 'POST /v1beta/models/{model}:embedContent', streaming: 'no' },
     { operation: 'batchEmbedContents', endpoint: 'POST /v1beta/models/{model}:batchEmbedContents', streaming: 'no' },
+    { operation: 'batchGenerateContent (billed later)', endpoint: 'POST /v1beta/models/{model}:batchGenerateContent', streaming: 'no' },
   ]),
   matchCall: matchGeminiCall,
   readRequest: readGoogleRequest,
   createReader: googleReader,
   errorBody: googleErrorBody,
+  price: priceBatch,
 });
+
+/**
+ * A Batch Mode job: what it costs is billed when its requests run, out of
+ * sight of this call (at half the standard price), so the call is counted
+ * `billed_later` — never estimated from its request, never $0.
+ */
+function priceBatch(request: RequestFacts, response: ResponseFacts): CallCost | undefined {
+  if (request.api !== 'batch_generate_content') return undefined;
+  return { usage: NO_TOKENS, model: response.model ?? request.model, cost: undefined, unpricedReason: 'billed_later' };
+}
+
+const NO_TOKENS = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
 
 /**
  * Vertex AI: Gemini on regional (`us-central1-aiplatform.googleapis.com`),

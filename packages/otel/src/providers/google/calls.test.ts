@@ -8,6 +8,8 @@ describe('matchGeminiCall', () => {
     ['/v1/models/gemini-embedding-001:embedContent', { operation: 'embeddings', api: 'embed_content', model: 'gemini-embedding-001' }],
     ['/v1beta/models/gemini-embedding-001:batchEmbedContents', { operation: 'embeddings', api: 'embed_content', model: 'gemini-embedding-001' }],
     ['/gemini-proxy/v1beta/models/gemini-2.0-flash-001%3Alatest:generateContent', { operation: 'generate_content', api: 'generate_content', model: 'gemini-2.0-flash-001:latest' }],
+    // Batch Mode: counted, billed later.
+    ['/v1beta/models/gemini-2.5-flash:batchGenerateContent', { operation: 'batch', api: 'batch_generate_content', model: 'gemini-2.5-flash' }],
   ])('reads POST %s', (path, call) => {
     expect(matchGeminiCall('POST', path)).toEqual(call);
   });
@@ -15,7 +17,6 @@ describe('matchGeminiCall', () => {
   it.each([
     ['GET', '/v1beta/models/gemini-2.5-flash'],
     ['POST', '/v1beta/models/gemini-2.5-flash:countTokens'],
-    ['POST', '/v1beta/models/gemini-2.5-flash:batchGenerateContent'],
     ['POST', '/v1beta/cachedContents'],
     ['POST', '/v1beta/models/:generateContent'],
     ['POST', '/v1beta/tunedModels/my-model:generateContent'],

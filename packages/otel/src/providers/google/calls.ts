@@ -1,7 +1,7 @@
 import type { OperationName, ProviderCall } from '../types.js';
 
 /** The Google wire formats costctl reads: Gemini's, and Anthropic Messages and OpenAI Chat Completions served by Vertex AI. */
-export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'embed_content' | 'predict_embeddings' | 'predict_images' | 'messages' | 'messages_stream' | 'chat_completions';
+export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'batch_generate_content' | 'embed_content' | 'predict_embeddings' | 'predict_images' | 'messages' | 'messages_stream' | 'chat_completions';
 
 type Verb = Readonly<{ operation: OperationName; api: GoogleApi }>;
 
@@ -11,6 +11,8 @@ const GEMINI_VERBS: Readonly<Record<string, Verb>> = Object.freeze({
   streamGenerateContent: { operation: 'generate_content', api: 'stream_generate_content' },
   embedContent: { operation: 'embeddings', api: 'embed_content' },
   batchEmbedContents: { operation: 'embeddings', api: 'embed_content' },
+  // The Gemini API's Batch Mode: the answer is an operation; its requests are billed when they run.
+  batchGenerateContent: { operation: 'batch', api: 'batch_generate_content' },
 });
 
 /** Vertex AI's methods for partner models in their own wire format (Anthropic's Messages). */
@@ -94,7 +96,7 @@ export function matchVertexCall(method: string, path: string): (ProviderCall & {
   const { segments, name } = parts;
   if (segments.at(-1) === 'endpoints') {
     const verb = GEMINI_VERBS[parts.verb];
-    return verb?.api === 'embed_content' ? undefined : verb;
+    return verb?.api === 'embed_content' || verb?.api === 'batch_generate_content' ? undefined : verb;
   }
   if (segments.at(-1) !== 'models' || segments.at(-3) !== 'publishers') return undefined;
   const publisher = segments.at(-2);
@@ -104,5 +106,7 @@ export function matchVertexCall(method: string, path: string): (ProviderCall & {
 
 function googleVerb(verb: string, model: string): Verb | undefined {
   if (verb === 'predict') return EMBEDDING_MODEL.test(model) ? PREDICT_EMBEDDINGS : IMAGEN_MODEL.test(model) ? PREDICT_IMAGES : undefined;
-  return GEMINI_VERBS[verb];
+  // Batch Mode is the Gemini API's; Vertex AI batches are jobs of another API.
+  const found = GEMINI_VERBS[verb];
+  return found?.api === 'batch_generate_content' ? undefined : found;
 }

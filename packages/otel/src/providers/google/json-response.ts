@@ -1,6 +1,6 @@
 import type { JsonShape } from '../json-reader.js';
 import type { JsonRecord } from '../wire-values.js';
-import { geminiUsage, predictionsUsage } from './usage.js';
+import { geminiExtras, geminiUsage, predictionsUsage } from './usage.js';
 
 /**
  * A Gemini JSON answer (`generateContent`, `embedContent`,
@@ -10,6 +10,7 @@ import { geminiUsage, predictionsUsage } from './usage.js';
  */
 export const geminiJsonShape: JsonShape = Object.freeze({
   usage: geminiUsage,
+  extras: geminiExtras,
   output: (body: JsonRecord) => body['candidates'],
   keys: Object.freeze({ usage: 'usageMetadata', model: 'modelVersion', id: 'responseId' }),
 });

@@ -1,10 +1,11 @@
 import { OutputEstimator } from '../output-estimate.js';
 import { SseDecoder } from '../sse.js';
 import { deltaTextLength } from '../stream-scan.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import { withExtras } from '../json-reader.js';
+import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { JsonArraySplitter } from './json-array.js';
-import { geminiUsage } from './usage.js';
+import { geminiExtras, geminiUsage, groundingSearches } from './usage.js';
 
 /**
  * What the chunks of one `streamGenerateContent` answer said, however they
@@ -22,6 +23,8 @@ class GeminiChunks {
   #model: string | undefined;
   #responseId: string | undefined;
   #streamError: string | undefined;
+  #extras: BilledExtras = {};
+  #searches = 0;
 
   read(text: string): void {
     this.#estimate.addDelta(deltaTextLength(text));
@@ -39,9 +42,13 @@ class GeminiChunks {
     if (Array.isArray(candidates) && candidates.some((candidate) => isRecord(candidate) && typeof candidate['finishReason'] === 'string')) {
       this.#finished = true;
     }
-    const usage = geminiUsage(recordAt(chunk, 'usageMetadata'));
+    // Grounding's queries come in one chunk (usually the last with candidates), not cumulated.
+    this.#searches = Math.max(this.#searches, groundingSearches(chunk));
+    const usageMetadata = recordAt(chunk, 'usageMetadata');
+    const usage = geminiUsage(usageMetadata);
     if (usage === undefined) return;
     this.#usage = usage;
+    this.#extras = geminiExtras(usageMetadata, undefined);
     if (this.#finished) this.#complete = true;
   }
 
@@ -49,7 +56,7 @@ class GeminiChunks {
     const estimate = this.#estimate.tokens;
     const reported = this.#usage;
     const usage = reported === undefined || this.#complete ? reported : { ...reported, output: Math.max(reported.output, estimate) };
-    return {
+    const facts: ResponseFacts = {
       model: this.#model,
       responseId: this.#responseId,
       usage,
@@ -58,6 +65,8 @@ class GeminiChunks {
       outputTokenEstimate: estimate,
       ...(this.#streamError === undefined ? {} : { streamError: this.#streamError }),
     };
+    const extras = this.#searches > 0 ? { ...this.#extras, units: { web_searches: this.#searches } } : this.#extras;
+    return withExtras(facts, extras);
   }
 }
 

@@ -1,6 +1,6 @@
 import { tokenUsage } from '../token-usage.js';
-import type { TokenUsage } from '../types.js';
-import { countAt, isRecord, recordAt } from '../wire-values.js';
+import type { BilledExtras, MediaTokens, TokenUsage } from '../types.js';
+import { countAt, isRecord, type JsonRecord, recordAt, stringAt } from '../wire-values.js';
 
 /**
  * TokenUsage from a Gemini `usageMetadata` object, counted the way Google
@@ -48,4 +48,69 @@ export function predictionsUsage(predictions: unknown): TokenUsage | undefined {
     if (count !== undefined) input = (input ?? 0) + count;
   }
   return input === undefined ? undefined : tokenUsage({ input, output: 0 });
+}
+
+/** Gemini's modality names and the MediaTokens parts each fills, as prompt, cache and output. TEXT (and DOCUMENT, billed as text) fill none. */
+const MODALITY_PARTS: Readonly<Record<string, readonly [input: keyof MediaTokens, cache: keyof MediaTokens, output: keyof MediaTokens]>> = Object.freeze({
+  AUDIO: ['inputAudio', 'cacheReadAudio', 'outputAudio'],
+  IMAGE: ['inputImage', 'cacheReadImage', 'outputImage'],
+  VIDEO: ['inputVideo', 'cacheReadVideo', 'outputVideo'],
+});
+
+/**
+ * What a Gemini answer bills besides its token counts: the audio, image and
+ * video parts of its prompt (tool results included), cache and candidates
+ * (`*TokensDetails`, by modality); the tier it was served on (Vertex AI's
+ * `trafficType`, the Gemini API's `serviceTier`); and the Google Search
+ * queries grounding ran (`groundingMetadata.webSearchQueries`), counted as
+ * `web_searches`.
+ *
+ * @example
+ * geminiExtras({ promptTokenCount: 159, promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 150 }], trafficType: 'ON_DEMAND' }, undefined)
+ * // { mediaTokens: { inputAudio: 150 }, serviceTier: 'ON_DEMAND' }
+ */
+export function geminiExtras(usageMetadata: unknown, body: JsonRecord | undefined): BilledExtras {
+  const extras: BilledExtras = {};
+  if (isRecord(usageMetadata)) {
+    const media: Partial<MediaTokens> = {};
+    addModalities(media, usageMetadata['promptTokensDetails'], 0);
+    addModalities(media, usageMetadata['toolUsePromptTokensDetails'], 0);
+    addModalities(media, usageMetadata['cacheTokensDetails'], 1);
+    addModalities(media, usageMetadata['candidatesTokensDetails'], 2);
+    if (Object.keys(media).length > 0) extras.mediaTokens = media;
+    const tier = stringAt(usageMetadata, 'trafficType') ?? stringAt(usageMetadata, 'serviceTier');
+    if (tier !== undefined) extras.serviceTier = tier;
+  }
+  const searches = groundingSearches(body);
+  if (searches > 0) extras.units = { web_searches: searches };
+  return extras;
+}
+
+/**
+ * The Google Search queries grounding ran for an answer (or one stream chunk), summed over its candidates.
+ *
+ * @example
+ * groundingSearches({ candidates: [{ groundingMetadata: { webSearchQueries: ['weather in Paris'] } }] }) // 1
+ */
+export function groundingSearches(body: JsonRecord | undefined): number {
+  const candidates = body?.['candidates'];
+  if (!Array.isArray(candidates)) return 0;
+  let searches = 0;
+  for (const candidate of candidates) {
+    const queries = recordAt(isRecord(candidate) ? candidate : undefined, 'groundingMetadata')?.['webSearchQueries'];
+    if (Array.isArray(queries)) searches += queries.length;
+  }
+  return searches;
+}
+
+function addModalities(media: Partial<MediaTokens>, details: unknown, slot: 0 | 1 | 2): void {
+  if (!Array.isArray(details)) return;
+  for (const detail of details) {
+    if (!isRecord(detail)) continue;
+    const parts = MODALITY_PARTS[stringAt(detail, 'modality') ?? ''];
+    const count = countAt(detail, 'tokenCount');
+    if (parts === undefined || count === undefined || count === 0) continue;
+    const key = parts[slot];
+    media[key] = (media[key] ?? 0) + count;
+  }
 }

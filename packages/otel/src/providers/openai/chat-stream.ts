@@ -2,9 +2,11 @@ import { OutputEstimator } from '../output-estimate.js';
 import { SseDecoder } from '../sse.js';
 import { chatDeltaLength, hasUsageObject } from '../stream-scan.js';
 import { TailBuffer } from '../tail-buffer.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import { withExtras } from '../json-reader.js';
+import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, type JsonRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
+import { withSearch } from './server-tools.js';
 
 /** Bytes of the stream's end kept to find the usage chunk; it comes last, before `[DONE]`. */
 const TAIL_BYTES = 16 * 1024;
@@ -49,6 +51,7 @@ export class ChatStreamReader implements ResponseReader {
   finish(): ResponseFacts {
     let usage: TokenUsage | undefined;
     let cost: number | undefined;
+    let extras: BilledExtras = {};
     let done = false;
     let streamError: string | undefined;
     let events = 0;
@@ -80,11 +83,12 @@ export class ChatStreamReader implements ResponseReader {
       // A later usage chunk replaces an earlier one (Groq repeats it; xAI's counts are cumulative).
       usage = found;
       cost = this.#dialect.cost(value);
+      extras = this.#dialect.usageExtras(value);
       this.#readIdentity(chunk);
     });
     decoder.push(this.#tail.wholeEvents());
     decoder.end();
-    return {
+    const facts: ResponseFacts = {
       model: this.#model,
       responseId: this.#responseId,
       usage,
@@ -95,6 +99,7 @@ export class ChatStreamReader implements ResponseReader {
       ...(streamError === undefined ? {} : { streamError }),
       serviceTier: this.#serviceTier,
     };
+    return withExtras(facts, withSearch(extras, this.#model));
   }
 
   #readHead(data: string): void {

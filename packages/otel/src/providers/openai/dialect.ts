@@ -1,6 +1,6 @@
-import type { TokenUsage } from '../types.js';
+import type { BilledExtras, TokenUsage } from '../types.js';
 import type { JsonRecord } from '../wire-values.js';
-import { chatCompletionsUsage, embeddingsUsage, responsesUsage } from './usage.js';
+import { chatCompletionsUsage, embeddingsUsage, openAiUsageExtras, responsesUsage } from './usage.js';
 
 /**
  * How one OpenAI-compatible provider departs from OpenAI's wire format: the
@@ -18,6 +18,10 @@ export interface OpenAiDialect {
   readonly cost: (usage: unknown) => number | undefined;
   /** Where a stream chunk keeps its usage: `usage`, or elsewhere (Groq's `x_groq.usage`). */
   readonly chunkUsage: (chunk: JsonRecord) => unknown;
+  /** What the same `usage` bills besides its token counts (audio tokens, a provider's tool calls). */
+  readonly usageExtras: (usage: unknown) => BilledExtras;
+  /** What a Chat Completions body bills outside its `usage` (Groq's `usage_breakdown`); nothing for most. */
+  readonly bodyExtras: (body: JsonRecord) => BilledExtras;
 }
 
 /**
@@ -33,6 +37,8 @@ export const openAiDialect: OpenAiDialect = Object.freeze({
   embeddingsUsage,
   cost: () => undefined,
   chunkUsage: (chunk: JsonRecord) => chunk['usage'],
+  usageExtras: openAiUsageExtras,
+  bodyExtras: () => ({}),
 });
 
 /**

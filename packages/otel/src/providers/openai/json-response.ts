@@ -1,6 +1,7 @@
 import type { JsonShape } from '../json-reader.js';
 import type { JsonRecord } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
+import { chatExtras, responsesExtras } from './server-tools.js';
 
 /** The JSON body shape of each OpenAI API, in one provider's dialect. */
 export interface OpenAiJsonShapes {
@@ -24,8 +25,8 @@ const nothing = (): unknown => undefined;
  */
 export function openAiJsonShapes(dialect: OpenAiDialect): OpenAiJsonShapes {
   return Object.freeze({
-    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost }),
-    responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost }),
+    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: chatExtras(dialect.usageExtras, dialect.bodyExtras) }),
+    responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost, extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...dialect.usageExtras(usage), ...responsesExtras(usage, body) }) }),
     embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost }),
   });
 }

@@ -2,9 +2,11 @@ import { DEFAULT_MAX_JSON_BYTES } from '../json-body.js';
 import { OutputEstimator } from '../output-estimate.js';
 import { SseDecoder } from '../sse.js';
 import { deltaTextLength, eventType } from '../stream-scan.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import { withExtras } from '../json-reader.js';
+import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
+import { responsesExtras } from './server-tools.js';
 
 // The final event repeats the whole response (output, instructions, tools): allow what a JSON body may be.
 const MAX_EVENT = DEFAULT_MAX_JSON_BYTES;
@@ -14,7 +16,8 @@ const END_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response
 
 /**
  * Reads a Responses API SSE stream: model and id from `response.created`,
- * usage from `response.completed` (or `.incomplete` / `.failed`). `*.delta`
+ * usage and the server-side tool calls billed per call from
+ * `response.completed` (or `.incomplete` / `.failed`). `*.delta`
  * events are scanned for the output estimate, never parsed.
  *
  * @example
@@ -34,6 +37,7 @@ export class ResponsesStreamReader implements ResponseReader {
   #usage: TokenUsage | undefined;
   #cost: number | undefined;
   #serviceTier: string | undefined;
+  #extras: BilledExtras = {};
 
   constructor(dialect: OpenAiDialect = openAiDialect) {
     this.#dialect = dialect;
@@ -45,7 +49,7 @@ export class ResponsesStreamReader implements ResponseReader {
 
   finish(): ResponseFacts {
     this.#sse.end();
-    return {
+    const facts: ResponseFacts = {
       model: this.#model,
       responseId: this.#responseId,
       usage: this.#usage,
@@ -54,6 +58,7 @@ export class ResponsesStreamReader implements ResponseReader {
       outputTokenEstimate: this.#estimate.tokens,
       serviceTier: this.#serviceTier,
     };
+    return withExtras(facts, this.#extras);
   }
 
   #readEvent(event: string, data: string): void {
@@ -76,5 +81,7 @@ export class ResponsesStreamReader implements ResponseReader {
     if (usage === undefined) return;
     this.#usage = usage;
     this.#cost = this.#dialect.cost(response['usage']);
+    // The final event lists every output item, the tool calls billed per call among them.
+    this.#extras = { ...this.#dialect.usageExtras(response['usage']), ...responsesExtras(response['usage'], response) };
   }
 }

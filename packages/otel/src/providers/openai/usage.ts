@@ -1,5 +1,5 @@
 import { tokenUsage } from '../token-usage.js';
-import type { TokenUsage } from '../types.js';
+import type { BilledExtras, MediaTokens, TokenUsage } from '../types.js';
 import { countAt, isRecord, type JsonRecord, recordAt } from '../wire-values.js';
 
 /**
@@ -96,4 +96,32 @@ export function embeddingsUsage(usage: unknown): TokenUsage | undefined {
   if (!isRecord(usage)) return undefined;
   const input = countAt(usage, 'prompt_tokens');
   return input === undefined ? undefined : tokenUsage({ input, output: 0 });
+}
+
+/**
+ * The audio and image parts OpenAI reports in a usage object's
+ * `*_tokens_details` (Chat Completions' `prompt_tokens_details` /
+ * `completion_tokens_details`, the Responses API's `input_tokens_details` /
+ * `output_tokens_details`), for models that price them apart from text.
+ *
+ * @example
+ * openAiUsageExtras({ prompt_tokens: 64, completion_tokens: 9, prompt_tokens_details: { audio_tokens: 44, cached_tokens: 0 } })
+ * // { mediaTokens: { inputAudio: 44 } }
+ */
+export function openAiUsageExtras(usage: unknown): BilledExtras {
+  if (!isRecord(usage)) return {};
+  const input = recordAt(usage, 'prompt_tokens_details') ?? recordAt(usage, 'input_tokens_details');
+  const output = recordAt(usage, 'completion_tokens_details') ?? recordAt(usage, 'output_tokens_details');
+  const media: Partial<MediaTokens> = {};
+  const parts: readonly [JsonRecord | undefined, string, keyof MediaTokens][] = [
+    [input, 'audio_tokens', 'inputAudio'],
+    [input, 'image_tokens', 'inputImage'],
+    [output, 'audio_tokens', 'outputAudio'],
+    [output, 'image_tokens', 'outputImage'],
+  ];
+  for (const [details, key, part] of parts) {
+    const count = countAt(details, key);
+    if (count !== undefined && count > 0) media[part] = count;
+  }
+  return Object.keys(media).length > 0 ? { mediaTokens: media } : {};
 }

@@ -1,6 +1,6 @@
 import { compatibleCatalog, openAiCompatibleAdapter } from '../openai/compatible.js';
 import { openAiDialectWith } from '../openai/dialect.js';
-import { xaiChatUsage, xaiCost, xaiResponsesUsage } from './usage.js';
+import { xaiChatUsage, xaiCost, xaiResponsesUsage, xaiUsageExtras } from './usage.js';
 
 /**
  * xAI: Chat Completions, Responses and legacy Completions at api.x.ai. Every
@@ -15,7 +15,7 @@ export const xaiAdapter = openAiCompatibleAdapter({
   pricingId: 'x-ai',
   hosts: ['api.x.ai'],
   catalog: compatibleCatalog('/v1', ['chat', 'responses', 'completions']),
-  dialect: openAiDialectWith({ chatUsage: xaiChatUsage, responsesUsage: xaiResponsesUsage, cost: xaiCost }),
+  dialect: openAiDialectWith({ chatUsage: xaiChatUsage, responsesUsage: xaiResponsesUsage, cost: xaiCost, usageExtras: xaiUsageExtras }),
   // xAI's own error shape: `{"code": "…", "error": "…"}`.
   errorBody: (type: string, message: string) => ({ code: type, error: message }),
 });

@@ -1,6 +1,7 @@
 import { reportedUsd } from '../openai/dialect.js';
-import { chatUsageReader, responsesUsageReader } from '../openai/usage.js';
-import { countAt, isRecord, type JsonRecord } from '../wire-values.js';
+import { chatUsageReader, openAiUsageExtras, responsesUsageReader } from '../openai/usage.js';
+import type { BilledExtras } from '../types.js';
+import { countAt, isRecord, type JsonRecord, recordAt } from '../wire-values.js';
 
 /** xAI reports cost in ticks: 1 USD = 10^10 ticks (docs.x.ai, Cost Tracking). */
 export const TICKS_PER_USD = 1e10;
@@ -45,4 +46,35 @@ export function xaiCost(usage: unknown): number | undefined {
   if (!isRecord(usage)) return undefined;
   const ticks = countAt(usage, 'cost_in_usd_ticks');
   return ticks === undefined ? undefined : reportedUsd(ticks / TICKS_PER_USD);
+}
+
+/** xAI's server-side tool calls by `server_side_tool_usage_details` key, and the costctl unit each is counted in. */
+const TOOL_CALLS: readonly (readonly [key: string, unit: string])[] = [
+  ['web_search_calls', 'web_searches'],
+  ['x_search_calls', 'x_searches'],
+  ['code_interpreter_calls', 'code_executions'],
+  ['file_search_calls', 'file_searches'],
+];
+
+/**
+ * What an xAI `usage` bills besides its tokens: the sources Live Search
+ * read (`num_sources_used`) and the calls of its server-side tools
+ * (`server_side_tool_usage_details`), each counted by unit. The cost xAI
+ * reports includes them.
+ *
+ * @example
+ * xaiUsageExtras({ prompt_tokens: 10, completion_tokens: 2, num_sources_used: 12 }) // { units: { search_sources: 12 } }
+ */
+export function xaiUsageExtras(usage: unknown): BilledExtras {
+  const extras = openAiUsageExtras(usage);
+  if (!isRecord(usage)) return extras;
+  const units: Record<string, number> = {};
+  const sources = countAt(usage, 'num_sources_used');
+  if (sources !== undefined && sources > 0) units['search_sources'] = sources;
+  const tools = recordAt(usage, 'server_side_tool_usage_details');
+  for (const [key, unit] of TOOL_CALLS) {
+    const count = countAt(tools, key);
+    if (count !== undefined && count > 0) units[unit] = count;
+  }
+  return Object.keys(units).length > 0 ? { ...extras, units } : extras;
 }
