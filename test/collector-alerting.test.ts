@@ -199,7 +199,7 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
     expect(notifications).toEqual(
       onBoth({
         receiver: 'costctl-team',
-        alerts: [{ status: 'firing', labels: { alertname: 'CostctlCallsBlocked', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini', severity: 'warning' } }],
+        alerts: [{ status: 'firing', labels: { alertname: 'CostctlCallsBlocked', costctl_rule: 'requests_per_day', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini', severity: 'warning' } }],
       }),
     );
   }, WAIT_MILLIS);

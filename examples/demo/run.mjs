@@ -55,8 +55,8 @@ const samples = metrics
     return { line, name, value: Number(value), labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])) };
   });
 const byModel = new Map();
-// Gauges of the gate and the store carry no provider or model: they are not a model's row.
-for (const { name, labels, value } of samples.filter((sample) => sample.labels.gen_ai_provider_name !== undefined)) {
+// Gauges of the gate, the store and a provider's clock skew name no model: they are not a model's row.
+for (const { name, labels, value } of samples.filter((sample) => sample.labels.gen_ai_request_model !== undefined)) {
   const key = `${labels.gen_ai_provider_name} ${labels.gen_ai_request_model}`;
   const row = byModel.get(key) ?? { cost: 0, source: new Set(), input: 0, output: 0, calls: 0, unpriced: '' };
   if (name === 'costctl_cost_usd_total') (row.cost += value), row.source.add(labels.costctl_cost_source);
