@@ -110,7 +110,7 @@ async function budgetsAndTheGate() {
   answers.on('line', (line) => pending.shift()?.(line));
   createInterface({ input: budgetApp.stderr }).on('line', (line) => {
     const entry = JSON.parse(line);
-    if (entry.rule) console.log(`    costctl alert: ${entry.rule} is ${entry.level} (spent $${entry.spent.toFixed(6)} of $${entry.limit})`);
+    if (entry.rule && typeof entry.spent === 'number') console.log(`    costctl alert: ${entry.rule} is ${entry.level} (spent $${entry.spent.toFixed(6)} of $${entry.limit})`);
     else console.log(`    costctl ${entry.level}: ${entry.msg}`);
   });
   const call = async (provider) => {

@@ -4,6 +4,7 @@ import { defaultResource, detectResources, envDetector } from '@opentelemetry/re
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
 import { Budgets } from './budget/budgets.js';
+import { FallbackPrices } from './budget/fallback-price.js';
 import { BudgetEvaluator } from './budget/evaluator.js';
 import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
@@ -90,10 +91,13 @@ export function start(options: StartOptions = {}): Costctl {
   const table = new PriceTable(config.prices);
   const store = openStore(config);
   const gate = new Gate(store, store.gate());
+  const fallback = new FallbackPrices(config.prices, config.defaultMaxOutputTokens);
   const budgets = new Budgets(config.rules, store, gate, table, {
     timeZone: config.timezone,
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
     leaseMillis: config.reservationLeaseMillis,
+    unknownModel: config.unknownModel,
+    fallback,
   });
   const levels = new BudgetLevels(budgets.rules, store, gate, new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook }));
   const evaluator = new BudgetEvaluator(config.evaluationIntervalMillis);
@@ -115,7 +119,7 @@ export function start(options: StartOptions = {}): Costctl {
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
-  const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
+  const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink, fallback }, budgets);
   const stops = [
     installFetch(observer, config.blockMode),
     installNodeHttp(observer, config.blockMode),

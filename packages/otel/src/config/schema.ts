@@ -177,6 +177,7 @@ export const redisSchema = z
   })
   .describe('The Redis store (store: redis), shared by every process of a fleet');
 export const blockModeSchema = z.enum(['respond', 'throw']);
+export const unknownModelSchema = z.enum(['estimate', 'block']);
 
 export const exporterSchema = z.enum(['prometheus', 'otlp', 'console', 'none']);
 
@@ -228,6 +229,11 @@ export const fileConfigSchema = z
       .describe('closed (default): while the store cannot answer, calls to paid APIs are blocked; open: they go on unbudgeted, loudly logged'),
     stateDir: z.string().min(1).optional().describe('Directory of the file store, the ledger and the audit log (default .costctl in the working directory)'),
     ledger: z.boolean().optional().describe('Write the ledger: one JSON line per call (default true)'),
+    unknownModel: unknownModelSchema
+      .optional()
+      .describe(
+        "A call to a model the price data does not know (or a batch, billed later): estimate (default) counts it at the provider's highest known price per token, cost source estimated; block blocks it under a dollar budget rule",
+      ),
     defaultMaxOutputTokens: z
       .number()
       .int()
@@ -261,6 +267,7 @@ export type RuleUnit = z.infer<typeof ruleUnitSchema>;
 export type StoreKind = z.infer<typeof storeSchema>;
 export type OnStoreUnreachable = z.infer<typeof unreachableSchema>;
 export type BlockMode = z.infer<typeof blockModeSchema>;
+export type UnknownModel = z.infer<typeof unknownModelSchema>;
 export type Currency = z.infer<typeof currencySchema>;
 
 /** A rule with every default filled in. */
@@ -297,6 +304,7 @@ export interface CostctlConfig {
   criticalAt: number;
   onExceed: RuleAction;
   blockMode: BlockMode;
+  unknownModel: UnknownModel;
   alertWebhook: string | undefined;
   /** The display currency, when one is configured. */
   currency: Currency | undefined;
@@ -330,6 +338,7 @@ export const defaultConfig: CostctlConfig = {
   criticalAt: 0.9,
   onExceed: 'block',
   blockMode: 'respond',
+  unknownModel: 'estimate',
   alertWebhook: undefined,
   currency: undefined,
   reconcile: { tolerance: 0.02 },

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { priceCall, type CallCost } from '../pricing/price-call.js';
 import type { Reservation } from '../budget/budgets.js';
+import type { FallbackPrices } from '../budget/fallback-price.js';
 import type { BlockReason } from '../errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { HeaderLookup, OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
@@ -38,6 +39,8 @@ export interface CallSink {
 export interface CallContext {
   table: PriceTable;
   sink: CallSink;
+  /** Prices a call the price data cannot (an unknown model, a batch) at a conservative estimate: never $0. */
+  fallback?: FallbackPrices;
 }
 
 /**
@@ -184,12 +187,16 @@ export class ObservedCall {
         this.#cost =
           this.#bytesSeen === 0 && this.adapter.bodyOptional !== true
             ? { usage: zeroUsage, model: facts.model ?? this.request.model, cost: undefined, unpricedReason: 'body_unobservable' }
-            : priceCall(this.adapter, this.request, facts, this.#context.table);
+            : this.#estimated(priceCall(this.adapter, this.request, facts, this.#context.table));
       }
     } catch (error) {
       this.#fail(error);
     }
     return this.#cost;
+  }
+
+  #estimated(cost: CallCost): CallCost {
+    return this.#context.fallback === undefined ? cost : this.#context.fallback.estimate(this.adapter, this.request, cost);
   }
 
   /** Why costctl stopped the call, when it did. */
