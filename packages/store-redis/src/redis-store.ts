@@ -1,4 +1,5 @@
 import type {
+  AggregateSpend,
   AuditEntry,
   CostStore,
   CounterEntry,
@@ -7,12 +8,13 @@ import type {
   GateState,
   Logger,
   ReserveResult,
+  RuleSeed,
   WindowSpend,
 } from '@costctl/otel';
 import { createClient, type RedisClientType } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE } from './scripts.js';
+import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SEED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
@@ -33,8 +35,9 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate';
-const SOURCES: Record<Script, string> = { reserve: RESERVE, commit: COMMIT, release: RELEASE, read: READ, changeGate: CHANGE_GATE };
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'seed';
+const SOURCES: Record<Script, string> = { reserve: RESERVE, commit: COMMIT, release: RELEASE, read: READ, changeGate: CHANGE_GATE, seed: SEED };
+const UNIT_FIELD = { usd: 'u', tokens: 't', requests: 'q' } as const;
 const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor: undefined, since: undefined });
 
 /**
@@ -131,10 +134,43 @@ export class RedisStore implements CostStore {
     }
   }
 
-  async commit(id: string, spend: readonly CounterSpend[], now: number): Promise<void> {
-    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })) };
-    const keys = spend.map((s) => this.#counterKey(s.counter));
-    await this.#attempt('commit', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)]);
+  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): Promise<void> {
+    const keys = [this.#key('leases'), this.#key('res'), ...spend.map((s) => this.#counterKey(s.counter))];
+    let agg: { u: string; t: string; q: string; e: string[] } | undefined;
+    if (aggregate !== undefined) {
+      agg = { u: String(aggregate.usd), t: String(aggregate.tokens), q: String(aggregate.requests), e: [] };
+      for (const { prefix, expiresAt } of aggregate.windows) {
+        for (const dimension of aggregate.dimensions) {
+          keys.push(this.#aggregateKey(prefix + dimension));
+          agg.e.push(windowEnd(expiresAt));
+        }
+      }
+    }
+    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg };
+    await this.#attempt('commit', keys, [JSON.stringify(payload)]);
+  }
+
+  /** Seeds every definition not seen yet, in one script: once for the whole fleet. */
+  async seed(seeds: readonly RuleSeed[], now: number): Promise<void> {
+    if (seeds.length === 0) return;
+    const keys: string[] = [];
+    const at = (key: string): number => keys.push(key);
+    const payload = {
+      now,
+      seeds: seeds.map((seed) => ({
+        s: at(this.#key(`seen:${seed.seen}`)),
+        c: at(this.#counterKey(seed.counter)),
+        e: windowEnd(seed.expiresAt),
+        u: UNIT_FIELD[seed.unit],
+        f: seed.from.map((dimension) => dimension.map((key) => at(this.#aggregateKey(key)))),
+      })),
+    };
+    try {
+      await this.#run('seed', keys, [JSON.stringify(payload)]);
+    } catch (error) {
+      this.#down(error);
+      throw error;
+    }
   }
 
   async release(id: string): Promise<void> {
@@ -321,6 +357,10 @@ export class RedisStore implements CostStore {
 
   #counterKey(counter: string): string {
     return `${this.#prefix}c:${counter}`;
+  }
+
+  #aggregateKey(key: string): string {
+    return `${this.#prefix}a:${key}`;
   }
 }
 

@@ -152,6 +152,36 @@ describe('Budgets', () => {
     expect((await admit(counting, unknown)).blocked).toBeUndefined();
   });
 
+  // Regression: a daily limit added after $S was spent today started from $0 (counters were keyed by rule name alone).
+  it('counts the spend its window already had in a rule first seen mid-window, in its own scope', async () => {
+    const store = new MemoryStore();
+    const { budgets: before } = budgets([rule({ name: 'monthly', limit: 100, window: 'month' })], store);
+    for (let i = 0; i < 3; i++) {
+      const admitted = await admit(before);
+      if (admitted.blocked || !admitted.reservation) throw new Error('expected a reservation');
+      admitted.reservation.settle(settled(worstCase));
+    }
+    const { budgets: after } = budgets(
+      [
+        rule({ name: 'monthly', limit: 100, window: 'month' }),
+        rule({ name: 'daily', limit: 3.5 * worstCase }),
+        rule({ name: 'anthropic_daily', limit: worstCase / 2, scope: { provider: 'anthropic' } }),
+        rule({ name: 'hourly_requests', unit: 'requests', limit: 3, window: 'rolling:1h' }),
+      ],
+      store,
+    );
+    const now = Date.now();
+    const spentIn = (name: string) => store.read(after.rules.find((r) => r.name === name)!.windowAt(now).window, now).spent;
+    expect(spentIn('monthly')).toBeCloseTo(3 * worstCase, 15);
+    expect(spentIn('daily')).toBeCloseTo(3 * worstCase, 15);
+    expect(spentIn('anthropic_daily')).toBe(0);
+    expect(spentIn('hourly_requests')).toBe(3);
+    expect((await admit(after)).blocked).toMatchObject({ rule: 'daily', spent: expect.closeTo(3 * worstCase, 15) });
+    // Seeded once: a third start counts nothing twice.
+    budgets([rule({ name: 'daily', limit: 3.5 * worstCase })], store);
+    expect(spentIn('daily')).toBeCloseTo(3 * worstCase, 15);
+  });
+
   it('reserves the default output tokens when the request sets no max_tokens', async () => {
     const { budgets: engine, store } = budgets([rule({ unit: 'tokens', limit: 1e9 })]);
     await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));

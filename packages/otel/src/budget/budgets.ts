@@ -6,8 +6,9 @@ import type { UnpricedReason } from '../pricing/price-call.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
-import type { CostStore, CounterEntry, ReserveResult } from '../store/types.js';
+import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
 import type { CallResult } from '../transport/call.js';
+import { WindowAggregates } from './aggregates.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
@@ -65,7 +66,10 @@ export class Budgets {
   readonly #table: PriceTable;
   readonly #options: BudgetOptions;
   readonly #fallback: FallbackPrices;
+  readonly #aggregates: WindowAggregates;
   readonly #logged = new Map<string, { at: number; blocked: number }>();
+  /** Pending while a store that answers asynchronously seeds rules it has never seen. */
+  #seeding: Promise<void> | undefined;
 
   constructor(rules: readonly RuleConfig[], store: CostStore, gate: Gate, table: PriceTable, options: BudgetOptions) {
     this.rules = rules.map((rule) => new BudgetRule(rule, options.timeZone));
@@ -74,11 +78,26 @@ export class Budgets {
     this.#table = table;
     this.#options = options;
     this.#fallback = options.fallback ?? new FallbackPrices({}, options.defaultMaxOutputTokens);
+    this.#aggregates = new WindowAggregates(options.timeZone);
+    this.#seed(Date.now());
+  }
+
+  /** Counts, for each rule the store has never seen, the spend its window already had (SPEC §9: a rule counts its whole window). */
+  #seed(now: number): void {
+    if (this.rules.length === 0 || this.#store.seed === undefined) return;
+    const failed = (error: unknown) =>
+      logger.warn('costctl could not count the spend made before its rules were first seen: new rules start from what they see from now on', { error: String(error) });
+    try {
+      const seeding = this.#store.seed(this.rules.map((rule) => this.#aggregates.seedOf(rule, now)), now);
+      if (seeding instanceof Promise) this.#seeding = seeding.catch(failed).finally(() => (this.#seeding = undefined));
+    } catch (error) {
+      failed(error);
+    }
   }
 
   /** Decides whether `call` may leave now, reserving its worst case if so. */
   admit(call: PendingCall): Admission | Promise<Admission> {
-    const ready = this.#gate.ready;
+    const ready = this.#gate.ready ?? this.#seeding;
     if (ready !== undefined) return ready.then(() => this.admit(call));
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const matched = this.rules.filter((rule) => rule.matches(call));
@@ -93,12 +112,19 @@ export class Budgets {
     const entries = matched.map((rule) => rule.entry(worst.amounts[rule.config.unit], now));
     const result = this.#store.reserve(entries, this.#options.leaseMillis, now);
     return result instanceof Promise
-      ? result.then((r) => this.#admission(r, matched, entries, worst, now))
-      : this.#admission(result, matched, entries, worst, now);
+      ? result.then((r) => this.#admission(r, call, matched, entries, worst, now))
+      : this.#admission(result, call, matched, entries, worst, now);
   }
 
-  #admission(result: ReserveResult, matched: readonly BudgetRule[], entries: readonly CounterEntry[], worst: WorstCase, now: number): Admission | Promise<Admission> {
-    if (result.ok) return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries) };
+  #admission(
+    result: ReserveResult,
+    call: PendingCall,
+    matched: readonly BudgetRule[],
+    entries: readonly CounterEntry[],
+    worst: WorstCase,
+    now: number,
+  ): Admission | Promise<Admission> {
+    if (result.ok) return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call) };
     // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const rule = matched[result.index]!;
@@ -178,19 +204,33 @@ export class Budgets {
  */
 const UNREAD: ReadonlySet<UnpricedReason> = new Set(['body_unobservable', 'internal_error', 'no_usage', 'unit_missing']);
 
-/** A reservation in the store, settled once. */
+/** A reservation in the store, settled once, with the call's window aggregates in the same store operation. */
 class StoreReservation implements Reservation {
   readonly #store: CostStore;
   readonly #id: string;
   readonly #rules: readonly BudgetRule[];
   readonly #entries: readonly CounterEntry[];
+  readonly #worst: Record<RuleUnit, number>;
+  readonly #aggregates: WindowAggregates;
+  readonly #call: CallScope;
   #settled = false;
 
-  constructor(store: CostStore, id: string, rules: readonly BudgetRule[], entries: readonly CounterEntry[]) {
+  constructor(
+    store: CostStore,
+    id: string,
+    rules: readonly BudgetRule[],
+    entries: readonly CounterEntry[],
+    worst: Record<RuleUnit, number>,
+    aggregates: WindowAggregates,
+    call: CallScope,
+  ) {
     this.#store = store;
     this.#id = id;
     this.#rules = rules;
     this.#entries = entries;
+    this.#worst = worst;
+    this.#aggregates = aggregates;
+    this.#call = call;
   }
 
   settle(result: CallResult): void {
@@ -208,7 +248,16 @@ class StoreReservation implements Reservation {
       amount: unread ? entry.amount : actual[this.#rules[i]!.config.unit],
       expiresAt: entry.expiresAt,
     }));
-    const done = this.#store.commit(this.#id, spend, Date.now());
+    const now = Date.now();
+    const used = unread ? this.#worst : actual;
+    const aggregate: AggregateSpend = {
+      windows: this.#aggregates.windowsAt(now),
+      dimensions: this.#aggregates.dimensions(this.#call),
+      usd: used.usd,
+      tokens: used.tokens,
+      requests: used.requests,
+    };
+    const done = this.#store.commit(this.#id, spend, now, aggregate);
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
   }
 }

@@ -1,4 +1,4 @@
-import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 /**
  * A store that is still being loaded (`@costctl/store-redis` is imported on
@@ -46,8 +46,12 @@ export class DeferredStore implements CostStore {
     return store.reserve(entries, leaseMillis, now);
   }
 
-  async commit(id: string, spend: readonly CounterSpend[], now: number): Promise<void> {
-    return (await this.#loaded()).commit(id, spend, now);
+  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): Promise<void> {
+    return (await this.#loaded()).commit(id, spend, now, aggregate);
+  }
+
+  async seed(seeds: readonly RuleSeed[], now: number): Promise<void> {
+    return (await this.#loaded()).seed?.(seeds, now);
   }
 
   async release(id: string): Promise<void> {

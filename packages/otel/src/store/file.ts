@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { logger } from '../logger.js';
 import { readAuditLog } from './file-audit.js';
 import { StateFile } from './file-state.js';
-import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 export interface FileStoreOptions {
   /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
@@ -72,11 +72,19 @@ export class FileStore implements CostStore {
     }
   }
 
-  commit(id: string, spend: readonly CounterSpend[], now: number): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): void {
     try {
-      this.#state?.commit(id, spend, now);
+      this.#state?.commit(id, spend, now, aggregate);
     } catch (error) {
       this.#failed(error, 'commit');
+    }
+  }
+
+  seed(seeds: readonly RuleSeed[], now: number): void {
+    try {
+      this.#state?.seed(seeds, now);
+    } catch (error) {
+      this.#failed(error, 'seed');
     }
   }
 
