@@ -79,18 +79,6 @@ describe('compare', () => {
     expect(result.totals).toMatchObject({ localUsd: 0, billedUsd: 0, differenceFraction: null });
   });
 
-  // A model without a price is held at costctl's fallback estimate: budgets count it, the bill is never compared with it.
-  it('compares a call priced only by the fallback estimate at $0, as unpriced, not as a cut stream', async () => {
-    const ledger = [call('2026-11-20'), call('2026-11-20', { cost_usd: 0.75, cost_source: 'estimated', unpriced_reason: 'unknown_model', response_id: 'chatcmpl-fallback' })];
-    const [row] = (await reconcile(ledger, gptMini('2026-11-20', 0.5))).rows;
-    expect(row).toMatchObject({ status: 'match', localUsd: 0.5 });
-    expect(row!.local).toMatchObject({ unpriced: { count: 1, usd: 0.75 }, estimated: { count: 0 } });
-    const unpriced = row!.explanations.find((said) => said.kind === 'unpriced');
-    expect(unpriced?.text).toBe(
-      '1 call unpriced (unknown_model ×1): compared at $0 (budgets held them at the provider\'s highest known price, $0.75) — add their prices under "prices" in the config',
-    );
-  });
-
   it('names the calls that explain a difference: unpriced, estimated, errors; counts blocked calls apart', async () => {
     const ledger = [
       call('2026-11-20'),

@@ -175,8 +175,7 @@ function explain(row: Judged, dayHasCalls: boolean, tolerance: number): Explanat
   if (local !== undefined) {
     if (local.unpriced.count > 0) {
       const reasons = Object.entries(local.unpriced.reasons).map(([reason, count]) => `${reason} ×${count}`).join(', ');
-      const held = local.unpriced.usd > 0 ? `compared at $0 (budgets held them at the provider's highest known price, $${round(local.unpriced.usd)})` : 'in the ledger at $0';
-      said.push({ kind: 'unpriced', text: `${count(local.unpriced.count, 'call')} unpriced (${reasons}): ${held} — add their prices under "prices" in the config`, calls: local.unpriced.calls });
+      said.push({ kind: 'unpriced', text: `${count(local.unpriced.count, 'call')} unpriced (${reasons}): in the ledger at $0 — add their prices under "prices" in the config`, calls: local.unpriced.calls });
     }
     if (local.estimated.count > 0) {
       said.push({ kind: 'estimated', text: `${count(local.estimated.count, 'stream')} cut before the provider's usage arrived, estimated at $${round(local.estimated.usd)}`, calls: local.estimated.calls });

@@ -77,15 +77,13 @@ export async function tallyLedger(entries: AsyncIterable<LedgerEntry>, provider:
       continue;
     }
     tally.calls += 1;
-    // A call the price data could not price carries costctl's fallback estimate, kept with its reason: no price to hold against the bill.
-    const fallback = entry.unpriced_reason != null;
-    tally.usd += fallback ? 0 : (entry.cost_usd ?? 0);
+    tally.usd += entry.cost_usd ?? 0;
     tally.inputTokens += entry.tokens?.input ?? 0;
     tally.outputTokens += entry.tokens?.output ?? 0;
     if (entry.outcome === 'blocked') tally.blocked += 1;
     else if (entry.outcome === 'error') add(tally.errors, entry);
-    if (entry.cost_source === 'estimated' && !fallback) add(tally.estimated, entry);
-    if ((entry.cost_usd === null || fallback) && entry.outcome !== 'blocked') {
+    if (entry.cost_source === 'estimated') add(tally.estimated, entry);
+    if (entry.cost_usd === null && entry.outcome !== 'blocked') {
       add(tally.unpriced, entry);
       const reason = entry.unpriced_reason ?? 'unknown';
       tally.unpriced.reasons[reason] = (tally.unpriced.reasons[reason] ?? 0) + 1;
