@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedUsage, startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,15 @@ const env = (extra: Record<string, string>) => ({
   ...extra,
 });
 
+/** Every call line of the app's ledger. */
+function ledger(stateDir: string): Record<string, unknown>[] {
+  return readdirSync(stateDir)
+    .filter((name) => name.startsWith('ledger-'))
+    .flatMap((name) => readFileSync(join(stateDir, name), 'utf8').split('\n').filter(Boolean))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.outcome !== 'blocked');
+}
+
 function status(stateDir: string, extra: Record<string, string>) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'packages/cli/dist/main.js'), 'status', '--json'], {
     encoding: 'utf8',
@@ -41,7 +51,7 @@ function status(stateDir: string, extra: Record<string, string>) {
 
 describe('a call to a model the price data does not know', () => {
   // Regression: such calls added $0, so three of them passed a $0.0000001 daily limit and status still said $0.
-  it("counts at the provider's highest known price against a dollar budget, shown as estimated, and still counted as unpriced", async () => {
+  it("counts at the provider's highest known price against a dollar budget, and stays unpriced: never claimed as spend", async () => {
     const usage = expectedUsage('openai.chat', unknownBody) as { prompt_tokens: number; completion_tokens: number };
     const estimate = usage.prompt_tokens * HIGHEST.input + usage.completion_tokens * HIGHEST.output;
     // Room for one call's worst case, not for a second one after the first is counted.
@@ -50,8 +60,9 @@ describe('a call to a model the price data does not know', () => {
     expect(run.lines.map((line) => line.ok)).toEqual([true, false, false]);
     expect(provider.requests).toHaveLength(1);
     expect(String(run.lines[1]!.bodyMessage)).toContain("priced at the provider's highest known price because the price data does not know the model");
-    expect(sum(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated', gen_ai_request_model: 'gpt-9-preview' })).toBeCloseTo(estimate, 12);
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: 'unknown_model' })).toBe(1);
+    expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
+    expect(ledger(run.stateDir)).toEqual([expect.objectContaining({ model: 'gpt-9-preview', cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: expect.closeTo(estimate, 12) })]);
     expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(estimate, 12);
     expect(status(run.stateDir, { COSTCTL_DAILY_LIMIT_USD: String(limit) }).rules).toEqual([expect.objectContaining({ name: 'daily_usd', spent: expect.closeTo(estimate, 12) })]);
   });
@@ -79,11 +90,11 @@ describe('an OpenAI Batch job, billed later', () => {
     expect(media.requests.length).toBe(before);
   });
 
-  it('commits that estimate when it is created, labelled estimated', async () => {
+  it('commits that estimate to budgets when it is created, and stays unpriced', async () => {
     const run = await runApp('test/apps/openai-media.mjs', { env: mediaEnv({ COSTCTL_DAILY_LIMIT_USD: '100' }) });
     expect(run.lines[0]).toMatchObject({ ok: true });
     expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(worst, 12);
-    expect(sum(run.samples, 'costctl_cost_usd_total', { costctl_cost_source: 'estimated' })).toBeCloseTo(worst, 12);
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: 'billed_later' })).toBe(1);
+    expect(ledger(run.stateDir)).toEqual([expect.objectContaining({ operation: 'batch', cost_usd: null, unpriced_reason: 'billed_later', budget_usd: expect.closeTo(worst, 12) })]);
   });
 });

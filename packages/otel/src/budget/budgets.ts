@@ -199,8 +199,8 @@ export class Budgets {
 
 /**
  * Why a billed call's usage is unknown: its body could not be seen or read,
- * or carried no usage. (A model without a price has its usage, priced at
- * the fallback estimate, as its result's cost says.)
+ * or carried no usage. (A model without a price has its usage, held at the
+ * fallback estimate, as its result's `budgetUsd` says.)
  */
 const UNREAD: ReadonlySet<UnpricedReason> = new Set(['body_unobservable', 'internal_error', 'no_usage', 'unit_missing']);
 
@@ -237,9 +237,9 @@ class StoreReservation implements Reservation {
     if (this.#settled) return;
     this.#settled = true;
     // A billed call whose usage costctl could not read, or that has no cost, keeps its worst case: budgets err toward spend, never toward $0.
-    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || result.cost === undefined);
+    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || (result.cost === undefined && result.budgetUsd === undefined));
     const actual: Record<RuleUnit, number> = {
-      usd: result.cost?.usd ?? 0,
+      usd: result.cost?.usd ?? result.budgetUsd ?? 0,
       tokens: result.usage.input + result.usage.output,
       requests: 1,
     };

@@ -28,13 +28,12 @@ describe('FallbackPrices', () => {
     expect(price.output).toBeGreaterThanOrEqual(fallback.perToken(openai).output);
   });
 
-  it('estimates an unknown model at its usage and a batch at its worst case, keeping the reason', () => {
+  it('holds an unknown model at its usage and a batch at its worst case, and nothing else', () => {
     const fallback = new FallbackPrices({}, 4096);
-    const unknown = fallback.estimate(openai, request, { usage, model: 'gpt-9', cost: undefined, unpricedReason: 'unknown_model' });
-    expect(unknown).toMatchObject({ unpricedReason: 'unknown_model', cost: { usd: expect.closeTo((1000 * 150 + 500 * 600) / 1e6, 12), source: 'estimated' } });
-    const batch = fallback.estimate(openai, { ...request, model: undefined }, { usage: { ...usage, input: 0, output: 0 }, model: undefined, cost: undefined, unpricedReason: 'billed_later' });
-    expect(batch).toMatchObject({ unpricedReason: 'billed_later', cost: { usd: expect.closeTo((100 * 150 + 4096 * 600) / 1e6, 12), source: 'estimated' } });
-    const unread = { usage, model: 'gpt-4o-mini', cost: undefined, unpricedReason: 'body_unobservable' as const };
-    expect(fallback.estimate(openai, request, unread)).toBe(unread);
+    expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-9', cost: undefined, unpricedReason: 'unknown_model' })).toBeCloseTo((1000 * 150 + 500 * 600) / 1e6, 12);
+    const batch = { usage: { ...usage, input: 0, output: 0 }, model: undefined, cost: undefined, unpricedReason: 'billed_later' as const };
+    expect(fallback.budgetUsd(openai, { ...request, model: undefined }, batch)).toBeCloseTo((100 * 150 + 4096 * 600) / 1e6, 12);
+    expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-4o-mini', cost: undefined, unpricedReason: 'body_unobservable' })).toBeUndefined();
+    expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-4o-mini', cost: { usd: 1, source: 'price_table', pricedModel: 'gpt-4o-mini' }, unpricedReason: undefined })).toBeUndefined();
   });
 });

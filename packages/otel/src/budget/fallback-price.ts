@@ -12,7 +12,7 @@ export interface PerToken {
   output: number;
 }
 
-/** Reasons whose call has a cost costctl cannot look up, so an estimate stands in: never $0. */
+/** Reasons whose call has a cost costctl cannot look up, so an estimate stands in for budgets: never $0. */
 const ESTIMATED: ReadonlySet<UnpricedReason> = new Set(['unknown_model', 'no_model', 'billed_later']);
 
 /**
@@ -63,22 +63,21 @@ export class FallbackPrices {
   }
 
   /**
-   * `cost` with an estimate where the price data had none: a call to a
-   * model it does not know, or that named none, at its usage; a batch,
-   * billed later, at its request's worst case. The reason stays, so the
-   * call is still counted as unpriced; its dollars carry the source `estimated`.
+   * The USD budgets count for a billable call the price data could not
+   * price: a model it does not know, or a call that named none, at its
+   * usage; a batch, billed later, at its request's worst case. Undefined
+   * for a priced call, or one unpriced for another reason. The call itself
+   * stays unpriced: this is a budget's safety margin, not its price.
    *
    * @example
-   * fallback.estimate(openai, request, { usage, model: 'gpt-9', cost: undefined, unpricedReason: 'unknown_model' }).cost
-   * // { usd: 0.0123, source: 'estimated', pricedModel: 'fallback:openai' }
+   * fallback.budgetUsd(openai, request, { usage, model: 'gpt-9', cost: undefined, unpricedReason: 'unknown_model' }) // 0.0123
    */
-  estimate(adapter: ProviderAdapter, request: RequestFacts, cost: CallCost): CallCost {
-    if (cost.cost !== undefined || cost.unpricedReason === undefined || !ESTIMATED.has(cost.unpricedReason)) return cost;
-    if (adapter.worstCaseUsd !== undefined) return cost;
+  budgetUsd(adapter: ProviderAdapter, request: RequestFacts, cost: CallCost): number | undefined {
+    if (cost.cost !== undefined || cost.unpricedReason === undefined || !ESTIMATED.has(cost.unpricedReason)) return undefined;
+    if (adapter.worstCaseUsd !== undefined) return undefined;
     // A batch, or an answer that billed no tokens it said, is held at what its request could use.
     const known = cost.unpricedReason !== 'billed_later' && cost.usage.input + cost.usage.output > 0;
-    const usage = known ? cost.usage : this.worstUsage(request);
-    return { ...cost, cost: { usd: this.usd(adapter, usage), source: 'estimated', pricedModel: `fallback:${adapter.name}` } };
+    return this.usd(adapter, known ? cost.usage : this.worstUsage(request));
   }
 
   #any(): PerToken {

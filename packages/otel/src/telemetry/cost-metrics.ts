@@ -111,8 +111,7 @@ export class CostMetrics implements CallSink {
 
     const { cost, unpricedReason } = result;
     if (cost !== undefined) this.#cost.add(`${key}\u0000${cost.source}`, () => ({ ...base, [Attr.costSource]: cost.source }), cost.usd);
-    // A call priced only by the fallback estimate (an unknown model) counts both: its dollars, and as unpriced.
-    if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
+    else if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
   }
 
   /** A call billed in other units: each unit counted; the token histogram only gets the tokens it really had. */

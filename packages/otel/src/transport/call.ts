@@ -28,6 +28,12 @@ export interface CallResult extends CallCost {
   labels: Attributes;
   /** False for calls the provider did not bill (non-2xx answers, failures before a response). */
   billable: boolean;
+  /**
+   * USD budgets count for a billable call the price data could not price
+   * (unknown model, no model, a batch billed later): the provider's highest
+   * known price. The call stays unpriced (`cost` undefined): never claimed as spend.
+   */
+  budgetUsd?: number;
 }
 
 /** Where finished calls go: the metrics, and later the budgets and the ledger. */
@@ -39,7 +45,7 @@ export interface CallSink {
 export interface CallContext {
   table: PriceTable;
   sink: CallSink;
-  /** Prices a call the price data cannot (an unknown model, a batch) at a conservative estimate: never $0. */
+  /** What budgets count for a call the price data cannot price (an unknown model, a batch): never $0. */
   fallback?: FallbackPrices;
 }
 
@@ -187,16 +193,12 @@ export class ObservedCall {
         this.#cost =
           this.#bytesSeen === 0 && this.adapter.bodyOptional !== true
             ? { usage: zeroUsage, model: facts.model ?? this.request.model, cost: undefined, unpricedReason: 'body_unobservable' }
-            : this.#estimated(priceCall(this.adapter, this.request, facts, this.#context.table));
+            : priceCall(this.adapter, this.request, facts, this.#context.table);
       }
     } catch (error) {
       this.#fail(error);
     }
     return this.#cost;
-  }
-
-  #estimated(cost: CallCost): CallCost {
-    return this.#context.fallback === undefined ? cost : this.#context.fallback.estimate(this.adapter, this.request, cost);
   }
 
   /** Why costctl stopped the call, when it did. */
@@ -253,6 +255,8 @@ export class ObservedCall {
       unpricedReason: cost !== undefined ? cost.unpricedReason : billable ? 'internal_error' : undefined,
     };
     if (cost?.units !== undefined) result.units = cost.units;
+    const held = billable && cost !== undefined ? this.#context.fallback?.budgetUsd(this.adapter, this.request, cost) : undefined;
+    if (held !== undefined) result.budgetUsd = held;
     this.#result = result;
     try {
       this.#reservation?.settle(result);
