@@ -32,7 +32,7 @@ export interface BudgetOptions {
   leaseMillis: number;
   /** A call the price data cannot price: reserved at the provider's highest known price (`estimate`, default), or blocked under a dollar rule. */
   unknownModel?: UnknownModelPolicy;
-  /** The prices standing in for a model the price data does not know (shared with the calls' own pricing). */
+  /** The prices standing in for a model the price data does not know (the same the calls' `budgetUsd` comes from). */
   fallback?: FallbackPrices;
 }
 
@@ -53,11 +53,14 @@ const admittedFree: Admission = { blocked: undefined, reservation: undefined };
 /**
  * Budget rules applied before each call leaves. The call's worst case —
  * its estimated input plus `max_tokens` (or the configured default) at the
- * model's price — is reserved against every matching rule at once; a `block`
- * rule that would be passed blocks the call, a `trip` rule trips the gate.
- * When the call ends, the reservation is replaced by its real cost. The
- * per-call work is one pass over the rules and one store operation, however
- * many metric series exist.
+ * model's price, or at the provider's highest known price for a model
+ * without one — is reserved against every matching rule at once; a `block`
+ * rule that would be passed blocks the call, saying why in money, a `trip`
+ * rule trips the gate. When the call ends, the reservation is replaced by
+ * its real cost, and the call's window aggregates are added in the same
+ * store operation. The per-call work is one pass over the rules and one
+ * store operation, however many metric series exist. At start, rules the
+ * store has never seen are seeded from those aggregates, once.
  */
 export class Budgets {
   readonly rules: readonly BudgetRule[];
