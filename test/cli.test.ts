@@ -127,6 +127,8 @@ describe('costctl', () => {
       const time = new Date(now - (day - 0.5) * 86_400_000).toISOString();
       lines.push(JSON.stringify({ time, provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 600, output: 400 }, cost_usd: 2, outcome: 'ok', labels: { tenant: 'acme' } }));
       lines.push(JSON.stringify({ time, provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 0, output: 0 }, cost_usd: null, outcome: 'blocked', labels: { tenant: 'acme' } }));
+      // A model without a price: unpriced, held by budgets at its fallback estimate, and forecast as budgets count it.
+      lines.push(JSON.stringify({ time, provider: 'mistral_ai', model: 'mystery', tokens: { input: 1, output: 1 }, cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: 0.5, outcome: 'ok', labels: {} }));
     }
     writeFileSync(join(stateDir, 'ledger-2000-01-01.jsonl'), `${lines.join('\n')}\n`);
     writeFileSync(
@@ -138,6 +140,7 @@ describe('costctl', () => {
           { name: 'openai_tokens', limit: 12_000, unit: 'tokens', window: 'total', scope: { provider: 'openai' } },
           { name: 'acme_requests', limit: 20, unit: 'requests', window: 'total', scope: { tenant: 'acme' } },
           { name: 'globex_usd', limit: 5, window: 'total', scope: { tenant: 'globex' } },
+          { name: 'mistral_usd', limit: 10, window: 'total', scope: { provider: 'mistral_ai' } },
         ],
       }),
     );
@@ -148,6 +151,7 @@ describe('costctl', () => {
     expect(parsed.perDayUsd).toBe(2);
     expect(byRule['credits_anthropic']).toMatchObject({ unit: 'usd', spent: 0, perDay: 0, reachedAt: null });
     expect(byRule['globex_usd']).toMatchObject({ spent: 0, perDay: 0, reachedAt: null });
+    expect(byRule['mistral_usd']).toMatchObject({ spent: 3.5, perDay: 0.5 });
     // 7,000 tokens used, 1,000 a day: the other 5,000 take 5 days. Blocked calls used none.
     expect(byRule['openai_tokens']).toMatchObject({ unit: 'tokens', spent: 7000, perDay: 1000 });
     expect(Date.parse(byRule['openai_tokens']!.reachedAt!) - now).toBeCloseTo(5 * 86_400_000, -5);

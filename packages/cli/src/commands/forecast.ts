@@ -27,6 +27,8 @@ interface LedgerCall {
   outcome?: string;
   tokens?: { input: number; output: number };
   cost_usd: number | null;
+  /** What budgets counted for a call the price data could not price. */
+  budget_usd?: number | null;
   labels?: Record<string, string>;
 }
 
@@ -118,9 +120,9 @@ export const forecast: Command = async (args, { cwd, env, out }) => {
   return 0;
 };
 
-/** What a ledger line used in a rule's unit: its dollars (adjustments included), its tokens, or one request if it left the process. */
+/** What a ledger line used in a rule's unit, as budgets count it: its dollars (adjustments and fallback estimates included), its tokens, or one request if it left the process. */
 function usedBy(entry: LedgerCall, unit: string): number {
-  if (unit === 'usd') return entry.cost_usd ?? 0;
+  if (unit === 'usd') return entry.cost_usd ?? entry.budget_usd ?? 0;
   if (entry.kind === 'adjustment' || entry.outcome === 'blocked') return 0;
   if (unit === 'tokens') return (entry.tokens?.input ?? 0) + (entry.tokens?.output ?? 0);
   return 1;
