@@ -46,9 +46,9 @@ describe('blockMessage', () => {
 
   it('counts tokens and requests in their own unit', () => {
     const tokens = blockMessage({ ...daily, rule: 'tokens_hourly', unit: 'tokens', spent: 95_000, limit: 100_000, reserve: 6_000, window: 'hour' });
-    expect(tokens).toContain('has 95,000 tokens spent of its 100,000 tokens limit, and this call would count up to 6,000 tokens');
+    expect(tokens).toContain('has counted 95,000 tokens of its limit of 100,000 tokens, and this call would count up to 6,000 tokens');
     const requests = blockMessage({ ...daily, rule: 'rpm', unit: 'requests', spent: 60, limit: 60, reserve: 1, reserveSource: 'request', window: 'minute' });
-    expect(requests).toContain('has 60 requests spent of its 60 requests limit, so no call fits');
+    expect(requests).toContain('has counted 60 requests of its limit of 60 requests, so no call fits');
   });
 
   it('tells a rolling window by when its spend has left it, and a total window not at all', () => {
@@ -72,7 +72,9 @@ describe('blockMessage', () => {
       'costctl blocked this call: the emergency gate was tripped by alice at 2026-12-07 09:30 UTC (runaway loop). Calls to paid APIs are blocked until an operator resets it: costctl gate reset --reason "…"',
     );
     const store = blockMessage({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: 'costctl store unreachable: ECONNREFUSED', actor: 'costctl' });
-    expect(store).toContain('cannot use its store (costctl store unreachable: ECONNREFUSED). Calls to paid APIs are blocked until the store answers again');
+    expect(store).toBe(
+      'costctl blocked this call: the emergency gate closed itself: costctl cannot use its store (costctl store unreachable: ECONNREFUSED). Calls to paid APIs are blocked until the store answers again: fix the store, or set onStoreUnreachable: open to run unbudgeted',
+    );
   });
 });
 

@@ -186,7 +186,7 @@ export class CostctlBlockedError extends CostctlError {
  *   reserve: 0.0000216, reserveSource: 'max_tokens', maxOutputTokens: 24, window: 'day', resetsAt: Date.UTC(2026, 11, 8), timeZone: 'UTC' })
  * // 'costctl blocked this call: budget rule "daily_usd" (day) has $0.0000894 spent of its $0.0001 limit, and this call could cost up to
  * //  $0.0000216 (its worst case with max_tokens 24 from the request), which would pass the limit. To go on: lower max_tokens,
- * //  raise the limit of "daily_usd", or wait until the window resets at 2026-12-08 00:00 UTC.'
+ * //  raise the limit of "daily_usd" or wait until the window resets at 2026-12-08 00:00 UTC.'
  */
 export function blockMessage(block: BlockReason): string {
   return block.code === 'COSTCTL_GATE_TRIPPED' ? gateMessage(block) : budgetMessage(block);
@@ -195,7 +195,7 @@ export function blockMessage(block: BlockReason): string {
 function gateMessage(block: BlockReason): string {
   const when = block.since === undefined ? '' : ` at ${formatInstant(block.since, 'UTC')}`;
   if (block.actor === 'costctl') {
-    return `costctl blocked this call: the emergency gate is closed since costctl cannot use its store${when} (${block.reason ?? 'no reason given'}). Calls to paid APIs are blocked until the store answers again; fix the store (or set onStoreUnreachable: open to run unbudgeted)`;
+    return `costctl blocked this call: the emergency gate closed itself${when}: costctl cannot use its store (${block.reason ?? 'no reason given'}). Calls to paid APIs are blocked until the store answers again: fix the store, or set onStoreUnreachable: open to run unbudgeted`;
   }
   const by = block.actor === undefined ? '' : ` by ${block.actor}`;
   return `costctl blocked this call: the emergency gate was tripped${by}${when} (${block.reason ?? 'no reason given'}). Calls to paid APIs are blocked until an operator resets it: costctl gate reset --reason "…"`;
@@ -212,7 +212,8 @@ function budgetMessage(block: BlockReason): string {
   const [spent, limit, worst] = shown;
   const window = block.window === undefined ? '' : ` (${block.window})`;
   const full = block.spent >= block.limit;
-  const head = `costctl blocked this call: budget rule "${block.rule}"${window} has ${spent} spent of its ${limit} limit`;
+  const used = unit === 'usd' ? `has ${spent} spent of its ${limit} limit` : `has counted ${spent} of its limit of ${limit}`;
+  const head = `costctl blocked this call: budget rule "${block.rule}"${window} ${used}`;
   const cost = unit === 'usd' ? 'could cost up to' : 'would count up to';
   const why =
     reserve === undefined
