@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calcPrice } from '@pydantic/genai-prices';
+import { createClient } from '@redis/client';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from './helpers/redis-server.js';
@@ -63,6 +64,33 @@ describe('a rule added mid-window counts the spend already made', () => {
       { ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-a-')) },
       { ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-b-')) },
     );
+  });
+
+  it('counts calls no rule held when they were made: an app that had no budget at all', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'costctl-history-'));
+    await addRuleAfterSpend({ COSTCTL_STATE_DIR: stateDir, COSTCTL_MONTHLY_LIMIT_USD: '' }, { COSTCTL_STATE_DIR: stateDir, COSTCTL_MONTHLY_LIMIT_USD: '' });
+  });
+
+  it('across a fleet on Redis, counts calls no rule held once their aggregates are written (a second at most)', async () => {
+    const fleet = { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: 'unheld:', COSTCTL_REDIS_TIMEOUT_MS: '2000', COSTCTL_MONTHLY_LIMIT_USD: '' };
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    let written = false;
+    const poll = setInterval(() => void client.keys('unheld:a:*').then((keys) => (written ||= keys.length > 0)), 50);
+    try {
+      const before = await runApp('test/apps/blocked-sdk.mjs', {
+        env: app({ CALLS: '3', ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-a-')) }),
+        until: () => written,
+      });
+      expect(before.lines.map((line) => line.ok)).toEqual([true, true, true]);
+    } finally {
+      clearInterval(poll);
+      await client.close();
+    }
+    const after = await runApp('test/apps/blocked-sdk.mjs', {
+      env: app({ CALLS: '1', COSTCTL_DAILY_LIMIT_USD: String(spent / 2), ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-b-')) }),
+    });
+    expect(after.lines[0]).toMatchObject({ ok: false, status: 402, blocked: 'daily_usd' });
   });
 
   it('in its own scope only: a new Anthropic rule is not charged with OpenAI use', async () => {

@@ -118,7 +118,10 @@ export function start(options: StartOptions = {}): Costctl {
   }
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
-  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : [])]);
+  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), budgets]);
+  // At process.exit() a synchronous store (memory, file) still gets the aggregates of the last second's calls.
+  const flushAtExit = () => void budgets.flush();
+  process.once('exit', flushAtExit);
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink, fallback }, budgets);
   const stops = [
     installFetch(observer, config.blockMode),
@@ -146,6 +149,8 @@ export function start(options: StartOptions = {}): Costctl {
       for (const stop of stops) stop();
       running = undefined;
       gate.close();
+      process.off('exit', flushAtExit);
+      await budgets.flush();
       await evaluatorProvider.shutdown();
       if (ownProvider !== evaluatorProvider) await ownProvider?.shutdown();
       await store.close();

@@ -134,18 +134,18 @@ export class RedisStore implements CostStore {
     }
   }
 
-  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): Promise<void> {
+  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): Promise<void> {
     const keys = [this.#key('leases'), this.#key('res'), ...spend.map((s) => this.#counterKey(s.counter))];
-    let agg: { u: string; t: string; q: string; e: string[] } | undefined;
-    if (aggregate !== undefined) {
-      agg = { u: String(aggregate.usd), t: String(aggregate.tokens), q: String(aggregate.requests), e: [] };
+    const agg = aggregates.map((aggregate) => {
+      const ends: string[] = [];
       for (const { prefix, expiresAt } of aggregate.windows) {
         for (const dimension of aggregate.dimensions) {
           keys.push(this.#aggregateKey(prefix + dimension));
-          agg.e.push(windowEnd(expiresAt));
+          ends.push(windowEnd(expiresAt));
         }
       }
-    }
+      return { u: String(aggregate.usd), t: String(aggregate.tokens), q: String(aggregate.requests), e: ends };
+    });
     const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg };
     await this.#attempt('commit', keys, [JSON.stringify(payload)]);
   }

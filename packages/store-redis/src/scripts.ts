@@ -97,7 +97,7 @@ return {1, p.id}
 /**
  * KEYS[1] leases, KEYS[2] res, KEYS[3..] the spend's counter keys, in order,
  * then the aggregate keys. ARGV[1] JSON {id, now, spend: [{a: amount, e: window end|""}],
- * agg: {u, t, q: amounts, e: [end|"" per aggregate key]} or absent}.
+ * agg: [{u, t, q: amounts, e: [end|"" per aggregate key, in key order]}]}.
  */
 export const COMMIT = `${EXPIRE_LEASES}
 local p = cjson.decode(ARGV[1])
@@ -108,14 +108,15 @@ for i, s in ipairs(p.spend) do
   redis.call('HINCRBYFLOAT', key, 's', s.a)
   touch(key, s.e, now)
 end
-if p.agg then
-  local first = #p.spend + 2
-  for i, e in ipairs(p.agg.e) do
-    local key = KEYS[first + i]
-    redis.call('HINCRBYFLOAT', key, 'u', p.agg.u)
-    redis.call('HINCRBYFLOAT', key, 't', p.agg.t)
-    redis.call('HINCRBYFLOAT', key, 'q', p.agg.q)
+local at = #p.spend + 3
+for _, agg in ipairs(p.agg) do
+  for _, e in ipairs(agg.e) do
+    local key = KEYS[at]
+    redis.call('HINCRBYFLOAT', key, 'u', agg.u)
+    redis.call('HINCRBYFLOAT', key, 't', agg.t)
+    redis.call('HINCRBYFLOAT', key, 'q', agg.q)
     touch(key, e, now)
+    at = at + 1
   end
 end
 return 1

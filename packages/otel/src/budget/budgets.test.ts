@@ -182,6 +182,22 @@ describe('Budgets', () => {
     expect(spentIn('daily')).toBeCloseTo(3 * worstCase, 15);
   });
 
+  it('counts calls no rule held, summed and written in one store operation, for rules added later', async () => {
+    const store = new MemoryStore();
+    const { budgets: before } = budgets([rule({ name: 'anthropic_only', scope: { provider: 'anthropic' } })], store);
+    const result = (usd: number) =>
+      ({ provider: 'openai', requestModel: 'gpt-4o-mini', labels: {}, outcome: 'ok', usage: { input: 10, output: 5 }, cost: { usd } }) as unknown as CallResult;
+    before.record(result(worstCase));
+    before.record(result(worstCase));
+    before.record({ ...result(worstCase), outcome: 'blocked' } as CallResult);
+    await before.flush();
+    const { budgets: after } = budgets([rule({ name: 'daily', limit: 1.5 * worstCase }), rule({ name: 'tokens', unit: 'tokens', limit: 1e6 })], store);
+    const now = Date.now();
+    expect(store.read(after.rules[0]!.windowAt(now).window, now).spent).toBeCloseTo(2 * worstCase, 15);
+    expect(store.read(after.rules[1]!.windowAt(now).window, now).spent).toBe(30);
+    expect((await admit(after)).blocked?.rule).toBe('daily');
+  });
+
   it('reserves the default output tokens when the request sets no max_tokens', async () => {
     const { budgets: engine, store } = budgets([rule({ unit: 'tokens', limit: 1e9 })]);
     await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));

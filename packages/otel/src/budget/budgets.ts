@@ -7,7 +7,7 @@ import type { PriceTable } from '../pricing/price-table.js';
 import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
 import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult, CallSink } from '../transport/call.js';
 import { WindowAggregates } from './aggregates.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
 import { BudgetRule, type CallScope } from './rules.js';
@@ -48,6 +48,17 @@ interface WorstCase {
 /** A rule that blocks calls is logged at most this often, with how many it blocked meanwhile. */
 const BLOCK_LOG_EVERY_MS = 60_000;
 
+/** Calls no rule held add to the window aggregates in one store operation this often, not one per call. */
+const AGGREGATE_EVERY_MS = 1_000;
+
+/** Calls no rule held, summed by their scope dimensions until the next store operation. */
+interface Pending {
+  dimensions: string[];
+  usd: number;
+  tokens: number;
+  requests: number;
+}
+
 const admittedFree: Admission = { blocked: undefined, reservation: undefined };
 
 /**
@@ -62,7 +73,7 @@ const admittedFree: Admission = { blocked: undefined, reservation: undefined };
  * store operation, however many metric series exist. At start, rules the
  * store has never seen are seeded from those aggregates, once.
  */
-export class Budgets {
+export class Budgets implements CallSink {
   readonly rules: readonly BudgetRule[];
   readonly #store: CostStore;
   readonly #gate: Gate;
@@ -73,6 +84,10 @@ export class Budgets {
   readonly #logged = new Map<string, { at: number; blocked: number }>();
   /** Pending while a store that answers asynchronously seeds rules it has never seen. */
   #seeding: Promise<void> | undefined;
+  /** Results whose aggregates went with their reservation's commit, and those summed here instead: each counted once. */
+  readonly #counted = new WeakSet<CallResult>();
+  readonly #pending = new Map<string, Pending>();
+  #flushing: NodeJS.Timeout | undefined;
 
   constructor(rules: readonly RuleConfig[], store: CostStore, gate: Gate, table: PriceTable, options: BudgetOptions) {
     this.rules = rules.map((rule) => new BudgetRule(rule, options.timeZone));
@@ -95,6 +110,41 @@ export class Budgets {
       if (seeding instanceof Promise) this.#seeding = seeding.catch(failed).finally(() => (this.#seeding = undefined));
     } catch (error) {
       failed(error);
+    }
+  }
+
+  /**
+   * Adds a finished call that no rule held to the window aggregates (a
+   * held call's commit carries its own), summed in memory and written in
+   * one store operation a second, so a rule added later counts it too.
+   */
+  record(result: CallResult): void {
+    if (result.outcome === 'blocked' || this.#counted.has(result)) return;
+    this.#counted.add(result);
+    const dimensions = this.#aggregates.dimensions({ provider: result.provider, model: result.requestModel, labels: result.labels });
+    const key = dimensions.join('\u0000');
+    let pending = this.#pending.get(key);
+    if (pending === undefined) this.#pending.set(key, (pending = { dimensions, usd: 0, tokens: 0, requests: 0 }));
+    pending.usd += result.cost?.usd ?? result.budgetUsd ?? 0;
+    pending.tokens += result.usage.input + result.usage.output;
+    pending.requests += 1;
+    this.#flushing ??= setTimeout(() => void this.flush(), AGGREGATE_EVERY_MS).unref();
+  }
+
+  /** Writes the aggregates of calls no rule held; at shutdown, before the store closes. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#flushing);
+    this.#flushing = undefined;
+    if (this.#pending.size === 0) return;
+    const now = Date.now();
+    const windows = this.#aggregates.windowsAt(now);
+    const aggregates: AggregateSpend[] = [];
+    for (const { dimensions, usd, tokens, requests } of this.#pending.values()) aggregates.push({ windows, dimensions, usd, tokens, requests });
+    this.#pending.clear();
+    try {
+      await this.#store.commit('aggregates', [], now, aggregates);
+    } catch (error) {
+      logger.warn('costctl could not add calls no rule held to its window aggregates: a rule added later will not count them', { error: String(error) });
     }
   }
 
@@ -127,7 +177,9 @@ export class Budgets {
     worst: WorstCase,
     now: number,
   ): Admission | Promise<Admission> {
-    if (result.ok) return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call) };
+    if (result.ok) {
+      return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call, this.#counted) };
+    }
     // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const rule = matched[result.index]!;
@@ -216,6 +268,7 @@ class StoreReservation implements Reservation {
   readonly #worst: Record<RuleUnit, number>;
   readonly #aggregates: WindowAggregates;
   readonly #call: CallScope;
+  readonly #counted: WeakSet<CallResult>;
   #settled = false;
 
   constructor(
@@ -226,6 +279,7 @@ class StoreReservation implements Reservation {
     worst: Record<RuleUnit, number>,
     aggregates: WindowAggregates,
     call: CallScope,
+    counted: WeakSet<CallResult>,
   ) {
     this.#store = store;
     this.#id = id;
@@ -234,6 +288,7 @@ class StoreReservation implements Reservation {
     this.#worst = worst;
     this.#aggregates = aggregates;
     this.#call = call;
+    this.#counted = counted;
   }
 
   settle(result: CallResult): void {
@@ -253,14 +308,13 @@ class StoreReservation implements Reservation {
     }));
     const now = Date.now();
     const used = unread ? this.#worst : actual;
-    const aggregate: AggregateSpend = {
-      windows: this.#aggregates.windowsAt(now),
-      dimensions: this.#aggregates.dimensions(this.#call),
-      usd: used.usd,
-      tokens: used.tokens,
-      requests: used.requests,
-    };
-    const done = this.#store.commit(this.#id, spend, now, aggregate);
+    // A reservation that arrived after its call was recorded finds it already summed with the calls no rule held.
+    const counted = this.#counted.has(result);
+    this.#counted.add(result);
+    const aggregates: AggregateSpend[] = counted
+      ? []
+      : [{ windows: this.#aggregates.windowsAt(now), dimensions: this.#aggregates.dimensions(this.#call), usd: used.usd, tokens: used.tokens, requests: used.requests }];
+    const done = this.#store.commit(this.#id, spend, now, aggregates);
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
   }
 }

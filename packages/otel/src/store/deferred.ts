@@ -46,8 +46,8 @@ export class DeferredStore implements CostStore {
     return store.reserve(entries, leaseMillis, now);
   }
 
-  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): Promise<void> {
-    return (await this.#loaded()).commit(id, spend, now, aggregate);
+  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): Promise<void> {
+    return (await this.#loaded()).commit(id, spend, now, aggregates);
   }
 
   async seed(seeds: readonly RuleSeed[], now: number): Promise<void> {

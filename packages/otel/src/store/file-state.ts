@@ -112,16 +112,16 @@ export class StateFile {
   }
 
   /** Replaces a live reservation by what was spent; an unknown or expired one is already gone. */
-  commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): void {
     const s = this.#statements;
     this.#write(() => {
       this.#expire(now);
       this.#take(id);
       for (const { counter, amount, expiresAt } of spend) s.spend.run(counter, amount, expiresAt);
-      if (aggregate === undefined) return;
-      const { usd, tokens, requests } = aggregate;
-      for (const { prefix, expiresAt } of aggregate.windows) {
-        for (const dimension of aggregate.dimensions) s.aggregate.run(prefix + dimension, usd, tokens, requests, expiresAt);
+      for (const { windows, dimensions, usd, tokens, requests } of aggregates) {
+        for (const { prefix, expiresAt } of windows) {
+          for (const dimension of dimensions) s.aggregate.run(prefix + dimension, usd, tokens, requests, expiresAt);
+        }
       }
     });
   }

@@ -72,9 +72,9 @@ export class FileStore implements CostStore {
     }
   }
 
-  commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void {
     try {
-      this.#state?.commit(id, spend, now, aggregate);
+      this.#state?.commit(id, spend, now, aggregates);
     } catch (error) {
       this.#failed(error, 'commit');
     }

@@ -62,19 +62,20 @@ export class MemoryStore implements CostStore {
     return { ok: true, id };
   }
 
-  commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): void {
     this.#expire(now);
     this.#take(id);
     for (const { counter, amount, expiresAt } of spend) this.#counter(counter, expiresAt).spent += amount;
-    if (aggregate === undefined) return;
-    for (const { prefix, expiresAt } of aggregate.windows) {
-      for (const dimension of aggregate.dimensions) {
-        const key = prefix + dimension;
-        let sum = this.#aggregates.get(key);
-        if (sum === undefined) this.#aggregates.set(key, (sum = { usd: 0, tokens: 0, requests: 0, expiresAt }));
-        sum.usd += aggregate.usd;
-        sum.tokens += aggregate.tokens;
-        sum.requests += aggregate.requests;
+    for (const aggregate of aggregates) {
+      for (const { prefix, expiresAt } of aggregate.windows) {
+        for (const dimension of aggregate.dimensions) {
+          const key = prefix + dimension;
+          let sum = this.#aggregates.get(key);
+          if (sum === undefined) this.#aggregates.set(key, (sum = { usd: 0, tokens: 0, requests: 0, expiresAt }));
+          sum.usd += aggregate.usd;
+          sum.tokens += aggregate.tokens;
+          sum.requests += aggregate.requests;
+        }
       }
     }
   }

@@ -158,9 +158,9 @@ export const storeContract: readonly StoreCase[] = [
     async run(store) {
       if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store has no seed()' });
       // Settled calls, with or without a reservation, add to the aggregates in their commit.
-      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, aggregate(2, ['provider=openai', 'label:tenant=acme']));
-      await store.commit('unreserved', [], now, aggregate(3, ['provider=anthropic', 'label:tenant=acme']));
-      await store.commit('unreserved', [], now, aggregate(0.5, ['provider=openai', 'label:tenant=globex']));
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'label:tenant=acme'])]);
+      // Calls no rule held arrive in batches, with no reservation and no spend.
+      await store.commit('aggregates', [], now, [aggregate(3, ['provider=anthropic', 'label:tenant=acme']), aggregate(0.5, ['provider=openai', 'label:tenant=globex'])]);
       await store.seed([
         seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']]),
         seedOf('all_tokens', 'tokens', [['day:2026-11-23|*']]),
@@ -176,7 +176,7 @@ export const storeContract: readonly StoreCase[] = [
       assert.equal(await spent('openai_acme|day:2026-11-23'), 2.5);
       assert.equal(await spent('nothing_yet|day:2026-11-23'), 0);
       // Seen once: later spend is counted by the rule's own reservations, never seeded twice.
-      await store.commit('unreserved', [], now, aggregate(7, ['provider=openai']));
+      await store.commit('aggregates', [], now, [aggregate(7, ['provider=openai'])]);
       await store.seed([seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']])], now);
       assert.equal(await spent('openai_daily|day:2026-11-23'), 2.5);
     },
@@ -185,7 +185,7 @@ export const storeContract: readonly StoreCase[] = [
     name: 'never lowers a counter by seeding it, and skips aggregates past their end',
     async run(store) {
       if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store has no seed()' });
-      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [4]), now, aggregate(1, []));
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [4]), now, [aggregate(1, [])]);
       await store.seed([seedOf('daily', 'usd', [['day:2026-11-23|*']])], now);
       assert.deepEqual(await store.read(day(0).window, now), { spent: 4, reserved: 0 });
       const tomorrow = Date.UTC(2026, 10, 24, 1);

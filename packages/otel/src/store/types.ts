@@ -29,7 +29,7 @@ export interface CounterSpend {
 }
 
 /**
- * What one settled call adds to the store's window aggregates: the same
+ * What settled calls add to the store's window aggregates: the same
  * three amounts under every key `window.prefix + dimension` — each window
  * (a calendar hour, a day, all time) by each scope dimension of the call
  * (`*`, `provider=…`, `model=…`, `label:<key>=…`). A rule added later is
@@ -110,9 +110,10 @@ export interface CostStore {
    * Replaces a reservation by what the call really cost. The spend counts
    * even when the reservation's lease ran out first (a call longer than its
    * lease still costs what it cost); a reservation is only ever let go once.
-   * `aggregate` is added to the window aggregates in the same operation.
+   * `aggregates` are added to the window aggregates in the same operation
+   * (with an id that names no reservation and no spend, that is all it does).
    */
-  commit(id: string, spend: readonly CounterSpend[], now: number, aggregate?: AggregateSpend): MaybePromise<void>;
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): MaybePromise<void>;
   /** Drops a reservation without spend. */
   release(id: string): MaybePromise<void>;
   /** The spend of a window: the sum of its counters. */
