@@ -1,4 +1,6 @@
-import type { AggregateSpend, RuleSeed } from '../store/types.js';
+import { logger } from '../logger.js';
+import type { AggregateSpend, CostStore, RuleSeed } from '../store/types.js';
+import type { CallResult } from '../transport/call.js';
 import type { BudgetRule, CallScope } from './rules.js';
 import { calendarWindow, parseWindow, type CalendarUnit } from './windows.js';
 
@@ -107,6 +109,78 @@ export class WindowAggregates {
       keys.push(window.key);
       if (window.end > to) return keys;
       at = window.end;
+    }
+  }
+}
+
+/** Calls no rule held add to the window aggregates in one store operation this often, not one per call. */
+const UNHELD_EVERY_MS = 1_000;
+
+/** Calls no rule held, summed by their scope dimensions until the next store operation. */
+interface Unheld {
+  dimensions: string[];
+  usd: number;
+  tokens: number;
+  requests: number;
+}
+
+/**
+ * The aggregates of calls no rule held: summed in memory and written in
+ * one store operation a second, so a rule added later counts them too,
+ * at no store operation per call. A held call's commit carries its own;
+ * each call is counted once, whichever comes first.
+ *
+ * @example
+ * const unheld = new UnheldCalls(store, aggregates);
+ * unheld.record(result); // written within a second, or by unheld.flush()
+ */
+export class UnheldCalls {
+  readonly #store: CostStore;
+  readonly #aggregates: WindowAggregates;
+  readonly #counted = new WeakSet<CallResult>();
+  readonly #pending = new Map<string, Unheld>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(store: CostStore, aggregates: WindowAggregates) {
+    this.#store = store;
+    this.#aggregates = aggregates;
+  }
+
+  /** True when `result` was counted here already; from now on it is held by its reservation's commit. */
+  heldBy(result: CallResult): boolean {
+    const counted = this.#counted.has(result);
+    this.#counted.add(result);
+    return counted;
+  }
+
+  /** Sums a finished call that no reservation counted; blocked calls used nothing. */
+  record(result: CallResult): void {
+    if (result.outcome === 'blocked' || this.#counted.has(result)) return;
+    this.#counted.add(result);
+    const dimensions = this.#aggregates.dimensions({ provider: result.provider, model: result.requestModel, labels: result.labels });
+    const key = dimensions.join('\u0000');
+    let unheld = this.#pending.get(key);
+    if (unheld === undefined) this.#pending.set(key, (unheld = { dimensions, usd: 0, tokens: 0, requests: 0 }));
+    unheld.usd += result.cost?.usd ?? result.budgetUsd ?? 0;
+    unheld.tokens += result.usage.input + result.usage.output;
+    unheld.requests += 1;
+    this.#timer ??= setTimeout(() => void this.flush(), UNHELD_EVERY_MS).unref();
+  }
+
+  /** Writes what is summed; a synchronous store writes before this returns its promise (what `process.exit()` allows). */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.size === 0) return;
+    const now = Date.now();
+    const windows = this.#aggregates.windowsAt(now);
+    const aggregates: AggregateSpend[] = [];
+    for (const { dimensions, usd, tokens, requests } of this.#pending.values()) aggregates.push({ windows, dimensions, usd, tokens, requests });
+    this.#pending.clear();
+    try {
+      await this.#store.commit('aggregates', [], now, aggregates);
+    } catch (error) {
+      logger.warn('costctl could not add calls no rule held to its window aggregates: a rule added later will not count them', { error: String(error) });
     }
   }
 }

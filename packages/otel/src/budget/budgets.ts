@@ -8,7 +8,7 @@ import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
 import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
 import type { CallResult, CallSink } from '../transport/call.js';
-import { WindowAggregates } from './aggregates.js';
+import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
@@ -48,17 +48,6 @@ interface WorstCase {
 /** A rule that blocks calls is logged at most this often, with how many it blocked meanwhile. */
 const BLOCK_LOG_EVERY_MS = 60_000;
 
-/** Calls no rule held add to the window aggregates in one store operation this often, not one per call. */
-const AGGREGATE_EVERY_MS = 1_000;
-
-/** Calls no rule held, summed by their scope dimensions until the next store operation. */
-interface Pending {
-  dimensions: string[];
-  usd: number;
-  tokens: number;
-  requests: number;
-}
-
 const admittedFree: Admission = { blocked: undefined, reservation: undefined };
 
 /**
@@ -84,10 +73,7 @@ export class Budgets implements CallSink {
   readonly #logged = new Map<string, { at: number; blocked: number }>();
   /** Pending while a store that answers asynchronously seeds rules it has never seen. */
   #seeding: Promise<void> | undefined;
-  /** Results whose aggregates went with their reservation's commit, and those summed here instead: each counted once. */
-  readonly #counted = new WeakSet<CallResult>();
-  readonly #pending = new Map<string, Pending>();
-  #flushing: NodeJS.Timeout | undefined;
+  readonly #unheld: UnheldCalls;
 
   constructor(rules: readonly RuleConfig[], store: CostStore, gate: Gate, table: PriceTable, options: BudgetOptions) {
     this.rules = rules.map((rule) => new BudgetRule(rule, options.timeZone));
@@ -97,6 +83,7 @@ export class Budgets implements CallSink {
     this.#options = options;
     this.#fallback = options.fallback ?? new FallbackPrices({}, options.defaultMaxOutputTokens);
     this.#aggregates = new WindowAggregates(options.timeZone);
+    this.#unheld = new UnheldCalls(store, this.#aggregates);
     this.#seed(Date.now());
   }
 
@@ -113,39 +100,14 @@ export class Budgets implements CallSink {
     }
   }
 
-  /**
-   * Adds a finished call that no rule held to the window aggregates (a
-   * held call's commit carries its own), summed in memory and written in
-   * one store operation a second, so a rule added later counts it too.
-   */
+  /** Adds a finished call to the window aggregates, if no rule held it (a held call's commit carries its own). */
   record(result: CallResult): void {
-    if (result.outcome === 'blocked' || this.#counted.has(result)) return;
-    this.#counted.add(result);
-    const dimensions = this.#aggregates.dimensions({ provider: result.provider, model: result.requestModel, labels: result.labels });
-    const key = dimensions.join('\u0000');
-    let pending = this.#pending.get(key);
-    if (pending === undefined) this.#pending.set(key, (pending = { dimensions, usd: 0, tokens: 0, requests: 0 }));
-    pending.usd += result.cost?.usd ?? result.budgetUsd ?? 0;
-    pending.tokens += result.usage.input + result.usage.output;
-    pending.requests += 1;
-    this.#flushing ??= setTimeout(() => void this.flush(), AGGREGATE_EVERY_MS).unref();
+    this.#unheld.record(result);
   }
 
   /** Writes the aggregates of calls no rule held; at shutdown, before the store closes. */
-  async flush(): Promise<void> {
-    clearTimeout(this.#flushing);
-    this.#flushing = undefined;
-    if (this.#pending.size === 0) return;
-    const now = Date.now();
-    const windows = this.#aggregates.windowsAt(now);
-    const aggregates: AggregateSpend[] = [];
-    for (const { dimensions, usd, tokens, requests } of this.#pending.values()) aggregates.push({ windows, dimensions, usd, tokens, requests });
-    this.#pending.clear();
-    try {
-      await this.#store.commit('aggregates', [], now, aggregates);
-    } catch (error) {
-      logger.warn('costctl could not add calls no rule held to its window aggregates: a rule added later will not count them', { error: String(error) });
-    }
+  flush(): Promise<void> {
+    return this.#unheld.flush();
   }
 
   /** Decides whether `call` may leave now, reserving its worst case if so. */
@@ -178,7 +140,7 @@ export class Budgets implements CallSink {
     now: number,
   ): Admission | Promise<Admission> {
     if (result.ok) {
-      return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call, this.#counted) };
+      return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call, this.#unheld) };
     }
     // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
@@ -268,7 +230,7 @@ class StoreReservation implements Reservation {
   readonly #worst: Record<RuleUnit, number>;
   readonly #aggregates: WindowAggregates;
   readonly #call: CallScope;
-  readonly #counted: WeakSet<CallResult>;
+  readonly #unheld: UnheldCalls;
   #settled = false;
 
   constructor(
@@ -279,7 +241,7 @@ class StoreReservation implements Reservation {
     worst: Record<RuleUnit, number>,
     aggregates: WindowAggregates,
     call: CallScope,
-    counted: WeakSet<CallResult>,
+    unheld: UnheldCalls,
   ) {
     this.#store = store;
     this.#id = id;
@@ -288,7 +250,7 @@ class StoreReservation implements Reservation {
     this.#worst = worst;
     this.#aggregates = aggregates;
     this.#call = call;
-    this.#counted = counted;
+    this.#unheld = unheld;
   }
 
   settle(result: CallResult): void {
@@ -309,9 +271,7 @@ class StoreReservation implements Reservation {
     const now = Date.now();
     const used = unread ? this.#worst : actual;
     // A reservation that arrived after its call was recorded finds it already summed with the calls no rule held.
-    const counted = this.#counted.has(result);
-    this.#counted.add(result);
-    const aggregates: AggregateSpend[] = counted
+    const aggregates: AggregateSpend[] = this.#unheld.heldBy(result)
       ? []
       : [{ windows: this.#aggregates.windowsAt(now), dimensions: this.#aggregates.dimensions(this.#call), usd: used.usd, tokens: used.tokens, requests: used.requests }];
     const done = this.#store.commit(this.#id, spend, now, aggregates);
