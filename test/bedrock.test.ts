@@ -123,7 +123,7 @@ describe.each(['fetch', 'node-http', 'default'])('node --import @costctl/otel/re
     expect(run.lines.map((line) => line.ok)).toEqual([true, false, false]);
     for (const line of run.lines.slice(1)) {
       expect(line.error).toMatchObject({ name: 'costctl_budget_exceeded', status: 402, attempts: 1 });
-      expect(String((line.error as { message: string }).message)).toContain('budget rule "daily_usd" would be exceeded');
+      expect(String((line.error as { message: string }).message)).toContain('budget rule "daily_usd" (day) has $');
     }
     expect(fake().requests).toHaveLength(1);
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);

@@ -42,7 +42,7 @@ describe('budgets block calls before they leave', () => {
     const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '4', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
     expect(run.lines.map((line) => line.ok)).toEqual([true, true, false, false]);
     expect(run.lines[2]).toMatchObject({ class: 'APIError', status: 402, type: 'costctl_budget_exceeded', blocked: 'daily_usd' });
-    expect(String(run.lines[2]!.message)).toContain('budget rule "daily_usd" would be exceeded');
+    expect(String(run.lines[2]!.message)).toContain('budget rule "daily_usd" (day) has $');
     expect(provider.requests).toHaveLength(2);
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })).toBe(2);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBeLessThanOrEqual(limit);
@@ -64,7 +64,69 @@ describe('budgets block calls before they leave', () => {
       env: env({ CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_BLOCK_MODE: 'throw' }),
     });
     expect(run.lines[0]!.outcomes).toEqual(['ok', 'thrown:COSTCTL_BUDGET_EXCEEDED:daily_usd', 'thrown:COSTCTL_BUDGET_EXCEEDED:daily_usd']);
-    expect(run.lines[0]!.tripped).toEqual({ thrown: 'COSTCTL_GATE_TRIPPED', rule: 'gate' });
+    expect(run.lines[0]!.tripped).toMatchObject({ thrown: 'COSTCTL_GATE_TRIPPED', rule: 'gate' });
+  });
+
+  // Regression: a block said 'would be exceeded (spent 0.0000894 of 0.0001)', which read as a contradiction.
+  describe.each([
+    ['openai', 'openai.chat', { model: 'gpt-4o-mini', max_tokens: 24, messages: question }],
+    ['anthropic', 'anthropic.messages', { model: 'claude-haiku-4-5', max_tokens: 24, messages: question }],
+  ] as const)('a call the %s client makes that a budget blocks says why, in money', (sdk, api, body) => {
+    it.each(['respond', 'throw'])('in %s mode: spent, this call\'s worst case and its source, the limit, and what to do', async (mode) => {
+      const spent = costOf(api, body);
+      const limit = 1.5 * spent;
+      const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: sdk, CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_BLOCK_MODE: mode }) });
+      expect(run.lines.map((line) => line.ok)).toEqual([true, false]);
+      expect(provider.requests).toHaveLength(1);
+      const blocked = run.lines[1]!;
+      const said = String(mode === 'respond' ? blocked.bodyMessage : (blocked.cause as { message: string }).message);
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      const money = said.match(/has \$([0-9.]+) spent of its \$([0-9.]+) limit, and this call could cost up to \$([0-9.]+) \(its worst case with max_tokens 24 from the request\), which would pass the limit\./);
+      expect(money, said).not.toBeNull();
+      // Three significant digits.
+      expect(Number(money![1]) / spent).toBeCloseTo(1, 2);
+      expect(Number(money![2]) / limit).toBeCloseTo(1, 2);
+      expect(Number(money![1]) + Number(money![3])).toBeGreaterThan(Number(money![2]));
+      expect(said).toContain(`To go on: lower max_tokens, raise the limit of "daily_usd" or wait until the window resets at ${tomorrow} 00:00 UTC.`);
+      if (mode === 'throw') {
+        expect(blocked.cause).toMatchObject({
+          name: 'CostctlBlockedError',
+          code: 'COSTCTL_BUDGET_EXCEEDED',
+          rule: 'daily_usd',
+          spent: expect.closeTo(spent, 15),
+          limit,
+          unit: 'usd',
+          reserve: expect.any(Number),
+          reserveSource: 'max_tokens',
+          maxOutputTokens: 24,
+          window: 'day',
+          resetsAt: `${tomorrow}T00:00:00.000Z`,
+          timeZone: 'UTC',
+        });
+      } else {
+        expect(blocked).toMatchObject({ status: 402, type: 'costctl_budget_exceeded', blocked: 'daily_usd' });
+      }
+      // The log says the same, once.
+      expect(run.stderr.split('\n').filter((line) => line.includes('costctl blocked this call'))).toEqual([expect.stringContaining(said.replace(/"/g, '\\"'))]);
+    });
+  });
+
+  it('names the default output tokens it reserved when the request sets no max_tokens, and says to set it', async () => {
+    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '1', MAX_TOKENS: 'none', COSTCTL_DAILY_LIMIT_USD: '0.0001' }) });
+    expect(run.lines[0]).toMatchObject({ ok: false, status: 402 });
+    expect(String(run.lines[0]!.bodyMessage)).toMatch(
+      /has \$0\.00 spent of its \$0\.0001 limit, and this call could cost up to \$0\.00\d+ \(its worst case with the default of 4096 output tokens, as the request sets no max_tokens\).*To go on: set max_tokens on the request/,
+    );
+  });
+
+  it('says who tripped the gate, when and why, in the 402 body and the thrown error', async () => {
+    for (const mode of ['respond', 'throw']) {
+      const run = await runApp('test/apps/budget-api.mjs', { register: false, env: env({ CALLS: '0', COSTCTL_BLOCK_MODE: mode }) });
+      const { tripped } = run.lines[0] as { tripped: { body?: { error: { message: string } }; message?: string; actor?: string; reason?: string; since?: string } };
+      const said = tripped.body?.error.message ?? tripped.message;
+      expect(said).toMatch(/the emergency gate was tripped by alice at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(retry storm in checkout\)\. Calls to paid APIs are blocked until an operator resets it: costctl gate reset/);
+      if (mode === 'throw') expect(tripped).toMatchObject({ actor: 'alice', reason: 'retry storm in checkout', since: expect.stringMatching(/^\d{4}-/) });
+    }
   });
 
   it('limits requests per minute with the env shorthand', async () => {
@@ -131,7 +193,7 @@ describe('the evaluator, alerts and the gate', () => {
           type: 'costctl_gate_tripped',
           code: 'costctl_gate_tripped',
           param: null,
-          message: expect.stringContaining('the emergency gate is tripped (retry storm in checkout)'),
+          message: expect.stringMatching(/the emergency gate was tripped by alice at .* \(retry storm in checkout\)/),
         },
       },
     });

@@ -156,6 +156,51 @@ describe('costctl', () => {
     expect(code).toBe(0);
   });
 
+  // Regression: every rule was forecast at the global rate, so an Anthropic credits rule with $0 of Anthropic spend ran out on OpenAI traffic.
+  it("forecasts each rule at the rate of its own scope and unit, tokens and requests included", () => {
+    const cwd = workdir();
+    const stateDir = join(cwd, '.costctl');
+    spawnSync('mkdir', ['-p', stateDir]);
+    const now = Date.now();
+    const lines = [];
+    for (let day = 1; day <= 7; day++) {
+      const time = new Date(now - (day - 0.5) * 86_400_000).toISOString();
+      lines.push(JSON.stringify({ time, provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 600, output: 400 }, cost_usd: 2, outcome: 'ok', labels: { tenant: 'acme' } }));
+      lines.push(JSON.stringify({ time, provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 0, output: 0 }, cost_usd: null, outcome: 'blocked', labels: { tenant: 'acme' } }));
+      // A model without a price: unpriced, held by budgets at its fallback estimate, and forecast as budgets count it.
+      lines.push(JSON.stringify({ time, provider: 'mistral_ai', model: 'mystery', tokens: { input: 1, output: 1 }, cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: 0.5, outcome: 'ok', labels: {} }));
+    }
+    writeFileSync(join(stateDir, 'ledger-2000-01-01.jsonl'), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(cwd, 'costctl.config.json'),
+      JSON.stringify({
+        labels: ['tenant'],
+        credits: { anthropic: { balance: 10 } },
+        rules: [
+          { name: 'openai_tokens', limit: 12_000, unit: 'tokens', window: 'total', scope: { provider: 'openai' } },
+          { name: 'acme_requests', limit: 20, unit: 'requests', window: 'total', scope: { tenant: 'acme' } },
+          { name: 'globex_usd', limit: 5, window: 'total', scope: { tenant: 'globex' } },
+          { name: 'mistral_usd', limit: 10, window: 'total', scope: { provider: 'mistral_ai' } },
+        ],
+      }),
+    );
+    const result = costctl(['forecast', '--json'], { cwd });
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { perDayUsd: number; rules: { rule: string; unit: string; spent: number; perDay: number; reachedAt: string | null }[] };
+    const byRule = Object.fromEntries(parsed.rules.map((rule) => [rule.rule, rule]));
+    expect(parsed.perDayUsd).toBe(2);
+    expect(byRule['credits_anthropic']).toMatchObject({ unit: 'usd', spent: 0, perDay: 0, reachedAt: null });
+    expect(byRule['globex_usd']).toMatchObject({ spent: 0, perDay: 0, reachedAt: null });
+    expect(byRule['mistral_usd']).toMatchObject({ spent: 3.5, perDay: 0.5 });
+    // 7,000 tokens used, 1,000 a day: the other 5,000 take 5 days. Blocked calls used none.
+    expect(byRule['openai_tokens']).toMatchObject({ unit: 'tokens', spent: 7000, perDay: 1000 });
+    expect(Date.parse(byRule['openai_tokens']!.reachedAt!) - now).toBeCloseTo(5 * 86_400_000, -5);
+    // 7 requests left the process, one a day; blocked calls are not requests: 13 more days.
+    expect(byRule['acme_requests']).toMatchObject({ unit: 'requests', spent: 7, perDay: 1 });
+    expect(Date.parse(byRule['acme_requests']!.reachedAt!) - now).toBeCloseTo(13 * 86_400_000, -5);
+    expect(costctl(['forecast'], { cwd }).stdout).toMatch(/openai_tokens\s+total\s+7000 tokens\s+12000 tokens\s+1000 tokens/);
+  });
+
   it('exits 2 with one message on a bad configuration or bad usage', () => {
     const cwd = workdir();
     expect(costctl(['status'], { cwd, env: { COSTCTL_TIMEZONE: 'Nowhere/Land' } })).toMatchObject({ code: 2, stderr: expect.stringContaining('COSTCTL_TIMEZONE="Nowhere/Land"') });

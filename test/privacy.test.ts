@@ -62,7 +62,7 @@ describe('secrets and prompts', () => {
     const { errors } = run.lines[0] as { errors: { costctl: boolean; message: string; stack: string }[] };
 
     // Everything was really exercised: a blocked call, spans and metrics pushed, a ledger written.
-    expect(errors.some((error) => error.costctl && /budget rule "daily_usd" would be exceeded/.test(error.message))).toBe(true);
+    expect(errors.some((error) => error.costctl && /budget rule "daily_usd" \(day\) has \$/.test(error.message))).toBe(true);
     expect(pushed.some((push) => push.path === '/v1/traces' && push.body.includes('costctl.cost.usd'))).toBe(true);
     expect(run.metricsText).toMatch(/costctl_cost_usd_total/);
     const ledger = readdirSync(run.stateDir)

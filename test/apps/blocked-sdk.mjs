@@ -4,13 +4,25 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 
+// MODEL picks another model; MAX_TOKENS=none leaves max_tokens out (OpenAI).
 const base = process.env.FAKE_PROVIDER_URL;
 const count = Number(process.env.CALLS ?? 4);
 const content = 'Is this call within budget?';
+const maxTokens = process.env.MAX_TOKENS === 'none' ? {} : { max_tokens: 24 };
 const call =
   process.env.SDK === 'anthropic'
-    ? () => new Anthropic({ apiKey: 'sk-ant-test-key', baseURL: `${base}/anthropic` }).messages.create({ model: 'claude-haiku-4-5', max_tokens: 24, messages: [{ role: 'user', content }] })
-    : () => new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai/v1` }).chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content }] });
+    ? () =>
+        new Anthropic({ apiKey: 'sk-ant-test-key', baseURL: `${base}/anthropic` }).messages.create({
+          model: process.env.MODEL ?? 'claude-haiku-4-5',
+          max_tokens: 24,
+          messages: [{ role: 'user', content }],
+        })
+    : () =>
+        new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai/v1` }).chat.completions.create({
+          model: process.env.MODEL ?? 'gpt-4o-mini',
+          ...maxTokens,
+          messages: [{ role: 'user', content }],
+        });
 
 for (let i = 0; i < count; i++) {
   const started = performance.now();
@@ -26,6 +38,9 @@ for (let i = 0; i < count; i++) {
         type: error.error?.error?.type ?? error.error?.type,
         blocked: error.headers?.get?.('x-costctl-blocked') ?? error.headers?.['x-costctl-blocked'],
         message: error.message,
+        // What the body's own error said (respond), and the CostctlBlockedError the client wrapped (throw).
+        bodyMessage: error.error?.error?.message ?? error.error?.message,
+        cause: error.cause?.code === undefined ? undefined : { name: error.cause.name, ...error.cause, message: error.cause.message },
         millis: performance.now() - started,
       }),
     );

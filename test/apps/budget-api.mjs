@@ -36,7 +36,7 @@ try {
   const response = await ask();
   tripped = { status: response.status, blocked: response.headers.get('x-costctl-blocked'), retry: response.headers.get('x-should-retry'), body: await response.json() };
 } catch (error) {
-  tripped = { thrown: error.code, rule: error.rule };
+  tripped = { thrown: error.code, rule: error.rule, message: error.message, actor: error.actor, reason: error.reason, since: error.since };
 }
 await costctl.gate.reset({ reason: 'loop fixed', actor: 'bob' });
 const audit = (await costctl.gate.audit()).map(({ action, reason, actor, wasTripped }) => ({ action, reason, actor, wasTripped }));

@@ -2,7 +2,7 @@ export { start, type Costctl, type GateControl, type StartOptions } from './sdk.
 export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert, Level } from './budget/alerts.js';
 export type { GateListener } from './gate/gate.js';
 export type { RuleStatus } from './budget/levels.js';
-export type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './store/types.js';
+export type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './store/types.js';
 export { loadConfig, type LoadOptions } from './config/load.js';
 export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, MeterConfig, RuleConfig } from './config/schema.js';
 export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-processor.js';

@@ -3,6 +3,7 @@ import { defaultResource, detectResources, envDetector } from '@opentelemetry/re
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
 import { Budgets } from './budget/budgets.js';
+import { FallbackPrices } from './budget/fallback-price.js';
 import { BudgetEvaluator } from './budget/evaluator.js';
 import { announceGateChanges, failedClosed } from './budget/gate-announcements.js';
 import { BudgetLevels, type RuleStatus } from './budget/levels.js';
@@ -108,11 +109,14 @@ export function start(options: StartOptions = {}): Costctl {
   const table = new PriceTable(config.prices);
   const store = openStore(config);
   const gate = new Gate(store, store.gate());
+  const fallback = new FallbackPrices(config.prices, config.defaultMaxOutputTokens);
   const budgets = new Budgets(config.rules, store, gate, table, {
     timeZone: config.timezone,
     defaultMaxOutputTokens: config.defaultMaxOutputTokens,
     leaseMillis: config.reservationLeaseMillis,
     onRefused: (rule, amount) => levels.refused(rule, amount, Date.now()),
+    unknownModel: config.unknownModel,
+    fallback,
   });
   const alerts = new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook });
   const levels = new BudgetLevels(budgets.rules, store, gate, alerts);
@@ -132,8 +136,11 @@ export function start(options: StartOptions = {}): Costctl {
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
   // A settled call may move a level: evaluated shortly after, off the call's path.
   const evaluateSoon: CallSink = { record: () => evaluator.soon() };
-  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), evaluateSoon]);
-  const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink }, budgets);
+  const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), budgets, evaluateSoon]);
+  // At process.exit() a synchronous store (memory, file) still gets the aggregates of the last second's calls.
+  const flushAtExit = () => void budgets.flush();
+  process.once('exit', flushAtExit);
+  const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink, fallback }, budgets);
   const stopAborting = config.abortOnTrip ? abortOnTrip(gate, observer) : () => {};
   const stops = [
     stopAnnouncing,
@@ -168,6 +175,8 @@ export function start(options: StartOptions = {}): Costctl {
       await evaluator.stop();
       gate.close();
       giveBackContext?.();
+      process.off('exit', flushAtExit);
+      await budgets.flush();
       await ownProvider?.shutdown();
       await store.close();
       ledger?.close();

@@ -1,5 +1,6 @@
 import {
   CostctlStoreError,
+  type AggregateSpend,
   type AuditEntry,
   type CostStore,
   type CounterEntry,
@@ -8,12 +9,13 @@ import {
   type GateState,
   type Logger,
   type ReserveResult,
+  type RuleSeed,
   type WindowSpend,
 } from '@costctl/otel';
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SWAP_ANNOUNCED } from './scripts.js';
+import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
@@ -34,7 +36,7 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced';
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed';
 const SOURCES: Record<Script, string> = {
   reserve: RESERVE,
   commit: COMMIT,
@@ -42,7 +44,9 @@ const SOURCES: Record<Script, string> = {
   read: READ,
   changeGate: CHANGE_GATE,
   swapAnnounced: SWAP_ANNOUNCED,
+  seed: SEED,
 };
+const UNIT_FIELD = { usd: 'u', tokens: 't', requests: 'q' } as const;
 const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor: undefined, since: undefined });
 
 /**
@@ -142,10 +146,43 @@ export class RedisStore implements CostStore {
     }
   }
 
-  async commit(id: string, spend: readonly CounterSpend[], now: number): Promise<void> {
-    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })) };
-    const keys = spend.map((s) => this.#counterKey(s.counter));
-    await this.#attempt('commit', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)]);
+  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): Promise<void> {
+    const keys = [this.#key('leases'), this.#key('res'), ...spend.map((s) => this.#counterKey(s.counter))];
+    const agg = aggregates.map((aggregate) => {
+      const ends: string[] = [];
+      for (const { prefix, expiresAt } of aggregate.windows) {
+        for (const dimension of aggregate.dimensions) {
+          keys.push(this.#aggregateKey(prefix + dimension));
+          ends.push(windowEnd(expiresAt));
+        }
+      }
+      return { u: String(aggregate.usd), t: String(aggregate.tokens), q: String(aggregate.requests), e: ends };
+    });
+    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg };
+    await this.#attempt('commit', keys, [JSON.stringify(payload)]);
+  }
+
+  /** Seeds every definition not seen yet, in one script: once for the whole fleet. */
+  async seed(seeds: readonly RuleSeed[], now: number): Promise<void> {
+    if (seeds.length === 0) return;
+    const keys: string[] = [];
+    const at = (key: string): number => keys.push(key);
+    const payload = {
+      now,
+      seeds: seeds.map((seed) => ({
+        s: at(this.#key(`seen:${seed.seen}`)),
+        c: at(this.#counterKey(seed.counter)),
+        e: windowEnd(seed.expiresAt),
+        u: UNIT_FIELD[seed.unit],
+        f: seed.from.map((dimension) => dimension.map((key) => at(this.#aggregateKey(key)))),
+      })),
+    };
+    try {
+      await this.#run('seed', keys, [JSON.stringify(payload)]);
+    } catch (error) {
+      this.#down(error);
+      throw error;
+    }
   }
 
   async release(id: string): Promise<void> {
@@ -213,11 +250,11 @@ export class RedisStore implements CostStore {
 
   async readAnnounced(key: string): Promise<string | undefined> {
     await this.#ready();
-    return (await this.#timed(this.#client.get(this.#key(`a:${key}`)))) ?? undefined;
+    return (await this.#timed(this.#client.get(this.#key(`n:${key}`)))) ?? undefined;
   }
 
   async swapAnnounced(key: string, expected: string | undefined, next: string): Promise<boolean> {
-    const reply = await this.#run('swapAnnounced', [this.#key(`a:${key}`)], [expected === undefined ? '0' : '1', expected ?? '', next]);
+    const reply = await this.#run('swapAnnounced', [this.#key(`n:${key}`)], [expected === undefined ? '0' : '1', expected ?? '', next]);
     return reply === 1;
   }
 
@@ -394,6 +431,10 @@ export class RedisStore implements CostStore {
 
   #counterKey(counter: string): string {
     return `${this.#prefix}c:${counter}`;
+  }
+
+  #aggregateKey(key: string): string {
+    return `${this.#prefix}a:${key}`;
   }
 }
 

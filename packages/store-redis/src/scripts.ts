@@ -8,7 +8,9 @@
  *   res          hash  reservation id → JSON {k: counter keys, a: amounts}
  *   gate         hash  tripped, reason, actor, since
  *   audit        stream of gate changes
- *   a:<key>      string  what costctl last announced under <key> (a rule's level, the gate)
+ *   n:<key>      string  what costctl last announced under <key> (a rule's level, the gate)
+ *   a:<key>      hash  u = USD, t = tokens, q = requests: a window aggregate (window × scope dimension), e = its end
+ *   seen:<key>   string  the instant a rule definition was first seeded
  * A counter key expires (PEXPIRE) a day after its window ends, so windows
  * roll over by themselves; times are the caller's clock, like every store.
  * Amounts travel as strings and are added with HINCRBYFLOAT, because Lua
@@ -94,8 +96,9 @@ return {1, p.id}
 `;
 
 /**
- * KEYS[1] leases, KEYS[2] res, KEYS[3..] the spend's counter keys, in order.
- * ARGV[1] JSON {id, now, spend: [{a: amount, e: window end|""}]}.
+ * KEYS[1] leases, KEYS[2] res, KEYS[3..] the spend's counter keys, in order,
+ * then the aggregate keys. ARGV[1] JSON {id, now, spend: [{a: amount, e: window end|""}],
+ * agg: [{u, t, q: amounts, e: [end|"" per aggregate key, in key order]}]}.
  */
 export const COMMIT = `${EXPIRE_LEASES}
 local p = cjson.decode(ARGV[1])
@@ -105,6 +108,47 @@ for i, s in ipairs(p.spend) do
   local key = KEYS[i + 2]
   redis.call('HINCRBYFLOAT', key, 's', s.a)
   touch(key, s.e, now)
+end
+local at = #p.spend + 3
+for _, agg in ipairs(p.agg) do
+  for _, e in ipairs(agg.e) do
+    local key = KEYS[at]
+    redis.call('HINCRBYFLOAT', key, 'u', agg.u)
+    redis.call('HINCRBYFLOAT', key, 't', agg.t)
+    redis.call('HINCRBYFLOAT', key, 'q', agg.q)
+    touch(key, e, now)
+    at = at + 1
+  end
+end
+return 1
+`;
+
+/**
+ * KEYS: every seen, counter and aggregate key named below. ARGV[1] JSON
+ * {now, seeds: [{s: seen key index, c: counter key index, e: counter window end|"",
+ * u: 'u'|'t'|'q', f: [[aggregate key indexes of one dimension], …]}]}.
+ * A definition seen already is left alone; otherwise its counter rises to
+ * the least of its dimensions' sums, all in one step for the fleet.
+ */
+export const SEED = `${EXPIRE_LEASES}
+local p = cjson.decode(ARGV[1])
+local now = tonumber(p.now)
+for _, seed in ipairs(p.seeds) do
+  if redis.call('SET', KEYS[seed.s], tostring(now), 'NX') then
+    local least = nil
+    for _, dimension in ipairs(seed.f) do
+      local sum = 0
+      for _, k in ipairs(dimension) do
+        local v = redis.call('HMGET', KEYS[k], seed.u, 'e')
+        if v[2] == false or tonumber(v[2]) > now then sum = sum + (tonumber(v[1]) or 0) end
+      end
+      if least == nil or sum < least then least = sum end
+    end
+    local counter = KEYS[seed.c]
+    local spent = tonumber(redis.call('HGET', counter, 's')) or 0
+    if least ~= nil and least > spent then redis.call('HINCRBYFLOAT', counter, 's', tostring(least - spent)) end
+    touch(counter, seed.e, now)
+  end
 end
 return 1
 `;

@@ -58,7 +58,46 @@ describe('Budgets', () => {
     const { budgets: engine } = budgets([rule({ name: 'daily', limit: worstCase * 2.5 })]);
     expect((await admit(engine)).blocked).toBeUndefined();
     expect((await admit(engine)).blocked).toBeUndefined();
-    expect((await admit(engine)).blocked).toEqual({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', spent: expect.closeTo(2 * worstCase, 15), limit: worstCase * 2.5 });
+    expect((await admit(engine)).blocked).toMatchObject({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', spent: expect.closeTo(2 * worstCase, 15), limit: worstCase * 2.5 });
+  });
+
+  // Regression: a block said only "spent 0.0000894 of 0.0001", not what the call would have reserved, from what, or until when.
+  it("says what the refused call would have reserved, where its worst case came from, and when the rule's window resets", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 12) });
+    const store = new MemoryStore();
+    const engine = new Budgets([rule({ name: 'daily', limit: worstCase * 1.5 })], store, new Gate(store, store.gate()), new PriceTable(), {
+      timeZone: 'Europe/Paris',
+      defaultMaxOutputTokens: 4096,
+      leaseMillis: 60_000,
+    });
+    await admit(engine);
+    expect((await admit(engine)).blocked).toEqual({
+      code: 'COSTCTL_BUDGET_EXCEEDED',
+      rule: 'daily',
+      spent: expect.closeTo(worstCase, 15),
+      limit: worstCase * 1.5,
+      unit: 'usd',
+      reserve: expect.closeTo(worstCase, 15),
+      reserveSource: 'max_tokens',
+      maxOutputTokens: 1000,
+      window: 'day',
+      resetsAt: Date.UTC(2026, 10, 23, 23),
+      timeZone: 'Europe/Paris',
+    });
+    const unbounded = await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));
+    expect(unbounded.blocked).toMatchObject({ reserveSource: 'default_max_tokens', maxOutputTokens: 4096, reserve: expect.closeTo((1000 * 0.15 + 4096 * 0.6) / 1e6, 15) });
+  });
+
+  it('says a request rule reserves one request', async () => {
+    const { budgets: engine } = budgets([rule({ name: 'rpm', unit: 'requests', limit: 1, window: 'minute' })]);
+    await admit(engine);
+    expect((await admit(engine)).blocked).toMatchObject({ rule: 'rpm', unit: 'requests', spent: 1, limit: 1, reserve: 1, reserveSource: 'request', window: 'minute' });
+  });
+
+  it('says who tripped the gate, when and why', async () => {
+    const { budgets: engine, gate } = budgets([]);
+    const tripped = await gate.trip({ reason: 'retry storm', actor: 'alice' });
+    expect((await admit(engine)).blocked).toEqual({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: 'retry storm', actor: 'alice', since: tripped.since });
   });
 
   it('replaces the worst case by the real cost when the call settles', async () => {
@@ -80,12 +119,83 @@ describe('Budgets', () => {
     const now = Date.now();
     expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: expect.closeTo(worstCase, 15), reserved: 0 });
     expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 1000 + 1000, reserved: 0 });
-    // A model without a price spends no dollars, and its tokens are its own.
+    // A billed call that reached budgets with no cost at all keeps its worst case too: never $0.
     const second = await admit(engine);
     if (second.blocked || !second.reservation) throw new Error('expected a reservation');
     second.reservation.settle({ cost: undefined, usage: { input: 7, output: 3 }, billable: true, unpricedReason: 'unknown_model' } as unknown as CallResult);
-    expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: expect.closeTo(worstCase, 15), reserved: 0 });
-    expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 2000 + 10, reserved: 0 });
+    expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: expect.closeTo(2 * worstCase, 15), reserved: 0 });
+    expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 4000, reserved: 0 });
+  });
+
+  // Regression: a model the price data does not know reserved $0, so three such calls passed a $0.0000001 daily limit.
+  it("reserves a call to an unknown model at the provider's highest known prices", async () => {
+    const { budgets: engine, store } = budgets([rule({ name: 'daily', limit: 1e-7 }), rule({ name: 'roomy', limit: 1000 })]);
+    const unknown = call({ model: 'gpt-9-preview', request: request({ model: 'gpt-9-preview' }) });
+    const refused = (await admit(engine, unknown)).blocked;
+    // o1-pro is OpenAI's dearest in the price data: $150 per million input tokens, $600 per million output tokens.
+    const fallback = (1000 * 150 + 1000 * 600) / 1e6;
+    expect(refused).toMatchObject({ rule: 'daily', spent: 0, reserve: expect.closeTo(fallback, 12), fallbackPrice: true, reserveSource: 'max_tokens' });
+    const { budgets: roomy } = budgets([rule({ name: 'roomy', limit: 1000 })], store);
+    await admit(roomy, unknown);
+    expect(store.read(roomy.rules[0]!.windowAt(Date.now()).window, Date.now()).reserved).toBeCloseTo(fallback, 12);
+  });
+
+  it('blocks a call to an unknown model under a dollar rule when unknownModel is block, and only then', async () => {
+    const store = new MemoryStore();
+    const gate = new Gate(store, store.gate());
+    const options = { timeZone: 'UTC', defaultMaxOutputTokens: 4096, leaseMillis: 60_000, unknownModel: 'block' as const };
+    const engine = new Budgets([rule({ name: 'daily', limit: 1000 })], store, gate, new PriceTable(), options);
+    const unknown = call({ model: 'gpt-9-preview', request: request({ model: 'gpt-9-preview' }) });
+    expect((await admit(engine, unknown)).blocked).toMatchObject({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', unpricedModel: 'openai/gpt-9-preview' });
+    expect((await admit(engine)).blocked).toBeUndefined();
+    const counting = new Budgets([rule({ name: 'rpm', unit: 'requests', limit: 1000 }), rule({ name: 'watch', action: 'alert' })], store, gate, new PriceTable(), options);
+    expect((await admit(counting, unknown)).blocked).toBeUndefined();
+  });
+
+  // Regression: a daily limit added after $S was spent today started from $0 (counters were keyed by rule name alone).
+  it('counts the spend its window already had in a rule first seen mid-window, in its own scope', async () => {
+    const store = new MemoryStore();
+    const { budgets: before } = budgets([rule({ name: 'monthly', limit: 100, window: 'month' })], store);
+    for (let i = 0; i < 3; i++) {
+      const admitted = await admit(before);
+      if (admitted.blocked || !admitted.reservation) throw new Error('expected a reservation');
+      admitted.reservation.settle(settled(worstCase));
+    }
+    const { budgets: after } = budgets(
+      [
+        rule({ name: 'monthly', limit: 100, window: 'month' }),
+        rule({ name: 'daily', limit: 3.5 * worstCase }),
+        rule({ name: 'anthropic_daily', limit: worstCase / 2, scope: { provider: 'anthropic' } }),
+        rule({ name: 'hourly_requests', unit: 'requests', limit: 3, window: 'rolling:1h' }),
+      ],
+      store,
+    );
+    const now = Date.now();
+    const spentIn = (name: string) => store.read(after.rules.find((r) => r.name === name)!.windowAt(now).window, now).spent;
+    expect(spentIn('monthly')).toBeCloseTo(3 * worstCase, 15);
+    expect(spentIn('daily')).toBeCloseTo(3 * worstCase, 15);
+    expect(spentIn('anthropic_daily')).toBe(0);
+    expect(spentIn('hourly_requests')).toBe(3);
+    expect((await admit(after)).blocked).toMatchObject({ rule: 'daily', spent: expect.closeTo(3 * worstCase, 15) });
+    // Seeded once: a third start counts nothing twice.
+    budgets([rule({ name: 'daily', limit: 3.5 * worstCase })], store);
+    expect(spentIn('daily')).toBeCloseTo(3 * worstCase, 15);
+  });
+
+  it('counts calls no rule held, summed and written in one store operation, for rules added later', async () => {
+    const store = new MemoryStore();
+    const { budgets: before } = budgets([rule({ name: 'anthropic_only', scope: { provider: 'anthropic' } })], store);
+    const result = (usd: number) =>
+      ({ provider: 'openai', requestModel: 'gpt-4o-mini', labels: {}, outcome: 'ok', usage: { input: 10, output: 5 }, cost: { usd } }) as unknown as CallResult;
+    before.record(result(worstCase));
+    before.record(result(worstCase));
+    before.record({ ...result(worstCase), outcome: 'blocked' } as CallResult);
+    await before.flush();
+    const { budgets: after } = budgets([rule({ name: 'daily', limit: 1.5 * worstCase }), rule({ name: 'tokens', unit: 'tokens', limit: 1e6 })], store);
+    const now = Date.now();
+    expect(store.read(after.rules[0]!.windowAt(now).window, now).spent).toBeCloseTo(2 * worstCase, 15);
+    expect(store.read(after.rules[1]!.windowAt(now).window, now).spent).toBe(30);
+    expect((await admit(after)).blocked?.rule).toBe('daily');
   });
 
   it('reserves the default output tokens when the request sets no max_tokens', async () => {

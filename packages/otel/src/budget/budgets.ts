@@ -1,13 +1,15 @@
 import type { RuleConfig, RuleUnit } from '../config/schema.js';
-import type { BlockReason } from '../errors.js';
+import { blockMessage, type BlockReason, type ReserveSource } from '../errors.js';
 import type { Gate } from '../gate/gate.js';
 import { logger } from '../logger.js';
 import type { UnpricedReason } from '../pricing/price-call.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
-import type { CostStore, CounterEntry, ReserveResult } from '../store/types.js';
-import type { CallResult } from '../transport/call.js';
+import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
+import type { CallResult, CallSink } from '../transport/call.js';
+import { UnheldCalls, WindowAggregates } from './aggregates.js';
+import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
 /** A call about to leave, as budgets see it. */
@@ -32,25 +34,50 @@ export interface BudgetOptions {
   leaseMillis: number;
   /** A rule refused a call needing `amount` (in the rule's unit): it is exhausted until its window has room for it. */
   onRefused?: (rule: BudgetRule, amount: number) => void;
+  /** A call the price data cannot price: reserved at the provider's highest known price (`estimate`, default), or blocked under a dollar rule. */
+  unknownModel?: UnknownModelPolicy;
+  /** The prices standing in for a model the price data does not know (the same the calls' `budgetUsd` comes from). */
+  fallback?: FallbackPrices;
 }
+
+/** A call's worst case in every unit, and where it came from. */
+interface WorstCase {
+  amounts: Record<RuleUnit, number>;
+  outputTokens: number;
+  source: ReserveSource;
+  /** The dollars are the fallback estimate: the price data does not know the model. */
+  fallbackPrice: boolean;
+}
+
+/** A rule that blocks calls is logged at most this often, with how many it blocked meanwhile. */
+const BLOCK_LOG_EVERY_MS = 60_000;
 
 const admittedFree: Admission = { blocked: undefined, reservation: undefined };
 
 /**
  * Budget rules applied before each call leaves. The call's worst case —
  * its estimated input plus `max_tokens` (or the configured default) at the
- * model's price — is reserved against every matching rule at once; a `block`
- * rule that would be passed blocks the call, a `trip` rule trips the gate.
- * When the call ends, the reservation is replaced by its real cost. The
- * per-call work is one pass over the rules and one store operation, however
- * many metric series exist.
+ * model's price, or at the provider's highest known price for a model
+ * without one — is reserved against every matching rule at once; a `block`
+ * rule that would be passed blocks the call, saying why in money, a `trip`
+ * rule trips the gate. When the call ends, the reservation is replaced by
+ * its real cost, and the call's window aggregates are added in the same
+ * store operation. The per-call work is one pass over the rules and one
+ * store operation, however many metric series exist. At start, rules the
+ * store has never seen are seeded from those aggregates, once.
  */
-export class Budgets {
+export class Budgets implements CallSink {
   readonly rules: readonly BudgetRule[];
   readonly #store: CostStore;
   readonly #gate: Gate;
   readonly #table: PriceTable;
   readonly #options: BudgetOptions;
+  readonly #fallback: FallbackPrices;
+  readonly #aggregates: WindowAggregates;
+  readonly #logged = new Map<string, { at: number; blocked: number }>();
+  /** Pending while a store that answers asynchronously seeds rules it has never seen. */
+  #seeding: Promise<void> | undefined;
+  readonly #unheld: UnheldCalls;
 
   constructor(rules: readonly RuleConfig[], store: CostStore, gate: Gate, table: PriceTable, options: BudgetOptions) {
     this.rules = rules.map((rule) => new BudgetRule(rule, options.timeZone));
@@ -58,11 +85,38 @@ export class Budgets {
     this.#gate = gate;
     this.#table = table;
     this.#options = options;
+    this.#fallback = options.fallback ?? new FallbackPrices({}, options.defaultMaxOutputTokens);
+    this.#aggregates = new WindowAggregates(options.timeZone);
+    this.#unheld = new UnheldCalls(store, this.#aggregates);
+    this.#seed(Date.now());
+  }
+
+  /** Counts, for each rule the store has never seen, the spend its window already had (SPEC §9: a rule counts its whole window). */
+  #seed(now: number): void {
+    if (this.rules.length === 0 || this.#store.seed === undefined) return;
+    const failed = (error: unknown) =>
+      logger.warn('costctl could not count the spend made before its rules were first seen: new rules start from what they see from now on', { error: String(error) });
+    try {
+      const seeding = this.#store.seed(this.rules.map((rule) => this.#aggregates.seedOf(rule, now)), now);
+      if (seeding instanceof Promise) this.#seeding = seeding.catch(failed).finally(() => (this.#seeding = undefined));
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  /** Adds a finished call to the window aggregates, if no rule held it (a held call's commit carries its own). */
+  record(result: CallResult): void {
+    this.#unheld.record(result);
+  }
+
+  /** Writes the aggregates of calls no rule held; at shutdown, before the store closes. */
+  flush(): Promise<void> {
+    return this.#unheld.flush();
   }
 
   /** Decides whether `call` may leave now, reserving its worst case if so. */
   admit(call: PendingCall): Admission | Promise<Admission> {
-    const ready = this.#gate.ready;
+    const ready = this.#gate.ready ?? this.#seeding;
     if (ready !== undefined) return ready.then(() => this.admit(call));
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const matched = this.rules.filter((rule) => rule.matches(call));
@@ -70,18 +124,33 @@ export class Budgets {
 
     const now = Date.now();
     const worst = this.#worstCase(call);
-    const entries = matched.map((rule) => rule.entry(worst[rule.config.unit], now));
+    if (worst.fallbackPrice && this.#options.unknownModel === 'block') {
+      const dollars = matched.find((rule) => rule.config.unit === 'usd' && rule.config.action !== 'alert');
+      if (dollars !== undefined) return { blocked: this.#logBlock(this.#budgetBlock(dollars, 0, worst, now, call), now) };
+    }
+    const entries = matched.map((rule) => rule.entry(worst.amounts[rule.config.unit], now));
     const result = this.#store.reserve(entries, this.#options.leaseMillis, now);
-    return result instanceof Promise ? result.then((r) => this.#admission(r, matched, entries)) : this.#admission(result, matched, entries);
+    return result instanceof Promise
+      ? result.then((r) => this.#admission(r, call, matched, entries, worst, now))
+      : this.#admission(result, call, matched, entries, worst, now);
   }
 
-  #admission(result: ReserveResult, matched: readonly BudgetRule[], entries: readonly CounterEntry[]): Admission | Promise<Admission> {
-    if (result.ok) return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries) };
+  #admission(
+    result: ReserveResult,
+    call: PendingCall,
+    matched: readonly BudgetRule[],
+    entries: readonly CounterEntry[],
+    worst: WorstCase,
+    now: number,
+  ): Admission | Promise<Admission> {
+    if (result.ok) {
+      return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call, this.#unheld) };
+    }
     // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
     const rule = matched[result.index]!;
     this.#options.onRefused?.(rule, entries[result.index]!.amount);
-    const block: BlockReason = { code: 'COSTCTL_BUDGET_EXCEEDED', rule: rule.name, spent: result.spent, limit: rule.config.limit };
+    const block = this.#logBlock(this.#budgetBlock(rule, result.spent, worst, now), now);
     if (rule.config.action !== 'trip') return { blocked: block };
     const reason = `rule ${rule.name} would pass its limit of ${rule.config.limit} ${rule.config.unit}`;
     // Blocked whether or not the trip could be recorded: the rule said no.
@@ -94,52 +163,108 @@ export class Budgets {
 
   #gateBlock(): BlockReason {
     const state = this.#gate.state();
-    return { code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: state.reason };
+    const block: BlockReason = { code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: state.reason, actor: state.actor, since: state.since };
+    return this.#logBlock(block, Date.now());
   }
 
-  #worstCase(call: PendingCall): Record<RuleUnit, number> {
+  /** What a refusing rule tells the caller: spend, this call's worst case and its source, the limit, and when the window resets. */
+  #budgetBlock(rule: BudgetRule, spent: number, worst: WorstCase, now: number, unpriced?: PendingCall): BlockReason {
+    const { unit } = rule.config;
+    const block: BlockReason = {
+      code: 'COSTCTL_BUDGET_EXCEEDED',
+      rule: rule.name,
+      spent,
+      limit: rule.config.limit,
+      unit,
+      reserve: worst.amounts[unit],
+      reserveSource: unit === 'requests' ? 'request' : worst.source,
+      window: rule.config.window,
+      resetsAt: rule.resetsAt(now),
+      timeZone: this.#options.timeZone,
+    };
+    if (unit !== 'requests' && worst.source !== 'meter') block.maxOutputTokens = worst.outputTokens;
+    if (unit === 'usd' && worst.fallbackPrice) block.fallbackPrice = true;
+    if (unpriced !== undefined) block.unpricedModel = `${unpriced.provider}/${unpriced.model ?? '(no model named)'}`;
+    return block;
+  }
+
+  /** The log line of a block: the first of each rule at once, then at most one a minute, with how many were blocked meanwhile. */
+  #logBlock(block: BlockReason, now: number): BlockReason {
+    const last = this.#logged.get(block.rule);
+    if (last !== undefined && now - last.at < BLOCK_LOG_EVERY_MS) {
+      last.blocked++;
+      return block;
+    }
+    const fields: Record<string, unknown> = { rule: block.rule, code: block.code };
+    if (last !== undefined) fields['blockedSinceLastLine'] = last.blocked;
+    logger.warn(blockMessage(block), fields);
+    this.#logged.set(block.rule, { at: now, blocked: 0 });
+    return block;
+  }
+
+  #worstCase(call: PendingCall): WorstCase {
     const input = call.request.inputTokenEstimate;
-    const output = call.request.maxOutputTokens ?? this.#options.defaultMaxOutputTokens;
+    const asked = call.request.maxOutputTokens;
+    const output = asked ?? this.#options.defaultMaxOutputTokens;
+    const source: ReserveSource = asked === undefined ? 'default_max_tokens' : 'max_tokens';
+    const tokens = input + output;
+    const metered = call.adapter.worstCaseUsd?.(call.request);
+    if (metered !== undefined) return { amounts: { usd: metered, tokens, requests: 1 }, outputTokens: output, source: 'meter', fallbackPrice: false };
     const model = call.request.model;
     const usage = { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
-    // A model with no price reserves no dollars: its calls are counted as unpriced, never as $0 spend.
-    const listed = call.adapter.worstCaseUsd === undefined && model !== undefined ? this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage) : undefined;
-    const usd =
-      call.adapter.worstCaseUsd?.(call.request) ??
-      (listed === undefined ? 0 : priceOnTier(call.adapter.pricingId, call.request.serviceTier, listed, usage).usd);
-    return { usd, tokens: input + output, requests: 1 };
+    const listed = model === undefined ? undefined : this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage);
+    // A model the price data does not know is never $0 against a dollar budget: the provider's highest known prices stand in.
+    const usd = listed === undefined ? this.#fallback.usd(call.adapter, usage) : priceOnTier(call.adapter.pricingId, call.request.serviceTier, listed, usage).usd;
+    return { amounts: { usd, tokens, requests: 1 }, outputTokens: output, source, fallbackPrice: listed === undefined };
   }
 }
 
 /**
  * Why a billed call's usage is unknown: its body could not be seen or read,
- * or carried no usage. (A model without a price has its usage; it reserved
- * no dollars, and spends none.)
+ * or carried no usage. (A model without a price has its usage, held at the
+ * fallback estimate, as its result's `budgetUsd` says.)
  */
 const UNREAD: ReadonlySet<UnpricedReason> = new Set(['body_unobservable', 'internal_error', 'no_usage', 'unit_missing']);
 
-/** A reservation in the store, settled once. */
+/** A reservation in the store, settled once, with the call's window aggregates in the same store operation. */
 class StoreReservation implements Reservation {
   readonly #store: CostStore;
   readonly #id: string;
   readonly #rules: readonly BudgetRule[];
   readonly #entries: readonly CounterEntry[];
+  readonly #worst: Record<RuleUnit, number>;
+  readonly #aggregates: WindowAggregates;
+  readonly #call: CallScope;
+  readonly #unheld: UnheldCalls;
   #settled = false;
 
-  constructor(store: CostStore, id: string, rules: readonly BudgetRule[], entries: readonly CounterEntry[]) {
+  constructor(
+    store: CostStore,
+    id: string,
+    rules: readonly BudgetRule[],
+    entries: readonly CounterEntry[],
+    worst: Record<RuleUnit, number>,
+    aggregates: WindowAggregates,
+    call: CallScope,
+    unheld: UnheldCalls,
+  ) {
     this.#store = store;
     this.#id = id;
     this.#rules = rules;
     this.#entries = entries;
+    this.#worst = worst;
+    this.#aggregates = aggregates;
+    this.#call = call;
+    this.#unheld = unheld;
   }
 
   settle(result: CallResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    // A billed call whose usage costctl could not read keeps its worst case: budgets err toward spend, never toward $0.
-    const unread = result.billable && result.unpricedReason !== undefined && UNREAD.has(result.unpricedReason);
+    // A billed call whose usage costctl could not read, or that has no cost, keeps its worst case: budgets err toward spend, never toward $0.
+    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || (result.cost === undefined && result.budgetUsd === undefined));
     const actual: Record<RuleUnit, number> = {
-      usd: result.cost?.usd ?? 0,
+      usd: result.cost?.usd ?? result.budgetUsd ?? 0,
       tokens: result.usage.input + result.usage.output,
       requests: 1,
     };
@@ -148,7 +273,13 @@ class StoreReservation implements Reservation {
       amount: unread ? entry.amount : actual[this.#rules[i]!.config.unit],
       expiresAt: entry.expiresAt,
     }));
-    const done = this.#store.commit(this.#id, spend, Date.now());
+    const now = Date.now();
+    const used = unread ? this.#worst : actual;
+    // A reservation that arrived after its call was recorded finds it already summed with the calls no rule held.
+    const aggregates: AggregateSpend[] = this.#unheld.heldBy(result)
+      ? []
+      : [{ windows: this.#aggregates.windowsAt(now), dimensions: this.#aggregates.dimensions(this.#call), usd: used.usd, tokens: used.tokens, requests: used.requests }];
+    const done = this.#store.commit(this.#id, spend, now, aggregates);
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
   }
 

@@ -77,6 +77,22 @@ export class BudgetRule {
     return this.windowAt(this.#latest);
   }
 
+  /**
+   * When the window containing `now` frees its spend: a calendar window's
+   * end; for a rolling window, the instant by which all spend counted now
+   * has left it; undefined for `total`, which never resets.
+   */
+  resetsAt(now: number): number | undefined {
+    switch (this.#spec.kind) {
+      case 'total':
+        return undefined;
+      case 'calendar':
+        return this.windowNow(now).expiresAt;
+      case 'rolling':
+        return Math.max(now, this.#latest) + this.#spec.durationMs;
+    }
+  }
+
   /** The entry reserving `amount` against this rule, now. */
   entry(amount: number, now: number): CounterEntry {
     const { counter, window, expiresAt } = this.windowNow(now);

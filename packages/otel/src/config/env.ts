@@ -7,6 +7,7 @@ import {
   ruleActionSchema,
   storeSchema,
   unreachableSchema,
+  unknownModelSchema,
   type Exporter,
   type FileConfig,
   type RuleInput,
@@ -171,6 +172,7 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
     ['COSTCTL_BLOCK_MODE', 'blockMode', blockModeSchema],
     ['COSTCTL_STORE', 'store', storeSchema],
     ['COSTCTL_ON_STORE_UNREACHABLE', 'onStoreUnreachable', unreachableSchema],
+    ['COSTCTL_UNKNOWN_MODEL', 'unknownModel', unknownModelSchema],
   ] as const;
   for (const [key, field, schema] of enums) {
     const raw = value(key);

@@ -290,6 +290,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     criticalAt: layer.criticalAt ?? base.criticalAt,
     onExceed: layer.onExceed ?? base.onExceed,
     blockMode: layer.blockMode ?? base.blockMode,
+    unknownModel: layer.unknownModel ?? base.unknownModel,
     alertWebhook: layer.alertWebhook ?? base.alertWebhook,
     currency: layer.currency ?? base.currency,
     reconcile: { tolerance: layer.reconcile?.tolerance ?? base.reconcile.tolerance },

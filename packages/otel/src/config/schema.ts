@@ -177,6 +177,7 @@ export const redisSchema = z
   })
   .describe('The Redis store (store: redis), shared by every process of a fleet');
 export const blockModeSchema = z.enum(['respond', 'throw']);
+export const unknownModelSchema = z.enum(['estimate', 'block']);
 
 export const exporterSchema = z.enum(['prometheus', 'otlp', 'console', 'none']);
 
@@ -232,6 +233,11 @@ export const fileConfigSchema = z
       .boolean()
       .optional()
       .describe('When an operator or a trip rule trips the gate, abort the calls in flight, so a running stream stops costing money (default true)'),
+    unknownModel: unknownModelSchema
+      .optional()
+      .describe(
+        "A call to a model the price data does not know (or a batch, billed later): estimate (default) counts it at the provider's highest known price per token, cost source estimated; block blocks it under a dollar budget rule",
+      ),
     defaultMaxOutputTokens: z
       .number()
       .int()
@@ -265,6 +271,7 @@ export type RuleUnit = z.infer<typeof ruleUnitSchema>;
 export type StoreKind = z.infer<typeof storeSchema>;
 export type OnStoreUnreachable = z.infer<typeof unreachableSchema>;
 export type BlockMode = z.infer<typeof blockModeSchema>;
+export type UnknownModel = z.infer<typeof unknownModelSchema>;
 export type Currency = z.infer<typeof currencySchema>;
 
 /** A rule with every default filled in. */
@@ -301,6 +308,7 @@ export interface CostctlConfig {
   criticalAt: number;
   onExceed: RuleAction;
   blockMode: BlockMode;
+  unknownModel: UnknownModel;
   alertWebhook: string | undefined;
   /** The display currency, when one is configured. */
   currency: Currency | undefined;
@@ -335,6 +343,7 @@ export const defaultConfig: CostctlConfig = {
   criticalAt: 0.9,
   onExceed: 'block',
   blockMode: 'respond',
+  unknownModel: 'estimate',
   alertWebhook: undefined,
   currency: undefined,
   reconcile: { tolerance: 0.02 },

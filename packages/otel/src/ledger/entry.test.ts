@@ -23,6 +23,7 @@ const callResult: fc.Arbitrary<CallResult> = fc.record({
   model: maybe(anyText),
   cost: maybe(fc.record({ usd: anyNumber, source: fc.constantFrom('provider', 'price_table', 'estimated'), pricedModel: anyText })),
   unpricedReason: maybe(anyText),
+  budgetUsd: maybe(anyNumber),
   units: maybe(fc.dictionary(anyText, anyNumber)),
 }) as fc.Arbitrary<CallResult>;
 
@@ -41,6 +42,7 @@ function expectedEntry(result: CallResult, now: number): LedgerEntry {
     cost_usd: result.cost?.usd ?? null,
     cost_source: result.cost?.source ?? null,
     unpriced_reason: result.unpricedReason ?? null,
+    ...(result.budgetUsd === undefined ? {} : { budget_usd: result.budgetUsd }),
     duration_s: Math.round(result.durationSeconds * 1000) / 1000,
     // fromEntries keeps a label named __proto__ as a label.
     labels: Object.fromEntries(Object.entries(result.labels).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]]))),

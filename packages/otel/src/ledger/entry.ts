@@ -22,6 +22,8 @@ export interface LedgerEntry {
   cost_usd: number | null;
   cost_source: 'provider' | 'price_table' | 'estimated' | 'adjustment' | null;
   unpriced_reason: string | null;
+  /** What budgets counted for an unpriced call, at the provider's highest known price (`unknownModel: estimate`); absent otherwise. */
+  budget_usd?: number;
   duration_s: number;
   labels: Record<string, string>;
   pid: number;
@@ -47,6 +49,7 @@ export function ledgerLine(result: CallResult, now: number): string {
   if (result.units !== undefined) line += `,"units":${JSON.stringify(result.units)}`;
   line +=
     `,"cost_usd":${cost === undefined ? 'null' : num(cost.usd)},"cost_source":${text(cost?.source)},"unpriced_reason":${text(result.unpricedReason)}` +
+    (result.budgetUsd === undefined ? '' : `,"budget_usd":${num(result.budgetUsd)}`) +
     `,"duration_s":${num(Math.round(result.durationSeconds * 1000) / 1000)},"labels":{`;
   let first = true;
   for (const key in result.labels) {

@@ -1,5 +1,5 @@
 import { CostctlStoreError } from '../errors.js';
-import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 /**
  * A store that is still being loaded (`@costctl/store-redis` is imported on
@@ -47,8 +47,12 @@ export class DeferredStore implements CostStore {
     return store.reserve(entries, leaseMillis, now);
   }
 
-  async commit(id: string, spend: readonly CounterSpend[], now: number): Promise<void> {
-    return (await this.#loaded()).commit(id, spend, now);
+  async commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): Promise<void> {
+    return (await this.#loaded()).commit(id, spend, now, aggregates);
+  }
+
+  async seed(seeds: readonly RuleSeed[], now: number): Promise<void> {
+    return (await this.#loaded()).seed?.(seeds, now);
   }
 
   async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {

@@ -20,6 +20,10 @@ export const BUSY_TIMEOUT_MS = 5_000;
  *                gate), so a change is announced once per host, not per process.
  * gate:          the one gate row; `audit_bytes` is the committed length of
  *                audit.jsonl (see file-audit.ts).
+ * aggregates:    what settled calls used, per window × scope dimension key
+ *                (types.ts AggregateSpend), kept until `expires_at`.
+ * seen:          every rule definition already seeded from the aggregates.
+ *                Both tables are additive: an older costctl ignores them.
  * Instants are ms since epoch as REAL: a `total` window never expires (Infinity).
  */
 const schema = `
@@ -47,6 +51,17 @@ CREATE TABLE IF NOT EXISTS gate (
   since       REAL,
   audit_bytes INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS aggregates (
+  key        TEXT PRIMARY KEY,
+  usd        REAL NOT NULL,
+  tokens     REAL NOT NULL,
+  requests   REAL NOT NULL,
+  expires_at REAL NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen (
+  key TEXT PRIMARY KEY,
+  at  REAL NOT NULL
+) STRICT, WITHOUT ROWID;
 INSERT OR IGNORE INTO gate (id, tripped, reason, actor, since, audit_bytes) VALUES (1, 0, NULL, NULL, NULL, 0);
 `;
 

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { appendAuditLine } from './file-audit.js';
 import { openStateDatabase, rollback } from './file-schema.js';
-import type { AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import { leastSum } from './seed.js';
+import type { AggregateSpend, AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 const sql = {
   begin: 'BEGIN IMMEDIATE',
@@ -23,6 +24,13 @@ const sql = {
   unhold: 'UPDATE counters SET reserved = reserved - ? WHERE key = ?',
   spend: `INSERT INTO counters (key, spent, reserved, expires_at) VALUES (?, ?, 0, ?)
     ON CONFLICT (key) DO UPDATE SET spent = spent + excluded.spent`,
+  aggregate: `INSERT INTO aggregates (key, usd, tokens, requests, expires_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens, requests = requests + excluded.requests`,
+  readAggregate: 'SELECT usd, tokens, requests FROM aggregates WHERE key = ? AND expires_at > ?',
+  pruneAggregates: 'DELETE FROM aggregates WHERE expires_at < ?',
+  markSeen: 'INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING RETURNING key',
+  raise: `INSERT INTO counters (key, spent, reserved, expires_at) VALUES (?, ?, 0, ?)
+    ON CONFLICT (key) DO UPDATE SET spent = max(spent, excluded.spent)`,
   gate: 'SELECT tripped, reason, actor, since, audit_bytes FROM gate WHERE id = 1',
   setGate: 'UPDATE gate SET tripped = ?, reason = ?, actor = ?, since = ?, audit_bytes = ? WHERE id = 1',
   dataVersion: 'PRAGMA data_version',
@@ -82,7 +90,10 @@ export class StateFile {
     const s = this.#statements;
     return this.#write(() => {
       this.#expire(now);
-      if (prune) s.prune.run(now - PRUNE_AFTER_MS);
+      if (prune) {
+        s.prune.run(now - PRUNE_AFTER_MS);
+        s.pruneAggregates.run(now);
+      }
       for (const [index, entry] of entries.entries()) {
         if (entry.limit === undefined) continue;
         const { spent, reserved } = this.read(entry.window, now);
@@ -103,11 +114,32 @@ export class StateFile {
   }
 
   /** Replaces a live reservation by what was spent; an unknown or expired one is already gone. */
-  commit(id: string, spend: readonly CounterSpend[], now: number): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): void {
+    const s = this.#statements;
     this.#write(() => {
       this.#expire(now);
       this.#take(id);
-      for (const { counter, amount, expiresAt } of spend) this.#statements.spend.run(counter, amount, expiresAt);
+      for (const { counter, amount, expiresAt } of spend) s.spend.run(counter, amount, expiresAt);
+      for (const { windows, dimensions, usd, tokens, requests } of aggregates) {
+        for (const { prefix, expiresAt } of windows) {
+          for (const dimension of dimensions) s.aggregate.run(prefix + dimension, usd, tokens, requests, expiresAt);
+        }
+      }
+    });
+  }
+
+  /** Seeds each rule definition not seen yet, in one write transaction: every process sees it seeded once. */
+  seed(seeds: readonly RuleSeed[], now: number): void {
+    const s = this.#statements;
+    this.#write(() => {
+      for (const seed of seeds) {
+        if (s.markSeen.get(seed.seen, now) === undefined) continue;
+        const used = leastSum(seed, (key) => {
+          const row = s.readAggregate.get(key, now);
+          return row === undefined ? undefined : { usd: Number(row.usd), tokens: Number(row.tokens), requests: Number(row.requests) };
+        });
+        s.raise.run(seed.counter, used, seed.expiresAt);
+      }
     });
   }
 

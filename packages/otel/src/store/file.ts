@@ -5,7 +5,7 @@ import { logger } from '../logger.js';
 import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
-import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 export interface FileStoreOptions {
   /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
@@ -74,11 +74,19 @@ export class FileStore implements CostStore {
     }
   }
 
-  commit(id: string, spend: readonly CounterSpend[], now: number): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void {
     try {
-      this.#state?.commit(id, spend, now);
+      this.#state?.commit(id, spend, now, aggregates);
     } catch (error) {
       this.#failed(error, 'commit');
+    }
+  }
+
+  seed(seeds: readonly RuleSeed[], now: number): void {
+    try {
+      this.#state?.seed(seeds, now);
+    } catch (error) {
+      this.#failed(error, 'seed');
     }
   }
 

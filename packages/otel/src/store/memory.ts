@@ -1,9 +1,17 @@
 import { hostname } from 'node:os';
-import type { AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, WindowSpend } from './types.js';
+import { leastSum } from './seed.js';
+import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 interface Counter {
   spent: number;
   reserved: number;
+  expiresAt: number;
+}
+
+interface Aggregate {
+  usd: number;
+  tokens: number;
+  requests: number;
   expiresAt: number;
 }
 
@@ -29,6 +37,8 @@ const PRUNE_AFTER_MS = 86_400_000;
  */
 export class MemoryStore implements CostStore {
   readonly #counters = new Map<string, Counter>();
+  readonly #aggregates = new Map<string, Aggregate>();
+  readonly #seen = new Set<string>();
   /** In lease order: every reservation has the same lease, so the oldest expires first. */
   readonly #reservations = new Map<string, Reservation>();
   readonly #listeners = new Set<(state: GateState) => void>();
@@ -53,10 +63,31 @@ export class MemoryStore implements CostStore {
     return { ok: true, id };
   }
 
-  commit(id: string, spend: readonly CounterSpend[], now: number): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): void {
     this.#expire(now);
     this.#take(id);
     for (const { counter, amount, expiresAt } of spend) this.#counter(counter, expiresAt).spent += amount;
+    for (const aggregate of aggregates) {
+      for (const { prefix, expiresAt } of aggregate.windows) {
+        for (const dimension of aggregate.dimensions) {
+          const key = prefix + dimension;
+          let sum = this.#aggregates.get(key);
+          if (sum === undefined) this.#aggregates.set(key, (sum = { usd: 0, tokens: 0, requests: 0, expiresAt }));
+          sum.usd += aggregate.usd;
+          sum.tokens += aggregate.tokens;
+          sum.requests += aggregate.requests;
+        }
+      }
+    }
+  }
+
+  seed(seeds: readonly RuleSeed[], now: number): void {
+    for (const seed of seeds) {
+      if (this.#seen.has(seed.seen)) continue;
+      this.#seen.add(seed.seen);
+      const counter = this.#counter(seed.counter, seed.expiresAt);
+      counter.spent = Math.max(counter.spent, leastSum(seed, (key) => this.#aggregateOf(key, now)));
+    }
   }
 
   release(id: string): void {
@@ -128,6 +159,11 @@ export class MemoryStore implements CostStore {
     return counter;
   }
 
+  #aggregateOf(key: string, now: number): Aggregate | undefined {
+    const sum = this.#aggregates.get(key);
+    return sum === undefined || sum.expiresAt <= now ? undefined : sum;
+  }
+
   #take(id: string): Reservation | undefined {
     const reservation = this.#reservations.get(id);
     if (reservation === undefined) return undefined;
@@ -147,5 +183,7 @@ export class MemoryStore implements CostStore {
     for (const [key, counter] of this.#counters) {
       if (counter.expiresAt + PRUNE_AFTER_MS <= now && counter.reserved <= 0) this.#counters.delete(key);
     }
+    for (const [key, sum] of this.#aggregates) if (sum.expiresAt <= now) this.#aggregates.delete(key);
   }
 }
+

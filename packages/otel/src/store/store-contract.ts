@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CostStore, CounterEntry, CounterSpend, GateState } from './types.js';
+import type { AggregateSpend, CostStore, CounterEntry, CounterSpend, GateState, RuleSeed } from './types.js';
 
 /*
  * What every CostStore must do, whatever holds its state: each case runs
@@ -23,6 +23,20 @@ const day = (amount: number, limit?: number): CounterEntry => ({
   limit,
   expiresAt: Date.UTC(2026, 10, 24),
 });
+
+const dayEnd = Date.UTC(2026, 10, 24);
+/** A settled call's aggregates: the day and all time, by every dimension given. */
+const aggregate = (usd: number, dimensions: string[]): AggregateSpend => ({
+  windows: [
+    { prefix: 'day:2026-11-23|', expiresAt: dayEnd },
+    { prefix: 'total|', expiresAt: Infinity },
+  ],
+  dimensions: ['*', ...dimensions],
+  usd,
+  tokens: usd * 1000,
+  requests: 1,
+});
+const seedOf = (seen: string, unit: RuleSeed['unit'], from: string[][], counter = `${seen}|day:2026-11-23`): RuleSeed => ({ seen, counter, expiresAt: dayEnd, unit, from });
 
 /** What settling `entries` with these real amounts commits. */
 export function spendOf(entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] {
@@ -145,6 +159,46 @@ export const storeContract: readonly StoreCase[] = [
       await store.adjust([{ counter: 'daily|day:2026-11-23', amount: 0.5, expiresAt: Date.UTC(2026, 10, 24) }], now);
       await store.adjust([{ counter: 'daily|day:2026-11-23', amount: -0.25, expiresAt: Date.UTC(2026, 10, 24) }], now);
       assert.deepEqual(await store.read(day(0).window, now), { spent: 0.25, reserved: 0 });
+    },
+  },
+  {
+    name: 'seeds a rule never seen from the window aggregates of its scope, once',
+    async run(store) {
+      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store has no seed()' });
+      // Settled calls, with or without a reservation, add to the aggregates in their commit.
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'label:tenant=acme'])]);
+      // Calls no rule held arrive in batches, with no reservation and no spend.
+      await store.commit('aggregates', [], now, [aggregate(3, ['provider=anthropic', 'label:tenant=acme']), aggregate(0.5, ['provider=openai', 'label:tenant=globex'])]);
+      await store.seed([
+        seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']]),
+        seedOf('all_tokens', 'tokens', [['day:2026-11-23|*']]),
+        seedOf('acme_total_requests', 'requests', [['total|label:tenant=acme']], 'acme|total'),
+        // Both OpenAI and acme: no more than the least of the two.
+        seedOf('openai_acme', 'usd', [['day:2026-11-23|provider=openai'], ['day:2026-11-23|label:tenant=acme']]),
+        seedOf('nothing_yet', 'usd', [['day:2026-11-23|provider=mistral']]),
+      ], now);
+      const spent = async (counter: string) => (await store.read([counter], now)).spent;
+      assert.equal(await spent('openai_daily|day:2026-11-23'), 2.5);
+      assert.equal(await spent('all_tokens|day:2026-11-23'), 5500);
+      assert.equal(await spent('acme|total'), 2);
+      assert.equal(await spent('openai_acme|day:2026-11-23'), 2.5);
+      assert.equal(await spent('nothing_yet|day:2026-11-23'), 0);
+      // Seen once: later spend is counted by the rule's own reservations, never seeded twice.
+      await store.commit('aggregates', [], now, [aggregate(7, ['provider=openai'])]);
+      await store.seed([seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']])], now);
+      assert.equal(await spent('openai_daily|day:2026-11-23'), 2.5);
+    },
+  },
+  {
+    name: 'never lowers a counter by seeding it, and skips aggregates past their end',
+    async run(store) {
+      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store has no seed()' });
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [4]), now, [aggregate(1, [])]);
+      await store.seed([seedOf('daily', 'usd', [['day:2026-11-23|*']])], now);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 4, reserved: 0 });
+      const tomorrow = Date.UTC(2026, 10, 24, 1);
+      await store.seed([{ ...seedOf('late', 'usd', [['day:2026-11-23|*'], ['total|*']]), counter: 'late|day:2026-11-24', expiresAt: Date.UTC(2026, 10, 25) }], tomorrow);
+      assert.equal((await store.read(['late|day:2026-11-24'], tomorrow)).spent, 0);
     },
   },
   {

@@ -28,6 +28,38 @@ export interface CounterSpend {
   expiresAt: number;
 }
 
+/**
+ * What settled calls add to the store's window aggregates: the same
+ * three amounts under every key `window.prefix + dimension` — each window
+ * (a calendar hour, a day, all time) by each scope dimension of the call
+ * (`*`, `provider=…`, `model=…`, `label:<key>=…`). A rule added later is
+ * seeded from them (see `seed`).
+ */
+export interface AggregateSpend {
+  windows: readonly { prefix: string; expiresAt: number }[];
+  dimensions: readonly string[];
+  usd: number;
+  tokens: number;
+  requests: number;
+}
+
+/** One rule definition to count the spend its window already had, once. */
+export interface RuleSeed {
+  /** The definition's identity (name, unit, window, scope); a seed whose `seen` the store holds already is left alone. */
+  seen: string;
+  /** The rule's counter of its current window, and that window's end. */
+  counter: string;
+  expiresAt: number;
+  unit: 'usd' | 'tokens' | 'requests';
+  /**
+   * Per scope dimension of the rule, the aggregate keys whose sum is that
+   * dimension's use in the window; the counter becomes at least the least
+   * of these sums (a scope of several dimensions can have used no more
+   * than any one of them).
+   */
+  from: readonly (readonly string[])[];
+}
+
 export type ReserveResult =
   | { ok: true; id: string }
   /** `index` is the first entry whose limit would be passed; `spent` its window's spend + reserved. */
@@ -78,8 +110,10 @@ export interface CostStore {
    * Replaces a reservation by what the call really cost. The spend counts
    * even when the reservation's lease ran out first (a call longer than its
    * lease still costs what it cost); a reservation is only ever let go once.
+   * `aggregates` are added to the window aggregates in the same operation
+   * (with an id that names no reservation and no spend, that is all it does).
    */
-  commit(id: string, spend: readonly CounterSpend[], now: number): MaybePromise<void>;
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): MaybePromise<void>;
   /**
    * Adds spend that belongs to no call (an operator's correction to a bill).
    * Unlike `commit`, which must never fail a call, it throws (or rejects) a
@@ -90,6 +124,13 @@ export interface CostStore {
   release(id: string): MaybePromise<void>;
   /** The spend of a window: the sum of its counters. */
   read(window: readonly string[], now: number): MaybePromise<WindowSpend>;
+  /**
+   * For each rule definition the store has never seen, atomically and once
+   * for every process sharing the store: marks it seen and raises its
+   * counter to what the aggregates say its scope already used in the
+   * window. Optional: a store without it starts new rules from zero.
+   */
+  seed?(seeds: readonly RuleSeed[], now: number): MaybePromise<void>;
 
   /** The gate to enforce: while the store cannot be used, the fail-closed state (see `reachable`). */
   gate(): MaybePromise<GateState>;

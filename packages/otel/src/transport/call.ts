@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { priceCall, type CallCost } from '../pricing/price-call.js';
 import type { Reservation } from '../budget/budgets.js';
+import type { FallbackPrices } from '../budget/fallback-price.js';
 import type { BlockReason } from '../errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { HeaderLookup, OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
@@ -29,6 +30,12 @@ export interface CallResult extends CallCost {
   billable: boolean;
   /** For a blocked call: the rule that refused it, or `gate`. */
   blockedBy?: string;
+  /**
+   * USD budgets count for a billable call the price data could not price
+   * (unknown model, no model, a batch billed later): the provider's highest
+   * known price. The call stays unpriced (`cost` undefined): never claimed as spend.
+   */
+  budgetUsd?: number;
 }
 
 /** Where finished calls go: the metrics, and later the budgets and the ledger. */
@@ -42,6 +49,8 @@ export interface CallContext {
   sink: CallSink;
   /** Told once when a call is recorded (ended, failed or blocked). */
   ended?(call: ObservedCall): void;
+  /** What budgets count for a call the price data cannot price (an unknown model, a batch): never $0. */
+  fallback?: FallbackPrices;
 }
 
 /**
@@ -266,6 +275,8 @@ export class ObservedCall {
     if (cost?.units !== undefined) result.units = cost.units;
     if (cost?.mediaTokens !== undefined) result.mediaTokens = cost.mediaTokens;
     if (cost?.steps !== undefined) result.steps = cost.steps;
+    const held = billable && cost !== undefined ? this.#context.fallback?.budgetUsd(this.adapter, this.request, cost) : undefined;
+    if (held !== undefined) result.budgetUsd = held;
     this.#result = result;
     this.#unanswered = error !== undefined && this.#status === 0;
     try {

@@ -397,7 +397,7 @@ describe('node:http gate and budgets', () => {
       'content-length': String(Buffer.byteLength(seen.body)),
       connection: 'close',
     });
-    expect(JSON.parse(seen.body)).toMatchObject({ error: { type: 'costctl_budget_exceeded', message: expect.stringContaining('"daily_usd" would be exceeded') } });
+    expect(JSON.parse(seen.body)).toMatchObject({ error: { type: 'costctl_budget_exceeded', message: expect.stringContaining('budget rule "daily_usd" has $9.99 spent of its $10.00 limit') } });
     expect(seen.events).toEqual(expect.arrayContaining(['request close', 'response end', 'response close']));
     expect([connections, requests]).toEqual([0, 0]);
     expect(results).toMatchObject([{ outcome: 'blocked', errorType: 'COSTCTL_BUDGET_EXCEEDED', billable: false }]);
