@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { calcPrice } from '@pydantic/genai-prices';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { select, sum } from './helpers/prometheus.js';
 import { runApp } from './helpers/run-app.js';
+import { startWebhookReceiver } from './helpers/webhook-receiver.js';
 
 let provider: FakeProvider;
 
@@ -214,25 +213,17 @@ describe('the evaluator, alerts and the gate', () => {
   });
 
   it('posts each alert to COSTCTL_ALERT_WEBHOOK', async () => {
-    const received: Record<string, unknown>[] = [];
-    const hook = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        received.push(JSON.parse(body) as Record<string, unknown>);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const hook = await startWebhookReceiver();
+    const { received } = hook;
     try {
       const limit = 1.3 * costOf('openai.chat', openaiBody);
       await runApp('test/apps/budget-api.mjs', {
         register: false,
-        env: env({ CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'alert', COSTCTL_ALERT_WEBHOOK: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts` }),
+        env: env({ CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'alert', COSTCTL_ALERT_WEBHOOK: hook.url }),
         until: () => received.filter((alert) => alert.kind === 'budget').length >= 2,
       });
     } finally {
-      await new Promise((resolve) => hook.close(resolve));
+      await hook.close();
     }
     const budgetAlerts = received.filter((alert) => alert.kind === 'budget');
     expect(budgetAlerts.map((alert) => alert.level)).toEqual(['warning', 'exceeded']);
