@@ -56,7 +56,11 @@ describe('a call to a model the price data does not know', () => {
     const estimate = usage.prompt_tokens * HIGHEST.input + usage.completion_tokens * HIGHEST.output;
     // Room for one call's worst case, not for a second one after the first is counted.
     const limit = estimate + 24 * HIGHEST.output;
-    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
+    // A scrape reads the last evaluation, which follows the settled call shortly after.
+    const run = await runApp('test/apps/blocked-sdk.mjs', {
+      env: env({ CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit) }),
+      settled: (samples) => (select(samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value ?? 0) > 0,
+    });
     expect(run.lines.map((line) => line.ok)).toEqual([true, false, false]);
     expect(provider.requests).toHaveLength(1);
     expect(String(run.lines[1]!.bodyMessage)).toContain("priced at the provider's highest known price because the price data does not know the model");
@@ -91,7 +95,10 @@ describe('an OpenAI Batch job, billed later', () => {
   });
 
   it('commits that estimate to budgets when it is created, and stays unpriced', async () => {
-    const run = await runApp('test/apps/openai-media.mjs', { env: mediaEnv({ COSTCTL_DAILY_LIMIT_USD: '100' }) });
+    const run = await runApp('test/apps/openai-media.mjs', {
+      env: mediaEnv({ COSTCTL_DAILY_LIMIT_USD: '100' }),
+      settled: (samples) => (select(samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value ?? 0) > 0,
+    });
     expect(run.lines[0]).toMatchObject({ ok: true });
     expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(worst, 12);
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: 'billed_later' })).toBe(1);
