@@ -5,7 +5,7 @@ import { PriceTable } from '../pricing/price-table.js';
 import { adapterByName } from '../providers/registry.js';
 import type { RequestFacts } from '../providers/types.js';
 import { MemoryStore } from '../store/memory.js';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../call/call.js';
 import { Budgets, type Admission, type PendingCall } from './budgets.js';
 
 const openai = adapterByName('openai')!;

@@ -1,13 +1,13 @@
 import type { RuleConfig, RuleUnit } from '../config/schema.js';
-import { blockMessage, type BlockReason, type ReserveSource } from '../errors.js';
+import { blockMessage, type BlockReason, type ReserveSource } from '../model/errors.js';
 import type { Gate } from '../gate/gate.js';
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 import type { UnpricedReason } from '../pricing/price-call.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { priceOnTier } from '../pricing/service-tiers.js';
 import type { ProviderAdapter, RequestFacts } from '../providers/types.js';
 import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
-import type { CallResult, CallSink } from '../transport/call.js';
+import type { CallResult, CallSink } from '../call/call.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
 import { BudgetRule, type CallScope } from './rules.js';

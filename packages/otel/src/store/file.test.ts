@@ -7,7 +7,7 @@ import { FileStore } from './file.js';
 import { MemoryStore } from './memory.js';
 import { spendOf, storeContract } from './store-contract.js';
 import type { CostStore, CounterEntry, GateState } from './types.js';
-import { logger as defaultLogger, setLogger, type Logger } from '../logger.js';
+import { logger as defaultLogger, setLogger, type Logger } from '../model/logger.js';
 
 const dirs: string[] = [];
 const stores: CostStore[] = [];

@@ -1,4 +1,6 @@
-import type { LogLevel } from './config/schema.js';
+/** The levels a logger writes at; `silent` writes nothing. */
+export const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 /** A pino-style logger: an app may pass its own. */
 export interface Logger {

@@ -2,14 +2,14 @@ import { errorMonitor } from 'node:events';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Admission } from '../budget/budgets.js';
 import type { BlockMode } from '../config/schema.js';
-import { CostctlBlockedError, type BlockReason } from '../errors.js';
+import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { blockedResponse } from './blocked-response.js';
 import { BlockedSocket } from './blocked-socket.js';
-import type { ObservedCall } from './call.js';
-import { reportInternalError } from './internal-error.js';
+import type { ObservedCall } from '../call/call.js';
+import { reportInternalError } from '../call/internal-error.js';
 import type { HttpTarget, RequestOptions, SocketSource } from './node-http-target.js';
 import { abortError, observeResponse } from './observed-response.js';
-import type { CallObserver } from './observer.js';
+import type { CallObserver } from '../call/observer.js';
 
 /** Request bodies past this are not parsed (as in request-body.ts): only their size is kept. */
 const MAX_HELD_BYTES = 4 * 1024 * 1024;

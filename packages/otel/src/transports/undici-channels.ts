@@ -1,10 +1,10 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { CostctlBlockedError } from '../errors.js';
-import { activeCall } from './active-call.js';
-import type { ObservedCall } from './call.js';
+import { CostctlBlockedError } from '../model/errors.js';
+import { activeCall } from '../call/active-call.js';
+import type { ObservedCall } from '../call/call.js';
 import { rawHeader } from './headers.js';
-import { reportInternalError } from './internal-error.js';
-import type { CallObserver } from './observer.js';
+import { reportInternalError } from '../call/internal-error.js';
+import type { CallObserver } from '../call/observer.js';
 import { requestInputCall } from './request-input.js';
 
 /** The parts of undici's internal request that its diagnostics channels expose and we read. */

@@ -4,7 +4,7 @@
  * Request, and on Node 24 the Request's own dispatcher cannot be read.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ObservedCall } from './call.js';
+import type { ObservedCall } from '../call/call.js';
 
 /** Most of a Request's body copied for its facts: the cap request bodies are parsed under anyway. */
 const MAX_COPY_BYTES = 4 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { blockMessage, type BlockReason } from '../errors.js';
+import { blockMessage, type BlockReason } from '../model/errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
 
 /** The synthetic answer to a blocked call, whatever transport delivers it. */

@@ -4,10 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { Agent, getGlobalDispatcher, request as undiciRequest, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from './call.js';
-import { EndpointMatcher } from './endpoints.js';
+import type { CallResult } from '../call/call.js';
+import { EndpointMatcher } from '../call/endpoints.js';
 import { installFetch } from './fetch.js';
-import { CallObserver } from './observer.js';
+import { CallObserver } from '../call/observer.js';
 import { subscribeUndiciChannels } from './undici-channels.js';
 
 const usage = { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35 };

@@ -3,7 +3,7 @@ import { ObservedCall, type CallContext } from './call.js';
 import type { EndpointMatcher } from './endpoints.js';
 import { readLabels } from './labels.js';
 import { readRequestBody } from './request-body.js';
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 import { reportInternalError } from './internal-error.js';
 
 /**

@@ -1,4 +1,4 @@
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 
 const reported = new Set<string>();
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ObservedCall } from './call.js';
+import type { ObservedCall } from '../call/call.js';
 import { rawHeader } from './headers.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
-import { logger } from '../logger.js';
-import { Attr, Metric } from '../telemetry/names.js';
+import { logger } from '../model/logger.js';
+import { Attr, Metric } from '../model/otel-names.js';
 
 /** Past this, windows would be attributed to the wrong minute, hour or day. */
 const TOLERANCE_MS = 60_000;

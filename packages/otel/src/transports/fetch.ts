@@ -1,13 +1,13 @@
 import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { BlockMode } from '../config/schema.js';
-import { Attr, METER_NAME } from '../telemetry/names.js';
-import { CostctlBlockedError, type BlockReason } from '../errors.js';
-import { activeCall } from './active-call.js';
+import { Attr, METER_NAME } from '../model/otel-names.js';
+import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
+import { activeCall } from '../call/active-call.js';
 import { blockedResponse } from './blocked-response.js';
-import type { ObservedCall } from './call.js';
-import { reportInternalError } from './internal-error.js';
+import type { ObservedCall } from '../call/call.js';
+import { reportInternalError } from '../call/internal-error.js';
 import { observingHandler } from './observing-handler.js';
-import type { CallObserver } from './observer.js';
+import type { CallObserver } from '../call/observer.js';
 import { copyRequestBody, hasStreamBody, requestInputCall } from './request-input.js';
 
 /** Where undici (Node's bundled copy and the npm package alike) keeps the global dispatcher. */

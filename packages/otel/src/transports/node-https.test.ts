@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admission, Budgets } from '../budget/budgets.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from './call.js';
-import { EndpointMatcher } from './endpoints.js';
+import type { CallResult } from '../call/call.js';
+import { EndpointMatcher } from '../call/endpoints.js';
 import { installNodeHttp } from './node-http.js';
-import { CallObserver } from './observer.js';
+import { CallObserver } from '../call/observer.js';
 
 // A self-signed certificate for 127.0.0.1, for these tests only.
 const tls = { key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url)), cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url)) };

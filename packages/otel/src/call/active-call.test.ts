@@ -6,10 +6,10 @@ import { PriceTable } from '../pricing/price-table.js';
 import { activeCall, type CallSource } from './active-call.js';
 import type { CallResult } from './call.js';
 import { EndpointMatcher } from './endpoints.js';
-import { installFetch } from './fetch.js';
-import { installNodeHttp } from './node-http.js';
+import { installFetch } from '../transports/fetch.js';
+import { installNodeHttp } from '../transports/node-http.js';
 import { CallObserver } from './observer.js';
-import { subscribeUndiciChannels } from './undici-channels.js';
+import { subscribeUndiciChannels } from '../transports/undici-channels.js';
 
 const completion = JSON.stringify({ id: 'c', object: 'chat.completion', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
 const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 5, messages: [] });

@@ -6,12 +6,12 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Admission, Budgets } from '../budget/budgets.js';
 import type { BlockMode } from '../config/schema.js';
-import { CostctlBlockedError, type BlockReason } from '../errors.js';
+import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from './call.js';
-import { EndpointMatcher } from './endpoints.js';
+import type { CallResult } from '../call/call.js';
+import { EndpointMatcher } from '../call/endpoints.js';
 import { installNodeHttp } from './node-http.js';
-import { CallObserver } from './observer.js';
+import { CallObserver } from '../call/observer.js';
 
 const usage = { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35 };
 const completion = JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini-2024-07-18', choices: [], usage });

@@ -1,4 +1,4 @@
-import { ObservedCall } from './call.js';
+import type { ObservedCall } from '../call/call.js';
 
 /** A call not yet known when its span starts: a node:http request held until its body is whole. */
 export interface PendingCallSource {
@@ -26,5 +26,6 @@ export const spanCalls = new WeakMap<object, CallSource>();
 /** The call a span is tied to, once it is known. */
 export function callOfSpan(span: object): ObservedCall | undefined {
   const source = spanCalls.get(span);
-  return source instanceof ObservedCall ? source : source?.observed;
+  // Only a pending source has `observed`; a type check keeps telemetry from loading the call path.
+  return source !== undefined && 'observed' in source ? source.observed : source;
 }

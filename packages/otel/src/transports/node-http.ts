@@ -26,11 +26,11 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { BlockMode } from '../config/schema.js';
-import { activeCall, spanCalls } from './active-call.js';
+import { activeCall, spanCalls } from '../call/active-call.js';
 import { HeldRequest, heldRequestOf } from './held-request.js';
-import { reportInternalError } from './internal-error.js';
+import { reportInternalError } from '../call/internal-error.js';
 import { mergedOptions, requestTarget, socketSource, withOptions } from './node-http-target.js';
-import type { CallObserver } from './observer.js';
+import type { CallObserver } from '../call/observer.js';
 
 type RequestFunction = (this: unknown, ...args: unknown[]) => ClientRequest;
 type HttpModule = { request: RequestFunction; get: RequestFunction };

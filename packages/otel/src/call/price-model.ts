@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ModelPrice } from '../config/schema.js';
 import { adapterByName } from '../providers/registry.js';
-import { PriceTable } from './price-table.js';
+import { PriceTable } from '../pricing/price-table.js';
 
 export interface ModelQuote {
   usd: number;

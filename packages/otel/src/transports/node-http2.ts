@@ -15,12 +15,12 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import { syncBuiltinESMExports } from 'node:module';
 import { Duplex } from 'node:stream';
 import type { BlockMode } from '../config/schema.js';
-import { CostctlBlockedError, type BlockReason } from '../errors.js';
+import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { blockedResponse } from './blocked-response.js';
-import type { ObservedCall } from './call.js';
-import { reportInternalError } from './internal-error.js';
+import type { ObservedCall } from '../call/call.js';
+import { reportInternalError } from '../call/internal-error.js';
 import { abortError } from './observed-response.js';
-import type { CallObserver } from './observer.js';
+import type { CallObserver } from '../call/observer.js';
 
 type Connect = typeof http2.connect;
 

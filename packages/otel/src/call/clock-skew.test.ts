@@ -1,6 +1,6 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLogger, setLogger } from '../logger.js';
+import { jsonLogger, setLogger } from '../model/logger.js';
 import { checkClockSkew, registerClockSkewGauge } from './clock-skew.js';
 
 const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Admission, Budgets, Reservation } from '../budget/budgets.js';
-import { jsonLogger, setLogger } from '../logger.js';
+import { jsonLogger, setLogger } from '../model/logger.js';
 import { PriceTable } from '../pricing/price-table.js';
 import type { CallResult } from './call.js';
 import { EndpointMatcher } from './endpoints.js';

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { priceCall, type CallCost } from '../pricing/price-call.js';
 import type { Reservation } from '../budget/budgets.js';
 import type { FallbackPrices } from '../budget/fallback-price.js';
-import type { BlockReason } from '../errors.js';
+import type { BlockReason } from '../model/errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { HeaderLookup, OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
 import { checkClockSkew } from './clock-skew.js';

@@ -1,4 +1,4 @@
-import type { ObservedCall } from './call.js';
+import type { ObservedCall } from '../call/call.js';
 import { objectHeader, rawHeader } from './headers.js';
 
 /**

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Budgets, PendingCall } from '../budget/budgets.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from './call.js';
-import { EndpointMatcher } from './endpoints.js';
+import type { CallResult } from '../call/call.js';
+import { EndpointMatcher } from '../call/endpoints.js';
 import { installFetch } from './fetch.js';
-import { CallObserver } from './observer.js';
+import { CallObserver } from '../call/observer.js';
 import { copyRequestBody, hasStreamBody } from './request-input.js';
 import { subscribeUndiciChannels } from './undici-channels.js';
 
