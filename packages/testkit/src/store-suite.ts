@@ -1,17 +1,23 @@
 import assert from 'node:assert/strict';
-import type { AggregateSpend, CostStore, CounterEntry, CounterSpend, GateState, RuleSeed } from './types.js';
+import type { AggregateSpend, CostStore, CounterEntry, CounterSpend, GateState, RuleSeed } from '@costctl/otel/store';
 
-/*
- * What every CostStore must do, whatever holds its state: each case runs
- * against a fresh, empty store. Plain node:assert, so a test file of any
- * store runs the same cases:
- *
- *   for (const { name, run } of storeContract) it(name, () => withStore(run));
- */
+/** A test runner's `it` or `test` (vitest, node:test, mocha, jest): registers one named case. */
+export type StoreTestRunner = (name: string, run: () => Promise<void>) => unknown;
 
-/** One behaviour, checked on a fresh store (the caller closes it). */
-export interface StoreCase {
+/** What a store can do beyond the methods every CostStore has; a case that needs more is skipped. */
+export interface StoreCapabilities {
+  /** `seed()`: a rule added mid-window counts the spend its scope already had. */
+  seed?: boolean;
+}
+
+export interface StoreSuiteOptions {
+  capabilities?: StoreCapabilities;
+}
+
+/** One behaviour, checked on a fresh store. */
+interface StoreCase {
   name: string;
+  needs?: keyof StoreCapabilities;
   run(store: CostStore): Promise<void>;
 }
 
@@ -39,7 +45,7 @@ const aggregate = (usd: number, dimensions: string[]): AggregateSpend => ({
 const seedOf = (seen: string, unit: RuleSeed['unit'], from: string[][], counter = `${seen}|day:2026-11-23`): RuleSeed => ({ seen, counter, expiresAt: dayEnd, unit, from });
 
 /** What settling `entries` with these real amounts commits. */
-export function spendOf(entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] {
+function spendOf(entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] {
   return entries.map((entry, i) => ({ counter: entry.counter, amount: amounts[i] ?? 0, expiresAt: entry.expiresAt }));
 }
 
@@ -49,13 +55,7 @@ async function reserveId(store: CostStore, entries: readonly CounterEntry[], lea
   return result.id;
 }
 
-/**
- * The shared behaviour suite of CostStore implementations.
- *
- * @example
- * for (const { name, run } of storeContract) it(name, async () => { const store = new MemoryStore(); await run(store); await store.close(); });
- */
-export const storeContract: readonly StoreCase[] = [
+const cases: readonly StoreCase[] = [
   {
     name: 'reserves until the limit, counting reserved and committed spend',
     async run(store) {
@@ -163,8 +163,9 @@ export const storeContract: readonly StoreCase[] = [
   },
   {
     name: 'seeds a rule never seen from the window aggregates of its scope, once',
+    needs: 'seed',
     async run(store) {
-      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store has no seed()' });
+      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store declares seed but has no seed()' });
       // Settled calls, with or without a reservation, add to the aggregates in their commit.
       await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'label:tenant=acme'])]);
       // Calls no rule held arrive in batches, with no reservation and no spend.
@@ -191,8 +192,9 @@ export const storeContract: readonly StoreCase[] = [
   },
   {
     name: 'never lowers a counter by seeding it, and skips aggregates past their end',
+    needs: 'seed',
     async run(store) {
-      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store has no seed()' });
+      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store declares seed but has no seed()' });
       await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [4]), now, [aggregate(1, [])]);
       await store.seed([seedOf('daily', 'usd', [['day:2026-11-23|*']])], now);
       assert.deepEqual(await store.read(day(0).window, now), { spent: 4, reserved: 0 });
@@ -236,3 +238,28 @@ export const storeContract: readonly StoreCase[] = [
     },
   },
 ];
+
+/**
+ * Registers, through `test`, every behaviour a costctl store must have, each
+ * on a fresh store from `makeStore` that the suite closes after the case.
+ * Plain node:assert, so any test runner works. Cases for optional behaviour
+ * run only when `options.capabilities` declares it.
+ *
+ * @example
+ * import { storeSuite } from '@costctl/testkit';
+ * import { describe, it } from 'vitest';
+ * describe('MyStore', () => storeSuite(it, () => new MyStore(), { capabilities: { seed: true } }));
+ */
+export function storeSuite(test: StoreTestRunner, makeStore: () => CostStore | Promise<CostStore>, options: StoreSuiteOptions = {}): void {
+  for (const { name, needs, run } of cases) {
+    if (needs !== undefined && options.capabilities?.[needs] !== true) continue;
+    test(name, async () => {
+      const store = await makeStore();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+}
