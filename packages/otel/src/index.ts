@@ -18,8 +18,8 @@ export {
   type ConfigIssue,
   type CostctlErrorCode,
 } from './model/errors.js';
-export type { CostSource, UnpricedReason } from './pricing/price-call.js';
-export type { BilledUnits, OperationName, TokenUsage } from './providers/types.js';
+export type { CostSource, UnpricedReason } from './model/cost.js';
+export type { BilledUnits, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
 export { readLedger, type LedgerQuery } from './ledger/reader.js';

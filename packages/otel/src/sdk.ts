@@ -22,7 +22,7 @@ import { lendContextManager } from './telemetry/context-manager.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './model/otel-names.js';
 import { createMetricReaders } from './telemetry/readers.js';
-import type { CallResult, CallSink } from './call/call.js';
+import type { CallResult, CallSink } from './model/call-result.js';
 import { registerClockSkewGauge } from './call/clock-skew.js';
 import { EndpointMatcher } from './call/endpoints.js';
 import { installFetch } from './transports/fetch.js';

@@ -1,6 +1,6 @@
 import { logger } from '../model/logger.js';
 import type { AggregateSpend, CostStore, RuleSeed } from '../store/types.js';
-import type { CallResult } from '../call/call.js';
+import type { CallResult } from '../model/call-result.js';
 import type { BudgetRule, CallScope } from './rules.js';
 import { calendarWindow, parseWindow, type CalendarUnit } from '../model/windows.js';
 

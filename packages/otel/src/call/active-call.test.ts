@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../pricing/price-table.js';
 import { activeCall, type CallSource } from './active-call.js';
-import type { CallResult } from './call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from './endpoints.js';
 import { installFetch } from '../transports/fetch.js';
 import { installNodeHttp } from '../transports/node-http.js';

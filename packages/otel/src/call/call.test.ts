@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Reservation } from '../budget/budgets.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from './call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from './endpoints.js';
 import { CallObserver } from './observer.js';
 

@@ -1,47 +1,16 @@
 import type { Attributes } from '@opentelemetry/api';
-import { priceCall, type CallCost } from '../pricing/price-call.js';
+import type { CallResult, CallSink } from '../model/call-result.js';
+import type { CallCost } from '../model/cost.js';
+import { priceCall } from '../pricing/price-call.js';
 import type { Reservation } from '../budget/budgets.js';
 import type { FallbackPrices } from '../budget/fallback-price.js';
 import type { BlockReason } from '../model/errors.js';
 import type { PriceTable } from '../pricing/price-table.js';
-import type { HeaderLookup, OperationName, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../providers/types.js';
+import type { HeaderLookup, RequestFacts, ResponseFacts } from '../model/usage.js';
+import type { ProviderAdapter, ResponseReader } from '../providers/types.js';
 import { checkClockSkew } from './clock-skew.js';
 import { CompressedBody } from './decode.js';
 import { reportInternalError } from './internal-error.js';
-
-/** Everything known about one finished call: what metrics, spans and budgets read. */
-export interface CallResult extends CallCost {
-  provider: string;
-  operation: OperationName;
-  requestModel: string | undefined;
-  responseModel: string | undefined;
-  responseId: string | undefined;
-  /**
-   * `ok` when the provider answered 2xx and its answer was read (or its usage arrived before a cut);
-   * `blocked` when costctl stopped the call before it left.
-   */
-  outcome: 'ok' | 'error' | 'blocked';
-  /** HTTP status or error class, for failed calls (`error.type`). */
-  errorType: string | undefined;
-  durationSeconds: number;
-  /** Allow-listed baggage labels. */
-  labels: Attributes;
-  /** False for calls the provider did not bill (non-2xx answers, failures before a response). */
-  billable: boolean;
-  /** For a blocked call: the rule that refused it, or `gate`. */
-  blockedBy?: string;
-  /**
-   * USD budgets count for a billable call the price data could not price
-   * (unknown model, no model, a batch billed later): the provider's highest
-   * known price. The call stays unpriced (`cost` undefined): never claimed as spend.
-   */
-  budgetUsd?: number;
-}
-
-/** Where finished calls go: the metrics, and later the budgets and the ledger. */
-export interface CallSink {
-  record(result: CallResult): void;
-}
 
 /** What the transport needs to know about costctl to observe calls. */
 export interface CallContext {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Admission, Budgets, Reservation } from '../budget/budgets.js';
 import { jsonLogger, setLogger } from '../model/logger.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from './call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from './endpoints.js';
 import { CallObserver } from './observer.js';
 

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../model/logger.js';
-import type { CallResult, CallSink } from '../call/call.js';
+import type { CallResult, CallSink } from '../model/call-result.js';
 import { ledgerLine } from './entry.js';
 import { calendarWindow } from '../model/windows.js';
 import { ledgerFileName } from './files.js';

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { Agent, getGlobalDispatcher, request as undiciRequest, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from '../call/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from '../call/endpoints.js';
 import { installFetch } from './fetch.js';
 import { CallObserver } from '../call/observer.js';

@@ -5,7 +5,7 @@ import type { Admission, Budgets } from '../budget/budgets.js';
 import type { BlockMode } from '../config/schema.js';
 import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from '../call/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from '../call/endpoints.js';
 import { installNodeHttp2 } from './node-http2.js';
 import { CallObserver } from '../call/observer.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admission, Budgets } from '../budget/budgets.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from '../call/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from '../call/endpoints.js';
 import { installNodeHttp } from './node-http.js';
 import { CallObserver } from '../call/observer.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Budgets, PendingCall } from '../budget/budgets.js';
 import { PriceTable } from '../pricing/price-table.js';
-import type { CallResult } from '../call/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from '../call/endpoints.js';
 import { installFetch } from './fetch.js';
 import { CallObserver } from '../call/observer.js';
