@@ -3,13 +3,15 @@
 // call path reads one way. Type-only imports (`import type`, `export type`, or
 // braces of `type` names only) are erased by the compiler and exempt on
 // purpose: they create no load order and no run-time cycle. Tests are exempt:
-// they set up whatever they check. Exits 1 naming every import that breaks it;
-// `--types` also lists the type-only imports that go against the rule.
+// they set up whatever they check. The other packages use @costctl/otel by its
+// exports only. Exits 1 naming every import that breaks a rule; `--types`
+// also lists the type-only imports that go against the folder rule.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const src = fileURLToPath(new URL('../packages/otel/src/', import.meta.url));
+const packages = fileURLToPath(new URL('../packages/', import.meta.url));
+const src = join(packages, 'otel/src');
 
 /** From this folder, to nothing but these; the root files (sdk, register, index, state, store) wire them all. */
 const allowed = {
@@ -76,8 +78,23 @@ for (const file of sources(src)) {
 }
 for (const folder of unknownFolders) problems.push(`${folder}/ has no rule in scripts/check-layout.mjs: add one`);
 
+// The CLI, the Redis store and the testkit see what a user of the package sees.
+const exported = Object.keys(JSON.parse(readFileSync(join(packages, 'otel/package.json'), 'utf8')).exports).map((path) => `@costctl/otel${path.slice(1)}`);
+for (const name of ['cli', 'store-redis', 'testkit']) {
+  const root = join(packages, name, 'src');
+  for (const file of sources(root)) {
+    for (const [, , , staticSpec, dynamicSpec, bareSpec] of readFileSync(file, 'utf8').matchAll(importPattern)) {
+      const spec = staticSpec ?? dynamicSpec ?? bareSpec;
+      const outside = spec.startsWith('.') && relative(root, resolve(dirname(file), spec)).startsWith('..');
+      if (outside || (spec.startsWith('@costctl/otel') && !exported.includes(spec))) {
+        problems.push(`packages/${name}/src/${relative(root, file)} imports ${spec}: use @costctl/otel by its exports (${exported.join(', ')})`);
+      }
+    }
+  }
+}
+
 if (problems.length > 0) {
-  console.error(`packages/otel/src breaks its dependency rule (docs/architecture.md):\n  ${problems.join('\n  ')}`);
+  console.error(`The dependency rule (docs/architecture.md) is broken:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
 console.log(`packages/otel/src: ${edges} run-time imports across folders, all along the dependency rule`);
