@@ -10,10 +10,10 @@ const COSTCTL_DIST = '/packages/otel/dist/';
  * runs beneath them is the app's call, not costctl's.
  */
 const PASS_THROUGH = new Set([
-  'transport/fetch.js fetch',
-  'transport/fetch.js send',
-  'transport/fetch.js dispatch',
-  'transport/observing-handler.js forward',
+  'transports/fetch.js fetch',
+  'transports/fetch.js send',
+  'transports/fetch.js dispatch',
+  'transports/observing-handler.js forward',
 ]);
 
 /** A frame's place, as `packages/otel/src/…ts fn` for costctl and `url fn` for the rest. */

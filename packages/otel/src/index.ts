@@ -1,12 +1,13 @@
 export { start, type Costctl, type GateControl, type StartOptions } from './sdk.js';
-export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert, Level } from './budget/alerts.js';
+export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert } from './budget/alerts.js';
+export type { Level } from './model/level.js';
 export type { GateListener } from './gate/gate.js';
 export type { RuleStatus } from './budget/levels.js';
 export type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './store/types.js';
 export { loadConfig, type LoadOptions } from './config/load.js';
 export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, MeterConfig, RuleConfig } from './config/schema.js';
 export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-processor.js';
-export { jsonLogger, type Logger } from './logger.js';
+export { jsonLogger, type Logger } from './model/logger.js';
 export {
   ConfigError,
   CostctlBlockedError,
@@ -16,12 +17,12 @@ export {
   type BlockReason,
   type ConfigIssue,
   type CostctlErrorCode,
-} from './errors.js';
-export type { CostSource, UnpricedReason } from './pricing/price-call.js';
-export type { BilledUnits, OperationName, TokenUsage } from './providers/types.js';
+} from './model/errors.js';
+export type { CostSource, UnpricedReason } from './model/cost.js';
+export type { BilledUnits, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
-export { priceModel, type ModelQuote } from './pricing/price-model.js';
+export { priceModel, type ModelQuote } from './call/price-model.js';
 export { readLedger, type LedgerQuery } from './ledger/reader.js';
 export type { LedgerEntry } from './ledger/entry.js';
 export type { AdjustmentInput, LedgerAdjustment } from './ledger/adjustment.js';
-export { calendarWindow, parseWindow, type WindowSpec } from './budget/windows.js';
+export { calendarWindow, parseWindow, type WindowSpec } from './model/windows.js';

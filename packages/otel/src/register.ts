@@ -17,7 +17,7 @@ if (!disabled) {
     process.exit(2);
   }
   const { start } = await import('./sdk.js');
-  const { isCostctlError } = await import('./errors.js');
+  const { isCostctlError } = await import('./model/errors.js');
   try {
     const costctl = start();
     // Pushed metrics (OTLP) would be lost at a natural exit without a last export.

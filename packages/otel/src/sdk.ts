@@ -9,8 +9,8 @@ import { announceGateChanges, failedClosed } from './budget/gate-announcements.j
 import { BudgetLevels, type RuleStatus } from './budget/levels.js';
 import { loadConfig } from './config/load.js';
 import type { CostctlConfig, FileConfig } from './config/schema.js';
-import { jsonLogger, logger, setLogger, type Logger } from './logger.js';
-import { CostctlBlockedError, CostctlError } from './errors.js';
+import { jsonLogger, logger, setLogger, type Logger } from './model/logger.js';
+import { CostctlBlockedError, CostctlError } from './model/errors.js';
 import { unsupportedNode } from './node-version.js';
 import { Gate, type GateListener } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
@@ -20,16 +20,16 @@ import type { AuditEntry, GateState } from './store/types.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { lendContextManager } from './telemetry/context-manager.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
-import { METER_NAME } from './telemetry/names.js';
+import { METER_NAME } from './model/otel-names.js';
 import { createMetricReaders } from './telemetry/readers.js';
-import type { CallResult, CallSink } from './transport/call.js';
-import { registerClockSkewGauge } from './transport/clock-skew.js';
-import { EndpointMatcher } from './transport/endpoints.js';
-import { installFetch } from './transport/fetch.js';
-import { installNodeHttp } from './transport/node-http.js';
-import { installNodeHttp2 } from './transport/node-http2.js';
-import { CallObserver } from './transport/observer.js';
-import { subscribeUndiciChannels } from './transport/undici-channels.js';
+import type { CallResult, CallSink } from './model/call-result.js';
+import { registerClockSkewGauge } from './call/clock-skew.js';
+import { EndpointMatcher } from './call/endpoints.js';
+import { installFetch } from './transports/fetch.js';
+import { installNodeHttp } from './transports/node-http.js';
+import { installNodeHttp2 } from './transports/node-http2.js';
+import { CallObserver } from './call/observer.js';
+import { subscribeUndiciChannels } from './transports/undici-channels.js';
 
 export interface StartOptions {
   /** Settings applied over the config file and the environment. */

@@ -1,9 +1,9 @@
-import type { CounterEntry, GateState, Logger } from '@costctl/otel';
+import type { CounterEntry, GateState, Logger } from '@costctl/otel/store';
+import { storeSuite } from '@costctl/testkit';
 import { createClient } from '@redis/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetRule } from '../../otel/src/budget/rules.js';
-import { storeContract } from '../../otel/src/store/store-contract.js';
 import { startRedis, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { COUNTER_GRACE_MS } from './scripts.js';
 import { RedisStore, type RedisStoreOptions } from './redis-store.js';
@@ -38,16 +38,7 @@ const entry = (amount: number, limit?: number): CounterEntry => ({
 });
 
 describe('RedisStore: the store contract', () => {
-  for (const { name, run } of storeContract) {
-    it(name, async () => {
-      const store = open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    });
-  }
+  storeSuite(it, () => open(), { capabilities: { seed: true } });
 });
 
 describe('RedisStore', () => {

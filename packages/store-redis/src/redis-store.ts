@@ -11,7 +11,7 @@ import {
   type ReserveResult,
   type RuleSeed,
   type WindowSpend,
-} from '@costctl/otel';
+} from '@costctl/otel/store';
 import { ClientClosedError, ClientOfflineError, createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';

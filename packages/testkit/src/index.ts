@@ -29,6 +29,7 @@ export { type ExpectedTokens, REASONING_MODELS, REASONING_TOKENS, expectedReport
 export { FLAVOURS, type Flavour, flavourUrl } from './flavour.js';
 export { responseModel } from './models.js';
 export { type Scenario, SCENARIO_NAMES, withScenario } from './scenario.js';
+export { type StoreCapabilities, type StoreSuiteOptions, type StoreTestRunner, storeSuite } from './store-suite.js';
 export { type FakeProvider, type FakeProviderOptions, type RecordedRequest, startFakeProvider } from './server.js';
 export {
   type AnthropicUsage,

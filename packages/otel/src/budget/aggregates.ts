@@ -1,8 +1,8 @@
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 import type { AggregateSpend, CostStore, RuleSeed } from '../store/types.js';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../model/call-result.js';
 import type { BudgetRule, CallScope } from './rules.js';
-import { calendarWindow, parseWindow, type CalendarUnit } from './windows.js';
+import { calendarWindow, parseWindow, type CalendarUnit } from '../model/windows.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,10 +1,7 @@
 import { hostname } from 'node:os';
-import { logger } from '../logger.js';
+import type { Level } from '../model/level.js';
+import { logger } from '../model/logger.js';
 
-export type Level = 'ok' | 'warning' | 'critical' | 'exceeded';
-
-/** The numeric level the `costctl_budget_level` gauge shows. */
-export const levelValue: Record<Level, number> = { ok: 0, warning: 1, critical: 2, exceeded: 3 };
 
 /** One rule moving between levels: what `onAlert`, the log line and the webhook receive. */
 export interface BudgetAlert {

@@ -3,9 +3,9 @@ import type { RuleConfig } from '../config/schema.js';
 import { Gate } from '../gate/gate.js';
 import { PriceTable } from '../pricing/price-table.js';
 import { adapterByName } from '../providers/registry.js';
-import type { RequestFacts } from '../providers/types.js';
+import type { RequestFacts } from '../model/usage.js';
 import { MemoryStore } from '../store/memory.js';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { Budgets, type Admission, type PendingCall } from './budgets.js';
 
 const openai = adapterByName('openai')!;

@@ -1,4 +1,4 @@
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 
 /** How long after a settled call its evaluation waits, so a burst of calls is evaluated once. */
 const SETTLED_DELAY_MS = 20;

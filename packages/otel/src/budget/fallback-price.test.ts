@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adapterByName } from '../providers/registry.js';
-import type { RequestFacts } from '../providers/types.js';
+import type { RequestFacts } from '../model/usage.js';
 import { FallbackPrices } from './fallback-price.js';
 
 const openai = adapterByName('openai')!;

@@ -1,7 +1,8 @@
 import { findProvider, type ModelInfo, type ModelPrice as DataPrice } from '@pydantic/genai-prices';
 import type { ModelPrice } from '../config/schema.js';
-import type { CallCost, UnpricedReason } from '../pricing/price-call.js';
-import type { ProviderAdapter, RequestFacts, TokenUsage } from '../providers/types.js';
+import type { CallCost, UnpricedReason } from '../model/cost.js';
+import type { RequestFacts, TokenUsage } from '../model/usage.js';
+import type { ProviderAdapter } from '../providers/types.js';
 
 /** What happens to a call the price data cannot price: priced at a conservative estimate, or blocked under a dollar budget. */
 export type UnknownModelPolicy = 'estimate' | 'block';

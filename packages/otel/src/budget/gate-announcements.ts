@@ -1,5 +1,5 @@
 import { gateAlert, type AlertDispatcher } from './alerts.js';
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 import type { CostStore, GateState } from '../store/types.js';
 import type { Gate } from '../gate/gate.js';
 

@@ -1,6 +1,7 @@
 import type { Gate } from '../gate/gate.js';
 import type { CostStore, WindowSpend } from '../store/types.js';
-import { levelValue, type AlertDispatcher, type Level } from './alerts.js';
+import { levelValue, type Level } from '../model/level.js';
+import type { AlertDispatcher } from './alerts.js';
 import type { BudgetRule } from './rules.js';
 
 /** A rule as the evaluator last saw it. */

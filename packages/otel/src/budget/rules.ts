@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { RuleConfig } from '../config/schema.js';
 import type { CounterEntry } from '../store/types.js';
-import { ROLLING_BUCKETS, calendarWindow, parseWindow, rollingBucket, type WindowSpec } from './windows.js';
+import { ROLLING_BUCKETS, calendarWindow, parseWindow, rollingBucket, type WindowSpec } from '../model/windows.js';
 
 /** What a rule's scope is matched against. */
 export interface CallScope {

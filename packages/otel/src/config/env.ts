@@ -1,4 +1,4 @@
-import type { ConfigIssue } from '../errors.js';
+import type { ConfigIssue } from '../model/errors.js';
 import {
   blockModeSchema,
   exporterSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseWindow } from '../budget/windows.js';
+import { parseWindow } from '../model/windows.js';
+import { logLevels } from '../model/logger.js';
 
 /** Prices in USD per million tokens, overriding the price data for one model. */
 export const modelPriceSchema = z
@@ -181,7 +182,7 @@ export const unknownModelSchema = z.enum(['estimate', 'block']);
 
 export const exporterSchema = z.enum(['prometheus', 'otlp', 'console', 'none']);
 
-export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error', 'silent']);
+export const logLevelSchema = z.enum(logLevels);
 
 /**
  * The config file (`costctl.config.json`, or YAML). Every key is optional;

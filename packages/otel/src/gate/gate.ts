@@ -1,4 +1,4 @@
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 import type { CostStore, GateState } from '../store/types.js';
 
 /** Hears each change of the gate as this process sees it: the new state and the one before. */

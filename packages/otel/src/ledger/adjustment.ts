@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { calendarWindow } from '../budget/windows.js';
+import { calendarWindow } from '../model/windows.js';
 import type { LedgerEntry } from './entry.js';
 import { ledgerFileName, ledgerFiles } from './files.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { ledgerLine, type LedgerEntry } from './entry.js';
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });

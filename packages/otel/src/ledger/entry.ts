@@ -1,4 +1,4 @@
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../model/call-result.js';
 import type { LedgerAdjustment } from './adjustment.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { readLedger } from './reader.js';
 import { LedgerWriter } from './writer.js';
 

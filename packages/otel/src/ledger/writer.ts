@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { logger } from '../logger.js';
-import type { CallResult, CallSink } from '../transport/call.js';
+import { logger } from '../model/logger.js';
+import type { CallResult, CallSink } from '../model/call-result.js';
 import { ledgerLine } from './entry.js';
-import { calendarWindow } from '../budget/windows.js';
+import { calendarWindow } from '../model/windows.js';
 import { ledgerFileName } from './files.js';
 
 export interface LedgerOptions {

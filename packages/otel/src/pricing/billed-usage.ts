@@ -3,8 +3,8 @@
  * tokens, seconds of audio, characters — from the price data's own units.
  */
 import { calcPrice, type Usage } from '@pydantic/genai-prices';
-import type { BilledUnits, MediaTokens, ResponseFacts, TokenUsage } from '../providers/types.js';
-import type { CallCost } from './price-call.js';
+import type { BilledUnits, MediaTokens, ResponseFacts, TokenUsage } from '../model/usage.js';
+import type { CallCost } from '../model/cost.js';
 import type { PriceTable } from './price-table.js';
 
 /** A price, or why there is none: the model is unknown, or nothing billed has a price. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adapterByName } from '../providers/registry.js';
-import type { RequestFacts, ResponseFacts } from '../providers/types.js';
+import type { RequestFacts, ResponseFacts } from '../model/usage.js';
 import { priceCall } from './price-call.js';
 import { PriceTable } from './price-table.js';
 

@@ -5,9 +5,10 @@
  * of server-side tools, each from `@pydantic/genai-prices`.
  */
 import { calcPrice } from '@pydantic/genai-prices';
-import type { MediaTokens, ProviderAdapter, ResponseFacts, TokenUsage } from '../providers/types.js';
+import type { MediaTokens, ResponseFacts, TokenUsage } from '../model/usage.js';
+import type { ProviderAdapter } from '../providers/types.js';
 import { feeUsage, priceDataUsage, unpricedFee } from './billed-usage.js';
-import type { UnpricedReason } from './price-call.js';
+import type { UnpricedReason } from '../model/cost.js';
 import type { Price, PriceTable } from './price-table.js';
 import { priceOnTier } from './service-tiers.js';
 

@@ -1,6 +1,6 @@
 import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import type { ModelPrice } from '../config/schema.js';
-import type { TokenUsage } from '../providers/types.js';
+import type { TokenUsage } from '../model/usage.js';
 
 /** A price for one call, and the model id the price data matched. */
 export interface Price {

@@ -3,7 +3,7 @@
  * standard one. The price data (`@pydantic/genai-prices` 0.1.x) has standard
  * prices only, so the tiers live here, each with the page its figures come from.
  */
-import type { TokenUsage } from '../providers/types.js';
+import type { TokenUsage } from '../model/usage.js';
 import type { Price } from './price-table.js';
 
 /** USD per million tokens. */

@@ -18,9 +18,6 @@ const BY_PATTERN: readonly (readonly [RegExp, ProviderAdapter])[] = ADAPTERS.fla
 );
 const BY_NAME: ReadonlyMap<string, ProviderAdapter> = new Map(ADAPTERS.map((adapter) => [adapter.name, adapter] as const));
 
-/** The `gen_ai.provider.name` of every known provider, for validating configuration. */
-export const providerNames: readonly string[] = Object.freeze(ADAPTERS.map((adapter) => adapter.name));
-
 /**
  * Every known provider adapter.
  *

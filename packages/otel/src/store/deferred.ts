@@ -1,4 +1,4 @@
-import { CostctlStoreError } from '../errors.js';
+import { CostctlStoreError } from '../model/errors.js';
 import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 /**

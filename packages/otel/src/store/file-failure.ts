@@ -1,5 +1,5 @@
 import { accessSync, constants, statfsSync } from 'node:fs';
-import { CostctlStoreError } from '../errors.js';
+import { CostctlStoreError } from '../model/errors.js';
 
 /**
  * Why a file in the state directory could not be written or read, and what

@@ -1,13 +1,13 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { storeSuite } from '@costctl/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSqlite } from './file-sqlite.js';
 import { FileStore } from './file.js';
 import { MemoryStore } from './memory.js';
-import { spendOf, storeContract } from './store-contract.js';
-import type { CostStore, CounterEntry, GateState } from './types.js';
-import { logger as defaultLogger, setLogger, type Logger } from '../logger.js';
+import type { CostStore, CounterEntry, CounterSpend, GateState } from './types.js';
+import { logger as defaultLogger, setLogger, type Logger } from '../model/logger.js';
 
 const dirs: string[] = [];
 const stores: CostStore[] = [];
@@ -33,17 +33,15 @@ function open(dir = tempDir(), pollMillis = 10): FileStore {
 const now = Date.UTC(2026, 10, 23, 12);
 const day = (amount: number, limit?: number): CounterEntry => ({ counter: 'd', window: ['d'], amount, limit, expiresAt: now + 86_400_000 });
 
+/** What settling `entries` with these real amounts commits. */
+const spendOf = (entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] =>
+  entries.map((entry, i) => ({ counter: entry.counter, amount: amounts[i] ?? 0, expiresAt: entry.expiresAt }));
+
 describe.each([
   ['MemoryStore', (): CostStore => new MemoryStore()],
   ['FileStore', (): CostStore => new FileStore(tempDir())],
 ])('%s contract', (_name, create) => {
-  for (const { name, run } of storeContract) {
-    it(name, async () => {
-      const store = create();
-      stores.push(store);
-      await run(store);
-    });
-  }
+  storeSuite(it, create, { capabilities: { seed: true } });
 });
 
 describe('FileStore', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CostctlStoreError } from '../errors.js';
-import { logger } from '../logger.js';
+import { CostctlStoreError } from '../model/errors.js';
+import { logger } from '../model/logger.js';
 import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';

@@ -1,6 +1,6 @@
 import type { CostctlConfig } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
-import { logger } from '../logger.js';
+import { ConfigError } from '../model/errors.js';
+import { logger } from '../model/logger.js';
 import { DeferredStore } from './deferred.js';
 import { FileStore } from './file.js';
 import { MemoryStore } from './memory.js';

@@ -1,10 +1,10 @@
 import type { Meter } from '@opentelemetry/api';
-import { levelValue } from '../budget/alerts.js';
+import { levelValue } from '../model/level.js';
 import type { BudgetLevels } from '../budget/levels.js';
 import type { Currency, StoreKind } from '../config/schema.js';
 import type { CostStore } from '../store/types.js';
 import type { Gate } from '../gate/gate.js';
-import { Attr, Metric } from './names.js';
+import { Attr, Metric } from '../model/otel-names.js';
 
 /** What the budget gauges read. */
 export interface BudgetGaugeSources {

@@ -1,7 +1,7 @@
 import { context, createContextKey, ROOT_CONTEXT, type ContextManager } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLogger, setLogger } from '../logger.js';
+import { jsonLogger, setLogger } from '../model/logger.js';
 import { lendContextManager } from './context-manager.js';
 
 const key = createContextKey('probe');

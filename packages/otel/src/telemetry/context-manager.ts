@@ -1,7 +1,7 @@
 import { context, type ContextManager } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createRequire } from 'node:module';
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 
 type ContextApi = typeof context;
 type Register = ContextApi['setGlobalContextManager'];

@@ -1,6 +1,6 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import type { CallResult } from '../transport/call.js';
+import type { CallResult } from '../model/call-result.js';
 import { CostMetrics } from './cost-metrics.js';
 import { MAX_SERIES } from './series-totals.js';
 

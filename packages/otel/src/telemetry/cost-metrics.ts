@@ -1,7 +1,7 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
-import type { BilledUnits, MediaTokens, TokenUsage } from '../providers/types.js';
-import type { CallResult, CallSink } from '../transport/call.js';
-import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from './names.js';
+import type { BilledUnits, MediaTokens, TokenUsage } from '../model/usage.js';
+import type { CallResult, CallSink } from '../model/call-result.js';
+import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from '../model/otel-names.js';
 import { PendingPoints } from './pending-points.js';
 import { MAX_SERIES, SeriesTotals } from './series-totals.js';
 

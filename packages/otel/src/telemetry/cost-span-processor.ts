@@ -1,6 +1,6 @@
 import { SpanKind, type Context } from '@opentelemetry/api';
-import { activeCall, callOfSpan, spanCalls } from '../transport/active-call.js';
-import { Attr } from './names.js';
+import { activeCall, callOfSpan, spanCalls } from './span-calls.js';
+import { Attr } from '../model/otel-names.js';
 
 /** The parts of an SDK span this processor uses; any `@opentelemetry/sdk-trace` span fits. */
 export interface EnrichableSpan {

@@ -2,7 +2,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { CostctlConfig } from '../config/schema.js';
-import { logger } from '../logger.js';
+import { logger } from '../model/logger.js';
 
 /**
  * The metric readers `OTEL_METRICS_EXPORTER` asks for: a Prometheus scrape

@@ -1,7 +1,7 @@
 import { isEventStream } from '../body-kind.js';
 import { guardReader } from '../guarded-reader.js';
 import { JsonResponseReader, type JsonShape } from '../json-reader.js';
-import type { CallCost } from '../../pricing/price-call.js';
+import type { CallCost } from '../../model/cost.js';
 import { priceWithUnits } from '../../pricing/billed-usage.js';
 import type { PriceTable } from '../../pricing/price-table.js';
 import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseFacts, ResponseReader } from '../types.js';

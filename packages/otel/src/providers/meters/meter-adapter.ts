@@ -1,5 +1,5 @@
 import type { MeterConfig } from '../../config/schema.js';
-import type { CallCost } from '../../pricing/price-call.js';
+import type { CallCost } from '../../model/cost.js';
 import { guardReader } from '../guarded-reader.js';
 import type { HeaderLookup, ProviderAdapter, ProviderCall, RequestFacts, ResponseFacts, ResponseReader } from '../types.js';
 import { JsonCountReader, KnownCountReader } from './meter-reader.js';

@@ -4,7 +4,7 @@
  * of audio or characters, as the price data prices the model.
  */
 import { isEventStream } from '../body-kind.js';
-import type { CallCost, UnpricedReason } from '../../pricing/price-call.js';
+import type { CallCost, UnpricedReason } from '../../model/cost.js';
 import { priceBilledUsage } from '../../pricing/billed-usage.js';
 import type { PriceTable } from '../../pricing/price-table.js';
 import { tokenUsage } from '../token-usage.js';

@@ -1,0 +1,23 @@
+/**
+ * `@costctl/otel/store`: the contract a store plugin implements (the Redis
+ * store is one), and the error it throws when it cannot answer. Its
+ * behaviour suite is `storeSuite` in `@costctl/testkit`.
+ *
+ * @example
+ * import { CostctlStoreError, type CostStore } from '@costctl/otel/store';
+ * export class MyStore implements CostStore { … }
+ */
+export type {
+  AggregateSpend,
+  AuditEntry,
+  CostStore,
+  CounterEntry,
+  CounterSpend,
+  GateChange,
+  GateState,
+  ReserveResult,
+  RuleSeed,
+  WindowSpend,
+} from './store/types.js';
+export { CostctlStoreError } from './model/errors.js';
+export type { Logger } from './model/logger.js';

@@ -1,0 +1,300 @@
+import { errorMonitor } from 'node:events';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import type { Admission } from '../budget/budgets.js';
+import type { BlockMode } from '../config/schema.js';
+import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
+import { blockedResponse } from './blocked-response.js';
+import { BlockedSocket } from './blocked-socket.js';
+import type { ObservedCall } from '../call/call.js';
+import { reportInternalError } from '../call/internal-error.js';
+import type { HttpTarget, RequestOptions, SocketSource } from './node-http-target.js';
+import { abortError, observeResponse } from './observed-response.js';
+import type { CallObserver } from '../call/observer.js';
+
+/** Request bodies past this are not parsed (as in request-body.ts): only their size is kept. */
+const MAX_HELD_BYTES = 4 * 1024 * 1024;
+
+/** The request methods watched until admission: non-enumerable own properties of a held request. */
+type HeldMethod = 'write' | 'end' | 'destroy' | 'flushHeaders';
+type Method = (this: ClientRequest, ...args: unknown[]) => unknown;
+
+/** `ClientRequest.onSocket` as agents call it: a socket, or an error to fail the request with. */
+type OnSocket = (socket: unknown, error?: unknown) => void;
+
+const held = new WeakMap<ClientRequest, HeldRequest>();
+
+/**
+ * The held request `request` is, for the response channel; undefined for any other request.
+ *
+ * @example
+ * heldRequestOf(message.request)?.responded(message.response);
+ */
+export function heldRequestOf(request: ClientRequest): HeldRequest | undefined {
+  return held.get(request);
+}
+
+/**
+ * One billable `node:http` request, kept from the network until it is
+ * admitted. Node asks the agent for a socket inside `http.request()`, before
+ * the app has written its body; the agent the request is built with asks us
+ * instead, and we ask the real agent once budgets and the gate have said yes
+ * to the body — as `end()` completes it, or as far as it got when the app
+ * stops writing without ending (it may wait for its writes to flush), asks
+ * for `Expect: 100-continue` or calls `flushHeaders()`. What the app writes
+ * meanwhile is buffered by Node itself, as it is while any socket connects.
+ * A blocked request never asks any agent: it gets an in-memory socket that
+ * answers 402 (`respond`) or fails with `CostctlBlockedError` (`throw`).
+ */
+export class HeldRequest {
+  readonly #observer: CallObserver;
+  readonly #target: HttpTarget;
+  readonly #mode: BlockMode;
+  readonly #source: SocketSource;
+  #request: ClientRequest | undefined;
+  #phase: 'holding' | 'admitting' | 'released' | 'blocked' | 'dropped' = 'holding';
+  /** Hands the request to its real agent (or the app's createConnection): what Node would have done at once. */
+  #connect: (() => void) | undefined;
+  #chunks: Buffer[] | undefined = [];
+  #size = 0;
+  #call: ObservedCall | undefined;
+  #error: unknown;
+  #responded = false;
+  #writes = 0;
+  #stallCheck = false;
+  /** Methods the request had as own properties before ours (another instrumentation's): called instead of the prototype's. */
+  #originals: Map<HeldMethod, Method> | undefined;
+
+  /**
+   * One wrapper per method, shared by every held request: Node's own method
+   * runs first, unchanged; then the hold looks at what the app did. After
+   * release they only pass calls through (deleting them would slow every
+   * later property access on the request).
+   */
+  static readonly #descriptors = Object.entries({
+    write(this: ClientRequest, ...args: unknown[]) {
+      return HeldRequest.#forward(this, 'write', args);
+    },
+    end(this: ClientRequest, ...args: unknown[]) {
+      return HeldRequest.#forward(this, 'end', args);
+    },
+    destroy(this: ClientRequest, ...args: unknown[]) {
+      return HeldRequest.#forward(this, 'destroy', args);
+    },
+    flushHeaders(this: ClientRequest, ...args: unknown[]) {
+      return HeldRequest.#forward(this, 'flushHeaders', args);
+    },
+  }).map(([name, value]) => [name as HeldMethod, { value, writable: true, configurable: true, enumerable: false }] as const);
+
+  static #forward(request: ClientRequest, name: HeldMethod, args: unknown[]): unknown {
+    const hold = held.get(request);
+    const original = (hold !== undefined && hold.#originals?.get(name)) || (Object.getPrototypeOf(request) as Record<HeldMethod, Method>)[name];
+    const result = original.apply(request, args);
+    if (hold !== undefined) hold.#after(name, args);
+    return result;
+  }
+
+  /** The call, once the body is whole and it has been admitted; what a span tied to this request reports. */
+  get observed(): ObservedCall | undefined {
+    return this.#call;
+  }
+
+  constructor(observer: CallObserver, target: HttpTarget, source: SocketSource, mode: BlockMode) {
+    this.#observer = observer;
+    this.#target = target;
+    this.#source = source;
+    this.#mode = mode;
+  }
+
+  /**
+   * Options to build the request with, so that asking for a socket waits for admission.
+   *
+   * @example
+   * const request = originalRequest(...withOptions(args, hold.options()));
+   * hold.attach(request);
+   */
+  options(): RequestOptions {
+    const source = this.#source;
+    if (source.kind === 'createConnection') {
+      return {
+        createConnection: (options: unknown, oncreate: (error: unknown, socket?: unknown) => void) => {
+          this.#connect = () => {
+            // As Node's ClientRequest does with a createConnection option.
+            try {
+              const socket = source.createConnection.call(options, options, oncreate);
+              if (socket) oncreate(null, socket);
+            } catch (error) {
+              oncreate(error);
+            }
+          };
+          return undefined;
+        },
+      };
+    }
+    const addRequest = (...args: unknown[]) => {
+      this.#connect = () => {
+        try {
+          (source.agent as unknown as { addRequest(...args: unknown[]): void }).addRequest(...args);
+        } catch (error) {
+          // How Node's agents fail a request they cannot give a socket.
+          (this.#request!.onSocket as OnSocket).call(this.#request, undefined, error);
+        }
+      };
+    };
+    // Everything else the request reads from its agent while it is built (protocol, ports, keep-alive) is the real agent's.
+    return { agent: new Proxy(source.agent, { get: (agent, key) => (key === 'addRequest' ? addRequest : Reflect.get(agent, key)) }) };
+  }
+
+  /** Takes over `request`, just built with `options()`. Never throws: a failure lets the request go. */
+  attach(request: ClientRequest): void {
+    this.#request = request;
+    try {
+      // The app sees its own agent, never the stand-in.
+      if (this.#source.kind === 'agent') (request as unknown as { agent: Agent }).agent = this.#source.agent;
+      if (this.#connect === undefined) {
+        this.#phase = 'released';
+        return;
+      }
+      held.set(request, this);
+      for (const [name, descriptor] of HeldRequest.#descriptors) {
+        if (Object.hasOwn(request, name)) (this.#originals ??= new Map()).set(name, request[name] as Method);
+        Object.defineProperty(request, name, descriptor);
+      }
+      request.on(errorMonitor, (error) => this.#failed(error));
+      request.on('close', () => this.#failed(undefined));
+      // An AbortSignal aborted before the call destroys the request while it is being built.
+      if (request.destroyed) this.#drop();
+      // The app waits for '100 Continue' before it writes the body: admit on what is known.
+      else if (request.getHeader('expect') !== undefined) this.#admit();
+    } catch (error) {
+      reportInternalError(error);
+      this.#release();
+    }
+  }
+
+  /** The response arrived (from the `http.client.response.finish` channel). */
+  responded(response: IncomingMessage): void {
+    if (this.#phase !== 'released' || this.#call === undefined) return;
+    this.#responded = true;
+    // Destroying the response, not only the request, hands the app the reason rather than a bare ECONNRESET.
+    this.#call.abort = (reason) => response.destroy(reason);
+    observeResponse(this.#call, response);
+  }
+
+  /** After the app's call went through Node's own method: keep the body, and admit once it is whole. */
+  #after(name: HeldMethod, args: unknown[]): void {
+    if (this.#phase !== 'holding' && !(name === 'destroy' && this.#phase === 'admitting')) return;
+    try {
+      if (name === 'destroy') return this.#drop();
+      if (name === 'write' || name === 'end') this.#keep(args[0], args[1]);
+      if (name === 'end' || name === 'flushHeaders' || this.#size === this.#declaredLength()) this.#admit();
+      else if (name === 'write') this.#awaitStall();
+    } catch (error) {
+      reportInternalError(error);
+      this.#release();
+    }
+  }
+
+  /**
+   * A writer that waits for its write callbacks or 'drain' (got does) before
+   * it calls end() would wait for ever for a socket it never gets: once the
+   * app has written nothing for a turn of the event loop, admit on what it wrote.
+   */
+  #awaitStall(): void {
+    this.#writes += 1;
+    if (this.#stallCheck) return;
+    this.#stallCheck = true;
+    let seen = this.#writes;
+    const check = () => {
+      if (this.#phase !== 'holding') return;
+      if (seen === this.#writes) return this.#admit();
+      seen = this.#writes;
+      setImmediate(check);
+    };
+    setImmediate(check);
+  }
+
+  /** The body's length as its `content-length` header declares it (axios, got and node-fetch set one), or NaN. */
+  #declaredLength(): number {
+    const header = this.#request!.getHeader('content-length');
+    return typeof header === 'number' ? header : typeof header === 'string' ? Number(header) : Number.NaN;
+  }
+
+  #keep(chunk: unknown, encoding: unknown): void {
+    if (this.#chunks === undefined) return;
+    const bytes =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8')
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk) // a copy: the app may reuse its buffer once write() returns
+          : undefined;
+    if (bytes === undefined) return;
+    this.#size += bytes.byteLength;
+    if (this.#size > MAX_HELD_BYTES) this.#chunks = undefined;
+    else this.#chunks.push(bytes);
+  }
+
+  #admit(): void {
+    this.#phase = 'admitting';
+    let admission: Admission | Promise<Admission>;
+    try {
+      const { method, origin, host, path } = this.#target;
+      const body = this.#chunks === undefined ? undefined : Buffer.concat(this.#chunks);
+      this.#chunks = undefined;
+      this.#call = this.#observer.observe(method, origin, host, path, body);
+      if (this.#call === undefined) return this.#release();
+      admission = this.#observer.admit(this.#call);
+    } catch (error) {
+      // A bug in costctl lets the call through, as in the fetch wrapper.
+      reportInternalError(error);
+      return this.#release();
+    }
+    if (!(admission instanceof Promise)) return this.#decide(admission);
+    admission.then(
+      (decided) => this.#decide(decided),
+      (error: unknown) => {
+        reportInternalError(error);
+        this.#decide(undefined);
+      },
+    );
+  }
+
+  #decide(admission: Admission | undefined): void {
+    try {
+      if (this.#phase === 'dropped') {
+        // The app gave up while budgets were deciding: give back what was reserved.
+        if (!admission?.blocked) this.#call?.failed(this.#error ?? abortError());
+      } else if (admission?.blocked) this.#block(admission.blocked);
+      else this.#release();
+    } catch (error) {
+      reportInternalError(error);
+      this.#release();
+    }
+  }
+
+  #release(): void {
+    if (this.#phase === 'released' || this.#phase === 'blocked' || this.#phase === 'dropped') return;
+    this.#phase = 'released';
+    if (this.#call !== undefined) this.#call.abort = (reason) => this.#request?.destroy(reason);
+    this.#connect?.();
+  }
+
+  #block(block: BlockReason): void {
+    this.#phase = 'blocked';
+    const onSocket = this.#request!.onSocket as OnSocket;
+    if (this.#mode === 'throw') onSocket.call(this.#request, undefined, new CostctlBlockedError(block));
+    else onSocket.call(this.#request, new BlockedSocket(blockedResponse(this.#call!.adapter, block)));
+  }
+
+  /** The app destroyed the request before it left: Node's own path for a request without a socket fails it. */
+  #drop(): void {
+    this.#phase = 'dropped';
+    (this.#request!.onSocket as OnSocket).call(this.#request, undefined);
+  }
+
+  /** The request emitted an error, or closed (`undefined`: aborted without one, if nothing came before). */
+  #failed(error: unknown): void {
+    this.#error ??= error;
+    // After the response started, the response's own end or cut is what counts.
+    if (this.#phase === 'released' && !this.#responded) this.#call?.failed(this.#error ?? abortError());
+  }
+}

@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import type { AggregateSpend, CostStore, CounterEntry, CounterSpend, GateState, RuleSeed } from '@costctl/otel/store';
+
+/** A test runner's `it` or `test` (vitest, node:test, mocha, jest): registers one named case. */
+export type StoreTestRunner = (name: string, run: () => Promise<void>) => unknown;
+
+/** What a store can do beyond the methods every CostStore has; a case that needs more is skipped. */
+export interface StoreCapabilities {
+  /** `seed()`: a rule added mid-window counts the spend its scope already had. */
+  seed?: boolean;
+}
+
+export interface StoreSuiteOptions {
+  capabilities?: StoreCapabilities;
+}
+
+/** One behaviour, checked on a fresh store. */
+interface StoreCase {
+  name: string;
+  needs?: keyof StoreCapabilities;
+  run(store: CostStore): Promise<void>;
+}
+
+const now = Date.UTC(2026, 10, 23, 12);
+const day = (amount: number, limit?: number): CounterEntry => ({
+  counter: 'daily|day:2026-11-23',
+  window: ['daily|day:2026-11-23'],
+  amount,
+  limit,
+  expiresAt: Date.UTC(2026, 10, 24),
+});
+
+const dayEnd = Date.UTC(2026, 10, 24);
+/** A settled call's aggregates: the day and all time, by every dimension given. */
+const aggregate = (usd: number, dimensions: string[]): AggregateSpend => ({
+  windows: [
+    { prefix: 'day:2026-11-23|', expiresAt: dayEnd },
+    { prefix: 'total|', expiresAt: Infinity },
+  ],
+  dimensions: ['*', ...dimensions],
+  usd,
+  tokens: usd * 1000,
+  requests: 1,
+});
+const seedOf = (seen: string, unit: RuleSeed['unit'], from: string[][], counter = `${seen}|day:2026-11-23`): RuleSeed => ({ seen, counter, expiresAt: dayEnd, unit, from });
+
+/** What settling `entries` with these real amounts commits. */
+function spendOf(entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] {
+  return entries.map((entry, i) => ({ counter: entry.counter, amount: amounts[i] ?? 0, expiresAt: entry.expiresAt }));
+}
+
+async function reserveId(store: CostStore, entries: readonly CounterEntry[], leaseMillis = 60_000, at = now): Promise<string> {
+  const result = await store.reserve(entries, leaseMillis, at);
+  if (!result.ok) throw new assert.AssertionError({ message: `expected a reservation, got ${JSON.stringify(result)}` });
+  return result.id;
+}
+
+const cases: readonly StoreCase[] = [
+  {
+    name: 'reserves until the limit, counting reserved and committed spend',
+    async run(store) {
+      await reserveId(store, [day(4, 10)]);
+      await reserveId(store, [day(4, 10)]);
+      assert.deepEqual(await store.reserve([day(4, 10)], 60_000, now), { ok: false, index: 0, spent: 8 });
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 0, reserved: 8 });
+    },
+  },
+  {
+    name: 'replaces a reservation by the real cost on commit, and frees it on release, once',
+    async run(store) {
+      const a = await reserveId(store, [day(4, 10)]);
+      const b = await reserveId(store, [day(4, 10)]);
+      await store.commit(a, spendOf([day(4)], [1.5]), now);
+      await store.release(b);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 1.5, reserved: 0 });
+      await store.release(b);
+      await store.release('never-issued');
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 1.5, reserved: 0 });
+    },
+  },
+  {
+    name: 'counts the spend of a call that settles after its lease ran out',
+    async run(store) {
+      const late = await reserveId(store, [day(4, 10)], 1_000);
+      assert.deepEqual(await store.read(day(0).window, now + 2_000), { spent: 0, reserved: 4 });
+      await store.commit(late, spendOf([day(4)], [3]), now + 2_000);
+      assert.deepEqual(await store.read(day(0).window, now + 2_000), { spent: 3, reserved: 0 });
+    },
+  },
+  {
+    name: "still has a window's spend when the clock, moved past its end, is set back into it",
+    async run(store) {
+      await store.commit(await reserveId(store, [day(4, 10)]), spendOf([day(4)], [2]), now);
+      // The clock jumps past the day's end: the next day's calls come and go, and old windows may be swept.
+      const nextDay = Date.UTC(2026, 10, 24, 2);
+      const next: CounterEntry = { ...day(1, 10), counter: 'daily|day:2026-11-24', window: ['daily|day:2026-11-24'], expiresAt: Date.UTC(2026, 10, 25) };
+      for (let i = 0; i < 3; i++) await store.commit(await reserveId(store, [next], 60_000, nextDay + i * 120_000), spendOf([next], [1]), nextDay + i * 120_000);
+      // Then it is set back into the day.
+      assert.deepEqual(await store.read(day(0).window, now + 60_000), { spent: 2, reserved: 0 });
+    },
+  },
+  {
+    name: 'reserves all entries or none',
+    async run(store) {
+      const other: CounterEntry = { ...day(5, 5), counter: 'hourly|h', window: ['hourly|h'] };
+      assert.deepEqual(await store.reserve([day(5, 10), { ...other, amount: 6 }], 60_000, now), { ok: false, index: 1, spent: 0 });
+      assert.equal((await store.read(day(0).window, now)).reserved, 0);
+      const id = await reserveId(store, [day(5, 10), other]);
+      await store.commit(id, spendOf([day(5), other], [2, 3]), now);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 2, reserved: 0 });
+      assert.deepEqual(await store.read(other.window, now), { spent: 3, reserved: 0 });
+    },
+  },
+  {
+    name: 'never blocks on an entry without a limit (alert-only rules) but still counts it',
+    async run(store) {
+      await reserveId(store, [day(1000)]);
+      assert.equal((await store.read(day(0).window, now)).reserved, 1000);
+    },
+  },
+  {
+    name: 'lets a reservation that was never settled expire after its lease',
+    async run(store) {
+      await reserveId(store, [day(9, 10)], 1_000);
+      assert.equal((await store.reserve([day(9, 10)], 1_000, now + 999)).ok, false);
+      await reserveId(store, [day(9, 10)], 1_000, now + 1_000);
+      assert.equal((await store.read(day(0).window, now + 1_000)).reserved, 9);
+    },
+  },
+  {
+    name: 'sums a window over several counters and skips the ones past their window',
+    async run(store) {
+      const bucket = (i: number, amount: number): CounterEntry => ({ counter: `r|${i}`, window: [`r|${i}`], amount, limit: undefined, expiresAt: now + i * 1000 });
+      for (const i of [1, 2, 3]) await store.commit(await reserveId(store, [bucket(i, i)]), spendOf([bucket(i, i)], [i * 10]), now);
+      assert.equal((await store.read(['r|1', 'r|2', 'r|3'], now)).spent, 60);
+      assert.equal((await store.read(['r|1', 'r|2', 'r|3'], now + 1_500)).spent, 50);
+    },
+  },
+  {
+    name: 'checks a rolling window against the sum of its buckets',
+    async run(store) {
+      const rolling = (counter: string, amount: number): CounterEntry => ({ counter, window: ['b|1', 'b|2'], amount, limit: 10, expiresAt: now + 60_000 });
+      await store.commit(await reserveId(store, [rolling('b|1', 6)]), spendOf([rolling('b|1', 6)], [6]), now);
+      assert.deepEqual(await store.reserve([rolling('b|2', 5)], 60_000, now), { ok: false, index: 0, spent: 6 });
+      await reserveId(store, [rolling('b|2', 4)]);
+    },
+  },
+  {
+    name: 'keeps a window without an end (total) forever',
+    async run(store) {
+      const total: CounterEntry = { counter: 'all|total', window: ['all|total'], amount: 3, limit: 5, expiresAt: Infinity };
+      await store.commit(await reserveId(store, [total]), spendOf([total], [3]), now);
+      assert.deepEqual(await store.read(total.window, now + 10 * 365 * 86_400_000), { spent: 3, reserved: 0 });
+    },
+  },
+  {
+    name: 'counts an adjustment, which belongs to no reservation, in every counter it names',
+    async run(store) {
+      await store.adjust([{ counter: 'daily|day:2026-11-23', amount: 0.5, expiresAt: Date.UTC(2026, 10, 24) }], now);
+      await store.adjust([{ counter: 'daily|day:2026-11-23', amount: -0.25, expiresAt: Date.UTC(2026, 10, 24) }], now);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 0.25, reserved: 0 });
+    },
+  },
+  {
+    name: 'seeds a rule never seen from the window aggregates of its scope, once',
+    needs: 'seed',
+    async run(store) {
+      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store declares seed but has no seed()' });
+      // Settled calls, with or without a reservation, add to the aggregates in their commit.
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'label:tenant=acme'])]);
+      // Calls no rule held arrive in batches, with no reservation and no spend.
+      await store.commit('aggregates', [], now, [aggregate(3, ['provider=anthropic', 'label:tenant=acme']), aggregate(0.5, ['provider=openai', 'label:tenant=globex'])]);
+      await store.seed([
+        seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']]),
+        seedOf('all_tokens', 'tokens', [['day:2026-11-23|*']]),
+        seedOf('acme_total_requests', 'requests', [['total|label:tenant=acme']], 'acme|total'),
+        // Both OpenAI and acme: no more than the least of the two.
+        seedOf('openai_acme', 'usd', [['day:2026-11-23|provider=openai'], ['day:2026-11-23|label:tenant=acme']]),
+        seedOf('nothing_yet', 'usd', [['day:2026-11-23|provider=mistral']]),
+      ], now);
+      const spent = async (counter: string) => (await store.read([counter], now)).spent;
+      assert.equal(await spent('openai_daily|day:2026-11-23'), 2.5);
+      assert.equal(await spent('all_tokens|day:2026-11-23'), 5500);
+      assert.equal(await spent('acme|total'), 2);
+      assert.equal(await spent('openai_acme|day:2026-11-23'), 2.5);
+      assert.equal(await spent('nothing_yet|day:2026-11-23'), 0);
+      // Seen once: later spend is counted by the rule's own reservations, never seeded twice.
+      await store.commit('aggregates', [], now, [aggregate(7, ['provider=openai'])]);
+      await store.seed([seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']])], now);
+      assert.equal(await spent('openai_daily|day:2026-11-23'), 2.5);
+    },
+  },
+  {
+    name: 'never lowers a counter by seeding it, and skips aggregates past their end',
+    needs: 'seed',
+    async run(store) {
+      if (store.seed === undefined) throw new assert.AssertionError({ message: 'the store declares seed but has no seed()' });
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [4]), now, [aggregate(1, [])]);
+      await store.seed([seedOf('daily', 'usd', [['day:2026-11-23|*']])], now);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 4, reserved: 0 });
+      const tomorrow = Date.UTC(2026, 10, 24, 1);
+      await store.seed([{ ...seedOf('late', 'usd', [['day:2026-11-23|*'], ['total|*']]), counter: 'late|day:2026-11-24', expiresAt: Date.UTC(2026, 10, 25) }], tomorrow);
+      assert.equal((await store.read(['late|day:2026-11-24'], tomorrow)).spent, 0);
+    },
+  },
+  {
+    name: 'trips and resets the gate, tells listeners, and audits every change',
+    async run(store) {
+      const seen: boolean[] = [];
+      store.onGateChange((state) => seen.push(state.tripped));
+      assert.equal((await store.gate()).tripped, false);
+      const tripped = await store.changeGate({ action: 'trip', reason: 'retry storm', actor: 'alice' }, now);
+      const expected: GateState = { tripped: true, reason: 'retry storm', actor: 'alice', since: now };
+      assert.deepEqual(tripped, expected);
+      assert.deepEqual(await store.gate(), expected);
+      await store.changeGate({ action: 'reset', reason: 'fixed the loop', actor: 'bob' }, now + 1);
+      assert.deepEqual(seen, [true, false]);
+      const audit = (await store.audit()).map(({ action, reason, actor, pid, wasTripped, time }) => ({ action, reason, actor, pid, wasTripped, time }));
+      assert.deepEqual(audit, [
+        { action: 'trip', reason: 'retry storm', actor: 'alice', pid: process.pid, wasTripped: false, time: new Date(now).toISOString() },
+        { action: 'reset', reason: 'fixed the loop', actor: 'bob', pid: process.pid, wasTripped: true, time: new Date(now + 1).toISOString() },
+      ]);
+    },
+  },
+  {
+    name: 'swaps an announcement only from the value it holds, so one writer wins',
+    async run(store) {
+      assert.equal(await store.readAnnounced('rule:daily'), undefined);
+      assert.equal(await store.swapAnnounced('rule:daily', 'stale', '{"level":1}'), false);
+      assert.equal(await store.swapAnnounced('rule:daily', undefined, '{"level":1}'), true);
+      // A second process that also read "nothing" loses: the change is announced once.
+      assert.equal(await store.swapAnnounced('rule:daily', undefined, '{"level":1}'), false);
+      assert.equal(await store.swapAnnounced('rule:daily', '{"level":1}', '{"level":3}'), true);
+      assert.equal(await store.readAnnounced('rule:daily'), '{"level":3}');
+      assert.equal(await store.readAnnounced('gate'), undefined);
+      const racers = await Promise.all([1, 2, 3, 4].map(async () => store.swapAnnounced('gate', undefined, 'tripped')));
+      assert.deepEqual(racers.filter(Boolean), [true]);
+    },
+  },
+];
+
+/**
+ * Registers, through `test`, every behaviour a costctl store must have, each
+ * on a fresh store from `makeStore` that the suite closes after the case.
+ * Plain node:assert, so any test runner works. Cases for optional behaviour
+ * run only when `options.capabilities` declares it.
+ *
+ * @example
+ * import { storeSuite } from '@costctl/testkit';
+ * import { describe, it } from 'vitest';
+ * describe('MyStore', () => storeSuite(it, () => new MyStore(), { capabilities: { seed: true } }));
+ */
+export function storeSuite(test: StoreTestRunner, makeStore: () => CostStore | Promise<CostStore>, options: StoreSuiteOptions = {}): void {
+  for (const { name, needs, run } of cases) {
+    if (needs !== undefined && options.capabilities?.[needs] !== true) continue;
+    test(name, async () => {
+      const store = await makeStore();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+}
