@@ -189,7 +189,7 @@ export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error', 'silent'
  */
 export const fileConfigSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors: ./node_modules/@costctl/otel/config.schema.json'),
     disabled: z.boolean().optional().describe('true: load nothing, patch nothing'),
     endpoints: z.array(endpointSchema).optional().describe('Extra endpoints: self-hosted, proxies, OpenAI-compatible servers'),
     labels: z.array(labelKeySchema).optional().describe('OTel baggage keys allowed to become metric labels'),
@@ -199,18 +199,20 @@ export const fileConfigSchema = z
       .describe('Price overrides: provider → model → prices, in USD per million tokens'),
     metrics: z
       .strictObject({
-        exporters: z.array(exporterSchema).min(1).optional(),
+        exporters: z.array(exporterSchema).min(1).optional().describe('Where metrics go: prometheus (a scrape endpoint), otlp (push), console, none'),
         prometheus: z
           .strictObject({
-            host: z.string().min(1).optional(),
-            port: z.number().int().min(1).max(65535).optional(),
+            host: z.string().min(1).optional().describe('Interface the scrape endpoint /metrics listens on'),
+            port: z.number().int().min(1).max(65535).optional().describe('Port of the scrape endpoint /metrics: one per process'),
           })
-          .optional(),
+          .optional()
+          .describe('The Prometheus scrape endpoint'),
         exportIntervalMillis: z.number().int().positive().optional().describe('How often OTLP and console exporters push, in ms'),
         exportTimeoutMillis: z.number().int().positive().optional().describe('How long one push may take, in ms'),
       })
-      .optional(),
-    logLevel: logLevelSchema.optional(),
+      .optional()
+      .describe('Metric export'),
+    logLevel: logLevelSchema.optional().describe('Least severe level logged, as JSON lines on stderr'),
     timezone: z.string().optional().describe('IANA time zone of calendar windows, e.g. Europe/Paris (default UTC)'),
     rules: z.array(ruleSchema).optional().describe('Budget rules'),
     meters: z.array(meterSchema).optional().describe('Other paid HTTP APIs, priced per request or per unit (search, speech, maps, messaging)'),
@@ -236,7 +238,7 @@ export const fileConfigSchema = z
     unknownModel: unknownModelSchema
       .optional()
       .describe(
-        "A call to a model the price data does not know (or a batch, billed later): estimate (default) counts it at the provider's highest known price per token, cost source estimated; block blocks it under a dollar budget rule",
+        "A call to a model the price data does not know (or a batch, billed later): estimate (default) holds it against dollar budgets at the provider's highest known price per token, while it stays counted as unpriced; block blocks it under a dollar budget rule",
       ),
     defaultMaxOutputTokens: z
       .number()
