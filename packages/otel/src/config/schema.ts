@@ -28,7 +28,7 @@ export const ruleActionSchema = z.enum(['alert', 'block', 'trip']);
 export const ruleUnitSchema = z.enum(['usd', 'tokens', 'requests']);
 const fraction = z.number().gt(0).lte(1);
 
-/** One budget rule (SPEC §6). */
+/** One budget rule (docs/budgets-and-gate.md). */
 export const ruleSchema = z.strictObject({
   name: z
     .string()
@@ -49,7 +49,7 @@ export const ruleSchema = z.strictObject({
   action: ruleActionSchema.optional().describe('alert: only alert; block: block calls that would exceed it; trip: trip the emergency gate'),
 });
 
-/** A prepaid balance with one provider (SPEC §1: prepaid quota tracking). */
+/** A prepaid balance with one provider (docs/configuration.md, "Prepaid credits"). */
 export const creditSchema = z
   .strictObject({
     balance: z.number().positive().describe('USD bought, as of `since`'),
@@ -75,7 +75,7 @@ export const currencySchema = z
   })
   .describe('Display currency of CLI totals and the costctl.budget.spent_display gauge; USD stays the unit of record');
 
-// ── Metered APIs (SPEC §4): any other paid HTTP API, priced per request or per unit ──
+// ── Metered APIs (docs/configuration.md, "meters"): any other paid HTTP API, priced per request or per unit ──
 
 /** A header name as HTTP allows it. */
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name such as x-audio-seconds');
