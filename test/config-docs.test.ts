@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../packages/otel/dist/index.js';
@@ -26,6 +27,16 @@ describe('docs/configuration.md', () => {
     for (const name of [...asked].filter((variable) => variable.startsWith('COSTCTL_'))) expect(text).toContain(`| \`${name}\` |`);
     expect(text).toContain(`| \`COSTCTL_REDIS_TIMEOUT_MS\` | \`redis.timeoutMillis\` | \`${defaults.redis.timeoutMillis}\` |`);
     expect(text).toContain(`| \`defaultMaxOutputTokens\` | integer | \`${defaults.defaultMaxOutputTokens}\` |`);
+  });
+
+  it('shows a config file that loads', () => {
+    const example = /## The config file[\s\S]*?```json\n([\s\S]*?)```/.exec(page())?.[1];
+    expect(example).toContain('"rules"');
+    const path = join(mkdtempSync(join(tmpdir(), 'costctl-docs-')), 'costctl.config.json');
+    writeFileSync(path, example!);
+    const config = loadConfig({ env: { COSTCTL_CONFIG: path }, cwd: repoRoot });
+    expect(config.rules.map((rule) => rule.name)).toEqual(['daily_usd']);
+    expect(config.prices.openai?.['acme-llm-7b']?.input).toBe(0.5);
   });
 
   it('refuses a key the schema does not describe', () => {
