@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the directory holding the `prometheus` and `promtool` binaries the
-# rules tests use (SPEC §8). Takes them from PATH when both are there;
+# rules tests use (docs/operations.md). Takes them from PATH when both are there;
 # otherwise installs Debian's `prometheus` package without starting its
 # service. Exits non-zero with a message saying what to do when it cannot:
 # CI must install the tools or fail, never skip the tests that need them.

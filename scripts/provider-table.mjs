@@ -1,14 +1,10 @@
-// The README's provider table, rendered from the provider registry in code:
-// one row per operation each adapter's `catalog` lists, so the table cannot
-// drift from what costctl really observes.
+// The provider table of docs/providers.md, rendered from the provider
+// registry in code: one row per operation each adapter's `catalog` lists, so
+// the table cannot drift from what costctl really observes.
+import { cell, replaceSection } from './doc-sections.mjs';
 
 export const START = '<!-- providers:start -->';
 export const END = '<!-- providers:end -->';
-
-/** A markdown table cell: pipes escaped, so a value cannot break the row. */
-function cell(text) {
-  return String(text).replaceAll('|', '\\|');
-}
 
 /**
  * The markdown table of every adapter's operations: provider (its
@@ -30,15 +26,12 @@ export function renderProviderTable(adapters) {
 }
 
 /**
- * `readme` with the text between the provider markers replaced by `table`.
- * Throws when the markers are missing, so a moved README fails loudly.
+ * `page` with the text between the provider markers replaced by `table`.
+ * Throws when the markers are missing, so a moved page fails loudly.
  *
  * @example
- * withProviderTable(readme, renderProviderTable(listAdapters()))
+ * withProviderTable(page, renderProviderTable(listAdapters()))
  */
-export function withProviderTable(readme, table) {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end === -1 || end < start) throw new Error(`README.md needs the markers ${START} and ${END}, in that order`);
-  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+export function withProviderTable(page, table) {
+  return replaceSection(page, START, END, table, 'docs/providers.md');
 }

@@ -14,6 +14,8 @@ describe('the README demo', () => {
     // The stream the fake provider cuts on purpose is shown as meant, and no call failed otherwise.
     expect(result.stdout).toMatch(/✓ OpenAI chat, stream cut by the network +\d+ ms, cut halfway as intended \(TypeError: terminated\)/);
     expect(result.stdout).not.toContain('✗');
+    // A clean first run: no Node.js or npm warning a newcomer would have to wonder about.
+    expect(result.stderr).not.toMatch(/warn|deprecat|\(node:\d+\)/i);
     // Gauges without a model (gate, store) are no rows of the table; sums show no binary-fraction noise.
     expect(result.stdout).not.toContain('undefined');
     expect(result.stdout).not.toMatch(/\d{13,}/);

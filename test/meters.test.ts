@@ -143,7 +143,7 @@ describe('metered APIs declared in the config file', () => {
     expect(result.lines).toEqual([]);
   });
 
-  it('loads the meters of the README and of costctl init, uncommented', () => {
+  it('loads the meters of docs/configuration.md and of costctl init, uncommented', () => {
     const cli = join(repoRoot, 'packages/cli/dist/main.js');
     const costctl = (cwd: string, args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') } });
     const initDir = mkdtempSync(join(tmpdir(), 'costctl-init-'));
@@ -154,12 +154,12 @@ describe('metered APIs declared in the config file', () => {
     writeFileSync(join(initDir, 'costctl.config.yaml'), uncommented);
     expect(costctl(initDir, ['status']).status).toBe(0);
 
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const example = /### Other paid APIs: meters[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const page = readFileSync(join(repoRoot, 'docs/configuration.md'), 'utf8');
+    const example = /## Other paid APIs: meters[\s\S]*?```yaml\n([\s\S]*?)```/.exec(page)?.[1];
     expect(example).toContain('meters:');
-    const readmeDir = mkdtempSync(join(tmpdir(), 'costctl-readme-'));
-    writeFileSync(join(readmeDir, 'costctl.config.yaml'), example!);
-    const status = costctl(readmeDir, ['status', '--json']);
+    const docsDir = mkdtempSync(join(tmpdir(), 'costctl-docs-'));
+    writeFileSync(join(docsDir, 'costctl.config.yaml'), example!);
+    const status = costctl(docsDir, ['status', '--json']);
     expect(status.status, status.stderr).toBe(0);
     expect(status.stdout).toContain('search_daily');
   });

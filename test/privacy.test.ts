@@ -1,4 +1,4 @@
-// Secrets and prompts never leave the process through costctl (SPEC §4): an
+// Secrets and prompts never leave the process through costctl (docs/metrics.md): an
 // app makes every kind of call with a recognisable key and prompt, and every
 // output costctl writes or shapes is searched for them.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// A rule counts its whole window (SPEC §9): a rule added mid-window sees the
+// A rule counts its whole window (docs/budgets-and-gate.md): a rule added mid-window sees the
 // spend already made, on one host (file store) and across a fleet (Redis).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

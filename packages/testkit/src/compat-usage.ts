@@ -38,7 +38,7 @@ const BILLED: Readonly<Record<string, readonly [number, number, number]>> = {
 // Any other model: a round price, so a test can still predict it.
 const BILLED_OTHERWISE: readonly [number, number, number] = [1, 0.25, 2];
 
-/** A call's tokens in SPEC `TokenUsage` terms: cached inside input, reasoning inside output. */
+/** A call's tokens in costctl's `TokenUsage` terms: cached inside input, reasoning inside output. */
 export interface ExpectedTokens {
   input: number;
   output: number;

@@ -92,7 +92,7 @@ export class Budgets implements CallSink {
     this.#seed(Date.now());
   }
 
-  /** Counts, for each rule the store has never seen, the spend its window already had (SPEC §9: a rule counts its whole window). */
+  /** Counts, for each rule the store has never seen, the spend its window already had (docs/budgets-and-gate.md: a rule counts its whole window). */
   #seed(now: number): void {
     if (this.rules.length === 0 || this.#store.seed === undefined) return;
     const failed = (error: unknown) =>

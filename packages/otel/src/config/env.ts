@@ -13,7 +13,7 @@ import {
   type RuleInput,
 } from './schema.js';
 
-/** The env shorthands of SPEC §3, each one rule. */
+/** The env shorthands (docs/configuration.md), each one rule. */
 const shorthands = [
   ['COSTCTL_DAILY_LIMIT_USD', { name: 'daily_usd', unit: 'usd', window: 'day' }],
   ['COSTCTL_MONTHLY_LIMIT_USD', { name: 'monthly_usd', unit: 'usd', window: 'month' }],

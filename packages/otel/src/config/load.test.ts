@@ -34,7 +34,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads the environment variables of SPEC §3', () => {
+  it('reads the environment variables of docs/configuration.md', () => {
     const config = loadConfig({
       cwd: dir(),
       env: {

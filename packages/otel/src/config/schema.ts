@@ -29,7 +29,7 @@ export const ruleActionSchema = z.enum(['alert', 'block', 'trip']);
 export const ruleUnitSchema = z.enum(['usd', 'tokens', 'requests']);
 const fraction = z.number().gt(0).lte(1);
 
-/** One budget rule (SPEC §6). */
+/** One budget rule (docs/budgets-and-gate.md). */
 export const ruleSchema = z.strictObject({
   name: z
     .string()
@@ -50,7 +50,7 @@ export const ruleSchema = z.strictObject({
   action: ruleActionSchema.optional().describe('alert: only alert; block: block calls that would exceed it; trip: trip the emergency gate'),
 });
 
-/** A prepaid balance with one provider (SPEC §1: prepaid quota tracking). */
+/** A prepaid balance with one provider (docs/configuration.md, "Prepaid credits"). */
 export const creditSchema = z
   .strictObject({
     balance: z.number().positive().describe('USD bought, as of `since`'),
@@ -76,7 +76,7 @@ export const currencySchema = z
   })
   .describe('Display currency of CLI totals and the costctl.budget.spent_display gauge; USD stays the unit of record');
 
-// ── Metered APIs (SPEC §4): any other paid HTTP API, priced per request or per unit ──
+// ── Metered APIs (docs/configuration.md, "meters"): any other paid HTTP API, priced per request or per unit ──
 
 /** A header name as HTTP allows it. */
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name such as x-audio-seconds');
@@ -190,7 +190,7 @@ export const logLevelSchema = z.enum(logLevels);
  */
 export const fileConfigSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors: ./node_modules/@costctl/otel/config.schema.json'),
     disabled: z.boolean().optional().describe('true: load nothing, patch nothing'),
     endpoints: z.array(endpointSchema).optional().describe('Extra endpoints: self-hosted, proxies, OpenAI-compatible servers'),
     labels: z.array(labelKeySchema).optional().describe('OTel baggage keys allowed to become metric labels'),
@@ -200,18 +200,20 @@ export const fileConfigSchema = z
       .describe('Price overrides: provider → model → prices, in USD per million tokens'),
     metrics: z
       .strictObject({
-        exporters: z.array(exporterSchema).min(1).optional(),
+        exporters: z.array(exporterSchema).min(1).optional().describe('Where metrics go: prometheus (a scrape endpoint), otlp (push), console, none'),
         prometheus: z
           .strictObject({
-            host: z.string().min(1).optional(),
-            port: z.number().int().min(1).max(65535).optional(),
+            host: z.string().min(1).optional().describe('Interface the scrape endpoint /metrics listens on'),
+            port: z.number().int().min(1).max(65535).optional().describe('Port of the scrape endpoint /metrics: one per process'),
           })
-          .optional(),
+          .optional()
+          .describe('The Prometheus scrape endpoint'),
         exportIntervalMillis: z.number().int().positive().optional().describe('How often OTLP and console exporters push, in ms'),
         exportTimeoutMillis: z.number().int().positive().optional().describe('How long one push may take, in ms'),
       })
-      .optional(),
-    logLevel: logLevelSchema.optional(),
+      .optional()
+      .describe('Metric export'),
+    logLevel: logLevelSchema.optional().describe('Least severe level logged, as JSON lines on stderr'),
     timezone: z.string().optional().describe('IANA time zone of calendar windows, e.g. Europe/Paris (default UTC)'),
     rules: z.array(ruleSchema).optional().describe('Budget rules'),
     meters: z.array(meterSchema).optional().describe('Other paid HTTP APIs, priced per request or per unit (search, speech, maps, messaging)'),
@@ -237,7 +239,7 @@ export const fileConfigSchema = z
     unknownModel: unknownModelSchema
       .optional()
       .describe(
-        "A call to a model the price data does not know (or a batch, billed later): estimate (default) counts it at the provider's highest known price per token, cost source estimated; block blocks it under a dollar budget rule",
+        "A call to a model the price data does not know (or a batch, billed later): estimate (default) holds it against dollar budgets at the provider's highest known price per token, while it stays counted as unpriced; block blocks it under a dollar budget rule",
       ),
     defaultMaxOutputTokens: z
       .number()

@@ -34,7 +34,7 @@ async function collect(record: (metrics: CostMetrics) => void) {
 }
 
 describe('CostMetrics', () => {
-  it('sums each series across calls, with the labels of SPEC §5', async () => {
+  it('sums each series across calls, with the labels of docs/metrics.md', async () => {
     const points = await collect((metrics) => {
       metrics.record(call());
       metrics.record(call());

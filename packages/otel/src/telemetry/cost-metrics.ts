@@ -51,7 +51,7 @@ const overflowParts = histogramSeries(new Map(), overflowAttributes);
 const overflowSeries = (base: Attributes): CallSeries => ({ base, histogram: overflowAttributes, ...overflowParts });
 
 /**
- * The cost and token instruments of SPEC §5, recorded once per finished call
+ * The cost and token instruments of docs/metrics.md, recorded once per finished call
  * whether or not a span was sampled. The counters keep their totals here
  * and are published at collection (see SeriesTotals), so a call costs a few
  * Map lookups rather than an attribute hash per instrument; the two
