@@ -100,7 +100,7 @@ export function costctl(args, env, folder, { quiet = false } = {}) {
     env: { ...process.env, ...env },
     encoding: 'utf8',
   });
-  if (!quiet) for (const line of result.stdout.trimEnd().split('\n')) say(`  ${line}`);
+  if (!quiet) for (const line of result.stdout.trimEnd().split("\n")) say(`  ${line}`.trimEnd());
   if (result.status !== 0 && result.status !== 3) throw new Error(`costctl ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
   return result.stdout;
 }
