@@ -12,7 +12,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startFakeProvider } from '@costctl/testkit';
 
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** This process's environment without costctl's and OTel's own variables (a shell's would change what the example shows), plus `env`. */
+function exampleEnv(env) {
+  const inherited = Object.entries(process.env).filter(([key]) => !/^(COSTCTL|OTEL)_/.test(key));
+  return { ...Object.fromEntries(inherited), ...env };
+}
 
 /**
  * The testkit's fake provider: OpenAI's and Anthropic's real wire formats on
@@ -40,7 +46,7 @@ export async function runUnderCostctl(folder, script, env, options) {
 
 /**
  * Starts `node --import @costctl/otel/register <script>` in `folder` with
- * `env` added to this process's environment. The app's stdout is shown as it
+ * `env` added to this process's environment (less any COSTCTL_ and OTEL_ variables). The app's stdout is shown as it
  * comes (after `prefix`) and kept in `lines`; costctl's JSON log lines on
  * stderr are shown in one line each.
  */
@@ -49,7 +55,7 @@ export async function startUnderCostctl(folder, script, env, { prefix = '  ', qu
   const app = spawn(process.execPath, ['--import', '@costctl/otel/register', script], {
     cwd: join(repoRoot, 'examples', folder),
     // The app's own /metrics endpoint, on a port nothing else holds.
-    env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ...env },
+    env: exampleEnv({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
@@ -97,10 +103,10 @@ export function costctl(args, env, folder, { quiet = false } = {}) {
   if (!quiet) say(`\n$ costctl ${args.join(' ')}`);
   const result = spawnSync(process.execPath, [join(repoRoot, 'packages/cli/dist/main.js'), ...args], {
     cwd: join(repoRoot, 'examples', folder),
-    env: { ...process.env, ...env },
+    env: exampleEnv(env),
     encoding: 'utf8',
   });
-  if (!quiet) for (const line of result.stdout.trimEnd().split("\n")) say(`  ${line}`.trimEnd());
+  if (!quiet) for (const line of result.stdout.trimEnd().split('\n')) say(`  ${line}`.trimEnd());
   if (result.status !== 0 && result.status !== 3) throw new Error(`costctl ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
   return result.stdout;
 }

@@ -22,6 +22,6 @@ for (;;) {
     if (!(error instanceof OpenAI.APIError && error.status === 402)) throw error;
     // The fleet's budget is spent: wait, and try again (the message says when the window resets).
     console.log(`${calls} calls made, then blocked by ${error.headers.get('x-costctl-blocked')}: ${error.message.split(', and ')[0]}; waiting`);
-    await sleep(60_000);
+    await sleep(15_000);
   }
 }
