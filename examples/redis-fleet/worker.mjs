@@ -20,7 +20,7 @@ for (;;) {
     calls += 1;
   } catch (error) {
     if (!(error instanceof OpenAI.APIError && error.status === 402)) throw error;
-    // The fleet's budget is spent: wait, and try again (the message says when the window resets).
+    // Refused (the fleet's budget is spent, or the gate is tripped): wait, and try again.
     console.log(`${calls} calls made, then blocked by ${error.headers.get('x-costctl-blocked')}: ${error.message.split(', and ')[0]}; waiting`);
     await sleep(15_000);
   }
