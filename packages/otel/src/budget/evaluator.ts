@@ -61,11 +61,18 @@ export class BudgetEvaluator {
     }, SETTLED_DELAY_MS).unref();
   }
 
-  /** Stops the schedule; resolves once the evaluation under way, if any, has ended. */
+  /**
+   * Stops the schedule; resolves once the evaluation under way, if any, has
+   * ended. Calls settled since the last evaluation are evaluated first, so a
+   * refusal or a level reached just before shutdown is still announced.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    const settled = this.#soon !== undefined;
     clearTimeout(this.#soon);
+    this.#soon = undefined;
+    if (settled) await this.evaluate();
     await this.#tail;
   }
 
