@@ -206,7 +206,8 @@ export class RedisStore implements CostStore {
 
   /** Adds spend outside any call; rejects with a CostctlStoreError when Redis did not confirm it. */
   async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
-    const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })) };
+    // The commit script's payload whole: without `agg` its aggregate loop fails and nothing is counted.
+    const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg: [] };
     const keys = spend.map((s) => this.#counterKey(s.counter));
     let sent = false;
     try {
