@@ -1,0 +1,143 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { freePort } from './ports.js';
+import { ensureRedis } from './redis-server.js';
+
+const run = promisify(execFile);
+
+/** One `redis-server` of the cluster. */
+export interface ClusterNode {
+  readonly port: number;
+  /** Kills it at once (SIGKILL): clients see their connections drop. */
+  kill(): Promise<void>;
+  /** Starts it again on its port with its node table: it rejoins the cluster. */
+  restart(): Promise<void>;
+}
+
+/** A Redis Cluster of a test's own, on free loopback ports, keeping nothing but its node tables on disk. */
+export interface RedisCluster {
+  readonly nodes: readonly ClusterNode[];
+  /** `redis://127.0.0.1:port` of the first node: a store discovers the others from it. */
+  readonly url: string;
+  /** The node serving `key`'s slot as its master now. */
+  masterOf(key: string): Promise<ClusterNode>;
+  /** Runs `redis-cli -p <node> …` and returns what it prints. */
+  cli(node: ClusterNode, ...args: string[]): Promise<string>;
+  /** Waits until every live node says the cluster is ok and every master's replica is in sync. */
+  healthy(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real Redis Cluster from Debian's `redis-server` and `redis-cli`:
+ * `masters` masters with one replica each, created by `redis-cli --cluster
+ * create`. Nodes count one another as failed after `nodeTimeoutMillis`, so a
+ * replica takes over a killed master within a few times that.
+ *
+ * @example
+ * const cluster = await startRedisCluster();
+ * const store = new RedisStore({ url: cluster.url, cluster: true });
+ * await cluster.stop();
+ */
+export async function startRedisCluster({ masters = 3, nodeTimeoutMillis = 1_000 } = {}): Promise<RedisCluster> {
+  const server = ensureRedis();
+  const redisCli = join(dirname(server), 'redis-cli');
+  if (!existsSync(redisCli)) throw new Error(`redis-cli is missing beside ${server}: install Debian's redis-tools (scripts/apt-install.sh redis-tools)`);
+  const dir = mkdtempSync(join(tmpdir(), 'costctl-redis-cluster-'));
+  const nodes: (ClusterNode & { child?: ChildProcess })[] = [];
+  for (let i = 0; i < masters * 2; i++) {
+    const [port, busPort] = [await freePort(), await freePort()];
+    const args = [
+      '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
+      '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMillis),
+      '--save', '', '--appendonly', 'no', '--dir', dir,
+    ];
+    const node: ClusterNode & { child?: ChildProcess } = {
+      port,
+      kill: async () => {
+        const running = node.child;
+        node.child = undefined;
+        if (running === undefined || running.exitCode !== null) return;
+        const exited = new Promise((resolve) => running.once('exit', resolve));
+        running.kill('SIGKILL');
+        await exited;
+      },
+      restart: async () => {
+        node.child = spawn(server, args, { stdio: 'ignore' });
+        await answers(redisCli, port, node.child);
+      },
+    };
+    await node.restart();
+    nodes.push(node);
+  }
+  const cli = async (node: ClusterNode, ...args: string[]): Promise<string> => (await run(redisCli, ['-p', String(node.port), ...args])).stdout;
+  const cluster: RedisCluster = {
+    nodes,
+    url: `redis://127.0.0.1:${nodes[0]!.port}`,
+    cli,
+    async masterOf(key) {
+      const slot = Number((await cli(nodes[0]!, 'cluster', 'keyslot', key)).trim());
+      for (;;) {
+        for (const node of nodes.filter((n) => n.child !== undefined)) {
+          const shards = (await cli(node, '--json', 'cluster', 'slots').catch(() => '[]')).trim();
+          for (const [from, to, [, masterPort]] of JSON.parse(shards || '[]') as [number, number, [string, number]][]) {
+            if (slot >= from && slot <= to) {
+              const master = nodes.find((n) => n.port === masterPort);
+              if (master !== undefined && master.child !== undefined) return master;
+            }
+          }
+        }
+        await sleep(50);
+      }
+    },
+    async healthy() {
+      for (let waited = 0; ; waited += 50) {
+        if (await isHealthy(cli, nodes.filter((n) => n.child !== undefined), masters)) return;
+        if (waited > 30_000) throw new Error('the Redis Cluster did not become healthy within 30 s');
+        await sleep(50);
+      }
+    },
+    async stop() {
+      await Promise.all(nodes.map((node) => node.kill()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await run(redisCli, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await cluster.healthy();
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+/** Every node says `cluster_state:ok`, and there are `masters` masters each with a replica whose link is up. */
+async function isHealthy(cli: RedisCluster['cli'], live: ClusterNode[], masters: number): Promise<boolean> {
+  for (const node of live) {
+    if (!(await cli(node, 'cluster', 'info').catch(() => '')).includes('cluster_state:ok')) return false;
+  }
+  const table = await cli(live[0]!, 'cluster', 'nodes');
+  const rows = table.trim().split('\n').map((line) => line.split(' '));
+  const liveMasters = rows.filter((row) => row[2]!.includes('master') && !row[2]!.includes('fail') && row.length > 8);
+  const replicas = rows.filter((row) => row[2]!.includes('slave') && !row[2]!.includes('fail'));
+  if (liveMasters.length !== masters || replicas.length < masters) return false;
+  for (const node of live) {
+    const info = await cli(node, 'info', 'replication').catch(() => '');
+    if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+  }
+  return true;
+}
+
+async function answers(redisCli: string, port: number, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} before listening on ${port}`);
+    if ((await run(redisCli, ['-p', String(port), 'ping']).catch(() => ({ stdout: '' }))).stdout.trim() === 'PONG') return;
+    await sleep(25);
+  }
+  throw new Error(`redis-server did not answer on ${port} within 5 s`);
+}
