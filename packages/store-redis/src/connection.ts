@@ -90,7 +90,8 @@ function clusterConnection(options: ConnectionOptions, events: ConnectionEvents)
     topologyRefreshOnReconnectionAttemptStrategy: 500,
   });
   // Unhandled, an 'error' event would end the process; what matters is reported by the operations.
-  cluster.on('error', () => {});
+  let lastError: unknown;
+  cluster.on('error', (error: unknown) => (lastError = error));
   cluster.on('node-ready', events.onReady);
   let closed = false;
   return {
@@ -99,12 +100,14 @@ function clusterConnection(options: ConnectionOptions, events: ConnectionEvents)
     // Unlike one server's client, a cluster client that could not discover the cluster does not try again: this does.
     async connect(channel, onMessage) {
       for (let attempt = 0; !closed; attempt++) {
+        lastError = undefined;
         try {
           if (!cluster.isOpen) await cluster.connect();
           await cluster.sSubscribe(channel, onMessage);
           return;
         } catch (error) {
-          events.onError(error);
+          // "All the root nodes are unavailable" does not say why; the node's own error (refused, certificate, password) does.
+          events.onError(lastError ?? error);
           await sleep(reconnectStrategy(attempt));
         }
       }
