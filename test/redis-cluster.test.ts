@@ -2,6 +2,7 @@
 // the test from Debian's redis-server; the Redis store against it in this
 // process and in real processes under `node --import @costctl/otel/register`
 // with COSTCTL_REDIS_CLUSTER=true, and a master killed mid-run.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,15 +126,26 @@ describe('a fleet on a Redis Cluster', () => {
     const config = join(env.COSTCTL_STATE_DIR!, 'costctl.config.json');
     writeFileSync(config, JSON.stringify({ rules: [{ name: 'calls', limit: 40, unit: 'requests', window: 'day' }] }));
     env.COSTCTL_CONFIG = config;
-    const runs = await Promise.all([1, 2, 3, 4].map(() => runApp('test/apps/concurrent.mjs', { env })));
+    const prefix = `{${env.COSTCTL_REDIS_KEY_PREFIX}}`;
+    const master = await cluster.masterOf(`${prefix}res`);
+    // A process is stopped once no reservation is held: its calls are done, so its commits were written.
+    let held = -1;
+    let stopped = false;
+    const watch = (async () => {
+      while (!stopped) {
+        held = Number((await cluster.cli(master, 'hlen', `${prefix}res`)).trim());
+        await sleep(20);
+      }
+    })();
+    const runs = await Promise.all([1, 2, 3, 4].map(() => runApp('test/apps/concurrent.mjs', { env, until: () => held === 0 })));
+    stopped = true;
+    await watch;
     const lines = runs.map((run) => run.lines[0] as { ok: number; blocked: number });
     expect(lines.reduce((total, line) => total + line.ok + line.blocked, 0)).toBe(400);
     expect(lines.reduce((total, line) => total + line.ok, 0)).toBe(40);
     expect(provider.requests).toHaveLength(40);
     const status = JSON.parse(costctl(['status', '--json'], env).stdout) as { rules: { name: string; spent: number; reserved: number }[] };
     expect(status.rules[0]).toMatchObject({ name: 'calls', spent: 40, reserved: 0 });
-    const prefix = `{${env.COSTCTL_REDIS_KEY_PREFIX}}`;
-    const master = await cluster.masterOf(`${prefix}res`);
     expect((await cluster.cli(master, 'hlen', `${prefix}res`)).trim()).toBe('0');
     expect((await cluster.cli(master, 'zcard', `${prefix}leases`)).trim()).toBe('0');
   });
@@ -209,3 +221,37 @@ async function replicated(master: ClusterNode): Promise<void> {
     await sleep(20);
   }
 }
+
+describe('a Redis Cluster behind TLS and a password', () => {
+  let secure: RedisCluster;
+  let certFile: string;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'costctl-cluster-tls-'));
+    certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    expect(made.status, String(made.stderr)).toBe(0);
+    secure = await startRedisCluster({ replicas: 0, password: 'cluster pass', tls: { certFile, keyFile } });
+  }, 60_000);
+  afterAll(async () => {
+    await secure?.stop();
+  });
+
+  it("reaches every master with the URL's password over TLS, trusting the CA the operator gives Node", async () => {
+    expect(secure.url).toMatch(/^rediss:\/\/:cluster%20pass@127\.0\.0\.1:\d+$/);
+    // One prefix per master: the nodes the client discovered take the same password and TLS as the one named.
+    const byMaster = new Map<number, string>();
+    for (let i = 0; byMaster.size < 3; i++) byMaster.set((await secure.masterOf(`{tls${i}:}gate`)).port, `tls${i}:`);
+    for (const prefix of byMaster.values()) {
+      const env = { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: secure.url, COSTCTL_REDIS_CLUSTER: 'true', COSTCTL_REDIS_KEY_PREFIX: prefix, NODE_EXTRA_CA_CERTS: certFile };
+      const tripped = costctl(['gate', 'trip', '--reason', `over TLS to ${prefix}`, '--actor', 'carol'], env);
+      expect(tripped.status, tripped.stderr).toBe(0);
+      expect(JSON.parse(costctl(['status', '--json'], env).stdout).gate).toMatchObject({ tripped: true, reason: `over TLS to ${prefix}` });
+    }
+    // Without the CA, the certificate is refused: status says why instead of showing a gate, and never the password.
+    const untrusted = costctl(['status'], { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: secure.url, COSTCTL_REDIS_CLUSTER: 'true' });
+    expect(untrusted.status).toBe(5);
+    expect(untrusted.stderr).toMatch(/^costctl: could not read the gate: the Redis store at rediss:\/\/127\.0\.0\.1:\d+ did not answer \(.*certificate.*\)/i);
+    expect(untrusted.stdout + untrusted.stderr).not.toContain('cluster pass');
+  });
+});

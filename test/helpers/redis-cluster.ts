@@ -21,7 +21,7 @@ export interface ClusterNode {
 /** A Redis Cluster of a test's own, on free loopback ports, keeping nothing but its node tables on disk. */
 export interface RedisCluster {
   readonly nodes: readonly ClusterNode[];
-  /** `redis://127.0.0.1:port` of the first node: a store discovers the others from it. */
+  /** `redis://[:password@]127.0.0.1:port` (`rediss://` with TLS) of the first node: a store discovers the others from it. */
   readonly url: string;
   /** The node serving `key`'s slot as its master now. */
   masterOf(key: string): Promise<ClusterNode>;
@@ -32,52 +32,52 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
+export interface RedisClusterOptions {
+  masters?: number;
+  /** Replicas per master: 1 (default), so a killed master fails over, or 0. */
+  replicas?: number;
+  /** After how long nodes count one another as failed. Default 1 s. */
+  nodeTimeoutMillis?: number;
+  /** `requirepass` and `masterauth` of every node. */
+  password?: string;
+  /** TLS only, between clients and nodes and between nodes, with this certificate (also the CA) and key. */
+  tls?: { certFile: string; keyFile: string };
+}
+
 /**
  * Starts a real Redis Cluster from Debian's `redis-server` and `redis-cli`:
- * `masters` masters with one replica each, created by `redis-cli --cluster
- * create`. Nodes count one another as failed after `nodeTimeoutMillis`, so a
- * replica takes over a killed master within a few times that.
+ * `masters` masters with `replicas` replicas each, created by `redis-cli
+ * --cluster create`. Nodes count one another as failed after
+ * `nodeTimeoutMillis`, so a replica takes over a killed master within a few
+ * times that.
  *
  * @example
  * const cluster = await startRedisCluster();
  * const store = new RedisStore({ url: cluster.url, cluster: true });
  * await cluster.stop();
  */
-export async function startRedisCluster({ masters = 3, nodeTimeoutMillis = 1_000 } = {}): Promise<RedisCluster> {
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+  const { masters = 3, replicas = 1, nodeTimeoutMillis = 1_000, password, tls } = options;
   const server = ensureRedis();
   const redisCli = join(dirname(server), 'redis-cli');
   if (!existsSync(redisCli)) throw new Error(`redis-cli is missing beside ${server}: install Debian's redis-tools (scripts/apt-install.sh redis-tools)`);
   const dir = mkdtempSync(join(tmpdir(), 'costctl-redis-cluster-'));
-  const nodes: (ClusterNode & { child?: ChildProcess })[] = [];
-  for (let i = 0; i < masters * 2; i++) {
-    const [port, busPort] = [await freePort(), await freePort()];
-    const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
-      '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMillis),
-      '--save', '', '--appendonly', 'no', '--dir', dir,
-    ];
-    const node: ClusterNode & { child?: ChildProcess } = {
-      port,
-      kill: async () => {
-        const running = node.child;
-        node.child = undefined;
-        if (running === undefined || running.exitCode !== null) return;
-        const exited = new Promise((resolve) => running.once('exit', resolve));
-        running.kill('SIGKILL');
-        await exited;
-      },
-      restart: async () => {
-        node.child = spawn(server, args, { stdio: 'ignore' });
-        await answers(redisCli, port, node.child);
-      },
-    };
-    await node.restart();
-    nodes.push(node);
-  }
-  const cli = async (node: ClusterNode, ...args: string[]): Promise<string> => (await run(redisCli, ['-p', String(node.port), ...args])).stdout;
+  const nodes: LiveNode[] = [];
+  const extra = [
+    ...(password === undefined ? [] : ['--requirepass', password, '--masterauth', password]),
+    ...(tls === undefined
+      ? []
+      : ['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.certFile, '--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-auth-clients', 'no']),
+  ];
+  // How redis-cli reaches the nodes: the same password and TLS.
+  const access = [...(password === undefined ? [] : ['-a', password, '--no-auth-warning']), ...(tls === undefined ? [] : ['--tls', '--cacert', tls.certFile])];
+  const answers = (port: number, child: ChildProcess) => answer(redisCli, access, port, child);
+  for (let i = 0; i < masters * (1 + replicas); i++) nodes.push(await startNode(server, dir, nodeTimeoutMillis, extra, tls !== undefined, answers));
+  const cli = async (node: ClusterNode, ...args: string[]): Promise<string> => (await run(redisCli, [...access, '-p', String(node.port), ...args])).stdout;
+  const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
   const cluster: RedisCluster = {
     nodes,
-    url: `redis://127.0.0.1:${nodes[0]!.port}`,
+    url: `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${nodes[0]!.port}`,
     cli,
     async masterOf(key) {
       const slot = Number((await cli(nodes[0]!, 'cluster', 'keyslot', key)).trim());
@@ -96,7 +96,7 @@ export async function startRedisCluster({ masters = 3, nodeTimeoutMillis = 1_000
     },
     async healthy() {
       for (let waited = 0; ; waited += 50) {
-        if (await isHealthy(cli, nodes.filter((n) => n.child !== undefined), masters)) return;
+        if (await isHealthy(cli, nodes.filter((n) => n.child !== undefined), masters, replicas)) return;
         if (waited > 30_000) throw new Error('the Redis Cluster did not become healthy within 30 s');
         await sleep(50);
       }
@@ -107,7 +107,7 @@ export async function startRedisCluster({ masters = 3, nodeTimeoutMillis = 1_000
     },
   };
   try {
-    await run(redisCli, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await run(redisCli, [...access, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
     await cluster.healthy();
   } catch (error) {
     await cluster.stop();
@@ -116,16 +116,62 @@ export async function startRedisCluster({ masters = 3, nodeTimeoutMillis = 1_000
   return cluster;
 }
 
-/** Every node says `cluster_state:ok`, and there are `masters` masters each with a replica whose link is up. */
-async function isHealthy(cli: RedisCluster['cli'], live: ClusterNode[], masters: number): Promise<boolean> {
+type LiveNode = ClusterNode & { child?: ChildProcess };
+
+/** A node on two free ports (clients, cluster bus); new ports when another process took one in between. */
+async function startNode(
+  server: string,
+  dir: string,
+  nodeTimeoutMillis: number,
+  extra: string[],
+  tls: boolean,
+  answers: (port: number, child: ChildProcess) => Promise<void>,
+): Promise<LiveNode> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    let busPort = await freePort();
+    while (busPort === port) busPort = await freePort();
+    const args = [
+      ...(tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)]),
+      '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
+      '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMillis),
+      '--save', '', '--appendonly', 'no', '--dir', dir, ...extra,
+    ];
+    const node: LiveNode = {
+      port,
+      kill: async () => {
+        const running = node.child;
+        node.child = undefined;
+        if (running === undefined || running.exitCode !== null) return;
+        const exited = new Promise((resolve) => running.once('exit', resolve));
+        running.kill('SIGKILL');
+        await exited;
+      },
+      restart: async () => {
+        node.child = spawn(server, args, { stdio: 'ignore' });
+        await answers(port, node.child);
+      },
+    };
+    try {
+      await node.restart();
+      return node;
+    } catch (error) {
+      await node.kill();
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** Every node says `cluster_state:ok`, and there are `masters` masters with `replicas` replicas each, in sync. */
+async function isHealthy(cli: RedisCluster['cli'], live: ClusterNode[], masters: number, replicas: number): Promise<boolean> {
   for (const node of live) {
     if (!(await cli(node, 'cluster', 'info').catch(() => '')).includes('cluster_state:ok')) return false;
   }
   const table = await cli(live[0]!, 'cluster', 'nodes');
   const rows = table.trim().split('\n').map((line) => line.split(' '));
   const liveMasters = rows.filter((row) => row[2]!.includes('master') && !row[2]!.includes('fail') && row.length > 8);
-  const replicas = rows.filter((row) => row[2]!.includes('slave') && !row[2]!.includes('fail'));
-  if (liveMasters.length !== masters || replicas.length < masters) return false;
+  const liveReplicas = rows.filter((row) => row[2]!.includes('slave') && !row[2]!.includes('fail'));
+  if (liveMasters.length !== masters || liveReplicas.length < masters * replicas) return false;
   for (const node of live) {
     const info = await cli(node, 'info', 'replication').catch(() => '');
     if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
@@ -133,10 +179,10 @@ async function isHealthy(cli: RedisCluster['cli'], live: ClusterNode[], masters:
   return true;
 }
 
-async function answers(redisCli: string, port: number, child: ChildProcess): Promise<void> {
+async function answer(redisCli: string, access: string[], port: number, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} before listening on ${port}`);
-    if ((await run(redisCli, ['-p', String(port), 'ping']).catch(() => ({ stdout: '' }))).stdout.trim() === 'PONG') return;
+    if ((await run(redisCli, [...access, '-p', String(port), 'ping']).catch(() => ({ stdout: '' }))).stdout.trim() === 'PONG') return;
     await sleep(25);
   }
   throw new Error(`redis-server did not answer on ${port} within 5 s`);
