@@ -106,6 +106,12 @@ describe('a fleet on a Redis Cluster', () => {
     expect(masters.size).toBe(3);
   });
 
+  it('stops start-up with one readable message when COSTCTL_REDIS_CLUSTER is not true or false', () => {
+    const bad = costctl(['status'], { ...fleet(), COSTCTL_REDIS_CLUSTER: 'yes' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/COSTCTL_REDIS_CLUSTER="yes": expected true when COSTCTL_REDIS_URL names a Redis Cluster node, else false/);
+  });
+
   it('tells a store in another connection of a gate change through sharded pub/sub, at once', async () => {
     const a = open({ gateRefreshMillis: 60_000 });
     const b = open({ keyPrefix: `cl${prefixes}:`, gateRefreshMillis: 60_000 });

@@ -64,9 +64,10 @@ const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor
 
 /**
  * The store of a fleet: counters, reservations, the gate and its audit log
- * in one Redis, each operation one Lua script, so a check-and-reserve is
- * atomic across every process and host. A trip reaches every process by
- * pub/sub at once, and by a periodic read within `gateRefreshMillis`.
+ * in one Redis (one server, or one slot of a cluster), each operation one
+ * Lua script, so a check-and-reserve is atomic across every process and
+ * host. A trip reaches every process by pub/sub at once, and by a periodic
+ * read within `gateRefreshMillis`.
  *
  * Fails closed: an operation Redis does not answer within `timeoutMillis`
  * (down, slow, unreachable) makes the gate read as tripped until Redis
@@ -75,6 +76,8 @@ const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor
  * @example
  * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'checkout:' });
  * const gate = await store.gate();
+ * // A cluster: any node, or the configuration endpoint.
+ * const fleet = new RedisStore({ url: 'rediss://:token@clustercfg.internal:6379', cluster: true });
  */
 export class RedisStore implements CostStore {
   readonly #connection: Connection;
@@ -307,7 +310,7 @@ export class RedisStore implements CostStore {
     await this.#connection.close();
   }
 
-  /** Connects both clients and subscribes to gate changes; a Redis that is not up yet only delays this. */
+  /** Connects and subscribes to gate changes; a Redis that is not up yet only delays this. */
   async #connect(): Promise<void> {
     try {
       await this.#connection.connect(this.#key('gate'), (state) => {
