@@ -181,18 +181,26 @@ describe('a fleet on a Redis Cluster', () => {
       const spent = { counter: 'daily|day:2026-11-23', amount: 2.5, expiresAt: now + 3_600_000 };
       await store.adjust([spent], now);
       const master = await cluster.masterOf(`{${prefix}}gate`);
+      const replica = await cluster.replicaOf(master);
       // Replication is asynchronous: the kill comes once the replica has what the master acknowledged.
       await replicated(master);
+      // The replica is held still, so no failover can end the outage before the checks below.
+      replica.pause();
       await master.kill();
 
-      // Fails closed: the app's calls are blocked, a reservation is refused, a trip is refused rather than claimed.
+      // Fails closed: the app's calls are blocked; a reservation, a trip and an adjustment are refused rather than claimed.
       await until(() => looper.states.at(-1)?.state === 'blocked:gate', 'calls to be blocked while the master is dead');
+      // Noticed first: a command written just before the connection dropped may have run, and would be reported as undecided.
+      expect(await gateBecomes(store, (s) => s.tripped)).toMatchObject({ actor: 'costctl', reason: expect.stringMatching(/^costctl store unreachable/) });
       expect(await store.reserve([entry(1, 10)], 60_000, now)).toEqual({ ok: false, index: 0, spent: Infinity });
       await expect(store.changeGate({ action: 'trip', reason: 'during the outage', actor: 'bob' }, now)).rejects.toMatchObject({
         code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate was NOT tripped/),
       });
+      await expect(store.adjust([spent], now)).rejects.toMatchObject({ message: expect.stringMatching(/^the spend was NOT counted/) });
 
       // Recovers without a restart: the replica is promoted, the client finds it, calls flow again.
+      replica.resume();
       await until(() => looper.states.at(-1)?.state === 'ok', 'calls to flow once the replica took over');
       expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false, actor: undefined });
       expect(await cluster.masterOf(`{${prefix}}gate`)).not.toBe(master);

@@ -16,6 +16,9 @@ export interface ClusterNode {
   kill(): Promise<void>;
   /** Starts it again on its port with its node table: it rejoins the cluster. */
   restart(): Promise<void>;
+  /** Stops it (SIGSTOP): it answers nothing, and takes no part in a failover, until resumed. */
+  pause(): void;
+  resume(): void;
 }
 
 /** A Redis Cluster of a test's own, on free loopback ports, keeping nothing but its node tables on disk. */
@@ -25,6 +28,8 @@ export interface RedisCluster {
   readonly url: string;
   /** The node serving `key`'s slot as its master now. */
   masterOf(key: string): Promise<ClusterNode>;
+  /** The replica of `master`. */
+  replicaOf(master: ClusterNode): Promise<ClusterNode>;
   /** Runs `redis-cli -p <node> …` and returns what it prints. */
   cli(node: ClusterNode, ...args: string[]): Promise<string>;
   /** Waits until every live node says the cluster is ok and every master's replica is in sync. */
@@ -59,6 +64,7 @@ export interface RedisClusterOptions {
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
   const { masters = 3, replicas = 1, nodeTimeoutMillis = 1_000, password, tls } = options;
   const server = ensureRedis();
+  // Debian's redis-server depends on redis-tools, which puts redis-cli beside it.
   const redisCli = join(dirname(server), 'redis-cli');
   if (!existsSync(redisCli)) throw new Error(`redis-cli is missing beside ${server}: install Debian's redis-tools (scripts/apt-install.sh redis-tools)`);
   const dir = mkdtempSync(join(tmpdir(), 'costctl-redis-cluster-'));
@@ -94,6 +100,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         await sleep(50);
       }
     },
+    async replicaOf(master) {
+      const rows = (await cli(master, 'cluster', 'nodes')).trim().split('\n').map((line) => line.split(' '));
+      const id = rows.find((row) => row[2]!.includes('myself'))![0];
+      const replica = rows.find((row) => row[3] === id);
+      const node = nodes.find((n) => replica !== undefined && replica[1]!.startsWith(`127.0.0.1:${n.port}@`));
+      if (node === undefined) throw new Error(`no replica of the master on ${master.port}`);
+      return node;
+    },
     async healthy() {
       for (let waited = 0; ; waited += 50) {
         if (await isHealthy(cli, nodes.filter((n) => n.child !== undefined), masters, replicas)) return;
@@ -102,6 +116,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       }
     },
     async stop() {
+      for (const node of nodes) node.resume();
       await Promise.all(nodes.map((node) => node.kill()));
       rmSync(dir, { recursive: true, force: true });
     },
@@ -139,6 +154,8 @@ async function startNode(
     ];
     const node: LiveNode = {
       port,
+      pause: () => node.child?.kill('SIGSTOP'),
+      resume: () => node.child?.kill('SIGCONT'),
       kill: async () => {
         const running = node.child;
         node.child = undefined;
