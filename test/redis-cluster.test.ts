@@ -170,18 +170,24 @@ describe('a fleet on a Redis Cluster', () => {
     }
   });
 
-  it('fails closed while the master of its slot is dead, and recovers by itself once its replica took over', async () => {
+  it('fails closed while the master of its slot is dead (every service, once the cluster counts it failed), and recovers by itself once its replica took over', async () => {
     const env = fleet({ EVERY_MS: '10' });
     const prefix = env.COSTCTL_REDIS_KEY_PREFIX!;
     const looper = startLooper(provider.url, env);
     const store = open({ keyPrefix: prefix, gateRefreshMillis: 50 });
     const listener = open({ keyPrefix: prefix, gateRefreshMillis: 60_000 });
+    let other: RedisStore | undefined;
     try {
       await until(() => looper.states.at(-1)?.state === 'ok', 'a call');
       const spent = { counter: 'daily|day:2026-11-23', amount: 2.5, expiresAt: now + 3_600_000 };
       await store.adjust([spent], now);
       const master = await cluster.masterOf(`{${prefix}}gate`);
       const replica = await cluster.replicaOf(master);
+      // A service whose prefix another master serves.
+      for (let i = 0; other === undefined; i++) {
+        if ((await cluster.masterOf(`{other${i}:}gate`)) !== master) other = open({ keyPrefix: `other${i}:`, gateRefreshMillis: 50 });
+      }
+      expect((await other.gate()).tripped).toBe(false);
       // Replication is asynchronous: the kill comes once the replica has what the master acknowledged.
       await replicated(master);
       // The replica is held still, so no failover can end the outage before the checks below.
@@ -198,11 +204,14 @@ describe('a fleet on a Redis Cluster', () => {
         message: expect.stringMatching(/^the gate was NOT tripped/),
       });
       await expect(store.adjust([spent], now)).rejects.toMatchObject({ message: expect.stringMatching(/^the spend was NOT counted/) });
+      // Once the cluster counts the master as failed, with Redis' default cluster-require-full-coverage, every slot refuses: other services too.
+      expect(await gateBecomes(other, (s) => s.tripped)).toMatchObject({ actor: 'costctl', reason: expect.stringMatching(/CLUSTERDOWN/) });
 
       // Recovers without a restart: the replica is promoted, the client finds it, calls flow again.
       replica.resume();
       await until(() => looper.states.at(-1)?.state === 'ok', 'calls to flow once the replica took over');
       expect(await gateBecomes(store, (s) => !s.tripped)).toMatchObject({ tripped: false, actor: undefined });
+      expect(await gateBecomes(other, (s) => !s.tripped)).toMatchObject({ tripped: false, actor: undefined });
       expect(await cluster.masterOf(`{${prefix}}gate`)).not.toBe(master);
       // What the dead master had acknowledged and replicated is still counted.
       expect(await store.read([spent.counter], now)).toEqual({ spent: 2.5, reserved: 0 });
@@ -220,7 +229,7 @@ describe('a fleet on a Redis Cluster', () => {
       await cluster.healthy();
     } finally {
       await stopLooper(looper);
-      await Promise.all([store.close(), listener.close()]);
+      await Promise.all([store.close(), listener.close(), other?.close()]);
     }
   });
 });
