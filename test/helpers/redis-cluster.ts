@@ -78,7 +78,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   // How redis-cli reaches the nodes: the same password and TLS.
   const access = [...(password === undefined ? [] : ['-a', password, '--no-auth-warning']), ...(tls === undefined ? [] : ['--tls', '--cacert', tls.certFile])];
   const answers = (port: number, child: ChildProcess) => answer(redisCli, access, port, child);
-  for (let i = 0; i < masters * (1 + replicas); i++) nodes.push(await startNode(server, dir, nodeTimeoutMillis, extra, tls !== undefined, answers));
+  try {
+    for (let i = 0; i < masters * (1 + replicas); i++) nodes.push(await startNode(server, dir, nodeTimeoutMillis, extra, tls !== undefined, answers));
+  } catch (error) {
+    // The nodes started so far must not outlive the test.
+    await Promise.all(nodes.map((node) => node.kill()));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const cli = async (node: ClusterNode, ...args: string[]): Promise<string> => (await run(redisCli, [...access, '-p', String(node.port), ...args])).stdout;
   const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
   const cluster: RedisCluster = {
