@@ -70,7 +70,19 @@ describe('a fleet on one Redis', () => {
     const each = costOf(streamed);
     const limit = 100.5 * each;
     const env = fleet({ CALLS: '250', COSTCTL_DAILY_LIMIT_USD: String(limit) });
-    const runs = await Promise.all([1, 2, 3, 4].map(() => runApp('test/apps/concurrent.mjs', { env })));
+    // A process is stopped once no reservation is held: its calls are done, so its commits were written
+    // (stopped earlier, on a loaded machine, it could exit with commits still on their way).
+    let held = -1;
+    let stopped = false;
+    const watch = withRedis(async (client) => {
+      while (!stopped) {
+        held = await client.hLen(`${env.COSTCTL_REDIS_KEY_PREFIX}res`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
+    const runs = await Promise.all([1, 2, 3, 4].map(() => runApp('test/apps/concurrent.mjs', { env, until: () => held === 0 })));
+    stopped = true;
+    await watch;
     const ok = runs.reduce((total, run) => total + (run.lines[0] as { ok: number }).ok, 0);
     const blocked = runs.reduce((total, run) => total + (run.lines[0] as { blocked: number }).blocked, 0);
     expect(ok + blocked).toBe(1000);

@@ -12,16 +12,27 @@ import {
   type RuleSeed,
   type WindowSpend,
 } from '@costctl/otel/store';
-import { ClientClosedError, ClientOfflineError, createClient, ErrorReply, type RedisClientType } from '@redis/client';
-import { randomUUID } from 'node:crypto';
+import { ClientClosedError, ClientOfflineError, ErrorReply } from '@redis/client';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { openConnection, slotPrefix, type Commands, type Connection } from './connection.js';
 import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. */
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS; with `cluster`, any node of the cluster or its configuration endpoint. */
   url: string;
-  /** Put before every key and the gate channel, so services can share one Redis. Default `costctl:`. */
+  /**
+   * `url` names a Redis Cluster: the other nodes are discovered, every key
+   * of the store is put in one slot (see `keyPrefix`), and gate changes go
+   * by sharded pub/sub (Redis 7 or later). Default false.
+   */
+  cluster?: boolean;
+  /**
+   * Put before every key and the gate channel, so services can share one
+   * Redis. Default `costctl:`. On a cluster, a prefix without a hash tag is
+   * made one (`costctl:` → `{costctl:}`), so that all its keys share a slot.
+   */
   keyPrefix?: string;
   /** How long one store operation may take before the store counts as unreachable, in ms. Default 50. */
   timeoutMillis?: number;
@@ -46,14 +57,17 @@ const SOURCES: Record<Script, string> = {
   swapAnnounced: SWAP_ANNOUNCED,
   seed: SEED,
 };
+/** The SHA1 Redis knows each script by, computed here: on a cluster each master caches scripts of its own. */
+const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, source]) => [name, createHash('sha1').update(source).digest('hex')])) as Record<Script, string>;
 const UNIT_FIELD = { usd: 'u', tokens: 't', requests: 'q' } as const;
 const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor: undefined, since: undefined });
 
 /**
  * The store of a fleet: counters, reservations, the gate and its audit log
- * in one Redis, each operation one Lua script, so a check-and-reserve is
- * atomic across every process and host. A trip reaches every process by
- * pub/sub at once, and by a periodic read within `gateRefreshMillis`.
+ * in one Redis (one server, or one slot of a cluster), each operation one
+ * Lua script, so a check-and-reserve is atomic across every process and
+ * host. A trip reaches every process by pub/sub at once, and by a periodic
+ * read within `gateRefreshMillis`.
  *
  * Fails closed: an operation Redis does not answer within `timeoutMillis`
  * (down, slow, unreachable) makes the gate read as tripped until Redis
@@ -62,15 +76,16 @@ const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor
  * @example
  * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'checkout:' });
  * const gate = await store.gate();
+ * // A cluster: any node, or the configuration endpoint.
+ * const fleet = new RedisStore({ url: 'rediss://:token@clustercfg.internal:6379', cluster: true });
  */
 export class RedisStore implements CostStore {
-  readonly #client: RedisClientType;
-  readonly #subscriber: RedisClientType;
+  readonly #connection: Connection;
+  readonly #client: Commands;
   readonly #prefix: string;
   readonly #failOpen: boolean;
   readonly #log: Logger;
   readonly #listeners = new Set<(state: GateState) => void>();
-  readonly #shas = new Map<Script, string>();
   readonly #timer: NodeJS.Timeout;
   readonly #connected: Promise<void>;
   /** Until then, an operation waits for the first connection; after it, a store not connected fails at once. */
@@ -87,23 +102,22 @@ export class RedisStore implements CostStore {
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
-    this.#prefix = options.keyPrefix ?? 'costctl:';
+    const prefix = options.keyPrefix ?? 'costctl:';
+    this.#prefix = options.cluster === true ? slotPrefix(prefix) : prefix;
     this.#failOpen = options.onUnreachable === 'open';
     this.#log = options.logger ?? stderrLogger;
     const timeout = options.timeoutMillis ?? 50;
     this.#timeout = timeout;
     this.#where = withoutCredentials(options.url);
-    this.#client = createClient({
-      url: options.url,
-      // Reject at once while disconnected: a call must never wait for a reconnect.
-      disableOfflineQueue: true,
-      socket: { connectTimeout: Math.max(timeout, 1_000), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
-    }) as RedisClientType;
-    this.#subscriber = this.#client.duplicate() as RedisClientType;
-    this.#client.on('error', (error: unknown) => this.#down(error));
-    this.#subscriber.on('error', (error: unknown) => this.#down(error));
-    // After a reconnect, a message may have been missed: read the gate at once.
-    this.#subscriber.on('ready', () => void this.#refresh());
+    this.#connection = openConnection(
+      { url: options.url, cluster: options.cluster === true, timeoutMillis: timeout },
+      {
+        onError: (error) => this.#down(error),
+        // After a reconnect, a message may have been missed: read the gate at once.
+        onReady: () => void this.#refresh(),
+      },
+    );
+    this.#client = this.#connection.commands;
     this.#startDeadline = Date.now() + Math.max(timeout, 1_000);
     this.#connected = this.#connect();
     this.#timer = setInterval(() => void this.#refresh(), options.gateRefreshMillis ?? 500).unref();
@@ -206,6 +220,7 @@ export class RedisStore implements CostStore {
 
   /** Adds spend outside any call; rejects with a CostctlStoreError when Redis did not confirm it. */
   async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
+    // The commit script's payload whole: without `agg` its aggregate loop fails and nothing is counted.
     const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg: [] };
     const keys = spend.map((s) => this.#counterKey(s.counter));
     let sent = false;
@@ -233,7 +248,7 @@ export class RedisStore implements CostStore {
   async changeGate(change: GateChange, now: number): Promise<GateState> {
     let sent = false;
     try {
-      const args = [change.action, change.reason, change.actor, String(now), hostname(), String(process.pid), this.#key('gate')];
+      const args = [change.action, change.reason, change.actor, String(now), hostname(), String(process.pid), this.#key('gate'), this.#connection.publish];
       await this.#ready();
       sent = true;
       const reply = (await this.#run('changeGate', [this.#key('gate'), this.#key('audit')], args)) as string;
@@ -268,7 +283,7 @@ export class RedisStore implements CostStore {
   }
 
   async audit(): Promise<AuditEntry[]> {
-    let entries: Awaited<ReturnType<RedisClientType['xRange']>>;
+    let entries: Awaited<ReturnType<Commands['xRange']>>;
     try {
       await this.#ready();
       entries = (await this.#timed(this.#client.xRange(this.#key('audit'), '-', '+'))) ?? [];
@@ -292,14 +307,13 @@ export class RedisStore implements CostStore {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#listeners.clear();
-    await Promise.allSettled([this.#client.close(), this.#subscriber.close()]);
+    await this.#connection.close();
   }
 
-  /** Connects both clients and subscribes to gate changes; a Redis that is not up yet only delays this. */
+  /** Connects and subscribes to gate changes; a Redis that is not up yet only delays this. */
   async #connect(): Promise<void> {
     try {
-      await Promise.all([this.#client.connect(), this.#subscriber.connect()]);
-      await this.#subscriber.subscribe(this.#key('gate'), (state) => {
+      await this.#connection.connect(this.#key('gate'), (state) => {
         this.#up();
         this.#publish((this.#stored = parseGate(state)));
       });
@@ -357,25 +371,23 @@ export class RedisStore implements CostStore {
     }
   }
 
-  /** Runs a script by its SHA, loading it first (and again after a Redis restart emptied the script cache). */
+  /**
+   * Runs a script by its SHA; where the server does not know it yet (first
+   * use, a restart, a failover, another master), sends it whole, on the
+   * node serving its keys, which keeps it for next time.
+   */
   async #run(script: Script, keys: string[], args: string[]): Promise<unknown> {
     await this.#ready();
-    let sha = this.#shas.get(script);
-    for (let attempt = 0; ; attempt++) {
-      if (sha === undefined) {
-        sha = await this.#timed(this.#client.scriptLoad(SOURCES[script]));
-        this.#shas.set(script, sha);
-      }
-      try {
-        const reply = await this.#timed(this.#client.evalSha(sha, { keys, arguments: args }));
-        // An answer after an outage: read the gate at once, so a single slow reply blocks only the calls it delayed.
-        if (this.#unreachable !== undefined) void this.#refresh();
-        return reply;
-      } catch (error) {
-        if (attempt > 0 || !message(error).startsWith('NOSCRIPT')) throw error;
-        sha = undefined;
-      }
+    let reply: unknown;
+    try {
+      reply = await this.#timed(this.#client.evalSha(SHAS[script], { keys, arguments: args }));
+    } catch (error) {
+      if (!message(error).startsWith('NOSCRIPT')) throw error;
+      reply = await this.#timed(this.#client.eval(SOURCES[script], { keys, arguments: args }));
     }
+    // An answer after an outage: read the gate at once, so a single slow reply blocks only the calls it delayed.
+    if (this.#unreachable !== undefined) void this.#refresh();
+    return reply;
   }
 
   /**

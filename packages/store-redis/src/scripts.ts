@@ -174,7 +174,8 @@ return {tostring(spent), tostring(reserved)}
 `;
 
 /**
- * KEYS[1] gate, KEYS[2] audit stream; ARGV: action, reason, actor, now, host, pid, channel.
+ * KEYS[1] gate, KEYS[2] audit stream; ARGV: action, reason, actor, now, host, pid, channel,
+ * and the publish command: PUBLISH, or SPUBLISH on a cluster (the channel is in the keys' slot).
  * Applies the change, appends it to the audit stream and publishes the new
  * state, in one step: no process can see one without the others.
  */
@@ -184,7 +185,7 @@ local tripped = ARGV[1] == 'trip' and '1' or '0'
 redis.call('HSET', KEYS[1], 'tripped', tripped, 'reason', ARGV[2], 'actor', ARGV[3], 'since', ARGV[4])
 redis.call('XADD', KEYS[2], '*', 'time', ARGV[4], 'action', ARGV[1], 'reason', ARGV[2], 'actor', ARGV[3], 'host', ARGV[5], 'pid', ARGV[6], 'wasTripped', was and '1' or '0')
 local state = cjson.encode({tripped = tripped == '1', reason = ARGV[2], actor = ARGV[3], since = tonumber(ARGV[4])})
-redis.call('PUBLISH', ARGV[7], state)
+redis.call(ARGV[8] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH', ARGV[7], state)
 return state
 `;
 

@@ -185,13 +185,19 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
   return { config, rules, issues };
 }
 
-/** COSTCTL_REDIS_URL, COSTCTL_REDIS_KEY_PREFIX and COSTCTL_REDIS_TIMEOUT_MS, when any is set. */
+/** COSTCTL_REDIS_URL, COSTCTL_REDIS_CLUSTER, COSTCTL_REDIS_KEY_PREFIX and COSTCTL_REDIS_TIMEOUT_MS, when any is set. */
 function readRedisEnv(value: (key: string) => string | undefined, issues: ConfigIssue[]): FileConfig['redis'] {
   const redis: NonNullable<FileConfig['redis']> = {};
   const url = value('COSTCTL_REDIS_URL');
   if (url !== undefined) {
     if (/^rediss?:\/\/[^/]/.test(url) && URL.canParse(url)) redis.url = url;
     else issues.push({ key: 'COSTCTL_REDIS_URL', value: redacted(url), expected: 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' });
+  }
+  const cluster = value('COSTCTL_REDIS_CLUSTER');
+  if (cluster !== undefined) {
+    const parsed = parseBoolean(cluster);
+    if (parsed !== undefined) redis.cluster = parsed;
+    else issues.push({ key: 'COSTCTL_REDIS_CLUSTER', value: cluster, expected: 'true when COSTCTL_REDIS_URL names a Redis Cluster node, else false' });
   }
   const prefix = value('COSTCTL_REDIS_KEY_PREFIX');
   if (prefix !== undefined) redis.keyPrefix = prefix;

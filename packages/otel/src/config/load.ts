@@ -297,6 +297,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     store: layer.store ?? base.store,
     redis: {
       url: layer.redis?.url ?? base.redis.url,
+      cluster: layer.redis?.cluster ?? base.redis.cluster,
       keyPrefix: layer.redis?.keyPrefix ?? base.redis.keyPrefix,
       timeoutMillis: layer.redis?.timeoutMillis ?? base.redis.timeoutMillis,
       gateRefreshMillis: layer.redis?.gateRefreshMillis ?? base.redis.gateRefreshMillis,

@@ -172,6 +172,10 @@ export const unreachableSchema = z.enum(['closed', 'open']);
 export const redisSchema = z
   .strictObject({
     url: z.url({ protocol: /^rediss?$/ }).optional().describe('redis://[user:password@]host:port[/db], or rediss:// for TLS (env COSTCTL_REDIS_URL)'),
+    cluster: z
+      .boolean()
+      .optional()
+      .describe('true: url names a node of a Redis Cluster; the store keeps its keys in one slot and uses sharded pub/sub (env COSTCTL_REDIS_CLUSTER, default false)'),
     keyPrefix: z.string().min(1).optional().describe('Put before every key, so services can share one Redis (default costctl:)'),
     timeoutMillis: z.number().int().positive().optional().describe('How long one store operation may take before Redis counts as unreachable, in ms (default 50)'),
     gateRefreshMillis: z.number().int().min(10).optional().describe('How often the gate is read besides pub/sub, in ms (default 500)'),
@@ -317,7 +321,7 @@ export interface CostctlConfig {
   currency: Currency | undefined;
   reconcile: { tolerance: number };
   store: StoreKind;
-  redis: { url: string | undefined; keyPrefix: string; timeoutMillis: number; gateRefreshMillis: number };
+  redis: { url: string | undefined; cluster: boolean; keyPrefix: string; timeoutMillis: number; gateRefreshMillis: number };
   onStoreUnreachable: OnStoreUnreachable;
   stateDir: string;
   ledger: boolean;
@@ -351,7 +355,7 @@ export const defaultConfig: CostctlConfig = {
   currency: undefined,
   reconcile: { tolerance: 0.02 },
   store: 'file',
-  redis: { url: undefined, keyPrefix: 'costctl:', timeoutMillis: 50, gateRefreshMillis: 500 },
+  redis: { url: undefined, cluster: false, keyPrefix: 'costctl:', timeoutMillis: 50, gateRefreshMillis: 500 },
   onStoreUnreachable: 'closed',
   stateDir: '.costctl',
   ledger: true,
