@@ -66,6 +66,27 @@ function costOf(body: Record<string, unknown>): number {
 }
 
 describe('a fleet on one Redis', () => {
+  // Regression: the store's two Redis connections kept a finished app alive, so it never exited and its last export never ran.
+  it('lets an app that has finished exit by itself, its spend committed', async () => {
+    const env = fleet({ COSTCTL_DAILY_LIMIT_USD: '1', OTEL_METRICS_EXPORTER: 'none' });
+    const child = spawn(process.execPath, ['--import', '@costctl/otel/register', 'test/apps/one-call.mjs'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    // A process held open by costctl never exits, and the test's own timeout fails it.
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ status: 200 });
+    const spent = await withRedis(async (client) => {
+      const keys = await client.keys(`${env.COSTCTL_REDIS_KEY_PREFIX}c:*`);
+      return keys.length === 0 ? 0 : Number(await client.hGet(keys[0]!, 's'));
+    });
+    expect(spent).toBeGreaterThan(0);
+  });
+
   it('4 processes × 250 concurrent calls against one limit: never past it, no reservation leaked', async () => {
     const each = costOf(streamed);
     const limit = 100.5 * each;

@@ -2,19 +2,18 @@
 // the test from Debian's redis-server; the Redis store against it in this
 // process and in real processes under `node --import @costctl/otel/register`
 // with COSTCTL_REDIS_CLUSTER=true, and a master killed mid-run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CounterEntry, GateState, Logger } from '@costctl/otel';
 import { RedisStore, type RedisStoreOptions } from '@costctl/store-redis';
-import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
+import { startFakeProvider, storeSuite, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { storeContract } from '../packages/otel/src/store/store-contract.js';
 import { costctl, startLooper, stopLooper, until } from './helpers/looper.js';
 import { startRedisCluster, type ClusterNode, type RedisCluster } from './helpers/redis-cluster.js';
-import { runApp } from './helpers/run-app.js';
+import { repoRoot, runApp } from './helpers/run-app.js';
 
 let cluster: RedisCluster;
 let provider: FakeProvider;
@@ -70,16 +69,7 @@ async function gateBecomes(store: RedisStore, check: (state: GateState) => boole
 }
 
 describe('RedisStore on a Redis Cluster: the store contract', () => {
-  for (const { name, run } of storeContract) {
-    it(name, async () => {
-      const store = open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    });
-  }
+  storeSuite(it, () => open(), { capabilities: { seed: true } });
 });
 
 describe('a fleet on a Redis Cluster', () => {
@@ -104,6 +94,24 @@ describe('a fleet on a Redis Cluster', () => {
       masters.add((await cluster.masterOf(`{cl${prefixes}:}gate`)).port);
     }
     expect(masters.size).toBe(3);
+  });
+
+  // Regression: the cluster client's connections kept a finished app alive, so it never exited.
+  it('lets an app that has finished exit by itself, its spend committed', async () => {
+    const env = fleet({ COSTCTL_DAILY_LIMIT_USD: '1', OTEL_METRICS_EXPORTER: 'none' });
+    const child = spawn(process.execPath, ['--import', '@costctl/otel/register', 'test/apps/one-call.mjs'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    // A process held open by costctl never exits, and the test's own timeout fails it.
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ status: 200 });
+    const status = JSON.parse(costctl(['status', '--json'], env).stdout) as { rules: { spent: number }[] };
+    expect(status.rules[0]!.spent).toBeGreaterThan(0);
   });
 
   it('stops start-up with one readable message when COSTCTL_REDIS_CLUSTER is not true or false', () => {

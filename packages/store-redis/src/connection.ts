@@ -57,6 +57,9 @@ function serverConnection(options: ConnectionOptions, events: ConnectionEvents):
     commands: client as unknown as Commands,
     publish: 'PUBLISH',
     async connect(channel, onMessage) {
+      // The app's own handles decide when it exits: an app done with its work must not be kept alive by the store.
+      client.unref();
+      subscriber.unref();
       await Promise.all([client.connect(), subscriber.connect()]);
       await subscriber.subscribe(channel, onMessage);
     },
@@ -93,6 +96,13 @@ function clusterConnection(options: ConnectionOptions, events: ConnectionEvents)
   let lastError: unknown;
   cluster.on('error', (error: unknown) => (lastError = error));
   cluster.on('node-ready', events.onReady);
+  // A cluster client has no unref(): each node's connections are let go as they open, so a finished app can exit.
+  cluster.on('node-connect', () => {
+    for (const node of [...cluster.masters, ...cluster.replicas]) {
+      node.client?.unref();
+      (node as { pubSub?: { client?: { unref(): void } } }).pubSub?.client?.unref();
+    }
+  });
   let closed = false;
   return {
     commands: cluster as unknown as Commands,
