@@ -36,7 +36,7 @@ const UNIT_KEYS: Readonly<Record<string, { usage: readonly string[]; prices: rea
  * counted unpriced even when the tokens are priced. Other units (the images
  * an image model's tokens already bill) only count when nothing else was billed.
  */
-const FEE_UNITS: ReadonlySet<string> = new Set(['web_searches', 'x_searches', 'file_searches', 'code_executions', 'image_generations', 'search_sources', 'page_visits', 'other_tool_calls']);
+const FEE_UNITS: ReadonlySet<string> = new Set(['web_searches', 'x_searches', 'file_searches', 'code_executions', 'image_generations', 'search_sources', 'page_visits', 'other_tool_calls', 'maps_groundings']);
 
 /** Units the provider documents as free beyond their tokens: counted, never a reason to call a price short. */
 const FREE_UNITS: ReadonlySet<string> = new Set(['web_fetches']);
