@@ -1,8 +1,9 @@
 /**
- * Calls billed in units rather than tokens (pages read by an OCR model,
- * images made by an image model) that a provider serves beside its
- * OpenAI-compatible APIs: matched, read and priced here, the rest left to
- * the provider's adapter.
+ * Calls a provider serves beside its OpenAI-compatible APIs, in a wire
+ * format of their own: billed in units rather than tokens (pages read by an
+ * OCR model, images made by an image model), matched, read and priced here;
+ * or billed in tokens (Mistral's Conversations), matched and read here and
+ * priced by the price table like any chat call.
  */
 import { guardReader } from './guarded-reader.js';
 import { DEFAULT_MAX_JSON_BYTES, JsonBodyCollector } from './json-body.js';
@@ -22,6 +23,8 @@ export interface UnitCalls {
   /** The unit call a path is, or undefined; its `api` is one of `apis`. */
   match(method: string, path: string): ProviderCall | undefined;
   apis: ReadonlySet<string>;
+  /** True for calls billed in tokens like a chat call (their answers say which), priced by the price table as usual. */
+  pricedByTokens?: true;
   /** Model, stream flag and the units the request alone says (images asked for). */
   readRequest(call: ProviderCall, body: unknown, bodyLength: number): RequestFacts;
   createReader(request: RequestFacts, contentType: string | undefined): ResponseReader;
@@ -44,8 +47,10 @@ export function withUnitCalls(base: ProviderAdapter, calls: UnitCalls): Provider
     readRequest: (call, body, bodyLength) => (calls.apis.has(call.api) ? calls.readRequest(call, body, bodyLength) : base.readRequest(call, body, bodyLength)),
     createReader: (request, contentType, header) =>
       calls.apis.has(request.api) ? guardReader(calls.createReader(request, contentType)) : base.createReader(request, contentType, header),
-    price: (request, response, table) =>
-      calls.apis.has(request.api) ? priceUnitCall(adapter, request, response, table) : base.price?.(request, response, table),
+    price: (request, response, table) => {
+      if (!calls.apis.has(request.api)) return base.price?.(request, response, table);
+      return calls.pricedByTokens === true ? undefined : priceUnitCall(adapter, request, response, table);
+    },
   };
   return Object.freeze(adapter);
 }

@@ -1,7 +1,7 @@
 /**
- * Mistral OCR, billed per page: read from an answer in the shape its API
- * reference documents (the fixture names it) and priced against the price
- * data's page rates multiplied out by hand.
+ * Mistral OCR, billed per page: replayed from a recorded answer (the fixture
+ * names the cassette it comes from) and priced against the price data's page
+ * rates multiplied out by hand.
  */
 import { readFileSync } from 'node:fs';
 import { findProvider } from '@pydantic/genai-prices';
@@ -10,16 +10,23 @@ import { priceCall } from '../../pricing/price-call.js';
 import { PriceTable } from '../../pricing/price-table.js';
 import { mistralAdapter } from './adapter.js';
 
-/** The model's page rates, USD per thousand pages. */
+/** The model's page rates today, USD per thousand pages: the last of its dated prices that has started. */
 function rates(modelId: string): Record<string, number> {
-  return findProvider({ providerId: 'mistral' })!.models.find((m) => m.id === modelId)!.prices as Record<string, number>;
+  const prices = findProvider({ providerId: 'mistral' })!.models.find((m) => m.id === modelId)!.prices;
+  if (!Array.isArray(prices)) return prices as Record<string, number>;
+  const today = new Date().toISOString().slice(0, 10);
+  const started = prices.filter((entry) => {
+    const constraint = (entry as { constraint?: { start_date?: string } }).constraint;
+    return constraint?.start_date === undefined || constraint.start_date <= today;
+  });
+  return started[started.length - 1]!.prices as Record<string, number>;
 }
 
 const recorded = JSON.parse(readFileSync(new URL('./fixtures/ocr.json', import.meta.url), 'utf8')).body;
 
 function price(body: unknown) {
   const call = mistralAdapter.matchCall('POST', '/v1/ocr')!;
-  const request = mistralAdapter.readRequest(call, { model: 'mistral-ocr-2505', document: { type: 'document_url', document_url: 'https://arxiv.org/pdf/2201.04234' } }, 120);
+  const request = mistralAdapter.readRequest(call, { model: 'mistral-ocr-latest', document: { type: 'document_url', document_url: 'data:application/pdf;base64,JVBERi0xLjAK', document_name: 'test.pdf' } }, 553);
   const reader = mistralAdapter.createReader(request, 'application/json');
   reader.push(new TextEncoder().encode(JSON.stringify(body)));
   return priceCall(mistralAdapter, request, reader.finish(), new PriceTable());
@@ -34,23 +41,23 @@ describe('Mistral OCR', () => {
 
   it('prices the pages processed at the model page rate', () => {
     const result = price(recorded);
-    expect(result.units).toEqual({ document_pages: 3 });
+    expect(result.units).toEqual({ document_pages: 1 });
     expect(result.usage).toMatchObject({ input: 0, output: 0 });
-    expect(result.cost).toEqual({ usd: expect.closeTo((3 * rates('mistral-ocr-2505')['input_document_kpages']!) / 1e3, 12), source: 'price_table', pricedModel: 'mistral-ocr-2505' });
+    expect(result.cost).toEqual({ usd: expect.closeTo(rates('mistral-ocr-latest')['input_document_kpages']! / 1e3, 12), source: 'price_table', pricedModel: 'mistral-ocr-latest' });
     expect(result.unpricedReason).toBeUndefined();
   });
 
   it('prices pages with annotations at the annotated rate', () => {
     const result = price({ ...recorded, document_annotation: '{"title": "Leveraging unlabeled data"}' });
-    expect(result.units).toEqual({ document_pages: 3, annotated_document_pages: 3 });
-    expect(result.cost?.usd).toBeCloseTo((3 * rates('mistral-ocr-2505')['input_annotated_document_kpages']!) / 1e3, 12);
+    expect(result.units).toEqual({ document_pages: 1, annotated_document_pages: 1 });
+    expect(result.cost?.usd).toBeCloseTo(rates('mistral-ocr-latest')['input_annotated_document_kpages']! / 1e3, 12);
   });
 
   it('prices annotated pages at the plain rate and counts the call short on a model the price data has no annotated rate for', () => {
     const result = price({ ...recorded, model: 'mistral-ocr-2503', document_annotation: '{}' });
     expect(rates('mistral-ocr-2503')['input_annotated_document_kpages']).toBeUndefined();
-    expect(result.cost?.usd).toBeCloseTo((3 * rates('mistral-ocr-2503')['input_document_kpages']!) / 1e3, 12);
-    expect(result).toMatchObject({ unpricedReason: 'unit_unpriced', units: { document_pages: 3, annotated_document_pages: 3 } });
+    expect(result.cost?.usd).toBeCloseTo(rates('mistral-ocr-2503')['input_document_kpages']! / 1e3, 12);
+    expect(result).toMatchObject({ unpricedReason: 'unit_unpriced', units: { document_pages: 1, annotated_document_pages: 1 } });
   });
 
   it('says no_usage for an answer without usage_info, never $0', () => {
