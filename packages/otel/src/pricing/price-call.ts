@@ -17,8 +17,9 @@ export type CostSource = 'provider' | 'price_table' | 'estimated';
  * Tiers add: the call was served on a tier the price data has no price for (`tier_unpriced`; its
  * standard price is given as an estimate), or on capacity paid by the hour rather than per token
  * (`provisioned`). Modalities add: the call
- * had tokens (OpenAI's audio) its provider bills at a rate the price data lacks for the model
- * (`modality_unpriced`; they are priced as text, and the call counted short).
+ * had tokens (OpenAI's audio, Claude's one-hour cache writes on Bedrock) its provider bills at a
+ * rate the price data lacks for the model (`modality_unpriced`; they are priced at the plain rate,
+ * and the call counted short).
  */
 export type UnpricedReason =
   | 'unknown_model'
