@@ -11,6 +11,9 @@ import type { UnitCalls } from '../unit-calls.js';
 import { countAt, isRecord, type JsonRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { mistralChatUsage } from './usage.js';
 
+/** Message deltas parsed at most for the model, which the first carries. */
+const MODEL_PROBES = 4;
+
 const CONVERSATION_CALL: ProviderCall = Object.freeze({ operation: 'chat', api: 'conversations' });
 
 // Start (`/v1/conversations`), append (`/v1/conversations/{id}`) and restart (`/v1/conversations/{id}/restart`).
@@ -121,7 +124,8 @@ class ConversationJsonReader implements ResponseReader {
  * Reads a Conversations SSE stream: `message.output.delta` events give the
  * model (the first) and feed the output estimate; `conversation.response.done`
  * carries the usage; `conversation.response.error` fails the call. Only
- * those events are parsed, and only until the model is known for deltas.
+ * those events are parsed, deltas only until the model is known (the first
+ * few at most).
  *
  * @example
  * const reader = new ConversationStreamReader();
@@ -136,6 +140,7 @@ export class ConversationStreamReader implements ResponseReader {
   #usage: TokenUsage | undefined;
   #extras: BilledExtras = {};
   #streamError: string | undefined;
+  #modelProbes = 0;
 
   push(chunk: Uint8Array): void {
     this.#sse.push(chunk);
@@ -159,7 +164,11 @@ export class ConversationStreamReader implements ResponseReader {
     const type = eventType(event, data);
     if (type === 'message.output.delta') {
       this.#estimate.addDelta(deltaTextLength(data));
-      if (this.#model === undefined) this.#model = stringAt(asRecord(parseJson(data)), 'model');
+      // The model comes with the first deltas: at most a few are parsed for it.
+      if (this.#model === undefined && this.#modelProbes < MODEL_PROBES) {
+        this.#modelProbes += 1;
+        this.#model = stringAt(asRecord(parseJson(data)), 'model');
+      }
       return;
     }
     if (type === 'conversation.response.started') {
