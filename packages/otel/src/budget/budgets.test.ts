@@ -224,6 +224,17 @@ describe('Budgets', () => {
     expect((await admit(after)).blocked?.rule).toBe('daily');
   });
 
+  it('counts in the aggregates of calls no rule held the tokens of their steps billed outside the top-level usage', async () => {
+    const store = new MemoryStore();
+    const { budgets: before } = budgets([rule({ name: 'anthropic_only', scope: { provider: 'anthropic' } })], store);
+    const step = { kind: 'compaction', usage: { input: 100, output: 20, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+    before.record({ provider: 'openai', requestModel: 'gpt-4o-mini', labels: {}, outcome: 'ok', usage: { input: 10, output: 5 }, steps: [step], cost: { usd: worstCase } } as unknown as CallResult);
+    await before.flush();
+    const { budgets: after } = budgets([rule({ name: 'tokens', unit: 'tokens', limit: 1e6 })], store);
+    const now = Date.now();
+    expect(store.read(after.rules[0]!.windowAt(now).window, now).spent).toBe(10 + 5 + 100 + 20);
+  });
+
   it('reserves the default output tokens when the request sets no max_tokens', async () => {
     const { budgets: engine, store } = budgets([rule({ unit: 'tokens', limit: 1e9 })]);
     await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));
