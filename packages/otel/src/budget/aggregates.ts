@@ -1,6 +1,7 @@
 import { logger } from '../model/logger.js';
 import type { AggregateSpend, CostStore, RuleSeed } from '../store/types.js';
 import type { CallResult } from '../model/call-result.js';
+import { billedTokens } from './billed-tokens.js';
 import type { BudgetRule, CallScope } from './rules.js';
 import { calendarWindow, parseWindow, type CalendarUnit } from '../model/windows.js';
 
@@ -162,7 +163,7 @@ export class UnheldCalls {
     let unheld = this.#pending.get(key);
     if (unheld === undefined) this.#pending.set(key, (unheld = { dimensions, usd: 0, tokens: 0, requests: 0 }));
     unheld.usd += result.cost?.usd ?? result.budgetUsd ?? 0;
-    unheld.tokens += result.usage.input + result.usage.output;
+    unheld.tokens += billedTokens(result);
     unheld.requests += 1;
     this.#timer ??= setTimeout(() => void this.flush(), UNHELD_EVERY_MS).unref();
   }

@@ -127,6 +127,32 @@ describe('Budgets', () => {
     expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 4000, reserved: 0 });
   });
 
+  it('settles a call on provisioned capacity with no dollars, its tokens and its request still counted', async () => {
+    const { budgets: engine, store } = budgets([
+      rule({ limit: worstCase * 10 }),
+      rule({ name: 'tokens', unit: 'tokens', limit: 1e9 }),
+      rule({ name: 'requests', unit: 'requests', limit: 100 }),
+    ]);
+    const admitted = await admit(engine);
+    if (admitted.blocked || !admitted.reservation) throw new Error('expected a reservation');
+    // Vertex AI's PROVISIONED_THROUGHPUT: paid by the hour, no per-call cost, and no fallback estimate either.
+    admitted.reservation.settle({ cost: undefined, usage: { input: 30, output: 12 }, billable: true, unpricedReason: 'provisioned' } as unknown as CallResult);
+    const now = Date.now();
+    expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: 0, reserved: 0 });
+    expect(store.read(engine.rules[1]!.windowAt(now).window, now)).toEqual({ spent: 42, reserved: 0 });
+    expect(store.read(engine.rules[2]!.windowAt(now).window, now)).toEqual({ spent: 1, reserved: 0 });
+  });
+
+  it('counts in a tokens rule the tokens of steps billed outside the top-level usage (a compaction)', async () => {
+    const { budgets: engine, store } = budgets([rule({ name: 'tokens', unit: 'tokens', limit: 1e9 })]);
+    const admitted = await admit(engine);
+    if (admitted.blocked || !admitted.reservation) throw new Error('expected a reservation');
+    const step = { kind: 'compaction', usage: { input: 55196, output: 131, cacheRead: 0, cacheWrite: 55096, reasoning: 0 } };
+    admitted.reservation.settle({ cost: { usd: 0.2 }, usage: { input: 229, output: 5 }, steps: [step], billable: true } as unknown as CallResult);
+    const now = Date.now();
+    expect(store.read(engine.rules[0]!.windowAt(now).window, now)).toEqual({ spent: 229 + 5 + 55196 + 131, reserved: 0 });
+  });
+
   // Regression: a model the price data does not know reserved $0, so three such calls passed a $0.0000001 daily limit.
   it("reserves a call to an unknown model at the provider's highest known prices", async () => {
     const { budgets: engine, store } = budgets([rule({ name: 'daily', limit: 1e-7 }), rule({ name: 'roomy', limit: 1000 })]);
@@ -196,6 +222,17 @@ describe('Budgets', () => {
     expect(store.read(after.rules[0]!.windowAt(now).window, now).spent).toBeCloseTo(2 * worstCase, 15);
     expect(store.read(after.rules[1]!.windowAt(now).window, now).spent).toBe(30);
     expect((await admit(after)).blocked?.rule).toBe('daily');
+  });
+
+  it('counts in the aggregates of calls no rule held the tokens of their steps billed outside the top-level usage', async () => {
+    const store = new MemoryStore();
+    const { budgets: before } = budgets([rule({ name: 'anthropic_only', scope: { provider: 'anthropic' } })], store);
+    const step = { kind: 'compaction', usage: { input: 100, output: 20, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+    before.record({ provider: 'openai', requestModel: 'gpt-4o-mini', labels: {}, outcome: 'ok', usage: { input: 10, output: 5 }, steps: [step], cost: { usd: worstCase } } as unknown as CallResult);
+    await before.flush();
+    const { budgets: after } = budgets([rule({ name: 'tokens', unit: 'tokens', limit: 1e6 })], store);
+    const now = Date.now();
+    expect(store.read(after.rules[0]!.windowAt(now).window, now).spent).toBe(10 + 5 + 100 + 20);
   });
 
   it('reserves the default output tokens when the request sets no max_tokens', async () => {

@@ -10,6 +10,7 @@ import type { ProviderAdapter } from '../providers/types.js';
 import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
 import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
+import { billedTokens } from './billed-tokens.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
@@ -263,10 +264,12 @@ class StoreReservation implements Reservation {
     if (this.#settled) return;
     this.#settled = true;
     // A billed call whose usage costctl could not read, or that has no cost, keeps its worst case: budgets err toward spend, never toward $0.
-    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || (result.cost === undefined && result.budgetUsd === undefined));
+    // A call on provisioned capacity (paid by the hour, not per call) settles with no dollars; its tokens and request still count.
+    const noCost = result.cost === undefined && result.budgetUsd === undefined && result.unpricedReason !== 'provisioned';
+    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || noCost);
     const actual: Record<RuleUnit, number> = {
       usd: result.cost?.usd ?? result.budgetUsd ?? 0,
-      tokens: result.usage.input + result.usage.output,
+      tokens: billedTokens(result),
       requests: 1,
     };
     const spend = this.#entries.map((entry, i) => ({

@@ -34,6 +34,8 @@ describe('FallbackPrices', () => {
     const batch = { usage: { ...usage, input: 0, output: 0 }, model: undefined, cost: undefined, unpricedReason: 'billed_later' as const };
     expect(fallback.budgetUsd(openai, { ...request, model: undefined }, batch)).toBeCloseTo((100 * 150 + 4096 * 600) / 1e6, 12);
     expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-4o-mini', cost: undefined, unpricedReason: 'body_unobservable' })).toBeUndefined();
+    // Provisioned capacity is paid by the hour: no per-call estimate stands in for it.
+    expect(fallback.budgetUsd(openai, request, { usage, model: 'gemini-2.5-flash', cost: undefined, unpricedReason: 'provisioned' })).toBeUndefined();
     expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-4o-mini', cost: { usd: 1, source: 'price_table', pricedModel: 'gpt-4o-mini' }, unpricedReason: undefined })).toBeUndefined();
   });
 });

@@ -7,8 +7,12 @@ import type { BilledUnits, MediaTokens, ResponseFacts, TokenUsage } from '../mod
 import type { CallCost } from '../model/cost.js';
 import type { PriceTable } from './price-table.js';
 
-/** A price, or why there is none: the model is unknown, or nothing billed has a price. */
-export type BilledPrice = { usd: number; model: string } | { unpriced: 'unknown_model' | 'unit_unpriced' };
+/**
+ * A price, or why there is none: the model is unknown, or nothing billed has
+ * a price. `short` says a unit the price data knows how to price (pages with
+ * annotations) has no price for this model, so the price leaves it out.
+ */
+export type BilledPrice = { usd: number; model: string; short?: true } | { unpriced: 'unknown_model' | 'unit_unpriced' };
 
 /** What one call was billed in. */
 export interface BilledUsage {
@@ -28,6 +32,9 @@ const UNIT_KEYS: Readonly<Record<string, { usage: readonly string[]; prices: rea
   web_searches: { usage: ['web_searches'], prices: ['web_searches_kcount'] },
   file_searches: { usage: ['storage_searches'], prices: ['storage_searches_kcount'] },
   code_executions: { usage: ['code_executions'], prices: ['code_executions_kcount'] },
+  // Pages an OCR model read (Mistral OCR); those read with annotations are a part of them, priced at their own rate.
+  document_pages: { usage: ['input_document_pages'], prices: ['input_document_kpages'] },
+  annotated_document_pages: { usage: ['input_annotated_document_pages'], prices: ['input_annotated_document_kpages'] },
 });
 
 /**
@@ -36,7 +43,7 @@ const UNIT_KEYS: Readonly<Record<string, { usage: readonly string[]; prices: rea
  * counted unpriced even when the tokens are priced. Other units (the images
  * an image model's tokens already bill) only count when nothing else was billed.
  */
-const FEE_UNITS: ReadonlySet<string> = new Set(['web_searches', 'x_searches', 'file_searches', 'code_executions', 'image_generations', 'search_sources', 'page_visits', 'other_tool_calls']);
+const FEE_UNITS: ReadonlySet<string> = new Set(['web_searches', 'x_searches', 'file_searches', 'code_executions', 'image_generations', 'search_sources', 'page_visits', 'other_tool_calls', 'maps_groundings']);
 
 /** Units the provider documents as free beyond their tokens: counted, never a reason to call a price short. */
 const FREE_UNITS: ReadonlySet<string> = new Set(['web_fetches']);
@@ -88,7 +95,9 @@ export function priceBilledUsage(table: PriceTable, provider: string, pricingId:
   if (result === null) return { unpriced: 'unknown_model' };
   const priced = (unit: string): boolean => UNIT_KEYS[unit]?.prices.some((key) => result.model_price[key] !== undefined) === true;
   if (tokens === 0 && units.length > 0 && !units.some(([unit]) => priced(unit))) return { unpriced: 'unit_unpriced' };
-  return { usd: result.total_price, model: result.model.id };
+  const price: BilledPrice = { usd: result.total_price, model: result.model.id };
+  if (units.some(([unit]) => UNIT_KEYS[unit] !== undefined && !priced(unit))) price.short = true;
+  return price;
 }
 
 /** The units with a positive count, in a stable order. */

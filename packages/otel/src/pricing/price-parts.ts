@@ -47,7 +47,10 @@ export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: s
   for (const step of response.steps ?? []) {
     const price = tokenPrice(table, adapter, step.model ?? model, step.usage, step.mediaTokens);
     if (price === undefined) unpriced = 'unknown_model';
-    else usd += priceOnTier(adapter.pricingId, tier, price, step.usage).usd;
+    else {
+      usd += priceOnTier(adapter.pricingId, tier, price, step.usage).usd;
+      if (ownRateMissing(adapter.pricingId, step.mediaTokens, price.prices)) unpriced ??= 'modality_unpriced';
+    }
   }
   const units = response.units;
   if (units !== undefined) {
@@ -58,13 +61,21 @@ export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: s
   return { usd, model: main.model, unpriced };
 }
 
+/** Claude's one-hour cache writes, billed at twice the input rate wherever Claude is sold, above the five-minute writes' 1.25. */
+const CLAUDE_ONE_HOUR_WRITES = [['cacheWrite1h', 'cache_write_1h_mtok']] as const;
+
 /**
- * Modalities a provider always bills at a rate of their own (OpenAI's audio
+ * Token parts a provider always bills at a rate of their own (OpenAI's audio
  * tokens cost several times its text tokens on every model that takes
- * audio): where the price data has no such rate for the model, pricing them
- * as text would be short, so the call says so.
+ * audio; Claude's one-hour cache writes cost more than its five-minute
+ * ones): where the price data has no such rate for the model, pricing them
+ * at the plain rate would be short, so the call says so.
  */
 const OWN_RATE_MODALITIES: Readonly<Record<string, readonly (readonly [keyof MediaTokens, string])[]>> = Object.freeze({
+  anthropic: CLAUDE_ONE_HOUR_WRITES,
+  // Claude on Bedrock (InvokeModel, Converse) and on Vertex AI (rawPredict).
+  aws: CLAUDE_ONE_HOUR_WRITES,
+  google: CLAUDE_ONE_HOUR_WRITES,
   openai: [
     ['inputAudio', 'input_audio_mtok'],
     ['outputAudio', 'output_audio_mtok'],

@@ -1,7 +1,7 @@
 import { OutputEstimator } from '../output-estimate.js';
 import { noResponseFacts } from '../response-facts.js';
 import { deltaTextLength } from '../stream-scan.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import type { MediaTokens, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson } from '../wire-values.js';
 import { EventStreamDecoder, type EventStreamMessage, streamErrorOf } from './event-stream.js';
 import { type BedrockNames, bedrockFacts } from './facts.js';
@@ -32,6 +32,7 @@ export class ConverseStreamReader implements ResponseReader {
   #usage: TokenUsage | undefined;
   #streamError: string | undefined;
   #serviceTier: string | undefined;
+  #mediaTokens: Partial<MediaTokens> | undefined;
 
   constructor(names: BedrockNames) {
     this.#names = names;
@@ -45,6 +46,7 @@ export class ConverseStreamReader implements ResponseReader {
     const facts: ResponseFacts = { ...noResponseFacts(), outputTokenEstimate: this.#estimate.tokens };
     if (this.#streamError !== undefined) facts.streamError = this.#streamError;
     if (this.#serviceTier !== undefined) facts.serviceTier = this.#serviceTier;
+    if (this.#mediaTokens !== undefined) facts.mediaTokens = this.#mediaTokens;
     return bedrockFacts(facts, this.#names, this.#usage);
   }
 
@@ -60,7 +62,9 @@ export class ConverseStreamReader implements ResponseReader {
     const parsed = parseJson(utf8.decode(message.payload));
     if (!isRecord(parsed)) return;
     this.#usage = converseUsage(parsed['usage']) ?? this.#usage;
-    // The metadata event carries the tier as the JSON answer does.
-    this.#serviceTier = converseExtras(undefined, parsed).serviceTier ?? this.#serviceTier;
+    // The metadata event carries the one-hour cache writes and the tier as the JSON answer does.
+    const extras = converseExtras(parsed['usage'], parsed);
+    this.#serviceTier = extras.serviceTier ?? this.#serviceTier;
+    this.#mediaTokens = extras.mediaTokens ?? this.#mediaTokens;
   }
 }

@@ -1,6 +1,6 @@
 import { tokenUsage } from '../token-usage.js';
 import type { HeaderLookup, TokenUsage } from '../types.js';
-import { countAt, isRecord, toCount } from '../wire-values.js';
+import { countAt, isRecord, stringAt, toCount } from '../wire-values.js';
 
 /** Where one Bedrock shape keeps its input, output, cache-read and cache-write counts. */
 type CountKeys = readonly [input: string, output: string, cacheRead: string, cacheWrite: string];
@@ -39,6 +39,24 @@ function bedrockUsage(keys: CountKeys, count: (key: string) => number | undefine
  */
 export function converseUsage(usage: unknown): TokenUsage | undefined {
   return isRecord(usage) ? bedrockUsage(CONVERSE_KEYS, (key) => countAt(usage, key)) : undefined;
+}
+
+/**
+ * The part of a Converse `usage` object's `cacheWriteInputTokens` written
+ * with a one-hour TTL, from its `cacheDetails` (one `{ ttl, inputTokens }`
+ * per TTL, https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html);
+ * undefined when none was.
+ *
+ * @example
+ * converseCacheWrite1h({ inputTokens: 3, outputTokens: 9, cacheWriteInputTokens: 2100, cacheDetails: [{ ttl: '1h', inputTokens: 2048 }, { ttl: '5m', inputTokens: 52 }] })
+ * // 2048
+ */
+export function converseCacheWrite1h(usage: unknown): number | undefined {
+  const details = isRecord(usage) ? usage['cacheDetails'] : undefined;
+  if (!Array.isArray(details)) return undefined;
+  let tokens = 0;
+  for (const detail of details) if (isRecord(detail) && stringAt(detail, 'ttl') === '1h') tokens += countAt(detail, 'inputTokens') ?? 0;
+  return tokens > 0 ? tokens : undefined;
 }
 
 /**

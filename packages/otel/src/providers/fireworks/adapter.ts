@@ -1,4 +1,6 @@
 import { compatibleCatalog, openAiCompatibleAdapter } from '../openai/compatible.js';
+import { withUnitCalls } from '../unit-calls.js';
+import { fireworksImageCalls } from './images.js';
 
 /**
  * Fireworks AI: OpenAI's APIs at api.fireworks.ai/inference/v1, its models
@@ -7,10 +9,13 @@ import { compatibleCatalog, openAiCompatibleAdapter } from '../openai/compatible
  * @example
  * fireworksAdapter.matchCall('POST', '/inference/v1/chat/completions') // { operation: 'chat', api: 'chat_completions' }
  */
-export const fireworksAdapter = openAiCompatibleAdapter({
-  name: 'fireworks',
-  pricingId: 'fireworks',
-  hosts: ['api.fireworks.ai'],
-  catalog: compatibleCatalog('/inference/v1', ['chat', 'completions', 'embeddings']),
-  errorBody: (type: string, message: string) => ({ error: { object: 'error', type, message } }),
-});
+export const fireworksAdapter = withUnitCalls(
+  openAiCompatibleAdapter({
+    name: 'fireworks',
+    pricingId: 'fireworks',
+    hosts: ['api.fireworks.ai'],
+    catalog: compatibleCatalog('/inference/v1', ['chat', 'completions', 'embeddings']),
+    errorBody: (type: string, message: string) => ({ error: { object: 'error', type, message } }),
+  }),
+  fireworksImageCalls,
+);

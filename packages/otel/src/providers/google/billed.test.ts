@@ -127,6 +127,27 @@ describe('Gemini grounding with Google Search', () => {
   });
 });
 
+describe('Grounding with Google Maps', () => {
+  const flash = rates('gemini-2.0-flash');
+
+  it('counts a Maps-grounded answer as one maps_groundings and, the price data having no Maps grounding price, the call unpriced beside its priced tokens', () => {
+    const result = price(vertexAdapter, 'maps-grounding.json');
+    expect(result.units).toEqual({ maps_groundings: 1 });
+    expect(result.cost?.usd).toBeCloseTo((7 * flash['input_mtok']! + 236 * flash['output_mtok']!) / 1e6, 12);
+    expect(result.unpricedReason).toBe('unit_unpriced');
+  });
+
+  it('counts it once in a stream, whichever chunks cite places', () => {
+    const recorded = JSON.parse(body('maps-grounding.json'));
+    const { usageMetadata, ...withoutUsage } = recorded;
+    const sse = [withoutUsage, withoutUsage, recorded].map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`).join('');
+    const result = price(vertexAdapter, 'maps-grounding.sse', sse);
+    expect(usageMetadata.promptTokenCount).toBe(7);
+    expect(result.units).toEqual({ maps_groundings: 1 });
+    expect(result.unpricedReason).toBe('unit_unpriced');
+  });
+});
+
 describe('Gemini Batch Mode', () => {
   it('counts a batchGenerateContent call billed later, never estimated from its request', () => {
     const call = geminiAdapter.matchCall('POST', '/v1beta/models/gemini-2.5-flash:batchGenerateContent')!;

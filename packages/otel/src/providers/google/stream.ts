@@ -5,7 +5,7 @@ import { withExtras } from '../json-reader.js';
 import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
 import { JsonArraySplitter } from './json-array.js';
-import { geminiExtras, geminiUsage, groundingSearches } from './usage.js';
+import { geminiExtras, geminiUsage, groundingSearches, groundingUnits, mapsGrounded } from './usage.js';
 
 /**
  * What the chunks of one `streamGenerateContent` answer said, however they
@@ -25,6 +25,7 @@ class GeminiChunks {
   #streamError: string | undefined;
   #extras: BilledExtras = {};
   #searches = 0;
+  #maps = false;
 
   read(text: string): void {
     this.#estimate.addDelta(deltaTextLength(text));
@@ -44,6 +45,7 @@ class GeminiChunks {
     }
     // Grounding's queries come in one chunk (usually the last with candidates), not cumulated.
     this.#searches = Math.max(this.#searches, groundingSearches(chunk));
+    this.#maps ||= mapsGrounded(chunk);
     const usageMetadata = recordAt(chunk, 'usageMetadata');
     const usage = geminiUsage(usageMetadata);
     if (usage === undefined) return;
@@ -65,7 +67,8 @@ class GeminiChunks {
       outputTokenEstimate: estimate,
       ...(this.#streamError === undefined ? {} : { streamError: this.#streamError }),
     };
-    const extras = this.#searches > 0 ? { ...this.#extras, units: { web_searches: this.#searches } } : this.#extras;
+    const units = groundingUnits(this.#searches, this.#maps);
+    const extras = units === undefined ? this.#extras : { ...this.#extras, units };
     return withExtras(facts, extras);
   }
 }

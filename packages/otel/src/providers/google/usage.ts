@@ -63,7 +63,7 @@ const MODALITY_PARTS: Readonly<Record<string, readonly [input: keyof MediaTokens
  * (`*TokensDetails`, by modality); the tier it was served on (Vertex AI's
  * `trafficType`, the Gemini API's `serviceTier`); and the Google Search
  * queries grounding ran (`groundingMetadata.webSearchQueries`), counted as
- * `web_searches`.
+ * `web_searches`, and grounding with Google Maps, counted as `maps_groundings`.
  *
  * @example
  * geminiExtras({ promptTokenCount: 159, promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 150 }], trafficType: 'ON_DEMAND' }, undefined)
@@ -81,9 +81,46 @@ export function geminiExtras(usageMetadata: unknown, body: JsonRecord | undefine
     const tier = stringAt(usageMetadata, 'trafficType') ?? stringAt(usageMetadata, 'serviceTier');
     if (tier !== undefined) extras.serviceTier = tier;
   }
-  const searches = groundingSearches(body);
-  if (searches > 0) extras.units = { web_searches: searches };
+  const units = groundingUnits(groundingSearches(body), mapsGrounded(body));
+  if (units !== undefined) extras.units = units;
   return extras;
+}
+
+/**
+ * The units grounding bills: the Google Search queries it ran
+ * (`web_searches`), and one `maps_groundings` for an answer grounded with
+ * Google Maps (billed per grounded prompt); undefined for neither.
+ *
+ * @example
+ * groundingUnits(0, true) // { maps_groundings: 1 }
+ */
+export function groundingUnits(searches: number, maps: boolean): Record<string, number> | undefined {
+  if (searches === 0 && !maps) return undefined;
+  const units: Record<string, number> = {};
+  if (searches > 0) units['web_searches'] = searches;
+  if (maps) units['maps_groundings'] = 1;
+  return units;
+}
+
+/**
+ * True when an answer (or one stream chunk) was grounded with Google Maps:
+ * a candidate's `groundingMetadata` cites a place (`groundingChunks[].maps`)
+ * or carries the Maps widget's `googleMapsWidgetContextToken`.
+ *
+ * @example
+ * mapsGrounded({ candidates: [{ groundingMetadata: { groundingChunks: [{ maps: { title: 'Bella Blue' } }] } }] }) // true
+ */
+export function mapsGrounded(body: JsonRecord | undefined): boolean {
+  const candidates = body?.['candidates'];
+  if (!Array.isArray(candidates)) return false;
+  for (const candidate of candidates) {
+    const metadata = recordAt(isRecord(candidate) ? candidate : undefined, 'groundingMetadata');
+    if (metadata === undefined) continue;
+    if (typeof metadata['googleMapsWidgetContextToken'] === 'string') return true;
+    const chunks = metadata['groundingChunks'];
+    if (Array.isArray(chunks) && chunks.some((chunk) => isRecord(chunk) && isRecord(chunk['maps']))) return true;
+  }
+  return false;
 }
 
 /**

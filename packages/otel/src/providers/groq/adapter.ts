@@ -1,14 +1,15 @@
 import { compatibleCatalog, openAiCompatibleAdapter } from '../openai/compatible.js';
 import { openAiDialectWith } from '../openai/dialect.js';
 import { isRecord, type JsonRecord, recordAt } from '../wire-values.js';
-import { groqCompoundExtras } from './compound.js';
+import { groqCompoundChunkExtras, groqCompoundExtras, groqToolCounter } from './compound.js';
 
 /**
  * Groq: OpenAI's APIs under api.groq.com/openai/v1. A stream reports its
  * usage in `x_groq.usage` of its last content chunk, and with
  * `stream_options.include_usage` also in `usage` there and in a final
  * chunk: the last one read wins, so it is never counted twice. A compound
- * system's JSON answer is priced model by model from its `usage_breakdown`.
+ * system is priced model by model from its `usage_breakdown` (a stream's in
+ * `x_groq`), and the tools it ran counted from its `executed_tools`.
  *
  * @example
  * groqAdapter.matchCall('POST', '/openai/v1/chat/completions') // { operation: 'chat', api: 'chat_completions' }
@@ -18,7 +19,7 @@ export const groqAdapter = openAiCompatibleAdapter({
   pricingId: 'groq',
   hosts: ['api.groq.com'],
   catalog: compatibleCatalog('/openai/v1', ['chat', 'responses']),
-  dialect: openAiDialectWith({ chunkUsage: groqChunkUsage, bodyExtras: groqCompoundExtras }),
+  dialect: openAiDialectWith({ chunkUsage: groqChunkUsage, bodyExtras: groqCompoundExtras, chunkExtras: groqCompoundChunkExtras, eventUnits: groqToolCounter }),
   errorBody: (type: string, message: string) => ({ error: { message, type, code: type } }),
 });
 

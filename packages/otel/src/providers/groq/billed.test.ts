@@ -33,4 +33,21 @@ describe('Groq compound systems', () => {
     // The breakdown makes up the usage: its tokens are not counted again.
     expect(result.steps).toBeUndefined();
   });
+
+  it('prices a streamed compound call model by model from its final chunk\'s x_groq.usage_breakdown, and counts its web search once', () => {
+    const streamed: RequestFacts = { ...request, model: 'compound-beta', stream: true };
+    const reader = groqAdapter.createReader(streamed, 'text/event-stream');
+    reader.push(new TextEncoder().encode(readFileSync(new URL('./fixtures/compound-web-search-stream.sse', import.meta.url), 'utf8')));
+    const result = priceCall(groqAdapter, streamed, reader.finish(), new PriceTable());
+    const llama = rates('llama-3.3-70b-versatile');
+    const scout = rates('meta-llama/llama-4-scout-17b-16e-instruct');
+    // The breakdown as recorded lists four runs of 5003 in and 359 out: two on each model.
+    const expected = (2 * (5003 * llama['input_mtok']! + 359 * llama['output_mtok']!) + 2 * (5003 * scout['input_mtok']! + 359 * scout['output_mtok']!)) / 1e6;
+    expect(result.model).toBe('groq/compound');
+    expect(result.usage).toMatchObject({ input: 5003, output: 359 });
+    expect(result.cost).toEqual({ usd: expect.closeTo(expected, 12), source: 'price_table', pricedModel: 'groq/compound' });
+    // The search comes in two events (its arguments, then its output) under one index.
+    expect(result.units).toEqual({ web_searches: 1 });
+    expect(result.unpricedReason).toBe('unit_unpriced');
+  });
 });

@@ -5,7 +5,7 @@ import { TailBuffer } from '../tail-buffer.js';
 import { withExtras } from '../json-reader.js';
 import type { BilledExtras, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
 import { isRecord, type JsonRecord, parseJson, recordAt, stringAt } from '../wire-values.js';
-import { type OpenAiDialect, openAiDialect } from './dialect.js';
+import { type OpenAiDialect, openAiDialect, type StreamUnitCounter } from './dialect.js';
 import { withSearch } from './server-tools.js';
 
 /** Bytes of the stream's end kept to find the usage chunk; it comes last, before `[DONE]`. */
@@ -33,6 +33,9 @@ export class ChatStreamReader implements ResponseReader {
   readonly #head = new SseDecoder((_event, data) => this.#readHead(data));
   readonly #tail = new TailBuffer(TAIL_BYTES);
   readonly #dialect: OpenAiDialect;
+  // Only for a dialect that bills units in a stream's middle (Groq's executed tools): every event is decoded and offered to it.
+  readonly #units: StreamUnitCounter | undefined;
+  readonly #events: SseDecoder | undefined;
   #headRead = false;
   #headChunks = 0;
   #model: string | undefined;
@@ -41,10 +44,14 @@ export class ChatStreamReader implements ResponseReader {
 
   constructor(dialect: OpenAiDialect = openAiDialect) {
     this.#dialect = dialect;
+    const units = dialect.eventUnits?.();
+    this.#units = units;
+    this.#events = units === undefined ? undefined : new SseDecoder((_event, data) => units.add(data));
   }
 
   push(chunk: Uint8Array): void {
     if (!this.#headRead) this.#head.push(chunk);
+    this.#events?.push(chunk);
     this.#tail.push(chunk);
   }
 
@@ -83,11 +90,14 @@ export class ChatStreamReader implements ResponseReader {
       // A later usage chunk replaces an earlier one (Groq repeats it; xAI's counts are cumulative).
       usage = found;
       cost = this.#dialect.cost(value);
-      extras = this.#dialect.usageExtras(value);
+      extras = { ...this.#dialect.usageExtras(value), ...this.#dialect.chunkExtras(chunk) };
       this.#readIdentity(chunk);
     });
     decoder.push(this.#tail.wholeEvents());
     decoder.end();
+    this.#events?.end();
+    const units = this.#units?.units();
+    if (units !== undefined) extras = { ...extras, units: { ...extras.units, ...units } };
     const facts: ResponseFacts = {
       model: this.#model,
       responseId: this.#responseId,

@@ -1,4 +1,4 @@
-import type { BilledExtras, TokenUsage } from '../types.js';
+import type { BilledExtras, BilledUnits, TokenUsage } from '../types.js';
 import type { JsonRecord } from '../wire-values.js';
 import { chatCompletionsUsage, embeddingsUsage, openAiUsageExtras, responsesUsage } from './usage.js';
 
@@ -22,6 +22,20 @@ export interface OpenAiDialect {
   readonly usageExtras: (usage: unknown) => BilledExtras;
   /** What a Chat Completions body bills outside its `usage` (Groq's `usage_breakdown`); nothing for most. */
   readonly bodyExtras: (body: JsonRecord) => BilledExtras;
+  /** What a stream's usage chunk bills outside its `usage` (Groq's `x_groq.usage_breakdown`); nothing for most. */
+  readonly chunkExtras: (chunk: JsonRecord) => BilledExtras;
+  /**
+   * A counter of what a stream's events bill in their middle, fed every
+   * event's data (Groq's `executed_tools` deltas); absent for most, whose
+   * streams are read at their ends only.
+   */
+  readonly eventUnits?: () => StreamUnitCounter;
+}
+
+/** Counts billed units from a stream's events, in O(1) state per unit counted. */
+export interface StreamUnitCounter {
+  add(data: string): void;
+  units(): BilledUnits | undefined;
 }
 
 /**
@@ -39,6 +53,7 @@ export const openAiDialect: OpenAiDialect = Object.freeze({
   chunkUsage: (chunk: JsonRecord) => chunk['usage'],
   usageExtras: openAiUsageExtras,
   bodyExtras: () => ({}),
+  chunkExtras: () => ({}),
 });
 
 /**
