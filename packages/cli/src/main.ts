@@ -34,7 +34,17 @@ function onWarning(message: string): void {
   process.stderr.write(`warning: ${message}\n`);
 }
 
-const terminal = process.stdout.isTTY ? { columns: process.stdout.columns, rows: process.stdout.rows } : undefined;
+// Read when drawn, so a terminal resized during `status --watch` is redrawn to its new size.
+const terminal = process.stdout.isTTY
+  ? {
+      get columns() {
+        return process.stdout.columns;
+      },
+      get rows() {
+        return process.stdout.rows;
+      },
+    }
+  : undefined;
 
 runCostctl(process.argv.slice(2), { cwd: process.cwd(), env: process.env, out, logger: quietLogger, onWarning, terminal }).then(
   (code) => (process.exitCode = code),

@@ -19,8 +19,8 @@ export interface WatchOptions {
 }
 
 /**
- * Draws `frame()` every `intervalMs` until Ctrl-C (SIGINT) or SIGTERM, then
- * returns: on a terminal, each frame replaces the last in place, and the
+ * Draws `frame()` every `intervalMs` until Ctrl-C (SIGINT), SIGTERM or the
+ * reader of stdout going away (`| head`), then returns: on a terminal, each frame replaces the last in place, and the
  * last one stays on screen; elsewhere (a pipe, a log) frames follow one
  * another, a blank line apart.
  *
@@ -32,6 +32,7 @@ export async function watch(frame: () => Promise<string>, { title, intervalMs, o
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  process.stdout.once('error', interrupt);
   let drawn = 0;
   if (terminal) out(HIDE_CURSOR);
   try {
@@ -47,6 +48,7 @@ export async function watch(frame: () => Promise<string>, { title, intervalMs, o
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
+    process.stdout.off('error', interrupt);
     if (terminal) out(SHOW_CURSOR);
   }
 }
