@@ -148,6 +148,12 @@ describe('costctl', () => {
     expect(status.stdout.indexOf('\n')).toBe(status.stdout.length - 1);
     mkdirSync(join(cwd, '.costctl'), { recursive: true });
     expect(costctl(['report', '--json'], { cwd })).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+
+    // Times are ISO strings throughout, the day a prepaid balance was bought too.
+    const credits = workdir();
+    writeFileSync(join(credits, 'costctl.config.json'), JSON.stringify({ credits: { openai: { balance: 10, since: '2026-11-01' } } }));
+    const rule = (JSON.parse(costctl(['status', '--json'], { cwd: credits }).stdout) as { rules: Record<string, unknown>[] }).rules[0];
+    expect(rule).toMatchObject({ name: 'credits_openai', credits: { provider: 'openai', since: '2026-11-01T00:00:00.000Z' }, remaining: 10 });
   });
 
   it('report fails loudly instead of reporting no calls when the ledger cannot be read', () => {

@@ -69,6 +69,8 @@ function statusJson(state: CostctlState, gate: GateState, rules: RuleView[]): Re
     ...(currency === undefined ? {} : { currency }),
     rules: rules.map(({ rule, spent, reserved, level }) => ({
       ...rule,
+      // A time, like every time in the CLI's JSON, is an ISO string: when the prepaid balance was bought, or null.
+      ...(rule.credits === undefined ? {} : { credits: { ...rule.credits, since: rule.credits.since === undefined ? null : new Date(rule.credits.since).toISOString() } }),
       spent,
       reserved,
       level,
