@@ -56,7 +56,7 @@ describe('costctl', () => {
     const cwd = workdir();
     const known = costctl(['price', 'gpt-4o-mini', '--input', '1000', '--output', '500'], { cwd });
     expect(known).toMatchObject({ code: 0 });
-    expect(known.stdout).toBe('openai gpt-4o-mini (priced as gpt-4o-mini): 1000 input + 500 output tokens = $0.00045\nsource: @pydantic/genai-prices 0.1.8\n');
+    expect(known.stdout).toBe('openai gpt-4o-mini (priced as gpt-4o-mini): 1,000 input + 500 output tokens = $0.00045\nsource: @pydantic/genai-prices 0.1.8\n');
     const unknown = costctl(['price', 'acme-7b'], { cwd });
     expect(unknown).toMatchObject({ code: 1, stdout: 'openai acme-7b: no price known. Add it under "prices" in the config file, in USD per million tokens.\n' });
     expect(costctl(['price', 'gpt-4o-mini', '--input', 'lots'], { cwd })).toMatchObject({ code: 2 });
@@ -95,6 +95,65 @@ describe('costctl', () => {
     const byTenant = costctl(['report', '--by', 'tenant'], { cwd });
     expect(byTenant.code).toBe(2);
     expect(byTenant.stderr).toMatch(/^costctl: --by tenant: "tenant" is not a label costctl keeps; set COSTCTL_LABELS=tenant \(for this command and for the instrumented apps/);
+  });
+
+  it('report --chart draws spend per day as bars, quiet days included, with the same total as the table', () => {
+    const cwd = workdir();
+    const stateDir = join(cwd, '.costctl');
+    mkdirSync(stateDir);
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    const call = (ago: number, cost: number) =>
+      JSON.stringify({ time: `${day(ago)}T12:00:00.000Z`, provider: 'openai', operation: 'chat', model: 'gpt-4o-mini', outcome: 'ok', tokens: { input: 10, output: 5 }, cost_usd: cost, cost_source: 'price_table', unpriced_reason: null, labels: {} });
+    // $4 three days ago over two calls, nothing two days ago, $1 yesterday: one ledger file a day, as the SDK writes them.
+    writeFileSync(join(stateDir, `ledger-${day(3)}.jsonl`), `${call(3, 3)}\n${call(3, 1)}\n`);
+    writeFileSync(join(stateDir, `ledger-${day(1)}.jsonl`), `${call(1, 1)}\n`);
+
+    const chart = costctl(['report', '--chart', '--since', '4d'], { cwd });
+    expect(chart).toMatchObject({ code: 0, stderr: '' });
+    const lines = chart.stdout.split('\n');
+    expect(lines[0]).toBe(`spend per day (UTC), ${day(4)} to ${day(0)}`);
+    const bars = lines.filter((line) => /^\d{4}-\d\d-\d\d  /.test(line));
+    expect(bars.map((line) => line.slice(0, 10))).toEqual([day(4), day(3), day(2), day(1), day(0)]);
+    const blocks = (line: string) => line.match(/█/g)?.length ?? 0;
+    const [, four, none, one] = bars;
+    expect(four).toMatch(/ \$4\.00  2 calls$/);
+    expect(none).toMatch(/^\S+ +\$0  0 calls$/);
+    expect(one).toMatch(/ \$1\.00  1 call$/);
+    expect(blocks(four!)).toBe(4 * blocks(one!));
+    expect(chart.stdout).toMatch(/\ntotal \$5\.00 over 3 calls\n$/);
+    expect(costctl(['report', '--since', '4d'], { cwd }).stdout).toMatch(/\ntotal \$5\.00 over 3 calls\n$/);
+
+    // By hour, in the configured time zone: noon UTC is 21:00 in Tokyo.
+    const hours = costctl(['report', '--chart', 'hour', '--since', `${day(1)}T00:00:00Z`, '--until', `${day(0)}T00:00:00Z`], { cwd, env: { COSTCTL_TIMEZONE: 'Asia/Tokyo' } });
+    expect(hours.stdout.split('\n')[0]).toMatch(/^spend per hour \(Asia\/Tokyo\), \S+ 09:00 to \S+ 09:00$/);
+    expect(hours.stdout).toMatch(/ 21:00  █+ +\$1\.00  1 call\n/);
+    // Too many bars to read: say how to narrow it.
+    expect(costctl(['report', '--chart', 'hour', '--since', '30d'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/would draw more than 366 bars; narrow --since\/--until, or chart by a longer period/) });
+  });
+
+  it('status, gate status and report print JSON that scripts read, the gate in the same shape in both', () => {
+    const cwd = workdir();
+    expect(costctl(['gate', 'trip', '--reason', 'runaway loop', '--actor', 'alice'], { cwd }).code).toBe(0);
+    const status = costctl(['status', '--json'], { cwd, env: { COSTCTL_DAILY_LIMIT_USD: '5' } });
+    expect(status).toMatchObject({ code: 3, stderr: '' });
+    const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
+    expect(parsed).toEqual({
+      gate: { tripped: true, reason: 'runaway loop', actor: 'alice', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) },
+      store: 'file',
+      timezone: 'UTC',
+      rules: [expect.objectContaining({ name: 'daily_usd', limit: 5, unit: 'usd', window: 'day', spent: 0, reserved: 0, level: 'ok', action: 'block' })],
+    });
+    expect(JSON.parse(costctl(['gate', 'status', '--json'], { cwd }).stdout)).toEqual(parsed['gate']);
+    // One JSON document and a newline, nothing else on stdout.
+    expect(status.stdout.indexOf('\n')).toBe(status.stdout.length - 1);
+    mkdirSync(join(cwd, '.costctl'), { recursive: true });
+    expect(costctl(['report', '--json'], { cwd })).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+
+    // Times are ISO strings throughout, the day a prepaid balance was bought too.
+    const credits = workdir();
+    writeFileSync(join(credits, 'costctl.config.json'), JSON.stringify({ credits: { openai: { balance: 10, since: '2026-11-01' } } }));
+    const rule = (JSON.parse(costctl(['status', '--json'], { cwd: credits }).stdout) as { rules: Record<string, unknown>[] }).rules[0];
+    expect(rule).toMatchObject({ name: 'credits_openai', credits: { provider: 'openai', since: '2026-11-01T00:00:00.000Z' }, remaining: 10 });
   });
 
   it('report fails loudly instead of reporting no calls when the ledger cannot be read', () => {
@@ -198,7 +257,7 @@ describe('costctl', () => {
     // 7 requests left the process, one a day; blocked calls are not requests: 13 more days.
     expect(byRule['acme_requests']).toMatchObject({ unit: 'requests', spent: 7, perDay: 1 });
     expect(Date.parse(byRule['acme_requests']!.reachedAt!) - now).toBeCloseTo(13 * 86_400_000, -5);
-    expect(costctl(['forecast'], { cwd }).stdout).toMatch(/openai_tokens\s+total\s+7000 tokens\s+12000 tokens\s+1000 tokens/);
+    expect(costctl(['forecast'], { cwd }).stdout).toMatch(/openai_tokens\s+total\s+7,000 tokens\s+12,000 tokens\s+1,000 tokens/);
   });
 
   it('exits 2 with one message on a bad configuration or bad usage', () => {

@@ -1,5 +1,5 @@
 import { calendarWindow, loadConfig, parseWindow, readLedger } from '@costctl/otel';
-import { parse, UsageError, type Command } from '../command.js';
+import { UsageError, type Command } from '../command.js';
 import { amount, inCurrency, table, usd } from '../format.js';
 
 const DAY = 86_400_000;
@@ -32,6 +32,12 @@ interface LedgerCall {
   labels?: Record<string, string>;
 }
 
+export interface ForecastOptions {
+  /** How many past days the rate is averaged over; 7 when not given. */
+  days?: string;
+  json?: boolean;
+}
+
 /**
  * `costctl forecast`: each rule's own rate — the average a day, over the
  * last N days of the ledger, of what the calls in its scope used in its
@@ -40,11 +46,10 @@ interface LedgerCall {
  * Windows of a minute or an hour are left out: a daily average says nothing
  * about them.
  */
-export const forecast: Command = async (args, { cwd, env, out }) => {
-  const { values } = parse(args, { days: { type: 'string', default: '7' }, json: { type: 'boolean', default: false } });
-  const days = Number(values.days);
+export const forecast: Command<ForecastOptions> = async (values, { cwd, env, out, onWarning }) => {
+  const days = Number(values.days ?? 7);
   if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`--days "${values.days}": expected a whole number of days from 1 to 365`);
-  const config = loadConfig({ cwd, env });
+  const config = loadConfig({ cwd, env, onWarning });
   const now = Date.now();
   const rules = config.rules.filter((rule) => rule.window !== 'minute' && rule.window !== 'hour');
 

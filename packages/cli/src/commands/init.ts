@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, type Command } from '../command.js';
+import type { Command } from '../command.js';
 
 const template = `# costctl configuration (https://www.npmjs.com/package/@costctl/otel).
 # Environment variables (COSTCTL_*, OTEL_*) override what is here.
@@ -53,8 +53,7 @@ rules:
 `;
 
 /** `costctl init`: writes costctl.config.yaml with the seed budgets, commented. */
-export const init: Command = async (args, { cwd, out }) => {
-  const { values } = parse(args, { force: { type: 'boolean', default: false } });
+export const init: Command<{ force?: boolean }> = async (values, { cwd, out }) => {
   const path = join(cwd, 'costctl.config.yaml');
   if (existsSync(path) && !values.force) {
     out(`${path} already exists; run with --force to overwrite it.\n`);

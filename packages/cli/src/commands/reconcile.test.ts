@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../command.js';
-import { RECONCILE_MISMATCH_EXIT, reconcile } from './reconcile.js';
+import { RECONCILE_MISMATCH_EXIT, reconcile, type ReconcileOptions } from './reconcile.js';
 
 const DAY = 86_400_000;
 const today = Date.now() - (Date.now() % DAY);
@@ -35,9 +35,9 @@ function billing(usd: number) {
   return asked;
 }
 
-async function run(args: string[], where: { cwd: string; env: Record<string, string> }) {
+async function run(options: ReconcileOptions, where: { cwd: string; env: Record<string, string> }) {
   let stdout = '';
-  const code = await reconcile(args, { ...where, out: (text) => (stdout += text) });
+  const code = await reconcile(options, { ...where, out: (text) => (stdout += text) });
   return { code, stdout };
 }
 
@@ -47,32 +47,32 @@ describe('costctl reconcile verdicts', () => {
   it('exits 0 within the tolerance and 4 beyond it', async () => {
     const where = workdir();
     const asked = billing(1.01);
-    expect(await run(['--provider', 'openai'], where)).toMatchObject({ code: 0, stdout: expect.stringContaining('every complete day is within 2% of the bill') });
+    expect(await run({ provider: 'openai' }, where)).toMatchObject({ code: 0, stdout: expect.stringContaining('every complete day is within 2% of the bill') });
     expect(asked).toEqual(['/v1/organization/costs', '/v1/organization/usage/completions']);
     billing(1.2);
-    const beyond = await run(['--provider', 'openai', '--json'], where);
+    const beyond = await run({ provider: 'openai', json: true }, where);
     expect(beyond.code).toBe(RECONCILE_MISMATCH_EXIT);
     expect(JSON.parse(beyond.stdout)).toMatchObject({ verdict: 'mismatch', mismatches: 1, rows: [{ day: yesterday, model: 'gpt-4o-mini', localUsd: 1, billedUsd: 1.2 }] });
   });
 
   it('takes the tolerance from --tolerance (fraction or percent) before the config file', async () => {
     billing(1.2);
-    expect((await run(['--provider', 'openai', '--tolerance', '20%'], workdir())).code).toBe(0);
-    expect((await run(['--provider', 'openai', '--tolerance', '0.1'], workdir({ reconcile: { tolerance: 0.5 } }))).code).toBe(RECONCILE_MISMATCH_EXIT);
-    expect((await run(['--provider', 'openai'], workdir({ reconcile: { tolerance: 0.5 } }))).code).toBe(0);
-    await expect(run(['--provider', 'openai'], workdir({ reconcile: { tolerance: 2 } }))).rejects.toThrow(/costctl\.config\.json: reconcile\.tolerance.*=2/);
+    expect((await run({ provider: 'openai', tolerance: '20%' }, workdir())).code).toBe(0);
+    expect((await run({ provider: 'openai', tolerance: '0.1' }, workdir({ reconcile: { tolerance: 0.5 } }))).code).toBe(RECONCILE_MISMATCH_EXIT);
+    expect((await run({ provider: 'openai' }, workdir({ reconcile: { tolerance: 0.5 } }))).code).toBe(0);
+    await expect(run({ provider: 'openai' }, workdir({ reconcile: { tolerance: 2 } }))).rejects.toThrow(/costctl\.config\.json: reconcile\.tolerance.*=2/);
   });
 
   it('refuses bad usage before reaching the provider: a missing key, provider, tolerance or reason', async () => {
     const asked = billing(1);
     const where = workdir();
     const noKey = { ...where, env: { ...where.env, OPENAI_ADMIN_KEY: ' ' } };
-    await expect(run(['--provider', 'openai'], noKey)).rejects.toThrow(/set OPENAI_ADMIN_KEY \(it is read from the environment only, and never printed\)/);
-    await expect(run(['--provider', 'gemini'], where)).rejects.toThrow('reconcile needs --provider openai or anthropic, got "gemini"');
-    await expect(run(['--provider', 'openai', '--tolerance', '150%'], where)).rejects.toThrow(UsageError);
-    await expect(run(['--provider', 'openai', '--adjust'], where)).rejects.toThrow(/--adjust needs --reason/);
-    await expect(run(['--provider', 'openai', '--since', '1d', '--until', '3d'], where)).rejects.toThrow('--since must be before --until');
-    await expect(run(['--provider', 'openai'], { ...where, env: { ...where.env, COSTCTL_OPENAI_ADMIN_URL: 'ftp://x' } })).rejects.toThrow(/COSTCTL_OPENAI_ADMIN_URL="ftp:\/\/x": expected an http\(s\) URL/);
+    await expect(run({ provider: 'openai' }, noKey)).rejects.toThrow(/set OPENAI_ADMIN_KEY \(it is read from the environment only, and never printed\)/);
+    await expect(run({ provider: 'gemini' }, where)).rejects.toThrow('reconcile needs --provider openai or anthropic, got "gemini"');
+    await expect(run({ provider: 'openai', tolerance: '150%' }, where)).rejects.toThrow(UsageError);
+    await expect(run({ provider: 'openai', adjust: true }, where)).rejects.toThrow(/--adjust needs --reason/);
+    await expect(run({ provider: 'openai', since: '1d', until: '3d' }, where)).rejects.toThrow('--since must be before --until');
+    await expect(run({ provider: 'openai' }, { ...where, env: { ...where.env, COSTCTL_OPENAI_ADMIN_URL: 'ftp://x' } })).rejects.toThrow(/COSTCTL_OPENAI_ADMIN_URL="ftp:\/\/x": expected an http\(s\) URL/);
     expect(asked).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
-import { CostctlStoreError, isCostctlError, loadConfig, openState, type Logger } from '@costctl/otel';
-import { parse, UsageError, type Command } from '../command.js';
+import { CostctlStoreError, isCostctlError, loadConfig, openState, type LoadOptions, type Logger } from '@costctl/otel';
+import { UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { usd } from '../format.js';
 import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
@@ -20,6 +20,20 @@ const sources: Record<BillingProvider, BillingSource> = { openai: openaiBilling,
 /** The longest period one run compares: a year of daily buckets. */
 const MAX_DAYS = 366;
 
+export interface ReconcileOptions {
+  provider?: string;
+  /** From when; 7 days ago when not given. */
+  since?: string;
+  until?: string;
+  /** A fraction of the bill (0.02) or a percentage (2%); the config's `reconcile.tolerance` when not given. */
+  tolerance?: string;
+  json?: boolean;
+  /** Correct the ledger and budgets to the bill; needs `reason`. */
+  adjust?: boolean;
+  reason?: string;
+  actor?: string;
+}
+
 /**
  * `costctl reconcile --provider openai|anthropic`: the ledger against the
  * provider's own usage and cost reports, per UTC day and model. Exits 0
@@ -27,17 +41,7 @@ const MAX_DAYS = 366;
  * when the reports cannot be read. With `--adjust --reason R`, appends an
  * adjustment for each difference to the ledger and the budgets (then 0).
  */
-export const reconcile: Command = async (args, { cwd, env, out, logger }) => {
-  const { values } = parse(args, {
-    provider: { type: 'string' },
-    since: { type: 'string', default: '7d' },
-    until: { type: 'string' },
-    tolerance: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    adjust: { type: 'boolean', default: false },
-    reason: { type: 'string' },
-    actor: { type: 'string' },
-  });
+export const reconcile: Command<ReconcileOptions> = async (values, { cwd, env, out, logger, onWarning }) => {
   const provider = values.provider;
   if (!BILLING_PROVIDERS.includes(provider as BillingProvider)) {
     throw new UsageError(`reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}${provider === undefined ? '' : `, got "${provider}"`}`);
@@ -46,7 +50,7 @@ export const reconcile: Command = async (args, { cwd, env, out, logger }) => {
   if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
   if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
 
-  const config = loadConfig({ cwd, env });
+  const config = loadConfig({ cwd, env, onWarning });
   const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
   const key = env[source.keyVariable]?.trim();
   if (!key) {
@@ -54,7 +58,7 @@ export const reconcile: Command = async (args, { cwd, env, out, logger }) => {
   }
   const base = adminUrl(env[source.urlVariable], source);
   const now = Date.now();
-  const since = parseWhen(values.since, 'since', now)!.getTime();
+  const since = parseWhen(values.since ?? '7d', 'since', now)!.getTime();
   const until = parseWhen(values.until, 'until', now)?.getTime() ?? now;
   if (since >= until) throw new UsageError(`--since must be before --until`);
   const range = dayRange(since, until);
@@ -65,7 +69,7 @@ export const reconcile: Command = async (args, { cwd, env, out, logger }) => {
   const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
   const tallies = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
   const result = compare(source.provider, range, tallies, bill, { tolerance, now });
-  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger }) : [];
+  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning }) : [];
 
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
   return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
@@ -102,12 +106,12 @@ function adminUrl(text: string | undefined, source: BillingSource): string {
  */
 async function adjust(
   result: Reconciliation,
-  who: { reason: string; actor: string; cwd: string; env: Readonly<Record<string, string | undefined>>; logger?: Logger | undefined },
+  who: { reason: string; actor: string; cwd: string; env: Readonly<Record<string, string | undefined>>; logger?: Logger | undefined; onWarning?: LoadOptions['onWarning'] },
 ): Promise<AppliedAdjustment[]> {
   // Below a millionth of a dollar a difference is float noise, not a bill.
   const rows = result.rows.filter((row) => row.status !== 'partial' && Math.abs(row.differenceUsd) >= 1e-6);
   if (rows.length === 0) return [];
-  const state = await openState({ cwd: who.cwd, env: who.env, ...(who.logger ? { logger: who.logger } : {}) });
+  const state = await openState({ cwd: who.cwd, env: who.env, onWarning: who.onWarning, ...(who.logger ? { logger: who.logger } : {}) });
   const applied: AppliedAdjustment[] = [];
   try {
     for (const row of rows) {

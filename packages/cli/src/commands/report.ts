@@ -1,8 +1,10 @@
-import { loadConfig, type LedgerEntry } from '@costctl/otel';
-import { parse, UsageError, type Command } from '../command.js';
+import { loadConfig, type CostctlConfig, type LedgerEntry } from '@costctl/otel';
+import { barChart } from '../chart.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
 import { parseWhen } from '../dates.js';
-import { csv, inCurrency, table, usd } from '../format.js';
+import { count, csv, inCurrency, table, usd } from '../format.js';
 import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
+import { DEFAULT_SPAN, MAX_BARS, periodNamer, periodsBetween, roughBars, type Period } from '../periods.js';
 
 const fields: Record<string, (entry: LedgerEntry) => string> = {
   provider: (entry) => entry.provider,
@@ -34,17 +36,24 @@ function unknownKey(key: string, labels: readonly string[]): string {
   );
 }
 
-/** `costctl report`: spend from the ledger, grouped as asked. */
-export const report: Command = async (args, { cwd, env, out }) => {
-  const { values } = parse(args, {
-    since: { type: 'string' },
-    until: { type: 'string' },
-    by: { type: 'string', default: 'provider,model' },
-    json: { type: 'boolean', default: false },
-    csv: { type: 'boolean', default: false },
-  });
-  const config = loadConfig({ cwd, env });
-  const keys = values.by.split(',').map((key) => key.trim()).filter(Boolean);
+export interface ReportOptions {
+  since?: string;
+  until?: string;
+  /** Comma-separated keys to group by; `provider,model` when not given. */
+  by?: string;
+  json?: boolean;
+  csv?: boolean;
+  /** Draw spend over time instead of the table: `true` for by day, or the period. */
+  chart?: Period | true;
+}
+
+/** `costctl report`: spend from the ledger, grouped as asked, or drawn over time. */
+export const report: Command<ReportOptions> = async (values, context) => {
+  const { cwd, env, out, onWarning } = context;
+  const config = loadConfig({ cwd, env, onWarning });
+  if (values.chart !== undefined) return chart(values.chart === true ? 'day' : values.chart, values, config, context);
+  const by = values.by ?? 'provider,model';
+  const keys = by.split(',').map((key) => key.trim()).filter(Boolean);
   const getters = keys.map((key) => {
     const field = fields[key] ?? (config.labels.includes(key) ? (entry: LedgerEntry) => entry.labels[key] ?? '' : undefined);
     if (field === undefined) throw new UsageError(unknownKey(key, config.labels));
@@ -95,6 +104,48 @@ export const report: Command = async (args, { cwd, env, out }) => {
   out(table(header, rows.map((row) => row.map((cell, i) => (i === keys.length + 3 || i === keys.length + 4 ? usd(Number(cell)) : cell)))));
   const including = adjusted === 0 ? '' : `, including ${usd(adjusted)} of adjustments to the providers' bills (costctl reconcile --adjust)`;
   const displayed = currency === undefined ? '' : ` (${inCurrency(total, currency)} at ${currency.perUsd} ${currency.code} per USD)`;
-  out(`\ntotal ${usd(total)}${displayed} over ${sorted.reduce((sum, { row }) => sum + row.calls, 0)} calls${including}\n`);
+  out(`\ntotal ${usd(total)}${displayed} over ${count(sorted.reduce((sum, { row }) => sum + row.calls, 0))} calls${including}\n`);
   return 0;
 };
+
+/**
+ * `costctl report --chart [period]`: spend per hour, day or month as bars,
+ * quiet periods included, in the configured time zone (the one budgets'
+ * calendar windows use). Without --since it reaches back a screenful.
+ */
+async function chart(period: Period, values: ReportOptions, config: CostctlConfig, { out, terminal }: CommandContext): Promise<number> {
+  const now = Date.now();
+  const since = parseWhen(values.since ?? DEFAULT_SPAN[period], 'since', now)!;
+  const until = parseWhen(values.until, 'until', now) ?? new Date(now);
+  if (since >= until) throw new UsageError('--since must be before --until');
+  if (roughBars(since.getTime(), until.getTime(), period) > MAX_BARS) {
+    throw new UsageError(`--chart ${period} from ${since.toISOString()} to ${until.toISOString()} would draw more than ${MAX_BARS} bars; narrow --since/--until, or chart by a longer period`);
+  }
+  const periodOf = periodNamer(period, config.timezone);
+  const bars = new Map(periodsBetween(since.getTime(), until.getTime(), period, config.timezone).map((name) => [name, { spend: 0, calls: 0 }]));
+  checkLedgerDir(config.stateDir);
+  for await (const entry of ledgerOf(config.stateDir, { since, until })) {
+    const bar = bars.get(periodOf(Date.parse(entry.time)));
+    if (bar === undefined) continue;
+    bar.spend += entry.cost_usd ?? 0;
+    if (entry.kind !== 'adjustment') bar.calls += 1;
+  }
+  const total = [...bars.values()].reduce((sum, bar) => sum + bar.spend, 0);
+  const calls = [...bars.values()].reduce((sum, bar) => sum + bar.calls, 0);
+  const { currency } = config;
+  const span = `${[...bars.keys()][0]} to ${[...bars.keys()].at(-1)}`;
+  if (calls === 0 && total === 0) {
+    out(`no calls in the ledger (${config.stateDir}) from ${span} (${config.timezone}); widen --since to chart older spend\n`);
+    return 0;
+  }
+  out(`spend per ${period} (${config.timezone}), ${span}\n\n`);
+  out(
+    barChart(
+      [...bars].map(([label, bar]) => ({ label, value: bar.spend, note: `${count(bar.calls)} call${bar.calls === 1 ? '' : 's'}` })),
+      { width: terminal?.columns ?? 80, format: usd },
+    ),
+  );
+  const displayed = currency === undefined ? '' : ` (${inCurrency(total, currency)} at ${currency.perUsd} ${currency.code} per USD)`;
+  out(`\ntotal ${usd(total)}${displayed} over ${count(calls)} calls\n`);
+  return 0;
+}

@@ -148,7 +148,7 @@ describe('compare', () => {
     const result = await reconcile(ledger, gptMini('2026-11-21', 0.5));
     expect(result.rows.map((row) => row.day)).toEqual(['2026-11-21']);
     const text = renderText(result, []);
-    expect(text).toContain('2026-11-21  gpt-4o-mini      1      $0    $0.5  +$0.5       +100%  BEYOND');
+    expect(text).toContain('2026-11-21  gpt-4o-mini      1      $0    $0.5       +$0.5  +100%  BEYOND');
     expect(text).toContain('      2026-11-21T08:00:00.000Z  chatcmpl-x  ok  no_model\n');
     expect(text).toMatch(/1 of 1 day\/model rows differ by more than 2%; to make the ledger and budgets follow the bill/);
   });
