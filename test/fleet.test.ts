@@ -11,7 +11,7 @@ import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } fr
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl, startLooper, stopLooper, until, type Looper } from './helpers/looper.js';
 import { startRedis, type RedisServer } from './helpers/redis-server.js';
-import { repoRoot, runApp } from './helpers/run-app.js';
+import { repoRoot, runApp, runToExit } from './helpers/run-app.js';
 
 let provider: FakeProvider;
 let redis: RedisServer;
@@ -69,15 +69,7 @@ describe('a fleet on one Redis', () => {
   // Regression: the store's two Redis connections kept a finished app alive, so it never exited and its last export never ran.
   it('lets an app that has finished exit by itself, its spend committed', async () => {
     const env = fleet({ COSTCTL_DAILY_LIMIT_USD: '1', OTEL_METRICS_EXPORTER: 'none' });
-    const child = spawn(process.execPath, ['--import', '@costctl/otel/register', 'test/apps/one-call.mjs'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    // A process held open by costctl never exits, and the test's own timeout fails it.
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stdout } = await runToExit('test/apps/one-call.mjs', env);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ status: 200 });
     const spent = await withRedis(async (client) => {

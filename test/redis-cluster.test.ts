@@ -2,7 +2,7 @@
 // the test from Debian's redis-server; the Redis store against it in this
 // process and in real processes under `node --import @costctl/otel/register`
 // with COSTCTL_REDIS_CLUSTER=true, and a master killed mid-run.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { startFakeProvider, storeSuite, type FakeProvider } from '@costctl/testk
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl, startLooper, stopLooper, until } from './helpers/looper.js';
 import { startRedisCluster, type ClusterNode, type RedisCluster } from './helpers/redis-cluster.js';
-import { repoRoot, runApp } from './helpers/run-app.js';
+import { runApp, runToExit } from './helpers/run-app.js';
 
 let cluster: RedisCluster;
 let provider: FakeProvider;
@@ -99,15 +99,7 @@ describe('a fleet on a Redis Cluster', () => {
   // Regression: the cluster client's connections kept a finished app alive, so it never exited.
   it('lets an app that has finished exit by itself, its spend committed', async () => {
     const env = fleet({ COSTCTL_DAILY_LIMIT_USD: '1', OTEL_METRICS_EXPORTER: 'none' });
-    const child = spawn(process.execPath, ['--import', '@costctl/otel/register', 'test/apps/one-call.mjs'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    // A process held open by costctl never exits, and the test's own timeout fails it.
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stdout } = await runToExit('test/apps/one-call.mjs', env);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ status: 200 });
     const status = JSON.parse(costctl(['status', '--json'], env).stdout) as { rules: { spent: number }[] };

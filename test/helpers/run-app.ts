@@ -111,3 +111,20 @@ export async function runApp(script: string, options: AppOptions = {}): Promise<
   }
   return { lines, stderr, samples: metricsText ? parsePrometheus(metricsText) : [], metricsText, scrapeError, exitCode, stateDir };
 }
+
+/**
+ * Runs `script` under `--import @costctl/otel/register` and waits for it to
+ * exit by itself, as it would without costctl: one that costctl holds open
+ * never exits, and the calling test's own timeout fails it.
+ */
+export async function runToExit(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', '@costctl/otel/register', script], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout };
+}
