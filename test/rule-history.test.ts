@@ -42,7 +42,11 @@ const app = (extra: Record<string, string>) => ({
 async function addRuleAfterSpend(first: Record<string, string>, second: Record<string, string>) {
   const before = await runApp('test/apps/blocked-sdk.mjs', { env: app({ CALLS: '3', ...first }) });
   expect(before.lines.map((line) => line.ok)).toEqual([true, true, true]);
-  const after = await runApp('test/apps/blocked-sdk.mjs', { env: app({ CALLS: '1', COSTCTL_DAILY_LIMIT_USD: String(spent / 2), ...second }) });
+  // A scrape reads the last evaluation: on Redis the first one may still be on its way when the app is done.
+  const after = await runApp('test/apps/blocked-sdk.mjs', {
+    env: app({ CALLS: '1', COSTCTL_DAILY_LIMIT_USD: String(spent / 2), ...second }),
+    settled: (samples) => select(samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' }).length > 0,
+  });
   expect(after.lines[0]).toMatchObject({ ok: false, status: 402, blocked: 'daily_usd' });
   const money = String(after.lines[0]!.bodyMessage).match(/has \$([0-9.]+) spent of its/);
   expect(Number(money?.[1]) / spent).toBeCloseTo(1, 2);
