@@ -23,6 +23,6 @@ export type { BilledUnits, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
 export { readLedger, type LedgerQuery } from './ledger/reader.js';
-export type { LedgerEntry } from './ledger/entry.js';
+export { billedTokensOf, type LedgerEntry, type LedgerStep, type LedgerTokens } from './ledger/entry.js';
 export type { AdjustmentInput, LedgerAdjustment } from './ledger/adjustment.js';
 export { calendarWindow, parseWindow, type WindowSpec } from './model/windows.js';

@@ -1,4 +1,4 @@
-import { calendarWindow, loadConfig, parseWindow, readLedger } from '@costctl/otel';
+import { billedTokensOf, calendarWindow, loadConfig, parseWindow, readLedger } from '@costctl/otel';
 import { UsageError, type Command } from '../command.js';
 import { amount, inCurrency, table, usd } from '../format.js';
 
@@ -26,6 +26,8 @@ interface LedgerCall {
   model: string | null;
   outcome?: string;
   tokens?: { input: number; output: number };
+  /** Steps billed outside `tokens` (a compaction, an advisor's sub-call); absent on older lines. */
+  steps?: { tokens?: { input: number; output: number } }[];
   cost_usd: number | null;
   /** What budgets counted for a call the price data could not price. */
   budget_usd?: number | null;
@@ -125,11 +127,14 @@ export const forecast: Command<ForecastOptions> = async (values, { cwd, env, out
   return 0;
 };
 
-/** What a ledger line used in a rule's unit, as budgets count it: its dollars (adjustments and fallback estimates included), its tokens, or one request if it left the process. */
+/** What a ledger line used in a rule's unit, as budgets count it: its dollars (adjustments and fallback estimates included), its tokens (its steps' included), or one request if it left the process. */
 function usedBy(entry: LedgerCall, unit: string): number {
   if (unit === 'usd') return entry.cost_usd ?? entry.budget_usd ?? 0;
   if (entry.kind === 'adjustment' || entry.outcome === 'blocked') return 0;
-  if (unit === 'tokens') return (entry.tokens?.input ?? 0) + (entry.tokens?.output ?? 0);
+  if (unit === 'tokens') {
+    const tokens = billedTokensOf(entry);
+    return tokens.input + tokens.output;
+  }
   return 1;
 }
 

@@ -1,4 +1,4 @@
-import { loadConfig, type CostctlConfig, type LedgerEntry } from '@costctl/otel';
+import { billedTokensOf, loadConfig, type CostctlConfig, type LedgerEntry } from '@costctl/otel';
 import { barChart } from '../chart.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { parseWhen } from '../dates.js';
@@ -72,8 +72,10 @@ export const report: Command<ReportOptions> = async (values, context) => {
     const group = groups.get(id) ?? { key, adjustment, row: { calls: 0, input: 0, output: 0, cost: 0, estimated: 0, unpriced: 0, blocked: 0 } };
     const { row } = group;
     row.calls += adjustment ? 0 : 1;
-    row.input += entry.tokens.input;
-    row.output += entry.tokens.output;
+    // A call's steps (a compaction, an advisor's sub-call) are billed tokens of the call, priced in its cost.
+    const tokens = billedTokensOf(entry);
+    row.input += tokens.input;
+    row.output += tokens.output;
     row.cost += entry.cost_usd ?? 0;
     if (entry.cost_source === 'estimated') row.estimated += entry.cost_usd ?? 0;
     if (entry.unpriced_reason !== null) row.unpriced += 1;

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallResult } from '../model/call-result.js';
-import { ledgerLine, type LedgerEntry } from './entry.js';
+import type { TokenUsage } from '../model/usage.js';
+import { billedTokensOf, ledgerLine, type LedgerEntry } from './entry.js';
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
 // Any number a buggy reader could produce, NaN and infinities included: the line must still be the JSON of the entry.
 const anyNumber = fc.oneof(fc.nat(), fc.double(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0));
 const anyText = fc.string({ unit: 'binary' });
+
+const anyUsage = fc.record({ input: anyNumber, output: anyNumber, cacheRead: anyNumber, cacheWrite: anyNumber, reasoning: anyNumber });
 
 const callResult: fc.Arbitrary<CallResult> = fc.record({
   provider: anyText,
@@ -19,13 +22,18 @@ const callResult: fc.Arbitrary<CallResult> = fc.record({
   durationSeconds: anyNumber,
   labels: fc.dictionary(anyText, fc.oneof(anyText, fc.integer(), fc.boolean(), fc.constant(undefined))),
   billable: fc.boolean(),
-  usage: fc.record({ input: anyNumber, output: anyNumber, cacheRead: anyNumber, cacheWrite: anyNumber, reasoning: anyNumber }),
+  usage: anyUsage,
   model: maybe(anyText),
   cost: maybe(fc.record({ usd: anyNumber, source: fc.constantFrom('provider', 'price_table', 'estimated'), pricedModel: anyText })),
   unpricedReason: maybe(anyText),
   budgetUsd: maybe(anyNumber),
   units: maybe(fc.dictionary(anyText, anyNumber)),
+  steps: maybe(fc.array(fc.record({ kind: anyText, model: maybe(anyText), usage: anyUsage }, { requiredKeys: ['kind', 'usage'] }), { maxLength: 3 })),
 }) as fc.Arbitrary<CallResult>;
+
+function tokensOf(usage: TokenUsage): LedgerEntry['tokens'] {
+  return { input: usage.input, output: usage.output, cache_read: usage.cacheRead, cache_write: usage.cacheWrite, reasoning: usage.reasoning };
+}
 
 /** The entry a call's line must hold, built as plain objects in the interface's key order. */
 function expectedEntry(result: CallResult, now: number): LedgerEntry {
@@ -37,7 +45,10 @@ function expectedEntry(result: CallResult, now: number): LedgerEntry {
     response_model: result.responseModel ?? null,
     response_id: result.responseId ?? null,
     outcome: result.outcome,
-    tokens: { input: result.usage.input, output: result.usage.output, cache_read: result.usage.cacheRead, cache_write: result.usage.cacheWrite, reasoning: result.usage.reasoning },
+    tokens: tokensOf(result.usage),
+    ...(result.steps === undefined || result.steps.length === 0
+      ? {}
+      : { steps: result.steps.map((step) => ({ kind: step.kind, ...(step.model === undefined ? {} : { model: step.model }), tokens: tokensOf(step.usage) })) }),
     ...(result.units === undefined ? {} : { units: result.units }),
     cost_usd: result.cost?.usd ?? null,
     cost_source: result.cost?.source ?? null,
@@ -58,5 +69,21 @@ describe('ledgerLine', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('billedTokensOf', () => {
+  const tokens = (input: number, output: number) => ({ input, output, cache_read: 0, cache_write: 0, reasoning: 0 });
+
+  it("adds the steps' input and output to the call's, as token rules count them", () => {
+    // pydantic-ai's recorded compaction: 229 in and 5 out at the top level, 55,196 in and 131 out in the compaction step.
+    const entry = { tokens: tokens(229, 5), steps: [{ kind: 'compaction', tokens: { ...tokens(55196, 131), cache_write: 55096 } }] };
+    expect(billedTokensOf(entry)).toEqual({ input: 229 + 55196, output: 5 + 131 });
+  });
+
+  it('reads a line written before steps were kept, and one whose counts were not numbers, as what it has', () => {
+    expect(billedTokensOf({ tokens: tokens(600, 400) })).toEqual({ input: 600, output: 400 });
+    expect(billedTokensOf(JSON.parse('{"tokens":{"input":null,"output":7},"steps":[{"kind":"compaction","tokens":{"input":3,"output":null}}]}'))).toEqual({ input: 3, output: 7 });
+    expect(billedTokensOf({})).toEqual({ input: 0, output: 0 });
   });
 });

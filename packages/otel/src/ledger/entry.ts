@@ -1,4 +1,5 @@
 import type { CallResult } from '../model/call-result.js';
+import type { TokenUsage } from '../model/usage.js';
 import type { LedgerAdjustment } from './adjustment.js';
 
 /**
@@ -16,7 +17,13 @@ export interface LedgerEntry {
   /** The provider's id of the response, to match its bill. */
   response_id: string | null;
   outcome: 'ok' | 'error' | 'blocked';
-  tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number };
+  tokens: LedgerTokens;
+  /**
+   * Steps billed outside `tokens` (a compaction, an advisor's sub-call), priced in `cost_usd`:
+   * each step's kind, the model it ran on when not the call's own, and its tokens. Absent when none
+   * (and on lines written before steps were kept).
+   */
+  steps?: LedgerStep[];
   /** Units other than tokens the call was billed in (`audio_seconds`, a metered API's unit); absent when none. */
   units?: Record<string, number>;
   cost_usd: number | null;
@@ -29,6 +36,44 @@ export interface LedgerEntry {
   pid: number;
   /** On an adjustment only: the day it corrects, why, who, from where, and the amounts compared. */
   adjustment?: LedgerAdjustment;
+}
+
+/** Token counts as the ledger writes them. */
+export interface LedgerTokens {
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  reasoning: number;
+}
+
+/** A step of a call billed outside its top-level usage, as the ledger writes it. */
+export interface LedgerStep {
+  kind: string;
+  /** Absent when the step ran on the call's own model. */
+  model?: string;
+  tokens: LedgerTokens;
+}
+
+/**
+ * The input and output tokens a ledger entry was billed for, as token
+ * budget rules count them: its top-level usage plus its steps' (an entry
+ * without `steps` counts its `tokens` alone).
+ *
+ * @example
+ * billedTokensOf({ tokens: { input: 229, output: 5, … }, steps: [{ kind: 'compaction', tokens: { input: 55196, output: 131, … } }], … })
+ * // { input: 55425, output: 136 }
+ */
+export function billedTokensOf(entry: { tokens?: Partial<Pick<LedgerTokens, 'input' | 'output'>>; steps?: readonly { tokens?: Partial<Pick<LedgerTokens, 'input' | 'output'>> }[] }): { input: number; output: number } {
+  let input = entry.tokens?.input ?? 0;
+  let output = entry.tokens?.output ?? 0;
+  if (Array.isArray(entry.steps)) {
+    for (const step of entry.steps) {
+      input += step?.tokens?.input ?? 0;
+      output += step?.tokens?.output ?? 0;
+    }
+  }
+  return { input, output };
 }
 
 /**
@@ -44,8 +89,14 @@ export function ledgerLine(result: CallResult, now: number): string {
   let line =
     `{"time":"${new Date(now).toISOString()}","provider":${text(result.provider)},"operation":${text(result.operation)}` +
     `,"model":${text(result.requestModel ?? result.model)},"response_model":${text(result.responseModel)},"response_id":${text(result.responseId)}` +
-    `,"outcome":${text(result.outcome)},"tokens":{"input":${num(usage.input)},"output":${num(usage.output)},"cache_read":${num(usage.cacheRead)}` +
-    `,"cache_write":${num(usage.cacheWrite)},"reasoning":${num(usage.reasoning)}}`;
+    `,"outcome":${text(result.outcome)},"tokens":${tokens(usage)}`;
+  if (result.steps !== undefined && result.steps.length > 0) {
+    line += ',"steps":[';
+    result.steps.forEach((step, i) => {
+      line += `${i === 0 ? '' : ','}{"kind":${text(step.kind)}${step.model === undefined ? '' : `,"model":${text(step.model)}`},"tokens":${tokens(step.usage)}}`;
+    });
+    line += ']';
+  }
   if (result.units !== undefined) line += `,"units":${JSON.stringify(result.units)}`;
   line +=
     `,"cost_usd":${cost === undefined ? 'null' : num(cost.usd)},"cost_source":${text(cost?.source)},"unpriced_reason":${text(result.unpricedReason)}` +
@@ -59,6 +110,13 @@ export function ledgerLine(result: CallResult, now: number): string {
     first = false;
   }
   return `${line}},"pid":${process.pid}}\n`;
+}
+
+function tokens(usage: TokenUsage): string {
+  return (
+    `{"input":${num(usage.input)},"output":${num(usage.output)},"cache_read":${num(usage.cacheRead)}` +
+    `,"cache_write":${num(usage.cacheWrite)},"reasoning":${num(usage.reasoning)}}`
+  );
 }
 
 function text(value: string | undefined): string {

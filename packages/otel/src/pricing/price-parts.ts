@@ -5,7 +5,7 @@
  * of server-side tools, each from `@pydantic/genai-prices`.
  */
 import { calcPrice } from '@pydantic/genai-prices';
-import type { MediaTokens, ResponseFacts, TokenUsage } from '../model/usage.js';
+import type { BilledStep, MediaTokens, ResponseFacts, TokenUsage } from '../model/usage.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { feeUsage, priceDataUsage, unpricedFee } from './billed-usage.js';
 import type { UnpricedReason } from '../model/cost.js';
@@ -45,7 +45,7 @@ export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: s
   let usd = priceOnTier(adapter.pricingId, tier, main, usage).usd;
   let unpriced: UnpricedReason | undefined = ownRateMissing(adapter.pricingId, response.mediaTokens, 'prices' in main ? main.prices : undefined) ? 'modality_unpriced' : undefined;
   for (const step of response.steps ?? []) {
-    const price = tokenPrice(table, adapter, step.model ?? model, step.usage, step.mediaTokens);
+    const price = stepPrice(table, adapter, model, step);
     if (price === undefined) unpriced = 'unknown_model';
     else {
       usd += priceOnTier(adapter.pricingId, tier, price, step.usage).usd;
@@ -93,6 +93,19 @@ function ownRateMissing(pricingId: string, media: Partial<MediaTokens> | undefin
 
 /** A price, with the price data's rates it came from when it came from the price data's own units. */
 type TokenPrice = Price & { prices?: Readonly<Record<string, unknown>> };
+
+/**
+ * The price of a step: on another model, first under the name the adapter
+ * gives it for the call's model (Bedrock's inference profile) when the
+ * price data has one, unless the config prices the step's model itself;
+ * else at the step's own model, or the call's.
+ */
+function stepPrice(table: PriceTable, adapter: ProviderAdapter, model: string, step: BilledStep): TokenPrice | undefined {
+  const own = step.model ?? model;
+  const profiled = step.model === undefined || table.override(adapter.name, own) !== undefined ? undefined : adapter.stepPricingModel?.(model, step.model);
+  const price = profiled === undefined ? undefined : tokenPrice(table, adapter, profiled, step.usage, step.mediaTokens);
+  return price ?? tokenPrice(table, adapter, own, step.usage, step.mediaTokens);
+}
 
 /** The price of tokens at one model: the fast path without media parts, the price data's own units with them. */
 function tokenPrice(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): TokenPrice | undefined {

@@ -81,6 +81,14 @@ export interface ProviderAdapter {
    */
   pricingAlias?(model: string): string | undefined;
   /**
+   * The name to price a step run on another model under first, given the
+   * call's model (a Bedrock inference profile: an advisor step of a call to
+   * `global.anthropic.claude-sonnet-5` on `claude-opus-4-8` is sold as
+   * `global.anthropic.claude-opus-4-8`); undefined when the step's own name is
+   * the one to price.
+   */
+  stepPricingModel?(callModel: string, stepModel: string): string | undefined;
+  /**
    * Prices a call billed in more than the five token counts (image and audio
    * tokens, seconds, characters, a metered API's units); undefined leaves the
    * call to the price table, as for every token-priced call.

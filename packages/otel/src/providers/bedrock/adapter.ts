@@ -38,7 +38,27 @@ export const bedrockAdapter: ProviderAdapter = Object.freeze({
   // AWS SDKs read the error code from `x-amzn-errortype` and the message from the body.
   errorBody: (_type: string, message: string) => ({ message }),
   errorHeaders: (type: string) => ({ 'x-amzn-errortype': type }),
+  stepPricingModel: claudeProfileModel,
 });
+
+/** An inference profile's prefix on a Claude model id, or on the id at the end of a profile's ARN: `global.`, `us.`, `eu.`, `us-gov.`… */
+const CLAUDE_PROFILE = /(?:^|\/)([a-z]+(?:-[a-z]+)?)\.anthropic\./;
+
+/**
+ * The id of a step's model under the call's inference profile: a step
+ * (Claude's advisor) is served where the call is, so a call made through
+ * `global.` is billed the global price for the step's model too. Undefined
+ * when the call names no profile or the step already names its own.
+ *
+ * @example
+ * claudeProfileModel('global.anthropic.claude-sonnet-5', 'claude-opus-4-8') // 'global.anthropic.claude-opus-4-8'
+ * claudeProfileModel('anthropic.claude-sonnet-5', 'claude-opus-4-8') // undefined
+ */
+export function claudeProfileModel(callModel: string, stepModel: string): string | undefined {
+  const profile = CLAUDE_PROFILE.exec(callModel)?.[1];
+  if (profile === undefined || stepModel.includes('.')) return undefined;
+  return `${profile}.anthropic.${stepModel}`;
+}
 
 function bedrockReader(request: RequestFacts, contentType: string | undefined, header: HeaderLookup | undefined): ResponseReader {
   if (request.api === 'chat_completions') return openAiChatReader(request, contentType);

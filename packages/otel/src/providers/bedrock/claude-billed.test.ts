@@ -107,6 +107,37 @@ describe('Claude on Bedrock: usage.iterations', () => {
   });
 });
 
+describe("Claude on Bedrock: an advisor step, under the call's inference profile", () => {
+  // pydantic/pydantic-ai test_anthropic_advisor_tool.yaml: top level 2390 in, 121 out; an advisor step on claude-opus-4-8, 2518 in, 22 out.
+  const headers = { 'x-amzn-bedrock-input-token-count': '2390', 'x-amzn-bedrock-output-token-count': '121' };
+  const expected = (call: string, step: string) => usd(rates(call), { input: 2390, output: 121 }) + usd(rates(step), { input: 2518, output: 22 });
+
+  it('prices the step at the global price of its model when the call went through the global profile', () => {
+    const result = price('invoke', 'global.anthropic.claude-sonnet-5', 'application/json', json(recordedBody('advisor.json')), headers);
+    expect(result.steps).toEqual([{ kind: 'advisor_message', model: 'claude-opus-4-8', usage: { input: 2518, output: 22, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }]);
+    // The global price is below the regional one: priced at the regional, the step would be over.
+    expect(rates('global.anthropic.claude-opus-4-8-v1:0')['input_mtok']).toBeLessThan(rates('regional.anthropic.claude-opus-4-8-v1:0')['input_mtok']!);
+    expect(result.cost).toEqual({
+      usd: expect.closeTo(expected('global.anthropic.claude-sonnet-5-v1:0', 'global.anthropic.claude-opus-4-8-v1:0'), 12),
+      source: 'price_table',
+      pricedModel: 'global.anthropic.claude-sonnet-5-v1:0',
+    });
+    expect(result.unpricedReason).toBeUndefined();
+  });
+
+  it('prices it at the regional price through a regional profile, or without one, and in a profile ARN', () => {
+    const regional = expected('regional.anthropic.claude-sonnet-5-v1:0', 'regional.anthropic.claude-opus-4-8-v1:0');
+    for (const model of ['us.anthropic.claude-sonnet-5', 'eu.anthropic.claude-sonnet-5', 'anthropic.claude-sonnet-5']) {
+      expect(price('invoke', model, 'application/json', json(recordedBody('advisor.json')), headers).cost?.usd).toBeCloseTo(regional, 12);
+    }
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-5';
+    expect(price('invoke', arn, 'application/json', json(recordedBody('advisor.json')), headers).cost?.usd).toBeCloseTo(
+      expected('global.anthropic.claude-sonnet-5-v1:0', 'global.anthropic.claude-opus-4-8-v1:0'),
+      12,
+    );
+  });
+});
+
 describe('Claude on Bedrock: one-hour cache writes', () => {
   const usage = { input_tokens: 12, cache_creation_input_tokens: 3000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 }, output_tokens: 40 };
   const body = { id: 'msg_bdrk_01', type: 'message', role: 'assistant', model: 'claude-opus-5-5', content: [{ type: 'text', text: 'Within budget.' }], stop_reason: 'end_turn', usage };
