@@ -1,3 +1,4 @@
+import { withoutCredentials } from './model/redacted-url.js';
 import { join } from 'node:path';
 import { ruleStatus } from './budget/levels.js';
 import { BudgetRule } from './budget/rules.js';
@@ -177,23 +178,11 @@ async function takeBack(store: CostStore, spend: readonly CounterSpend[], now: n
 function unreachable(config: CostctlConfig, standIn: GateState): CostctlStoreError {
   const cause = standIn.actor === 'costctl' ? standIn.reason?.replace(/^costctl (store unreachable|state unreadable): /, '') : undefined;
   if (config.store === 'redis') {
-    const where = redisWhere(config.redis.url);
+    const where = config.redis.url === undefined ? 'the configured URL' : withoutCredentials(config.redis.url);
     const why = cause === undefined ? '' : ` (${cause})`;
     return new CostctlStoreError(`could not read the gate: the Redis store at ${where} did not answer${why}; check that Redis is running and reachable there, then retry`, where);
   }
   return storeFailure('could not read the gate', config.stateDir, new Error(cause ?? 'unreadable'), join(config.stateDir, 'state.sqlite'));
-}
-
-function redisWhere(url: string | undefined): string {
-  if (url === undefined) return 'the configured URL';
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'the configured URL';
-  }
 }
 
 /** Whether spend made at `at` counts in the window `rule` is in at `now` (a prepaid balance: only since it was bought). */

@@ -20,4 +20,5 @@ export type {
   WindowSpend,
 } from './store/types.js';
 export { CostctlStoreError } from './model/errors.js';
+export { withoutCredentials } from './model/redacted-url.js';
 export type { Logger } from './model/logger.js';

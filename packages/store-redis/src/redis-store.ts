@@ -1,5 +1,6 @@
 import {
   CostctlStoreError,
+  withoutCredentials,
   type AggregateSpend,
   type AuditEntry,
   type CostStore,
@@ -456,18 +457,6 @@ class RedisTimeout extends Error {}
 /** Errors that mean the command never ran: the client did not send it, or Redis answered with an error. */
 function notRun(error: unknown): boolean {
   return error instanceof ClientOfflineError || error instanceof ClientClosedError || error instanceof ErrorReply;
-}
-
-/** `redis://user:secret@host:6379/0` → `redis://host:6379/0`: messages and logs never carry a password. */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'the configured URL';
-  }
 }
 
 /** The window's end as the scripts take it: empty for a window without end (`total`). */
