@@ -93,7 +93,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     url: `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${nodes[0]!.port}`,
     cli,
     async masterOf(key) {
-      const slot = Number((await cli(nodes[0]!, 'cluster', 'keyslot', key)).trim());
+      // Any live node answers; the first may be the master a test killed.
+      const slot = Number((await cli(nodes.find((n) => n.child !== undefined)!, 'cluster', 'keyslot', key)).trim());
       for (;;) {
         for (const node of nodes.filter((n) => n.child !== undefined)) {
           const shards = (await cli(node, '--json', 'cluster', 'slots').catch(() => '[]')).trim();

@@ -3,7 +3,7 @@ export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert } from './budget/a
 export type { Level } from './model/level.js';
 export type { GateListener } from './gate/gate.js';
 export type { RuleStatus } from './budget/levels.js';
-export type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './store/types.js';
+export type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './store/types.js';
 export { loadConfig, type LoadOptions } from './config/load.js';
 export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, MeterConfig, RuleConfig } from './config/schema.js';
 export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-processor.js';

@@ -8,6 +8,7 @@
  * export class MyStore implements CostStore { … }
  */
 export type {
+  AggregateRead,
   AggregateSpend,
   AuditEntry,
   CostStore,

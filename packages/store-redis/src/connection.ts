@@ -17,10 +17,17 @@ export interface Commands {
   xRange(key: string, start: string, end: string): Promise<{ id: string; message: Record<string, string> }[] | null>;
 }
 
+/** One step of a SCAN walk, on the node that serves the store's slot. */
+export interface Scanner {
+  scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: string; keys: string[] }>;
+}
+
 export interface Connection {
   readonly commands: Commands;
   /** The command the gate script publishes with: PUBLISH on one server, SPUBLISH (sharded, in the gate's slot) on a cluster. */
   readonly publish: 'PUBLISH' | 'SPUBLISH';
+  /** What walks the keys of `slotKey`'s slot: the one server, or the cluster node serving that slot (SCAN is per node). */
+  scanner(slotKey: string): Promise<Scanner>;
   /** Connects and listens to `channel`; rejects when Redis cannot be reached now (the clients go on trying). */
   connect(channel: string, onMessage: (message: string) => void): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +63,7 @@ function serverConnection(options: ConnectionOptions, events: ConnectionEvents):
   return {
     commands: client as unknown as Commands,
     publish: 'PUBLISH',
+    scanner: async () => client as unknown as Scanner,
     async connect(channel, onMessage) {
       // The app's own handles decide when it exits: an app done with its work must not be kept alive by the store.
       client.unref();
@@ -107,6 +115,7 @@ function clusterConnection(options: ConnectionOptions, events: ConnectionEvents)
   return {
     commands: cluster as unknown as Commands,
     publish: 'SPUBLISH',
+    scanner: async (slotKey) => (await cluster.getNodeClientForKey(slotKey)) as unknown as Scanner,
     // Unlike one server's client, a cluster client that could not discover the cluster does not try again: this does.
     async connect(channel, onMessage) {
       for (let attempt = 0; !closed; attempt++) {

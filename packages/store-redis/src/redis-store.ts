@@ -1,6 +1,7 @@
 import {
   CostctlStoreError,
   withoutCredentials,
+  type AggregateRead,
   type AggregateSpend,
   type AuditEntry,
   type CostStore,
@@ -17,7 +18,7 @@ import { ClientClosedError, ClientOfflineError, ErrorReply } from '@redis/client
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { openConnection, slotPrefix, type Commands, type Connection } from './connection.js';
-import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
+import { CHANGE_GATE, COMMIT, READ, READ_AGGREGATES, RELEASE, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
@@ -48,7 +49,7 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed';
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed' | 'readAggregates';
 const SOURCES: Record<Script, string> = {
   reserve: RESERVE,
   commit: COMMIT,
@@ -57,7 +58,11 @@ const SOURCES: Record<Script, string> = {
   changeGate: CHANGE_GATE,
   swapAnnounced: SWAP_ANNOUNCED,
   seed: SEED,
+  readAggregates: READ_AGGREGATES,
 };
+/** Keys asked for per SCAN step, and read per script run: each a short command, so reading the fleet's aggregates never stalls its calls. */
+const SCAN_COUNT = 1_000;
+const READ_BATCH = 500;
 /** The SHA1 Redis knows each script by, computed here: on a cluster each master caches scripts of its own. */
 const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, source]) => [name, createHash('sha1').update(source).digest('hex')])) as Record<Script, string>;
 const UNIT_FIELD = { usd: 'u', tokens: 't', requests: 'q' } as const;
@@ -163,7 +168,50 @@ export class RedisStore implements CostStore {
 
   async commit(id: string, spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): Promise<void> {
     const keys = [this.#key('leases'), this.#key('res'), ...spend.map((s) => this.#counterKey(s.counter))];
-    const agg = aggregates.map((aggregate) => {
+    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg: this.#aggregatePayload(aggregates, keys) };
+    await this.#attempt('commit', keys, [JSON.stringify(payload)]);
+  }
+
+  /**
+   * Every aggregate still kept under `prefixes`: a SCAN walk of the store's
+   * keys on the node serving its slot, then the sums read a batch at a time.
+   */
+  async readAggregates(prefixes: readonly string[], now: number): Promise<AggregateRead[]> {
+    const found = new Map<string, AggregateRead>();
+    try {
+      await this.#ready();
+      const scanner = await this.#timed(this.#connection.scanner(this.#key('gate')));
+      const keys = new Set<string>();
+      for (const prefix of prefixes) {
+        const match = globEscape(this.#aggregateKey(prefix)) + '*';
+        let cursor = '0';
+        do {
+          const reply = await this.#timed(scanner.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT }));
+          cursor = String(reply.cursor);
+          for (const key of reply.keys) keys.add(String(key));
+        } while (cursor !== '0');
+      }
+      const all = [...keys];
+      const strip = this.#aggregateKey('').length;
+      for (let at = 0; at < all.length; at += READ_BATCH) {
+        const batch = all.slice(at, at + READ_BATCH);
+        const reply = (await this.#run('readAggregates', batch, [String(now)])) as string[][];
+        reply.forEach((sums, i) => {
+          if (sums.length === 0) return;
+          const key = batch[i]!.slice(strip);
+          found.set(key, { key, usd: amount(sums[0]), tokens: amount(sums[1]), requests: amount(sums[2]) });
+        });
+      }
+    } catch (error) {
+      this.#down(error);
+      throw this.#failure('could not read the window aggregates', error);
+    }
+    return [...found.values()];
+  }
+
+  /** The commit script's `agg` payload; appends each aggregate key to `keys`, in the order the script reads them. */
+  #aggregatePayload(aggregates: readonly AggregateSpend[], keys: string[]): { u: string; t: string; q: string; e: string[] }[] {
+    return aggregates.map((aggregate) => {
       const ends: string[] = [];
       for (const { prefix, expiresAt } of aggregate.windows) {
         for (const dimension of aggregate.dimensions) {
@@ -173,8 +221,6 @@ export class RedisStore implements CostStore {
       }
       return { u: String(aggregate.usd), t: String(aggregate.tokens), q: String(aggregate.requests), e: ends };
     });
-    const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg };
-    await this.#attempt('commit', keys, [JSON.stringify(payload)]);
   }
 
   /** Seeds every definition not seen yet, in one script: once for the whole fleet. */
@@ -220,15 +266,15 @@ export class RedisStore implements CostStore {
   }
 
   /** Adds spend outside any call; rejects with a CostctlStoreError when Redis did not confirm it. */
-  async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
+  async adjust(spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): Promise<void> {
+    const keys = [this.#key('leases'), this.#key('res'), ...spend.map((s) => this.#counterKey(s.counter))];
     // The commit script's payload whole: without `agg` its aggregate loop fails and nothing is counted.
-    const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg: [] };
-    const keys = spend.map((s) => this.#counterKey(s.counter));
+    const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg: this.#aggregatePayload(aggregates, keys) };
     let sent = false;
     try {
       await this.#ready();
       sent = true;
-      await this.#run('commit', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)]);
+      await this.#run('commit', keys, [JSON.stringify(payload)]);
     } catch (error) {
       this.#down(error);
       if (sent && !notRun(error)) throw this.#undecided('the budgets may or may not count the spend', error, 'check costctl status before retrying');
@@ -462,6 +508,11 @@ function notRun(error: unknown): boolean {
 /** The window's end as the scripts take it: empty for a window without end (`total`). */
 function windowEnd(expiresAt: number): string {
   return Number.isFinite(expiresAt) ? String(expiresAt) : '';
+}
+
+/** A key as a SCAN pattern that matches only itself: glob characters escaped. */
+function globEscape(key: string): string {
+  return key.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
 
 /** A sum added up by HINCRBYFLOAT, without the last-digit noise of binary fractions. */

@@ -153,6 +153,25 @@ end
 return 1
 `;
 
+/**
+ * KEYS: window aggregate keys; ARGV[1] now. Returns, per key in order,
+ * {u, t, q} as strings, or an empty list when the key is gone or its window
+ * was let go by `now`.
+ */
+export const READ_AGGREGATES = `
+local now = tonumber(ARGV[1])
+local found = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'u', 't', 'q', 'e')
+  if v[1] and (v[4] == false or tonumber(v[4]) > now) then
+    found[i] = {v[1], v[2] or '0', v[3] or '0'}
+  else
+    found[i] = {}
+  end
+end
+return found
+`;
+
 /** KEYS[1] leases, KEYS[2] res; ARGV[1] the reservation id. */
 export const RELEASE = `${EXPIRE_LEASES}
 take(KEYS[1], KEYS[2], ARGV[1])

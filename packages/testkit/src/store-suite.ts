@@ -8,6 +8,8 @@ export type StoreTestRunner = (name: string, run: () => Promise<void>) => unknow
 export interface StoreCapabilities {
   /** `seed()`: a rule added mid-window counts the spend its scope already had. */
   seed?: boolean;
+  /** `readAggregates()`: the window aggregates read back, for reports of the whole fleet. */
+  aggregates?: boolean;
 }
 
 export interface StoreSuiteOptions {
@@ -201,6 +203,34 @@ const cases: readonly StoreCase[] = [
       const tomorrow = Date.UTC(2026, 10, 24, 1);
       await store.seed([{ ...seedOf('late', 'usd', [['day:2026-11-23|*'], ['total|*']]), counter: 'late|day:2026-11-24', expiresAt: Date.UTC(2026, 10, 25) }], tomorrow);
       assert.equal((await store.read(['late|day:2026-11-24'], tomorrow)).spent, 0);
+    },
+  },
+  {
+    name: 'reads back the window aggregates under each prefix, adjustments included',
+    needs: 'aggregates',
+    async run(store) {
+      if (store.readAggregates === undefined) throw new assert.AssertionError({ message: 'the store declares aggregates but has no readAggregates()' });
+      await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'model=gpt-4o-mini'])]);
+      await store.commit('aggregates', [], now, [aggregate(0.5, ['provider=openai', 'model=gpt-4o-mini']), aggregate(3, ['provider=anthropic', 'label:tenant=a*b[c]'])]);
+      const yesterday = { windows: [{ prefix: 'day:2026-11-22|', expiresAt: Date.UTC(2026, 10, 23) }], dimensions: ['*'], usd: 9, tokens: 9, requests: 9 };
+      await store.commit('aggregates', [], Date.UTC(2026, 10, 22, 12), [yesterday]);
+      await store.adjust([], now, [{ windows: [{ prefix: 'day:2026-11-23|', expiresAt: dayEnd }], dimensions: ['*', 'adjusted:provider=openai'], usd: -0.25, tokens: 0, requests: 0 }]);
+      const sorted = async (prefixes: string[]) => (await store.readAggregates!(prefixes, now)).sort((a, b) => (a.key < b.key ? -1 : 1));
+      assert.deepEqual(await sorted(['day:2026-11-23|']), [
+        { key: 'day:2026-11-23|*', usd: 5.25, tokens: 5500, requests: 3 },
+        { key: 'day:2026-11-23|adjusted:provider=openai', usd: -0.25, tokens: 0, requests: 0 },
+        { key: 'day:2026-11-23|label:tenant=a*b[c]', usd: 3, tokens: 3000, requests: 1 },
+        { key: 'day:2026-11-23|model=gpt-4o-mini', usd: 2.5, tokens: 2500, requests: 2 },
+        { key: 'day:2026-11-23|provider=anthropic', usd: 3, tokens: 3000, requests: 1 },
+        { key: 'day:2026-11-23|provider=openai', usd: 2.5, tokens: 2500, requests: 2 },
+      ]);
+      // A prefix is literal: glob and SQL wildcard characters match only themselves.
+      assert.deepEqual(await sorted(['total|label:tenant=a%', 'total|label:tenant=?', 'total|model=gpt-4o-mini', 'day:2026-11-2?']), [{ key: 'total|model=gpt-4o-mini', usd: 2.5, tokens: 2500, requests: 2 }]);
+      assert.deepEqual(await sorted(['total|label:tenant=a*b[c]']), [{ key: 'total|label:tenant=a*b[c]', usd: 3, tokens: 3000, requests: 1 }]);
+      // A window past the end the store keeps it to is gone, whichever prefix asks.
+      assert.deepEqual((await sorted(['day:'])).map((read) => read.key).filter((key) => key.startsWith('day:2026-11-22')), []);
+      assert.deepEqual(await store.readAggregates(['day:2026-11-22|'], Date.UTC(2026, 10, 22, 13)), [{ key: 'day:2026-11-22|*', usd: 9, tokens: 9, requests: 9 }]);
+      assert.deepEqual(await store.readAggregates(['month:'], now), []);
     },
   },
   {

@@ -1,5 +1,5 @@
 import { CostctlStoreError } from '../model/errors.js';
-import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 /**
  * A store that is still being loaded (`@costctl/store-redis` is imported on
@@ -55,8 +55,14 @@ export class DeferredStore implements CostStore {
     return (await this.#loaded()).seed?.(seeds, now);
   }
 
-  async adjust(spend: readonly CounterSpend[], now: number): Promise<void> {
-    return (await this.#loaded()).adjust(spend, now);
+  async adjust(spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): Promise<void> {
+    return (await this.#loaded()).adjust(spend, now, aggregates);
+  }
+
+  async readAggregates(prefixes: readonly string[], now: number): Promise<AggregateRead[]> {
+    const store = await this.#loaded();
+    if (store.readAggregates === undefined) throw new CostctlStoreError('the loaded store cannot read its window aggregates (no readAggregates)', '@costctl/store-redis');
+    return store.readAggregates(prefixes, now);
   }
 
   async release(id: string): Promise<void> {

@@ -5,7 +5,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { appendAuditLine } from './file-audit.js';
 import { openStateDatabase, rollback } from './file-schema.js';
 import { leastSum } from './seed.js';
-import type { AggregateSpend, AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 const sql = {
   begin: 'BEGIN IMMEDIATE',
@@ -27,6 +27,9 @@ const sql = {
   aggregate: `INSERT INTO aggregates (key, usd, tokens, requests, expires_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens, requests = requests + excluded.requests`,
   readAggregate: 'SELECT usd, tokens, requests FROM aggregates WHERE key = ? AND expires_at > ?',
+  // The key range gives the primary key's order; the substr test makes it exact.
+  aggregatesFrom: `SELECT key, usd, tokens, requests FROM aggregates
+    WHERE key >= ?1 AND key < (?1 || char(1114111)) AND substr(key, 1, length(?1)) = ?1 AND expires_at > ?2`,
   pruneAggregates: 'DELETE FROM aggregates WHERE expires_at < ?',
   markSeen: 'INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING RETURNING key',
   raise: `INSERT INTO counters (key, spent, reserved, expires_at) VALUES (?, ?, 0, ?)
@@ -145,6 +148,18 @@ export class StateFile {
 
   release(id: string): void {
     this.#write(() => this.#take(id));
+  }
+
+  /** The aggregates under each prefix still kept at `now`, in key order. */
+  readAggregates(prefixes: readonly string[], now: number): AggregateRead[] {
+    const found = new Map<string, AggregateRead>();
+    for (const prefix of prefixes) {
+      for (const row of this.#statements.aggregatesFrom.all(prefix, now)) {
+        const key = String(row.key);
+        found.set(key, { key, usd: Number(row.usd), tokens: Number(row.tokens), requests: Number(row.requests) });
+      }
+    }
+    return [...found.values()];
   }
 
   read(window: readonly string[], now: number): WindowSpend {

@@ -5,7 +5,7 @@ import { logger } from '../model/logger.js';
 import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
-import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 export interface FileStoreOptions {
   /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
@@ -110,14 +110,25 @@ export class FileStore implements CostStore {
   }
 
   /** Adds spend outside any call; throws a CostctlStoreError when it was not recorded. */
-  adjust(spend: readonly CounterSpend[], now: number): void {
+  adjust(spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void {
     const state = this.#state;
     if (state === undefined) throw this.#unusable('the spend was NOT counted in the budgets');
     try {
-      state.commit('adjustment', spend, now);
+      state.commit('adjustment', spend, now, aggregates);
     } catch (error) {
       this.#failed(error, 'adjust');
       throw storeFailure('the spend was NOT counted in the budgets', this.stateDir, error, this.#path);
+    }
+  }
+
+  readAggregates(prefixes: readonly string[], now: number): AggregateRead[] {
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('could not read the window aggregates');
+    try {
+      return state.readAggregates(prefixes, now);
+    } catch (error) {
+      this.#failed(error, 'readAggregates');
+      throw storeFailure('could not read the window aggregates', this.stateDir, error, this.#path);
     }
   }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { leastSum } from './seed.js';
-import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 interface Counter {
   spent: number;
@@ -94,8 +94,17 @@ export class MemoryStore implements CostStore {
     this.#take(id);
   }
 
-  adjust(spend: readonly CounterSpend[], now: number): void {
-    this.commit('', spend, now);
+  adjust(spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): void {
+    this.commit('', spend, now, aggregates);
+  }
+
+  readAggregates(prefixes: readonly string[], now: number): AggregateRead[] {
+    const found: AggregateRead[] = [];
+    for (const [key, sum] of this.#aggregates) {
+      if (sum.expiresAt <= now || !prefixes.some((prefix) => key.startsWith(prefix))) continue;
+      found.push({ key, usd: sum.usd, tokens: sum.tokens, requests: sum.requests });
+    }
+    return found;
   }
 
   read(window: readonly string[], now: number): WindowSpend {

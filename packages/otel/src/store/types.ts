@@ -43,6 +43,15 @@ export interface AggregateSpend {
   requests: number;
 }
 
+/** One window aggregate as a store reads it back: its key (`window.prefix + dimension`) and what was added to it. */
+export interface AggregateRead {
+  /** `day:2026-12-07|model=gpt-4o-mini`, `total|*`: as `AggregateSpend` wrote it. */
+  key: string;
+  usd: number;
+  tokens: number;
+  requests: number;
+}
+
 /** One rule definition to count the spend its window already had, once. */
 export interface RuleSeed {
   /** The definition's identity (name, unit, window, scope); a seed whose `seen` the store holds already is left alone. */
@@ -115,11 +124,13 @@ export interface CostStore {
    */
   commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): MaybePromise<void>;
   /**
-   * Adds spend that belongs to no call (an operator's correction to a bill).
-   * Unlike `commit`, which must never fail a call, it throws (or rejects) a
-   * `CostctlStoreError` when the spend was not recorded.
+   * Adds spend that belongs to no call (an operator's correction to a bill),
+   * and `aggregates` to the window aggregates in the same operation, so the
+   * fleet's spend read from them counts it. Unlike `commit`, which must never
+   * fail a call, it throws (or rejects) a `CostctlStoreError` when the spend
+   * was not recorded.
    */
-  adjust(spend: readonly CounterSpend[], now: number): MaybePromise<void>;
+  adjust(spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): MaybePromise<void>;
   /** Drops a reservation without spend. */
   release(id: string): MaybePromise<void>;
   /** The spend of a window: the sum of its counters. */
@@ -131,6 +142,14 @@ export interface CostStore {
    * window. Optional: a store without it starts new rules from zero.
    */
   seed?(seeds: readonly RuleSeed[], now: number): MaybePromise<void>;
+  /**
+   * Every window aggregate whose key starts with one of `prefixes` (`day:`,
+   * `day:2026-12-07|`, `total|*`) and that is still kept at `now`: what
+   * every process sharing the store added, for reports of the whole fleet.
+   * Throws (or rejects) a `CostctlStoreError` when they cannot be read.
+   * Optional: a store without it has no fleet-wide reports.
+   */
+  readAggregates?(prefixes: readonly string[], now: number): MaybePromise<AggregateRead[]>;
 
   /** The gate to enforce: while the store cannot be used, the fail-closed state (see `reachable`). */
   gate(): MaybePromise<GateState>;
