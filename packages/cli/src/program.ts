@@ -194,10 +194,13 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     )
     .option('--since <when>', 'from this time: 2026-11-01, 2026-11-01T12:00:00Z, or an age such as 7d, 12h, 30m (default: the whole ledger; with --chart, 48h, 30d or 365d)')
     .option('--until <when>', 'up to this time, in the same forms (default: now)')
-    .addOption(new Option('--by <keys>', 'comma-separated keys to group by: provider, model, operation, outcome, source, day, or a label (default: provider,model)'))
+    .addOption(new Option('--by <keys>', 'comma-separated keys to group by: provider, model, operation, outcome, source, day, or a label (default: provider,model; for the fleet: model)'))
     .addOption(new Option('--json', 'print a JSON array for scripts: one object per group').conflicts(['csv', 'chart']))
     .addOption(new Option('--csv', 'print CSV with a header row').conflicts('chart'))
     .addOption(new Option('--chart [period]', 'draw spend per period as bars in the terminal').choices(PERIODS).conflicts('by'))
+    .addOption(
+      new Option('--source <where>', "fleet: every host's spend from the store's aggregates, by day, provider, model or a label; ledger: this host's calls in detail (default: fleet with the Redis store, else ledger)").choices(['fleet', 'ledger']),
+    )
     .addHelpText(
       'after',
       helpText({
@@ -234,6 +237,9 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .option('--adjust', 'write each difference to the ledger and the budgets (needs --reason)')
     .option('--reason <text>', 'why, written with each adjustment (with --adjust)')
     .option('--actor <name>', 'who, written with each adjustment (default: user@host)')
+    .addOption(
+      new Option('--source <where>', "fleet: the bill against every host's spend from the store's aggregates, a row per UTC day; ledger: against this host's ledger, per day and model (default: fleet with the Redis store, else ledger)").choices(['fleet', 'ledger']),
+    )
     .addHelpText(
       'after',
       helpText({

@@ -1,5 +1,6 @@
 import { withoutCredentials } from './model/redacted-url.js';
 import { join } from 'node:path';
+import { DAYS_KEPT_MS, HOURS_KEPT_MS, WindowAggregates } from './budget/aggregates.js';
 import { ruleStatus } from './budget/levels.js';
 import { BudgetRule } from './budget/rules.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
@@ -12,7 +13,7 @@ import type { LedgerEntry } from './ledger/entry.js';
 import { setLogger, type Logger } from './model/logger.js';
 import { storeFailure } from './store/file-failure.js';
 import { openStore } from './store/open.js';
-import type { AuditEntry, CostStore, CounterSpend, GateState } from './store/types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterSpend, GateState } from './store/types.js';
 
 /** One rule as `costctl status` shows it. */
 export interface RuleView {
@@ -40,6 +41,21 @@ export interface AdjustmentResult {
  */
 export interface CostctlState {
   readonly config: CostctlConfig;
+  /** Every host shares this store (Redis): the fleet's spend is in its window aggregates, while this host's ledger holds only its own calls. */
+  readonly shared: boolean;
+  /** How long after its window ends the store keeps an hour's and a day's aggregates, in ms. */
+  readonly aggregatesKept: { readonly hour: number; readonly day: number };
+  /**
+   * The store's window aggregates whose key starts with one of `prefixes`
+   * (`day:2026-12-07|`, `total|`): what every process sharing the store
+   * spent, by window and scope dimension (`*`, `provider=…`, `model=…`,
+   * `label:<key>=…`, and `adjusted:…` for corrections to bills). Rejects
+   * with a `CostctlStoreError` when the store cannot read them.
+   *
+   * @example
+   * const days = await state.readAggregates(['day:2026-12-07|']);
+   */
+  readAggregates(prefixes: readonly string[], now?: number): Promise<AggregateRead[]>;
   /** The gate as the store holds it; rejects while the store cannot be read (never the fail-closed stand-in). */
   gate(): Promise<GateState>;
   trip(change: { reason: string; actor?: string }): Promise<GateState>;
@@ -50,7 +66,9 @@ export interface CostctlState {
   /**
    * Corrects spend to a provider's bill, as an operator approved: adds its
    * amount to every USD rule that covers its provider and model and whose
-   * current window contains its day, so budgets follow the bill, then
+   * current window contains its day, so budgets follow the bill, and to the
+   * window aggregates of its day (as spend and as `adjusted:…`), so the
+   * fleet's spend counts it, then
    * appends an adjustment entry to the ledger (the audit record: who, why,
    * from where). Both happen or neither: a ledger that cannot be written
    * takes the budgets' share back, and only when that too fails does the
@@ -79,8 +97,15 @@ export async function openState(options: StateOptions = {}): Promise<CostctlStat
   const store = openStore(config);
   const gate = new Gate(store, await store.gate());
   const rules = config.rules.map((rule) => new BudgetRule(rule, config.timezone));
+  const windows = new WindowAggregates(config.timezone);
   return {
     config,
+    shared: config.store === 'redis',
+    aggregatesKept: { hour: HOURS_KEPT_MS, day: DAYS_KEPT_MS },
+    readAggregates: async (prefixes, now = Date.now()) => {
+      if (store.readAggregates === undefined) throw new CostctlStoreError(`the ${config.store} store cannot read its window aggregates`, config.store);
+      return store.readAggregates(prefixes, now);
+    },
     gate: async () => {
       const state = await store.gate();
       // While the store cannot be used, its gate is the fail-closed stand-in, which no operator should read as the stored one.
@@ -107,6 +132,7 @@ export async function openState(options: StateOptions = {}): Promise<CostctlStat
         const { counter, expiresAt } = rule.windowAt(at);
         return { counter, amount: adjustment.amountUsd, expiresAt };
       });
+      const aggregates = adjustmentAggregates(windows, adjustment, at);
       const subject = `the adjustment of ${adjustment.provider} ${adjustment.model ?? '(not per model)'} on ${adjustment.day} by ${adjustment.amountUsd} USD`;
       const what = `${subject} was NOT made (ledger and budgets unchanged)`;
       // Opened before anything changes: a directory that cannot take the line stops here with nothing done.
@@ -118,11 +144,11 @@ export async function openState(options: StateOptions = {}): Promise<CostctlStat
       }
       try {
         // The store's error says what became of the budgets; the ledger is not written either way.
-        if (spend.length > 0) await countSpend(store, spend, now, `${subject} was NOT made, nothing was written to the ledger`);
+        await countSpend(store, spend, aggregates, now, `${subject} was NOT made, nothing was written to the ledger`);
         try {
           ledger.append();
         } catch (error) {
-          if (spend.length > 0) await takeBack(store, spend, now, covered, ledger.path, error);
+          await takeBack(store, spend, aggregates, now, covered, ledger.path, error);
           throw storeFailure(what, config.stateDir, error, ledger.path);
         }
       } finally {
@@ -144,9 +170,9 @@ export interface StateOptions extends LoadOptions {
 }
 
 /** The store refused the spend: a coded error as it is, naming what was not done; anything else becomes one. */
-async function countSpend(store: CostStore, spend: readonly CounterSpend[], now: number, what: string): Promise<void> {
+async function countSpend(store: CostStore, spend: readonly CounterSpend[], aggregates: readonly AggregateSpend[], now: number, what: string): Promise<void> {
   try {
-    await store.adjust(spend, now);
+    await store.adjust(spend, now, aggregates);
   } catch (error) {
     if (isCostctlError(error) && error.code === 'COSTCTL_STORE_UNAVAILABLE') {
       throw new CostctlStoreError(`${what}: ${error.message}`, (error as CostctlStoreError).where, { cause: error });
@@ -156,22 +182,52 @@ async function countSpend(store: CostStore, spend: readonly CounterSpend[], now:
 }
 
 /** The ledger refused the line after the budgets counted it: takes the budgets' share back, or says exactly which half stands. */
-async function takeBack(store: CostStore, spend: readonly CounterSpend[], now: number, rules: readonly BudgetRule[], file: string, cause: unknown): Promise<void> {
+async function takeBack(
+  store: CostStore,
+  spend: readonly CounterSpend[],
+  aggregates: readonly AggregateSpend[],
+  now: number,
+  rules: readonly BudgetRule[],
+  file: string,
+  cause: unknown,
+): Promise<void> {
   try {
     await store.adjust(
       spend.map((s) => ({ ...s, amount: -s.amount })),
       now,
+      aggregates.map((aggregate) => ({ ...aggregate, usd: -aggregate.usd })),
     );
   } catch (error) {
-    const amount = spend[0]!.amount;
+    const amount = aggregates[0]!.usd;
+    const counted = rules.length === 0 ? "the fleet's spend counts" : `budgets ${rules.map((rule) => rule.name).join(', ')} count`;
     throw new CostctlStoreError(
-      `the adjustment is HALF made: budgets ${rules.map((rule) => rule.name).join(', ')} count ${amount} USD that the ledger does not hold ` +
+      `the adjustment is HALF made: ${counted} ${amount} USD that the ledger does not hold ` +
         `(${file}: ${String(cause)}), and taking it back failed (${error instanceof Error ? error.message : String(error)}); ` +
         `do not run it again: once the ledger can be written, append the adjustment by hand, or let the budgets' windows end`,
       file,
       { cause: error },
     );
   }
+}
+
+/**
+ * What an adjustment adds to the window aggregates: its day and all time,
+ * by its provider and model, as spend and again under `adjusted:`, so a
+ * fleet-wide report can tell corrections from calls.
+ */
+function adjustmentAggregates(windows: WindowAggregates, adjustment: AdjustmentInput, at: number): AggregateSpend[] {
+  const dimensions = ['*', `provider=${adjustment.provider}`];
+  if (adjustment.model !== null && adjustment.model !== undefined) dimensions.push(`model=${adjustment.model}`);
+  return [
+    {
+      // Bills are per day: the hour an adjustment is dated at means nothing.
+      windows: windows.windowsAt(at).filter((window) => !window.prefix.startsWith('hour:')),
+      dimensions: [...dimensions, ...dimensions.map((dimension) => `adjusted:${dimension}`)],
+      usd: adjustment.amountUsd,
+      tokens: 0,
+      requests: 0,
+    },
+  ];
 }
 
 /** The gate could not be read: names the store and, where it said, why. */

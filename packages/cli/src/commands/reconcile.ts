@@ -3,11 +3,13 @@ import { CostctlStoreError, isCostctlError, loadConfig, openState, type LoadOpti
 import { UsageError, type Command } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { usd } from '../format.js';
+import { openFleet, spendSource } from '../fleet.js';
 import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
 import { fetchBill } from '../reconcile/admin-api.js';
 import { anthropicBilling } from '../reconcile/anthropic-bill.js';
 import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, dayRange } from '../reconcile/bill.js';
 import { compare, type Reconciliation } from '../reconcile/compare.js';
+import { ALL_MODELS, tallyFleet, wholeDays } from '../reconcile/fleet-tally.js';
 import { tallyLedger } from '../reconcile/ledger-tally.js';
 import { openaiBilling } from '../reconcile/openai-bill.js';
 import { type AppliedAdjustment, NOT_PER_MODEL, renderJson, renderText, signed } from '../reconcile/render.js';
@@ -32,6 +34,8 @@ export interface ReconcileOptions {
   adjust?: boolean;
   reason?: string;
   actor?: string;
+  /** `fleet` or `ledger`; the fleet when hosts share the store (Redis), else the ledger. */
+  source?: string;
 }
 
 /**
@@ -51,6 +55,12 @@ export const reconcile: Command<ReconcileOptions> = async (values, { cwd, env, o
   if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
 
   const config = loadConfig({ cwd, env, onWarning });
+  const from = spendSource(values.source, config);
+  if (from === 'ledger' && values.adjust && config.store === 'redis') {
+    throw new UsageError(
+      "reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger",
+    );
+  }
   const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
   const key = env[source.keyVariable]?.trim();
   if (!key) {
@@ -64,11 +74,25 @@ export const reconcile: Command<ReconcileOptions> = async (values, { cwd, env, o
   const range = dayRange(since, until);
   if (range.end - range.start > MAX_DAYS * DAY_MS) throw new UsageError(`reconcile compares at most ${MAX_DAYS} days at a time; narrow --since/--until`);
 
-  // Checked before the bill is fetched: a wrong directory would explain every billed call as traffic without costctl.
-  checkLedgerDir(config.stateDir);
-  const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
-  const tallies = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
-  const result = compare(source.provider, range, tallies, bill, { tolerance, now });
+  let result: Reconciliation;
+  if (from === 'fleet') {
+    // The fleet's spend is read first: a period it cannot answer for is refused before the bill is fetched.
+    const state = await openFleet({ cwd, env, logger, onWarning });
+    let tallies: Awaited<ReturnType<typeof tallyFleet>>;
+    try {
+      tallies = await tallyFleet(state, source.provider, range, now);
+    } finally {
+      await state.close();
+    }
+    const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
+    result = compare(source.provider, range, tallies, wholeDays(bill), { tolerance, now, source: 'fleet' });
+  } else {
+    // Checked before the bill is fetched: a wrong directory would explain every billed call as traffic without costctl.
+    checkLedgerDir(config.stateDir);
+    const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
+    const tallies = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
+    result = compare(source.provider, range, tallies, bill, { tolerance, now });
+  }
   const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning }) : [];
 
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
@@ -117,7 +141,8 @@ async function adjust(
     for (const row of rows) {
       const { rules } = await state.adjust({
         provider: result.provider,
-        model: row.model,
+        // A day of the fleet is the provider's whole day: its correction is not per model.
+        model: row.model === ALL_MODELS ? null : row.model,
         day: row.day,
         amountUsd: row.differenceUsd,
         reason: who.reason,
@@ -133,7 +158,7 @@ async function adjust(
       });
       applied.push({ day: row.day, model: row.model, amountUsd: row.differenceUsd, rules });
       process.stderr.write(
-        `costctl: adjusted ${result.provider} ${row.model ?? NOT_PER_MODEL} on ${row.day} by ${signed(row.differenceUsd)} (billed ${usd(row.billedUsd)}, ledger ${usd(row.localUsd)}) ` +
+        `costctl: adjusted ${result.provider} ${row.model ?? NOT_PER_MODEL} on ${row.day} by ${signed(row.differenceUsd)} (billed ${usd(row.billedUsd)}, ${result.source} ${usd(row.localUsd)}) ` +
           `by ${who.actor}: ${JSON.stringify(who.reason)}; budgets: ${rules.join(', ') || 'none covers it now'}\n`,
       );
     }

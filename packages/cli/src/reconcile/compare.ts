@@ -66,6 +66,8 @@ export interface Totals {
 
 export interface Reconciliation {
   provider: BillingProvider;
+  /** What the bill was compared with: this host's ledger, or every host's spend from the store's aggregates. */
+  source: 'ledger' | 'fleet';
   /** First and last UTC day compared. */
   from: string;
   to: string;
@@ -87,7 +89,14 @@ export interface Reconciliation {
  * const result = compare('openai', range, tallies, bill, { tolerance: 0.02, now: Date.now() });
  * process.exitCode = result.mismatches > 0 ? 4 : 0;
  */
-export function compare(provider: BillingProvider, range: DayRange, tallies: Map<string, LedgerTally>, bill: Bill, options: { tolerance: number; now: number }): Reconciliation {
+export function compare(
+  provider: BillingProvider,
+  range: DayRange,
+  tallies: Map<string, LedgerTally>,
+  bill: Bill,
+  options: { tolerance: number; now: number; source?: 'ledger' | 'fleet' },
+): Reconciliation {
+  const source = options.source ?? 'ledger';
   const billed = billedRows(bill);
   const daysWithCalls = new Set([...tallies.values()].filter((tally) => tally.calls > 0).map((tally) => tally.day));
   const keys = new Set([...tallies.keys(), ...billed.keys()]);
@@ -104,7 +113,7 @@ export function compare(provider: BillingProvider, range: DayRange, tallies: Map
     const partial = Date.parse(day) + DAY_MS > options.now;
     const status: RowStatus = partial ? 'partial' : beyond(differenceUsd, billedUsd, localUsd, options.tolerance) ? 'mismatch' : 'match';
     const row = { day, model, status, localUsd, billedUsd, differenceUsd, differenceFraction: billedUsd > 0 ? differenceUsd / billedUsd : null, local, billed: bought };
-    rows.push({ ...row, explanations: explain(row, daysWithCalls.has(day), options.tolerance) });
+    rows.push({ ...row, explanations: explain(row, daysWithCalls.has(day), options.tolerance, source) });
   }
   rows.sort((a, b) => (a.day === b.day ? order(a.model) - order(b.model) || (a.model ?? '').localeCompare(b.model ?? '') : a.day < b.day ? -1 : 1));
   const complete = rows.filter((row) => row.status !== 'partial');
@@ -112,6 +121,7 @@ export function compare(provider: BillingProvider, range: DayRange, tallies: Map
   const billedUsd = sum(complete.map((row) => row.billedUsd));
   return {
     provider,
+    source,
     from: utcDay(range.start),
     to: utcDay(range.end - DAY_MS),
     tolerance: options.tolerance,
@@ -156,9 +166,10 @@ function billedRows(bill: Bill): Map<string, BilledRow> {
 type Judged = Omit<ReconciledRow, 'explanations'>;
 
 /** The facts of the ledger and the bill that account for a row's difference, most telling first. */
-function explain(row: Judged, dayHasCalls: boolean, tolerance: number): Explanation[] {
+function explain(row: Judged, dayHasCalls: boolean, tolerance: number, source: 'ledger' | 'fleet'): Explanation[] {
   const { local, billed } = row;
   const said: Explanation[] = [];
+  const where = source === 'fleet' ? "the fleet's spend" : 'the ledger';
   if (row.status === 'partial') said.push({ kind: 'partial', text: 'the day (UTC) is not over: its bill is still growing, so it is shown but not judged' });
   if (row.model === null && (billed?.usd ?? 0) !== 0) {
     said.push({ kind: 'not_per_model', text: `charges not billed per model (${billed?.items.join('; ') || 'no description'}): costctl meters calls, not these` });
@@ -166,11 +177,13 @@ function explain(row: Judged, dayHasCalls: boolean, tolerance: number): Explanat
     said.push({
       kind: 'no_local_calls',
       text: dayHasCalls
-        ? 'billed, but no call of this model in the ledger: traffic from processes or keys without costctl'
-        : 'billed, but no call at all in the ledger that day: traffic from processes without costctl (or the ledger was off, COSTCTL_LEDGER=false)',
+        ? `billed, but no call of this model in ${where}: traffic from processes or keys without costctl`
+        : source === 'fleet'
+          ? "billed, but no call at all in the fleet's spend that day: traffic from processes without costctl, or from before the fleet kept aggregates"
+          : 'billed, but no call at all in the ledger that day: traffic from processes without costctl (or the ledger was off, COSTCTL_LEDGER=false)',
     });
   } else if ((local?.calls ?? 0) > 0 && (billed?.usd ?? 0) === 0) {
-    said.push({ kind: 'not_billed', text: 'in the ledger, not billed: calls to a proxy or self-hosted server (COSTCTL_ENDPOINTS), another organization\'s key, or a report not yet complete' });
+    said.push({ kind: 'not_billed', text: `in ${where}, not billed: calls to a proxy or self-hosted server (COSTCTL_ENDPOINTS), another organization's key, or a report not yet complete` });
   }
   if (local !== undefined) {
     if (local.unpriced.count > 0) {
@@ -185,13 +198,15 @@ function explain(row: Judged, dayHasCalls: boolean, tolerance: number): Explanat
     }
     if (local.blocked > 0) said.push({ kind: 'blocked', text: `${count(local.blocked, 'call')} blocked by costctl: never sent, never billed` });
     if (local.adjustments > 0) said.push({ kind: 'adjusted', text: `includes ${count(local.adjustments, 'adjustment')} of $${round(local.adjustedUsd)} (costctl reconcile --adjust)` });
+    // The aggregates sum adjustments without counting them.
+    else if (local.adjustedUsd !== 0) said.push({ kind: 'adjusted', text: `includes $${round(local.adjustedUsd)} of adjustments (costctl reconcile --adjust)` });
   }
-  said.push(...usage(row, tolerance));
+  said.push(...usage(row, tolerance, source));
   return said;
 }
 
 /** What the provider's token counts say: calls costctl did not see, or the same tokens at another price. */
-function usage(row: Judged, tolerance: number): Explanation[] {
+function usage(row: Judged, tolerance: number, source: 'ledger' | 'fleet'): Explanation[] {
   const { local, billed } = row;
   if (local === undefined || local.calls === 0 || billed?.inputTokens === undefined || billed.outputTokens === undefined) return [];
   const billedTokens = billed.inputTokens + billed.outputTokens;
@@ -199,7 +214,7 @@ function usage(row: Judged, tolerance: number): Explanation[] {
   if (Math.abs(billedTokens - localTokens) > tolerance * Math.max(billedTokens, 1)) {
     const requests = billed.requests === undefined ? '' : ` in ${count(billed.requests, 'request')}`;
     const why = billedTokens > localTokens ? 'calls costctl did not see' : 'calls the provider did not count (cut early, or made with another organization\'s key)';
-    return [{ kind: 'tokens', text: `billed ${billedTokens} tokens${requests}; the ledger has ${localTokens} in ${count(local.calls - local.blocked, 'call')} sent: ${why}` }];
+    return [{ kind: 'tokens', text: `billed ${billedTokens} tokens${requests}; ${source === 'fleet' ? "the fleet's spend" : 'the ledger'} has ${localTokens} in ${count(local.calls - local.blocked, 'call')} sent: ${why}` }];
   }
   // Unpriced and estimated calls already account for a price gap; otherwise the price itself differs.
   if (row.status === 'mismatch' && local.unpriced.count === 0 && local.estimated.count === 0) {

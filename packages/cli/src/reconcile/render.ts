@@ -22,10 +22,12 @@ export const NOT_PER_MODEL = '(not per model)';
  */
 export function renderText(result: Reconciliation, adjustments: readonly AppliedAdjustment[]): string {
   const percent = (fraction: number) => `${Math.round(fraction * 1000) / 10}%`;
-  let text = `costctl reconcile: ${result.provider}, UTC days ${result.from} to ${result.to}, tolerance ${percent(result.tolerance)}\n\n`;
-  if (result.rows.length === 0) return `${text}nothing in the ledger and nothing billed in that period\n`;
+  const local = result.source === 'fleet' ? 'fleet' : 'ledger';
+  const against = result.source === 'fleet' ? "against the fleet's spend (every host, from the store's aggregates)" : "against this host's ledger";
+  let text = `costctl reconcile: ${result.provider}, UTC days ${result.from} to ${result.to}, tolerance ${percent(result.tolerance)}, ${against}\n\n`;
+  if (result.rows.length === 0) return `${text}nothing in the ${local === 'fleet' ? "fleet's spend" : 'ledger'} and nothing billed in that period\n`;
   text += table(
-    ['day', 'model', 'calls', 'ledger', 'billed', 'difference', '%', 'status'],
+    ['day', 'model', 'calls', local, 'billed', 'difference', '%', 'status'],
     result.rows.map((row) => [
       row.day,
       row.model ?? NOT_PER_MODEL,
@@ -38,10 +40,10 @@ export function renderText(result: Reconciliation, adjustments: readonly Applied
     ]),
   );
   const explained = result.rows.filter((row) => row.status !== 'match' && row.explanations.length > 0);
-  if (explained.length > 0) text += `\nWhat explains the differences:\n${explained.map(explanation).join('')}`;
+  if (explained.length > 0) text += `\nWhat explains the differences:\n${explained.map((row) => explanation(row, local)).join('')}`;
   const { totals } = result;
   const share = totals.differenceFraction === null ? '' : ` (${totals.differenceFraction > 0 ? '+' : ''}${percent(totals.differenceFraction)})`;
-  text += `\ncomplete days: ledger ${usd(totals.localUsd)}, billed ${usd(totals.billedUsd)}, difference ${signed(totals.differenceUsd)}${share}\n`;
+  text += `\ncomplete days: ${local} ${usd(totals.localUsd)}, billed ${usd(totals.billedUsd)}, difference ${signed(totals.differenceUsd)}${share}\n`;
   if (adjustments.length > 0) {
     const total = adjustments.reduce((sum, adjustment) => sum + adjustment.amountUsd, 0);
     text += `adjusted: ${adjustments.length} day/model difference${adjustments.length === 1 ? '' : 's'}, ${signed(total)} in all, now in the ledger and the budgets\n`;
@@ -53,8 +55,8 @@ export function renderText(result: Reconciliation, adjustments: readonly Applied
   return text;
 }
 
-function explanation(row: ReconciledRow): string {
-  const head = `  ${row.day} ${row.model ?? NOT_PER_MODEL}: billed ${usd(row.billedUsd)}, ledger ${usd(row.localUsd)} (${signed(row.differenceUsd)})\n`;
+function explanation(row: ReconciledRow, local: string): string {
+  const head = `  ${row.day} ${row.model ?? NOT_PER_MODEL}: billed ${usd(row.billedUsd)}, ${local} ${usd(row.localUsd)} (${signed(row.differenceUsd)})\n`;
   return (
     head +
     row.explanations

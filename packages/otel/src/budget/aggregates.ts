@@ -8,8 +8,8 @@ import { calendarWindow, parseWindow, type CalendarUnit } from '../model/windows
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Hour aggregates answer rolling windows up to two days; day aggregates, any window up to the longest rolling one (366 d). */
-const HOURS_KEPT_MS = 49 * HOUR;
-const DAYS_KEPT_MS = 367 * DAY;
+export const HOURS_KEPT_MS = 49 * HOUR;
+export const DAYS_KEPT_MS = 367 * DAY;
 const ROLLING_BY_HOURS_MS = 48 * HOUR;
 
 type Windows = AggregateSpend['windows'];
