@@ -64,7 +64,7 @@ describe('costctl help and usage', () => {
     const status = costctl(['status', '--help'], { cwd }).stdout;
     expect(optionsIn(status)).toEqual(['--json', '--watch', '--interval']);
     expect(status).toMatch(/^ {2}3 {2}the emergency gate is tripped$/m);
-    expect(optionsIn(costctl(['help', 'report'], { cwd }).stdout)).toEqual(['--since', '--until', '--by', '--json', '--csv', '--chart']);
+    expect(optionsIn(costctl(['help', 'report'], { cwd }).stdout)).toEqual(['--since', '--until', '--by', '--json', '--csv', '--chart', '--source']);
   });
 
   it('names an unknown command or option with the nearest one, and where to read the usage; exit 2', () => {
