@@ -3,7 +3,7 @@
 // as an operator on one host, reads the fleet's spend from the store's
 // window aggregates, or this host's ledger when asked.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
@@ -221,6 +221,24 @@ describe('costctl reconcile with the Redis store', () => {
     const local = json.rows.find((r) => r.day === yesterday)!.local;
     expect(local.usd).toBeCloseTo(fleetUsd, 12);
     expect(local.adjustedUsd).toBeCloseTo(0.25, 12);
+
+    // The same bill exported as CSV from OpenAI's dashboard: no admin key, the provider told by its header row.
+    const dir = mkdtempSync(join(tmpdir(), 'costctl-bill-'));
+    const at = Date.parse(yesterday) / 1000;
+    const csv = (usd: number) =>
+      'start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,line_item,project_id,organization_id,organization_name\n' +
+      `${at},${at + 86_400},${yesterday}T00:00:00+00:00,,${usd},usd,"gpt-4o-mini-2024-07-18, input",proj_1,org-1,Fleet\n`;
+    writeFileSync(join(dir, 'costs.csv'), csv(billed));
+    writeFileSync(join(dir, 'more.csv'), csv(billed + 1));
+    writeFileSync(join(dir, 'other.csv'), 'Date,Service,Cost\n');
+    const { OPENAI_ADMIN_KEY: _, ...keyless } = a.env;
+    const [same, more, other] = await Promise.all(['costs.csv', 'more.csv', 'other.csv'].map((name) => costctl(['reconcile', '--bill', join(dir, name)], keyless)));
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(new RegExp(`^costctl reconcile: openai, UTC days ${yesterday} to ${yesterday}, tolerance 2%, against the fleet's spend`));
+    expect(more.code).toBe(4);
+    expect(more.stdout).toMatch(/\+\$1(\.00)? .*BEYOND/);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^costctl: --bill .*other\.csv: not a bill costctl reads \(columns Date, Service, Cost\); --bill takes OpenAI cost export/);
   });
 
   it('refuses a zone whose days are not UTC days, before fetching the bill', async () => {

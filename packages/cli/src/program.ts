@@ -229,8 +229,9 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
       "Compares the ledger with the provider's own usage and cost reports, per UTC day and model, and explains each difference beyond the tolerance. " +
         'Reads the admin key from OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY (never printed). With --adjust, corrects the ledger and the budgets to the bill.',
     )
-    .option('--provider <name>', 'whose bill: openai or anthropic (required)')
-    .option('--since <when>', 'from this time: a date, a time, or an age such as 7d', '7d')
+    .option('--provider <name>', 'whose bill: openai or anthropic (required, unless --bill names it)')
+    .option('--bill <file>', "a bill exported as CSV instead of the admin API: OpenAI's cost export, or an AWS Cost and Usage Report (Bedrock); its header row tells which")
+    .option('--since <when>', 'from this time: a date, a time, or an age such as 7d (default: 7d; with --bill, the first day it bills)')
     .option('--until <when>', 'up to this time (default: now)')
     .option('--tolerance <share>', "the difference allowed, a fraction such as 0.02 or a percentage such as 2% (default: the config's reconcile.tolerance)")
     .option('--json', 'print one JSON object for scripts: {verdict, mismatches, rows, totals, …}')

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { CostctlStoreError, isCostctlError, loadConfig, openState, type LoadOptions, type Logger } from '@costctl/otel';
-import { UsageError, type Command } from '../command.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { usd } from '../format.js';
 import { openFleet, spendSource } from '../fleet.js';
@@ -9,8 +10,9 @@ import { fetchBill } from '../reconcile/admin-api.js';
 import { anthropicBilling } from '../reconcile/anthropic-bill.js';
 import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, dayRange } from '../reconcile/bill.js';
 import { compare, type Reconciliation } from '../reconcile/compare.js';
-import { ALL_MODELS, tallyFleet, wholeDays } from '../reconcile/fleet-tally.js';
-import { tallyLedger } from '../reconcile/ledger-tally.js';
+import { parseBillCsv } from '../reconcile/csv-bill.js';
+import { ALL_MODELS, tallyFleet, wholeDayTallies, wholeDays } from '../reconcile/fleet-tally.js';
+import { type LedgerTally, tallyLedger } from '../reconcile/ledger-tally.js';
 import { openaiBilling } from '../reconcile/openai-bill.js';
 import { type AppliedAdjustment, NOT_PER_MODEL, renderJson, renderText, signed } from '../reconcile/render.js';
 
@@ -36,6 +38,8 @@ export interface ReconcileOptions {
   actor?: string;
   /** `fleet` or `ledger`; the fleet when hosts share the store (Redis), else the ledger. */
   source?: string;
+  /** A bill exported as CSV, read instead of the provider's admin API. */
+  bill?: string;
 }
 
 /**
@@ -45,10 +49,12 @@ export interface ReconcileOptions {
  * when the reports cannot be read. With `--adjust --reason R`, appends an
  * adjustment for each difference to the ledger and the budgets (then 0).
  */
-export const reconcile: Command<ReconcileOptions> = async (values, { cwd, env, out, logger, onWarning }) => {
+export const reconcile: Command<ReconcileOptions> = async (values, context) => {
+  if (values.bill !== undefined) return reconcileFile(values.bill, values, context);
+  const { cwd, env, out, logger, onWarning } = context;
   const provider = values.provider;
   if (!BILLING_PROVIDERS.includes(provider as BillingProvider)) {
-    throw new UsageError(`reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}${provider === undefined ? '' : `, got "${provider}"`}`);
+    throw new UsageError(`reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}, or --bill <file>${provider === undefined ? '' : `; got --provider "${provider}"`}`);
   }
   const source = sources[provider as BillingProvider];
   if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
@@ -98,6 +104,62 @@ export const reconcile: Command<ReconcileOptions> = async (values, { cwd, env, o
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
   return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
 };
+
+/**
+ * `costctl reconcile --bill <file>`: the same comparison against a bill
+ * exported as CSV (its provider told by its header row), over the days it
+ * covers unless --since/--until narrow them. No admin key is needed.
+ */
+async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env, out, logger, onWarning }: CommandContext): Promise<number> {
+  if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
+  if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--bill ${file}: cannot be read (${(error as Error).message}); give the path of the exported CSV file`);
+  }
+  const bill = parseBillCsv(text, file);
+  if (values.provider !== undefined && values.provider !== bill.provider) {
+    throw new UsageError(`--provider ${values.provider}, but ${file} is an ${bill.format}, a bill of ${bill.provider}: drop --provider, or give that provider's bill`);
+  }
+  const config = loadConfig({ cwd, env, onWarning });
+  const from = spendSource(values.source, config);
+  if (from === 'ledger' && values.adjust && config.store === 'redis') {
+    throw new UsageError(
+      "reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger",
+    );
+  }
+  const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
+  const now = Date.now();
+  const days = bill.costs.map((cost) => Date.parse(cost.day)).sort((a, b) => a - b);
+  if (days.length === 0 && values.since === undefined) throw new UsageError(`--bill ${file}: the ${bill.format} holds no charge of ${bill.provider}; nothing to compare`);
+  const since = parseWhen(values.since, 'since', now)?.getTime() ?? days[0]!;
+  const until = parseWhen(values.until, 'until', now)?.getTime() ?? Math.max(since + 1, (days.at(-1) ?? since) + DAY_MS);
+  if (since >= until) throw new UsageError(`--since must be before --until`);
+  const range = dayRange(since, until);
+  if (range.end - range.start > MAX_DAYS * DAY_MS) throw new UsageError(`reconcile compares at most ${MAX_DAYS} days at a time; narrow --since/--until`);
+
+  const whole = from === 'fleet' || bill.wholeDays;
+  const charges = { costs: bill.costs, usage: [] };
+  let tallies: Map<string, LedgerTally>;
+  if (from === 'fleet') {
+    const state = await openFleet({ cwd, env, logger, onWarning });
+    try {
+      tallies = await tallyFleet(state, bill.provider, range, now);
+    } finally {
+      await state.close();
+    }
+  } else {
+    checkLedgerDir(config.stateDir);
+    const ledger = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), bill.provider);
+    tallies = whole ? wholeDayTallies(ledger) : ledger;
+  }
+  const result = compare(bill.provider, range, tallies, whole ? wholeDays(charges) : charges, { tolerance, now, source: from });
+  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning }) : [];
+  out(values.json ? renderJson(result, applied) : renderText(result, applied));
+  return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
+}
 
 /** `0.05` or `5%`: a fraction of the bill from 0 to 1. */
 function parseTolerance(text: string): number {

@@ -2,7 +2,7 @@
  * The ledger against the bill, per UTC day and model: the difference, the
  * verdict against the tolerance, and what in the ledger explains it.
  */
-import { type Bill, type BillingProvider, type DayRange, DAY_MS, utcDay } from './bill.js';
+import { type Bill, type DayRange, DAY_MS, utcDay } from './bill.js';
 import { type LedgerTally, type NamedCall, rowKey } from './ledger-tally.js';
 
 /** Differences under half a cent never fail the check: invoices are in cents, and so is anyone's attention. */
@@ -65,7 +65,8 @@ export interface Totals {
 }
 
 export interface Reconciliation {
-  provider: BillingProvider;
+  /** `openai`, `anthropic`, or whose bill a file was (`aws.bedrock`). */
+  provider: string;
   /** What the bill was compared with: this host's ledger, or every host's spend from the store's aggregates. */
   source: 'ledger' | 'fleet';
   /** First and last UTC day compared. */
@@ -90,7 +91,7 @@ export interface Reconciliation {
  * process.exitCode = result.mismatches > 0 ? 4 : 0;
  */
 export function compare(
-  provider: BillingProvider,
+  provider: string,
   range: DayRange,
   tallies: Map<string, LedgerTally>,
   bill: Bill,

@@ -77,3 +77,36 @@ export function wholeDays(bill: Bill): Bill {
     usage: bill.usage.map((usage) => ({ ...usage, model: ALL_MODELS })),
   };
 }
+
+/**
+ * The ledger's tallies as one row per day (`ALL_MODELS`), for a bill that
+ * names no model costctl knows: every model's calls and adjustments summed.
+ *
+ * @example
+ * compare('aws.bedrock', range, wholeDayTallies(await tallyLedger(entries, 'aws.bedrock')), bill, options)
+ */
+export function wholeDayTallies(tallies: Map<string, LedgerTally>): Map<string, LedgerTally> {
+  const days = new Map<string, LedgerTally>();
+  for (const tally of tallies.values()) {
+    const key = rowKey(tally.day, ALL_MODELS);
+    const day = days.get(key);
+    if (day === undefined) {
+      days.set(key, { ...tally, model: ALL_MODELS, estimated: { ...tally.estimated, calls: [...tally.estimated.calls] }, unpriced: { ...tally.unpriced, calls: [...tally.unpriced.calls], reasons: { ...tally.unpriced.reasons } }, errors: { ...tally.errors, calls: [...tally.errors.calls] } });
+      continue;
+    }
+    day.calls += tally.calls;
+    day.usd += tally.usd;
+    day.adjustedUsd += tally.adjustedUsd;
+    day.adjustments += tally.adjustments;
+    day.inputTokens += tally.inputTokens;
+    day.outputTokens += tally.outputTokens;
+    day.blocked += tally.blocked;
+    for (const kind of ['estimated', 'unpriced', 'errors'] as const) {
+      day[kind].count += tally[kind].count;
+      day[kind].usd += tally[kind].usd;
+      day[kind].calls.push(...tally[kind].calls.slice(0, Math.max(0, 5 - day[kind].calls.length)));
+    }
+    for (const [reason, count] of Object.entries(tally.unpriced.reasons)) day.unpriced.reasons[reason] = (day.unpriced.reasons[reason] ?? 0) + count;
+  }
+  return days;
+}
