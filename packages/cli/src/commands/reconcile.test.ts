@@ -68,7 +68,7 @@ describe('costctl reconcile verdicts', () => {
     const where = workdir();
     const noKey = { ...where, env: { ...where.env, OPENAI_ADMIN_KEY: ' ' } };
     await expect(run({ provider: 'openai' }, noKey)).rejects.toThrow(/set OPENAI_ADMIN_KEY \(it is read from the environment only, and never printed\)/);
-    await expect(run({ provider: 'gemini' }, where)).rejects.toThrow('reconcile needs --provider openai or anthropic, got "gemini"');
+    await expect(run({ provider: 'gemini' }, where)).rejects.toThrow('reconcile needs --provider openai or anthropic, or --bill <file>; got --provider "gemini"');
     await expect(run({ provider: 'openai', tolerance: '150%' }, where)).rejects.toThrow(UsageError);
     await expect(run({ provider: 'openai', adjust: true }, where)).rejects.toThrow(/--adjust needs --reason/);
     await expect(run({ provider: 'openai', since: '1d', until: '3d' }, where)).rejects.toThrow('--since must be before --until');
