@@ -165,6 +165,24 @@ describe('costctl report with the Redis store', () => {
     });
   });
 
+  it("forecasts from every rule's fleet-wide spend, and says so; --source ledger from this host's calls", async () => {
+    const { a, b } = fleet;
+    const [text, json, ledger] = await Promise.all([
+      costctl(['forecast'], a.env),
+      costctl(['forecast', '--json'], a.env),
+      costctl(['forecast', '--source', 'ledger', '--json'], a.env),
+    ]);
+    expect([text.code, json.code, ledger.code, json.stderr, ledger.stderr]).toEqual([0, 0, 0, '', '']);
+    expect(text.stdout).toMatch(/^fleet: from the Redis store at .* \(every host sharing it\)\naverage spend over the last 7 complete days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, UTC\)/);
+    const fleetWide = JSON.parse(json.stdout) as { source: string; perDayUsd: number; rules: { rule: string; spent: number }[] };
+    expect(fleetWide.source).toBe('fleet');
+    expect(fleetWide.rules[0]!.spent).toBeCloseTo(cost(a.entries) + cost(b.entries), 12);
+    // Today is still under way: no complete day has spend yet.
+    expect(fleetWide.perDayUsd).toBe(0);
+    const own = JSON.parse(ledger.stdout) as { rules: { spent: number }[] };
+    expect(own.rules[0]!.spent).toBeCloseTo(cost(a.entries), 12);
+  });
+
   it('exits 5 naming the store when Redis cannot be read, instead of showing no spend', async () => {
     const result = await costctl(['report'], { ...fleet.a.env, COSTCTL_REDIS_URL: 'redis://127.0.0.1:1', COSTCTL_REDIS_TIMEOUT_MS: '200' });
     expect(result.code).toBe(5);

@@ -219,6 +219,9 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     )
     .option('--days <n>', 'days of the ledger to average over, 1 to 365', '7')
     .option('--json', 'print one JSON object for scripts: {days, perDayUsd, rules}')
+    .addOption(
+      new Option('--source <where>', "fleet: every rule's spend as the shared store counts it and rates from its day aggregates, every host included; ledger: this host's ledger (default: fleet with the Redis store, else ledger)").choices(['fleet', 'ledger']),
+    )
     .addHelpText('after', helpText({ examples: ['costctl forecast', 'costctl forecast --days 30 --json'], exits: [] }))
     .action(action(async () => (await import('./commands/forecast.js')).forecast));
 
