@@ -190,6 +190,7 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .summary('spend from the ledger, as a table or a chart')
     .description(
       "Spend from the ledger: calls, tokens and cost, grouped by provider, model, operation, outcome, source, day or a label in COSTCTL_LABELS; " +
+        "with the Redis store, every host's spend from the store's aggregates, by day and provider, model or a label (--source ledger for this host's). " +
         'the most expensive group first. --chart draws spend per hour, day or month as bars instead.',
     )
     .option('--since <when>', 'from this time: 2026-11-01, 2026-11-01T12:00:00Z, or an age such as 7d, 12h, 30m (default: the whole ledger; with --chart, 48h, 30d or 365d)')
@@ -230,6 +231,7 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .summary("the ledger against the provider's bill")
     .description(
       "Compares the ledger with the provider's own usage and cost reports, per UTC day and model, and explains each difference beyond the tolerance. " +
+        "With the Redis store, compares every host's spend instead, a row per UTC day. --bill reads a bill exported as CSV instead of the admin API. " +
         'Reads the admin key from OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY (never printed). With --adjust, corrects the ledger and the budgets to the bill.',
     )
     .option('--provider <name>', 'whose bill: openai or anthropic (required, unless --bill names it)')

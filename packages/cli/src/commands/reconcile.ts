@@ -44,7 +44,9 @@ export interface ReconcileOptions {
 
 /**
  * `costctl reconcile --provider openai|anthropic`: the ledger against the
- * provider's own usage and cost reports, per UTC day and model. Exits 0
+ * provider's own usage and cost reports, per UTC day and model; with the
+ * Redis store, every host's spend from the store's aggregates, per UTC day
+ * (see `tallyFleet`), so a correction never counts other hosts twice. Exits 0
  * when every complete day is within the tolerance, 4 when one is not, 1
  * when the reports cannot be read. With `--adjust --reason R`, appends an
  * adjustment for each difference to the ledger and the budgets (then 0).

@@ -50,7 +50,7 @@ export interface ReportOptions {
   source?: string;
 }
 
-/** `costctl report`: spend from the ledger, grouped as asked, or drawn over time. */
+/** `costctl report`: spend from the ledger, grouped as asked, or drawn over time; with the Redis store, the fleet's (see `fleetReport`). */
 export const report: Command<ReportOptions> = async (values, context) => {
   const { cwd, env, out, onWarning } = context;
   const config = loadConfig({ cwd, env, onWarning });
