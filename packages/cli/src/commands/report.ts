@@ -247,7 +247,8 @@ async function fleetReport(values: ReportOptions, config: CostctlConfig, { cwd, 
     const including = adjusted === 0 ? '' : `, including ${usd(adjusted)} of adjustments to the providers' bills (costctl reconcile --adjust)`;
     const { currency } = config;
     const displayed = currency === undefined ? '' : ` (${inCurrency(total, currency)} at ${currency.perUsd} ${currency.code} per USD)`;
-    out(`\ntotal ${usd(total)}${displayed} over ${count(sorted.reduce((sum, row) => sum + row.calls, 0))} calls, every host\n`);
+    const whose = config.store === 'redis' ? 'every host' : 'every process of this host';
+    out(`\ntotal ${usd(total)}${displayed} over ${count(sorted.reduce((sum, row) => sum + row.calls, 0))} calls, ${whose}\n`);
     return 0;
   } finally {
     await state.close();
