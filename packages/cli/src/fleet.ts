@@ -19,7 +19,12 @@ export type SpendSource = 'fleet' | 'ledger';
  */
 export function spendSource(option: string | undefined, config: CostctlConfig): SpendSource {
   if (option === undefined) return config.store === 'redis' ? 'fleet' : 'ledger';
-  if (option === 'fleet' || option === 'ledger') return option;
+  if (option === 'ledger') return option;
+  if (option === 'fleet') {
+    // Each process has a memory store of its own: this command's would read as no spend at all.
+    if (config.store === 'memory') throw new UsageError("--source fleet: with COSTCTL_STORE=memory each process keeps its spend to itself, so there is no fleet's spend to read; drop --source fleet for this host's ledger");
+    return option;
+  }
   throw new UsageError(`--source ${option}: expected fleet (every host's spend, from the store's aggregates) or ledger (this host's calls, in detail)`);
 }
 

@@ -73,10 +73,12 @@ describe('costctl report --source fleet', () => {
     expect(await run({ by: 'day', csv: true, since: today }, where)).toBe(`day,calls,tokens,cost_usd\n${today},3,2500,2.5\n${today} (adjustment),0,0,0.5\n`);
   });
 
-  it('refuses an --until that is not a whole day, naming the day to give instead', async () => {
+  it('refuses an --until that is not a whole day, naming the day to give instead, and a fleet of memory stores', async () => {
     const where = await fleetStore();
     await expect(report({ source: 'fleet', until: `${today}T06:00:00Z` }, { ...where, out: () => {} })).rejects.toThrow(
       new UsageError(`--until ${today}T06:00:00Z: the fleet's aggregates keep spend by whole day (UTC); give a day such as ${today} or an age in days such as 7d, or add --source ledger for this host's calls at that precision`),
     );
+    // A memory store is each process's own: this command's would read as no spend at all.
+    await expect(report({ source: 'fleet' }, { ...where, env: { ...where.env, COSTCTL_STORE: 'memory' }, out: () => {} })).rejects.toThrow(/^--source fleet: with COSTCTL_STORE=memory each process keeps its spend to itself/);
   });
 });

@@ -224,7 +224,10 @@ async function fleetReport(values: ReportOptions, config: CostctlConfig, { cwd, 
         groups.set(id, group);
       }
     });
-    const sorted = [...groups.values()].sort((a, b) => (byDay && a.key[keys.indexOf('day')] !== b.key[keys.indexOf('day')] ? (a.key[keys.indexOf('day')]! < b.key[keys.indexOf('day')]! ? -1 : 1) : b.cost - a.cost));
+    // Days in order, then the most expensive first, as the ledger report sorts.
+    const day = keys.indexOf('day');
+    const dateOf = (row: FleetRow) => (day === -1 ? '' : row.key[day]!.slice(0, 10));
+    const sorted = [...groups.values()].sort((a, b) => (dateOf(a) === dateOf(b) ? b.cost - a.cost : dateOf(a) < dateOf(b) ? -1 : 1));
     const span = allTime ? 'all time' : `days ${days[0]!.date} to ${days.at(-1)!.date} (${config.timezone})`;
     const said = `${sourceLine('fleet', config)}, ${span}`;
     if (values.json || values.csv) {
