@@ -73,6 +73,21 @@ describe('costctl report --source fleet', () => {
     expect(await run({ by: 'day', csv: true, since: today }, where)).toBe(`day,calls,tokens,cost_usd\n${today},3,2500,2.5\n${today} (adjustment),0,0,0.5\n`);
   });
 
+  it('refuses in one line what the aggregates do not keep, saying what to do instead', async () => {
+    const where = await fleetStore();
+    const refusals: [ReportOptions, RegExp][] = [
+      [{ by: 'operation' }, /^--by operation: the fleet's aggregates keep spend by day, provider, model and labels, not per call; add --source ledger/],
+      [{ by: 'model,tenant' }, /^--by model,tenant: the fleet's aggregates keep model and tenant each on its own, not crossed/],
+      [{ by: 'team' }, /^--by team: the fleet's aggregates keep only labels allow-listed in COSTCTL_LABELS, and COSTCTL_LABELS is tenant; add team there/],
+      [{ since: '2020-01-01' }, /^--since 2020-01-01 starts on 2020-01-01: the store keeps each day's aggregates for 366 days after it ends, so the fleet's spend is known from \d{4}-\d{2}-\d{2} on; start there, or add --source ledger/],
+      [{ since: '2026-12-01T10:30:00Z' }, /^--since 2026-12-01T10:30:00Z: the fleet's aggregates keep spend by whole day \(UTC\); give a day such as 2026-12-01/],
+      [{ chart: true }, /^--chart draws calls over time from the ledger, and the fleet's aggregates keep spend by day only/],
+    ];
+    for (const [options, message] of refusals) {
+      await expect(report({ source: 'fleet', ...options }, { ...where, out: () => {} }), JSON.stringify(options)).rejects.toThrow(message);
+    }
+  });
+
   it('refuses an --until that is not a whole day, naming the day to give instead, and a fleet of memory stores', async () => {
     const where = await fleetStore();
     await expect(report({ source: 'fleet', until: `${today}T06:00:00Z` }, { ...where, out: () => {} })).rejects.toThrow(
