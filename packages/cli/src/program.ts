@@ -235,7 +235,7 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
         'Reads the admin key from OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY (never printed). With --adjust, corrects the ledger and the budgets to the bill.',
     )
     .option('--provider <name>', 'whose bill: openai or anthropic (required, unless --bill names it)')
-    .option('--bill <file>', "a bill exported as CSV instead of the admin API: OpenAI's cost export, or an AWS Cost and Usage Report (Bedrock); its header row tells which")
+    .option('--bill <file>', "a bill exported as CSV instead of the admin API: OpenAI's cost export, an AWS Cost and Usage Report (Bedrock) or a Google Cloud billing export (Vertex AI, Gemini API); its header row tells which")
     .option('--since <when>', 'from this time: a date, a time, or an age such as 7d (default: 7d; with --bill, the first day it bills)')
     .option('--until <when>', 'up to this time (default: now)')
     .option('--tolerance <share>', "the difference allowed, a fraction such as 0.02 or a percentage such as 2% (default: the config's reconcile.tolerance)")

@@ -121,7 +121,7 @@ async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env,
   } catch (error) {
     throw new UsageError(`--bill ${file}: cannot be read (${(error as Error).message}); give the path of the exported CSV file`);
   }
-  const bill = parseBillCsv(text, file);
+  const bill = parseBillCsv(text, file, values.provider);
   if (values.provider !== undefined && values.provider !== bill.provider) {
     throw new UsageError(`--provider ${values.provider}, but ${file} is an ${bill.format}, a bill of ${bill.provider}: drop --provider, or give that provider's bill`);
   }

@@ -50,10 +50,27 @@ describe('bills exported as CSV', () => {
     expect(bill.costs).toEqual([{ day: '2025-11-20', model: '(all models)', usd: 0.0864, item: 'USE1-Llama3-3-70B-input-tokens' }]);
   });
 
+  it('reads a Google Cloud billing export for the one provider it bills, or the one asked for when it bills two', () => {
+    const both = fixture('gcp-billing.csv');
+    expect(() => parseBillCsv(both, 'gcp.csv')).toThrow(
+      new UsageError('--bill gcp.csv: this Google Cloud billing export holds charges of gcp.vertex_ai and gcp.gemini; give --provider gcp.vertex_ai or gcp.gemini to say whose to reconcile'),
+    );
+    const vertex = parseBillCsv(both, 'gcp.csv', 'gcp.vertex_ai');
+    expect(vertex).toMatchObject({ provider: 'gcp.vertex_ai', format: 'Google Cloud billing export', wholeDays: true });
+    expect(vertex.costs).toEqual([
+      { day: '2025-11-20', model: '(all models)', usd: 0.42, item: 'Gemini 2.5 Flash Input Text Tokens' },
+      { day: '2025-11-20', model: '(all models)', usd: 1.05, item: 'Gemini 2.5 Flash Output Text Tokens' },
+    ]);
+    expect(parseBillCsv(both, 'gcp.csv', 'gcp.gemini').costs.map(({ day, usd }) => [day, usd])).toEqual([['2025-11-21', 0.3]]);
+    // One service billed: no --provider needed.
+    const [header, vertexRow] = both.split('\n');
+    expect(parseBillCsv(`${header}\n${vertexRow}\n`, 'vertex.csv').provider).toBe('gcp.vertex_ai');
+  });
+
   it('refuses an unknown header in one line naming the formats it reads, and says what OpenAI export to take instead of the activity one', () => {
     const unknown = () => parseBillCsv('date,service,cost\n2025-11-20,Vertex AI,1.5\n', 'gcp.csv');
     expect(unknown).toThrow(UsageError);
-    expect(unknown).toThrow(/^--bill gcp\.csv: not a bill costctl reads \(columns date, service, cost\); --bill takes OpenAI cost export .*; or AWS Cost and Usage Report/);
+    expect(unknown).toThrow(/^--bill gcp\.csv: not a bill costctl reads \(columns date, service, cost\); --bill takes OpenAI cost export .*; or AWS Cost and Usage Report .*; or Google Cloud billing export/);
     expect(() => parseBillCsv('', 'empty.csv')).toThrow(/not a bill costctl reads \(an empty file\)/);
     expect(() => parseBillCsv('start_time,end_time,num_model_requests,model,input_tokens,output_tokens\n', 'activity.csv')).toThrow(
       "--bill activity.csv: this is OpenAI's activity export (tokens, no cost); export the Cost data tab instead (Usage → Export → Cost data, group by line item, 1 day)",

@@ -7,6 +7,9 @@
  *   AWS Cost and Usage     CUR (lineItem/UsageStartDate, lineItem/ProductCode,
  *   Report (Bedrock)       lineItem/UnblendedCost, product/ProductName, …) or CUR 2.0
  *                          (line_item_usage_start_date, line_item_product_code, …)
+ *   Google Cloud billing   the BigQuery export's columns as CSV: service.description
+ *   export (Vertex AI,     (Vertex AI; Gemini API), sku.description, usage_start_time,
+ *   Gemini API)            cost, currency
  *
  * A cloud's line items name usage types (`USE1-…-input-tokens`), not the
  * model ids apps send, so its bill is compared per day as a whole.
@@ -32,15 +35,17 @@ export interface FileBill {
 export const BILL_FORMATS = [
   'OpenAI cost export (Usage → Export → Cost data: start_time, amount_value, amount_currency, line_item)',
   'AWS Cost and Usage Report (lineItem/UsageStartDate, lineItem/ProductCode, lineItem/UnblendedCost, product/ProductName; or CUR 2.0 line_item_… columns)',
+  'Google Cloud billing export (service.description, sku.description, usage_start_time, cost, currency)',
 ];
 
 interface Format {
   name: string;
-  provider: string;
+  /** Whose bill it is; a bill of several providers (a cloud's) is read for the one `asked`, or says which to ask for. */
+  provider(rows: Row[], asked: string | undefined, file: string): string;
   wholeDays: boolean;
   /** Whether the header row is this format's. */
   matches(columns: ReadonlySet<string>): boolean;
-  read(rows: Row[]): BilledCost[];
+  read(rows: Row[], provider: string): BilledCost[];
 }
 
 /** One data row by column name, with the line it came from. */
@@ -51,7 +56,7 @@ interface Row {
 
 const openaiCosts: Format = {
   name: 'OpenAI cost export',
-  provider: 'openai',
+  provider: () => 'openai',
   wholeDays: false,
   matches: (columns) => columns.has('start_time') && columns.has('amount_value') && columns.has('line_item'),
   read(rows) {
@@ -79,7 +84,7 @@ const USAGE_TYPES = new Set(['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsag
 
 const awsCur: Format = {
   name: 'AWS Cost and Usage Report',
-  provider: 'aws.bedrock',
+  provider: () => 'aws.bedrock',
   wholeDays: true,
   matches: (columns) => [CUR.legacy, CUR.v2].some((names) => columns.has(names.start) && columns.has(names.code) && columns.has(names.cost)),
   read(rows) {
@@ -100,7 +105,35 @@ const awsCur: Format = {
   },
 };
 
-const FORMATS: readonly Format[] = [openaiCosts, awsCur];
+/** The services of a Google Cloud billing export that are a provider costctl meters, by `service.description`. */
+const GCP_SERVICES: Record<string, string> = { 'Vertex AI': 'gcp.vertex_ai', 'Gemini API': 'gcp.gemini', 'Generative Language API': 'gcp.gemini' };
+
+const gcpExport: Format = {
+  name: 'Google Cloud billing export',
+  wholeDays: true,
+  matches: (columns) => columns.has('service.description') && columns.has('usage_start_time') && columns.has('cost'),
+  provider(rows, asked, file) {
+    const billed = [...new Set(rows.map((row) => GCP_SERVICES[row.get('service.description').trim()]).filter((name) => name !== undefined))];
+    if (asked !== undefined && Object.values(GCP_SERVICES).includes(asked)) return asked;
+    if (billed.length === 1) return billed[0]!;
+    const which = billed.length === 0 ? 'no Vertex AI or Gemini API charge' : `charges of ${billed.join(' and ')}`;
+    throw new UsageError(`--bill ${file}: this ${this.name} holds ${which}; give --provider ${Object.values(GCP_SERVICES).filter((v, i, all) => all.indexOf(v) === i).join(' or ')} to say whose to reconcile`);
+  },
+  read(rows, provider) {
+    const costs: BilledCost[] = [];
+    for (const row of rows) {
+      if (GCP_SERVICES[row.get('service.description').trim()] !== provider) continue;
+      const currency = row.get('currency').trim();
+      if (currency !== '' && currency.toUpperCase() !== 'USD') throw rowError(this.name, row, `a charge in ${currency}; costctl reconciles USD bills only`);
+      // `cost` is before credits: credits are not calls costctl could have seen.
+      const usd = amount(this.name, row, 'cost', row.get('cost'));
+      costs.push({ day: dayOf(this.name, row, 'usage_start_time', utcInstant(row.get('usage_start_time'))), model: ALL_MODELS, usd, item: row.get('sku.description') || null });
+    }
+    return costs;
+  },
+};
+
+const FORMATS: readonly Format[] = [openaiCosts, awsCur, gcpExport];
 
 /**
  * The bill in a CSV file's text: its format from the header row, then its
@@ -112,7 +145,7 @@ const FORMATS: readonly Format[] = [openaiCosts, awsCur];
  * parseBillCsv('start_time,end_time,amount_value,amount_currency,line_item\n1763596800,1763683200,0.25,usd,"gpt-4o-mini-2024-07-18, input"\n', 'costs.csv')
  * // { provider: 'openai', format: 'OpenAI cost export', wholeDays: false, costs: [{ day: '2025-11-20', model: 'gpt-4o-mini', usd: 0.25, item: 'gpt-4o-mini-2024-07-18, input' }] }
  */
-export function parseBillCsv(text: string, file: string): FileBill {
+export function parseBillCsv(text: string, file: string, provider?: string): FileBill {
   const [header, ...records] = parseCsv(text.replace(/^\uFEFF/, ''));
   const columns = (header ?? []).map((name) => name.trim());
   const names = new Set(columns);
@@ -131,7 +164,8 @@ export function parseBillCsv(text: string, file: string): FileBill {
     if (cells.length === 1 && cells[0] === '') return;
     rows.push({ line: i + 2, get: (column) => cells[index.get(column) ?? -1] ?? '' });
   });
-  return { provider: format.provider, format: format.name, wholeDays: format.wholeDays, costs: format.read(rows) };
+  const whose = format.provider(rows, provider, file);
+  return { provider: whose, format: format.name, wholeDays: format.wholeDays, costs: format.read(rows, whose) };
 }
 
 /**
@@ -169,11 +203,11 @@ export function parseCsv(text: string): string[][] {
   return records;
 }
 
-/** `2025-11-20T00:00:00Z`, or `2025-11-20 00:00:00` as CUR 2.0 writes it: UTC, whatever this machine's zone. */
+/** `2025-11-20T00:00:00Z`, `2025-11-20 00:00:00` as CUR 2.0 writes it, or `2025-11-20 00:00:00 UTC` as BigQuery does: UTC unless it says otherwise, whatever this machine's zone. */
 function utcInstant(text: string): number {
-  const trimmed = text.trim();
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) || /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
-  return Date.parse(zoned ? trimmed : `${trimmed.replace(' ', 'T')}Z`);
+  const iso = text.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2').replace(/ ?UTC$/, 'Z');
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(iso) || /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  return Date.parse(zoned ? iso : `${iso}Z`);
 }
 
 function seconds(text: string): number {
