@@ -62,7 +62,7 @@ describe('costctl reconcile --bill with an AWS Cost and Usage Report', () => {
   it("refuses a --provider that is not the bill's", async () => {
     const where = workdir(0.1);
     await expect(run({ bill: where.bill, provider: 'openai' }, where)).rejects.toThrow(
-      new UsageError(`--provider openai, but ${where.bill} is an AWS Cost and Usage Report, a bill of aws.bedrock: drop --provider, or give that provider's bill`),
+      new UsageError(`--provider openai, but ${where.bill} bills aws.bedrock (AWS Cost and Usage Report): drop --provider, or give that provider's bill`),
     );
     await expect(run({ bill: join(where.cwd, 'missing.csv') }, where)).rejects.toThrow(/^--bill .*missing\.csv: cannot be read \(ENOENT/);
   });

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { CostctlStoreError, isCostctlError, loadConfig, openState, type LoadOptions, type Logger } from '@costctl/otel';
+import { CostctlStoreError, isCostctlError, loadConfig, openState, type CostctlConfig, type LoadOptions, type Logger } from '@costctl/otel';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { parseWhen } from '../dates.js';
 import { usd } from '../format.js';
-import { openFleet, spendSource } from '../fleet.js';
+import { openFleet, spendSource, type SpendSource } from '../fleet.js';
 import { checkLedgerDir, ledgerOf } from '../ledger-dir.js';
 import { fetchBill } from '../reconcile/admin-api.js';
 import { anthropicBilling } from '../reconcile/anthropic-bill.js';
-import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, dayRange } from '../reconcile/bill.js';
+import { BILLING_PROVIDERS, type BillingProvider, type BillingSource, DAY_MS, type DayRange, dayRange } from '../reconcile/bill.js';
 import { compare, type Reconciliation } from '../reconcile/compare.js';
 import { parseBillCsv } from '../reconcile/csv-bill.js';
 import { ALL_MODELS, tallyFleet, wholeDayTallies, wholeDays } from '../reconcile/fleet-tally.js';
@@ -59,16 +59,10 @@ export const reconcile: Command<ReconcileOptions> = async (values, context) => {
     throw new UsageError(`reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}, or --bill <file>${provider === undefined ? '' : `; got --provider "${provider}"`}`);
   }
   const source = sources[provider as BillingProvider];
-  if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
-  if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
+  checkAdjust(values);
 
   const config = loadConfig({ cwd, env, onWarning });
-  const from = spendSource(values.source, config);
-  if (from === 'ledger' && values.adjust && config.store === 'redis') {
-    throw new UsageError(
-      "reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger",
-    );
-  }
+  const from = sourceOf(values, config);
   const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
   const key = env[source.keyVariable]?.trim();
   if (!key) {
@@ -84,14 +78,7 @@ export const reconcile: Command<ReconcileOptions> = async (values, context) => {
 
   let result: Reconciliation;
   if (from === 'fleet') {
-    // The fleet's spend is read first: a period it cannot answer for is refused before the bill is fetched.
-    const state = await openFleet({ cwd, env, logger, onWarning });
-    let tallies: Awaited<ReturnType<typeof tallyFleet>>;
-    try {
-      tallies = await tallyFleet(state, source.provider, range, now);
-    } finally {
-      await state.close();
-    }
+    const tallies = await fleetTallies(source.provider, range, now, { cwd, env, logger, onWarning });
     const bill = await fetchBill(source, base, key, range, { onRetry: (message) => process.stderr.write(`costctl: ${message}\n`) });
     result = compare(source.provider, range, tallies, wholeDays(bill), { tolerance, now, source: 'fleet' });
   } else {
@@ -113,8 +100,7 @@ export const reconcile: Command<ReconcileOptions> = async (values, context) => {
  * covers unless --since/--until narrow them. No admin key is needed.
  */
 async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env, out, logger, onWarning }: CommandContext): Promise<number> {
-  if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
-  if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
+  checkAdjust(values);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -123,15 +109,10 @@ async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env,
   }
   const bill = parseBillCsv(text, file, values.provider);
   if (values.provider !== undefined && values.provider !== bill.provider) {
-    throw new UsageError(`--provider ${values.provider}, but ${file} is an ${bill.format}, a bill of ${bill.provider}: drop --provider, or give that provider's bill`);
+    throw new UsageError(`--provider ${values.provider}, but ${file} bills ${bill.provider} (${bill.format}): drop --provider, or give that provider's bill`);
   }
   const config = loadConfig({ cwd, env, onWarning });
-  const from = spendSource(values.source, config);
-  if (from === 'ledger' && values.adjust && config.store === 'redis') {
-    throw new UsageError(
-      "reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger",
-    );
-  }
+  const from = sourceOf(values, config);
   const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
   const now = Date.now();
   const days = bill.costs.map((cost) => Date.parse(cost.day)).sort((a, b) => a - b);
@@ -146,12 +127,7 @@ async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env,
   const charges = { costs: bill.costs, usage: [] };
   let tallies: Map<string, LedgerTally>;
   if (from === 'fleet') {
-    const state = await openFleet({ cwd, env, logger, onWarning });
-    try {
-      tallies = await tallyFleet(state, bill.provider, range, now);
-    } finally {
-      await state.close();
-    }
+    tallies = await fleetTallies(bill.provider, range, now, { cwd, env, logger, onWarning });
   } else {
     checkLedgerDir(config.stateDir);
     const ledger = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), bill.provider);
@@ -161,6 +137,33 @@ async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env,
   const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning }) : [];
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
   return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
+}
+
+/** What every reconcile checks of --adjust before anything is read. */
+function checkAdjust(values: ReconcileOptions): void {
+  if (values.adjust && !values.reason?.trim()) throw new UsageError('reconcile --adjust needs --reason: it is written with each adjustment in the ledger');
+  if (!values.adjust && (values.reason !== undefined || values.actor !== undefined)) throw new UsageError('--reason and --actor go with --adjust');
+}
+
+/** Where the bill is compared; with Redis, a correction from one host's ledger would count the other hosts' spend twice. */
+function sourceOf(values: ReconcileOptions, config: CostctlConfig): SpendSource {
+  const from = spendSource(values.source, config);
+  if (from === 'ledger' && values.adjust && config.store === 'redis') {
+    throw new UsageError(
+      "reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger",
+    );
+  }
+  return from;
+}
+
+/** The fleet's spend, read before the bill is fetched: a period it cannot answer for is refused first. */
+async function fleetTallies(provider: string, range: DayRange, now: number, options: Parameters<typeof openFleet>[0]): Promise<Map<string, LedgerTally>> {
+  const state = await openFleet(options);
+  try {
+    return await tallyFleet(state, provider, range, now);
+  } finally {
+    await state.close();
+  }
 }
 
 /** `0.05` or `5%`: a fraction of the bill from 0 to 1. */
