@@ -43,14 +43,35 @@ export function sourceLine(source: SpendSource, config: CostctlConfig): string {
   return `fleet: from the ${config.store} store${config.store === 'file' ? ` in ${config.stateDir}` : ''} (every process of this host)`;
 }
 
-/** One calendar day of the configured zone, as the aggregates key it. */
-export interface FleetDay {
-  /** `2026-12-07`. */
+/** One calendar hour or day of the configured zone, as the aggregates key it. */
+export interface FleetWindow {
+  /** `2026-12-07` for a day, `2026-12-07T19` for an hour. */
   date: string;
   /** The aggregate window prefix: `day:2026-12-07|`. */
   prefix: string;
   start: number;
   end: number;
+}
+
+/** One calendar day of the configured zone, as the aggregates key it. */
+export type FleetDay = FleetWindow;
+
+/**
+ * The zone's hours or days from the one holding `since` to the one holding
+ * the last instant before `until`.
+ *
+ * @example
+ * fleetWindows('hour', Date.UTC(2026, 11, 1, 9, 30), Date.UTC(2026, 11, 1, 11), 'UTC').map((hour) => hour.date) // ['2026-12-01T09', '2026-12-01T10']
+ */
+export function fleetWindows(unit: 'hour' | 'day', since: number, until: number, timeZone: string): FleetWindow[] {
+  const windows: FleetWindow[] = [];
+  for (let at = since; at < until; ) {
+    const window = calendarWindow(unit, at, timeZone);
+    const name = window.key.slice(unit.length + 1);
+    windows.push({ date: unit === 'day' ? name.slice(0, 10) : name, prefix: `${window.key}|`, start: window.start, end: window.end });
+    at = window.end;
+  }
+  return windows;
 }
 
 /**
@@ -61,14 +82,7 @@ export interface FleetDay {
  * fleetDays(Date.UTC(2026, 11, 1, 9), Date.UTC(2026, 11, 3), 'UTC').map((day) => day.date) // ['2026-12-01', '2026-12-02']
  */
 export function fleetDays(since: number, until: number, timeZone: string): FleetDay[] {
-  const days: FleetDay[] = [];
-  for (let at = since; at < until; ) {
-    const window = calendarWindow('day', at, timeZone);
-    const date = window.key.slice('day:'.length, 'day:'.length + 10);
-    days.push({ date, prefix: `${window.key}|`, start: window.start, end: window.end });
-    at = window.end;
-  }
-  return days;
+  return fleetWindows('day', since, until, timeZone);
 }
 
 /**

@@ -27,7 +27,9 @@ async function fleetStore(): Promise<{ cwd: string; env: Record<string, string> 
   const add = db.prepare(`INSERT INTO aggregates (key, usd, tokens, requests, expires_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET usd = usd + excluded.usd, tokens = tokens + excluded.tokens, requests = requests + excluded.requests`);
   const call = (day: string, usd: number, dimensions: string[]) => {
-    for (const window of [`day:${day}|`, 'total|']) for (const dimension of ['*', 'provider=openai', ...dimensions]) add.run(window + dimension, usd, usd * 1000, 1, window === 'total|' ? Infinity : Date.now() + 400 * DAY);
+    // Today's calls fall in this hour too.
+    const windows = [`day:${day}|`, 'total|', ...(day === today ? [`hour:${new Date().toISOString().slice(0, 13)}|`] : [])];
+    for (const window of windows) for (const dimension of ['*', 'provider=openai', ...dimensions]) add.run(window + dimension, usd, usd * 1000, 1, window === 'total|' ? Infinity : Date.now() + 400 * DAY);
   };
   call(yesterday, 1, ['model=gpt-4o', 'label:tenant=acme']);
   call(today, 1, ['model=gpt-4o', 'label:tenant=acme']);
@@ -73,6 +75,18 @@ describe('costctl report --source fleet', () => {
     expect(await run({ by: 'day', csv: true, since: today }, where)).toBe(`day,calls,tokens,cost_usd\n${today},3,2500,2.5\n${today} (adjustment),0,0,0.5\n`);
   });
 
+  it('charts the fleet by day and by hour, each bar a whole period, and says so', async () => {
+    const where = await fleetStore();
+    const byDay = await run({ chart: true, since: '1d' }, where);
+    expect(byDay.split('\n').slice(0, 2)).toEqual([`fleet: from the file store in ${where.env.COSTCTL_STATE_DIR} (every process of this host); whole days`, `spend per day (UTC), ${yesterday} to ${today}`]);
+    expect(byDay).toMatch(new RegExp(`${yesterday} .* \\$1(\\.00)?  1 call\n${today} .* \\$3(\\.00)?  3 calls\n`));
+    expect(byDay).toContain('total $4.00 over 4 calls');
+    const byHour = await run({ chart: 'hour', since: '2h' }, where);
+    expect(byHour).toMatch(/^fleet: .*; whole hours\nspend per hour \(UTC\)/);
+    // A correction to a bill is a day's, in no hour.
+    expect(byHour).toContain('total $2.50 over 3 calls');
+  });
+
   it('refuses in one line what the aggregates do not keep, saying what to do instead', async () => {
     const where = await fleetStore();
     const refusals: [ReportOptions, RegExp][] = [
@@ -81,7 +95,7 @@ describe('costctl report --source fleet', () => {
       [{ by: 'team' }, /^--by team: the fleet's aggregates keep only labels allow-listed in COSTCTL_LABELS, and COSTCTL_LABELS is tenant; add team there/],
       [{ since: '2020-01-01' }, /^--since 2020-01-01 starts on 2020-01-01: the store keeps each day's aggregates for 366 days after it ends, so the fleet's spend is known from \d{4}-\d{2}-\d{2} on; start there, or add --source ledger/],
       [{ since: '2026-12-01T10:30:00Z' }, /^--since 2026-12-01T10:30:00Z: the fleet's aggregates keep spend by whole day \(UTC\); give a day such as 2026-12-01/],
-      [{ chart: true }, /^--chart draws calls over time from the ledger, and the fleet's aggregates keep spend by day only/],
+      [{ chart: 'hour', since: '72h' }, /^--chart hour from .*: the store keeps hours' aggregates for 48 hours; chart the fleet by day, or add --source ledger/],
     ];
     for (const [options, message] of refusals) {
       await expect(report({ source: 'fleet', ...options }, { ...where, out: () => {} }), JSON.stringify(options)).rejects.toThrow(message);
