@@ -29,6 +29,8 @@ import { installFetch } from './transports/fetch.js';
 import { installNodeHttp } from './transports/node-http.js';
 import { installNodeHttp2 } from './transports/node-http2.js';
 import { CallObserver } from './call/observer.js';
+import { lendManualSpend } from './call/manual.js';
+import { ManualSpend } from './call/manual-spend.js';
 import { subscribeUndiciChannels } from './transports/undici-channels.js';
 
 export interface StartOptions {
@@ -102,7 +104,7 @@ export function start(options: StartOptions = {}): Costctl {
   setLogger(options.logger ?? jsonLogger(config.logLevel));
   // Told once the logger is the one the configuration asks for.
   for (const [message, fields] of warnings) logger.warn(message, fields);
-  if (config.disabled) return (running = disabledCostctl(config));
+  if (config.disabled) return (running = disabledCostctl(config, lendManualSpend('disabled')));
   const refusal = unsupportedNode(process.versions.node);
   if (refusal !== undefined) throw new CostctlError('COSTCTL_NODE_UNSUPPORTED', refusal);
 
@@ -143,6 +145,7 @@ export function start(options: StartOptions = {}): Costctl {
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink, fallback }, budgets);
   const stopAborting = config.abortOnTrip ? abortOnTrip(gate, observer) : () => {};
   const stops = [
+    lendManualSpend(new ManualSpend({ table, fallback, sink, budgets, labelKeys: config.labels })),
     stopAnnouncing,
     stopAborting,
     installFetch(observer, config.blockMode),
@@ -216,7 +219,7 @@ function fanOut(sinks: readonly CallSink[]): CallSink {
   };
 }
 
-function disabledCostctl(config: CostctlConfig): Costctl {
+function disabledCostctl(config: CostctlConfig, stopManual: () => void): Costctl {
   const open: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
   const unavailable = () =>
     Promise.reject(new CostctlError('COSTCTL_DISABLED', 'the gate was NOT changed: costctl is disabled in this process (COSTCTL_DISABLED=true); change the shared gate with `costctl gate trip|reset` instead'));
@@ -226,6 +229,7 @@ function disabledCostctl(config: CostctlConfig): Costctl {
     evaluate: async () => [],
     forceFlush: async () => {},
     shutdown: async () => {
+      stopManual();
       running = undefined;
     },
   };

@@ -114,7 +114,10 @@ export class CostMetrics implements CallSink {
       return;
     }
     this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
-    this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
+    // Spend recorded by hand without a duration (an invoice) says nothing about how long calls take.
+    if (result.source !== 'manual' || result.durationSeconds > 0) {
+      this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
+    }
     if (!result.billable) return;
 
     this.#recordTokens(key, base, result.usage, result.mediaTokens);
