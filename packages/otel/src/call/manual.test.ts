@@ -78,6 +78,15 @@ describe('recordCost', () => {
     expect(spent('anthropic').spent).toBe(0);
   });
 
+  it('adds to the window aggregates once, so a rule added later counts it once', () => {
+    const { store, budgets } = running([rule({ limit: 10 })]);
+    recordCost({ provider: 'openai', usd: 0.25 });
+    recordCost({ provider: 'anthropic', usd: 0.5, labels: {} });
+    void budgets.flush();
+    const later = new Budgets([rule({ name: 'later', limit: 10 })], store, new Gate(store, store.gate()), new PriceTable(), { timeZone: 'UTC', defaultMaxOutputTokens: 4096, leaseMillis: 60_000 });
+    expect(store.read(later.rules[0]!.entry(0, Date.now()).window, Date.now()).spent).toBeCloseTo(0.75, 12);
+  });
+
   it.each([
     [{ model: 'gpt-4o-mini', usage: { input: 10 } }, 'provider is undefined; expected the gen_ai.provider.name'],
     [{ provider: 'openai', model: 'gpt-4o-mini' }, 'expected usage (token counts, priced from the price data) or usd (the amount billed), or both'],
