@@ -19,7 +19,7 @@ export {
   type CostctlErrorCode,
 } from './model/errors.js';
 export type { CostSource, UnpricedReason } from './model/cost.js';
-export type { BilledUnits, OperationName, TokenUsage } from './model/usage.js';
+export type { BilledUnits, MediaTokens, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
 export { check, recordCost, reserve, type CostCheck, type CostEstimate, type CostReservation, type CostSpend, type RecordedCost, type SpendActual } from './call/manual.js';

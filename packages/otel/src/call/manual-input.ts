@@ -1,9 +1,21 @@
-import type { TokenUsage } from '../model/usage.js';
+import type { MediaTokens, TokenUsage } from '../model/usage.js';
 import type { CostEstimate, CostSpend } from './manual.js';
 
 // What the app passes to recordCost, check, reserve and settle, checked before anything is counted: bad input is a bug in the app, told at once.
 
 const USAGE_KEYS: readonly (keyof TokenUsage)[] = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'];
+const MEDIA_KEYS: ReadonlySet<string> = new Set<keyof MediaTokens>([
+  'inputAudio',
+  'inputImage',
+  'inputVideo',
+  'outputAudio',
+  'outputImage',
+  'outputVideo',
+  'cacheReadAudio',
+  'cacheReadImage',
+  'cacheReadVideo',
+  'cacheWrite1h',
+]);
 
 /** One clear error per bad field: which call, which field, what was given, what is allowed. */
 function invalid(api: string, field: string, value: unknown, expected: string): TypeError {
@@ -43,6 +55,13 @@ export function checkSpend(api: string, spend: CostSpend): void {
     }
     if ((usage.reasoning ?? 0) > (usage.output ?? 0)) {
       throw invalid(api, 'usage.output', usage.output ?? 0, `all output tokens, reasoning included: at least usage.reasoning (${usage.reasoning}); add the reasoning tokens to output`);
+    }
+  }
+  if (spend.media !== undefined) {
+    if (typeof spend.media !== 'object' || spend.media === null) throw invalid(api, 'media', spend.media, 'the media parts of usage such as { inputAudio: 3000, outputAudio: 1200 }');
+    for (const [key, count] of Object.entries(spend.media)) {
+      if (!MEDIA_KEYS.has(key)) throw invalid(api, `media.${key}`, count, `one of ${[...MEDIA_KEYS].join(', ')}`);
+      checkAmount(api, `media.${key}`, count, 'tokens');
     }
   }
   checkAmount(api, 'usd', usd, 'US dollars');

@@ -4,7 +4,7 @@ import type { FallbackPrices } from '../budget/fallback-price.js';
 import type { CallResult, CallSink } from '../model/call-result.js';
 import { CostctlBlockedError } from '../model/errors.js';
 import { logger } from '../model/logger.js';
-import type { RequestFacts, TokenUsage } from '../model/usage.js';
+import type { RequestFacts, ResponseFacts, TokenUsage } from '../model/usage.js';
 import { priceCall } from '../pricing/price-call.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import { adapterByName } from '../providers/registry.js';
@@ -119,7 +119,8 @@ export class ManualSpend {
         : { input: given.input ?? 0, output: given.output ?? 0, cacheRead: given.cacheRead ?? 0, cacheWrite: given.cacheWrite ?? 0, reasoning: given.reasoning ?? 0 };
     // The model the spend reports (a settle's dated model id) is the one priced, as a response's model is.
     const model = spend.model ?? call.model;
-    const facts = { model, responseId: spend.id, usage, usageComplete: true, providerCostUsd: spend.usd, outputTokenEstimate: 0 };
+    const facts: ResponseFacts = { model, responseId: spend.id, usage, usageComplete: true, providerCostUsd: spend.usd, outputTokenEstimate: 0 };
+    if (spend.media !== undefined) facts.mediaTokens = spend.media;
     const cost = priceCall(call.adapter, call.request, facts, this.#parts.table);
     const result: CallResult = {
       provider: call.provider,
@@ -138,6 +139,7 @@ export class ManualSpend {
       unpricedReason: cost.unpricedReason,
       source: 'manual',
     };
+    if (cost.mediaTokens !== undefined) result.mediaTokens = cost.mediaTokens;
     // A model the price data does not know is never $0 to a budget: the provider's highest known price stands in.
     const held = this.#parts.fallback.budgetUsd(call.adapter, call.request, cost);
     if (held !== undefined) result.budgetUsd = held;

@@ -47,6 +47,21 @@ describe('recordCost', () => {
     expect(JSON.parse(ledgerLine(results[0]!, Date.now()))).toMatchObject({ source: 'manual', response_id: 'sess_1', cost_source: 'price_table', tokens: { input: 5200, output: 1800, cache_read: 4000 } });
   });
 
+  it("prices a Realtime session's audio at its own rates, as an HTTP answer's audio is", () => {
+    const { results } = running();
+    const recorded = recordCost({
+      provider: 'openai',
+      model: 'gpt-realtime',
+      usage: { input: 5200, output: 1800, cacheRead: 4000 },
+      media: { inputAudio: 3000, outputAudio: 1500, cacheReadAudio: 2000 },
+    });
+    // gpt-realtime per million: text $4 in, $0.40 cached, $16 out; audio $32 in, $0.40 cached, $64 out.
+    const expected = (200 * 4 + 1000 * 32 + 2000 * 0.4 + 2000 * 0.4 + 300 * 16 + 1500 * 64) / 1e6;
+    expect(recorded?.usd).toBeCloseTo(expected, 12);
+    expect(results[0]!.mediaTokens).toEqual({ inputAudio: 3000, outputAudio: 1500, cacheReadAudio: 2000 });
+    expect(() => recordCost({ provider: 'openai', usd: 1, media: { audio: 5 } as never })).toThrow('media.audio is 5; expected one of inputAudio,');
+  });
+
   it('counts the amount billed when usd is given, as the provider\'s own figure', () => {
     const { spent } = running([rule({ limit: 10 })]);
     expect(recordCost({ provider: 'acme-search', usd: 0.42, operation: 'search' })).toEqual({ usd: 0.42, costSource: 'provider', unpricedReason: undefined, budgetUsd: 0.42 });

@@ -1,7 +1,7 @@
 import type { CostSource, UnpricedReason } from '../model/cost.js';
 import type { CostctlBlockedError } from '../model/errors.js';
 import { logger } from '../model/logger.js';
-import type { OperationName, TokenUsage } from '../model/usage.js';
+import type { MediaTokens, OperationName, TokenUsage } from '../model/usage.js';
 import { reportInternalError } from './internal-error.js';
 import { checkEstimate, checkSpend } from './manual-input.js';
 import type { ManualSpend } from './manual-spend.js';
@@ -22,6 +22,12 @@ export interface CostSpend {
   model?: string;
   /** Token counts; any left out is 0. `input` counts all input, cached tokens included, as on the HTTP path. */
   usage?: Partial<TokenUsage>;
+  /**
+   * The image, audio and video parts of `usage` (each also counted in its
+   * `input`, `output` or cache count), priced at their own rates where the
+   * price data has them: a Realtime session's audio costs more than its text.
+   */
+  media?: Partial<MediaTokens>;
   /** The amount billed, in US dollars. */
   usd?: number;
   /** The `gen_ai.operation.name` (default `chat`). */
