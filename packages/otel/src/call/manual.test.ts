@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Budgets } from '../budget/budgets.js';
 import { FallbackPrices } from '../budget/fallback-price.js';
@@ -7,7 +10,9 @@ import { ledgerLine } from '../ledger/entry.js';
 import type { CallResult } from '../model/call-result.js';
 import { CostctlBlockedError } from '../model/errors.js';
 import { PriceTable } from '../pricing/price-table.js';
+import { FileStore } from '../store/file.js';
 import { MemoryStore } from '../store/memory.js';
+import type { CostStore, WindowSpend } from '../store/types.js';
 import { check, lendManualSpend, recordCost, reserve } from './manual.js';
 import { ManualSpend } from './manual-spend.js';
 import { priceModel } from './price-model.js';
@@ -22,8 +27,7 @@ let giveBack: (() => void) | undefined;
 afterEach(() => giveBack?.());
 
 /** A costctl's stages on a memory store: real budgets, gate and pricing, and the results the sinks got. */
-function running(rules: RuleConfig[] = [], labelKeys: string[] = []) {
-  const store = new MemoryStore();
+function running(rules: RuleConfig[] = [], labelKeys: string[] = [], store: CostStore = new MemoryStore()) {
   const gate = new Gate(store, store.gate());
   const table = new PriceTable();
   const fallback = new FallbackPrices({}, 4096);
@@ -31,7 +35,8 @@ function running(rules: RuleConfig[] = [], labelKeys: string[] = []) {
   const results: CallResult[] = [];
   const sink = { record: (result: CallResult) => void results.push(result) };
   giveBack = lendManualSpend(new ManualSpend({ table, fallback, sink: { record: (result) => (sink.record(result), budgets.record(result)) }, budgets, labelKeys }));
-  const spent = (name = 'daily') => store.read(budgets.rules.find((r) => r.name === name)!.entry(0, Date.now()).window, Date.now());
+  // The tests here run on synchronous stores.
+  const spent = (name = 'daily') => store.read(budgets.rules.find((r) => r.name === name)!.entry(0, Date.now()).window, Date.now()) as WindowSpend;
   return { store, gate, budgets, results, spent };
 }
 
@@ -99,7 +104,7 @@ describe('recordCost', () => {
     recordCost({ provider: 'anthropic', usd: 0.5, labels: {} });
     void budgets.flush();
     const later = new Budgets([rule({ name: 'later', limit: 10 })], store, new Gate(store, store.gate()), new PriceTable(), { timeZone: 'UTC', defaultMaxOutputTokens: 4096, leaseMillis: 60_000 });
-    expect(store.read(later.rules[0]!.entry(0, Date.now()).window, Date.now()).spent).toBeCloseTo(0.75, 12);
+    expect((store.read(later.rules[0]!.entry(0, Date.now()).window, Date.now()) as WindowSpend).spent).toBeCloseTo(0.75, 12);
   });
 
   it.each([
@@ -187,5 +192,24 @@ describe('when costctl is not running or disabled', () => {
     expect(held.settle({ usd: 1 })).toBeUndefined();
     // Bad input is still told at once: it is a bug in the app wherever it runs.
     expect(() => recordCost({ provider: '' } as never)).toThrow('provider is ""');
+  });
+});
+
+describe('when the store cannot be used', () => {
+  it('recordCost still returns without throwing, and check and reserve are refused by the gate that failed closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'costctl-manual-'));
+    // A directory where the state file should be: the file store cannot open it.
+    mkdirSync(join(dir, 'state.sqlite'));
+    const store = new FileStore(dir, { pollMillis: 10 });
+    try {
+      running([rule({ limit: 10 })], [], store);
+      expect(recordCost({ provider: 'openai', model: 'gpt-4o-mini', usage: { input: 1000, output: 1000 } })).toMatchObject({ usd: expect.closeTo(gpt4oMini(1000, 1000), 12) });
+      const answer = await check({ provider: 'openai', model: 'gpt-4o-mini' });
+      expect(!answer.admitted && answer.error).toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', actor: 'costctl' });
+      await expect(reserve({ provider: 'openai', model: 'gpt-4o-mini' })).rejects.toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', actor: 'costctl' });
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

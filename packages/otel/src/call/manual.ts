@@ -162,7 +162,9 @@ export function recordCost(spend: CostSpend): RecordedCost | undefined {
  * Whether a call with this worst case would be admitted now: the gate, then
  * every matching budget rule, as `reserve` would decide, holding nothing.
  * Another process may take the room before a later `reserve`. Admitted when
- * costctl is disabled or not started, as HTTP calls are then.
+ * costctl is disabled or not started, as HTTP calls are then. Rejects with
+ * the store's error when the store cannot be read and the gate did not
+ * close for it.
  *
  * @example
  * import { check } from '@costctl/otel';
