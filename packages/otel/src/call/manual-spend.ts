@@ -24,6 +24,8 @@ export interface ManualParts {
   labelKeys: readonly string[];
 }
 
+/** Providers whose pricing view is kept: far more than costctl knows, and than any bill has. */
+const MAX_PROVIDERS = 256;
 /** Longest label value kept, as for baggage labels. */
 const MAX_LABEL_LENGTH = 128;
 const ZERO: TokenUsage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
@@ -178,7 +180,8 @@ export class ManualSpend {
         errorBody: (type: string, message: string) => ({ error: { type, message } }),
         ...(alias === undefined ? {} : { pricingAlias: (model: string) => alias(model) }),
       });
-      this.#adapters.set(provider, adapter);
+      // A provider name made up per call must not grow this without bound.
+      if (this.#adapters.size < MAX_PROVIDERS) this.#adapters.set(provider, adapter);
     }
     // The caller's own worst case in dollars stands in for tokens × price.
     return worstUsd === undefined ? adapter : { ...adapter, worstCaseUsd: () => worstUsd };
