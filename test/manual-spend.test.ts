@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { priceModel } from '@costctl/otel';
+import { CostctlBlockedError, priceModel, recordCost, reserve, start } from '@costctl/otel';
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl } from './helpers/costctl.js';
@@ -137,5 +137,27 @@ describe.each(stores)('reserve, in an app that starts costctl itself (COSTCTL_BL
     // Each refusal is counted as a blocked HTTP call's is: one reserve and one fetch per reason.
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked', costctl_rule: 'daily_usd' })).toBe(2);
     expect(sum(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked', costctl_rule: 'gate' })).toBe(2);
+  });
+});
+
+describe('recorded spend and a trip rule, in process', () => {
+  it('trips the gate once the evaluator sees the rule passed, and reserve is then refused by the gate', async () => {
+    const costctl = start({
+      env: { COSTCTL_STORE: 'memory', COSTCTL_LEDGER: 'false', OTEL_METRICS_EXPORTER: 'none', COSTCTL_LOG_LEVEL: 'error' },
+      config: { rules: [{ name: 'hard_stop', limit: 1, unit: 'usd', window: 'day', action: 'trip' }] },
+    });
+    try {
+      // Spend that happened is never refused, even past a trip rule's limit.
+      expect(recordCost({ provider: 'openai', usd: 2, operation: 'batch' })).toMatchObject({ usd: 2 });
+      expect((await costctl.evaluate()).map((status) => [status.rule.name, status.level, status.spent])).toEqual([['hard_stop', 'exceeded', 2]]);
+      expect(costctl.gate.state()).toMatchObject({ tripped: true, actor: 'rule:hard_stop' });
+      const refused = reserve({ provider: 'openai', model: 'gpt-4o-mini', maxOutputTokens: 24 });
+      await expect(refused).rejects.toBeInstanceOf(CostctlBlockedError);
+      await expect(refused).rejects.toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', actor: 'rule:hard_stop' });
+    } finally {
+      await costctl.shutdown();
+    }
+    // After shutdown nothing is running: recorded spend goes nowhere.
+    expect(recordCost({ provider: 'openai', usd: 1 })).toBeUndefined();
   });
 });
