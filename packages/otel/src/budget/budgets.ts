@@ -18,6 +18,8 @@ import { BudgetRule, type CallScope } from './rules.js';
 export interface PendingCall extends CallScope {
   adapter: ProviderAdapter;
   request: RequestFacts;
+  /** The worst case in USD its caller gave (`reserve()`), standing in for tokens × price. */
+  worstUsd?: number;
 }
 
 /** What was held for one call; settled once with what the call really cost, or released if it never reached the provider. */
@@ -236,7 +238,7 @@ export class Budgets implements CallSink {
       resetsAt: rule.resetsAt(now),
       timeZone: this.#options.timeZone,
     };
-    if (unit !== 'requests' && worst.source !== 'meter') block.maxOutputTokens = worst.outputTokens;
+    if (unit !== 'requests' && worst.source !== 'meter' && worst.source !== 'given') block.maxOutputTokens = worst.outputTokens;
     if (unit === 'usd' && worst.fallbackPrice) block.fallbackPrice = true;
     if (unpriced !== undefined) block.unpricedModel = `${unpriced.provider}/${unpriced.model ?? '(no model named)'}`;
     return block;
@@ -262,6 +264,7 @@ export class Budgets implements CallSink {
     const output = asked ?? this.#options.defaultMaxOutputTokens;
     const source: ReserveSource = asked === undefined ? 'default_max_tokens' : 'max_tokens';
     const tokens = input + output;
+    if (call.worstUsd !== undefined) return { amounts: { usd: call.worstUsd, tokens, requests: 1 }, outputTokens: output, source: 'given', fallbackPrice: false };
     const metered = call.adapter.worstCaseUsd?.(call.request);
     if (metered !== undefined) return { amounts: { usd: metered, tokens, requests: 1 }, outputTokens: output, source: 'meter', fallbackPrice: false };
     const model = call.request.model;

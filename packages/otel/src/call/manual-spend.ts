@@ -104,9 +104,10 @@ export class ManualSpend {
 
   /** The call as budgets see it: its scope, and the worst case an estimate gives (a recorded spend's input, for the fallback estimate). */
   #pending(scope: CostSpend | CostEstimate, inputTokens: number, maxOutputTokens: number | undefined, worstUsd: number | undefined): PendingCall {
-    const adapter = this.#adapter(scope.provider, worstUsd);
     const request: RequestFacts = { operation: scope.operation ?? 'chat', api: 'manual', model: scope.model, stream: false, maxOutputTokens, inputTokenEstimate: inputTokens };
-    return { adapter, request, provider: scope.provider, model: scope.model, labels: this.#labels(scope.labels) };
+    const call: PendingCall = { adapter: this.#adapter(scope.provider), request, provider: scope.provider, model: scope.model, labels: this.#labels(scope.labels) };
+    if (worstUsd !== undefined) call.worstUsd = worstUsd;
+    return call;
   }
 
   #estimated(estimate: CostEstimate): PendingCall {
@@ -164,7 +165,7 @@ export class ManualSpend {
   }
 
   /** The provider as pricing and budgets see it: its known price-data id and aliases, or its own name; never a provider's price hook for HTTP answers. */
-  #adapter(provider: string, worstUsd: number | undefined): ProviderAdapter {
+  #adapter(provider: string): ProviderAdapter {
     let adapter = this.#adapters.get(provider);
     if (adapter === undefined) {
       const known = adapterByName(provider);
@@ -183,8 +184,7 @@ export class ManualSpend {
       // A provider name made up per call must not grow this without bound.
       if (this.#adapters.size < MAX_PROVIDERS) this.#adapters.set(provider, adapter);
     }
-    // The caller's own worst case in dollars stands in for tokens × price.
-    return worstUsd === undefined ? adapter : { ...adapter, worstCaseUsd: () => worstUsd };
+    return adapter;
   }
 }
 

@@ -177,7 +177,15 @@ describe('check', () => {
     expect(await check({ provider: 'openai', model: 'gpt-4o-mini', usd: 0.0005 })).toEqual({ admitted: true });
     const answer = await check({ provider: 'openai', model: 'gpt-4o-mini', usd: 0.002 });
     expect(answer.admitted).toBe(false);
-    expect(!answer.admitted && answer.error).toMatchObject({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', reserve: 0.002, limit: 0.001 });
+    expect(!answer.admitted && answer.error).toMatchObject({
+      code: 'COSTCTL_BUDGET_EXCEEDED',
+      rule: 'daily',
+      reserve: 0.002,
+      reserveSource: 'given',
+      maxOutputTokens: undefined,
+      limit: 0.001,
+      message: expect.stringContaining('and this call could cost up to $0.002 (the worst case given to reserve()), which would pass the limit'),
+    });
     expect(spent()).toEqual({ spent: 0, reserved: 0 });
     expect(gate.isTripped()).toBe(false);
   });
