@@ -80,6 +80,11 @@ describe('recordCost', () => {
     expect(recorded).toEqual({ usd: undefined, costSource: undefined, unpricedReason: 'unknown_model', budgetUsd: expect.closeTo(estimate, 12) });
     expect(results[0]).toMatchObject({ cost: undefined, unpricedReason: 'unknown_model', budgetUsd: expect.closeTo(estimate, 12) });
     expect(spent().spent).toBeCloseTo(estimate, 12);
+    // No model named, or a provider the price data does not know at all: still an estimate, never $0.
+    expect(recordCost({ provider: 'openai', usage: { input: 1000, output: 100 } })).toMatchObject({ unpricedReason: 'no_model', budgetUsd: expect.closeTo(estimate, 12) });
+    const unknownProvider = recordCost({ provider: 'acme-llm', model: 'acme-7b', usage: { input: 1000, output: 100 } });
+    expect(unknownProvider).toMatchObject({ usd: undefined, unpricedReason: 'unknown_model' });
+    expect(unknownProvider!.budgetUsd).toBeGreaterThanOrEqual(estimate);
   });
 
   it('records spend that happened even past an exhausted rule and through a tripped gate', async () => {
