@@ -99,6 +99,8 @@ describe('spend recorded outside HTTP, when costctl is disabled', () => {
   it('is a no-op when costctl is disabled: nothing recorded, nothing held, nothing written', async () => {
     const run = await runApp(app, { env: { COSTCTL_DISABLED: 'true', COSTCTL_DAILY_LIMIT_USD: '0.000001' }, scrape: false });
     expect(run.lines).toEqual([{ step: 'session', again: null }, { step: 'grpc' }, { step: 'unknown' }, { step: 'invoice' }]);
+    // Disabled on purpose is not "not started": no warning asks to start it.
+    expect(run.stderr).not.toContain('is not running');
     expect(existsSync(run.stateDir) ? readdirSync(run.stateDir).filter((name) => name.startsWith('ledger-')) : []).toEqual([]);
   });
 });

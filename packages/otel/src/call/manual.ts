@@ -118,11 +118,15 @@ export function lendManualSpend(spend: ManualSpend | 'disabled'): () => void {
   };
 }
 
+/** Read as register.ts reads it: `--import @costctl/otel/register` under COSTCTL_DISABLED loads nothing, so nothing is lent. */
+const disabledByEnvironment = (): boolean => /^(true|1)$/i.test(process.env['COSTCTL_DISABLED']?.trim() ?? '');
+
 function running(api: string): ManualSpend | undefined {
   if (current === 'disabled') return undefined;
   if (current === undefined && !warnedNotRunning) {
     warnedNotRunning = true;
-    logger.warn(`costctl is not running in this process, so ${api}() counts nothing against budgets: start it with node --import @costctl/otel/register or start()`);
+    // Disabled on purpose is not forgotten: no warning asks to start it.
+    if (!disabledByEnvironment()) logger.warn(`costctl is not running in this process, so ${api}() counts nothing against budgets: start it with node --import @costctl/otel/register or start()`);
   }
   return current;
 }
