@@ -69,6 +69,9 @@ describe.each(stores)('spend recorded outside HTTP, in an app loaded with --impo
     // Only the session said how long it took; an invoice says nothing about how long calls take.
     expect(sum(samples, 'gen_ai_client_operation_duration_count')).toBe(1);
     expect(sum(samples, 'gen_ai_client_operation_duration_sum')).toBe(42);
+    // Input and output of the three calls with tokens; the invoice had none to count.
+    expect(sum(samples, 'gen_ai_client_token_usage_count')).toBe(6);
+    expect(sum(samples, 'gen_ai_client_token_usage_count', { gen_ai_provider_name: 'acme-search' })).toBe(0);
     expect(select(samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(budgeted, 9);
 
     const lines = ledger(run.stateDir);
