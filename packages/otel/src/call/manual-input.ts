@@ -67,7 +67,7 @@ export function checkSpend(api: string, spend: CostSpend): void {
   checkAmount(api, 'usd', usd, 'US dollars');
   checkAmount(api, 'durationSeconds', spend.durationSeconds, 'seconds');
   if (usage === undefined && usd === undefined) {
-    throw invalid(api, 'the spend', 'neither usage nor usd', 'usage (token counts, priced from the price data) or usd (the amount billed), or both');
+    throw new TypeError(`costctl ${api}(): the spend has neither usage nor usd; expected usage (token counts, priced from the price data) or usd (the amount billed), or both`);
   }
   if (spend.id !== undefined && typeof spend.id !== 'string') throw invalid(api, 'id', spend.id, "the provider's id of the session or invoice, a string");
 }
