@@ -22,7 +22,7 @@ export type { CostSource, UnpricedReason } from './model/cost.js';
 export type { BilledUnits, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
-export { readLedger, type LedgerQuery } from './ledger/reader.js';
+export { readLedger, type LedgerQuery, type SkippedLine } from './ledger/reader.js';
 export { billedTokensOf, type LedgerEntry, type LedgerStep, type LedgerTokens } from './ledger/entry.js';
 export type { AdjustmentInput, LedgerAdjustment } from './ledger/adjustment.js';
 export { calendarWindow, parseWindow, type WindowSpec } from './model/windows.js';
