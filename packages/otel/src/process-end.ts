@@ -1,4 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
+import { logger } from './model/logger.js';
 
 /** What must be written before the process ends (the ledger's buffered lines). */
 export interface EndOfProcess {
@@ -28,20 +29,20 @@ const SETTLE_MILLIS = 1_000;
  * const stop = onProcessEnd(ledger); // …at shutdown: stop();
  */
 export function onProcessEnd(target: EndOfProcess): () => void {
-  const atExit = () => target.end();
+  const atExit = () => guarded(() => target.end());
   process.once('exit', atExit);
   // Signals reach the main thread only; a worker's `exit` is the worker's own.
   const listening = isMainThread ? SIGNALS : [];
   const onSignal = (signal: NodeJS.Signals) => {
-    target.flushSync();
+    guarded(() => target.flushSync());
     if (process.listenerCount(signal) > 1) return;
     void (async () => {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([target.settled(), new Promise((resolve) => (timer = setTimeout(resolve, SETTLE_MILLIS)))]);
+      await Promise.race([target.settled().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, SETTLE_MILLIS)))]);
       clearTimeout(timer);
       // Another listener may have come while the write landed: it is then the app's to decide.
       if (process.listenerCount(signal) > 1) return;
-      target.end();
+      guarded(() => target.end());
       stop();
       process.kill(process.pid, signal);
     })();
@@ -52,4 +53,13 @@ export function onProcessEnd(target: EndOfProcess): () => void {
     for (const signal of listening) process.off(signal, onSignal);
   };
   return stop;
+}
+
+/** A throw while the process ends must not change how it ends. */
+function guarded(work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    logger.error('costctl could not write what it held as the process ended', { error: String(error) });
+  }
 }

@@ -95,7 +95,7 @@ export class LedgerWriter implements CallSink {
     batch.lines.push(line);
     batch.chars += line.length;
     this.#buffered += line.length;
-    if (this.#writing === undefined) this.#schedule();
+    if (this.#writing === undefined) this.#schedule(now);
   }
 
   /** Writes every buffered line (after the commit in flight); resolves once they are written or the write failed. */
@@ -154,8 +154,8 @@ export class LedgerWriter implements CallSink {
     this.#sayLost();
   }
 
-  #schedule(): void {
-    if (this.#buffered >= COMMIT_CHARS && Date.now() >= this.#retryAt) {
+  #schedule(now = Date.now()): void {
+    if (this.#buffered >= COMMIT_CHARS && now >= this.#retryAt) {
       this.#immediate ??= setImmediate(() => {
         this.#immediate = undefined;
         this.#commit();
@@ -166,7 +166,7 @@ export class LedgerWriter implements CallSink {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#commit();
-    }, Math.max(this.#commitMillis, this.#retryAt - Date.now()));
+    }, Math.max(this.#commitMillis, this.#retryAt - now));
     // The app's exit is not held for the ledger: `exit` writes what is left.
     this.#timer.unref();
   }
