@@ -4,13 +4,13 @@
 // loses at most the lines of the last commit interval and leaves a ledger
 // the reader reads.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLedger, type SkippedLine } from '@costctl/otel';
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { costctl } from './helpers/costctl.js';
+import { costctl, workdir } from './helpers/costctl.js';
 import { repoRoot } from './helpers/run-app.js';
 
 let provider: FakeProvider;
@@ -166,6 +166,42 @@ describe('an app killed with SIGKILL', () => {
     // One line per skipped piece, the first five by name.
     expect(report.stderr.split('\n').filter(Boolean)).toHaveLength(skipped.length > 5 ? 6 : skipped.length);
     console.log(`SIGKILL: ${rounds} apps killed, ${printed.flat().length} calls answered, ${inLedger.length} in the ledger, ${missing.length} lost (the last commit interval), ${skipped.length} cut pieces skipped`);
+  });
+});
+
+describe('costctl reading a ledger a kill left torn', () => {
+  it('report and forecast count every whole line, and say on stderr which pieces they skipped', () => {
+    const cwd = workdir();
+    const stateDir = join(cwd, '.costctl');
+    mkdirSync(stateDir);
+    const day = new Date().toISOString().slice(0, 10);
+    const line = (cost: number) => JSON.stringify({ time: new Date().toISOString(), provider: 'openai', model: 'gpt-4o-mini', operation: 'chat', outcome: 'ok', tokens: { input: 1, output: 1 }, cost_usd: cost, labels: {} });
+    // A process killed mid-write (a cut piece, then another process's line), and one killed at the very end.
+    writeFileSync(join(stateDir, `ledger-${day}.jsonl`), `${line(1)}\n${line(2).slice(0, 40)}${line(4)}\n${line(8).slice(0, 50)}`);
+    const report = costctl(['report', '--json'], { cwd });
+    expect(report.code).toBe(0);
+    expect((JSON.parse(report.stdout) as { calls: number; cost: number }[])[0]).toMatchObject({ calls: 2, cost: 5 });
+    expect(report.stderr).toBe(
+      `costctl: ledger-${day}.jsonl line 2 begins with a piece of a line a killed process cut short; the piece was skipped, the whole entries after it were kept\n` +
+        `costctl: ledger-${day}.jsonl ends in a partial line (a process was killed mid-write, or is writing it now); it was skipped\n`,
+    );
+    const forecast = costctl(['forecast', '--json'], { cwd, env: { COSTCTL_TOTAL_LIMIT_USD: '100' } });
+    expect(forecast.code).toBe(0);
+    expect((JSON.parse(forecast.stdout) as { rules: { spent: number }[] }).rules[0]?.spent).toBe(5);
+    expect(forecast.stderr).toBe(report.stderr);
+  });
+
+  it('names the first five skipped pieces and counts the rest in one line', () => {
+    const cwd = workdir();
+    const stateDir = join(cwd, '.costctl');
+    mkdirSync(stateDir);
+    writeFileSync(join(stateDir, 'ledger-2026-01-01.jsonl'), 'not an entry\n'.repeat(8));
+    const report = costctl(['report'], { cwd });
+    expect(report.code).toBe(0);
+    expect(report.stderr.split('\n').filter(Boolean)).toEqual([
+      ...[1, 2, 3, 4, 5].map((n) => `costctl: ledger-2026-01-01.jsonl line ${n} is not a ledger entry; it was skipped`),
+      `costctl: 3 more pieces of the ledger in ${stateDir} were skipped, not being whole entries`,
+    ]);
   });
 });
 
