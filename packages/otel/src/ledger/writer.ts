@@ -36,8 +36,9 @@ interface Batch {
  * group commit writes the buffered lines in one `write` on an O_APPEND
  * descriptor, off the call's tick, at most `commitMillis` after the first
  * of them (sooner past 64 KiB). One commit is in flight at a time, so lines
- * keep their order. A write on O_APPEND is never interleaved with another
- * process's, whatever its size; a SIGKILL can cut it at a page boundary, and
+ * keep their order (what `flushSync` writes may land before a commit still
+ * in flight). On a local file system a write on O_APPEND is never interleaved
+ * with another process's, whatever its size; a SIGKILL can cut it at a page boundary, and
  * the next process's lines then follow the cut piece: the reader skips the
  * piece and keeps the whole lines around it. On SIGKILL or power loss the
  * lines of the last commit interval are lost; `flushSync` writes them at
