@@ -8,10 +8,13 @@
 // file, the way to write a ledger line when the call ends) and LedgerWriter
 // (group commit, off the call's tick). Two paces of calls: one every
 // millisecond (a handful of lines per commit) and back to back (the
-// commit's 64 KiB threshold). Build first (npm run build).
+// commit's 64 KiB threshold). BENCH_LEDGER_BASE=/path/to/another/dist adds
+// that build's LedgerWriter, to compare before and after a change. Build
+// first (npm run build).
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ledgerLine } from '../packages/otel/dist/ledger/entry.js';
 import { LedgerWriter } from '../packages/otel/dist/ledger/writer.js';
 import { formatRatio } from './report.mjs';
@@ -43,8 +46,15 @@ function syncAppend(dir) {
 const writers = {
   'ledgerLine only (baseline)': () => ({ record: (call) => ledgerLine(call, Date.now()), close: async () => {} }),
   'writeSync per call': syncAppend,
-  'LedgerWriter (group commit)': (dir) => new LedgerWriter(dir, { timeZone: 'UTC' }),
+  'LedgerWriter (this build)': (dir) => new LedgerWriter(dir, { timeZone: 'UTC' }),
 };
+if (process.env.BENCH_LEDGER_BASE) {
+  const { LedgerWriter: BaseWriter } = await import(pathToFileURL(join(process.env.BENCH_LEDGER_BASE, 'ledger/writer.js')).href);
+  writers['LedgerWriter (BENCH_LEDGER_BASE)'] = (dir) => {
+    const writer = new BaseWriter(dir, { timeZone: 'UTC' });
+    return { record: (call) => writer.record(call), close: async () => writer.close() };
+  };
+}
 
 const pause = (pace) => new Promise((resolve) => (pace === 'back to back' ? setImmediate(resolve) : setTimeout(resolve, 1)));
 
