@@ -215,13 +215,20 @@ describe('the ledger written off the call path', () => {
   it('writes what is buffered at close, and synchronously with flushSync', async () => {
     const path = dir();
     const writer = new LedgerWriter(path, { timeZone: 'UTC', commitMillis: 60_000 });
+    writer.record(result({ responseId: 'buffered' }));
+    writer.flushSync();
+    expect(written(path)).toHaveLength(1);
     writer.record(result({ responseId: 'closed' }));
     await writer.close();
-    expect(written(path)).toHaveLength(1);
-    writer.record(result({ responseId: 'synchronous' }));
-    writer.flushSync();
-    expect(written(path).map((line) => JSON.parse(line).response_id)).toEqual(['closed', 'synchronous']);
+    expect(written(path).map((line) => JSON.parse(line).response_id)).toEqual(['buffered', 'closed']);
+  });
+
+  it('writes a call that ends after close at once: no commit or exit hook is left to write it', async () => {
+    const path = dir();
+    const writer = new LedgerWriter(path, { timeZone: 'UTC', commitMillis: 60_000 });
     await writer.close();
+    writer.record(result({ responseId: 'late' }));
+    expect(written(path).map((line) => JSON.parse(line).response_id)).toEqual(['late']);
   });
 
   it('writes a line once when flushSync runs while a commit is in flight', async () => {

@@ -68,6 +68,7 @@ export class LedgerWriter implements CallSink {
   #part = 0;
   #failed = false;
   #lost = 0;
+  #closed = false;
 
   constructor(dir: string, options: LedgerOptions) {
     this.#dir = dir;
@@ -96,7 +97,9 @@ export class LedgerWriter implements CallSink {
     batch.lines.push(line);
     batch.chars += line.length;
     this.#buffered += line.length;
-    if (this.#writing === undefined) this.#schedule(now);
+    // A call that ends after close (a stream still in flight at shutdown) has no commit or exit hook left to write it.
+    if (this.#closed) this.end();
+    else if (this.#writing === undefined) this.#schedule(now);
   }
 
   /** Writes every buffered line (after the commit in flight); resolves once they are written or the write failed. */
@@ -147,8 +150,9 @@ export class LedgerWriter implements CallSink {
     this.#sayLost();
   }
 
-  /** Writes every buffered line, closes the file and says how many lines were lost, if any. */
+  /** Writes every buffered line, closes the file and says how many lines were lost, if any; a line recorded later is written at once. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.flush();
     this.#cancelTimers();
     this.#close();
