@@ -23,7 +23,7 @@ export type { BilledUnits, MediaTokens, OperationName, TokenUsage } from './mode
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
 export { check, recordCost, reserve, type CostCheck, type CostEstimate, type CostReservation, type CostSpend, type RecordedCost, type SpendActual } from './call/manual.js';
-export { readLedger, type LedgerQuery } from './ledger/reader.js';
+export { readLedger, type LedgerQuery, type SkippedLine } from './ledger/reader.js';
 export { billedTokensOf, type LedgerEntry, type LedgerStep, type LedgerTokens } from './ledger/entry.js';
 export type { AdjustmentInput, LedgerAdjustment } from './ledger/adjustment.js';
 export { calendarWindow, parseWindow, type WindowSpec } from './model/windows.js';

@@ -15,6 +15,7 @@ import { unsupportedNode } from './node-version.js';
 import { Gate, type GateListener } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
+import { onProcessEnd } from './process-end.js';
 import { openStore } from './store/open.js';
 import type { AuditEntry, GateState } from './store/types.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
@@ -73,7 +74,7 @@ export interface Costctl {
   readonly gate: GateControl;
   /** Evaluates every budget rule now (alerts fire for levels that changed) and returns their status. */
   evaluate(): Promise<readonly RuleStatus[]>;
-  /** Exports what has been recorded so far (OTLP); a no-op for pull exporters. */
+  /** Writes the ledger's buffered lines and exports what has been recorded so far (OTLP; a no-op for pull exporters). */
   forceFlush(): Promise<void>;
   /** Stops observing calls and shuts down the metric readers costctl created. */
   shutdown(): Promise<void>;
@@ -136,6 +137,8 @@ export function start(options: StartOptions = {}): Costctl {
   const giveBackContext = config.labels.length > 0 ? lendContextManager() : undefined;
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
+  // The ledger's last lines are written at exit and on SIGTERM/SIGINT, whatever ends the process.
+  const stopLedgerAtEnd = ledger ? onProcessEnd(ledger) : () => {};
   // A settled call may move a level: evaluated shortly after, off the call's path.
   const evaluateSoon: CallSink = { record: () => evaluator.soon() };
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), budgets, evaluateSoon]);
@@ -170,6 +173,7 @@ export function start(options: StartOptions = {}): Costctl {
     forceFlush: async () => {
       // What is exported carries levels evaluated now, as a flush did when the evaluator was a reader.
       await evaluator.evaluate();
+      await ledger?.flush();
       await ownProvider?.forceFlush();
     },
     shutdown: async () => {
@@ -182,7 +186,8 @@ export function start(options: StartOptions = {}): Costctl {
       await budgets.flush();
       await ownProvider?.shutdown();
       await store.close();
-      ledger?.close();
+      await ledger?.close();
+      stopLedgerAtEnd();
     },
   };
   running = instance;
