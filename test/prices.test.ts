@@ -68,6 +68,8 @@ describe('costctl prices update', () => {
     expect(run.stdout).toMatch(new RegExp(`^price data updated: ${statePath(cwd)}\n  now:  sha256:[0-9a-f]{16}, as of \\d{4}-\\d\\d-\\d\\d, \\d+ providers, [\\d,]+ models\n  was:  bundled @pydantic/genai-prices `));
     const version = `sha256:${createHash('sha256').update(data).digest('hex').slice(0, 16)}`;
     expect(status(cwd)).toMatchObject({ source: 'state_dir', version, origin: dataFile, path: statePath(cwd), stale: false, fetchedAt: expect.any(String) });
+    const again = JSON.parse(costctl(['prices', 'update', '--from', dataFile, '--json'], { cwd }).stdout) as Record<string, Record<string, unknown>>;
+    expect(again).toMatchObject({ path: statePath(cwd), data: { source: 'state_dir', version, origin: dataFile }, previous: { source: 'state_dir', version } });
   });
 
   it('takes it from a URL, dated by its Last-Modified', async () => {
