@@ -47,7 +47,7 @@ console.log(`reload of ${(stored.length / 1e6).toFixed(2)} MB of price data: ${(
 const usage = { input: 1200, output: 300, cacheRead: 200, cacheWrite: 0, reasoning: 0 };
 const models = ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o'];
 const priceMany = (table) => (i) => table.price('openai', 'openai', models[i % 3], usage);
-await useBundledPriceData();
+useBundledPriceData();
 const bundledTable = new PriceTable();
 const bundled = microsPerRun(priceMany(bundledTable), 200_000);
 usePriceData(prepared.value);

@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { waitForUpdate } from '@pydantic/genai-prices';
 import type { CostctlConfig } from './config/schema.js';
 import { fetchPriceData, loadStoredPriceData, preparePriceData, priceDataPath, writePriceData } from './pricing/price-data-file.js';
-import { bundledPriceDataInfo, countModels, PRICE_DATA_URL, priceDataAgeSeconds, REQUIRED_PROVIDERS, type PriceDataInfo } from './pricing/price-data.js';
+import { bundledPriceDataCounts, bundledPriceDataInfo, PRICE_DATA_URL, priceDataAgeSeconds, REQUIRED_PROVIDERS, type PriceDataInfo } from './pricing/price-data.js';
 
 /** The price data a process sharing the state directory prices with, as `costctl prices status` shows it. */
 export interface PriceDataStatus extends PriceDataInfo {
@@ -35,7 +34,7 @@ export async function priceDataStatus(config: CostctlConfig, now = Date.now()): 
     return { ...info, path, ageSeconds, stale: config.priceDataMaxAgeDays > 0 && ageSeconds >= config.priceDataMaxAgeDays * 86_400, maxAgeDays: config.priceDataMaxAgeDays };
   };
   if (stored?.ok) return withAge(stored.value.info, priceDataPath(config.stateDir));
-  const bundled = { ...bundledPriceDataInfo(), ...countModels((await waitForUpdate()) ?? []) };
+  const bundled = { ...bundledPriceDataInfo(), ...(await bundledPriceDataCounts()) };
   const status = withAge(bundled, dirname(dirname(createRequire(import.meta.url).resolve(bundled.origin))));
   return stored === undefined ? status : { ...status, ignored: stored.problem };
 }

@@ -44,8 +44,8 @@ beforeAll(() => {
   setLogger({ debug() {}, info() {}, warn() {}, error() {} });
 });
 
-afterEach(async () => {
-  await useBundledPriceData();
+afterEach(() => {
+  useBundledPriceData();
 });
 
 describe('preparePriceData', () => {
@@ -135,6 +135,16 @@ describe('PriceDataWatcher', () => {
     expect(activePriceData().source).toBe('bundled');
     expect(table.price('openai', 'openai', 'gpt-4o-mini', million)?.usd).toBeCloseTo(0.15, 9);
     await watcher.stop();
+  });
+
+  it('brings back the bundled data when started again on a state directory without a file', async () => {
+    const dir = tempDir();
+    await writePriceData(dir, await prepared(10));
+    new PriceDataWatcher(dir, REQUIRED_PROVIDERS).load();
+    expect(activePriceData().source).toBe('state_dir');
+    new PriceDataWatcher(tempDir(), REQUIRED_PROVIDERS).load();
+    expect(activePriceData().source).toBe('bundled');
+    expect(new PriceTable().price('openai', 'openai', 'gpt-4o-mini', million)?.usd).toBeCloseTo(0.15, 9);
   });
 
   it('keeps the bundled data when the file at start-up is broken, and says so once', async () => {

@@ -40,6 +40,8 @@ export class PriceDataWatcher {
       text = readFileSync(this.#path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#ignore(`could not read it: ${(error as Error).message}`);
+      // A costctl started again in this process, on a state directory without a file, prices as a new process would.
+      else useBundledPriceData();
       return;
     }
     this.#seen = identity(info);
@@ -72,7 +74,7 @@ export class PriceDataWatcher {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         this.#seen = undefined;
         if (activePriceData().source === 'state_dir') {
-          await useBundledPriceData();
+          useBundledPriceData();
           logger.warn(`costctl prices calls with the bundled price data again: ${this.#path} was removed`, { version: activePriceData().version });
         }
         return;

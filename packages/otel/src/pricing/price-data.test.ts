@@ -33,8 +33,8 @@ async function repriced(): Promise<Provider[]> {
 
 const info: PriceDataInfo = { source: 'state_dir', version: 'sha256:test', asOf: '2026-12-01T00:00:00.000Z', origin: 'test', providers: 0, models: 0 };
 
-afterEach(async () => {
-  await useBundledPriceData();
+afterEach(() => {
+  useBundledPriceData();
 });
 
 describe('validatePriceData', () => {
@@ -106,7 +106,7 @@ describe('usePriceData', () => {
     const table = new PriceTable();
     usePriceData({ providers: await repriced(), info });
     expect(table.price('openai', 'openai', 'gpt-9-preview', usage)?.usd).toBe(28);
-    await useBundledPriceData();
+    useBundledPriceData();
     expect(table.price('openai', 'openai', 'gpt-9-preview', usage)).toBeUndefined();
     expect(table.price('openai', 'openai', 'gpt-4o-mini', usage)?.usd).toBeCloseTo(0.75, 9);
     expect(activePriceData().source).toBe('bundled');

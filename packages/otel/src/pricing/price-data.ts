@@ -56,8 +56,9 @@ export const BUNDLED_PUBLISHED: Readonly<Record<string, string>> = Object.freeze
   '0.1.8': '2026-09-23T10:11:04.622Z',
 });
 
-/** The bundled data as the package loaded it, taken before any swap. */
-const bundledProviders = waitForUpdate();
+/** The bundled data as the package loaded it, taken before any swap (the promise has settled before any later tick). */
+let bundledProviders: Provider[] | undefined;
+void waitForUpdate().then((providers) => (bundledProviders = providers ?? undefined));
 
 let active: PriceDataInfo | undefined;
 
@@ -79,6 +80,17 @@ export function bundledPriceDataInfo(): PriceDataInfo {
   // A version this table does not know is dated as the newest it does: stale sooner rather than later.
   const asOf = BUNDLED_PUBLISHED[version] ?? Object.values(BUNDLED_PUBLISHED).sort().at(-1)!;
   return { source: 'bundled', version, asOf, origin: PACKAGE, providers: 0, models: 0 };
+}
+
+/**
+ * The number of providers and models in the bundled data, whatever the data in use.
+ *
+ * @example
+ * await bundledPriceDataCounts() // { providers: 43, models: 1694 }
+ */
+export async function bundledPriceDataCounts(): Promise<{ providers: number; models: number }> {
+  // Before the first tick nothing can have been swapped in: the package's data is still the bundled one.
+  return countModels(bundledProviders ?? (await waitForUpdate()) ?? []);
 }
 
 /** The version of the bundled package; its exports hide package.json, so it is read beside the entry point. */
@@ -117,11 +129,11 @@ export function usePriceData(data: PriceData): void {
  * Goes back to the bundled data (the state directory's file was removed).
  *
  * @example
- * await useBundledPriceData();
+ * useBundledPriceData();
  */
-export async function useBundledPriceData(): Promise<void> {
-  const providers = await bundledProviders;
-  if (providers === null) return;
+export function useBundledPriceData(): void {
+  if (active === undefined || active.source === 'bundled' || bundledProviders === undefined) return;
+  const providers = bundledProviders;
   updatePrices(({ setProviderData }) => setProviderData(providers));
   active = bundledPriceDataInfo();
   priceDataGeneration++;
