@@ -42,9 +42,6 @@ export const REQUIRED_PROVIDERS: readonly string[] = ['openai', 'anthropic', 'go
 /** genai-prices' published data, the newest: the default source of `costctl prices update`. */
 export const PRICE_DATA_URL: string = REMOTE_DATA_JSON_URL;
 
-/** Past this age the data in use is stale: a start-up warning, and the `CostctlPriceDataStale` alert. */
-export const DEFAULT_MAX_AGE_DAYS = 30;
-
 const PACKAGE = '@pydantic/genai-prices';
 
 /**
