@@ -23,6 +23,8 @@ export type { BilledUnits, MediaTokens, OperationName, TokenUsage } from './mode
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
 export { check, recordCost, reserve, type CostCheck, type CostEstimate, type CostReservation, type CostSpend, type RecordedCost, type SpendActual } from './call/manual.js';
+export { priceDataStatus, updatePriceData, PRICE_DATA_URL, type PriceDataStatus, type PriceDataUpdate } from './prices.js';
+export type { PriceDataInfo, PriceDataSource } from './pricing/price-data.js';
 export { readLedger, type LedgerQuery, type SkippedLine } from './ledger/reader.js';
 export { billedTokensOf, type LedgerEntry, type LedgerStep, type LedgerTokens } from './ledger/entry.js';
 export type { AdjustmentInput, LedgerAdjustment } from './ledger/adjustment.js';

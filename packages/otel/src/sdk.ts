@@ -16,6 +16,9 @@ import { Gate, type GateListener } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
 import { onProcessEnd } from './process-end.js';
+import { activePriceData, REQUIRED_PROVIDERS } from './pricing/price-data.js';
+import { PriceDataWatcher, staleWarning } from './pricing/price-data-watch.js';
+import { registerPriceDataAgeGauge } from './telemetry/price-data-age.js';
 import { openStore } from './store/open.js';
 import type { AuditEntry, GateState } from './store/types.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
@@ -109,6 +112,11 @@ export function start(options: StartOptions = {}): Costctl {
   const refusal = unsupportedNode(process.versions.node);
   if (refusal !== undefined) throw new CostctlError('COSTCTL_NODE_UNSUPPORTED', refusal);
 
+  // The state directory's price data (costctl prices update), before the first call; then watched for a newer file.
+  const priceData = new PriceDataWatcher(config.stateDir, REQUIRED_PROVIDERS);
+  priceData.load();
+  const stale = staleWarning(activePriceData(), Date.now(), config.priceDataMaxAgeDays);
+  if (stale !== undefined) logger.warn(stale, { priceData: activePriceData().source, version: activePriceData().version, asOf: activePriceData().asOf });
   const table = new PriceTable(config.prices);
   const store = openStore(config);
   const gate = new Gate(store, store.gate());
@@ -131,6 +139,8 @@ export function start(options: StartOptions = {}): Costctl {
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
   registerBudgetGauges(meterProvider.getMeter(METER_NAME), { levels, gate, store, storeKind: config.store, currency: config.currency });
   evaluator.start();
+  registerPriceDataAgeGauge(meterProvider.getMeter(METER_NAME), activePriceData);
+  priceData.start(config.evaluationIntervalMillis);
   registerClockSkewGauge(meterProvider.getMeter(METER_NAME));
 
   // Baggage labels need a context manager: the app's own when it has one, else one lent until it registers its own.
@@ -180,6 +190,7 @@ export function start(options: StartOptions = {}): Costctl {
       for (const stop of stops) stop();
       running = undefined;
       await evaluator.stop();
+      await priceData.stop();
       gate.close();
       giveBackContext?.();
       process.off('exit', flushAtExit);
