@@ -104,6 +104,9 @@ function resolveModel(overrides: Record<string, ModelPrice> | undefined, pricing
   // A zero-usage probe finds the model entry once; later calls price against it alone.
   const probe = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId: pricingId });
   if (probe === null) return null;
+  // An override of a model's family (`gpt-4o`) prices its dated ids (`gpt-4o-2024-08-06`) too, as the price data does.
+  const family = overrides?.[probe.model.id];
+  if (family) return { kind: 'override', price: family, model: probe.model.id };
   const base = findProvider({ providerId: probe.provider.id }) ?? probe.provider;
   const provider: Provider = { ...base, models: [probe.model], fallback_model_providers: [] };
   if (!isFlat(probe.model.prices)) return { kind: 'table', provider, model: probe.model.id };
