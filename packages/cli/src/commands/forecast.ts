@@ -1,7 +1,8 @@
-import { billedTokensOf, calendarWindow, loadConfig, parseWindow, readLedger, type CostctlConfig } from '@costctl/otel';
+import { billedTokensOf, calendarWindow, loadConfig, parseWindow, type CostctlConfig } from '@costctl/otel';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { fleetDays, openFleet, readWindows, sourceLine, spendSource } from '../fleet.js';
 import { amount, inCurrency, table, usd } from '../format.js';
+import { ledgerOf } from '../ledger-dir.js';
 
 const DAY = 86_400_000;
 
@@ -75,7 +76,7 @@ export const forecast: Command<ForecastOptions> = async (values, context) => {
   const recent = rules.map(() => 0);
   let recentUsd = 0;
   const since = now - days * DAY;
-  for await (const line of readLedger(config.stateDir)) {
+  for await (const line of ledgerOf(config.stateDir, {})) {
     const entry = line as LedgerCall;
     const at = Date.parse(entry.time);
     if (at >= since) recentUsd += entry.cost_usd ?? 0;
