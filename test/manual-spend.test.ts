@@ -80,7 +80,8 @@ describe.each(stores)('spend recorded outside HTTP, in an app loaded with --impo
 
     const cwd = dirname(run.stateDir);
     const cli = { cwd, env: { ...env, COSTCTL_STATE_DIR: run.stateDir } };
-    const report = JSON.parse(costctl(['report', '--json'], cli).stdout) as { provider: string; model: string; calls: number; cost: number; unpriced: number }[];
+    // This host's ledger in detail (with Redis, report reads the fleet's aggregates by default).
+    const report = JSON.parse(costctl(['report', '--json', '--source', 'ledger'], cli).stdout) as { provider: string; model: string; calls: number; cost: number; unpriced: number }[];
     expect(report).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ provider: 'acme-search', calls: 1, cost: invoice }),
