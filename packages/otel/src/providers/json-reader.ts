@@ -115,7 +115,7 @@ export class JsonResponseReader implements ResponseReader {
  */
 export const MIN_PART_READ_CHARS = 4096;
 
-const partReaders = new WeakMap<JsonShape, ((text: string) => JsonRecord | undefined) | undefined>();
+const partReaders = new WeakMap<JsonShape, (text: string) => JsonRecord | undefined>();
 
 /**
  * What a shape reads of a body without parsing all of it: the members its
@@ -124,7 +124,8 @@ const partReaders = new WeakMap<JsonShape, ((text: string) => JsonRecord | undef
  */
 function partReader(shape: JsonShape): ((text: string) => JsonRecord | undefined) | undefined {
   if (shape.bodyKeys === undefined) return undefined;
-  if (partReaders.has(shape)) return partReaders.get(shape);
+  const known = partReaders.get(shape);
+  if (known !== undefined) return known;
   const keys = shape.keys === undefined ? DEFAULT_KEYS : { ...DEFAULT_KEYS, ...shape.keys };
   const wanted = [...new Set([keys.usage, keys.model, keys.id, 'service_tier', ...shape.bodyKeys])];
   const read = (text: string): JsonRecord | undefined => {
