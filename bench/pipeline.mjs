@@ -1,9 +1,9 @@
 // npm run bench:pipeline: costctl's per-call work in one process, without the
 // network, each figure a ratio to a baseline timed in the same run:
-//   * reading and pricing an answer (the JSON body, a 10,000-event SSE
-//     stream): costctl's reader + priceCall, against what the app itself does
-//     with the same bytes (decode and JSON.parse; for the stream, split the
-//     events and parse each);
+//   * reading and pricing an answer (the JSON body, a 1,536-dimension
+//     embeddings answer, a 10,000-event SSE stream): costctl's reader +
+//     priceCall, against what the app itself does with the same bytes (decode
+//     and JSON.parse; for the stream, split the events and parse each);
 //   * recording a finished call in the cost metrics with 10, 1,000 and 10,000
 //     live label sets (one baggage label per tenant), against 10: per-call
 //     work must not grow with the series (past the bound of 1,999 series per
@@ -21,7 +21,6 @@ import { chatCompletionJson, chatCompletionStream, chatRequest } from './wire.mj
 const ROUNDS = 7;
 const openai = adapterByName('openai');
 const table = new PriceTable();
-const call = openai.matchCall('POST', '/v1/chat/completions');
 
 /** The best of ROUNDS rounds of `n` runs of `work`, in µs per run (the least disturbed by the rest of the machine). */
 function microsPerRun(work, n) {
@@ -42,10 +41,18 @@ function chunksOf(text) {
   return chunks;
 }
 
-function readAndPrice(stream) {
-  const body = JSON.stringify(chatRequest(stream));
-  const request = openai.readRequest(call, JSON.parse(body), body.length);
-  const chunks = chunksOf(stream ? chatCompletionStream(10_000) : chatCompletionJson());
+/** An embeddings answer as api.openai.com returns one: 1,536 floats, then the model and the usage. */
+function embeddingsJson() {
+  const embedding = Array.from({ length: 1536 }, (_, i) => Math.sin(i) / 7);
+  return JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding }], model: 'text-embedding-3-small', usage: { prompt_tokens: 8, total_tokens: 8 } });
+}
+
+function readAndPrice(kind) {
+  const stream = kind === 'sse';
+  const path = kind === 'embeddings' ? '/v1/embeddings' : '/v1/chat/completions';
+  const body = JSON.stringify(kind === 'embeddings' ? { model: 'text-embedding-3-small', input: 'The food was delicious.' } : chatRequest(stream));
+  const request = openai.readRequest(openai.matchCall('POST', path), JSON.parse(body), body.length);
+  const chunks = chunksOf(stream ? chatCompletionStream(10_000) : kind === 'embeddings' ? embeddingsJson() : chatCompletionJson());
   const contentType = stream ? 'text/event-stream' : 'application/json';
   const costctl = () => {
     const reader = openai.createReader(request, contentType, () => undefined);
@@ -66,11 +73,12 @@ function appReadsStream(chunks) {
 }
 
 const rows = [];
-for (const [name, stream, n] of [
-  ['JSON answer (849 B): read + price', false, 20_000],
-  ['SSE stream (10,000 events, 3.3 MB): read + price', true, 20],
+for (const [name, kind, n] of [
+  ['JSON answer (849 B): read + price', 'json', 20_000],
+  ['embeddings answer (31 KB): read + price', 'embeddings', 2_000],
+  ['SSE stream (10,000 events, 3.3 MB): read + price', 'sse', 20],
 ]) {
-  const { costctl, app } = readAndPrice(stream);
+  const { costctl, app } = readAndPrice(kind);
   const app_ = microsPerRun(app, n);
   const ours = microsPerRun(costctl, n);
   rows.push([name, `${ours.toFixed(2)} us`, `app's own parse ${app_.toFixed(2)} us`, formatRatio(ours / app_)]);

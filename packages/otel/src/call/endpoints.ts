@@ -20,6 +20,8 @@ export class EndpointMatcher {
   readonly #byOrigin = new Map<string, { pathPrefix: string; adapter: ProviderAdapter }[]>();
   /** Metered APIs from the config, looked up first: a declared host and path is the most specific match. */
   readonly #meters: MeterMatcher | undefined;
+  /** Answers already given: an app calls the same few URLs again and again, most of them not a provider's. */
+  readonly #matched = new Map<string, MatchedCall | null>();
 
   constructor(endpoints: readonly Endpoint[], meters: readonly MeterConfig[] = []) {
     const matcher = new MeterMatcher(meters);
@@ -45,6 +47,19 @@ export class EndpointMatcher {
   match(method: string, origin: string, host: string, path: string): MatchedCall | undefined {
     const query = path.indexOf('?');
     const pathname = query === -1 ? path : path.slice(0, query);
+    const key = `${method}\u0000${origin}\u0000${host}\u0000${pathname}`;
+    let matched = this.#matched.get(key);
+    if (matched === undefined) {
+      const found = this.#lookup(method, origin, host, pathname);
+      // Shared by every request it answers: frozen, so no call can change another's.
+      matched = found === undefined ? null : Object.freeze(found);
+      if (this.#matched.size >= MAX_MATCHED) this.#matched.clear();
+      this.#matched.set(key, matched);
+    }
+    return matched ?? undefined;
+  }
+
+  #lookup(method: string, origin: string, host: string, pathname: string): MatchedCall | undefined {
     const metered = this.#meters?.match(method, host, pathname);
     if (metered !== undefined) return metered;
     const custom = this.#byOrigin.get(origin);
@@ -57,6 +72,9 @@ export class EndpointMatcher {
     return adapter === undefined ? undefined : matchCall(adapter, method, pathname);
   }
 }
+
+/** Past this many distinct requests (ids in paths), the answers start over rather than grow. */
+const MAX_MATCHED = 512;
 
 function matchCall(adapter: ProviderAdapter, method: string, pathname: string): MatchedCall | undefined {
   const call = adapter.matchCall(method.toUpperCase(), pathname);

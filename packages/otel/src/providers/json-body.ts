@@ -11,7 +11,7 @@ const wholeDecoder = new TextDecoder('utf-8');
 
 /** A collected JSON response body. */
 export interface CollectedJson {
-  /** The parsed body; undefined when it was too large or not JSON. */
+  /** The parsed body (or the part of it the caller asked for); undefined when it was too large or not JSON. */
   value: unknown;
   /** True when the body passed the byte cap and was not parsed. */
   tooLarge: boolean;
@@ -67,8 +67,11 @@ export class JsonBodyCollector {
     }
   }
 
-  /** Ends the body and parses what was collected. */
-  finish(): CollectedJson {
+  /**
+   * Ends the body and parses what was collected: with `readPart`, only the
+   * part it reads when it can (it answers undefined to have the whole parsed).
+   */
+  finish(readPart?: (text: string) => unknown): CollectedJson {
     try {
       if (this.#decoder !== undefined) this.#append(this.#decoder.decode());
       else if (this.#first !== undefined) this.#append(wholeDecoder.decode(this.#first));
@@ -79,7 +82,7 @@ export class JsonBodyCollector {
     const text = this.#text;
     this.#text = '';
     if (this.#tooLarge) return { value: undefined, tooLarge: true, byteLength: this.#byteLength, tail: text };
-    return { value: parseJson(text), tooLarge: false, byteLength: this.#byteLength, tail: '' };
+    return { value: readPart?.(text) ?? parseJson(text), tooLarge: false, byteLength: this.#byteLength, tail: '' };
   }
 
   #append(text: string): void {

@@ -1,4 +1,5 @@
 import { type CollectedJson, JsonBodyCollector } from './json-body.js';
+import { topLevelMembers } from './json-members.js';
 import { lastValueOf } from './json-tail.js';
 import { noResponseFacts } from './response-facts.js';
 import { textLength, tokensFromChars } from './text-size.js';
@@ -17,6 +18,12 @@ export interface JsonShape {
   extras?(usage: unknown, body: JsonRecord | undefined): BilledExtras;
   /** Top-level keys other than `usage`, `model` and `id` (Gemini's `usageMetadata`, `modelVersion`, `responseId`). */
   keys?: Readonly<{ usage?: string; model?: string; id?: string }>;
+  /**
+   * The top-level keys `extras` reads from the body, when it reads only
+   * those: set (even empty), an answer with usage is read from the ends of
+   * its text (see `topLevelMembers`) instead of parsed whole.
+   */
+  bodyKeys?: readonly string[];
 }
 
 const DEFAULT_KEYS = Object.freeze({ usage: 'usage', model: 'model', id: 'id' });
@@ -97,6 +104,35 @@ export class JsonResponseReader implements ResponseReader {
   }
 
   finish(): ResponseFacts {
-    return readJsonFacts(this.#body.finish(), this.#shape);
+    return readJsonFacts(this.#body.finish(partReader(this.#shape)), this.#shape);
   }
+}
+
+/**
+ * Bodies shorter than this are parsed whole: V8's JSON.parse reads a short
+ * answer faster than the scan does (849 B: 1.5 µs against 2.0; 8.8 KB: 3.9
+ * against 2.2, Node 24).
+ */
+export const MIN_PART_READ_CHARS = 4096;
+
+const partReaders = new WeakMap<JsonShape, (text: string) => JsonRecord | undefined>();
+
+/**
+ * What a shape reads of a body without parsing all of it: the members its
+ * facts come from, when the usage among them reads (an answer without usage
+ * is parsed whole, for its output estimate). Built once per shape.
+ */
+function partReader(shape: JsonShape): ((text: string) => JsonRecord | undefined) | undefined {
+  if (shape.bodyKeys === undefined) return undefined;
+  const known = partReaders.get(shape);
+  if (known !== undefined) return known;
+  const keys = shape.keys === undefined ? DEFAULT_KEYS : { ...DEFAULT_KEYS, ...shape.keys };
+  const wanted = [...new Set([keys.usage, keys.model, keys.id, 'service_tier', ...shape.bodyKeys])];
+  const read = (text: string): JsonRecord | undefined => {
+    if (text.length < MIN_PART_READ_CHARS) return undefined;
+    const members = topLevelMembers(text, keys.usage, wanted);
+    return members !== undefined && shape.usage(members[keys.usage]) !== undefined ? members : undefined;
+  };
+  partReaders.set(shape, read);
+  return read;
 }

@@ -21,18 +21,11 @@ export function requestFacts(
   bodyLength: number,
   shape: RequestShape,
 ): RequestFacts {
-  const unreadable: RequestFacts = {
-    operation: call.operation,
-    api: call.api,
-    model: undefined,
-    stream: false,
-    maxOutputTokens: undefined,
-    inputTokenEstimate: tokensFromChars(bodyLength),
-  };
-  if (!isRecord(body)) return unreadable;
+  if (!isRecord(body)) return unreadable(call, bodyLength);
   try {
     return {
-      ...unreadable,
+      operation: call.operation,
+      api: call.api,
       model: stringAt(body, 'model'),
       stream: body['stream'] === true,
       maxOutputTokens: shape.maxOutputTokens(body),
@@ -40,6 +33,10 @@ export function requestFacts(
       serviceTier: stringAt(body, 'service_tier'),
     };
   } catch {
-    return unreadable;
+    return unreadable(call, bodyLength);
   }
+}
+
+function unreadable(call: { operation: OperationName; api: string }, bodyLength: number): RequestFacts {
+  return { operation: call.operation, api: call.api, model: undefined, stream: false, maxOutputTokens: undefined, inputTokenEstimate: tokensFromChars(bodyLength) };
 }

@@ -14,6 +14,9 @@ import type { CallObserver } from '../call/observer.js';
 /** Request bodies past this are not parsed (as in request-body.ts): only their size is kept. */
 const MAX_HELD_BYTES = 4 * 1024 * 1024;
 
+/** The encodings Node writes a string chunk in as UTF-8. */
+const UTF8 = /^utf-?8$/i;
+
 /** The request methods watched until admission: non-enumerable own properties of a held request. */
 type HeldMethod = 'write' | 'end' | 'destroy' | 'flushHeaders';
 type Method = (this: ClientRequest, ...args: unknown[]) => unknown;
@@ -54,7 +57,8 @@ export class HeldRequest {
   #phase: 'holding' | 'admitting' | 'released' | 'blocked' | 'dropped' = 'holding';
   /** Hands the request to its real agent (or the app's createConnection): what Node would have done at once. */
   #connect: (() => void) | undefined;
-  #chunks: Buffer[] | undefined = [];
+  /** The body as written: UTF-8 text kept as the strings it came in, since it is read as text. */
+  #chunks: (Buffer | string)[] | undefined = [];
   #size = 0;
   #call: ObservedCall | undefined;
   #error: unknown;
@@ -221,16 +225,33 @@ export class HeldRequest {
 
   #keep(chunk: unknown, encoding: unknown): void {
     if (this.#chunks === undefined) return;
-    const bytes =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8')
-        : chunk instanceof Uint8Array
-          ? Buffer.from(chunk) // a copy: the app may reuse its buffer once write() returns
-          : undefined;
-    if (bytes === undefined) return;
-    this.#size += bytes.byteLength;
+    let kept: Buffer | string;
+    let size: number;
+    if (typeof chunk === 'string' && (typeof encoding !== 'string' || UTF8.test(encoding))) {
+      kept = chunk;
+      size = Buffer.byteLength(chunk);
+    } else {
+      const bytes =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8')
+          : chunk instanceof Uint8Array
+            ? Buffer.from(chunk) // a copy: the app may reuse its buffer once write() returns
+            : undefined;
+      if (bytes === undefined) return;
+      kept = bytes;
+      size = bytes.byteLength;
+    }
+    this.#size += size;
     if (this.#size > MAX_HELD_BYTES) this.#chunks = undefined;
-    else this.#chunks.push(bytes);
+    else this.#chunks.push(kept);
+  }
+
+  /** The body written, for reading: one piece as it came (most bodies), several joined. */
+  #body(): Buffer | string | undefined {
+    const chunks = this.#chunks;
+    if (chunks === undefined) return undefined;
+    if (chunks.length === 1) return chunks[0];
+    return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
   }
 
   #admit(): void {
@@ -238,7 +259,7 @@ export class HeldRequest {
     let admission: Admission | Promise<Admission>;
     try {
       const { method, origin, host, path } = this.#target;
-      const body = this.#chunks === undefined ? undefined : Buffer.concat(this.#chunks);
+      const body = this.#body();
       this.#chunks = undefined;
       this.#call = this.#observer.observe(method, origin, host, path, body);
       if (this.#call === undefined) return this.#release();

@@ -83,3 +83,20 @@ describe('withOptions', () => {
     expect(withOptions(['http://x/'], { agent: 1 })).toEqual(['http://x/', { agent: 1 }]);
   });
 });
+
+describe('mergedOptions of a URL string seen before', () => {
+  it('gives each request options of its own, equal to the first', () => {
+    const url = 'https://api.openai.com:8443/v1/chat/completions?x=1';
+    const first = mergedOptions([url, { method: 'POST' }])!;
+    first.hostname = 'changed';
+    first.path = '/changed';
+    expect(mergedOptions([url])).toEqual({ protocol: 'https:', hostname: 'api.openai.com', port: 8443, path: '/v1/chat/completions?x=1' });
+  });
+
+  it('reads every URL right past the number it remembers', () => {
+    for (let i = 0; i < 1_200; i++) {
+      expect(mergedOptions([`http://[::1]:${1000 + i}/v1/items/${i}`])).toEqual({ protocol: 'http:', hostname: '::1', port: 1000 + i, path: `/v1/items/${i}` });
+      expect(mergedOptions(['not a url'])).toBeUndefined();
+    }
+  });
+});

@@ -38,15 +38,43 @@ function isUrlLike(value: unknown): value is URL {
 export function mergedOptions(args: readonly unknown[]): RequestOptions | undefined {
   const [first, second] = args;
   if (typeof first === 'string' || isUrlLike(first)) {
-    const url = typeof first === 'string' ? URL.parse(first) : first;
-    if (url === null) return undefined;
-    // The fields of Node's urlToHttpOptions() that are read here, without the rest it builds.
-    const hostname = typeof url.hostname === 'string' && url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const fromUrl: RequestOptions = { protocol: url.protocol, hostname, path: `${url.pathname ?? ''}${url.search ?? ''}` };
-    if (url.port !== '' && url.port !== undefined) fromUrl.port = Number(url.port);
+    const parts = typeof first === 'string' ? partsOfString(first) : partsOf(first);
+    if (parts === null) return undefined;
+    const fromUrl: RequestOptions = { protocol: parts.protocol, hostname: parts.hostname, path: parts.path };
+    if (parts.port !== undefined) fromUrl.port = parts.port;
     return second !== null && typeof second === 'object' ? Object.assign(fromUrl, second) : fromUrl;
   }
   return first !== null && typeof first === 'object' ? (first as RequestOptions) : undefined;
+}
+
+/** The fields of Node's urlToHttpOptions() that are read here, without the rest it builds. */
+interface UrlParts {
+  protocol: string;
+  hostname: string;
+  path: string;
+  port: number | undefined;
+}
+
+function partsOf(url: URL): UrlParts {
+  const hostname = typeof url.hostname === 'string' && url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { protocol: url.protocol, hostname, path: `${url.pathname ?? ''}${url.search ?? ''}`, port: url.port !== '' && url.port !== undefined ? Number(url.port) : undefined };
+}
+
+/** Parts of URL strings already parsed: an app calls the same few URLs again and again. */
+const partsByString = new Map<string, UrlParts | null>();
+/** Past this many distinct URLs (ids in paths), the parts start over rather than grow. */
+const MAX_PARTS = 512;
+
+function partsOfString(text: string): UrlParts | null {
+  let parts = partsByString.get(text);
+  if (parts === undefined) {
+    const url = URL.parse(text);
+    // Frozen: shared by every request to this URL.
+    parts = url === null ? null : Object.freeze(partsOf(url));
+    if (partsByString.size >= MAX_PARTS) partsByString.clear();
+    partsByString.set(text, parts);
+  }
+  return parts;
 }
 
 /**

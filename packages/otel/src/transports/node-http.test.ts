@@ -267,6 +267,26 @@ describe('node:http capture', () => {
     expect(result?.requestModel).toBe('gpt-4o');
   });
 
+  it('reads a body written as text in any encoding as the bytes that went out', async () => {
+    const text = chatBody({ model: 'gpt-4o', messages: [{ role: 'user', content: 'café ☕ — 🎉' }] });
+    const latin1 = chatBody({ model: 'gpt-4o', messages: [{ role: 'user', content: 'café' }] });
+    const cases = [
+      [[text], 'utf8'],
+      [[text.slice(0, 60), text.slice(60)], 'UTF-8'],
+      [[latin1], 'latin1'],
+    ] as const;
+    for (const [pieces, encoding] of cases) {
+      const request = http.request(`${base}/v1/chat/completions`, { method: 'POST' });
+      const seen = see(request);
+      for (const piece of pieces.slice(0, -1)) request.write(piece, encoding);
+      request.end(pieces.at(-1), encoding);
+      await seen;
+      const [result] = await recorded(1);
+      results.length = 0;
+      expect(result?.requestModel, encoding).toBe('gpt-4o');
+    }
+  });
+
   it('does not deadlock a writer that waits for drain on a body larger than the buffer', async () => {
     const request = http.request(`${base}/v1/chat/completions`, { method: 'POST' });
     const seen = see(request);

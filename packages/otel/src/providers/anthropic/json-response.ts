@@ -7,4 +7,6 @@ export const messagesJsonShape: JsonShape = Object.freeze({
   usage: messagesUsage,
   extras: messagesExtras,
   output: (body: JsonRecord) => body['content'],
+  // messagesExtras reads the usage only.
+  bodyKeys: Object.freeze([]),
 });

@@ -13,6 +13,7 @@ export interface OpenAiJsonShapes {
 const choices = (body: JsonRecord): unknown => body['choices'];
 const output = (body: JsonRecord): unknown => body['output'];
 const nothing = (): unknown => undefined;
+const NO_KEYS: readonly string[] = Object.freeze([]);
 
 /**
  * The JSON body shapes of the OpenAI APIs in a dialect, built once per
@@ -24,10 +25,12 @@ const nothing = (): unknown => undefined;
  * new JsonResponseReader(shapes.chat)
  */
 export function openAiJsonShapes(dialect: OpenAiDialect): OpenAiJsonShapes {
+  // A dialect's own bodyExtras may read any key (Groq's usage_breakdown): its bodies are parsed whole.
+  const chatBodyKeys = dialect.bodyExtras === openAiDialect.bodyExtras ? NO_KEYS : undefined;
   return Object.freeze({
-    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: chatExtras(dialect.usageExtras, dialect.bodyExtras) }),
+    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: chatExtras(dialect.usageExtras, dialect.bodyExtras), bodyKeys: chatBodyKeys }),
     responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost, extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...dialect.usageExtras(usage), ...responsesExtras(usage, body) }) }),
-    embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost }),
+    embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost, bodyKeys: NO_KEYS }),
   });
 }
 

@@ -1,6 +1,6 @@
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { OperationName, RequestFacts } from '../types.js';
-import { requestFacts } from '../request-facts.js';
+import { requestFacts, type RequestShape } from '../request-facts.js';
 import { countAt, type JsonRecord } from '../wire-values.js';
 
 /**
@@ -17,10 +17,19 @@ export function readOpenAiRequest(
   body: unknown,
   bodyLength: number,
 ): RequestFacts {
-  return requestFacts(call, body, bodyLength, {
-    maxOutputTokens: (json) => maxOutputTokens(call.api, json),
-    inputTokenEstimate: (json) => inputTokenEstimate(call.api, json),
-  });
+  return requestFacts(call, body, bodyLength, shapeOf(call.api));
+}
+
+/** One shape per API, made on first use: none per call. */
+const shapes = new Map<string, RequestShape>();
+
+function shapeOf(api: string): RequestShape {
+  let shape = shapes.get(api);
+  if (shape === undefined) {
+    shape = { maxOutputTokens: (json) => maxOutputTokens(api, json), inputTokenEstimate: (json) => inputTokenEstimate(api, json) };
+    shapes.set(api, shape);
+  }
+  return shape;
 }
 
 function maxOutputTokens(api: string, body: JsonRecord): number | undefined {

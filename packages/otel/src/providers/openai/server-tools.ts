@@ -57,7 +57,17 @@ export function chatExtras(
   usageExtras: (usage: unknown) => BilledExtras,
   bodyExtras: (body: JsonRecord) => BilledExtras,
 ): (usage: unknown, body: JsonRecord | undefined) => BilledExtras {
-  return (usage, body) => withSearch({ ...usageExtras(usage), ...(body === undefined ? {} : bodyExtras(body)) }, stringAt(body, 'model'));
+  return (usage, body) => {
+    const own = usageExtras(usage);
+    const fromBody = body === undefined ? undefined : bodyExtras(body);
+    // Joined only when the body bills something: most answers bill nothing besides their usage.
+    return withSearch(fromBody === undefined || isEmpty(fromBody) ? own : { ...own, ...fromBody }, stringAt(body, 'model'));
+  };
+}
+
+function isEmpty(extras: BilledExtras): boolean {
+  for (const _ in extras) return false;
+  return true;
 }
 
 /**

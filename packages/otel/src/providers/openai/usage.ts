@@ -109,19 +109,21 @@ export function embeddingsUsage(usage: unknown): TokenUsage | undefined {
  * // { mediaTokens: { inputAudio: 44 } }
  */
 export function openAiUsageExtras(usage: unknown): BilledExtras {
-  if (!isRecord(usage)) return {};
+  if (!isRecord(usage)) return NO_EXTRAS;
   const input = recordAt(usage, 'prompt_tokens_details') ?? recordAt(usage, 'input_tokens_details');
   const output = recordAt(usage, 'completion_tokens_details') ?? recordAt(usage, 'output_tokens_details');
+  // Read one by one: most answers have none of these, and then nothing is allocated.
+  const inputAudio = countAt(input, 'audio_tokens') ?? 0;
+  const inputImage = countAt(input, 'image_tokens') ?? 0;
+  const outputAudio = countAt(output, 'audio_tokens') ?? 0;
+  const outputImage = countAt(output, 'image_tokens') ?? 0;
+  if (inputAudio + inputImage + outputAudio + outputImage === 0) return NO_EXTRAS;
   const media: Partial<MediaTokens> = {};
-  const parts: readonly [JsonRecord | undefined, string, keyof MediaTokens][] = [
-    [input, 'audio_tokens', 'inputAudio'],
-    [input, 'image_tokens', 'inputImage'],
-    [output, 'audio_tokens', 'outputAudio'],
-    [output, 'image_tokens', 'outputImage'],
-  ];
-  for (const [details, key, part] of parts) {
-    const count = countAt(details, key);
-    if (count !== undefined && count > 0) media[part] = count;
-  }
-  return Object.keys(media).length > 0 ? { mediaTokens: media } : {};
+  if (inputAudio > 0) media.inputAudio = inputAudio;
+  if (inputImage > 0) media.inputImage = inputImage;
+  if (outputAudio > 0) media.outputAudio = outputAudio;
+  if (outputImage > 0) media.outputImage = outputImage;
+  return { mediaTokens: media };
 }
+
+const NO_EXTRAS: BilledExtras = Object.freeze({});

@@ -1,0 +1,217 @@
+/**
+ * Reads a few top-level members of a JSON object's text without parsing the
+ * rest: an answer's `usage` sits at its end, its `model` and `id` at its
+ * start, and the generated text (most of the bytes) in between.
+ */
+import type { JsonRecord } from './wire-values.js';
+
+/**
+ * The members `keys` of the JSON object `text`, read from its two ends: the
+ * scalar members before its first object or array value, and the members
+ * from the last `"anchor":` to the object's end. The part in between is not
+ * parsed; a key of `keys` not read at the ends must not occur in it at all.
+ * Undefined whenever that cannot be shown (the anchor missing or nested, a
+ * key in the middle, an escaped key, text that is not one object): then
+ * parse the whole body. A key absent from the result is absent from the body.
+ *
+ * @example
+ * topLevelMembers('{"id":"c1","choices":[{"text":"hi"}],"usage":{"prompt_tokens":3}}', 'usage', ['id', 'usage'])
+ * // { id: 'c1', usage: { prompt_tokens: 3 } }
+ */
+export function topLevelMembers(text: string, anchor: string, keys: readonly string[]): JsonRecord | undefined {
+  const first = skipSpace(text, 0);
+  const last = lastNonSpace(text);
+  if (text.charCodeAt(first) !== OPEN_BRACE || text.charCodeAt(last) !== CLOSE_BRACE || last <= first) return undefined;
+  const found: JsonRecord = {};
+
+  // From the start: scalar members, up to the first member whose value nests.
+  let at = skipSpace(text, first + 1);
+  if (text.charCodeAt(at) === CLOSE_BRACE) return at === last ? found : undefined;
+  let middle = -1;
+  for (;;) {
+    const member = readMember(text, at);
+    if (member === undefined) return undefined;
+    if (member === NESTED) {
+      middle = at;
+      break;
+    }
+    if (!take(found, keys, text, member)) return undefined;
+    at = skipSpace(text, member.end);
+    const c = text.charCodeAt(at);
+    if (c === CLOSE_BRACE) return at === last ? found : undefined;
+    if (c !== COMMA) return undefined;
+    at = skipSpace(text, at + 1);
+  }
+
+  // From the last "anchor": every member to the end, which must close the object the text is.
+  const anchorAt = text.lastIndexOf(`"${anchor}"`, last);
+  if (anchorAt < middle || escaped(text, anchorAt)) return undefined;
+  // Before it, back to the first value that nests: its scalar members (an embeddings answer names its model there).
+  let tail = anchorAt;
+  for (;;) {
+    const start = scalarBefore(text, tail);
+    if (start <= middle) break;
+    tail = start;
+  }
+  // Those and the members from the anchor on parse as one object only if the anchor is a member of the top-level one.
+  let ends: JsonRecord;
+  try {
+    ends = JSON.parse(`{${text.slice(tail, last + 1)}`) as JsonRecord;
+  } catch {
+    return undefined;
+  }
+  for (const key of keys) if (Object.hasOwn(ends, key)) found[key] = ends[key];
+
+  // A key read at neither end is absent only if its quoted name occurs nowhere in between (text inside strings has its quotes escaped).
+  for (const key of keys) {
+    if (Object.hasOwn(found, key)) continue;
+    const seen = text.indexOf(`"${key}"`, middle);
+    if (seen !== -1 && seen < tail) return undefined;
+  }
+  return found;
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+/** A member whose value nests, met where only scalars are read. */
+const NESTED = Symbol('nested');
+
+interface Member {
+  /** Where its key's opening quote is. */
+  start: number;
+  key: string;
+  valueStart: number;
+  end: number;
+}
+
+/**
+ * Where the key of the member before the one whose key opens at `next`
+ * opens, when its value is a string, number or literal; -1 when it nests,
+ * or when there is none.
+ */
+function scalarBefore(text: string, next: number): number {
+  const comma = lastNonSpaceBefore(text, next);
+  if (text.charCodeAt(comma) !== COMMA) return -1;
+  const valueLast = lastNonSpaceBefore(text, comma);
+  let valueStart: number;
+  const c = text.charCodeAt(valueLast);
+  if (c === QUOTE) valueStart = openingQuote(text, valueLast);
+  else {
+    valueStart = valueLast;
+    while (valueStart > 0 && isLiteralChar(text.charCodeAt(valueStart - 1))) valueStart -= 1;
+    if (!isLiteralChar(c)) return -1;
+  }
+  if (valueStart <= 0) return -1;
+  const colon = lastNonSpaceBefore(text, valueStart);
+  if (text.charCodeAt(colon) !== COLON) return -1;
+  const keyLast = lastNonSpaceBefore(text, colon);
+  if (text.charCodeAt(keyLast) !== QUOTE) return -1;
+  return openingQuote(text, keyLast);
+}
+
+/** The unescaped quote that opens the string whose closing quote is at `close`, or -1. */
+function openingQuote(text: string, close: number): number {
+  for (let i = close - 1; i >= 0; i -= 1) if (text.charCodeAt(i) === QUOTE && !escaped(text, i)) return i;
+  return -1;
+}
+
+/** A character of a number, `true`, `false` or `null`. */
+function isLiteralChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x45;
+}
+
+function lastNonSpaceBefore(text: string, at: number): number {
+  let i = at - 1;
+  while (i >= 0 && isSpace(text.charCodeAt(i))) i -= 1;
+  return i;
+}
+
+/** The member starting at `at` (its key's opening quote) when its value is a scalar, or NESTED. */
+function readMember(text: string, at: number): Member | typeof NESTED | undefined {
+  if (text.charCodeAt(at) !== QUOTE) return undefined;
+  const keyEnd = stringEnd(text, at);
+  if (keyEnd === -1) return undefined;
+  const key = text.slice(at + 1, keyEnd - 1);
+  // An escaped key could spell a wanted one: leave it to JSON.parse.
+  if (key.includes('\\')) return undefined;
+  const colon = skipSpace(text, keyEnd);
+  if (text.charCodeAt(colon) !== COLON) return undefined;
+  const valueStart = skipSpace(text, colon + 1);
+  const c = text.charCodeAt(valueStart);
+  let end: number;
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) return NESTED;
+  if (c === QUOTE) end = stringEnd(text, valueStart);
+  else end = literalEnd(text, valueStart);
+  return end === -1 ? undefined : { start: at, key, valueStart, end };
+}
+
+/** Keeps a wanted member's value (the last of a repeated key, as JSON.parse does); false when it does not parse. */
+function take(found: JsonRecord, keys: readonly string[], text: string, member: Member): boolean {
+  if (!keys.includes(member.key)) return true;
+  const start = member.valueStart;
+  // A string without escapes is its own text.
+  if (text.charCodeAt(start) === QUOTE) {
+    const value = text.slice(start + 1, member.end - 1);
+    if (!value.includes('\\')) {
+      found[member.key] = value;
+      return true;
+    }
+  }
+  try {
+    found[member.key] = JSON.parse(text.slice(member.valueStart, member.end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the quote at `at` is escaped (an odd run of backslashes before it): inside a string. */
+function escaped(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && text.charCodeAt(i) === BACKSLASH) i -= 1;
+  return (at - 1 - i) % 2 === 1;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i += 1;
+  return i;
+}
+
+function lastNonSpace(text: string): number {
+  let i = text.length - 1;
+  while (i >= 0 && isSpace(text.charCodeAt(i))) i -= 1;
+  return i;
+}
+
+/** The index after the string opening at `start`, or -1. */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i += 1;
+    else if (c === QUOTE) return i + 1;
+  }
+  return -1;
+}
+
+/** The index after the number, `true`, `false` or `null` at `start`, or -1 (JSON.parse judges its spelling). */
+function literalEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c) || c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET) break;
+    i += 1;
+  }
+  return i === start ? -1 : i;
+}
