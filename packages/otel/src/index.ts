@@ -10,6 +10,7 @@ export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-pr
 export { jsonLogger, type Logger } from './model/logger.js';
 export {
   ConfigError,
+  CostctlArgumentError,
   CostctlBlockedError,
   CostctlError,
   CostctlStoreError,

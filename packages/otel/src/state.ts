@@ -182,7 +182,7 @@ function unreachable(config: CostctlConfig, standIn: GateState): CostctlStoreErr
     const why = cause === undefined ? '' : ` (${cause})`;
     return new CostctlStoreError(`could not read the gate: the Redis store at ${where} did not answer${why}; check that Redis is running and reachable there, then retry`, where);
   }
-  return storeFailure('could not read the gate', config.stateDir, new Error(cause ?? 'unreadable'), join(config.stateDir, 'state.sqlite'));
+  return storeFailure('could not read the gate', config.stateDir, cause ?? 'unreadable', join(config.stateDir, 'state.sqlite'));
 }
 
 /** Whether spend made at `at` counts in the window `rule` is in at `now` (a prepaid balance: only since it was bought). */

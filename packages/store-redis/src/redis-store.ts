@@ -333,7 +333,7 @@ export class RedisStore implements CostStore {
       clearTimeout(timer);
     }
     if (this.#client.isReady) return;
-    throw new Error(this.#closed ? 'the Redis store is closed' : (this.#unreachable ?? 'not connected'));
+    throw new CostctlStoreError(this.#closed ? 'the Redis store is closed' : (this.#unreachable ?? 'not connected'), this.#where);
   }
 
   /** A command sent but not answered (no reply in time, the connection dropped) may have run: "NOT" would be a guess. */

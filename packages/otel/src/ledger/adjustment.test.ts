@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CostctlArgumentError } from '../model/errors.js';
 import { openState } from '../state.js';
 import { type AdjustmentInput, adjustmentEntry, appendLedgerEntry } from './adjustment.js';
 import { readLedger } from './reader.js';
@@ -51,6 +52,7 @@ describe('adjustment entries', () => {
 
   it('refuse a day that is not a date, an amount that is not a number, and an empty reason', () => {
     expect(() => adjustmentEntry(input({ day: '20/11/2026' }), NOW)).toThrow(/a UTC date such as 2026-11-20/);
+    expect(() => adjustmentEntry(input({ day: '20/11/2026' }), NOW)).toThrow(CostctlArgumentError);
     expect(() => adjustmentEntry(input({ amountUsd: Number.NaN }), NOW)).toThrow(/a number of USD/);
     expect(() => adjustmentEntry(input({ reason: '  ' }), NOW)).toThrow(/needs a reason/);
   });

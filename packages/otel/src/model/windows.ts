@@ -13,6 +13,7 @@
  * whose key ends with its UTC offset ('minute:2026-11-01T01:30-05:00'), so
  * no two windows share a key.
  */
+import { CostctlArgumentError } from './errors.js';
 import { type ZoneClock, zoneClock } from './zone-clock.js';
 
 export { isValidTimeZone } from './zone-clock.js';
@@ -127,7 +128,7 @@ const current = new Map<string, ZoneWindows>();
  * the window at `end` starts at `end`. The result is cached per zone and
  * unit and returned as is while `now` stays inside it.
  *
- * @throws RangeError for an invalid time zone or a `now` that is not a finite time.
+ * @throws CostctlArgumentError for an invalid time zone or a `now` that is not a finite time.
  * @example
  * calendarWindow('day', Date.UTC(2026, 2, 8, 12), 'America/New_York')
  * // { key: 'day:2026-03-08', start: Date.UTC(2026, 2, 8, 5), end: Date.UTC(2026, 2, 9, 4) } (23 h: clocks go forward)
@@ -152,7 +153,7 @@ function currentWindow(unit: CalendarUnit, now: number, timeZone: string): Curre
 }
 
 function findWindow(clock: ZoneClock, unit: CalendarUnit, now: number): CalendarWindow {
-  if (!Number.isFinite(now)) throw new RangeError(`costctl: now must be a time in ms since the epoch, got ${now}`);
+  if (!Number.isFinite(now)) throw new CostctlArgumentError(`costctl: now must be a time in ms since the epoch, got ${now}`);
   const offset = clock.offsetAt(now);
   const label = labelOf(unit, now + offset);
   const start = windowStart(clock, unit, label, now, offset);
@@ -259,20 +260,20 @@ function formatOffset(offset: number): string {
  * elapsed, so it spans between one bucket less than the duration and the
  * duration (plus under ROLLING_BUCKETS ms of rounding).
  *
- * @throws RangeError when `durationMs` is not positive or `now` not finite.
+ * @throws CostctlArgumentError when `durationMs` is not positive or `now` not finite.
  * @example
  * rollingBucket(900_000, 1_800_000_015_000) // { bucketMs: 15_000, index: 120_000_001, oldest: 119_999_942 }
  */
 export function rollingBucket(durationMs: number, now: number): RollingBucket {
   const bucketMs = bucketWidth(durationMs);
-  if (!Number.isFinite(now)) throw new RangeError(`costctl: now must be a time in ms since the epoch, got ${now}`);
+  if (!Number.isFinite(now)) throw new CostctlArgumentError(`costctl: now must be a time in ms since the epoch, got ${now}`);
   const index = Math.floor(now / bucketMs);
   return { bucketMs, index, oldest: index - ROLLING_BUCKETS + 1 };
 }
 
 function bucketWidth(durationMs: number): number {
   if (!(durationMs > 0 && Number.isFinite(durationMs))) {
-    throw new RangeError(`costctl: a rolling window needs a positive duration in ms, got ${durationMs}`);
+    throw new CostctlArgumentError(`costctl: a rolling window needs a positive duration in ms, got ${durationMs}`);
   }
   return Math.ceil(durationMs / ROLLING_BUCKETS);
 }

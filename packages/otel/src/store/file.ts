@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CostctlStoreError } from '../model/errors.js';
+import { CostctlArgumentError, CostctlStoreError } from '../model/errors.js';
 import { logger } from '../model/logger.js';
 import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
@@ -53,7 +53,7 @@ export class FileStore implements CostStore {
 
   constructor(stateDir: string, options: FileStoreOptions = {}) {
     const pollMillis = options.pollMillis ?? 50;
-    if (!(pollMillis > 0)) throw new RangeError(`FileStore pollMillis must be a positive number of ms, got ${pollMillis}`);
+    if (!(pollMillis > 0)) throw new CostctlArgumentError(`costctl: FileStore pollMillis must be a positive number of ms, got ${pollMillis}`);
     this.stateDir = resolve(stateDir);
     this.#path = join(this.stateDir, 'state.sqlite');
     this.#auditPath = join(this.stateDir, 'audit.jsonl');
