@@ -1,4 +1,5 @@
-export { start, type Costctl, type GateControl, type StartOptions } from './sdk.js';
+export { start, type Costctl, type StartOptions } from './sdk.js';
+export type { GateChangeRequest, GateControl } from './gate/control.js';
 export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert } from './budget/alerts.js';
 export type { Level } from './model/level.js';
 export type { GateListener } from './gate/gate.js';
