@@ -5,6 +5,7 @@ import { logger } from '../model/logger.js';
 import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
+import { GateListeners } from './gate-listeners.js';
 import type { AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 export interface FileStoreOptions {
@@ -38,15 +39,13 @@ export class FileStore implements CostStore {
   readonly stateDir: string;
   readonly #path: string;
   readonly #auditPath: string;
-  readonly #listeners = new Set<(state: GateState) => void>();
+  readonly #gate = new GateListeners((text, fields) => logger.error(text, fields));
   readonly #timer: NodeJS.Timeout;
   #state: StateFile | undefined;
   /** Set while the state file is unusable: the gate this process enforces meanwhile. */
   #unreadable: GateState | undefined;
   /** Set while the state file is unusable: why, and what to do about it. */
   #why: string | undefined;
-  /** The gate as listeners last heard it. */
-  #last: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
   #dataVersion = -1;
   #nextPrune = 0;
   #closed = false;
@@ -123,12 +122,12 @@ export class FileStore implements CostStore {
 
   gate(): GateState {
     const state = this.#state;
-    if (state === undefined) return this.#unreadable ?? this.#last;
+    if (state === undefined) return this.#unreadable ?? this.#gate.last;
     try {
       return state.gate();
     } catch (error) {
       this.#failed(error, 'gate');
-      return this.#unreadable ?? this.#last;
+      return this.#unreadable ?? this.#gate.last;
     }
   }
 
@@ -143,7 +142,7 @@ export class FileStore implements CostStore {
     if (state === undefined) throw this.#unusable(what);
     try {
       const next = state.changeGate(change, now);
-      this.#publish(next);
+      this.#gate.publish(next);
       return next;
     } catch (error) {
       this.#failed(error, 'changeGate');
@@ -174,8 +173,7 @@ export class FileStore implements CostStore {
   }
 
   onGateChange(listener: (state: GateState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#gate.add(listener);
   }
 
   reachable(): boolean {
@@ -197,7 +195,7 @@ export class FileStore implements CostStore {
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#listeners.clear();
+    this.#gate.clear();
     this.#state?.close();
     this.#state = undefined;
   }
@@ -217,7 +215,7 @@ export class FileStore implements CostStore {
       if (this.#unreadable !== undefined) logger.info('costctl state file is readable again; calls follow the stored gate', { path: this.#path });
       this.#unreadable = undefined;
       this.#why = undefined;
-      this.#publish(gate);
+      this.#gate.publish(gate);
     } catch (error) {
       this.#fail(error);
     }
@@ -240,7 +238,7 @@ export class FileStore implements CostStore {
       const version = state.dataVersion();
       if (version === this.#dataVersion) return;
       this.#dataVersion = version;
-      this.#publish(state.gate());
+      this.#gate.publish(state.gate());
     } catch (error) {
       this.#failed(error, 'poll');
     }
@@ -266,7 +264,7 @@ export class FileStore implements CostStore {
       this.#unreadable = { tripped: true, reason, actor: 'costctl', since: Date.now() };
       this.#why = explainFailure(this.stateDir, error, this.#path);
     }
-    this.#publish(this.#unreadable);
+    this.#gate.publish(this.#unreadable);
   }
 
   #disconnect(): void {
@@ -276,19 +274,6 @@ export class FileStore implements CostStore {
       // Already unusable; the point is to let go of it.
     }
     this.#state = undefined;
-  }
-
-  #publish(state: GateState): void {
-    const last = this.#last;
-    if (state.tripped === last.tripped && state.reason === last.reason && state.actor === last.actor && state.since === last.since) return;
-    this.#last = state;
-    for (const listener of this.#listeners) {
-      try {
-        listener(state);
-      } catch (error) {
-        logger.error('costctl gate listener threw', { error: message(error) });
-      }
-    }
   }
 }
 
