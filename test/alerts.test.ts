@@ -32,8 +32,8 @@ const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', 
 
 /** What one call of `body` costs: the fake provider answers exactly max_tokens, so also what it reserves. */
 function costOfCall(): number {
-  const usage = expectedUsage('openai.chat', body) as Record<string, number>;
-  return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', body.model), {
+  const usage = expectedUsage('openai.chat', body);
+  return calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), {
     providerId: 'openai',
   })!.total_price;
 }

@@ -22,8 +22,8 @@ const openaiBody = { model: 'gpt-4o-mini', max_tokens: 24, messages: question };
 
 /** The exact cost of one call the test apps make, from the price data. */
 function costOf(api: 'openai.chat' | 'anthropic.messages', body: Record<string, unknown>): number {
-  const usage = expectedUsage(api, body) as Record<string, number>;
-  const [input, output] = api === 'openai.chat' ? [usage.prompt_tokens!, usage.completion_tokens!] : [usage.input_tokens!, usage.output_tokens!];
+  const usage = expectedUsage(api, body);
+  const [input, output] = 'prompt_tokens' in usage ? [usage.prompt_tokens, usage.completion_tokens] : [usage.input_tokens, usage.output_tokens];
   return calcPrice({ input_tokens: input, output_tokens: output }, responseModel(api, String(body.model)), {
     providerId: api === 'openai.chat' ? 'openai' : 'anthropic',
   })!.total_price;

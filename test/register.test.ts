@@ -50,6 +50,8 @@ function tokens(api: ProviderApi, body: object): { input: number; output: number
       const cacheWrite = usage.cache_creation_input_tokens ?? 0;
       return { input: usage.input_tokens + cacheRead + cacheWrite, output: usage.output_tokens, cacheRead, cacheWrite };
     }
+    default:
+      throw new Error(`no token accounting for ${api}`);
   }
 }
 

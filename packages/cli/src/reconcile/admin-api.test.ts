@@ -68,7 +68,7 @@ describe('fetchPages', () => {
 
   it('does not retry a refused key, and never repeats the key, even masked as providers echo it', async () => {
     const { fetch, asked } = scripted([json({ error: { message: `Incorrect API key provided: sk-admin-****9900. Or ${KEY}.` } }, 401)]);
-    const error = await fetchPages(first, api, { fetch }).catch((caught: unknown) => caught as Error);
+    const error = await fetchPages(first, api, { fetch }).then(() => expect.fail('fetchPages resolved'), (caught: unknown) => caught as Error);
     expect(asked).toHaveLength(1);
     expect(error.message).toBe(
       'OpenAI https://admin.example/v1/organization/costs answered 401 Incorrect API key provided: [redacted] Or [redacted].; check that OPENAI_ADMIN_KEY holds an admin key of the organization (not a project or workspace API key)',
@@ -85,7 +85,7 @@ describe('fetchPages', () => {
   it('never names a password written in the URL', async () => {
     const { fetch } = scripted([json({}, 404)]);
     const withPassword = new URL('https://user:hunter22@proxy.example/v1/organization/costs?start_time=1');
-    const error = await fetchPages(withPassword, api, { fetch }).catch((caught: unknown) => caught as Error);
+    const error = await fetchPages(withPassword, api, { fetch }).then(() => expect.fail('fetchPages resolved'), (caught: unknown) => caught as Error);
     expect(error.message).toMatch(/^OpenAI https:\/\/proxy\.example\/v1\/organization\/costs answered 404/);
     expect(error.message).not.toContain('hunter22');
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { FileConfig } from '../config/schema.js';
 import { CostctlArgumentError } from '../model/errors.js';
 import { openState } from '../state.js';
 import { type AdjustmentInput, adjustmentEntry, appendLedgerEntry } from './adjustment.js';
@@ -78,16 +79,16 @@ describe('adjustment entries', () => {
 });
 
 describe('CostctlState.adjust', () => {
-  const rules = [
-    { name: 'daily', limit: 10, window: 'day' },
-    { name: 'monthly', limit: 100, window: 'month' },
-    { name: 'lifetime', limit: 1000, window: 'total' },
-    { name: 'week', limit: 50, window: 'rolling:7d' },
-    { name: 'two_days', limit: 50, window: 'rolling:2d' },
-    { name: 'openai_mini', limit: 5, window: 'month', scope: { model: 'gpt-4o-mini' } },
-    { name: 'anthropic', limit: 5, window: 'month', scope: { provider: 'anthropic' } },
-    { name: 'tenant_acme', limit: 5, window: 'month', scope: { tenant: 'acme' } },
-    { name: 'tokens', limit: 5000, unit: 'tokens' as const, window: 'month' },
+  const rules: NonNullable<FileConfig['rules']> = [
+    { name: 'daily', limit: 10, unit: 'usd', window: 'day' },
+    { name: 'monthly', limit: 100, unit: 'usd', window: 'month' },
+    { name: 'lifetime', limit: 1000, unit: 'usd', window: 'total' },
+    { name: 'week', limit: 50, unit: 'usd', window: 'rolling:7d' },
+    { name: 'two_days', limit: 50, unit: 'usd', window: 'rolling:2d' },
+    { name: 'openai_mini', limit: 5, unit: 'usd', window: 'month', scope: { model: 'gpt-4o-mini' } },
+    { name: 'anthropic', limit: 5, unit: 'usd', window: 'month', scope: { provider: 'anthropic' } },
+    { name: 'tenant_acme', limit: 5, unit: 'usd', window: 'month', scope: { tenant: 'acme' } },
+    { name: 'tokens', limit: 5000, unit: 'tokens', window: 'month' },
   ];
 
   it('writes the ledger line and moves the USD rules whose current window holds the day, and only those', async () => {
