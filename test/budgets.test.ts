@@ -182,6 +182,7 @@ describe('the evaluator, alerts and the gate', () => {
 
   it('blocks every call with the gate once tripped, until an operator resets it; each change audited', async () => {
     const run = await runApp('test/apps/budget-api.mjs', { register: false, env: env({ CALLS: '1' }) });
+    // biome-ignore lint/suspicious/noExplicitAny: the app's JSON report, read field by field below
     const [result] = run.lines as Record<string, any>[];
     expect(result!.tripped).toEqual({
       status: 402,

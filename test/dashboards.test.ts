@@ -135,6 +135,7 @@ describe('the dashboards', () => {
 
       it('queries through the datasource variable, and every call query honours $service, $provider and $model', () => {
         for (const panel of allPanels(dashboard).filter((panel) => panel.type !== 'row')) {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, not a template literal
           expect({ title: panel.title, datasource: panel.datasource }).toEqual({ title: panel.title, datasource: { type: 'prometheus', uid: '${datasource}' } });
           expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
         }
@@ -215,6 +216,7 @@ describe('grafana/provisioning', () => {
     };
     expect(config.apiVersion).toBe(1);
     expect(config.datasources).toHaveLength(1);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's provisioning expands ${PROMETHEUS_URL} from the environment
     expect(config.datasources[0]).toMatchObject({ uid: 'prometheus', type: 'prometheus', url: '${PROMETHEUS_URL}' });
     // The dashboards' datasource variable defaults to that uid.
     for (const dashboard of Object.values(dashboards)) {

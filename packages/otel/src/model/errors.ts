@@ -40,12 +40,12 @@ export class CostctlError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null) return false;
     const names = (value as { [kinds]?: unknown })[kinds];
-    if (Array.isArray(names)) return names.includes(this.name);
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included
+    return Array.isArray(names) ? names.includes(this.name) : Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
-function classNames(target: Function): string[] {
+function classNames(target: abstract new (...args: never[]) => unknown): string[] {
   const names: string[] = [];
   for (let at: unknown = target; typeof at === 'function' && at !== Error; at = Object.getPrototypeOf(at)) {
     names.push(at.name);
