@@ -11,7 +11,7 @@ const kinds = Symbol.for('costctl.error.kinds');
 /** The codes of every costctl error. */
 export type CostctlErrorCode =
   | 'COSTCTL_CONFIG_INVALID'
-  | 'COSTCTL_INVALID_ARGUMENT'
+  | 'COSTCTL_ARGUMENT_INVALID'
   | 'COSTCTL_BUDGET_EXCEEDED'
   | 'COSTCTL_GATE_TRIPPED'
   | 'COSTCTL_STORE_UNAVAILABLE'
@@ -100,7 +100,7 @@ function clip(text: string): string {
  */
 export class CostctlArgumentError extends CostctlError {
   constructor(message: string) {
-    super('COSTCTL_INVALID_ARGUMENT', message);
+    super('COSTCTL_ARGUMENT_INVALID', message);
   }
 }
 
