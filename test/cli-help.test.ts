@@ -43,7 +43,7 @@ describe('costctl help and usage', () => {
     const help = costctl(['--help'], { cwd });
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: costctl <command> \[options\]\n/);
-    expect(commandsIn(help.stdout)).toEqual(['status', 'gate', 'report', 'forecast', 'reconcile', 'price', 'init', 'rules']);
+    expect(commandsIn(help.stdout)).toEqual(['status', 'gate', 'report', 'forecast', 'reconcile', 'price', 'prices', 'init', 'rules']);
     expect(help.stdout).toMatch(/^ {2}status +the gate and every budget rule; exit 3 while tripped$/m);
     for (const code of [0, 1, 2, 3, 4, 5]) expect(help.stdout).toMatch(new RegExp(`^  ${code}  \\S`, 'm'));
     expect(costctl(['help'], { cwd })).toEqual(help);
@@ -52,7 +52,7 @@ describe('costctl help and usage', () => {
 
   it('shows each command its usage, options, examples and exit codes, the same with "help <command>" and "<command> --help"', () => {
     const paths = everyCommand();
-    expect(paths.map((path) => path.join(' '))).toEqual(['status', 'gate', 'gate trip', 'gate reset', 'gate status', 'report', 'forecast', 'reconcile', 'price', 'init', 'rules']);
+    expect(paths.map((path) => path.join(' '))).toEqual(['status', 'gate', 'gate trip', 'gate reset', 'gate status', 'report', 'forecast', 'reconcile', 'price', 'prices', 'prices update', 'prices status', 'init', 'rules']);
     for (const path of paths) {
       const help = costctl(['help', ...path], { cwd });
       expect(help, path.join(' ')).toMatchObject({ code: 0, stderr: '' });

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLiveApp, type LiveApp } from './helpers/live-app.mjs';
-import { costctl } from './helpers/looper.js';
+import { costctl, until } from './helpers/looper.js';
 import { repoRoot } from './helpers/run-app.js';
 
 let provider: FakeProvider;
@@ -134,6 +134,9 @@ describe('a wall clock that jumps, what is left on disk', () => {
     clock.set('2026-11-25 00:01:00');
     expect(await call()).toBe('ok');
 
+    // The ledger is written off the call's path, within a commit interval of the call.
+    const lines = () => readdirSync(stateDir).filter((file) => file.startsWith('ledger-')).reduce((sum, file) => sum + readFileSync(join(stateDir, file), 'utf8').split('\n').length - 1, 0);
+    await until(() => lines() >= 3, 'the three calls in the ledger');
     const days = ledgerByDay(stateDir);
     expect(Object.keys(days).sort()).toEqual(['2026-11-24', '2026-11-25']);
     expect(days['2026-11-24']!.map((line) => [line.outcome, line.time.slice(0, 16)])).toEqual([

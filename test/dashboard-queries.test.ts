@@ -148,6 +148,33 @@ describe('the overview shows a rule that refuses calls', () => {
   });
 });
 
+describe('"Time to limit" reads at any moment, even minutes into a window', () => {
+  // Regression: "Forecast to limit" plotted a straight line through the window's first samples as a share of the
+  // limit, and a rule that had spent most of its limit in one call read 300000%.
+  it('gives each rule one row: "reached" (0) for the rules at or refusing at their limit, a time for the ones burning toward it', async () => {
+    const { results } = await runPanels(dashboards['costctl-overview.json']!, {});
+    const column = (refId: string) =>
+      Object.fromEntries(
+        results
+          .filter(({ query }) => query.panel.title === 'Time to limit' && query.refId === refId)
+          .flatMap(({ result }) => result.series.map((labels, index) => [labels.costctl_rule!, result.values[index]!])),
+      );
+    const seconds = column('time');
+    expect(Object.keys(seconds).sort()).toEqual(['credits_anthropic', 'credits_openai', 'daily_spend', 'gpt4o_daily']);
+    // daily_spend passed its limit; gpt4o_daily refuses gpt-4o calls short of its limit.
+    expect(seconds.daily_spend).toBe(0);
+    expect(seconds.gpt4o_daily).toBe(0);
+    // The prepaid balances ($25 each) are burning, far from their end: a positive, finite time, with the burn behind it.
+    const burn = column('burn');
+    for (const rule of ['credits_openai', 'credits_anthropic']) {
+      expect(burn[rule]).toBeGreaterThan(0);
+      expect(seconds[rule]).toBeGreaterThan(0);
+      expect(seconds[rule]).toBeLessThan(Number.POSITIVE_INFINITY);
+      expect(seconds[rule]).toBeCloseTo(column('left')[rule]! / (burn[rule]! / 3600), 0);
+    }
+  });
+});
+
 describe('the alert rules, evaluated by the same Prometheus', () => {
   it('fire for the tripped gate, the exceeded budget, the blocked and the unpriced calls', async () => {
     const firing = async (name: string) => (await prometheus.waitForAlert(name, 'firing')).filter((alert) => alert.state === 'firing').map((alert) => alert.labels);

@@ -57,7 +57,7 @@ function expressions(dashboard: Dashboard): { where: string; expr: string }[] {
 
 /** Grafana's own variables, and the PromQL functions and keywords the dashboards use: everything else bare is a metric. */
 const NOT_METRICS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'rate', 'increase', 'predict_linear', 'histogram_quantile', 'label_values',
+  'sum', 'max', 'min', 'avg', 'count', 'rate', 'increase', 'deriv', 'clamp_min', 'histogram_quantile', 'label_values',
   'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless',
 ]);
 
@@ -105,7 +105,7 @@ describe('the dashboards', () => {
   const expected: Record<string, { uid: string; panels: string[] }> = {
     'costctl-overview.json': {
       uid: 'costctl-overview',
-      panels: ['Spend today', 'Budget spent vs limit', 'Budget used per rule', 'Burn rate', 'Forecast to limit', 'Gate state', 'Blocked calls', 'Unpriced calls by reason'],
+      panels: ['Spend today', 'Budget spent vs limit', 'Budget used per rule', 'Burn rate', 'Time to limit', 'Gate state', 'Blocked calls', 'Unpriced calls by reason'],
     },
     'costctl-breakdown.json': {
       uid: 'costctl-breakdown',

@@ -51,7 +51,11 @@ describe('a state directory that fails', () => {
     expect(String(run.lines[0]!.message)).toMatch(/costctl state unreadable: /);
     const errors = logLines(run.stderr, 'error');
     expect(errors.filter((line) => /state file/.test(line.msg))).toHaveLength(1);
-    expect(errors.filter((line) => /ledger/.test(line.msg))).toHaveLength(1);
+    // The ledger says once that it cannot write, and at the app's end how many calls it could not keep.
+    expect(errors.filter((line) => /ledger/.test(line.msg)).map((line) => line.msg)).toEqual([
+      'costctl could not write the ledger',
+      expect.stringMatching(/^costctl lost 4 ledger line\(s\) it could not write/),
+    ]);
   });
 
   it('whose disk is full for the ledger: calls go on and are counted, and one line says the ledger is behind', async () => {
@@ -69,5 +73,6 @@ describe('a state directory that fails', () => {
     const ledgerErrors = logLines(run.stderr, 'error').filter((line) => /could not write the ledger/.test(line.msg));
     expect(ledgerErrors).toHaveLength(1);
     expect(run.stderr).toMatch(/ENOSPC/);
+    expect(logLines(run.stderr, 'error').filter((line) => /^costctl lost 4 ledger line\(s\)/.test(line.msg))).toHaveLength(1);
   });
 });

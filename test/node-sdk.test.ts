@@ -87,7 +87,8 @@ describe('an app with its own NodeSDK', () => {
 
   it.each(['mjs', 'cjs'])('keeps its own context manager under --import register with COSTCTL_LABELS, and baggage labels still reach the metrics (%s)', async (kind) => {
     const run = await runApp(`test/apps/node-sdk-labels.${kind}`, {
-      env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_LABELS: 'tenant', OTEL_LOGS_EXPORTER: 'none' },
+      // The bundled price data's age depends on the day the test runs: its warning is tested in test/prices-running-app.test.ts.
+      env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_LABELS: 'tenant', OTEL_LOGS_EXPORTER: 'none', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' },
     });
     // No "Attempted duplicate registration of API: context": the app's manager is the one in effect.
     expect(run.lines).toEqual([{ complaints: [], appManagerEntered: 2 }]);

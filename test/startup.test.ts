@@ -64,7 +64,8 @@ describe('start-up', () => {
     const result = spawnSync(process.execPath, ['--import', '@costctl/otel/register', '-e', 'console.log("app ran")'], {
       cwd: repoRoot,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, OTEL_METRICS_EXPORTER: 'none', COSTCTL_STORE: 'memory', COSTCTL_DAILY_LIMIT: '5' },
+      // The bundled price data's age depends on the day the test runs: its warning is tested in test/prices-running-app.test.ts.
+      env: { PATH: process.env.PATH, OTEL_METRICS_EXPORTER: 'none', COSTCTL_STORE: 'memory', COSTCTL_DAILY_LIMIT: '5', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' },
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('app ran\n');

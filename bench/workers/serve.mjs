@@ -30,6 +30,8 @@ const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
  */
 export async function serve(call, summarise = () => ({})) {
   let totalCalls = (await lanes(call, settings.warmupMs)).calls;
+  // The CPU of everything after warm-up, idle time between slices included (timers, batched exports).
+  const cpuAtReady = process.cpuUsage();
   send({ ready: true });
   for await (const line of createInterface({ input: process.stdin })) {
     if (line.startsWith('run ')) {
@@ -37,13 +39,16 @@ export async function serve(call, summarise = () => ({})) {
       totalCalls += slice.calls;
       send({ slice: { ...slice, ...summarise(samples) } });
     } else if (line === 'end') {
-      // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded; benchBallastBytes: the heap
+      // benchSpanCount: the spans bench/preload/otel-undici.mjs saw end, when it is loaded (bench/peers/*: the calls a
+      // peer recorded, benchUsageCount those with their output tokens); benchBallastBytes: the heap
       // bench/preload/heap-ballast.mjs added; imported: the module bench/preload/import-only.mjs loaded.
       send({
         end: {
           totalCalls,
           fetchIdentity: fetchIdentity(),
           spans: globalThis.benchSpanCount?.(),
+          usage: globalThis.benchUsageCount?.(),
+          cpuUsSinceReady: cpuSince(cpuAtReady),
           ballastBytes: globalThis.benchBallastBytes?.(),
           imported: globalThis.benchImported?.(),
         },
@@ -65,6 +70,11 @@ async function timedSlice(call, durationMs) {
   globalThis.gc?.();
   const { rss, heapUsed } = process.memoryUsage();
   return { calls, seconds: (performance.now() - start) / 1000, cpuUs: user + system, window: [startUs, monotonicUs()], samples, rss, heapUsed };
+}
+
+function cpuSince(start) {
+  const { user, system } = process.cpuUsage(start);
+  return user + system;
 }
 
 function monotonicUs() {

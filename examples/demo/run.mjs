@@ -28,6 +28,8 @@ const app = spawn(process.execPath, ['--import', '@costctl/otel/register', 'app.
     OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
     OTEL_SERVICE_NAME: 'costctl-demo',
     COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-demo-')),
+    // The demo's calls go to a fake provider: how old the price data is does not matter to it.
+    COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0',
   },
 });
 await new Promise((resolve, reject) => {
@@ -105,7 +107,7 @@ async function budgetsAndTheGate() {
       ],
     }),
   );
-  const env = { ...process.env, FAKE_PROVIDER_URL: provider.url, COSTCTL_CONFIG: config, COSTCTL_STATE_DIR: stateDir, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`, OTEL_METRICS_EXPORTER: 'none' };
+  const env = { ...process.env, FAKE_PROVIDER_URL: provider.url, COSTCTL_CONFIG: config, COSTCTL_STATE_DIR: stateDir, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`, OTEL_METRICS_EXPORTER: 'none', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' };
   console.log('\n── Budgets and the emergency gate ──\n');
   console.log('Rules: openai_daily blocks OpenAI calls past $0.0024 a day; all_daily_watch alerts at 70 %, 90 % and 100 % of $0.002125.\n');
 

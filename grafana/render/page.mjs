@@ -87,8 +87,12 @@ function tableBody(panel, results, height) {
         const value = row[key];
         if (typeof value !== 'number') return `<td>${escapeXml(value ?? '')}</td>`;
         const mapping = mapped(override(title, 'mappings'), value);
-        const background = override(title, 'custom.cellOptions')?.type === 'color-background' && mapping?.color ? ` style="background:${color(mapping.color)};color:#111217"` : '';
-        return `<td class="number"${background}>${escapeXml(mapping?.text ?? formatValue(value, override(title, 'unit'), override(title, 'decimals')))}</td>`;
+        const cellType = override(title, 'custom.cellOptions')?.type;
+        // A mapped value takes its mapping's colour; any other, its threshold step's.
+        const fill = mapping?.color ? color(mapping.color) : override(title, 'thresholds') ? thresholdColor(override(title, 'thresholds').steps, value) : undefined;
+        const style =
+          cellType === 'color-background' && mapping?.color ? ` style="background:${fill};color:#111217"` : cellType === 'color-text' && fill !== undefined ? ` style="color:${fill}"` : '';
+        return `<td class="number"${style}>${escapeXml(mapping?.text ?? formatValue(value, override(title, 'unit'), override(title, 'decimals')))}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })

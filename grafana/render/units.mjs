@@ -1,5 +1,5 @@
 // Grafana's value formatting for the units the costctl dashboards use
-// (currencyUSD, percentunit, short, reqps, s, none), close to Grafana's own:
+// (currencyUSD, percentunit, short, reqps, s, dtdurations, none), close to Grafana's own:
 // a fixed number of decimals when the panel sets one, otherwise about three
 // significant digits; thousands as K, M, B.
 
@@ -34,12 +34,41 @@ function seconds(value, decimals) {
   return `${fixed(value / 3600, decimals)} hour`;
 }
 
+/** Grafana's units of a duration, longest first, in seconds (a month is 30 days, a year 365 days). */
+const DURATION_UNITS = [
+  ['year', 31536000],
+  ['month', 2592000],
+  ['week', 604800],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+  ['millisecond', 0.001],
+];
+
+/** Grafana's "duration (s)": the largest whole unit, then `decimals` more units ("2 hours, 14 minutes" at 1). */
+function duration(value, decimals = 0) {
+  if (value === 0) return '0 seconds';
+  if (value < 0) return `-${duration(-value, decimals)}`;
+  const parts = [];
+  let left = value;
+  for (const [name, size] of DURATION_UNITS) {
+    if (parts.length > decimals) break;
+    if (left < size && parts.length === 0) continue;
+    const whole = Math.floor(left / size);
+    parts.push(`${whole} ${name}${whole === 1 ? '' : 's'}`);
+    left %= size;
+  }
+  return parts.join(', ');
+}
+
 /**
  * `value` as Grafana shows it in `unit` with `decimals` (undefined: automatic).
  *
  * @example
  * formatValue(0.01234, 'currencyUSD') // '$0.0123'
  * formatValue(0.87, 'percentunit', 0) // '87%'
+ * formatValue(8040, 'dtdurations', 1) // '2 hours, 14 minutes'
  */
 export function formatValue(value, unit, decimals) {
   if (value === null || value === undefined || Number.isNaN(value)) return 'No data';
@@ -52,6 +81,8 @@ export function formatValue(value, unit, decimals) {
       return `${scaled(value, decimals)} req/s`;
     case 's':
       return seconds(value, decimals);
+    case 'dtdurations':
+      return duration(value, decimals ?? 0);
     case 'short':
       return scaled(value, decimals);
     default:

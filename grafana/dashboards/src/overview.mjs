@@ -13,6 +13,28 @@ const levelMapping = {
   type: 'value',
   options: Object.fromEntries(Object.entries(LEVELS).map(([value, [text, color]], index) => [value, { text, color, index }])),
 };
+const HOUR = 3600;
+/** How far back the burn of a rule is measured: recent enough to be "now", long enough to span several scrapes. */
+const BURN_LOOKBACK = '15m';
+/**
+ * A rule's burn, in its unit per second: the slope of its spend over the look-back.
+ * deriv, not rate: spend falls when a rolling window lets old calls go, and rate would read that fall as a counter reset.
+ */
+const burnPerSecond = `max by (costctl_rule, costctl_unit) (deriv(costctl_budget_spent[${BURN_LOOKBACK}]) ${serviceFilter})`;
+const exhausted = `max by (costctl_rule) (costctl_budget_level ${serviceFilter}) == 3`;
+/**
+ * Seconds until each rule reaches its limit at its burn; 0 once it has (or refuses calls), -1 while its spend is not
+ * growing. Every rule gets one row, and a division by a zero burn never shows as a huge number.
+ */
+const secondsToLimit = [
+  `(${budget('costctl_budget_spent')} * 0 and on (costctl_rule) ${exhausted})`,
+  `clamp_min((${budget('costctl_budget_limit')} - ${budget('costctl_budget_spent')}) / (${burnPerSecond} > 0), 0)`,
+  `(${budget('costctl_budget_spent')} * 0 - 1)`,
+].join(' or ');
+const timeToLimitMapping = {
+  type: 'value',
+  options: { '-1': { text: 'no burn', color: 'green', index: 0 }, 0: { text: 'reached', color: 'red', index: 1 } },
+};
 const lastValue = () => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false);
 
 /** A stat of the USD spent over the panel's time range. */
@@ -144,19 +166,37 @@ export function overview() {
         ),
     )
     .withPanel(
-      new TimeseriesBuilder()
-        .title('Forecast to limit')
-        .description('Where each budget rule is headed: a straight line through the last hour of spend, 4 hours ahead, as a fraction of its limit. At 100% the rule reaches its limit.')
+      new TableBuilder()
+        .title('Time to limit')
+        .description(
+          `Each budget rule at its current burn (how fast its spend grew over the last ${BURN_LOOKBACK}): what is left of its limit, the burn per hour, and how long until the limit at that pace. "reached": at the limit, or refusing calls that would pass it; "no burn": spend is not growing. A day or month window may start again before then.`,
+        )
         .datasource(datasource)
-        .unit('percentunit')
-        .min(0)
-        .thresholdsStyle({ build: () => ({ mode: 'line' }) })
-        .thresholds(thresholds([{ value: null, color: 'green' }, { value: 1, color: 'red' }]))
         .height(8)
         .span(12)
-        .withTarget(
-          query(`max by (costctl_rule, costctl_unit) (predict_linear(costctl_budget_spent[1h], 4 * 3600) ${serviceFilter}) / ${budget('costctl_budget_limit')}`, '{{costctl_rule}} in 4h'),
-        ),
+        .withTarget(instantTable(`clamp_min(${budget('costctl_budget_limit')} - ${budget('costctl_budget_spent')}, 0)`, 'left'))
+        .withTarget(instantTable(`clamp_min(${burnPerSecond}, 0) * 3600`, 'burn'))
+        .withTarget(instantTable(secondsToLimit, 'time'))
+        .withTransformation({ id: 'merge', options: {} })
+        .withTransformation({
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            indexByName: { costctl_rule: 0, costctl_unit: 1, 'Value #left': 2, 'Value #burn': 3, 'Value #time': 4 },
+            renameByName: { costctl_rule: 'Rule', costctl_unit: 'Unit', 'Value #left': 'Left', 'Value #burn': 'Burn per hour', 'Value #time': 'Limit reached in' },
+          },
+        })
+        .overrideByName('Left', [{ id: 'unit', value: 'short' }])
+        .overrideByName('Burn per hour', [{ id: 'unit', value: 'short' }])
+        .overrideByName('Limit reached in', [
+          { id: 'unit', value: 'dtdurations' },
+          // Two units of a duration: "2 hours, 14 minutes".
+          { id: 'decimals', value: 1 },
+          { id: 'mappings', value: [timeToLimitMapping] },
+          { id: 'color', value: { mode: 'thresholds' } },
+          { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 'red' }, { value: HOUR, color: 'orange' }, { value: 4 * HOUR, color: 'green' }] } },
+          { id: 'custom.cellOptions', value: { type: 'color-text' } },
+        ]),
     )
     .withPanel(
       new TimeseriesBuilder()

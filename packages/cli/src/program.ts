@@ -256,6 +256,41 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .addHelpText('after', helpText({ examples: ['costctl price gpt-4o-mini', 'costctl price claude-sonnet-4-5 --input 20000 --output 800', 'costctl price gpt-4o --json'], exits: [[1, 'no price is known for the model']] }))
     .action(action(async () => (await import('./commands/price.js')).price, 'model'));
 
+  const prices = program
+    .command('prices')
+    .summary('keep the price data current: update it, or show the data in use')
+    .description(
+      "The price data calls are priced with: genai-prices' data bundled with costctl, or newer data `costctl prices update` put into the state directory, " +
+        'which every process sharing that directory picks up without a restart.',
+    )
+    .usage('<update|status> [options]')
+    .addHelpText('after', helpText({ examples: ['costctl prices update', 'costctl prices update --from ./data.json', 'costctl prices status --json'], exits: [1] }));
+  prices
+    .command('update')
+    .summary('fetch newer price data, validate it, swap it into the state directory')
+    .description(
+      "Fetches price data in genai-prices' format, checks it (its structure, and every provider costctl prices), and swaps it atomically into the state directory " +
+        '(prices.json), recording its version, source and fetch time. Running processes sharing the directory price calls with it within their evaluation interval. ' +
+        'Data that does not validate changes nothing.',
+    )
+    .option('--from <file|url>', "a file or an http(s) URL (default: genai-prices' published data)")
+    .option('--json', 'print one JSON object for scripts: {path, data, previous}')
+    .addHelpText(
+      'after',
+      helpText({
+        examples: ['costctl prices update', 'costctl prices update --from ./data.json', 'costctl prices update --from https://mirror.example.com/genai-prices/data.json'],
+        exits: [[0, 'the state directory holds the new data'], [1, 'the data could not be fetched, did not validate, or could not be written: nothing changed']],
+      }),
+    )
+    .action(action(async () => (await import('./commands/prices.js')).pricesUpdate));
+  prices
+    .command('status')
+    .summary('the price data in use: where from, version, age, path')
+    .description("The price data processes sharing the state directory price calls with: bundled or the state directory's, its version, how old it is, and its path.")
+    .option('--json', 'print one JSON object for scripts: {source, version, asOf, ageSeconds, stale, path, …}')
+    .addHelpText('after', helpText({ examples: ['costctl prices status', "costctl prices status --json | jq .ageSeconds"], exits: [] }))
+    .action(action(async () => (await import('./commands/prices.js')).pricesStatus));
+
   program
     .command('init')
     .summary('write costctl.config.yaml with the default budgets')

@@ -16,6 +16,10 @@ import { disabledGateControl, gateControl, type GateControl } from './gate/contr
 import { Gate } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
+import { onProcessEnd } from './process-end.js';
+import { activePriceData, REQUIRED_PROVIDERS } from './pricing/price-data.js';
+import { PriceDataWatcher, staleWarning } from './pricing/price-data-watch.js';
+import { registerPriceDataAgeGauge } from './telemetry/price-data-age.js';
 import { openStore } from './store/open.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { lendContextManager } from './telemetry/context-manager.js';
@@ -29,6 +33,8 @@ import { installFetch } from './transports/fetch.js';
 import { installNodeHttp } from './transports/node-http.js';
 import { installNodeHttp2 } from './transports/node-http2.js';
 import { CallObserver } from './call/observer.js';
+import { lendManualSpend } from './call/manual.js';
+import { ManualSpend } from './call/manual-spend.js';
 import { subscribeUndiciChannels } from './transports/undici-channels.js';
 
 export interface StartOptions {
@@ -54,7 +60,7 @@ export interface Costctl {
   readonly gate: GateControl;
   /** Evaluates every budget rule now (alerts fire for levels that changed) and returns their status. */
   evaluate(): Promise<readonly RuleStatus[]>;
-  /** Exports what has been recorded so far (OTLP); a no-op for pull exporters. */
+  /** Writes the ledger's buffered lines and exports what has been recorded so far (OTLP; a no-op for pull exporters). */
   forceFlush(): Promise<void>;
   /** Stops observing calls and shuts down the metric readers costctl created. */
   shutdown(): Promise<void>;
@@ -85,10 +91,15 @@ export function start(options: StartOptions = {}): Costctl {
   setLogger(options.logger ?? jsonLogger(config.logLevel));
   // Told once the logger is the one the configuration asks for.
   for (const [message, fields] of warnings) logger.warn(message, fields);
-  if (config.disabled) return (running = disabledCostctl(config));
+  if (config.disabled) return (running = disabledCostctl(config, lendManualSpend('disabled')));
   const refusal = unsupportedNode(process.versions.node);
   if (refusal !== undefined) throw new CostctlError('COSTCTL_NODE_UNSUPPORTED', refusal);
 
+  // The state directory's price data (costctl prices update), before the first call; then watched for a newer file.
+  const priceData = new PriceDataWatcher(config.stateDir, REQUIRED_PROVIDERS);
+  priceData.load();
+  const stale = staleWarning(activePriceData(), Date.now(), config.priceDataMaxAgeDays);
+  if (stale !== undefined) logger.warn(stale, { priceData: activePriceData().source, version: activePriceData().version, asOf: activePriceData().asOf });
   const table = new PriceTable(config.prices);
   const store = openStore(config);
   const gate = new Gate(store, store.gate());
@@ -111,12 +122,16 @@ export function start(options: StartOptions = {}): Costctl {
   const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
   registerBudgetGauges(meterProvider.getMeter(METER_NAME), { levels, gate, store, storeKind: config.store, currency: config.currency });
   evaluator.start();
+  registerPriceDataAgeGauge(meterProvider.getMeter(METER_NAME), activePriceData);
+  priceData.start(config.evaluationIntervalMillis);
   registerClockSkewGauge(meterProvider.getMeter(METER_NAME));
 
   // Baggage labels need a context manager: the app's own when it has one, else one lent until it registers its own.
   const giveBackContext = config.labels.length > 0 ? lendContextManager() : undefined;
 
   const ledger = config.ledger ? new LedgerWriter(config.stateDir, { timeZone: config.timezone }) : undefined;
+  // The ledger's last lines are written at exit and on SIGTERM/SIGINT, whatever ends the process.
+  const stopLedgerAtEnd = ledger ? onProcessEnd(ledger) : () => {};
   // A settled call may move a level: evaluated shortly after, off the call's path.
   const evaluateSoon: CallSink = { record: () => evaluator.soon() };
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), budgets, evaluateSoon]);
@@ -126,6 +141,7 @@ export function start(options: StartOptions = {}): Costctl {
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink, fallback }, budgets);
   const stopAborting = config.abortOnTrip ? abortOnTrip(gate, observer) : () => {};
   const stops = [
+    lendManualSpend(new ManualSpend({ table, fallback, sink, budgets, labelKeys: config.labels })),
     stopAnnouncing,
     stopAborting,
     installFetch(observer, config.blockMode),
@@ -144,19 +160,22 @@ export function start(options: StartOptions = {}): Costctl {
     forceFlush: async () => {
       // What is exported carries levels evaluated now, as a flush did when the evaluator was a reader.
       await evaluator.evaluate();
+      await ledger?.flush();
       await ownProvider?.forceFlush();
     },
     shutdown: async () => {
       for (const stop of stops) stop();
       running = undefined;
       await evaluator.stop();
+      await priceData.stop();
       gate.close();
       giveBackContext?.();
       process.off('exit', flushAtExit);
       await budgets.flush();
       await ownProvider?.shutdown();
       await store.close();
-      ledger?.close();
+      await ledger?.close();
+      stopLedgerAtEnd();
     },
   };
   running = instance;
@@ -193,13 +212,14 @@ function fanOut(sinks: readonly CallSink[]): CallSink {
   };
 }
 
-function disabledCostctl(config: CostctlConfig): Costctl {
+function disabledCostctl(config: CostctlConfig, stopManual: () => void): Costctl {
   return {
     config,
     gate: disabledGateControl(),
     evaluate: async () => [],
     forceFlush: async () => {},
     shutdown: async () => {
+      stopManual();
       running = undefined;
     },
   };

@@ -1,6 +1,7 @@
-import { billedTokensOf, calendarWindow, loadConfig, parseWindow, readLedger } from '@costctl/otel';
+import { billedTokensOf, calendarWindow, loadConfig, parseWindow } from '@costctl/otel';
 import { UsageError, type Command } from '../command.js';
 import { amount, inCurrency, table, usd } from '../format.js';
+import { ledgerOf } from '../ledger-dir.js';
 
 const DAY = 86_400_000;
 
@@ -67,7 +68,7 @@ export const forecast: Command<ForecastOptions> = async (values, { cwd, env, out
   const recent = rules.map(() => 0);
   let recentUsd = 0;
   const since = now - days * DAY;
-  for await (const line of readLedger(config.stateDir)) {
+  for await (const line of ledgerOf(config.stateDir, {})) {
     const entry = line as LedgerCall;
     const at = Date.parse(entry.time);
     if (at >= since) recentUsd += entry.cost_usd ?? 0;

@@ -27,7 +27,7 @@ export const price: Command<PriceOptions> = async (values, { cwd, env, out, onWa
   const config = loadConfig({ cwd, env, onWarning });
   const provider = values.provider ?? (/^claude/.test(model) ? 'anthropic' : 'openai');
   const query = { provider, model, input: tokens('input', 'input', 1000), output: tokens('output', 'output', 1000), cacheRead: tokens('cacheRead', 'cache-read', 0), prices: config.prices };
-  const quote = priceModel(query);
+  const quote = priceModel({ ...query, stateDir: config.stateDir });
   if (values.json) {
     out(`${JSON.stringify({ ...query, prices: undefined, quote: quote ?? null })}\n`);
   } else if (quote === undefined) {

@@ -7,7 +7,7 @@ import type { PriceTable } from '../pricing/price-table.js';
 import { priceOnTier } from '../pricing/service-tiers.js';
 import type { RequestFacts } from '../model/usage.js';
 import type { ProviderAdapter } from '../providers/types.js';
-import type { AggregateSpend, CostStore, CounterEntry, ReserveResult } from '../store/types.js';
+import type { AggregateSpend, CostStore, CounterEntry, ReserveResult, WindowSpend } from '../store/types.js';
 import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { billedTokens } from './billed-tokens.js';
@@ -18,6 +18,8 @@ import { BudgetRule, type CallScope } from './rules.js';
 export interface PendingCall extends CallScope {
   adapter: ProviderAdapter;
   request: RequestFacts;
+  /** The worst case in USD its caller gave (`reserve()`), standing in for tokens × price. */
+  worstUsd?: number;
 }
 
 /** What was held for one call; settled once with what the call really cost, or released if it never reached the provider. */
@@ -137,6 +139,55 @@ export class Budgets implements CallSink {
       : this.#admission(result, call, matched, entries, worst, now);
   }
 
+  /**
+   * Whether `call` would be admitted now, holding nothing: the gate, then
+   * each matching rule's window with the call's worst case, as `admit`
+   * decides. Nothing is logged, counted or tripped: it is a question.
+   */
+  check(call: PendingCall): BlockReason | undefined | Promise<BlockReason | undefined> {
+    const ready = this.#gate.ready ?? this.#seeding;
+    if (ready !== undefined) return ready.then(() => this.check(call));
+    if (this.#gate.isTripped()) return this.#gateReason();
+    const matched = this.rules.filter((rule) => rule.config.action !== 'alert' && rule.matches(call));
+    if (matched.length === 0) return undefined;
+    const now = Date.now();
+    const worst = this.#worstCase(call);
+    if (worst.fallbackPrice && this.#options.unknownModel === 'block') {
+      const dollars = matched.find((rule) => rule.config.unit === 'usd');
+      if (dollars !== undefined) return this.#budgetBlock(dollars, 0, worst, now, call);
+    }
+    return this.#firstRefusing(matched, 0, worst, now);
+  }
+
+  /** The first rule from `from` on whose window has no room for the worst case, read as the store's `reserve` reads it. */
+  #firstRefusing(matched: readonly BudgetRule[], from: number, worst: WorstCase, now: number): BlockReason | undefined | Promise<BlockReason | undefined> {
+    for (let i = from; i < matched.length; i++) {
+      const rule = matched[i]!;
+      const entry = rule.entry(worst.amounts[rule.config.unit], now);
+      const refusing = ({ spent, reserved }: WindowSpend) => (spent + reserved + entry.amount > rule.config.limit ? this.#budgetBlock(rule, spent + reserved, worst, now) : undefined);
+      const read = this.#store.read(entry.window, now);
+      if (read instanceof Promise) return read.then((spend) => refusing(spend) ?? this.#firstRefusing(matched, i + 1, worst, now));
+      const block = refusing(read);
+      if (block !== undefined) return block;
+    }
+    return undefined;
+  }
+
+  /**
+   * Counts spend that has already happened (`recordCost`): against every
+   * matching rule whatever its limit, since it cannot be refused, and in
+   * the window aggregates, in one store operation. Spend no rule matches
+   * is summed with the calls no rule held, by `record`.
+   */
+  commitSpent(call: PendingCall, result: CallResult): void {
+    const matched = this.rules.filter((rule) => rule.matches(call));
+    if (matched.length === 0) return;
+    const now = Date.now();
+    const entries = matched.map((rule) => rule.entry(0, now));
+    // An id that names no reservation: the commit adds the spend and holds nothing back.
+    new StoreReservation(this.#store, 'spent', matched, entries, { usd: 0, tokens: 0, requests: 0 }, this.#aggregates, call, this.#unheld).settle(result);
+  }
+
   #admission(
     result: ReserveResult,
     call: PendingCall,
@@ -164,9 +215,12 @@ export class Budgets implements CallSink {
   }
 
   #gateBlock(): BlockReason {
+    return this.#logBlock(this.#gateReason(), Date.now());
+  }
+
+  #gateReason(): BlockReason {
     const state = this.#gate.state();
-    const block: BlockReason = { code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: state.reason, actor: state.actor, since: state.since };
-    return this.#logBlock(block, Date.now());
+    return { code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: state.reason, actor: state.actor, since: state.since };
   }
 
   /** What a refusing rule tells the caller: spend, this call's worst case and its source, the limit, and when the window resets. */
@@ -184,7 +238,7 @@ export class Budgets implements CallSink {
       resetsAt: rule.resetsAt(now),
       timeZone: this.#options.timeZone,
     };
-    if (unit !== 'requests' && worst.source !== 'meter') block.maxOutputTokens = worst.outputTokens;
+    if (unit !== 'requests' && worst.source !== 'meter' && worst.source !== 'given') block.maxOutputTokens = worst.outputTokens;
     if (unit === 'usd' && worst.fallbackPrice) block.fallbackPrice = true;
     if (unpriced !== undefined) block.unpricedModel = `${unpriced.provider}/${unpriced.model ?? '(no model named)'}`;
     return block;
@@ -210,6 +264,7 @@ export class Budgets implements CallSink {
     const output = asked ?? this.#options.defaultMaxOutputTokens;
     const source: ReserveSource = asked === undefined ? 'default_max_tokens' : 'max_tokens';
     const tokens = input + output;
+    if (call.worstUsd !== undefined) return { amounts: { usd: call.worstUsd, tokens, requests: 1 }, outputTokens: output, source: 'given', fallbackPrice: false };
     const metered = call.adapter.worstCaseUsd?.(call.request);
     if (metered !== undefined) return { amounts: { usd: metered, tokens, requests: 1 }, outputTokens: output, source: 'meter', fallbackPrice: false };
     const model = call.request.model;

@@ -3,6 +3,7 @@ import type { ModelPrice } from '../config/schema.js';
 import type { CallCost, UnpricedReason } from '../model/cost.js';
 import type { RequestFacts, TokenUsage } from '../model/usage.js';
 import type { ProviderAdapter } from '../providers/types.js';
+import { priceDataGeneration, REQUIRED_PROVIDERS } from '../pricing/price-data.js';
 
 /** What happens to a call the price data cannot price: priced at a conservative estimate, or blocked under a dollar budget. */
 export type UnknownModelPolicy = 'estimate' | 'block';
@@ -32,6 +33,7 @@ export class FallbackPrices {
   readonly #defaultMaxOutputTokens: number;
   readonly #byProvider = new Map<string, PerToken>();
   #anyProvider: PerToken | undefined;
+  #generation = priceDataGeneration;
 
   constructor(overrides: Record<string, Record<string, ModelPrice>>, defaultMaxOutputTokens: number) {
     this.#overrides = overrides;
@@ -40,6 +42,12 @@ export class FallbackPrices {
 
   /** The highest known price per token of `adapter`'s provider. */
   perToken(adapter: Pick<ProviderAdapter, 'name' | 'pricingId'>): PerToken {
+    // Highest prices of the data they were read from: new data, new highs.
+    if (this.#generation !== priceDataGeneration) {
+      this.#byProvider.clear();
+      this.#anyProvider = undefined;
+      this.#generation = priceDataGeneration;
+    }
     const key = `${adapter.name}\u0000${adapter.pricingId}`;
     let price = this.#byProvider.get(key);
     if (price === undefined) {
@@ -84,7 +92,8 @@ export class FallbackPrices {
   #any(): PerToken {
     if (this.#anyProvider === undefined) {
       let found: PerToken | undefined;
-      for (const id of KNOWN_PROVIDERS) {
+      // The highest of the providers costctl knows bounds a provider the data does not know.
+      for (const id of REQUIRED_PROVIDERS) {
         const provider = findProvider({ providerId: id });
         if (provider !== undefined) found = max(found, highest(provider.models));
       }
@@ -94,8 +103,6 @@ export class FallbackPrices {
   }
 }
 
-// The price data's providers of the APIs costctl knows: the highest of them bounds a provider the data does not know.
-const KNOWN_PROVIDERS = ['openai', 'anthropic', 'google', 'aws', 'mistral', 'cohere', 'groq', 'deepseek', 'x-ai', 'openrouter', 'together', 'fireworks', 'azure'];
 
 function highest(models: readonly ModelInfo[]): PerToken | undefined {
   let found: PerToken | undefined;

@@ -1,28 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { ModelPrice } from '../config/schema.js';
 import { adapterByName } from '../providers/registry.js';
 import { PriceTable } from '../pricing/price-table.js';
+import { activePriceData, REQUIRED_PROVIDERS, usePriceData } from '../pricing/price-data.js';
+import { loadStoredPriceData } from '../pricing/price-data-file.js';
 
 export interface ModelQuote {
   usd: number;
   /** The model id the price was found under. */
   pricedModel: string;
-  /** `override` (the config's prices) or the price data's package and version. */
+  /** `override` (the config's prices), the bundled price data's package and version, or the state directory's price data file and version. */
   source: string;
 }
-
-/** The price data's package and version; its exports hide package.json, so it is read beside the entry point. */
-const priceData = (() => {
-  try {
-    const entry = createRequire(import.meta.url).resolve('@pydantic/genai-prices');
-    const { version } = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-    return `@pydantic/genai-prices ${version}`;
-  } catch {
-    return '@pydantic/genai-prices';
-  }
-})();
 
 /**
  * What a call costs on a model: the same lookup costctl does for every call,
@@ -40,13 +28,21 @@ export function priceModel(query: {
   cacheRead?: number;
   cacheWrite?: number;
   prices?: Record<string, Record<string, ModelPrice>>;
+  /** Price with this state directory's price data (`costctl prices update`) when it has some, as its processes do. */
+  stateDir?: string;
 }): ModelQuote | undefined {
   const adapter = adapterByName(query.provider);
   if (adapter === undefined) return undefined;
+  if (query.stateDir !== undefined) {
+    const stored = loadStoredPriceData(query.stateDir, REQUIRED_PROVIDERS);
+    if (stored?.ok) usePriceData(stored.value);
+  }
   const table = new PriceTable(query.prices);
   const usage = { input: query.input, output: query.output, cacheRead: query.cacheRead ?? 0, cacheWrite: query.cacheWrite ?? 0, reasoning: 0 };
   const price = table.price(adapter.name, adapter.pricingId, query.model, usage);
   if (price === undefined) return undefined;
   const override = query.prices?.[adapter.name]?.[query.model] !== undefined;
-  return { usd: price.usd, pricedModel: price.model, source: override ? 'override' : priceData };
+  const data = activePriceData();
+  const source = data.source === 'bundled' ? `${data.origin} ${data.version}` : `${data.path ?? 'state directory'} ${data.version}`;
+  return { usd: price.usd, pricedModel: price.model, source: override ? 'override' : source };
 }

@@ -309,6 +309,7 @@ function merge(base: CostctlConfig, layer: FileConfig): CostctlConfig {
     defaultMaxOutputTokens: layer.defaultMaxOutputTokens ?? base.defaultMaxOutputTokens,
     reservationLeaseMillis: layer.reservationLeaseMillis ?? base.reservationLeaseMillis,
     evaluationIntervalMillis: layer.evaluationIntervalMillis ?? base.evaluationIntervalMillis,
+    priceDataMaxAgeDays: layer.priceDataMaxAgeDays ?? base.priceDataMaxAgeDays,
   };
 }
 

@@ -257,6 +257,12 @@ export const fileConfigSchema = z
       .min(100)
       .optional()
       .describe('How often budget rules are evaluated and alerts fire, in ms (default 2000)'),
+    priceDataMaxAgeDays: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Warn at start-up when the price data in use is older than this many days; 0 never warns (default 30; costctl prices update renews it)'),
     reservationLeaseMillis: z
       .number()
       .int()
@@ -329,6 +335,7 @@ export interface CostctlConfig {
   defaultMaxOutputTokens: number;
   reservationLeaseMillis: number;
   evaluationIntervalMillis: number;
+  priceDataMaxAgeDays: number;
 }
 
 export const defaultConfig: CostctlConfig = {
@@ -363,4 +370,5 @@ export const defaultConfig: CostctlConfig = {
   defaultMaxOutputTokens: 4096,
   reservationLeaseMillis: 600_000,
   evaluationIntervalMillis: 2_000,
+  priceDataMaxAgeDays: 30,
 };

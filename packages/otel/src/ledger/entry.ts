@@ -34,6 +34,8 @@ export interface LedgerEntry {
   duration_s: number;
   labels: Record<string, string>;
   pid: number;
+  /** `manual` on spend the app recorded itself (`recordCost`, a reservation's `settle`); absent on an observed HTTP call. */
+  source?: 'manual';
   /** On an adjustment only: the day it corrects, why, who, from where, and the amounts compared. */
   adjustment?: LedgerAdjustment;
 }
@@ -109,7 +111,7 @@ export function ledgerLine(result: CallResult, now: number): string {
     line += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(String(value))}`;
     first = false;
   }
-  return `${line}},"pid":${process.pid}}\n`;
+  return `${line}},"pid":${process.pid}${result.source === undefined ? '' : `,"source":${text(result.source)}`}}\n`;
 }
 
 function tokens(usage: TokenUsage): string {

@@ -29,6 +29,8 @@ export interface CallResult extends CallCost {
    * known price. The call stays unpriced (`cost` undefined): never claimed as spend.
    */
   budgetUsd?: number;
+  /** `manual` for spend the app recorded itself (`recordCost`, a reservation's `settle`); absent for an observed HTTP call. */
+  source?: 'manual';
 }
 
 /** Where finished calls go: the metrics, and later the budgets and the ledger. */

@@ -128,9 +128,9 @@ export type BudgetUnit = 'usd' | 'tokens' | 'requests';
  * Where a blocked call's worst case came from: the output tokens the request
  * asked for (`max_tokens`, or the provider's name for it), the configured
  * `defaultMaxOutputTokens` because the request set none, a metered API's
- * price, or one request (request-count rules).
+ * price, the dollars given to `reserve()`, or one request (request-count rules).
  */
-export type ReserveSource = 'max_tokens' | 'default_max_tokens' | 'meter' | 'request';
+export type ReserveSource = 'max_tokens' | 'default_max_tokens' | 'meter' | 'given' | 'request';
 
 /** What stopped a call: a budget rule, or the emergency gate. */
 export interface BlockReason {
@@ -279,6 +279,8 @@ function source(block: BlockReason): string {
       return ` (its worst case with the default of ${block.maxOutputTokens ?? '?'} output tokens, as the request sets no max_tokens${fallback})`;
     case 'meter':
       return ' (its price as configured for this API)';
+    case 'given':
+      return ' (the worst case given to reserve())';
     default:
       return fallback === '' ? '' : ` (${fallback.slice(2)})`;
   }

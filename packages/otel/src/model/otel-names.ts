@@ -22,6 +22,7 @@ export const Metric = {
   storeReachable: 'costctl.store.reachable',
   clockSkew: 'costctl.clock.skew',
   budgetSpentDisplay: 'costctl.budget.spent_display',
+  priceDataAge: 'costctl.price_data.age',
 } as const;
 
 export const Attr = {
@@ -42,6 +43,7 @@ export const Attr = {
   unit: 'costctl.unit',
   store: 'costctl.store',
   currency: 'costctl.currency',
+  priceSource: 'costctl.price_source',
 } as const;
 
 /** `gen_ai.client.token.usage` bucket boundaries advised by the GenAI conventions. */

@@ -45,6 +45,16 @@ describe('PriceTable', () => {
     // Overrides are per provider.
     expect(table.price('anthropic', 'anthropic', 'my-own-model', usage)).toBeUndefined();
   });
+
+  it("prices a model's dated ids with an override of its family, as the price data resolves them", () => {
+    const table = new PriceTable({ openai: { 'gpt-4o-mini': { input: 1, output: 1, cacheRead: 0.5 }, 'gpt-4o-mini-2024-07-18': { input: 3, output: 3 } } });
+    const family = new PriceTable({ openai: { 'gpt-4o-mini': { input: 1, output: 1, cacheRead: 0.5 } } });
+    expect(family.price('openai', 'openai', 'gpt-4o-mini-2024-07-18', usage)).toEqual({ usd: (900 + 200 * 0.5 + 100 + 300) / 1e6, model: 'gpt-4o-mini' });
+    // An override of the dated id itself wins over the family's.
+    expect(table.price('openai', 'openai', 'gpt-4o-mini-2024-07-18', usage)?.usd).toBeCloseTo((900 * 3 + 200 * 3 + 100 * 3 + 300 * 3) / 1e6, 15);
+    // A family without an override keeps the price data's price.
+    expect(family.price('openai', 'openai', 'gpt-4o-2024-08-06', usage)?.model).toBe('gpt-4o');
+  });
 });
 
 describe('PriceTable fast path', () => {

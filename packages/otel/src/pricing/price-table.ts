@@ -1,6 +1,7 @@
 import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices';
 import type { ModelPrice } from '../config/schema.js';
 import type { TokenUsage } from '../model/usage.js';
+import { priceDataGeneration } from './price-data.js';
 
 /** A price for one call, and the model id the price data matched. */
 export interface Price {
@@ -28,7 +29,8 @@ type Resolved =
  * per-model overrides from the config. A model is resolved once per
  * provider/model pair and cached: a flat price becomes per-token
  * coefficients, a tiered or time-dependent one is priced by the price data
- * against that model alone. The bundled data is used as is: no network update.
+ * against that model alone. The cache is emptied when the price data in use
+ * changes (`costctl prices update`).
  *
  * @example
  * const table = new PriceTable({ openai: { 'my-finetune': { input: 3, output: 12 } } });
@@ -37,6 +39,7 @@ type Resolved =
 export class PriceTable {
   readonly #overrides: Record<string, Record<string, ModelPrice>>;
   readonly #resolved = new Map<string, Resolved | null>();
+  #generation = priceDataGeneration;
 
   constructor(overrides: Record<string, Record<string, ModelPrice>> = {}) {
     this.#overrides = overrides;
@@ -80,6 +83,10 @@ export class PriceTable {
   }
 
   #resolve(provider: string, pricingId: string, model: string): Resolved | null {
+    if (this.#generation !== priceDataGeneration) {
+      this.#resolved.clear();
+      this.#generation = priceDataGeneration;
+    }
     const key = `${provider}\u0000${pricingId}\u0000${model}`;
     let resolved = this.#resolved.get(key);
     if (resolved === undefined) {
@@ -97,6 +104,9 @@ function resolveModel(overrides: Record<string, ModelPrice> | undefined, pricing
   // A zero-usage probe finds the model entry once; later calls price against it alone.
   const probe = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId: pricingId });
   if (probe === null) return null;
+  // An override of a model's family (`gpt-4o`) prices its dated ids (`gpt-4o-2024-08-06`) too, as the price data does.
+  const family = overrides?.[probe.model.id];
+  if (family) return { kind: 'override', price: family, model: probe.model.id };
   const base = findProvider({ providerId: probe.provider.id }) ?? probe.provider;
   const provider: Provider = { ...base, models: [probe.model], fallback_model_providers: [] };
   if (!isFlat(probe.model.prices)) return { kind: 'table', provider, model: probe.model.id };

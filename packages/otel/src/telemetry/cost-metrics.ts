@@ -114,16 +114,21 @@ export class CostMetrics implements CallSink {
       return;
     }
     this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
-    this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
+    // Spend recorded by hand without a duration (an invoice) says nothing about how long calls take.
+    if (result.source !== 'manual' || result.durationSeconds > 0) {
+      this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
+    }
     if (!result.billable) return;
 
     this.#recordTokens(key, base, result.usage, result.mediaTokens);
     // Steps billed outside the top-level usage (a compaction) are tokens this call was billed for.
     if (result.steps !== undefined) for (const step of result.steps) this.#recordTokens(key, base, step.usage, step.mediaTokens);
-    if (result.units === undefined) {
+    // Spend recorded by hand in dollars alone (an invoice) has no token counts to add to the token histogram.
+    const tokenless = result.source === 'manual' && result.usage.input + result.usage.output === 0;
+    if (result.units === undefined && !tokenless) {
       this.#tokenUsage.add(result.usage.input, series.input);
       if (result.operation !== 'embeddings') this.#tokenUsage.add(result.usage.output, series.output);
-    } else {
+    } else if (result.units !== undefined) {
       this.#recordUnits(key, series, result.units, result.usage);
     }
 

@@ -41,6 +41,8 @@ for (let i = 0; ; i++) {
     if (id !== undefined && dice < 0.8) {
       store.commit(id, entries(1).map(({ counter }) => ({ counter, amount: 1, expiresAt })), Date.now());
       ledger.record(call);
+      // The ledger commits off the call's tick: a loop that never yields would never write it.
+      await ledger.flush();
       // Tells the parent that a kill from now on lands with ledger lines written.
       if (!wrote) process.stdout.write('wrote\n');
       wrote = true;
