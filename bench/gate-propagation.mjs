@@ -28,14 +28,11 @@ async function measure(store, storeEnv, targetMs) {
   const watcher = spawn(process.execPath, ['--input-type=module', '-e', `
     import { start } from '@costctl/otel';
     const costctl = start();
-    let last = costctl.gate.state().tripped;
+    // Heard the moment this process's gate changes: what a call would read from then on.
+    costctl.gate.onChange((state, previous) => {
+      if (state.tripped !== previous.tripped) console.log(String(Date.now()));
+    });
     console.log('ready');
-    // A 1 ms check of the state this process already holds: what a call would read.
-    setInterval(() => {
-      const now = costctl.gate.state().tripped;
-      if (now !== last) console.log(String(Date.now()));
-      last = now;
-    }, 1);
     process.stdin.on('end', () => process.exit(0)).resume();
   `], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: watcher.stdout });
@@ -49,8 +46,8 @@ async function measure(store, storeEnv, targetMs) {
     await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 60));
     const seen = next();
     const at = Date.now();
-    if (i % 2 === 0) await state.trip({ reason: `bench ${i}`, actor: 'bench' });
-    else await state.reset({ reason: `bench ${i}`, actor: 'bench' });
+    if (i % 2 === 0) await state.gate.trip({ reason: `bench ${i}`, actor: 'bench' });
+    else await state.gate.reset({ reason: `bench ${i}`, actor: 'bench' });
     delays.push(Number(await seen) - at);
 }
 await state.close();

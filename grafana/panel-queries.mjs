@@ -73,7 +73,7 @@ export function allPanels(dashboard) {
 
 /**
  * @typedef {object} PanelQuery
- * @property {object} panel the panel, as in the JSON
+ * @property {{ title: string }} panel the panel, as in the JSON
  * @property {string} refId
  * @property {string} expr the query as written in the dashboard
  * @property {string} query the query Grafana sends, interpolated
@@ -135,6 +135,10 @@ export function panelQueries(dashboard, { from, to, scrapeIntervalSeconds, value
  * The dashboard's query variables as Prometheus label-values lookups:
  * `label_values(selector, label)` becomes the label and the interpolated
  * selector (the series whose values fill the variable's drop-down).
+ *
+ * @param {any} dashboard a built dashboard (JSON.parse of grafana/dashboards/*.json)
+ * @param {Record<string, string | string[] | undefined>} [values]
+ * @returns {{ name: string, label: string, match: string }[]}
  */
 export function variableLookups(dashboard, values = {}) {
   return dashboard.templating.list

@@ -1,6 +1,8 @@
 // The whole test suite: every vitest project on Node 24 and on Node 22 (both
-// from node_modules), then the dependency rule, the package checks and the
-// workflow lint, one count each. Ends with one plain line, "N passed, N failed", summed over every run.
+// from node_modules), then the dependency rule, the strict type-check of the
+// tests, Biome's lint and format check, the package checks and the workflow
+// lint, one count each. Ends with one plain line, "N passed, N failed", summed
+// over every run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,8 @@ for (const { name, node } of runtimes) {
 
 const checks = [
   { name: 'dependency rule of packages/otel/src (scripts/check-layout.mjs)', command: process.execPath, args: [join(root, 'scripts/check-layout.mjs')] },
+  { name: 'strict type-check of the tests (tsconfig.test.json)', command: join(root, 'node_modules/.bin/tsc'), args: ['-p', join(root, 'tsconfig.test.json')] },
+  { name: 'lint and format (biome ci, biome.jsonc)', command: join(root, 'node_modules/.bin/biome'), args: ['ci', 'packages', 'scripts', 'bench', 'test', 'examples'] },
   { name: 'package checks (metadata, npm publish --dry-run, publint, attw)', command: process.execPath, args: [join(root, 'scripts/lint-package.mjs')] },
   { name: 'workflow lint (actionlint)', command: 'bash', args: [join(root, 'scripts/lint-workflows.sh')] },
 ];

@@ -32,8 +32,8 @@ const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', 
 
 /** What one call of `body` costs: the fake provider answers exactly max_tokens, so also what it reserves. */
 function costOfCall(): number {
-  const usage = expectedUsage('openai.chat', body) as Record<string, number>;
-  return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', body.model), {
+  const usage = expectedUsage('openai.chat', body);
+  return calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), {
     providerId: 'openai',
   })!.total_price;
 }
@@ -218,7 +218,7 @@ describe('gate changes are announced', () => {
     await gateOf(b, (gate) => gate.tripped === true);
     // Another process (the CLI's API) resets it: both apps hear it, one announces it.
     const state = await openState({ env });
-    await state.reset({ reason: 'agent fixed', actor: 'carol' });
+    await state.gate.reset({ reason: 'agent fixed', actor: 'carol' });
     await state.close();
     await until(() => gateAlerts().length >= 2, 'the reset announced');
     for (const app of [a, b]) {
@@ -292,7 +292,7 @@ describe('a trip aborts the calls in flight', () => {
       const app = await start(env);
       expect(await app.ask({ stream: via })).toEqual({ started: true });
       const state = await openState({ env });
-      await state.trip({ reason: 'runaway stream', actor: 'alice' });
+      await state.gate.trip({ reason: 'runaway stream', actor: 'alice' });
       await state.close();
       expect(await app.nextLine()).toEqual({ streamEnded: 'error:COSTCTL_GATE_TRIPPED' });
       expect(app.stderr()).toMatch(/costctl aborted 1 call\(s\) in flight: the gate was tripped/);
@@ -306,7 +306,7 @@ describe('a trip aborts the calls in flight', () => {
     const app = await start(env);
     expect(await app.ask({ stream: 'fetch' })).toEqual({ started: true });
     const state = await openState({ env });
-    await state.trip({ reason: 'runaway stream', actor: 'alice' });
+    await state.gate.trip({ reason: 'runaway stream', actor: 'alice' });
     await state.close();
     await until(() => app.stderr().includes('"change":"trip"'), 'the trip heard');
     expect(await app.nextLine(120_000)).toEqual({ streamEnded: 'complete' });

@@ -22,8 +22,8 @@ const openaiBody = { model: 'gpt-4o-mini', max_tokens: 24, messages: question };
 
 /** The exact cost of one call the test apps make, from the price data. */
 function costOf(api: 'openai.chat' | 'anthropic.messages', body: Record<string, unknown>): number {
-  const usage = expectedUsage(api, body) as Record<string, number>;
-  const [input, output] = api === 'openai.chat' ? [usage.prompt_tokens!, usage.completion_tokens!] : [usage.input_tokens!, usage.output_tokens!];
+  const usage = expectedUsage(api, body);
+  const [input, output] = 'prompt_tokens' in usage ? [usage.prompt_tokens, usage.completion_tokens] : [usage.input_tokens, usage.output_tokens];
   return calcPrice({ input_tokens: input, output_tokens: output }, responseModel(api, String(body.model)), {
     providerId: api === 'openai.chat' ? 'openai' : 'anthropic',
   })!.total_price;
@@ -182,6 +182,7 @@ describe('the evaluator, alerts and the gate', () => {
 
   it('blocks every call with the gate once tripped, until an operator resets it; each change audited', async () => {
     const run = await runApp('test/apps/budget-api.mjs', { register: false, env: env({ CALLS: '1' }) });
+    // biome-ignore lint/suspicious/noExplicitAny: the app's JSON report, read field by field below
     const [result] = run.lines as Record<string, any>[];
     expect(result!.tripped).toEqual({
       status: 402,

@@ -64,6 +64,7 @@ describe('costctl status --watch', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what a terminal escape sequence starts with
     expect(stdout).not.toMatch(/\x1b/);
     const frames = stdout.split(/\n(?=costctl status: )/);
     expect(frames.length).toBeGreaterThanOrEqual(2);

@@ -19,8 +19,8 @@ afterAll(async () => {
 });
 
 const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content: 'Is this call within budget?' }] };
-const usage = expectedUsage('openai.chat', body) as Record<string, number>;
-const each = calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', 'gpt-4o-mini'), {
+const usage = expectedUsage('openai.chat', body);
+const each = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', 'gpt-4o-mini'), {
   providerId: 'openai',
 })!.total_price;
 

@@ -11,6 +11,8 @@ import { repoRoot } from './helpers/run-app.js';
 
 const dashboardsDir = join(repoRoot, 'grafana/dashboards');
 const files = ['costctl-overview.json', 'costctl-breakdown.json'];
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, not a template literal
+const DATASOURCE_VARIABLE = '${datasource}';
 
 interface Target {
   expr?: string;
@@ -135,7 +137,7 @@ describe('the dashboards', () => {
 
       it('queries through the datasource variable, and every call query honours $service, $provider and $model', () => {
         for (const panel of allPanels(dashboard).filter((panel) => panel.type !== 'row')) {
-          expect({ title: panel.title, datasource: panel.datasource }).toEqual({ title: panel.title, datasource: { type: 'prometheus', uid: '${datasource}' } });
+          expect({ title: panel.title, datasource: panel.datasource }).toEqual({ title: panel.title, datasource: { type: 'prometheus', uid: DATASOURCE_VARIABLE } });
           expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
         }
         for (const { where, expr } of expressions(dashboard)) {
@@ -215,6 +217,7 @@ describe('grafana/provisioning', () => {
     };
     expect(config.apiVersion).toBe(1);
     expect(config.datasources).toHaveLength(1);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's provisioning expands ${PROMETHEUS_URL} from the environment
     expect(config.datasources[0]).toMatchObject({ uid: 'prometheus', type: 'prometheus', url: '${PROMETHEUS_URL}' });
     // The dashboards' datasource variable defaults to that uid.
     for (const dashboard of Object.values(dashboards)) {

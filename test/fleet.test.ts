@@ -40,8 +40,10 @@ function fleet(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function withRedis<T>(use: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const client = createClient({ url: redis.url });
+const connect = () => createClient({ url: redis.url });
+
+async function withRedis<T>(use: (client: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
+  const client = connect();
   await client.connect();
   try {
     return await use(client);
@@ -59,8 +61,8 @@ const streamed = {
 };
 
 function costOf(body: Record<string, unknown>): number {
-  const usage = expectedUsage('openai.chat', body) as Record<string, number>;
-  return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', String(body.model)), {
+  const usage = expectedUsage('openai.chat', body);
+  return calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', String(body.model)), {
     providerId: 'openai',
   })!.total_price;
 }

@@ -34,7 +34,7 @@ describe.each(Object.entries(orders))('with @opentelemetry/instrumentation-http,
     const run = await runApp('test/apps/http-instrumented.mjs', { env, ...loading });
     const [result] = run.lines as { status: number; usage: Record<string, number>; spans: { method: string; status: number; costctl: Record<string, unknown> }[] }[];
     expect(result!.status).toBe(200);
-    const usage = expectedUsage('openai.chat', body) as Record<string, number>;
+    const usage = expectedUsage('openai.chat', body);
     const model = responseModel('openai.chat', body.model);
     const cost = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, model, { providerId: 'openai' })!.total_price;
     // The instrumentation's own span, with what costctl's span processor added to it.

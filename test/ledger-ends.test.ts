@@ -58,7 +58,7 @@ function run(end: string, costctl: boolean, then?: (app: { kill(signal: NodeJS.S
   const app = { kill: (signal: NodeJS.Signals) => void child.kill(signal), endInput: () => void child.stdin.end(), lines };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    for (let newline; (newline = stdout.indexOf('\n')) !== -1; ) {
+    for (let newline: number; (newline = stdout.indexOf('\n')) !== -1; ) {
       const line = JSON.parse(stdout.slice(0, newline)) as Record<string, unknown>;
       stdout = stdout.slice(newline + 1);
       lines.push(line);

@@ -153,7 +153,7 @@ describe('recorded spend and a trip rule, in process', () => {
       // Spend that happened is never refused, even past a trip rule's limit.
       expect(recordCost({ provider: 'openai', usd: 2, operation: 'batch' })).toMatchObject({ usd: 2 });
       expect((await costctl.evaluate()).map((status) => [status.rule.name, status.level, status.spent])).toEqual([['hard_stop', 'exceeded', 2]]);
-      expect(costctl.gate.state()).toMatchObject({ tripped: true, actor: 'rule:hard_stop' });
+      expect(await costctl.gate.state()).toMatchObject({ tripped: true, actor: 'rule:hard_stop' });
       const refused = reserve({ provider: 'openai', model: 'gpt-4o-mini', maxOutputTokens: 24 });
       await expect(refused).rejects.toBeInstanceOf(CostctlBlockedError);
       await expect(refused).rejects.toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', actor: 'rule:hard_stop' });

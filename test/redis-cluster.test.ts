@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CounterEntry, GateState, Logger } from '@costctl/otel';
+import type { CounterEntry, GateState, Logger } from '@costctl/otel/store';
 import { RedisStore, type RedisStoreOptions } from '@costctl/store-redis';
 import { startFakeProvider, storeSuite, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

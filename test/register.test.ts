@@ -37,6 +37,7 @@ function runCalls(calls: CallSpec[], env: Record<string, string> = {}) {
 
 /** Tokens in the price data's terms, from the fake provider's documented accounting. */
 function tokens(api: ProviderApi, body: object): { input: number; output: number; cacheRead: number; cacheWrite: number } {
+  // biome-ignore lint/suspicious/noExplicitAny: each API's usage has its own fields, read per case below
   const usage = expectedUsage(api, body) as Record<string, any>;
   switch (api) {
     case 'openai.chat':
@@ -50,6 +51,8 @@ function tokens(api: ProviderApi, body: object): { input: number; output: number
       const cacheWrite = usage.cache_creation_input_tokens ?? 0;
       return { input: usage.input_tokens + cacheRead + cacheWrite, output: usage.output_tokens, cacheRead, cacheWrite };
     }
+    default:
+      throw new Error(`no token accounting for ${api}`);
   }
 }
 

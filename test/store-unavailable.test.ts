@@ -67,12 +67,12 @@ describe('with the Redis store down', () => {
   it('the API trip() and reset() reject with COSTCTL_STORE_UNAVAILABLE, from openState and from start()', async () => {
     const state = await openState({ env, logger: quiet });
     try {
-      for (const change of [() => state.trip({ reason: 'r' }), () => state.reset({ reason: 'r' })]) {
+      for (const change of [() => state.gate.trip({ reason: 'r' }), () => state.gate.reset({ reason: 'r' })]) {
         const error: unknown = await change().then(() => undefined, (rejected: unknown) => rejected);
         expect(isCostctlError(error) && error.code).toBe('COSTCTL_STORE_UNAVAILABLE');
         expect(error).toMatchObject({ where: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/) });
       }
-      await expect(state.gate()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE' });
+      await expect(state.gate.state()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE' });
     } finally {
       await state.close();
     }
@@ -81,6 +81,8 @@ describe('with the Redis store down', () => {
     try {
       await expect(costctlInApp.gate.trip({ reason: 'from the app' })).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^the gate was NOT tripped/) });
       await expect(costctlInApp.gate.reset({ reason: 'from the app' })).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE' });
+      // The app reads the gate through the same API as the operator: the fail-closed stand-in is no stored state.
+      await expect(costctlInApp.gate.state()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^could not read the gate: the Redis store at/) });
     } finally {
       await costctlInApp.shutdown();
     }
@@ -100,6 +102,7 @@ describe('a disabled costctl', () => {
   it('rejects gate changes with COSTCTL_DISABLED', async () => {
     const disabled = start({ env: { COSTCTL_DISABLED: 'true' } });
     try {
+      expect(await disabled.gate.state()).toMatchObject({ tripped: false });
       await expect(disabled.gate.trip({ reason: 'r' })).rejects.toMatchObject({ code: 'COSTCTL_DISABLED', message: expect.stringMatching(/^the gate was NOT changed: costctl is disabled/) });
       const error: unknown = await disabled.gate.reset({ reason: 'r' }).catch((rejected: unknown) => rejected);
       expect(isCostctlError(error)).toBe(true);

@@ -48,7 +48,7 @@ console.log(
     statuses,
     tripped,
     audit,
-    gateAfterReset: costctl.gate.state().tripped,
+    gateAfterReset: (await costctl.gate.state()).tripped,
   }),
 );
 console.log(JSON.stringify({ done: true }));

@@ -8,7 +8,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const state = await openState({ logger: quiet });
 execFileSync('bash', ['-c', process.env.FILL]);
 try {
-  const gate = await state.trip({ reason: 'disk is full', actor: 'alice' });
+  const gate = await state.gate.trip({ reason: 'disk is full', actor: 'alice' });
   console.log(JSON.stringify({ resolved: gate }));
 } catch (error) {
   console.log(JSON.stringify({ rejected: { name: error.name, code: error.code, where: error.where, message: error.message } }));

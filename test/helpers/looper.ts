@@ -32,7 +32,7 @@ export function startLooper(providerUrl: string, env: Record<string, string>): L
   let buffered = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
-    for (let newline; (newline = buffered.indexOf('\n')) !== -1; ) {
+    for (let newline: number; (newline = buffered.indexOf('\n')) !== -1; ) {
       looper.states.push(JSON.parse(buffered.slice(0, newline)) as { state: string; at: number });
       buffered = buffered.slice(newline + 1);
     }

@@ -111,7 +111,7 @@ export async function startPrometheus({ binDir, targets, ruleFiles = [], interva
   return {
     url,
     /** Evaluates `expr` at `time` (seconds; default now): the instant vector, or a one-element list for a scalar. */
-    async query(/** @type {string} */ expr, /** @type {number | undefined} */ time) {
+    async query(/** @type {string} */ expr, /** @type {number | undefined} */ time = undefined) {
       const data = await api('/api/v1/query', time === undefined ? { query: expr } : { query: expr, time });
       return /** @type {VectorSample[]} */ (data.resultType === 'vector' ? data.result : [{ metric: {}, value: data.result }]);
     },

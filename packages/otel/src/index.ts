@@ -1,15 +1,27 @@
-export { start, type Costctl, type GateControl, type StartOptions } from './sdk.js';
-export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert } from './budget/alerts.js';
-export type { Level } from './model/level.js';
+/**
+ * `@costctl/otel`: the app API. Store plugins import their contract from
+ * `@costctl/otel/store`; the contract suite is `storeSuite` in `@costctl/testkit`.
+ */
+
+// Start, stop, the gate and the budgets of this process.
+export { start, type Costctl, type StartOptions } from './sdk.js';
+export type { GateChangeRequest, GateControl } from './gate/control.js';
 export type { GateListener } from './gate/gate.js';
+export type { AuditEntry, GateState } from './store/types.js';
+export type { AlertHook, BudgetAlert, CostctlAlert, GateAlert } from './budget/alerts.js';
 export type { RuleStatus } from './budget/levels.js';
-export type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './store/types.js';
+export type { Level } from './model/level.js';
+
+// Configuration, logging and an app's own OpenTelemetry SDK.
 export { loadConfig, type LoadOptions } from './config/load.js';
 export type { CostctlConfig, FileConfig as CostctlConfigInput, ModelPrice, Endpoint, MeterConfig, RuleConfig } from './config/schema.js';
 export { CostSpanProcessor, type EnrichableSpan } from './telemetry/cost-span-processor.js';
 export { jsonLogger, type Logger } from './model/logger.js';
+
+// Errors: one base class, a stable code each.
 export {
   ConfigError,
+  CostctlArgumentError,
   CostctlBlockedError,
   CostctlError,
   CostctlStoreError,
@@ -18,6 +30,8 @@ export {
   type ConfigIssue,
   type CostctlErrorCode,
 } from './model/errors.js';
+
+// Spend as the ledger and the shared state hold it: status, report, forecast, price, adjust.
 export type { CostSource, UnpricedReason } from './model/cost.js';
 export type { BilledUnits, MediaTokens, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';

@@ -12,7 +12,8 @@ import type { CostctlConfig, FileConfig } from './config/schema.js';
 import { jsonLogger, logger, setLogger, type Logger } from './model/logger.js';
 import { CostctlBlockedError, CostctlError } from './model/errors.js';
 import { unsupportedNode } from './node-version.js';
-import { Gate, type GateListener } from './gate/gate.js';
+import { disabledGateControl, gateControl, type GateControl } from './gate/control.js';
+import { Gate } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
 import { onProcessEnd } from './process-end.js';
@@ -20,7 +21,6 @@ import { activePriceData, REQUIRED_PROVIDERS } from './pricing/price-data.js';
 import { PriceDataWatcher, staleWarning } from './pricing/price-data-watch.js';
 import { registerPriceDataAgeGauge } from './telemetry/price-data-age.js';
 import { openStore } from './store/open.js';
-import type { AuditEntry, GateState } from './store/types.js';
 import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { lendContextManager } from './telemetry/context-manager.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
@@ -52,23 +52,6 @@ export interface StartOptions {
   logger?: Logger;
   /** Called once per fleet each time a budget rule changes level (`kind: 'budget'`) or the gate changes (`kind: 'gate'`). */
   onAlert?: AlertHook;
-}
-
-/** The emergency gate, as the programmatic API exposes it. */
-export interface GateControl {
-  state(): GateState;
-  /**
-   * Calls `listener` on each change of the gate this process sees (here, in
-   * another process, the store failing closed or recovering); returns the
-   * unsubscribe function.
-   */
-  onChange(listener: GateListener): () => void;
-  /** Trips the gate: every call to a paid API is blocked until `reset`. Audited. */
-  trip(change: { reason: string; actor?: string }): Promise<GateState>;
-  /** Resets the gate (the operator's recovery). Audited. */
-  reset(change: { reason: string; actor?: string }): Promise<GateState>;
-  /** Every change of the gate, oldest first. */
-  audit(): Promise<AuditEntry[]>;
 }
 
 /** A running costctl. */
@@ -169,13 +152,7 @@ export function start(options: StartOptions = {}): Costctl {
 
   const instance: Costctl = {
     config,
-    gate: {
-      state: () => gate.state(),
-      onChange: (listener) => gate.onChange(listener),
-      trip: (change) => gate.trip(change),
-      reset: (change) => gate.reset(change),
-      audit: async () => store.audit(),
-    },
+    gate: gateControl(gate, store, config),
     evaluate: async () => {
       await evaluator.evaluate();
       return levels.statuses;
@@ -236,12 +213,9 @@ function fanOut(sinks: readonly CallSink[]): CallSink {
 }
 
 function disabledCostctl(config: CostctlConfig, stopManual: () => void): Costctl {
-  const open: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
-  const unavailable = () =>
-    Promise.reject(new CostctlError('COSTCTL_DISABLED', 'the gate was NOT changed: costctl is disabled in this process (COSTCTL_DISABLED=true); change the shared gate with `costctl gate trip|reset` instead'));
   return {
     config,
-    gate: { state: () => open, onChange: () => () => {}, trip: unavailable, reset: unavailable, audit: async () => [] },
+    gate: disabledGateControl(),
     evaluate: async () => [],
     forceFlush: async () => {},
     shutdown: async () => {

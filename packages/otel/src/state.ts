@@ -1,10 +1,9 @@
-import { withoutCredentials } from './model/redacted-url.js';
-import { join } from 'node:path';
 import { DAYS_KEPT_MS, HOURS_KEPT_MS, WindowAggregates } from './budget/aggregates.js';
 import { ruleStatus } from './budget/levels.js';
 import { BudgetRule } from './budget/rules.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import type { CostctlConfig, RuleConfig } from './config/schema.js';
+import { gateControl, type GateControl } from './gate/control.js';
 import { Gate } from './gate/gate.js';
 import type { Level } from './model/level.js';
 import { CostctlStoreError, isCostctlError } from './model/errors.js';
@@ -13,7 +12,7 @@ import type { LedgerEntry } from './ledger/entry.js';
 import { setLogger, type Logger } from './model/logger.js';
 import { storeFailure } from './store/file-failure.js';
 import { openStore } from './store/open.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterSpend, GateState } from './store/types.js';
+import type { AggregateRead, AggregateSpend, CostStore, CounterSpend } from './store/types.js';
 
 /** One rule as `costctl status` shows it. */
 export interface RuleView {
@@ -56,11 +55,8 @@ export interface CostctlState {
    * const days = await state.readAggregates(['day:2026-12-07|']);
    */
   readAggregates(prefixes: readonly string[], now?: number): Promise<AggregateRead[]>;
-  /** The gate as the store holds it; rejects while the store cannot be read (never the fail-closed stand-in). */
-  gate(): Promise<GateState>;
-  trip(change: { reason: string; actor?: string }): Promise<GateState>;
-  reset(change: { reason: string; actor?: string }): Promise<GateState>;
-  audit(): Promise<AuditEntry[]>;
+  /** The emergency gate: the same API as `start().gate`. */
+  readonly gate: GateControl;
   /** Every rule's spend and level in its current window; evaluating fires no alert. */
   rules(now?: number): Promise<RuleView[]>;
   /**
@@ -88,7 +84,7 @@ export interface CostctlState {
  *
  * @example
  * const state = await openState();
- * await state.trip({ reason: 'runaway agent', actor: 'alice' });
+ * await state.gate.trip({ reason: 'runaway agent', actor: 'alice' });
  * await state.close();
  */
 export async function openState(options: StateOptions = {}): Promise<CostctlState> {
@@ -106,15 +102,7 @@ export async function openState(options: StateOptions = {}): Promise<CostctlStat
       if (store.readAggregates === undefined) throw new CostctlStoreError(`the ${config.store} store cannot read its window aggregates`, config.store);
       return store.readAggregates(prefixes, now);
     },
-    gate: async () => {
-      const state = await store.gate();
-      // While the store cannot be used, its gate is the fail-closed stand-in, which no operator should read as the stored one.
-      if (!store.reachable()) throw unreachable(config, state);
-      return state;
-    },
-    trip: (change) => gate.trip(change),
-    reset: (change) => gate.reset(change),
-    audit: async () => store.audit(),
+    gate: gateControl(gate, store, config),
     rules: async (now = Date.now()) => {
       const views: RuleView[] = [];
       for (const rule of rules) {
@@ -228,17 +216,6 @@ function adjustmentAggregates(windows: WindowAggregates, adjustment: AdjustmentI
       requests: 0,
     },
   ];
-}
-
-/** The gate could not be read: names the store and, where it said, why. */
-function unreachable(config: CostctlConfig, standIn: GateState): CostctlStoreError {
-  const cause = standIn.actor === 'costctl' ? standIn.reason?.replace(/^costctl (store unreachable|state unreadable): /, '') : undefined;
-  if (config.store === 'redis') {
-    const where = config.redis.url === undefined ? 'the configured URL' : withoutCredentials(config.redis.url);
-    const why = cause === undefined ? '' : ` (${cause})`;
-    return new CostctlStoreError(`could not read the gate: the Redis store at ${where} did not answer${why}; check that Redis is running and reachable there, then retry`, where);
-  }
-  return storeFailure('could not read the gate', config.stateDir, new Error(cause ?? 'unreadable'), join(config.stateDir, 'state.sqlite'));
 }
 
 /** Whether spend made at `at` counts in the window `rule` is in at `now` (a prepaid balance: only since it was bought). */

@@ -21,5 +21,6 @@ export type {
   WindowSpend,
 } from './store/types.js';
 export { CostctlStoreError } from './model/errors.js';
+export { GateListeners, sameGate } from './store/gate-listeners.js';
 export { withoutCredentials } from './model/redacted-url.js';
 export type { Logger } from './model/logger.js';

@@ -1,4 +1,4 @@
-import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
+import { createClient, createCluster, type RedisClientType } from '@redis/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**

@@ -1,5 +1,6 @@
 import {
   CostctlStoreError,
+  GateListeners,
   withoutCredentials,
   type AggregateRead,
   type AggregateSpend,
@@ -91,7 +92,7 @@ export class RedisStore implements CostStore {
   readonly #prefix: string;
   readonly #failOpen: boolean;
   readonly #log: Logger;
-  readonly #listeners = new Set<(state: GateState) => void>();
+  readonly #gate: GateListeners;
   readonly #timer: NodeJS.Timeout;
   readonly #connected: Promise<void>;
   /** Until then, an operation waits for the first connection; after it, a store not connected fails at once. */
@@ -101,8 +102,6 @@ export class RedisStore implements CostStore {
   readonly #where: string;
   /** The gate as Redis last said it. */
   #stored: GateState = OPEN;
-  /** The gate listeners last heard: the stored one, or the fail-closed one while Redis cannot answer. */
-  #last: GateState = OPEN;
   /** Set while Redis cannot answer: why. */
   #unreachable: string | undefined;
   #closed = false;
@@ -112,6 +111,7 @@ export class RedisStore implements CostStore {
     this.#prefix = options.cluster === true ? slotPrefix(prefix) : prefix;
     this.#failOpen = options.onUnreachable === 'open';
     this.#log = options.logger ?? stderrLogger;
+    this.#gate = new GateListeners((text, fields) => this.#log.error(text, fields));
     const timeout = options.timeoutMillis ?? 50;
     this.#timeout = timeout;
     this.#where = withoutCredentials(options.url);
@@ -284,7 +284,7 @@ export class RedisStore implements CostStore {
 
   async gate(): Promise<GateState> {
     await this.#refresh();
-    return this.#last;
+    return this.#gate.last;
   }
 
   /**
@@ -301,7 +301,7 @@ export class RedisStore implements CostStore {
       const reply = (await this.#run('changeGate', [this.#key('gate'), this.#key('audit')], args)) as string;
       this.#up();
       this.#publish((this.#stored = parseGate(reply)));
-      return this.#last;
+      return this.#gate.last;
     } catch (error) {
       this.#down(error);
       const done = change.action === 'trip' ? 'tripped' : 'reset';
@@ -321,8 +321,7 @@ export class RedisStore implements CostStore {
   }
 
   onGateChange(listener: (state: GateState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#gate.add(listener);
   }
 
   reachable(): boolean {
@@ -353,7 +352,7 @@ export class RedisStore implements CostStore {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#listeners.clear();
+    this.#gate.clear();
     await this.#connection.close();
   }
 
@@ -379,7 +378,7 @@ export class RedisStore implements CostStore {
       clearTimeout(timer);
     }
     if (this.#client.isReady) return;
-    throw new Error(this.#closed ? 'the Redis store is closed' : (this.#unreachable ?? 'not connected'));
+    throw new CostctlStoreError(this.#closed ? 'the Redis store is closed' : (this.#unreachable ?? 'not connected'), this.#where);
   }
 
   /** A command sent but not answered (no reply in time, the connection dropped) may have run: "NOT" would be a guess. */
@@ -469,19 +468,11 @@ export class RedisStore implements CostStore {
   #publish(stored: GateState): void {
     let state = stored;
     if (this.#unreachable !== undefined && !this.#failOpen && !stored.tripped) {
-      const since = this.#last.tripped && this.#last.actor === 'costctl' ? this.#last.since : Date.now();
+      const last = this.#gate.last;
+      const since = last.tripped && last.actor === 'costctl' ? last.since : Date.now();
       state = { tripped: true, reason: `costctl store unreachable: ${this.#unreachable}`, actor: 'costctl', since };
     }
-    const last = this.#last;
-    if (state.tripped === last.tripped && state.reason === last.reason && state.actor === last.actor && state.since === last.since) return;
-    this.#last = state;
-    for (const listener of this.#listeners) {
-      try {
-        listener(state);
-      } catch (error) {
-        this.#log.error('costctl gate listener threw', { error: message(error) });
-      }
-    }
+    this.#gate.publish(state);
   }
 
   #key(name: string): string {

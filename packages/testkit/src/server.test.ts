@@ -1,7 +1,7 @@
 import { request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type FakeProvider, type FakeProviderOptions, expectedReply, startFakeProvider } from './index.js';
 
 const running: FakeProvider[] = [];
@@ -29,6 +29,52 @@ function post(url: string, body: string, headers: Record<string, string> = {}): 
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A streamed answer read through node:http as it arrives: how many whole SSE events so far, and whether it ended. */
+function openStream(url: string, body: string, headers: Record<string, string> = {}): { events: () => number; ended: () => boolean } {
+  let text = '';
+  let ended = false;
+  const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const decoded = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
+    decoded.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    decoded.on('end', () => (ended = true));
+  });
+  req.end(body);
+  return { events: () => text.split('\n\n').length - 1, ended: () => ended };
+}
+
+// setImmediate is not faked: real I/O goes on while the fake clock stands still.
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+async function ioTurns(count = 20): Promise<void> {
+  for (let i = 0; i < count; i++) await turn();
+}
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await turn();
+}
+
+/**
+ * Steps a paced stream through the fake clock: before each pause has
+ * elapsed no event may arrive, and once it has, exactly one more does.
+ * Returns the event counts seen, one per step.
+ */
+async function stepThrough(stream: { events: () => number; ended: () => boolean }, delayMs: number): Promise<number[]> {
+  await until(() => stream.events() > 0);
+  const counts = [stream.events()];
+  for (;;) {
+    await ioTurns();
+    if (stream.ended()) return counts;
+    const before = counts.at(-1) ?? 0;
+    expect(stream.events()).toBe(before);
+    await vi.advanceTimersByTimeAsync(delayMs - 1);
+    await ioTurns();
+    expect(stream.events()).toBe(before);
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => stream.events() > before || stream.ended());
+    // The end can come later than the last event: then no event followed the last pause.
+    if (stream.events() === before) return counts;
+    counts.push(stream.events());
+  }
 }
 
 describe('startFakeProvider', () => {
@@ -59,22 +105,33 @@ describe('startFakeProvider', () => {
   });
 
   it('waits latencyMs before the first byte', async () => {
-    const provider = await start({ latencyMs: 150 });
-    const started = performance.now();
-    await post(`${provider.url}/v1/chat/completions`, chatBody());
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const provider = await start({ latencyMs: 150 });
+      let answered = false;
+      const reply = post(`${provider.url}/v1/chat/completions`, chatBody()).finally(() => (answered = true));
+      // Recorded on arrival, then held on the latency timer.
+      await until(() => provider.requests.length === 1);
+      await vi.advanceTimersByTimeAsync(149);
+      await ioTurns();
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await reply).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('paces stream events by chunkDelayMs', async () => {
-    const provider = await start({ chunkDelayMs: 10 });
-    const openai = new OpenAI({ apiKey: 'k', baseURL: `${provider.url}/v1`, maxRetries: 0 });
-    const arrivals: number[] = [];
-    for await (const _ of await openai.chat.completions.create({ model: 'm', messages: [], max_tokens: 4, stream: true })) {
-      arrivals.push(performance.now());
+  it('paces stream events by chunkDelayMs: none before a pause has elapsed, one after each', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const provider = await start({ chunkDelayMs: 10 });
+      const counts = await stepThrough(openStream(`${provider.url}/v1/chat/completions`, chatBody({ max_tokens: 4, stream: true })), 10);
+      // role, 4 deltas, finish, [DONE]: the first at once, each other after its own pause.
+      expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      vi.useRealTimers();
     }
-    // role, 4 deltas, finish: 5 pauses.
-    expect(arrivals).toHaveLength(6);
-    expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(45);
   });
 
   it('answers a bad JSON body or a missing model with a 400 in the provider shape', async () => {
@@ -142,22 +199,29 @@ describe('compress', () => {
   });
 
   it('flushes each gzipped stream event, so events arrive one by one', async () => {
-    const provider = await start({ compress: true, chunkDelayMs: 30 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const provider = await start({ compress: true, chunkDelayMs: 30 });
+      const body = chatBody({ max_tokens: 3, stream: true, stream_options: { include_usage: true } });
+      const counts = await stepThrough(openStream(`${provider.url}/v1/chat/completions`, body, { 'accept-encoding': 'gzip' }), 30);
+      // Each event decodes before the next pause ends: none waits in the compressor.
+      expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('streams gzipped to an official client, usage last', async () => {
+    const provider = await start({ compress: true });
     const openai = new OpenAI({ apiKey: 'k', baseURL: `${provider.url}/v1`, maxRetries: 0 });
     const { data: stream, response } = await openai.chat.completions
       .create({ model: 'gpt-4o-mini', messages: [], max_tokens: 3, stream: true, stream_options: { include_usage: true } })
       .withResponse();
-    const arrivals: number[] = [];
     const chunks = [];
-    for await (const chunk of stream) {
-      arrivals.push(performance.now());
-      chunks.push(chunk);
-    }
+    for await (const chunk of stream) chunks.push(chunk);
 
     expect(response.headers.get('content-encoding')).toBe('gzip');
     expect(chunks.at(-1)?.usage?.completion_tokens).toBe(3);
-    // First chunk long before the last: nothing was buffered until the end.
-    expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(100);
   });
 
   it('cuts a gzipped stream mid-way like a plain one', async () => {

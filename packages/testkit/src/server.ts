@@ -4,7 +4,6 @@
  */
 import { type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ProviderApi, type ProviderName, type RequestBody, providerOf } from './api.js';
 import { EventStream, type SentBody, acceptsGzip, sendJson } from './body.js';
 import { FLAVOURS, flavourInPath, parseFlavour } from './flavour.js';
@@ -228,9 +227,21 @@ function isCut(scenario: Scenario): boolean {
   return scenario === 'cut' || scenario === 'cut-mid-event';
 }
 
-// Zero means no timer at all: benchmarks run with no pacing.
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms > 0) await sleep(ms, undefined, { signal });
+// Zero means no timer at all: benchmarks run with no pacing. The global timer, so a test's fake timers pace the server too.
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    const abort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', abort, { once: true });
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -23,7 +23,7 @@ export function gateChange(action: 'trip' | 'reset'): Command<GateChangeOptions>
     const state = await openState({ cwd, env, logger, onWarning });
     try {
       const change = { reason: values.reason, actor: values.actor ?? `${userInfo().username}@${hostname()}` };
-      const after = action === 'trip' ? await state.trip(change) : await state.reset(change);
+      const after = action === 'trip' ? await state.gate.trip(change) : await state.gate.reset(change);
       out(after.tripped ? `gate tripped: every process sharing ${state.config.store === 'memory' ? 'this process' : 'the store'} now blocks calls to paid APIs\n` : 'gate reset: calls flow again\n');
       return 0;
     } finally {
@@ -36,7 +36,7 @@ export function gateChange(action: 'trip' | 'reset'): Command<GateChangeOptions>
 export const gateStatus: Command<{ json?: boolean }> = async (values, { cwd, env, out, logger, onWarning }) => {
   const state = await openState({ cwd, env, logger, onWarning });
   try {
-    const gate = await state.gate();
+    const gate = await state.gate.state();
     out(values.json ? `${JSON.stringify(gateJson(gate))}\n` : gateLines(gate));
     return gate.tripped ? GATE_TRIPPED_EXIT : 0;
   } finally {

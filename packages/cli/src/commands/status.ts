@@ -29,7 +29,7 @@ export const status: Command<StatusOptions> = async (values, { cwd, env, out, lo
       await watch(() => frame(state), { title: 'costctl status', intervalMs: interval * 1000, out, terminal });
       return 0;
     }
-    const gate = await state.gate();
+    const gate = await state.gate.state();
     const rules = await state.rules();
     out(values.json ? `${JSON.stringify(statusJson(state, gate, rules))}\n` : statusText(state, gate, rules));
     return gate.tripped ? GATE_TRIPPED_EXIT : 0;
@@ -41,7 +41,7 @@ export const status: Command<StatusOptions> = async (values, { cwd, env, out, lo
 /** One frame of `--watch`: the status, or why the store could not be read this time. */
 async function frame(state: CostctlState): Promise<string> {
   try {
-    return statusText(state, await state.gate(), await state.rules());
+    return statusText(state, await state.gate.state(), await state.rules());
   } catch (error) {
     if (!isCostctlError(error) || error.code !== 'COSTCTL_STORE_UNAVAILABLE') throw error;
     return `costctl: ${error.message}\n(still watching: the next refresh reads the store again)\n`;

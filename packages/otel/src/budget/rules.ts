@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { RuleConfig } from '../config/schema.js';
 import type { CounterEntry } from '../store/types.js';
+import { ConfigError } from '../model/errors.js';
 import { ROLLING_BUCKETS, calendarWindow, parseWindow, rollingBucket, type WindowSpec } from '../model/windows.js';
 
 /** What a rule's scope is matched against. */
@@ -36,7 +37,7 @@ export class BudgetRule {
 
   constructor(config: RuleConfig, timeZone: string) {
     const spec = parseWindow(config.window);
-    if (spec === undefined) throw new TypeError(`rule ${config.name}: invalid window ${config.window}`);
+    if (spec === undefined) throw new ConfigError([{ key: `rules[${config.name}].window`, value: config.window, expected: 'minute, hour, day, month, total, or rolling:<n><s|m|h|d> such as rolling:15m' }], 'budget rules');
     this.config = config;
     this.#spec = spec;
     this.#timeZone = timeZone;

@@ -1,3 +1,4 @@
+import { CostctlArgumentError } from '../model/errors.js';
 import type { MediaTokens, TokenUsage } from '../model/usage.js';
 import type { CostEstimate, CostSpend } from './manual.js';
 
@@ -18,8 +19,8 @@ const MEDIA_KEYS: ReadonlySet<string> = new Set<keyof MediaTokens>([
 ]);
 
 /** One clear error per bad field: which call, which field, what was given, what is allowed. */
-function invalid(api: string, field: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`costctl ${api}(): ${field} is ${describe(value)}; expected ${expected}`);
+function invalid(api: string, field: string, value: unknown, expected: string): CostctlArgumentError {
+  return new CostctlArgumentError(`costctl ${api}(): ${field} is ${describe(value)}; expected ${expected}`);
 }
 
 function describe(value: unknown): string {
@@ -67,7 +68,7 @@ export function checkSpend(api: string, spend: CostSpend): void {
   checkAmount(api, 'usd', usd, 'US dollars');
   checkAmount(api, 'durationSeconds', spend.durationSeconds, 'seconds');
   if (usage === undefined && usd === undefined) {
-    throw new TypeError(`costctl ${api}(): the spend has neither usage nor usd; expected usage (token counts, priced from the price data) or usd (the amount billed), or both`);
+    throw new CostctlArgumentError(`costctl ${api}(): the spend has neither usage nor usd; expected usage (token counts, priced from the price data) or usd (the amount billed), or both`);
   }
   if (spend.id !== undefined && typeof spend.id !== 'string') throw invalid(api, 'id', spend.id, "the provider's id of the session or invoice, a string");
 }

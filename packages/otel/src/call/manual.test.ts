@@ -8,7 +8,7 @@ import type { RuleConfig } from '../config/schema.js';
 import { Gate } from '../gate/gate.js';
 import { ledgerLine } from '../ledger/entry.js';
 import type { CallResult } from '../model/call-result.js';
-import { CostctlBlockedError } from '../model/errors.js';
+import { CostctlArgumentError, CostctlBlockedError } from '../model/errors.js';
 import { PriceTable } from '../pricing/price-table.js';
 import { FileStore } from '../store/file.js';
 import { MemoryStore } from '../store/memory.js';
@@ -118,9 +118,9 @@ describe('recordCost', () => {
     [{ provider: 'openai', usage: { input: -1 } }, 'usage.input is -1; expected a finite number of tokens, 0 or more'],
     [{ provider: 'openai', usd: Number.NaN }, 'usd is NaN; expected a finite number of US dollars'],
     [{ provider: 'anthropic', usage: { input: 100, cacheRead: 4000 } }, 'usage.input is 100; expected all input tokens, cached ones included: at least usage.cacheRead + usage.cacheWrite (4000)'],
-  ])('throws one TypeError naming the field for bad input: %j', (spend, message) => {
+  ])('throws one CostctlArgumentError naming the field for bad input: %j', (spend, message) => {
     running();
-    expect(() => recordCost(spend as never)).toThrow(TypeError);
+    expect(() => recordCost(spend as never)).toThrow(CostctlArgumentError);
     expect(() => recordCost(spend as never)).toThrow(message);
   });
 });

@@ -142,7 +142,7 @@ const unheld: CostReservation = Object.freeze({ settle: () => undefined, release
  * `costctl_tokens_total` and `costctl_requests_total`, and written to the
  * ledger with `source: manual`. Spend that happened is recorded even when
  * the gate is tripped or a rule is exhausted (the evaluator then raises its
- * level, and a `trip` rule trips the gate). Throws a `TypeError` only for bad
+ * level, and a `trip` rule trips the gate). Throws a `CostctlArgumentError` only for bad
  * input; a failure of costctl itself is logged and never thrown. Returns
  * undefined, recording nothing, when costctl is disabled or not started.
  *

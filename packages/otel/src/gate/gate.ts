@@ -1,4 +1,5 @@
 import { logger } from '../model/logger.js';
+import { sameGate } from '../store/gate-listeners.js';
 import type { CostStore, GateState } from '../store/types.js';
 
 /** Hears each change of the gate as this process sees it: the new state and the one before. */
@@ -104,10 +105,6 @@ export class Gate {
       }
     }
   }
-}
-
-function sameGate(a: GateState, b: GateState): boolean {
-  return a.tripped === b.tripped && a.reason === b.reason && a.actor === b.actor && a.since === b.since;
 }
 
 function operator(): string {

@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { FileConfig } from '../config/schema.js';
+import { CostctlArgumentError } from '../model/errors.js';
 import { openState } from '../state.js';
 import { type AdjustmentInput, adjustmentEntry, appendLedgerEntry } from './adjustment.js';
 import { readLedger } from './reader.js';
@@ -51,6 +53,7 @@ describe('adjustment entries', () => {
 
   it('refuse a day that is not a date, an amount that is not a number, and an empty reason', () => {
     expect(() => adjustmentEntry(input({ day: '20/11/2026' }), NOW)).toThrow(/a UTC date such as 2026-11-20/);
+    expect(() => adjustmentEntry(input({ day: '20/11/2026' }), NOW)).toThrow(CostctlArgumentError);
     expect(() => adjustmentEntry(input({ amountUsd: Number.NaN }), NOW)).toThrow(/a number of USD/);
     expect(() => adjustmentEntry(input({ reason: '  ' }), NOW)).toThrow(/needs a reason/);
   });
@@ -76,16 +79,16 @@ describe('adjustment entries', () => {
 });
 
 describe('CostctlState.adjust', () => {
-  const rules = [
-    { name: 'daily', limit: 10, window: 'day' },
-    { name: 'monthly', limit: 100, window: 'month' },
-    { name: 'lifetime', limit: 1000, window: 'total' },
-    { name: 'week', limit: 50, window: 'rolling:7d' },
-    { name: 'two_days', limit: 50, window: 'rolling:2d' },
-    { name: 'openai_mini', limit: 5, window: 'month', scope: { model: 'gpt-4o-mini' } },
-    { name: 'anthropic', limit: 5, window: 'month', scope: { provider: 'anthropic' } },
-    { name: 'tenant_acme', limit: 5, window: 'month', scope: { tenant: 'acme' } },
-    { name: 'tokens', limit: 5000, unit: 'tokens' as const, window: 'month' },
+  const rules: NonNullable<FileConfig['rules']> = [
+    { name: 'daily', limit: 10, unit: 'usd', window: 'day' },
+    { name: 'monthly', limit: 100, unit: 'usd', window: 'month' },
+    { name: 'lifetime', limit: 1000, unit: 'usd', window: 'total' },
+    { name: 'week', limit: 50, unit: 'usd', window: 'rolling:7d' },
+    { name: 'two_days', limit: 50, unit: 'usd', window: 'rolling:2d' },
+    { name: 'openai_mini', limit: 5, unit: 'usd', window: 'month', scope: { model: 'gpt-4o-mini' } },
+    { name: 'anthropic', limit: 5, unit: 'usd', window: 'month', scope: { provider: 'anthropic' } },
+    { name: 'tenant_acme', limit: 5, unit: 'usd', window: 'month', scope: { tenant: 'acme' } },
+    { name: 'tokens', limit: 5000, unit: 'tokens', window: 'month' },
   ];
 
   it('writes the ledger line and moves the USD rules whose current window holds the day, and only those', async () => {

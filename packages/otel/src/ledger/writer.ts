@@ -133,7 +133,7 @@ export class LedgerWriter implements CallSink {
         }
         this.#failed = false;
       } catch (error) {
-        this.#failedWith(error, batch, data, written);
+        this.#failedWith(error, batch, written);
         return;
       }
     }
@@ -205,12 +205,12 @@ export class LedgerWriter implements CallSink {
       this.#failed = false;
     } catch (error) {
       this.#close();
-      this.#failedWith(error, batch, data, written);
+      this.#failedWith(error, batch, written);
     }
   }
 
   /** Says a failed write once, and keeps the lines not yet written for the next try, as far as the buffer allows. */
-  #failedWith(error: unknown, batch: Batch, data: Buffer, written: number): void {
+  #failedWith(error: unknown, batch: Batch, written: number): void {
     // The call is still in the metrics and the budgets; say once that the ledger is behind, not once per commit.
     if (!this.#failed) logger.error('costctl could not write the ledger', { dir: this.#dir, error: String(error) });
     this.#failed = true;

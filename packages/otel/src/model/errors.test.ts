@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockMessage, CostctlBlockedError, isCostctlError, type BlockReason } from './errors.js';
+import { blockMessage, ConfigError, CostctlArgumentError, CostctlBlockedError, CostctlError, CostctlStoreError, isCostctlError, type BlockReason } from './errors.js';
 
 const daily: BlockReason = {
   code: 'COSTCTL_BUDGET_EXCEEDED',
@@ -96,5 +96,54 @@ describe('CostctlBlockedError', () => {
       timeZone: 'Europe/Paris',
       message: blockMessage(daily),
     });
+  });
+});
+
+describe('instanceof', () => {
+  const errors = {
+    blocked: new CostctlBlockedError(daily),
+    store: new CostctlStoreError('could not read budgets: down', '/srv/.costctl'),
+    config: new ConfigError([{ key: 'COSTCTL_TIMEZONE', value: 'Mars', expected: 'an IANA time zone' }], 'environment'),
+    argument: new CostctlArgumentError('costctl: now must be a time in ms since the epoch, got NaN'),
+    base: new CostctlError('COSTCTL_DISABLED', 'disabled'),
+  };
+
+  it('holds for an error\'s own class and CostctlError, and for no sibling class', () => {
+    expect(errors.blocked).toBeInstanceOf(CostctlBlockedError);
+    expect(errors.store).toBeInstanceOf(CostctlStoreError);
+    expect(errors.config).toBeInstanceOf(ConfigError);
+    expect(errors.argument).toBeInstanceOf(CostctlArgumentError);
+    for (const error of Object.values(errors)) {
+      expect(error).toBeInstanceOf(CostctlError);
+      expect(error).toBeInstanceOf(Error);
+    }
+    expect(errors.store instanceof CostctlBlockedError).toBe(false);
+    expect(errors.blocked instanceof CostctlStoreError).toBe(false);
+    expect(errors.base instanceof ConfigError).toBe(false);
+  });
+
+  it('holds for no plain error and no value that is not an object', () => {
+    expect(new Error('x') instanceof CostctlError).toBe(false);
+    expect(Object.assign(new Error('x'), { code: 'COSTCTL_GATE_TRIPPED' }) instanceof CostctlBlockedError).toBe(false);
+    expect((null as unknown) instanceof CostctlError).toBe(false);
+    expect(('COSTCTL_GATE_TRIPPED' as unknown) instanceof CostctlError).toBe(false);
+  });
+
+  it('holds for a subclass an app defines', () => {
+    class QuotaError extends CostctlError {}
+    const error = new QuotaError('COSTCTL_BUDGET_EXCEEDED', 'over quota');
+    expect(error).toBeInstanceOf(QuotaError);
+    expect(error).toBeInstanceOf(CostctlError);
+    expect(error.name).toBe('QuotaError');
+    expect(errors.base instanceof QuotaError).toBe(false);
+  });
+
+  it('reads the brand, so an error of another copy of the package passes', () => {
+    const copies = [Symbol.for('costctl.error'), Symbol.for('costctl.error.kinds')] as const;
+    const foreign = Object.assign(new Error('from another copy'), { code: 'COSTCTL_STORE_UNAVAILABLE', [copies[0]]: true, [copies[1]]: ['CostctlStoreError', 'CostctlError'] });
+    expect(foreign).toBeInstanceOf(CostctlStoreError);
+    expect(foreign).toBeInstanceOf(CostctlError);
+    expect(foreign instanceof CostctlBlockedError).toBe(false);
+    expect(isCostctlError(foreign)).toBe(true);
   });
 });

@@ -1,30 +1,57 @@
 /**
  * Every error costctl raises, one class per failure, each with a stable
- * `code`. A brand symbol makes `isCostctlError` work across copies of the
- * package (two versions installed side by side), where `instanceof` cannot.
+ * `code`. Each error carries a brand (`Symbol.for`, shared across realms and
+ * copies) naming its classes, so `instanceof` and `isCostctlError` hold for
+ * an error from another copy of the package installed side by side.
  */
 
 const brand = Symbol.for('costctl.error');
+const kinds = Symbol.for('costctl.error.kinds');
 
 /** The codes of every costctl error. */
 export type CostctlErrorCode =
   | 'COSTCTL_CONFIG_INVALID'
+  | 'COSTCTL_ARGUMENT_INVALID'
   | 'COSTCTL_BUDGET_EXCEEDED'
   | 'COSTCTL_GATE_TRIPPED'
   | 'COSTCTL_STORE_UNAVAILABLE'
   | 'COSTCTL_NODE_UNSUPPORTED'
   | 'COSTCTL_DISABLED';
 
-/** Base class of every costctl error. */
+/**
+ * Base class of every costctl error.
+ *
+ * @example
+ * try { await costctl.gate.trip({ reason }); } catch (err) { if (err instanceof CostctlError) console.error(err.code, err.message); }
+ */
 export class CostctlError extends Error {
   readonly code: CostctlErrorCode;
   readonly [brand] = true;
+  /** The names of this error's classes, from its own up to `CostctlError`: what `instanceof` reads across copies. */
+  readonly [kinds]: readonly string[];
 
   constructor(code: CostctlErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    this[kinds] = classNames(new.target);
   }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    const names = (value as { [kinds]?: unknown })[kinds];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included
+    return Array.isArray(names) ? names.includes(this.name) : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+
+function classNames(target: abstract new (...args: never[]) => unknown): string[] {
+  const names: string[] = [];
+  for (let at: unknown = target; typeof at === 'function' && at !== Error; at = Object.getPrototypeOf(at)) {
+    names.push(at.name);
+    if (at === CostctlError) break;
+  }
+  return names;
 }
 
 /** One problem found in the configuration: where, what was given, what is allowed. */
@@ -62,6 +89,19 @@ function formatIssues(issues: readonly ConfigIssue[], source: string): string {
 
 function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/**
+ * A function of the API was given an argument it cannot use: the message
+ * names the argument, the value and what is allowed.
+ *
+ * @example
+ * try { calendarWindow('day', Date.now(), 'Mars/Olympus'); } catch (err) { if (err instanceof CostctlArgumentError) console.error(err.message); }
+ */
+export class CostctlArgumentError extends CostctlError {
+  constructor(message: string) {
+    super('COSTCTL_ARGUMENT_INVALID', message);
+  }
 }
 
 /**

@@ -13,6 +13,7 @@
  * whose key ends with its UTC offset ('minute:2026-11-01T01:30-05:00'), so
  * no two windows share a key.
  */
+import { CostctlArgumentError } from './errors.js';
 import { type ZoneClock, zoneClock } from './zone-clock.js';
 
 export { isValidTimeZone } from './zone-clock.js';
@@ -31,12 +32,6 @@ export interface CalendarWindow {
   readonly key: string;
   readonly start: number;
   readonly end: number;
-}
-
-/** Where spend made now is counted, and when that counter stops mattering. */
-export interface WindowSlot {
-  readonly key: string;
-  readonly expiresAt: number;
 }
 
 /** The bucket of a rolling window that `now` falls in. */
@@ -62,7 +57,6 @@ const SUFFIX_MS = { s: SECOND, m: MINUTE, h: HOUR, d: DAY } as const;
 const CALENDAR_UNITS: ReadonlySet<string> = new Set<CalendarUnit>(['minute', 'hour', 'day', 'month']);
 // Characters of 'YYYY-MM-DDTHH:MM' that name each unit.
 const KEY_LENGTH = { month: 7, day: 10, hour: 13, minute: 16 } as const;
-const TOTAL_SLOT: WindowSlot = Object.freeze({ key: 'total', expiresAt: Infinity });
 
 /**
  * Parses a window as written in configuration: 'minute', 'hour', 'day',
@@ -83,38 +77,7 @@ export function parseWindow(text: string): WindowSpec | undefined {
   return durationMs <= MAX_ROLLING_MS ? { kind: 'rolling', durationMs } : undefined;
 }
 
-/**
- * The text of a window, the inverse of parseWindow; rolling durations are
- * written in the largest unit that divides them.
- *
- * @throws RangeError for a rolling duration parseWindow cannot produce (not whole seconds, or outside 1 s–366 d).
- * @example
- * formatWindow({ kind: 'rolling', durationMs: 5_400_000 }) // 'rolling:90m'
- * formatWindow({ kind: 'calendar', unit: 'month' }) // 'month'
- */
-export function formatWindow(spec: WindowSpec): string {
-  switch (spec.kind) {
-    case 'total':
-      return 'total';
-    case 'calendar':
-      return spec.unit;
-    case 'rolling': {
-      const { durationMs } = spec;
-      if (durationMs < SECOND || durationMs > MAX_ROLLING_MS || durationMs % SECOND !== 0) {
-        throw new RangeError(`costctl: a rolling window lasts whole seconds from 1 s to 366 d, got ${durationMs} ms`);
-      }
-      const suffix = durationMs % DAY === 0 ? 'd' : durationMs % HOUR === 0 ? 'h' : durationMs % MINUTE === 0 ? 'm' : 's';
-      return `rolling:${durationMs / SUFFIX_MS[suffix]}${suffix}`;
-    }
-  }
-}
-
-interface CurrentWindow {
-  readonly window: CalendarWindow;
-  readonly slot: WindowSlot;
-}
-
-type ZoneWindows = { readonly clock: ZoneClock } & Record<CalendarUnit, CurrentWindow | undefined>;
+type ZoneWindows = { readonly clock: ZoneClock } & Record<CalendarUnit, CalendarWindow | undefined>;
 
 // The window each (zone, unit) was last asked about: while now stays inside it, a lookup is two comparisons.
 const current = new Map<string, ZoneWindows>();
@@ -127,16 +90,12 @@ const current = new Map<string, ZoneWindows>();
  * the window at `end` starts at `end`. The result is cached per zone and
  * unit and returned as is while `now` stays inside it.
  *
- * @throws RangeError for an invalid time zone or a `now` that is not a finite time.
+ * @throws CostctlArgumentError for an invalid time zone or a `now` that is not a finite time.
  * @example
  * calendarWindow('day', Date.UTC(2026, 2, 8, 12), 'America/New_York')
  * // { key: 'day:2026-03-08', start: Date.UTC(2026, 2, 8, 5), end: Date.UTC(2026, 2, 9, 4) } (23 h: clocks go forward)
  */
 export function calendarWindow(unit: CalendarUnit, now: number, timeZone: string): CalendarWindow {
-  return currentWindow(unit, now, timeZone).window;
-}
-
-function currentWindow(unit: CalendarUnit, now: number, timeZone: string): CurrentWindow {
   let zone = current.get(timeZone);
   if (zone === undefined) {
     zone = { clock: zoneClock(timeZone), minute: undefined, hour: undefined, day: undefined, month: undefined };
@@ -144,15 +103,14 @@ function currentWindow(unit: CalendarUnit, now: number, timeZone: string): Curre
   }
   const cached = zone[unit];
   // A clock set back lands before `start` and recomputes too.
-  if (cached !== undefined && now >= cached.window.start && now < cached.window.end) return cached;
+  if (cached !== undefined && now >= cached.start && now < cached.end) return cached;
   const window = findWindow(zone.clock, unit, now);
-  const fresh: CurrentWindow = { window, slot: Object.freeze({ key: window.key, expiresAt: window.end }) };
-  zone[unit] = fresh;
-  return fresh;
+  zone[unit] = window;
+  return window;
 }
 
 function findWindow(clock: ZoneClock, unit: CalendarUnit, now: number): CalendarWindow {
-  if (!Number.isFinite(now)) throw new RangeError(`costctl: now must be a time in ms since the epoch, got ${now}`);
+  if (!Number.isFinite(now)) throw new CostctlArgumentError(`costctl: now must be a time in ms since the epoch, got ${now}`);
   const offset = clock.offsetAt(now);
   const label = labelOf(unit, now + offset);
   const start = windowStart(clock, unit, label, now, offset);
@@ -259,63 +217,20 @@ function formatOffset(offset: number): string {
  * elapsed, so it spans between one bucket less than the duration and the
  * duration (plus under ROLLING_BUCKETS ms of rounding).
  *
- * @throws RangeError when `durationMs` is not positive or `now` not finite.
+ * @throws CostctlArgumentError when `durationMs` is not positive or `now` not finite.
  * @example
  * rollingBucket(900_000, 1_800_000_015_000) // { bucketMs: 15_000, index: 120_000_001, oldest: 119_999_942 }
  */
 export function rollingBucket(durationMs: number, now: number): RollingBucket {
   const bucketMs = bucketWidth(durationMs);
-  if (!Number.isFinite(now)) throw new RangeError(`costctl: now must be a time in ms since the epoch, got ${now}`);
+  if (!Number.isFinite(now)) throw new CostctlArgumentError(`costctl: now must be a time in ms since the epoch, got ${now}`);
   const index = Math.floor(now / bucketMs);
   return { bucketMs, index, oldest: index - ROLLING_BUCKETS + 1 };
 }
 
 function bucketWidth(durationMs: number): number {
   if (!(durationMs > 0 && Number.isFinite(durationMs))) {
-    throw new RangeError(`costctl: a rolling window needs a positive duration in ms, got ${durationMs}`);
+    throw new CostctlArgumentError(`costctl: a rolling window needs a positive duration in ms, got ${durationMs}`);
   }
   return Math.ceil(durationMs / ROLLING_BUCKETS);
-}
-
-/**
- * The counter key spend made at `now` goes to, and when that counter leaves
- * the window: the calendar key and the window's end; the rolling bucket key
- * `rolling:<durationMs>:<index>` and the instant the window slides past that
- * bucket; 'total' and Infinity. Calendar slots are cached like calendarWindow.
- *
- * @example
- * windowKey({ kind: 'rolling', durationMs: 900_000 }, 1_800_000_015_000, 'UTC')
- * // { key: 'rolling:900000:120000001', expiresAt: 1_800_000_915_000 }
- */
-export function windowKey(spec: WindowSpec, now: number, timeZone: string): WindowSlot {
-  switch (spec.kind) {
-    case 'calendar':
-      return currentWindow(spec.unit, now, timeZone).slot;
-    case 'rolling': {
-      const { bucketMs, index } = rollingBucket(spec.durationMs, now);
-      return { key: `rolling:${spec.durationMs}:${index}`, expiresAt: (index + ROLLING_BUCKETS) * bucketMs };
-    }
-    case 'total':
-      return TOTAL_SLOT;
-  }
-}
-
-/**
- * Ms until the window containing `now` resets, for forecasts and alert
- * messages: the time left in a calendar window; for a rolling window, which
- * never resets at once, the bucket width, the longest wait before its oldest
- * spend drops out; Infinity for `total`.
- *
- * @example
- * untilReset({ kind: 'calendar', unit: 'hour' }, Date.UTC(2026, 10, 23, 14, 45), 'UTC') // 900_000
- */
-export function untilReset(spec: WindowSpec, now: number, timeZone: string): number {
-  switch (spec.kind) {
-    case 'calendar':
-      return calendarWindow(spec.unit, now, timeZone).end - now;
-    case 'rolling':
-      return bucketWidth(spec.durationMs);
-    case 'total':
-      return Infinity;
-  }
 }

@@ -3,6 +3,7 @@
  * any instant, and the instants where that offset changes (daylight saving
  * time, a zone moving to another offset, a country crossing the date line).
  */
+import { CostctlArgumentError } from './errors.js';
 
 const SECOND = 1000;
 
@@ -49,7 +50,7 @@ export class ZoneClock {
 
   constructor(timeZone: string) {
     if (!isValidTimeZone(timeZone)) {
-      throw new RangeError(
+      throw new CostctlArgumentError(
         `costctl: unknown time zone ${JSON.stringify(timeZone)}: expected an IANA name such as "UTC", "Europe/Paris" or "America/New_York" (a fixed UTC+02:00 is "Etc/GMT-2")`,
       );
     }
@@ -183,7 +184,7 @@ const clocks = new Map<string, ZoneClock>();
 /**
  * The shared clock of `timeZone`, created on first use.
  *
- * @throws RangeError when `timeZone` is not valid (see isValidTimeZone).
+ * @throws CostctlArgumentError when `timeZone` is not valid (see isValidTimeZone).
  * @example
  * zoneClock('Europe/Paris').offsetAt(Date.UTC(2026, 6, 1)) // 7_200_000
  */

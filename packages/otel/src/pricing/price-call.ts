@@ -1,4 +1,4 @@
-import type { CallCost, UnpricedReason } from '../model/cost.js';
+import type { CallCost } from '../model/cost.js';
 import type { RequestFacts, ResponseFacts, TokenUsage } from '../model/usage.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { hasBilledParts, priceParts } from './price-parts.js';

@@ -73,7 +73,7 @@ export class SseDecoder {
     if (colon === 0) return;
     const field = colon === -1 ? line : line.slice(0, colon);
     if (field === 'data') {
-      const value = valueOf(line, colon);
+      const value = fieldValue(line, colon);
       if (this.#broken) return;
       if (this.#data.length + value.length + 1 > this.#maxLine) {
         this.#dropLine();
@@ -82,7 +82,7 @@ export class SseDecoder {
       this.#data = this.#hasData ? `${this.#data}\n${value}` : value;
       this.#hasData = true;
     } else if (field === 'event') {
-      this.#event = valueOf(line, colon);
+      this.#event = fieldValue(line, colon);
     }
   }
 
@@ -103,7 +103,7 @@ export class SseDecoder {
   }
 }
 
-function valueOf(line: string, colon: number): string {
+function fieldValue(line: string, colon: number): string {
   if (colon === -1) return '';
   const from = line.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
   return line.slice(from);

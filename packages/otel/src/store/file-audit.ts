@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { CostctlStoreError } from '../model/errors.js';
 import type { AuditEntry } from './types.js';
 
 /*
@@ -28,7 +29,7 @@ export function appendAuditLine(path: string, committedBytes: number, entry: Aud
     // Shorter than committed: someone rotated or truncated the log; append after what is there.
     const start = Math.min(size, committedBytes);
     const written = writeSync(fd, line);
-    if (written !== line.length) throw new Error(`short write to ${path} (${written} of ${line.length} bytes): is the disk full?`);
+    if (written !== line.length) throw new CostctlStoreError(`short write to ${path} (${written} of ${line.length} bytes): is the disk full?`, path);
     fsyncSync(fd);
     return start + line.length;
   } finally {

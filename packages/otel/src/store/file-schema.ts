@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { CostctlStoreError } from '../model/errors.js';
 import { trimAuditLog } from './file-audit.js';
 import { loadSqlite } from './file-sqlite.js';
 
@@ -84,9 +85,9 @@ export function openStateDatabase(path: string, auditPath: string): DatabaseSync
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
     // WAL needs shared memory between processes; network filesystems cannot give it.
-    if (mode !== 'wal') throw new Error(`cannot use WAL journaling (got ${String(mode)}): put the state directory on a local filesystem`);
+    if (mode !== 'wal') throw new CostctlStoreError(`cannot use WAL journaling (got ${String(mode)}): put the state directory on a local filesystem`, path);
     db.exec('PRAGMA synchronous = NORMAL');
-    migrate(db, auditPath);
+    migrate(db, path, auditPath);
     return db;
   } catch (error) {
     db.close();
@@ -94,12 +95,12 @@ export function openStateDatabase(path: string, auditPath: string): DatabaseSync
   }
 }
 
-function migrate(db: DatabaseSync, auditPath: string): void {
+function migrate(db: DatabaseSync, path: string, auditPath: string): void {
   db.exec('BEGIN IMMEDIATE');
   try {
     const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
     if (version > SCHEMA_VERSION) {
-      throw new Error(`written by a newer costctl (schema ${version}, this one reads ${SCHEMA_VERSION}): upgrade this process`);
+      throw new CostctlStoreError(`written by a newer costctl (schema ${version}, this one reads ${SCHEMA_VERSION}): upgrade this process`, path);
     }
     db.exec(schema);
     if (version < SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { CostctlStoreError } from '../model/errors.js';
 import { appendAuditLine } from './file-audit.js';
 import { openStateDatabase, rollback } from './file-schema.js';
 import { leastSum } from './seed.js';
@@ -224,13 +225,13 @@ export class StateFile {
    */
   check(): void {
     const { dev, ino } = statSync(this.path);
-    if (dev !== this.#dev || ino !== this.#ino) throw new Error('the file was replaced');
+    if (dev !== this.#dev || ino !== this.#ino) throw new CostctlStoreError('the file was replaced', this.path);
     const header = Buffer.alloc(SQLITE_MAGIC.length);
     const fd = openSync(this.path, 'r');
     try {
       const read = readSync(fd, header, 0, header.length, 0);
       // Our own open wrote the header (switching to WAL), so a shorter file was truncated under us.
-      if (read < header.length || header.toString('latin1') !== SQLITE_MAGIC) throw new Error('file is not a database');
+      if (read < header.length || header.toString('latin1') !== SQLITE_MAGIC) throw new CostctlStoreError('file is not a database', this.path);
     } finally {
       closeSync(fd);
     }
@@ -276,7 +277,7 @@ export class StateFile {
 
   #gateRow(): { state: GateState; auditBytes: number } {
     const row = this.#statements.gate.get();
-    if (row === undefined) throw new Error('the gate row is missing');
+    if (row === undefined) throw new CostctlStoreError('the gate row is missing', this.path);
     return {
       state: {
         tripped: row.tripped === 1,

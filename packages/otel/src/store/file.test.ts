@@ -7,6 +7,7 @@ import { loadSqlite } from './file-sqlite.js';
 import { FileStore } from './file.js';
 import { MemoryStore } from './memory.js';
 import type { CostStore, CounterEntry, CounterSpend, GateState } from './types.js';
+import { CostctlArgumentError, CostctlStoreError } from '../model/errors.js';
 import { logger as defaultLogger, setLogger, type Logger } from '../model/logger.js';
 
 const dirs: string[] = [];
@@ -185,6 +186,26 @@ describe('FileStore fails closed', () => {
     expect(seen[1]?.tripped).toBe(false);
     expect(store.read(['d'], now).spent).toBe(2);
     expect(store.reserve([day(1, 10)], 60_000, now).ok).toBe(true);
+  });
+
+  it('refuses a state file a newer costctl wrote, saying to upgrade, with a coded error', () => {
+    captureErrors();
+    const dir = tempDir();
+    open(dir).close();
+    const { DatabaseSync } = loadSqlite();
+    const db = new DatabaseSync(join(dir, 'state.sqlite'));
+    db.exec('PRAGMA user_version = 99');
+    db.close();
+    const store = open(dir);
+    expect(() => store.read(['d'], now)).toThrow(
+      expect.objectContaining({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringContaining('written by a newer costctl (schema 99') }),
+    );
+    expect(() => store.read(['d'], now)).toThrow(CostctlStoreError);
+  });
+
+  it('takes only a positive poll interval, with a coded error that names it', () => {
+    expect(() => new FileStore(tempDir(), { pollMillis: 0 })).toThrow(CostctlArgumentError);
+    expect(() => new FileStore(tempDir(), { pollMillis: Number.NaN })).toThrow(/pollMillis must be a positive number of ms, got NaN/);
   });
 
   it('blocks while the state file cannot even be opened', async () => {

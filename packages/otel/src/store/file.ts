@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CostctlStoreError } from '../model/errors.js';
+import { CostctlArgumentError, CostctlStoreError } from '../model/errors.js';
 import { logger } from '../model/logger.js';
 import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
+import { GateListeners } from './gate-listeners.js';
 import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 export interface FileStoreOptions {
@@ -38,22 +39,20 @@ export class FileStore implements CostStore {
   readonly stateDir: string;
   readonly #path: string;
   readonly #auditPath: string;
-  readonly #listeners = new Set<(state: GateState) => void>();
+  readonly #gate = new GateListeners((text, fields) => logger.error(text, fields));
   readonly #timer: NodeJS.Timeout;
   #state: StateFile | undefined;
   /** Set while the state file is unusable: the gate this process enforces meanwhile. */
   #unreadable: GateState | undefined;
   /** Set while the state file is unusable: why, and what to do about it. */
   #why: string | undefined;
-  /** The gate as listeners last heard it. */
-  #last: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
   #dataVersion = -1;
   #nextPrune = 0;
   #closed = false;
 
   constructor(stateDir: string, options: FileStoreOptions = {}) {
     const pollMillis = options.pollMillis ?? 50;
-    if (!(pollMillis > 0)) throw new RangeError(`FileStore pollMillis must be a positive number of ms, got ${pollMillis}`);
+    if (!(pollMillis > 0)) throw new CostctlArgumentError(`costctl: FileStore pollMillis must be a positive number of ms, got ${pollMillis}`);
     this.stateDir = resolve(stateDir);
     this.#path = join(this.stateDir, 'state.sqlite');
     this.#auditPath = join(this.stateDir, 'audit.jsonl');
@@ -134,12 +133,12 @@ export class FileStore implements CostStore {
 
   gate(): GateState {
     const state = this.#state;
-    if (state === undefined) return this.#unreadable ?? this.#last;
+    if (state === undefined) return this.#unreadable ?? this.#gate.last;
     try {
       return state.gate();
     } catch (error) {
       this.#failed(error, 'gate');
-      return this.#unreadable ?? this.#last;
+      return this.#unreadable ?? this.#gate.last;
     }
   }
 
@@ -154,7 +153,7 @@ export class FileStore implements CostStore {
     if (state === undefined) throw this.#unusable(what);
     try {
       const next = state.changeGate(change, now);
-      this.#publish(next);
+      this.#gate.publish(next);
       return next;
     } catch (error) {
       this.#failed(error, 'changeGate');
@@ -185,8 +184,7 @@ export class FileStore implements CostStore {
   }
 
   onGateChange(listener: (state: GateState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#gate.add(listener);
   }
 
   reachable(): boolean {
@@ -208,7 +206,7 @@ export class FileStore implements CostStore {
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#listeners.clear();
+    this.#gate.clear();
     this.#state?.close();
     this.#state = undefined;
   }
@@ -228,7 +226,7 @@ export class FileStore implements CostStore {
       if (this.#unreadable !== undefined) logger.info('costctl state file is readable again; calls follow the stored gate', { path: this.#path });
       this.#unreadable = undefined;
       this.#why = undefined;
-      this.#publish(gate);
+      this.#gate.publish(gate);
     } catch (error) {
       this.#fail(error);
     }
@@ -251,7 +249,7 @@ export class FileStore implements CostStore {
       const version = state.dataVersion();
       if (version === this.#dataVersion) return;
       this.#dataVersion = version;
-      this.#publish(state.gate());
+      this.#gate.publish(state.gate());
     } catch (error) {
       this.#failed(error, 'poll');
     }
@@ -277,7 +275,7 @@ export class FileStore implements CostStore {
       this.#unreadable = { tripped: true, reason, actor: 'costctl', since: Date.now() };
       this.#why = explainFailure(this.stateDir, error, this.#path);
     }
-    this.#publish(this.#unreadable);
+    this.#gate.publish(this.#unreadable);
   }
 
   #disconnect(): void {
@@ -287,19 +285,6 @@ export class FileStore implements CostStore {
       // Already unusable; the point is to let go of it.
     }
     this.#state = undefined;
-  }
-
-  #publish(state: GateState): void {
-    const last = this.#last;
-    if (state.tripped === last.tripped && state.reason === last.reason && state.actor === last.actor && state.since === last.since) return;
-    this.#last = state;
-    for (const listener of this.#listeners) {
-      try {
-        listener(state);
-      } catch (error) {
-        logger.error('costctl gate listener threw', { error: message(error) });
-      }
-    }
   }
 }
 

@@ -15,7 +15,7 @@ export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricR
     switch (exporter) {
       case 'prometheus': {
         const { PrometheusExporter } = loadModule<typeof import('@opentelemetry/exporter-prometheus')>('@opentelemetry/exporter-prometheus');
-        readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }, (error) => warnNotServed(metrics.prometheus, error)));
+        readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }, (error) => warnNotServed(metrics.prometheus, error || undefined)));
         break;
       }
       case 'otlp': {
@@ -55,7 +55,7 @@ function schedule(metrics: CostctlConfig['metrics']): { exportIntervalMillis: nu
  * on the host, a restart race) would leave the metrics nowhere without a
  * word: say where, why, and what to change. The app runs on.
  */
-function warnNotServed({ host, port }: CostctlConfig['metrics']['prometheus'], error: Error | void): void {
+function warnNotServed({ host, port }: CostctlConfig['metrics']['prometheus'], error: Error | undefined): void {
   if (error === undefined) return;
   const reason = (error as { code?: unknown }).code ?? error.message;
   logger.warn(

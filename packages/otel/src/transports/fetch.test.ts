@@ -64,7 +64,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const matcher = new EndpointMatcher(['/v1', '/gzip/v1', '/hang/v1', '/done-hang/v1'].map((path) => ({ provider: 'openai', baseUrl: `${base}${path}` })));
   const observer = new CallObserver(matcher, [], { table: new PriceTable(), sink });
-  stops = [installFetch(observer), subscribeUndiciChannels(observer)];
+  stops = [installFetch(observer, 'respond'), subscribeUndiciChannels(observer)];
 });
 
 afterAll(async () => {

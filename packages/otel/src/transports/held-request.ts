@@ -91,7 +91,7 @@ export class HeldRequest {
 
   static #forward(request: ClientRequest, name: HeldMethod, args: unknown[]): unknown {
     const hold = held.get(request);
-    const original = (hold !== undefined && hold.#originals?.get(name)) || (Object.getPrototypeOf(request) as Record<HeldMethod, Method>)[name];
+    const original = (hold === undefined ? undefined : hold.#originals?.get(name)) || (Object.getPrototypeOf(request) as Record<HeldMethod, Method>)[name];
     const result = original.apply(request, args);
     if (hold !== undefined) hold.#after(name, args);
     return result;

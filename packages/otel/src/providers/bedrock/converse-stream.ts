@@ -1,10 +1,9 @@
 import { OutputEstimator } from '../output-estimate.js';
 import { noResponseFacts } from '../response-facts.js';
 import { deltaTextLength } from '../stream-scan.js';
-import type { MediaTokens, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import type { MediaTokens, ResponseFacts, TokenUsage } from '../types.js';
 import { isRecord, parseJson } from '../wire-values.js';
-import { EventStreamDecoder, type EventStreamMessage, streamErrorOf } from './event-stream.js';
-import { type BedrockNames, bedrockFacts } from './facts.js';
+import { BedrockEventReader } from './event-reader.js';
 import { converseExtras } from './json-response.js';
 import { converseUsage } from './usage.js';
 
@@ -23,43 +22,26 @@ const utf8 = new TextDecoder('utf-8');
  * reader.push(bytes);
  * reader.finish().usage
  */
-export class ConverseStreamReader implements ResponseReader {
-  readonly #decoder = new EventStreamDecoder((message) => {
-    this.#readMessage(message);
-  });
+export class ConverseStreamReader extends BedrockEventReader {
   readonly #estimate = new OutputEstimator();
-  readonly #names: BedrockNames;
   #usage: TokenUsage | undefined;
-  #streamError: string | undefined;
   #serviceTier: string | undefined;
   #mediaTokens: Partial<MediaTokens> | undefined;
 
-  constructor(names: BedrockNames) {
-    this.#names = names;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.#decoder.push(chunk);
-  }
-
   finish(): ResponseFacts {
     const facts: ResponseFacts = { ...noResponseFacts(), outputTokenEstimate: this.#estimate.tokens };
-    if (this.#streamError !== undefined) facts.streamError = this.#streamError;
     if (this.#serviceTier !== undefined) facts.serviceTier = this.#serviceTier;
     if (this.#mediaTokens !== undefined) facts.mediaTokens = this.#mediaTokens;
-    return bedrockFacts(facts, this.#names, this.#usage);
+    return this.facts(facts, this.#usage);
   }
 
-  #readMessage(message: EventStreamMessage): void {
-    this.#streamError ??= streamErrorOf(message);
-    if (message.headers.get(':message-type') !== 'event') return;
-    const type = message.headers.get(':event-type');
+  protected readEvent(type: string | undefined, payload: Uint8Array): void {
     if (type === 'contentBlockDelta') {
-      this.#estimate.addDelta(deltaTextLength(utf8.decode(message.payload)));
+      this.#estimate.addDelta(deltaTextLength(utf8.decode(payload)));
       return;
     }
     if (type !== 'metadata') return;
-    const parsed = parseJson(utf8.decode(message.payload));
+    const parsed = parseJson(utf8.decode(payload));
     if (!isRecord(parsed)) return;
     this.#usage = converseUsage(parsed['usage']) ?? this.#usage;
     // The metadata event carries the one-hour cache writes and the tier as the JSON answer does.

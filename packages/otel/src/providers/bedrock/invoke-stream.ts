@@ -1,10 +1,9 @@
 import { MessagesStreamReader } from '../anthropic/stream.js';
 import { OutputEstimator } from '../output-estimate.js';
 import { deltaTextLength } from '../stream-scan.js';
-import type { ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
+import type { ResponseFacts, TokenUsage } from '../types.js';
 import { isRecord, parseJson, stringAt } from '../wire-values.js';
-import { EventStreamDecoder, type EventStreamMessage, streamErrorOf } from './event-stream.js';
-import { type BedrockNames, bedrockFacts } from './facts.js';
+import { BedrockEventReader } from './event-reader.js';
 import { invocationMetricsUsage } from './usage.js';
 
 const utf8 = new TextDecoder('utf-8');
@@ -26,35 +25,19 @@ const SSE_END = new TextEncoder().encode('\n\n');
  * reader.push(bytes);
  * reader.finish().usage
  */
-export class InvokeStreamReader implements ResponseReader {
-  readonly #decoder = new EventStreamDecoder((message) => {
-    this.#readMessage(message);
-  });
+export class InvokeStreamReader extends BedrockEventReader {
   readonly #anthropic = new MessagesStreamReader();
   readonly #estimate = new OutputEstimator();
-  readonly #names: BedrockNames;
   #metrics: TokenUsage | undefined;
-  #streamError: string | undefined;
-
-  constructor(names: BedrockNames) {
-    this.#names = names;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.#decoder.push(chunk);
-  }
 
   finish(): ResponseFacts {
     const inner = this.#anthropic.finish();
-    const facts: ResponseFacts = { ...inner, outputTokenEstimate: Math.max(inner.outputTokenEstimate, this.#estimate.tokens) };
-    if (this.#streamError !== undefined) facts.streamError = this.#streamError;
-    return bedrockFacts(facts, this.#names, this.#metrics);
+    return this.facts({ ...inner, outputTokenEstimate: Math.max(inner.outputTokenEstimate, this.#estimate.tokens) }, this.#metrics);
   }
 
-  #readMessage(message: EventStreamMessage): void {
-    this.#streamError ??= streamErrorOf(message);
-    if (message.headers.get(':message-type') !== 'event' || message.headers.get(':event-type') !== 'chunk') return;
-    const payload = parseJson(utf8.decode(message.payload));
+  protected readEvent(type: string | undefined, body: Uint8Array): void {
+    if (type !== 'chunk') return;
+    const payload = parseJson(utf8.decode(body));
     const encoded = isRecord(payload) ? stringAt(payload, 'bytes') : undefined;
     if (encoded === undefined) return;
     const bytes = oneLine(Buffer.from(encoded, 'base64'));

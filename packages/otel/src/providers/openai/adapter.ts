@@ -4,6 +4,7 @@ import { JsonResponseReader } from '../json-reader.js';
 import type { CatalogEntry, ProviderAdapter, ProviderCall, RequestFacts, ResponseReader } from '../types.js';
 import { matchOpenAiCall } from './calls.js';
 import { ChatStreamReader } from './chat-stream.js';
+import { openAiErrorBody } from './compatible.js';
 import { openAiJsonShape } from './json-response.js';
 import { createOpenAiMediaReader, priceOpenAiMedia } from './media.js';
 import { isOpenAiMediaApi, matchOpenAiMediaCall, readOpenAiMediaRequest } from './media-calls.js';
@@ -39,7 +40,7 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
     (isOpenAiMediaApi(call.api) ? readOpenAiMediaRequest : readOpenAiRequest)(call, body, bodyLength),
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
     guardReader(createOpenAiReader(request, contentType)),
-  errorBody: (type: string, message: string) => ({ error: { message, type, param: null, code: type } }),
+  errorBody: openAiErrorBody,
   price: priceOpenAiMedia,
 });
 

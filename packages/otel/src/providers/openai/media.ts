@@ -9,7 +9,7 @@ import { priceBilledUsage } from '../../pricing/billed-usage.js';
 import type { PriceTable } from '../../pricing/price-table.js';
 import { tokenUsage } from '../token-usage.js';
 import type { BilledUnits, RequestFacts, ResponseFacts, ResponseReader, TokenUsage } from '../types.js';
-import { type JsonRecord } from '../wire-values.js';
+import type { JsonRecord } from '../wire-values.js';
 import { isOpenAiMediaApi } from './media-calls.js';
 import { MAX_IMAGE_BYTES, MediaJsonReader, type MediaJsonShape, MediaStreamReader, NoUsageReader } from './media-readers.js';
 import { imagesUsage, speechUsage, transcriptionUsage } from './media-usage.js';
