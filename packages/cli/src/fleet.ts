@@ -1,5 +1,5 @@
-import { calendarWindow, openState, type AggregateRead, type CostctlConfig, type CostctlState, type LoadOptions, type Logger } from '@costctl/otel';
-import { withoutCredentials } from '@costctl/otel/store';
+import { calendarWindow, openState, type CostctlConfig, type CostctlState, type LoadOptions, type Logger } from '@costctl/otel';
+import { withoutCredentials, type AggregateRead } from '@costctl/otel/store';
 import { UsageError } from './command.js';
 
 /**
