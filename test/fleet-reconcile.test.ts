@@ -8,6 +8,8 @@ import { readLedger } from '@costctl/otel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cost, costctl, startFleet, type Fleet } from './helpers/fleet-hosts.js';
 
+type Run = Awaited<ReturnType<typeof costctl>>;
+
 const DAY = 86_400_000;
 
 let fleet: Fleet;
@@ -55,7 +57,7 @@ describe('costctl reconcile with the Redis store', () => {
     expect(adjusted.code).toBe(0);
     expect(adjusted.stderr).toMatch(new RegExp(`costctl: adjusted openai \\(all models\\) on ${yesterday} by \\+\\$0\\.25 `));
     const entry = (await (async () => {
-      for await (const line of readLedger(a.env.COSTCTL_STATE_DIR)) if (line.kind === 'adjustment') return line;
+      for await (const line of readLedger(a.env.COSTCTL_STATE_DIR!)) if (line.kind === 'adjustment') return line;
       return undefined;
     })())!;
     expect(entry).toMatchObject({ provider: 'openai', model: null });
@@ -83,7 +85,7 @@ describe('costctl reconcile with the Redis store', () => {
     writeFileSync(join(dir, 'more.csv'), csv(billed + 1));
     writeFileSync(join(dir, 'other.csv'), 'Date,Service,Cost\n');
     const { OPENAI_ADMIN_KEY: _, ...keyless } = a.env;
-    const [same, more, other] = await Promise.all(['costs.csv', 'more.csv', 'other.csv'].map((name) => costctl(['reconcile', '--bill', join(dir, name)], keyless)));
+    const [same, more, other] = (await Promise.all(['costs.csv', 'more.csv', 'other.csv'].map((name) => costctl(['reconcile', '--bill', join(dir, name)], keyless)))) as [Run, Run, Run];
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(new RegExp(`^costctl reconcile: openai, UTC days ${yesterday} to ${yesterday}, tolerance 2%, against the fleet's spend`));
     expect(more.code).toBe(4);

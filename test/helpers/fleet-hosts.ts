@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
+import { createClient, type RedisClientType } from '@redis/client';
 import { readLedger, type LedgerEntry } from '@costctl/otel';
 import { type FakeBilling, type FakeProvider, startFakeBilling, startFakeProvider } from '@costctl/testkit';
 import { startRedis, type RedisServer } from './redis-server.js';
@@ -39,7 +39,7 @@ export interface Fleet {
   prefix: string;
   redis: RedisServer;
   billing: FakeBilling;
-  withRedis<T>(use: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T>;
+  withRedis<T>(use: (client: RedisClientType) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -54,8 +54,8 @@ export interface Fleet {
 export async function startFleet(): Promise<Fleet> {
   const [provider, billing, redis]: [FakeProvider, FakeBilling, RedisServer] = await Promise.all([startFakeProvider(), startFakeBilling({ keys: { openai: ADMIN_KEY } }), startRedis()]);
   const prefix = 'fleet:';
-  const withRedis = async <T>(use: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => {
-    const client = createClient({ url: redis.url });
+  const withRedis = async <T>(use: (client: RedisClientType) => Promise<T>): Promise<T> => {
+    const client = createClient({ url: redis.url }) as RedisClientType;
     await client.connect();
     try {
       return await use(client);

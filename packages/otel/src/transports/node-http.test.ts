@@ -278,8 +278,8 @@ describe('node:http capture', () => {
     for (const [pieces, encoding] of cases) {
       const request = http.request(`${base}/v1/chat/completions`, { method: 'POST' });
       const seen = see(request);
-      for (const piece of pieces.slice(0, -1)) request.write(piece, encoding);
-      request.end(pieces.at(-1), encoding);
+      for (const piece of pieces.slice(0, -1)) request.write(piece, encoding as BufferEncoding);
+      request.end(pieces.at(-1), encoding as BufferEncoding);
       await seen;
       const [result] = await recorded(1);
       results.length = 0;
