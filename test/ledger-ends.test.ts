@@ -48,6 +48,8 @@ function run(end: string, costctl: boolean, then?: (app: { kill(signal: NodeJS.S
       COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
       COSTCTL_STATE_DIR: stateDir,
       OTEL_METRICS_EXPORTER: 'none',
+      // The bundled price data's age warning would be the one stderr line; this test is about how the process ends.
+      COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0',
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
