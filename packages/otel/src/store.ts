@@ -15,6 +15,8 @@ export type {
   CounterSpend,
   GateChange,
   GateState,
+  LeaseGrant,
+  LeaseRenewal,
   ReserveResult,
   RuleSeed,
   WindowSpend,

@@ -38,7 +38,7 @@ const entry = (amount: number, limit?: number): CounterEntry => ({
 });
 
 describe('RedisStore: the store contract', () => {
-  storeSuite(it, () => open(), { capabilities: { seed: true } });
+  storeSuite(it, () => open(), { capabilities: { seed: true, leases: true } });
 });
 
 describe('RedisStore', () => {

@@ -8,6 +8,8 @@ import {
   type CounterSpend,
   type GateChange,
   type GateState,
+  type LeaseGrant,
+  type LeaseRenewal,
   type Logger,
   type ReserveResult,
   type RuleSeed,
@@ -17,7 +19,7 @@ import { ClientClosedError, ClientOfflineError, ErrorReply } from '@redis/client
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { openConnection, slotPrefix, type Commands, type Connection } from './connection.js';
-import { CHANGE_GATE, COMMIT, READ, RELEASE, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
+import { CHANGE_GATE, COMMIT, READ, RELEASE, RENEW_LEASES, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
@@ -48,7 +50,7 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed';
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed' | 'renewLeases';
 const SOURCES: Record<Script, string> = {
   reserve: RESERVE,
   commit: COMMIT,
@@ -57,6 +59,7 @@ const SOURCES: Record<Script, string> = {
   changeGate: CHANGE_GATE,
   swapAnnounced: SWAP_ANNOUNCED,
   seed: SEED,
+  renewLeases: RENEW_LEASES,
 };
 /** The SHA1 Redis knows each script by, computed here: on a cluster each master caches scripts of its own. */
 const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, source]) => [name, createHash('sha1').update(source).digest('hex')])) as Record<Script, string>;
@@ -175,6 +178,48 @@ export class RedisStore implements CostStore {
     });
     const payload = { id, now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg };
     await this.#attempt('commit', keys, [JSON.stringify(payload)]);
+  }
+
+  /** Renews every lease in one script; rejects when Redis did not answer, the spend they carry then still to commit. */
+  async renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): Promise<LeaseGrant[]> {
+    const keys: string[] = [];
+    const index = new Map<string, number>();
+    const keyIndex = (counter: string): number => {
+      let i = index.get(counter);
+      if (i === undefined) {
+        keys.push(this.#counterKey(counter));
+        i = keys.length + 2;
+        index.set(counter, i);
+      }
+      return i;
+    };
+    const ids = renewals.map(() => randomUUID());
+    const payload = {
+      now,
+      lease: leaseMillis,
+      r: renewals.map(({ id, spent, entry, keep }, i) => ({
+        o: id ?? '',
+        n: ids[i],
+        s: String(spent),
+        c: keyIndex(entry.counter),
+        w: entry.window.map(keyIndex),
+        a: String(entry.amount),
+        l: entry.limit ?? null,
+        k: String(keep),
+        e: windowEnd(entry.expiresAt),
+      })),
+    };
+    let reply: (string | number)[];
+    try {
+      reply = (await this.#run('renewLeases', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)])) as (string | number)[];
+    } catch (error) {
+      this.#down(error);
+      throw this.#failure('could not renew leases', error);
+    }
+    return renewals.map((_, i) => {
+      const id = String(reply[i * 2 + 1]);
+      return { granted: Number(reply[i * 2]) === 1, id: id === '' ? undefined : id };
+    });
   }
 
   /** Seeds every definition not seen yet, in one script: once for the whole fleet. */

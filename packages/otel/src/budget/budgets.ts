@@ -12,6 +12,7 @@ import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { billedTokens } from './billed-tokens.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
+import { LeaseBook, type Lease } from './leases.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
 /** A call about to leave, as budgets see it. */
@@ -40,6 +41,8 @@ export interface BudgetOptions {
   unknownModel?: UnknownModelPolicy;
   /** The prices standing in for a model the price data does not know (the same the calls' `budgetUsd` comes from). */
   fallback?: FallbackPrices;
+  /** Admit calls against leases of headroom taken from a shared store (file, Redis), not one store operation per call. */
+  leases?: boolean;
 }
 
 /** A call's worst case in every unit, and where it came from. */
@@ -80,6 +83,7 @@ export class Budgets implements CallSink {
   /** Pending while a store that answers asynchronously seeds rules it has never seen. */
   #seeding: Promise<void> | undefined;
   readonly #unheld: UnheldCalls;
+  readonly #book: LeaseBook | undefined;
 
   constructor(rules: readonly RuleConfig[], store: CostStore, gate: Gate, table: PriceTable, options: BudgetOptions) {
     this.rules = rules.map((rule) => new BudgetRule(rule, options.timeZone));
@@ -90,6 +94,7 @@ export class Budgets implements CallSink {
     this.#fallback = options.fallback ?? new FallbackPrices({}, options.defaultMaxOutputTokens);
     this.#aggregates = new WindowAggregates(options.timeZone);
     this.#unheld = new UnheldCalls(store, this.#aggregates);
+    this.#book = options.leases === true && store.renewLeases !== undefined && this.rules.length > 0 ? new LeaseBook(store, options.leaseMillis) : undefined;
     this.#seed(Date.now());
   }
 
@@ -111,9 +116,20 @@ export class Budgets implements CallSink {
     this.#unheld.record(result);
   }
 
-  /** Writes the aggregates of calls no rule held; at shutdown, before the store closes. */
-  flush(): Promise<void> {
-    return this.#unheld.flush();
+  /** Commits what calls admitted against leases spent, so that the store's spend is this process's too: before rules are evaluated. */
+  commitLeased(): Promise<void> {
+    return this.#book?.commit() ?? Promise.resolve();
+  }
+
+  /**
+   * Commits what leased calls spent and gives back unused leases, and writes
+   * the aggregates of calls no rule held: at forceFlush and shutdown, before
+   * the store closes. A synchronous store writes before this returns its promise.
+   */
+  async flush(): Promise<void> {
+    const leases = this.#book?.flush();
+    const unheld = this.#unheld.flush();
+    await Promise.all([leases, unheld]);
   }
 
   /** Decides whether `call` may leave now, reserving its worst case if so. */
@@ -130,6 +146,8 @@ export class Budgets implements CallSink {
       const dollars = matched.find((rule) => rule.config.unit === 'usd' && rule.config.action !== 'alert');
       if (dollars !== undefined) return { blocked: this.#logBlock(this.#budgetBlock(dollars, 0, worst, now, call), now) };
     }
+    const leases = this.#book?.take(matched, worst.amounts, now);
+    if (leases !== undefined) return { blocked: undefined, reservation: new LeasedReservation(leases, worst.amounts) };
     const entries = matched.map((rule) => rule.entry(worst.amounts[rule.config.unit], now));
     const result = this.#store.reserve(entries, this.#options.leaseMillis, now);
     return result instanceof Promise
@@ -228,6 +246,51 @@ export class Budgets implements CallSink {
  */
 const UNREAD: ReadonlySet<UnpricedReason> = new Set(['body_unobservable', 'internal_error', 'no_usage', 'unit_missing']);
 
+/**
+ * What a settled call counts in each unit. A billed call whose usage costctl
+ * could not read, or that has no cost, keeps its worst case: budgets err
+ * toward spend, never toward $0. A call on provisioned capacity (paid by
+ * the hour, not per call) settles with no dollars; its tokens and request still count.
+ */
+function usedBy(result: CallResult, worst: Readonly<Record<RuleUnit, number>>): Readonly<Record<RuleUnit, number>> {
+  const noCost = result.cost === undefined && result.budgetUsd === undefined && result.unpricedReason !== 'provisioned';
+  const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || noCost);
+  if (unread) return worst;
+  return { usd: result.cost?.usd ?? result.budgetUsd ?? 0, tokens: billedTokens(result), requests: 1 };
+}
+
+/**
+ * A call admitted against leases: settled in memory, its spend committed
+ * with the leases' next renewal, and its window aggregates with the calls
+ * no rule held (`record`).
+ */
+class LeasedReservation implements Reservation {
+  readonly #leases: readonly Lease[];
+  readonly #worst: Readonly<Record<RuleUnit, number>>;
+  #settled = false;
+
+  constructor(leases: readonly Lease[], worst: Readonly<Record<RuleUnit, number>>) {
+    this.#leases = leases;
+    this.#worst = worst;
+  }
+
+  settle(result: CallResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const used = usedBy(result, this.#worst);
+    for (const lease of this.#leases) {
+      const unit = lease.rule.config.unit;
+      lease.settle(this.#worst[unit], used[unit]);
+    }
+  }
+
+  release(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    for (const lease of this.#leases) lease.release(this.#worst[lease.rule.config.unit]);
+  }
+}
+
 /** A reservation in the store, settled once, with the call's window aggregates in the same store operation. */
 class StoreReservation implements Reservation {
   readonly #store: CostStore;
@@ -263,22 +326,9 @@ class StoreReservation implements Reservation {
   settle(result: CallResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    // A billed call whose usage costctl could not read, or that has no cost, keeps its worst case: budgets err toward spend, never toward $0.
-    // A call on provisioned capacity (paid by the hour, not per call) settles with no dollars; its tokens and request still count.
-    const noCost = result.cost === undefined && result.budgetUsd === undefined && result.unpricedReason !== 'provisioned';
-    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || noCost);
-    const actual: Record<RuleUnit, number> = {
-      usd: result.cost?.usd ?? result.budgetUsd ?? 0,
-      tokens: billedTokens(result),
-      requests: 1,
-    };
-    const spend = this.#entries.map((entry, i) => ({
-      counter: entry.counter,
-      amount: unread ? entry.amount : actual[this.#rules[i]!.config.unit],
-      expiresAt: entry.expiresAt,
-    }));
+    const used = usedBy(result, this.#worst);
+    const spend = this.#entries.map((entry, i) => ({ counter: entry.counter, amount: used[this.#rules[i]!.config.unit], expiresAt: entry.expiresAt }));
     const now = Date.now();
-    const used = unread ? this.#worst : actual;
     // A reservation that arrived after its call was recorded finds it already summed with the calls no rule held.
     const aggregates: AggregateSpend[] = this.#unheld.heldBy(result)
       ? []

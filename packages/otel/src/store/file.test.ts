@@ -41,7 +41,7 @@ describe.each([
   ['MemoryStore', (): CostStore => new MemoryStore()],
   ['FileStore', (): CostStore => new FileStore(tempDir())],
 ])('%s contract', (_name, create) => {
-  storeSuite(it, create, { capabilities: { seed: true } });
+  storeSuite(it, create, { capabilities: { seed: true, leases: true } });
 });
 
 describe('FileStore', () => {
