@@ -104,6 +104,8 @@ export class RedisStore implements CostStore {
   /** Set while Redis cannot answer: why. */
   #unreachable: string | undefined;
   #closed = false;
+  /** Per lease (its reservation id, or its counter before it had one): renewals sent that got no answer, newest first. */
+  readonly #unanswered = new Map<string, { id: string; spent: number }[]>();
 
   constructor(options: RedisStoreOptions) {
     const prefix = options.keyPrefix ?? 'costctl:';
@@ -194,12 +196,14 @@ export class RedisStore implements CostStore {
       return i;
     };
     const ids = renewals.map(() => randomUUID());
+    const unanswered = renewals.map(({ id, entry }) => this.#unanswered.get(id ?? `counter:${entry.counter}`) ?? []);
     const payload = {
       now,
       lease: leaseMillis,
       r: renewals.map(({ id, spent, entry, keep }, i) => ({
         o: id ?? '',
         n: ids[i],
+        u: unanswered[i]!.map((u) => ({ i: u.id, s: String(u.spent) })),
         s: String(spent),
         c: keyIndex(entry.counter),
         w: entry.window.map(keyIndex),
@@ -210,12 +214,20 @@ export class RedisStore implements CostStore {
       })),
     };
     let reply: (string | number)[];
+    let sent = false;
     try {
+      await this.#ready();
+      sent = true;
       reply = (await this.#run('renewLeases', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)])) as (string | number)[];
     } catch (error) {
       this.#down(error);
+      // Sent and not answered, it may have run: its retry must not count its spend twice, nor leave what it held.
+      if (sent && !notRun(error)) {
+        renewals.forEach(({ id, spent, entry }, i) => this.#unanswered.set(id ?? `counter:${entry.counter}`, [{ id: ids[i]!, spent }, ...unanswered[i]!]));
+      }
       throw this.#failure('could not renew leases', error);
     }
+    renewals.forEach(({ id, entry }) => this.#unanswered.delete(id ?? `counter:${entry.counter}`));
     return renewals.map((_, i) => {
       const id = String(reply[i * 2 + 1]);
       return { granted: Number(reply[i * 2]) === 1, id: id === '' ? undefined : id };

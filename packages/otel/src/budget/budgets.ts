@@ -12,7 +12,7 @@ import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { billedTokens } from './billed-tokens.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
-import { LeaseBook, type Lease } from './leases.js';
+import { LeaseBook, type Admitted } from './leases.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
 /** A call about to leave, as budgets see it. */
@@ -147,7 +147,13 @@ export class Budgets implements CallSink {
       if (dollars !== undefined) return { blocked: this.#logBlock(this.#budgetBlock(dollars, 0, worst, now, call), now) };
     }
     const leases = this.#book?.take(matched, worst.amounts, now);
-    if (leases !== undefined) return { blocked: undefined, reservation: new LeasedReservation(leases, worst.amounts) };
+    if (leases instanceof Promise) return leases.then((held) => (held === undefined ? this.#reserve(call, matched, worst, Date.now()) : leased(held, worst)));
+    if (leases !== undefined) return leased(leases, worst);
+    return this.#reserve(call, matched, worst, now);
+  }
+
+  /** Reserves the call's worst case in the store, against every matched rule at once. */
+  #reserve(call: PendingCall, matched: readonly BudgetRule[], worst: WorstCase, now: number): Admission | Promise<Admission> {
     const entries = matched.map((rule) => rule.entry(worst.amounts[rule.config.unit], now));
     const result = this.#store.reserve(entries, this.#options.leaseMillis, now);
     return result instanceof Promise
@@ -259,18 +265,22 @@ function usedBy(result: CallResult, worst: Readonly<Record<RuleUnit, number>>): 
   return { usd: result.cost?.usd ?? result.budgetUsd ?? 0, tokens: billedTokens(result), requests: 1 };
 }
 
+function leased(admitted: readonly Admitted[], worst: WorstCase): Admission {
+  return { blocked: undefined, reservation: new LeasedReservation(admitted, worst.amounts) };
+}
+
 /**
  * A call admitted against leases: settled in memory, its spend committed
  * with the leases' next renewal, and its window aggregates with the calls
  * no rule held (`record`).
  */
 class LeasedReservation implements Reservation {
-  readonly #leases: readonly Lease[];
+  readonly #admitted: readonly Admitted[];
   readonly #worst: Readonly<Record<RuleUnit, number>>;
   #settled = false;
 
-  constructor(leases: readonly Lease[], worst: Readonly<Record<RuleUnit, number>>) {
-    this.#leases = leases;
+  constructor(admitted: readonly Admitted[], worst: Readonly<Record<RuleUnit, number>>) {
+    this.#admitted = admitted;
     this.#worst = worst;
   }
 
@@ -278,16 +288,16 @@ class LeasedReservation implements Reservation {
     if (this.#settled) return;
     this.#settled = true;
     const used = usedBy(result, this.#worst);
-    for (const lease of this.#leases) {
-      const unit = lease.rule.config.unit;
-      lease.settle(this.#worst[unit], used[unit]);
+    for (const admitted of this.#admitted) {
+      const unit = admitted.lease.rule.config.unit;
+      admitted.settle(this.#worst[unit], used[unit]);
     }
   }
 
   release(): void {
     if (this.#settled) return;
     this.#settled = true;
-    for (const lease of this.#leases) lease.release(this.#worst[lease.rule.config.unit]);
+    for (const admitted of this.#admitted) admitted.release(this.#worst[admitted.lease.rule.config.unit]);
   }
 }
 

@@ -192,14 +192,17 @@ describe('admission against leases', () => {
     expect(store.read(tomorrow, Date.now())).toEqual({ spent: expect.closeTo(worstCase, 15), reserved: 0 });
   });
 
-  it('renews a lease before the store lets it go, while calls are in flight', async () => {
+  it('renews the lease of a call in flight before the store lets it go, lets the call go a lease length later, and still counts its late spend', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12) });
     const store = new CountingStore();
-    const engine = leased([rule({ limit: 1000 })], store, 1_000);
+    const engine = leased([rule({ limit: 1000 })], store, 4_000);
     const inFlight = await admitted(engine);
-    vi.advanceTimersByTime(5_000);
-    // Ten lease lengths later, the call in flight is still held.
+    vi.advanceTimersByTime(3_000);
+    // Past the lease's first end: renewed meanwhile, still held.
     expect(spendOf(store, engine).reserved).toBeCloseTo(worstCase, 15);
+    vi.advanceTimersByTime(2_100);
+    // A call never settled holds its lease no longer than a reservation would (a lease length, and at most a quarter more).
+    expect(spendOf(store, engine)).toEqual({ spent: 0, reserved: 0 });
     inFlight.settle(settled(worstCase));
     vi.advanceTimersByTime(RENEW_EVERY_MS);
     expect(spendOf(store, engine)).toEqual({ spent: expect.closeTo(worstCase, 15), reserved: 0 });

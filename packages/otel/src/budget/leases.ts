@@ -1,20 +1,53 @@
 import type { RuleUnit } from '../config/schema.js';
 import { logger } from '../model/logger.js';
 import type { CostStore, LeaseGrant, LeaseRenewal } from '../store/types.js';
-import type { BudgetRule } from './rules.js';
+import type { BudgetRule, RuleWindow } from './rules.js';
 
 /** While any lease is held, what leased calls spent is committed and leases are renewed this often. */
 export const RENEW_EVERY_MS = 100;
-/** A call that finds no room asks for a renewal at once, but no more often than this. */
-const ASK_GAP_MS = 10;
 /** A lease asks for about this long of its rule's recent demand. */
 const DEMAND_MS = 1_500;
 /** And for at least this many of the largest worst case its rule has seen. */
-const FLOOR_CALLS = 4;
+const FLOOR_CALLS = 16;
+/** And for this many times what its calls in flight held at their most: a burst of calls fits. */
+const BURST_FACTOR = 2;
 /** At most this share of a rule's limit per lease: one process never holds much of what a fleet shares. */
 const CAP_SHARE = 1 / 32;
 /** A lease is granted only while its window keeps this many leases' worth free besides: nearer the limit, calls reserve one by one. */
 const MARGIN_LEASES = 8;
+
+/**
+ * The calls one lease admitted within a quarter of the lease length: let go
+ * together once that much older than a lease, as the store lets a
+ * reservation go (a call never settled must not hold its lease forever).
+ */
+export class Admitted {
+  readonly lease: Lease;
+  readonly since: number;
+  held = 0;
+  calls = 0;
+  /** Let go: a late settle still counts what the calls cost, and holds nothing. */
+  expired = false;
+
+  constructor(lease: Lease, since: number) {
+    this.lease = lease;
+    this.since = since;
+  }
+
+  /** A call admitted here ended: its worst case is let go, what it cost is spent (committed at the lease's next renewal). */
+  settle(worst: number, cost: number): void {
+    this.release(worst);
+    this.lease.spent += cost;
+    // Its lease may have been given back and forgotten meanwhile: the spend is still owed to the store.
+    if (this.expired) this.lease.owe(this.lease);
+  }
+
+  release(worst: number): void {
+    if (this.expired) return;
+    this.held = --this.calls === 0 ? 0 : this.held - worst;
+    this.lease.let(worst);
+  }
+}
 
 /** Headroom on one rule's counter, held in the store and spent in memory. */
 export class Lease {
@@ -32,44 +65,78 @@ export class Lease {
   calls = 0;
   /** What settled calls cost, not committed yet. */
   spent = 0;
-  /** The worst cases of calls that asked for this rule since the last renewal, admitted here or not. */
+  /** A call asked for this rule since the last renewal, admitted here or not: a lease nobody asks for is given back. */
+  asked = false;
+  /** The worst cases of calls that asked since `demandSince`, admitted here or not. */
   demand = 0;
+  demandSince: number;
+  /** The demand per ms, measured over at least `RENEW_EVERY_MS`. */
+  rate = 0;
+  /** The most its calls in flight held since the last renewal: a lease covers a burst of that size too. */
+  peak = 0;
   largest = 0;
   /** Calls are admitted against it until then, well before the store lets it go. */
   usableUntil = 0;
   renewedAt = 0;
   /** When the store last refused it headroom: it asks again only at the next regular renewal. */
   refusedAt = -Infinity;
-  /** A renewal is on its way to the store: calls reserve in the store meanwhile. */
+  /** A renewal is on its way to the store: meanwhile calls are admitted only within `allowance`. */
   renewing = false;
+  /** While renewing: what calls may still take, which the store holds whatever it answers (the renewal's `keep` counts it). */
+  allowance = 0;
   /** Its window moved on: it admits nothing more, and is given back once its calls settle. */
   retired = false;
+  /** Tells the book this lease has spend to commit, should it have forgotten it. */
+  readonly owe: (lease: Lease) => void;
+  readonly #leaseMillis: number;
+  /** Oldest first. */
+  readonly #admitted: Admitted[] = [];
 
-  constructor(rule: BudgetRule, counter: string, window: readonly string[], windowEnd: number) {
+  constructor(rule: BudgetRule, window: RuleWindow, now: number, leaseMillis: number, owe: (lease: Lease) => void) {
     this.rule = rule;
-    this.counter = counter;
-    this.window = window;
-    this.windowEnd = windowEnd;
+    this.counter = window.counter;
+    this.window = window.window;
+    this.windowEnd = window.expiresAt;
+    this.demandSince = now;
+    this.#leaseMillis = leaseMillis;
+    this.owe = owe;
   }
 
   /** True when a call with this worst case can be admitted against it now. */
   fits(amount: number, now: number): boolean {
-    return this.id !== undefined && !this.renewing && !this.retired && now < this.usableUntil && this.size - this.held - this.spent >= amount;
+    if (this.id === undefined || this.retired || now >= this.usableUntil) return false;
+    // What sums of binary fractions lose in rounding does not strand a call.
+    const slack = this.size * 1e-12;
+    return this.renewing ? this.allowance + slack >= amount : this.size - this.held - this.spent + slack >= amount;
   }
 
-  admit(worst: number): void {
+  admit(worst: number, now: number): Admitted {
+    let admitted = this.#admitted.at(-1);
+    if (admitted === undefined || now - admitted.since >= this.#leaseMillis / 4) this.#admitted.push((admitted = new Admitted(this, now)));
+    admitted.held += worst;
+    admitted.calls++;
     this.held += worst;
+    if (this.held > this.peak) this.peak = this.held;
     this.calls++;
+    if (this.renewing) this.allowance -= worst;
+    return admitted;
   }
 
-  /** A call it admitted ended: its worst case is let go, what it cost is spent (committed at the next renewal). */
-  settle(worst: number, cost: number): void {
-    this.release(worst);
-    this.spent += cost;
-  }
-
-  release(worst: number): void {
+  /** @internal A call it admitted let go of its worst case. */
+  let(worst: number): void {
     this.held = --this.calls === 0 ? 0 : this.held - worst;
+  }
+
+  /** Lets go of calls admitted a lease length ago or more, and forgets the stretches whose calls all ended. */
+  expire(now: number): void {
+    const admitted = this.#admitted;
+    while (admitted.length > 0 && (admitted[0]!.calls === 0 || now - admitted[0]!.since >= this.#leaseMillis)) {
+      const oldest = admitted.shift()!;
+      if (oldest.calls === 0) continue;
+      oldest.expired = true;
+      this.calls -= oldest.calls;
+      this.held = this.calls === 0 ? 0 : this.held - oldest.held;
+    }
   }
 }
 
@@ -95,8 +162,6 @@ export class LeaseBook {
   readonly #retired = new Set<Lease>();
   #timer: NodeJS.Timeout | undefined;
   #renewal: Promise<void> | undefined;
-  #askedAt = -Infinity;
-  #lastRenewal = 0;
   /** Renewals fail: said once, until one succeeds. */
   #failing = false;
 
@@ -106,16 +171,17 @@ export class LeaseBook {
   }
 
   /**
-   * The leases a call is admitted against, each now holding its worst case;
+   * Where a call is admitted, on each lease, each now holding its worst case;
    * undefined when one of them has no room for it (the call reserves in the store).
    */
-  take(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number): Lease[] | undefined {
+  take(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number): Admitted[] | Promise<Admitted[] | undefined> | undefined {
     const leases = this.#leases(rules, amounts, now);
     if (leases !== undefined) return leases;
-    if (now - this.#askedAt < ASK_GAP_MS || this.#renewal !== undefined) return undefined;
-    this.#askedAt = now;
-    // A synchronous store renews before this returns: the call may fit at once.
-    if (this.#renew(now, false) !== undefined) return undefined;
+    // A renewal on its way answers as soon as a reservation of this call would: wait for it rather than add a store operation.
+    if (this.#renewal !== undefined) return this.#renewal.then(() => this.#leases(rules, amounts, Date.now(), false));
+    const renewal = this.#renew(now, false);
+    if (renewal !== undefined) return renewal.then(() => this.#leases(rules, amounts, Date.now(), false));
+    // A synchronous store has renewed already: the call may fit at once.
     return this.#leases(rules, amounts, now, false);
   }
 
@@ -131,13 +197,14 @@ export class LeaseBook {
     return this.#renew(Date.now(), true) ?? Promise.resolve();
   }
 
-  #leases(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number, count = true): Lease[] | undefined {
+  #leases(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number, count = true): Admitted[] | undefined {
     const leases: Lease[] = [];
     let fits = true;
     for (const rule of rules) {
       const amount = amounts[rule.config.unit];
       const lease = this.#lease(rule, now);
       if (count) {
+        lease.asked = true;
         lease.demand += amount;
         if (amount > lease.largest) lease.largest = amount;
       }
@@ -145,8 +212,7 @@ export class LeaseBook {
       leases.push(lease);
     }
     if (!fits) return undefined;
-    for (let i = 0; i < rules.length; i++) leases[i]!.admit(amounts[rules[i]!.config.unit]);
-    return leases;
+    return leases.map((lease, i) => lease.admit(amounts[rules[i]!.config.unit], now));
   }
 
   /** The lease of `rule`'s current window; a window that moved on retires the old one. */
@@ -158,11 +224,19 @@ export class LeaseBook {
       lease.retired = true;
       this.#retired.add(lease);
     }
-    lease = new Lease(rule, window.counter, window.window, window.expiresAt);
+    lease = new Lease(rule, window, now, this.#leaseMillis, this.#owe);
     this.#current.set(rule, lease);
     this.#timer ??= setInterval(() => void this.#tick(), RENEW_EVERY_MS).unref();
     return lease;
   }
+
+  readonly #owe = (lease: Lease): void => {
+    if (this.#current.get(lease.rule) !== lease) {
+      lease.retired = true;
+      this.#retired.add(lease);
+    }
+    this.#timer ??= setInterval(() => void this.#tick(), RENEW_EVERY_MS).unref();
+  };
 
   #tick(): void {
     if (this.#renewal !== undefined) return;
@@ -177,10 +251,8 @@ export class LeaseBook {
   #renew(now: number, giveBack: boolean): Promise<void> | undefined {
     const leases: Lease[] = [];
     const renewals: LeaseRenewal[] = [];
-    const elapsed = Math.max(RENEW_EVERY_MS, now - this.#lastRenewal);
-    this.#lastRenewal = now;
     for (const lease of [...this.#current.values(), ...this.#retired]) {
-      const renewal = this.#renewalOf(lease, now, elapsed, giveBack);
+      const renewal = this.#renewalOf(lease, now, giveBack);
       if (renewal === undefined) continue;
       lease.renewing = true;
       leases.push(lease);
@@ -208,28 +280,43 @@ export class LeaseBook {
   }
 
   /** What `lease` asks of the store now; undefined when it has nothing to ask. */
-  #renewalOf(lease: Lease, now: number, elapsed: number, giveBack: boolean): LeaseRenewal | undefined {
-    const { rule, held, spent, demand } = lease;
+  #renewalOf(lease: Lease, now: number, giveBack: boolean): LeaseRenewal | undefined {
+    lease.expire(now);
+    const { rule, held, spent } = lease;
     const limit = rule.config.action === 'alert' ? undefined : rule.config.limit;
+    const elapsed = now - lease.demandSince;
+    if (elapsed >= RENEW_EVERY_MS) {
+      lease.rate = lease.demand / elapsed;
+      lease.demand = 0;
+      lease.demandSince = now;
+    }
     let amount = held;
     let lowered = limit;
-    if (!giveBack && !lease.retired && demand > 0 && now - lease.refusedAt >= RENEW_EVERY_MS) {
+    let allowance = 0;
+    if (!giveBack && !lease.retired && lease.asked && now - lease.refusedAt >= RENEW_EVERY_MS) {
       const cap = limit === undefined ? Infinity : limit * CAP_SHARE;
-      const headroom = Math.min(cap, Math.max((demand / elapsed) * DEMAND_MS, FLOOR_CALLS * lease.largest));
-      // A lease too small for one call is no lease: those calls reserve one by one.
-      if (headroom >= lease.largest) {
+      const rate = Math.max(lease.rate, lease.demand / RENEW_EVERY_MS);
+      const wanted = Math.max(rate * DEMAND_MS, BURST_FACTOR * lease.peak, FLOOR_CALLS * lease.largest);
+      // Whole calls' worth (a requests rule leases whole requests); a lease too small for one call is no lease: those calls reserve one by one.
+      const calls = Math.floor(Math.min(cap, wanted) / lease.largest);
+      const headroom = calls * lease.largest;
+      if (calls >= 1) {
         amount = held + headroom;
         if (limit !== undefined) lowered = limit - MARGIN_LEASES * headroom;
+        // Calls go on being admitted while the store answers, within room the old lease holds already.
+        if (lease.id !== undefined && now < lease.usableUntil) allowance = Math.max(0, Math.min(headroom, lease.size - held - spent));
       }
     }
-    lease.demand = 0;
+    lease.asked = false;
+    lease.peak = held;
     const expiring = lease.id !== undefined && now - lease.renewedAt >= this.#leaseMillis / 2;
     if (spent === 0 && amount === lease.size && !expiring) return undefined;
+    lease.allowance = allowance;
     return {
       id: lease.id,
       spent,
       entry: { counter: lease.counter, window: lease.window, amount, limit: amount > held ? lowered : undefined, expiresAt: lease.windowEnd },
-      keep: held,
+      keep: held + allowance,
     };
   }
 
@@ -239,6 +326,7 @@ export class LeaseBook {
       const { spent, entry, keep } = renewals[i]!;
       const grant = grants[i]!;
       lease.renewing = false;
+      lease.allowance = 0;
       lease.id = grant.id;
       lease.size = grant.id === undefined ? 0 : grant.granted ? entry.amount : keep;
       if (!grant.granted) lease.refusedAt = now;
@@ -255,6 +343,7 @@ export class LeaseBook {
   #failed(leases: readonly Lease[], error: unknown): void {
     for (const lease of leases) {
       lease.renewing = false;
+      lease.allowance = 0;
       lease.usableUntil = 0;
     }
     if (this.#failing) return;
@@ -265,7 +354,7 @@ export class LeaseBook {
   /** Drops leases that hold and owe nothing; stops the timer when none is left. */
   #forgetIdle(): void {
     for (const lease of this.#retired) if (idle(lease)) this.#retired.delete(lease);
-    for (const [rule, lease] of this.#current) if (idle(lease) && lease.demand === 0) this.#current.delete(rule);
+    for (const [rule, lease] of this.#current) if (idle(lease) && !lease.asked) this.#current.delete(rule);
     if (this.#current.size === 0 && this.#retired.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;

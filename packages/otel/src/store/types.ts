@@ -150,8 +150,11 @@ export interface CostStore {
    * within `entry.limit`, else `keep` (a lease never gives up the worst
    * cases of calls it admitted). What is held expires after `leaseMillis`,
    * as a reservation does; the spend counts even when the old one had
-   * expired. An amount of 0 (and `keep` 0) gives the lease back. Optional:
-   * without it, every call reserves in the store.
+   * expired. An amount of 0 (and `keep` 0) gives the lease back. Throws (or
+   * rejects) when not renewed; the caller renews again with the same `id`
+   * and at least the same `spent`, which the store counts once even if the
+   * renewal that failed was applied after all (an answer lost in a timeout).
+   * Optional: without it, every call reserves in the store.
    */
   renewLeases?(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): MaybePromise<LeaseGrant[]>;
   /** Drops a reservation without spend. */
