@@ -116,9 +116,16 @@ export class Budgets implements CallSink {
     this.#unheld.record(result);
   }
 
-  /** Commits what calls admitted against leases spent, so that the store's spend is this process's too: before rules are evaluated. */
-  commitLeased(): Promise<void> {
-    return this.#book?.commit() ?? Promise.resolve();
+  /**
+   * Commits what calls admitted against leases spent, and their window
+   * aggregates, so that the store holds this process's spend: before rules
+   * are evaluated (shortly after calls settle).
+   */
+  async commitLeased(): Promise<void> {
+    if (this.#book === undefined) return;
+    const leases = this.#book.commit();
+    const unheld = this.#unheld.flush();
+    await Promise.all([leases, unheld]);
   }
 
   /**
