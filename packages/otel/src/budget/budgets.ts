@@ -67,9 +67,12 @@ const admittedFree: Admission = { blocked: undefined, reservation: undefined };
  * rule that would be passed blocks the call, saying why in money, a `trip`
  * rule trips the gate. When the call ends, the reservation is replaced by
  * its real cost, and the call's window aggregates are added in the same
- * store operation. The per-call work is one pass over the rules and one
- * store operation, however many metric series exist. At start, rules the
- * store has never seen are seeded from those aggregates, once.
+ * store operation. With `leases` (the file and Redis stores), a call is
+ * admitted against this process's leases of headroom instead (see
+ * LeaseBook), with no store operation, and reserved in the store on its
+ * own only near a limit. The per-call work is one pass over the rules,
+ * however many metric series exist. At start, rules the store has never
+ * seen are seeded from those aggregates, once.
  */
 export class Budgets implements CallSink {
   readonly rules: readonly BudgetRule[];
