@@ -72,11 +72,14 @@ const spendOf = (store: CostStore, engine: Budgets, index = 0) => {
   return store.read(engine.rules[index]!.windowNow(now).window, now);
 };
 
+/** Timers and the clock moved by the test; setImmediate left real, as the first renewal of a process waits for it. */
+const fakeClock = (now: number) => vi.useFakeTimers({ now, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+
 afterEach(() => vi.useRealTimers());
 
 describe('admission against leases', () => {
   it('admits 500 calls well under the limit with far fewer store operations than calls, and commits every cent', async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12) });
+    fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();
     const engine = leased([rule({ limit: 1000 }), rule({ name: 'tokens', unit: 'tokens', limit: 1e9 }), rule({ name: 'calls', unit: 'requests', limit: 1e6, window: 'rolling:15m' })], store);
     for (let i = 0; i < 500; i++) {
@@ -116,7 +119,7 @@ describe('admission against leases', () => {
   });
 
   it('gives an idle lease back within two renewals, keeping only what calls in flight may cost', async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12) });
+    fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();
     const engine = leased([rule({ limit: 1000 })], store);
     const inFlight = await admitted(engine);
@@ -134,7 +137,7 @@ describe('admission against leases', () => {
   });
 
   it('holds the calls in flight when another process takes the rest of the window, and gives the headroom back to the fleet', async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12) });
+    fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();
     const limit = 1000 * worstCase;
     const engine = leased([rule({ limit })], store);
@@ -160,7 +163,7 @@ describe('admission against leases', () => {
   });
 
   it('keeps the spend of a renewal that failed, admits nothing against its lease meanwhile, and commits it at the next one', async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12) });
+    fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();
     const engine = leased([rule({ limit: 1000 })], store);
     for (let i = 0; i < 3; i++) (await admitted(engine)).settle(settled(worstCase));
@@ -178,7 +181,7 @@ describe('admission against leases', () => {
   });
 
   it('starts a new lease when the window rolls over, and gives the old one back once its calls settle, their spend in the old day', async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 23, 59, 59, 900) });
+    fakeClock(Date.UTC(2026, 11, 7, 23, 59, 59, 900));
     const store = new CountingStore();
     const engine = leased([rule({ limit: 1000 })], store);
     const lateCall = await admitted(engine);
@@ -196,7 +199,7 @@ describe('admission against leases', () => {
   });
 
   it('renews the lease of a call in flight before the store lets it go, lets the call go a lease length later, and still counts its late spend', async () => {
-    vi.useFakeTimers({ now: Date.UTC(2026, 11, 7, 12) });
+    fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();
     const engine = leased([rule({ limit: 1000 })], store, 4_000);
     const inFlight = await admitted(engine);

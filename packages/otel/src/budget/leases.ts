@@ -164,6 +164,8 @@ export class LeaseBook {
   #renewal: Promise<void> | undefined;
   /** Renewals fail: said once, until one succeeds. */
   #failing = false;
+  /** The store answers renewals at once (file), so a call that finds no room renews and retries before it returns. */
+  #synchronous: boolean | undefined;
 
   constructor(store: CostStore, leaseMillis: number) {
     this.#store = store;
@@ -178,11 +180,29 @@ export class LeaseBook {
     const leases = this.#leases(rules, amounts, now);
     if (leases !== undefined) return leases;
     // A renewal on its way answers as soon as a reservation of this call would: wait for it rather than add a store operation.
+    if (this.#renewal !== undefined) {
+      // Sized before this call asked, it may be too small: then one more, sized with it.
+      return this.#renewal.then(() => this.#leases(rules, amounts, Date.now(), false) ?? this.#ask(rules, amounts, Date.now()));
+    }
+    return this.#ask(rules, amounts, now);
+  }
+
+  /** Renews now and tries `rules` again: at once with a synchronous store, else once the renewal is answered. */
+  #ask(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number): Admitted[] | Promise<Admitted[] | undefined> | undefined {
+    // The call asks again: its leases want headroom at the renewal it waits for (its demand is counted already).
+    for (const rule of rules) this.#lease(rule, now).asked = true;
     if (this.#renewal !== undefined) return this.#renewal.then(() => this.#leases(rules, amounts, Date.now(), false));
-    const renewal = this.#renew(now, false);
-    if (renewal !== undefined) return renewal.then(() => this.#leases(rules, amounts, Date.now(), false));
-    // A synchronous store has renewed already: the call may fit at once.
-    return this.#leases(rules, amounts, now, false);
+    if (this.#synchronous === true) {
+      this.#renew(now, false);
+      return this.#leases(rules, amounts, now, false);
+    }
+    // Asked at the end of this turn of the event loop: a burst of calls made together is counted in the size of the lease it waits for.
+    const asked = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.#renewal = undefined;
+      return this.#renew(Date.now(), false);
+    });
+    this.#renewal = asked;
+    return asked.then(() => this.#leases(rules, amounts, Date.now(), false));
   }
 
   /** Commits what leased calls spent now, renewing the leases as the next tick would: before rules are evaluated. */
@@ -267,6 +287,7 @@ export class LeaseBook {
       this.#failed(leases, error);
       return undefined;
     }
+    this.#synchronous = !(answer instanceof Promise);
     if (!(answer instanceof Promise)) {
       this.#granted(leases, renewals, answer, now);
       return undefined;
@@ -303,8 +324,8 @@ export class LeaseBook {
       if (calls >= 1) {
         amount = held + headroom;
         if (limit !== undefined) lowered = limit - MARGIN_LEASES * headroom;
-        // Calls go on being admitted while the store answers, within room the old lease holds already.
-        if (lease.id !== undefined && now < lease.usableUntil) allowance = Math.max(0, Math.min(headroom, lease.size - held - spent));
+        // Calls go on being admitted while an asynchronous store answers, within room the old lease holds already.
+        if (this.#synchronous !== true && lease.id !== undefined && now < lease.usableUntil) allowance = Math.max(0, Math.min(headroom, lease.size - held - spent));
       }
     }
     lease.asked = false;
