@@ -132,7 +132,8 @@ export function scenarios(plan) {
       concurrency: 1,
       // run.mjs starts a redis-server for the scenarios that need one and sets COSTCTL_REDIS_URL.
       needsRedis: true,
-      env: { COSTCTL_CONFIG: new URL('./rules-10.json', import.meta.url).pathname, COSTCTL_STORE: 'redis' },
+      // A generous timeout: a loaded machine must not fail the store closed mid-run (the default, 50 ms, suits a quiet one).
+      env: { COSTCTL_CONFIG: new URL('./rules-10.json', import.meta.url).pathname, COSTCTL_STORE: 'redis', COSTCTL_REDIS_TIMEOUT_MS: '1000' },
       measures: [callsPerSecond, cpuPerCall],
       expected: jsonUsage,
     },

@@ -101,16 +101,18 @@ describe('a fleet on one Redis', () => {
     const ok = runs.reduce((total, run) => total + (run.lines[0] as { ok: number }).ok, 0);
     const blocked = runs.reduce((total, run) => total + (run.lines[0] as { blocked: number }).blocked, 0);
     expect(ok + blocked).toBe(1000);
-    // Each call reserves exactly what it costs (its max_tokens is what the fake provider answers): 100 fit.
-    expect(ok).toBe(100);
-    expect(provider.requests).toHaveLength(100);
+    // Each call reserves exactly what it costs (its max_tokens is what the fake provider answers): 100 fit,
+    // and at least 90 of them go through (a lease granted after its process's last call holds room until it is given back).
+    expect(ok).toBeLessThanOrEqual(100);
+    expect(ok).toBeGreaterThanOrEqual(90);
+    expect(provider.requests).toHaveLength(ok);
 
     const prefix = env.COSTCTL_REDIS_KEY_PREFIX!;
     const status = JSON.parse(costctl(['status', '--json'], env).stdout) as { rules: { name: string; spent: number; reserved: number }[] };
     expect(status.rules[0]!.name).toBe('daily_usd');
     expect(status.rules[0]!.spent).toBeLessThanOrEqual(limit);
-    expect(status.rules[0]!.spent).toBeCloseTo(100 * each, 12);
-    expect(status.rules[0]!.reserved).toBe(0);
+    expect(status.rules[0]!.spent).toBeCloseTo(ok * each, 12);
+    expect(status.rules[0]!.reserved).toBeCloseTo(0, 12);
     await withRedis(async (client) => {
       expect(await client.hLen(`${prefix}res`)).toBe(0);
       expect(await client.zCard(`${prefix}leases`)).toBe(0);
@@ -147,7 +149,7 @@ describe('a fleet on one Redis', () => {
     const slow = await startFakeProvider({ latencyMs: 30_000 });
     const dir = mkdtempSync(join(tmpdir(), 'costctl-fleet-lease-'));
     const config = join(dir, 'costctl.config.json');
-    writeFileSync(config, JSON.stringify({ reservationLeaseMillis: 1_500, rules: [{ name: 'calls', limit: 1000, unit: 'requests', window: 'day' }] }));
+    writeFileSync(config, JSON.stringify({ reservationLeaseMillis: 8_000, rules: [{ name: 'calls', limit: 1000, unit: 'requests', window: 'day' }] }));
     const env = fleet({ COSTCTL_CONFIG: config, FAKE_PROVIDER_URL: slow.url, COSTCTL_ENDPOINTS: `openai=${slow.url}/openai`, CALLS: '20' });
     const child = spawn(process.execPath, ['--import', '@costctl/otel/register', 'test/apps/concurrent.mjs'], {
       cwd: repoRoot,
@@ -157,14 +159,21 @@ describe('a fleet on one Redis', () => {
     try {
       const reserved = () => JSON.parse(costctl(['status', '--json'], env).stdout).rules[0].reserved as number;
       await until(() => slow.requests.length === 20, 'the 20 calls to be in flight');
-      expect(reserved()).toBe(20);
+      // The calls in flight, and what is left of the process's lease (given back within a few renewals).
+      expect(reserved()).toBeGreaterThanOrEqual(20);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       // Still held right after the kill: nobody settled them.
-      expect(reserved()).toBe(20);
-      await new Promise((resolve) => setTimeout(resolve, 1_600));
-      // The next reservation of any process lets expired leases go.
-      const after = await runApp('test/apps/concurrent.mjs', { env: { ...env, FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, CALLS: '1' } });
+      expect(reserved()).toBeGreaterThanOrEqual(20);
+      await new Promise((resolve) => setTimeout(resolve, 8_100));
+      // The next store operation of any process lets expired leases go; that process is stopped once it has given its own back.
+      const held = () => withRedis((client) => client.hLen(`${env.COSTCTL_REDIS_KEY_PREFIX}res`));
+      let holding = -1;
+      const watch = setInterval(() => void held().then((n) => (holding = n)), 50);
+      const after = await runApp('test/apps/concurrent.mjs', {
+        env: { ...env, FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, CALLS: '1' },
+        until: () => holding === 0,
+      }).finally(() => clearInterval(watch));
       expect(after.lines[0]).toEqual({ ok: 1, blocked: 0 });
       expect(reserved()).toBe(0);
       expect(JSON.parse(costctl(['status', '--json'], env).stdout).rules[0].spent).toBe(1);

@@ -69,7 +69,7 @@ async function gateBecomes(store: RedisStore, check: (state: GateState) => boole
 }
 
 describe('RedisStore on a Redis Cluster: the store contract', () => {
-  storeSuite(it, () => open(), { capabilities: { seed: true, aggregates: true } });
+  storeSuite(it, () => open(), { capabilities: { seed: true, aggregates: true, leases: true } });
 });
 
 describe('a fleet on a Redis Cluster', () => {

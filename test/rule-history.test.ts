@@ -38,9 +38,12 @@ const app = (extra: Record<string, string>) => ({
   ...extra,
 });
 
-/** Spends $S in one process, then starts another with a new daily rule of S/2, whose first call must be blocked. */
-async function addRuleAfterSpend(first: Record<string, string>, second: Record<string, string>) {
-  const before = await runApp('test/apps/blocked-sdk.mjs', { env: app({ CALLS: '3', ...first }) });
+/**
+ * Spends $S in one process, then starts another with a new daily rule of S/2, whose first call must be blocked.
+ * `written`, when given, keeps the first process up until it holds: what it spent has reached the store.
+ */
+async function addRuleAfterSpend(first: Record<string, string>, second: Record<string, string>, written?: () => boolean) {
+  const before = await runApp('test/apps/blocked-sdk.mjs', { env: app({ CALLS: '3', ...first }), ...(written ? { until: written } : {}) });
   expect(before.lines.map((line) => line.ok)).toEqual([true, true, true]);
   // A scrape reads the last evaluation: on Redis the first one may still be on its way when the app is done.
   const after = await runApp('test/apps/blocked-sdk.mjs', {
@@ -63,11 +66,22 @@ describe('a rule added mid-window counts the spend already made', () => {
 
   it('across a fleet on Redis: a second process with a new daily rule of S/2 blocks its first call', async () => {
     const fleet = { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: 'history:', COSTCTL_REDIS_TIMEOUT_MS: '2000' };
-    // Each process has its own state directory: only Redis knows what the other spent.
-    await addRuleAfterSpend(
-      { ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-a-')) },
-      { ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-b-')) },
-    );
+    // Calls admitted against leases reach Redis within a renewal (100 ms); the app ends with process.exit(), which cannot wait for Redis.
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    let requests = 0;
+    const poll = setInterval(() => void client.hGet('history:a:total|*', 'q').then((q) => (requests = Number(q ?? 0))), 50);
+    try {
+      // Each process has its own state directory: only Redis knows what the other spent.
+      await addRuleAfterSpend(
+        { ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-a-')) },
+        { ...fleet, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-history-b-')) },
+        () => requests === 3,
+      );
+    } finally {
+      clearInterval(poll);
+      await client.close();
+    }
   });
 
   it('counts calls no rule held when they were made: an app that had no budget at all', async () => {

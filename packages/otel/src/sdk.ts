@@ -111,11 +111,14 @@ export function start(options: StartOptions = {}): Costctl {
     onRefused: (rule, amount) => levels.refused(rule, amount, Date.now()),
     unknownModel: config.unknownModel,
     fallback,
+    // The memory store is this process's memory already: nothing to lease.
+    leases: config.store !== 'memory',
   });
   const alerts = new AlertDispatcher({ onAlert: options.onAlert, webhook: config.alertWebhook });
   const levels = new BudgetLevels(budgets.rules, store, gate, alerts);
   const stopAnnouncing = announceGateChanges(gate, store, alerts);
-  const evaluator = new BudgetEvaluator(() => levels.evaluate(), config.evaluationIntervalMillis);
+  // Levels read the store: what leased calls spent is committed first.
+  const evaluator = new BudgetEvaluator(() => budgets.commitLeased().then(() => levels.evaluate()), config.evaluationIntervalMillis);
 
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
   const ownProvider = options.meterProvider === undefined ? new MeterProvider({ resource, readers: createMetricReaders(config.metrics) }) : undefined;
@@ -158,7 +161,8 @@ export function start(options: StartOptions = {}): Costctl {
       return levels.statuses;
     },
     forceFlush: async () => {
-      // What is exported carries levels evaluated now, as a flush did when the evaluator was a reader.
+      // What is exported carries levels evaluated now, from spend committed now, as a flush did when the evaluator was a reader.
+      await budgets.flush();
       await evaluator.evaluate();
       await ledger?.flush();
       await ownProvider?.forceFlush();

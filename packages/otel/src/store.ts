@@ -16,6 +16,8 @@ export type {
   CounterSpend,
   GateChange,
   GateState,
+  LeaseGrant,
+  LeaseRenewal,
   ReserveResult,
   RuleSeed,
   WindowSpend,

@@ -38,7 +38,7 @@ const entry = (amount: number, limit?: number): CounterEntry => ({
 });
 
 describe('RedisStore: the store contract', () => {
-  storeSuite(it, () => open(), { capabilities: { seed: true, aggregates: true } });
+  storeSuite(it, () => open(), { capabilities: { seed: true, aggregates: true, leases: true } });
 });
 
 describe('RedisStore', () => {
@@ -284,6 +284,27 @@ describe('RedisStore when Redis fails', () => {
       own.resume();
       // Read on the same connection, which Redis serves in order: after the adjustment it was sent.
       expect(await store.read(entry(0).window, now)).toEqual({ spent: 0.42, reserved: 0 });
+    } finally {
+      own.resume();
+      await store.close();
+    }
+  });
+
+  it('counts the spend of a lease renewal that got no answer but ran once, when it is renewed again, and holds nothing it made', async () => {
+    const store = new RedisStore({ url: own.url, keyPrefix: 'hung-lease:', logger: quiet, timeoutMillis: 200, gateRefreshMillis: 60_000 });
+    try {
+      const [first] = await store.renewLeases([{ id: undefined, spent: 0, entry: entry(4, 10), keep: 0 }], 60_000, now);
+      own.pause();
+      await expect(store.renewLeases([{ id: first!.id, spent: 1.5, entry: entry(4, 10), keep: 0 }], 60_000, now)).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE' });
+      own.resume();
+      // It ran once Redis went on: 1.5 spent, 4 held under an id the caller never heard of.
+      expect(await store.read(entry(0).window, now)).toEqual({ spent: 1.5, reserved: 4 });
+      // Renewed again from the last answer, with what was spent since added: 1.5 + 0.5.
+      const [again] = await store.renewLeases([{ id: first!.id, spent: 2, entry: entry(3, 10), keep: 0 }], 60_000, now);
+      expect(again?.granted).toBe(true);
+      expect(await store.read(entry(0).window, now)).toEqual({ spent: 2, reserved: 3 });
+      await store.renewLeases([{ id: again!.id, spent: 0, entry: entry(0), keep: 0 }], 60_000, now);
+      expect(await store.read(entry(0).window, now)).toEqual({ spent: 2, reserved: 0 });
     } finally {
       own.resume();
       await store.close();

@@ -10,6 +10,8 @@ import {
   type CounterSpend,
   type GateChange,
   type GateState,
+  type LeaseGrant,
+  type LeaseRenewal,
   type Logger,
   type ReserveResult,
   type RuleSeed,
@@ -19,7 +21,7 @@ import { ClientClosedError, ClientOfflineError, ErrorReply } from '@redis/client
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { openConnection, slotPrefix, type Commands, type Connection } from './connection.js';
-import { CHANGE_GATE, COMMIT, READ, READ_AGGREGATES, RELEASE, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
+import { CHANGE_GATE, COMMIT, READ, READ_AGGREGATES, RELEASE, RENEW_LEASES, RESERVE, SEED, SWAP_ANNOUNCED } from './scripts.js';
 
 /** How the Redis store connects, and how it behaves when Redis cannot answer. */
 export interface RedisStoreOptions {
@@ -50,7 +52,7 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed' | 'readAggregates';
+type Script = 'reserve' | 'commit' | 'release' | 'read' | 'changeGate' | 'swapAnnounced' | 'seed' | 'readAggregates' | 'renewLeases';
 const SOURCES: Record<Script, string> = {
   reserve: RESERVE,
   commit: COMMIT,
@@ -60,6 +62,7 @@ const SOURCES: Record<Script, string> = {
   swapAnnounced: SWAP_ANNOUNCED,
   seed: SEED,
   readAggregates: READ_AGGREGATES,
+  renewLeases: RENEW_LEASES,
 };
 /** Keys asked for per SCAN step, and read per script run: each a short command, so reading the fleet's aggregates never stalls its calls. */
 const SCAN_COUNT = 1_000;
@@ -105,6 +108,8 @@ export class RedisStore implements CostStore {
   /** Set while Redis cannot answer: why. */
   #unreachable: string | undefined;
   #closed = false;
+  /** Per lease (its reservation id, or its counter before it had one): renewals sent that got no answer, newest first. */
+  readonly #unanswered = new Map<string, { id: string; spent: number }[]>();
 
   constructor(options: RedisStoreOptions) {
     const prefix = options.keyPrefix ?? 'costctl:';
@@ -220,6 +225,58 @@ export class RedisStore implements CostStore {
         }
       }
       return { u: String(aggregate.usd), t: String(aggregate.tokens), q: String(aggregate.requests), e: ends };
+    });
+  }
+
+  /** Renews every lease in one script; rejects when Redis did not answer, the spend they carry then still to commit. */
+  async renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): Promise<LeaseGrant[]> {
+    const keys: string[] = [];
+    const index = new Map<string, number>();
+    const keyIndex = (counter: string): number => {
+      let i = index.get(counter);
+      if (i === undefined) {
+        keys.push(this.#counterKey(counter));
+        i = keys.length + 2;
+        index.set(counter, i);
+      }
+      return i;
+    };
+    const ids = renewals.map(() => randomUUID());
+    const unanswered = renewals.map(({ id, entry }) => this.#unanswered.get(id ?? `counter:${entry.counter}`) ?? []);
+    const payload = {
+      now,
+      lease: leaseMillis,
+      r: renewals.map(({ id, spent, entry, keep }, i) => ({
+        o: id ?? '',
+        n: ids[i],
+        u: unanswered[i]!.map((u) => ({ i: u.id, s: String(u.spent) })),
+        s: String(spent),
+        c: keyIndex(entry.counter),
+        w: entry.window.map(keyIndex),
+        a: String(entry.amount),
+        l: entry.limit ?? null,
+        k: String(keep),
+        e: windowEnd(entry.expiresAt),
+      })),
+    };
+    let reply: (string | number)[];
+    let sent = false;
+    try {
+      await this.#ready();
+      sent = true;
+      reply = (await this.#run('renewLeases', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)])) as (string | number)[];
+    } catch (error) {
+      this.#down(error);
+      // Sent and not answered, it may have run: its retry must not count its spend twice, nor leave what it held.
+      if (sent && !notRun(error)) {
+        renewals.forEach(({ id, spent, entry }, i) => this.#unanswered.set(id ?? `counter:${entry.counter}`, [{ id: ids[i]!, spent }, ...unanswered[i]!]));
+      }
+      throw this.#failure('could not renew leases', error);
+    }
+    renewals.forEach(({ id, entry }) => this.#unanswered.delete(id ?? `counter:${entry.counter}`));
+    return renewals.map((_, i) => {
+      const id = String(reply[i * 2 + 1]);
+      return { granted: Number(reply[i * 2]) === 1, id: id === '' ? undefined : id };
     });
   }
 

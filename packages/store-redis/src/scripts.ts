@@ -172,6 +172,60 @@ end
 return found
 `;
 
+/**
+ * KEYS[1] leases, KEYS[2] res, KEYS[3..] every counter key named below.
+ * ARGV[1] JSON {now, lease, r: [{o: old reservation id|"", n: new id, s: spent, c: counter key index,
+ * w: window key indexes, a: amount asked, l: limit|null, k: keep, e: window end|"",
+ * u: [{i: id, s: spent}] renewals of this lease that got no answer, newest first}]}.
+ * Per lease, in order: lets the old reservation go, commits the spend, then
+ * holds the amount asked if the window has room for it, else the keep. A
+ * renewal that got no answer but ran holds its new id still: its spend is
+ * not counted twice.
+ * Returns, per lease, granted (1|0) and the id held ("" for none).
+ */
+export const RENEW_LEASES = `${EXPIRE_LEASES}
+local p = cjson.decode(ARGV[1])
+local now = tonumber(p.now)
+expire_leases(KEYS[1], KEYS[2], now)
+local out = {}
+for _, r in ipairs(p.r) do
+  local spent = tonumber(r.s)
+  for _, u in ipairs(r.u) do
+    if redis.call('HEXISTS', KEYS[2], u.i) == 1 then
+      spent = spent - tonumber(u.s)
+      break
+    end
+  end
+  for _, u in ipairs(r.u) do take(KEYS[1], KEYS[2], u.i) end
+  if r.o ~= '' then take(KEYS[1], KEYS[2], r.o) end
+  local key = KEYS[r.c]
+  if spent ~= 0 then
+    redis.call('HINCRBYFLOAT', key, 's', tostring(spent))
+    touch(key, r.e, now)
+  end
+  local used = 0
+  for _, w in ipairs(r.w) do
+    local v = redis.call('HMGET', KEYS[w], 's', 'r', 'e')
+    if v[3] == false or tonumber(v[3]) > now then
+      used = used + (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+    end
+  end
+  local granted = r.l == cjson.null or used + tonumber(r.a) <= tonumber(r.l)
+  local hold = granted and r.a or r.k
+  local id = ''
+  if tonumber(hold) > 0 then
+    redis.call('HINCRBYFLOAT', key, 'r', hold)
+    touch(key, r.e, now)
+    redis.call('HSET', KEYS[2], r.n, cjson.encode({k = {key}, a = {hold}}))
+    redis.call('ZADD', KEYS[1], now + tonumber(p.lease), r.n)
+    id = r.n
+  end
+  out[#out + 1] = granted and 1 or 0
+  out[#out + 1] = id
+end
+return out
+`;
+
 /** KEYS[1] leases, KEYS[2] res; ARGV[1] the reservation id. */
 export const RELEASE = `${EXPIRE_LEASES}
 take(KEYS[1], KEYS[2], ARGV[1])

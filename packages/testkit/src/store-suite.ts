@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AggregateSpend, CostStore, CounterEntry, CounterSpend, GateState, RuleSeed } from '@costctl/otel/store';
+import type { AggregateSpend, CostStore, CounterEntry, CounterSpend, GateState, LeaseGrant, LeaseRenewal, RuleSeed } from '@costctl/otel/store';
 
 /** A test runner's `it` or `test` (vitest, node:test, mocha, jest): registers one named case. */
 export type StoreTestRunner = (name: string, run: () => Promise<void>) => unknown;
@@ -10,6 +10,8 @@ export interface StoreCapabilities {
   seed?: boolean;
   /** `readAggregates()`: the window aggregates read back, for reports of the whole fleet. */
   aggregates?: boolean;
+  /** `renewLeases()`: processes admit calls against leases of headroom, renewed in batches. */
+  leases?: boolean;
 }
 
 export interface StoreSuiteOptions {
@@ -55,6 +57,11 @@ async function reserveId(store: CostStore, entries: readonly CounterEntry[], lea
   const result = await store.reserve(entries, leaseMillis, at);
   if (!result.ok) throw new assert.AssertionError({ message: `expected a reservation, got ${JSON.stringify(result)}` });
   return result.id;
+}
+
+async function renew(store: CostStore, renewals: readonly LeaseRenewal[], leaseMillis = 60_000, at = now): Promise<LeaseGrant[]> {
+  if (store.renewLeases === undefined) throw new assert.AssertionError({ message: 'the store declares leases but has no renewLeases()' });
+  return store.renewLeases(renewals, leaseMillis, at);
 }
 
 const cases: readonly StoreCase[] = [
@@ -231,6 +238,61 @@ const cases: readonly StoreCase[] = [
       assert.deepEqual((await sorted(['day:'])).map((read) => read.key).filter((key) => key.startsWith('day:2026-11-22')), []);
       assert.deepEqual(await store.readAggregates(['day:2026-11-22|'], Date.UTC(2026, 10, 22, 13)), [{ key: 'day:2026-11-22|*', usd: 9, tokens: 9, requests: 9 }]);
       assert.deepEqual(await store.readAggregates(['month:'], now), []);
+    name: 'grants a lease within the limit, commits its spend and resizes it on renewal, and gives it back',
+    needs: 'leases',
+    async run(store) {
+      const [first] = await renew(store, [{ id: undefined, spent: 0, entry: day(4, 10), keep: 0 }]);
+      assert.equal(first?.granted, true);
+      assert.ok(first?.id !== undefined);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 0, reserved: 4 });
+      // A lease counts against every other reservation.
+      assert.deepEqual(await store.reserve([day(7, 10)], 60_000, now), { ok: false, index: 0, spent: 4 });
+      // Renewed: 1.5 spent, 1 held by a call in flight, 3 asked; the old lease's room counts for the new one.
+      const [second] = await renew(store, [{ id: first.id, spent: 1.5, entry: day(4, 10), keep: 1 }]);
+      assert.equal(second?.granted, true);
+      assert.notEqual(second?.id, first.id);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 1.5, reserved: 4 });
+      // Given back: the call settled for 0.5, nothing held.
+      const [last] = await renew(store, [{ id: second!.id, spent: 0.5, entry: day(0), keep: 0 }]);
+      assert.deepEqual(last, { id: undefined, granted: true });
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 2, reserved: 0 });
+    },
+  },
+  {
+    name: 'holds only what a lease keeps when the amount asked would pass the limit, and renews many leases at once',
+    needs: 'leases',
+    async run(store) {
+      const other: CounterEntry = { counter: 'hourly|hour:2026-11-23T12', window: ['hourly|hour:2026-11-23T12'], amount: 2, limit: 100, expiresAt: Date.UTC(2026, 10, 23, 13) };
+      const [day1, hour1] = await renew(store, [
+        { id: undefined, spent: 0, entry: day(6, 10), keep: 0 },
+        { id: undefined, spent: 0, entry: other, keep: 0 },
+      ]);
+      assert.equal(day1?.granted && hour1?.granted, true);
+      await store.adjust([{ counter: day(0).counter, amount: 5, expiresAt: day(0).expiresAt }], now);
+      // 5 spent elsewhere: 6 more would pass 10, so the lease keeps its call in flight (2), whatever the limit.
+      const [day2, hour2] = await renew(store, [
+        { id: day1!.id, spent: 0, entry: day(6, 10), keep: 2 },
+        { id: hour1!.id, spent: 1, entry: { ...other, amount: 5 }, keep: 0 },
+      ]);
+      assert.equal(day2?.granted, false);
+      assert.ok(day2?.id !== undefined);
+      assert.equal(hour2?.granted, true);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 5, reserved: 2 });
+      assert.deepEqual(await store.read(other.window, now), { spent: 1, reserved: 5 });
+    },
+  },
+  {
+    name: 'lets a lease go when it expires (its process died), and still counts the spend of a late renewal',
+    needs: 'leases',
+    async run(store) {
+      const [lease] = await renew(store, [{ id: undefined, spent: 0, entry: day(5, 10), keep: 0 }], 1_000);
+      assert.deepEqual(await store.read(day(0).window, now), { spent: 0, reserved: 5 });
+      // Another process's reservation after the lease's end lets it go.
+      await reserveId(store, [day(1, 10)], 60_000, now + 1_001);
+      assert.deepEqual(await store.read(day(0).window, now + 1_001), { spent: 0, reserved: 1 });
+      const [late] = await renew(store, [{ id: lease!.id, spent: 2, entry: day(0), keep: 0 }], 1_000, now + 2_000);
+      assert.deepEqual(late, { id: undefined, granted: true });
+      assert.deepEqual(await store.read(day(0).window, now + 2_000), { spent: 2, reserved: 1 });
     },
   },
   {

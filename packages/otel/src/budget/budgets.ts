@@ -12,6 +12,7 @@ import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { billedTokens } from './billed-tokens.js';
 import { FallbackPrices, type UnknownModelPolicy } from './fallback-price.js';
+import { LeaseBook, type Admitted } from './leases.js';
 import { BudgetRule, type CallScope } from './rules.js';
 
 /** A call about to leave, as budgets see it. */
@@ -42,6 +43,8 @@ export interface BudgetOptions {
   unknownModel?: UnknownModelPolicy;
   /** The prices standing in for a model the price data does not know (the same the calls' `budgetUsd` comes from). */
   fallback?: FallbackPrices;
+  /** Admit calls against leases of headroom taken from a shared store (file, Redis), not one store operation per call. */
+  leases?: boolean;
 }
 
 /** A call's worst case in every unit, and where it came from. */
@@ -66,9 +69,12 @@ const admittedFree: Admission = { blocked: undefined, reservation: undefined };
  * rule that would be passed blocks the call, saying why in money, a `trip`
  * rule trips the gate. When the call ends, the reservation is replaced by
  * its real cost, and the call's window aggregates are added in the same
- * store operation. The per-call work is one pass over the rules and one
- * store operation, however many metric series exist. At start, rules the
- * store has never seen are seeded from those aggregates, once.
+ * store operation. With `leases` (the file and Redis stores), a call is
+ * admitted against this process's leases of headroom instead (see
+ * LeaseBook), with no store operation, and reserved in the store on its
+ * own only near a limit. The per-call work is one pass over the rules,
+ * however many metric series exist. At start, rules the store has never
+ * seen are seeded from those aggregates, once.
  */
 export class Budgets implements CallSink {
   readonly rules: readonly BudgetRule[];
@@ -82,6 +88,7 @@ export class Budgets implements CallSink {
   /** Pending while a store that answers asynchronously seeds rules it has never seen. */
   #seeding: Promise<void> | undefined;
   readonly #unheld: UnheldCalls;
+  readonly #book: LeaseBook | undefined;
 
   constructor(rules: readonly RuleConfig[], store: CostStore, gate: Gate, table: PriceTable, options: BudgetOptions) {
     this.rules = rules.map((rule) => new BudgetRule(rule, options.timeZone));
@@ -92,6 +99,7 @@ export class Budgets implements CallSink {
     this.#fallback = options.fallback ?? new FallbackPrices({}, options.defaultMaxOutputTokens);
     this.#aggregates = new WindowAggregates(options.timeZone);
     this.#unheld = new UnheldCalls(store, this.#aggregates);
+    this.#book = options.leases === true && store.renewLeases !== undefined && this.rules.length > 0 ? new LeaseBook(store, options.leaseMillis) : undefined;
     this.#seed(Date.now());
   }
 
@@ -113,9 +121,27 @@ export class Budgets implements CallSink {
     this.#unheld.record(result);
   }
 
-  /** Writes the aggregates of calls no rule held; at shutdown, before the store closes. */
-  flush(): Promise<void> {
-    return this.#unheld.flush();
+  /**
+   * Commits what calls admitted against leases spent, and their window
+   * aggregates, so that the store holds this process's spend: before rules
+   * are evaluated (shortly after calls settle).
+   */
+  async commitLeased(): Promise<void> {
+    if (this.#book === undefined) return;
+    const leases = this.#book.commit();
+    const unheld = this.#unheld.flush();
+    await Promise.all([leases, unheld]);
+  }
+
+  /**
+   * Commits what leased calls spent and gives back unused leases, and writes
+   * the aggregates of calls no rule held: at forceFlush and shutdown, before
+   * the store closes. A synchronous store writes before this returns its promise.
+   */
+  async flush(): Promise<void> {
+    const leases = this.#book?.flush();
+    const unheld = this.#unheld.flush();
+    await Promise.all([leases, unheld]);
   }
 
   /** Decides whether `call` may leave now, reserving its worst case if so. */
@@ -132,6 +158,14 @@ export class Budgets implements CallSink {
       const dollars = matched.find((rule) => rule.config.unit === 'usd' && rule.config.action !== 'alert');
       if (dollars !== undefined) return { blocked: this.#logBlock(this.#budgetBlock(dollars, 0, worst, now, call), now) };
     }
+    const leases = this.#book?.take(matched, worst.amounts, now);
+    if (leases instanceof Promise) return leases.then((held) => (held === undefined ? this.#reserve(call, matched, worst, Date.now()) : leased(held, worst)));
+    if (leases !== undefined) return leased(leases, worst);
+    return this.#reserve(call, matched, worst, now);
+  }
+
+  /** Reserves the call's worst case in the store, against every matched rule at once. */
+  #reserve(call: PendingCall, matched: readonly BudgetRule[], worst: WorstCase, now: number): Admission | Promise<Admission> {
     const entries = matched.map((rule) => rule.entry(worst.amounts[rule.config.unit], now));
     const result = this.#store.reserve(entries, this.#options.leaseMillis, now);
     return result instanceof Promise
@@ -283,6 +317,55 @@ export class Budgets implements CallSink {
  */
 const UNREAD: ReadonlySet<UnpricedReason> = new Set(['body_unobservable', 'internal_error', 'no_usage', 'unit_missing']);
 
+/**
+ * What a settled call counts in each unit. A billed call whose usage costctl
+ * could not read, or that has no cost, keeps its worst case: budgets err
+ * toward spend, never toward $0. A call on provisioned capacity (paid by
+ * the hour, not per call) settles with no dollars; its tokens and request still count.
+ */
+function usedBy(result: CallResult, worst: Readonly<Record<RuleUnit, number>>): Readonly<Record<RuleUnit, number>> {
+  const noCost = result.cost === undefined && result.budgetUsd === undefined && result.unpricedReason !== 'provisioned';
+  const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || noCost);
+  if (unread) return worst;
+  return { usd: result.cost?.usd ?? result.budgetUsd ?? 0, tokens: billedTokens(result), requests: 1 };
+}
+
+function leased(admitted: readonly Admitted[], worst: WorstCase): Admission {
+  return { blocked: undefined, reservation: new LeasedReservation(admitted, worst.amounts) };
+}
+
+/**
+ * A call admitted against leases: settled in memory, its spend committed
+ * with the leases' next renewal, and its window aggregates with the calls
+ * no rule held (`record`).
+ */
+class LeasedReservation implements Reservation {
+  readonly #admitted: readonly Admitted[];
+  readonly #worst: Readonly<Record<RuleUnit, number>>;
+  #settled = false;
+
+  constructor(admitted: readonly Admitted[], worst: Readonly<Record<RuleUnit, number>>) {
+    this.#admitted = admitted;
+    this.#worst = worst;
+  }
+
+  settle(result: CallResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const used = usedBy(result, this.#worst);
+    for (const admitted of this.#admitted) {
+      const unit = admitted.lease.rule.config.unit;
+      admitted.settle(this.#worst[unit], used[unit]);
+    }
+  }
+
+  release(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    for (const admitted of this.#admitted) admitted.release(this.#worst[admitted.lease.rule.config.unit]);
+  }
+}
+
 /** A reservation in the store, settled once, with the call's window aggregates in the same store operation. */
 class StoreReservation implements Reservation {
   readonly #store: CostStore;
@@ -318,22 +401,9 @@ class StoreReservation implements Reservation {
   settle(result: CallResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    // A billed call whose usage costctl could not read, or that has no cost, keeps its worst case: budgets err toward spend, never toward $0.
-    // A call on provisioned capacity (paid by the hour, not per call) settles with no dollars; its tokens and request still count.
-    const noCost = result.cost === undefined && result.budgetUsd === undefined && result.unpricedReason !== 'provisioned';
-    const unread = result.billable && result.unpricedReason !== undefined && (UNREAD.has(result.unpricedReason) || noCost);
-    const actual: Record<RuleUnit, number> = {
-      usd: result.cost?.usd ?? result.budgetUsd ?? 0,
-      tokens: billedTokens(result),
-      requests: 1,
-    };
-    const spend = this.#entries.map((entry, i) => ({
-      counter: entry.counter,
-      amount: unread ? entry.amount : actual[this.#rules[i]!.config.unit],
-      expiresAt: entry.expiresAt,
-    }));
+    const used = usedBy(result, this.#worst);
+    const spend = this.#entries.map((entry, i) => ({ counter: entry.counter, amount: used[this.#rules[i]!.config.unit], expiresAt: entry.expiresAt }));
     const now = Date.now();
-    const used = unread ? this.#worst : actual;
     // A reservation that arrived after its call was recorded finds it already summed with the calls no rule held.
     const aggregates: AggregateSpend[] = this.#unheld.heldBy(result)
       ? []

@@ -1,5 +1,5 @@
 import { CostctlStoreError } from '../model/errors.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 /**
  * A store that is still being loaded (`@costctl/store-redis` is imported on
@@ -49,6 +49,13 @@ export class DeferredStore implements CostStore {
 
   async commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): Promise<void> {
     return (await this.#loaded()).commit(id, spend, now, aggregates);
+  }
+
+  /** A loaded store without leases grants none: its calls reserve one by one. */
+  async renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): Promise<LeaseGrant[]> {
+    const store = await this.#loaded();
+    if (store.renewLeases === undefined) return renewals.map(() => ({ id: undefined, granted: false }));
+    return store.renewLeases(renewals, leaseMillis, now);
   }
 
   async seed(seeds: readonly RuleSeed[], now: number): Promise<void> {

@@ -6,7 +6,7 @@ import { CostctlStoreError } from '../model/errors.js';
 import { appendAuditLine } from './file-audit.js';
 import { openStateDatabase, rollback } from './file-schema.js';
 import { leastSum } from './seed.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 const sql = {
   begin: 'BEGIN IMMEDIATE',
@@ -129,6 +129,28 @@ export class StateFile {
           for (const dimension of dimensions) s.aggregate.run(prefix + dimension, usd, tokens, requests, expiresAt);
         }
       }
+    });
+  }
+
+  /** Renews every lease in one write transaction (types.ts `renewLeases`). */
+  renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): LeaseGrant[] {
+    const s = this.#statements;
+    return this.#write(() => {
+      this.#expire(now);
+      return renewals.map(({ id, spent, entry, keep }) => {
+        if (id !== undefined) this.#take(id);
+        if (spent !== 0) s.spend.run(entry.counter, spent, entry.expiresAt);
+        const window = this.read(entry.window, now);
+        const used = window.spent + window.reserved;
+        const granted = entry.limit === undefined || used + entry.amount <= entry.limit;
+        const hold = granted ? entry.amount : keep;
+        if (hold <= 0) return { id: undefined, granted };
+        const expiresAt = now + leaseMillis;
+        const held = `${expiresAt}/${randomUUID()}`;
+        s.hold.run(entry.counter, hold, entry.expiresAt);
+        s.insertReservation.run(expiresAt, held, JSON.stringify([[entry.counter, hold]]));
+        return { id: held, granted };
+      });
     });
   }
 

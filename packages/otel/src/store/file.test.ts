@@ -42,7 +42,7 @@ describe.each([
   ['MemoryStore', (): CostStore => new MemoryStore()],
   ['FileStore', (): CostStore => new FileStore(tempDir())],
 ])('%s contract', (_name, create) => {
-  storeSuite(it, create, { capabilities: { seed: true, aggregates: true } });
+  storeSuite(it, create, { capabilities: { seed: true, aggregates: true, leases: true } });
 });
 
 describe('FileStore', () => {

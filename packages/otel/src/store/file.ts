@@ -6,7 +6,7 @@ import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
 import { GateListeners } from './gate-listeners.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 export interface FileStoreOptions {
   /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
@@ -78,6 +78,18 @@ export class FileStore implements CostStore {
       this.#state?.commit(id, spend, now, aggregates);
     } catch (error) {
       this.#failed(error, 'commit');
+    }
+  }
+
+  /** Throws when the leases were not renewed: the spend they carry is then still to commit. */
+  renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): LeaseGrant[] {
+    const state = this.#state;
+    if (state === undefined) throw this.#unusable('the leases were NOT renewed');
+    try {
+      return state.renewLeases(renewals, leaseMillis, now);
+    } catch (error) {
+      this.#failed(error, 'renewLeases');
+      throw storeFailure('the leases were NOT renewed', this.stateDir, error, this.#path);
     }
   }
 

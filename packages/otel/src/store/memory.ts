@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { leastSum } from './seed.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
 
 interface Counter {
   spent: number;
@@ -79,6 +79,23 @@ export class MemoryStore implements CostStore {
         }
       }
     }
+  }
+
+  renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): LeaseGrant[] {
+    this.#expire(now);
+    return renewals.map(({ id, spent, entry, keep }) => {
+      if (id !== undefined) this.#take(id);
+      const counter = this.#counter(entry.counter, entry.expiresAt);
+      counter.spent += spent;
+      const { spent: windowSpent, reserved } = this.read(entry.window, now);
+      const granted = entry.limit === undefined || windowSpent + reserved + entry.amount <= entry.limit;
+      const hold = granted ? entry.amount : keep;
+      if (hold <= 0) return { id: undefined, granted };
+      counter.reserved += hold;
+      const held = String(++this.#nextId);
+      this.#reservations.set(held, { counters: [counter], amounts: [hold], expiresAt: now + leaseMillis });
+      return { id: held, granted };
+    });
   }
 
   seed(seeds: readonly RuleSeed[], now: number): void {

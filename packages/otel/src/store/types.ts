@@ -74,6 +74,29 @@ export type ReserveResult =
   /** `index` is the first entry whose limit would be passed; `spent` its window's spend + reserved. */
   | { ok: false; index: number; spent: number };
 
+/**
+ * One lease of headroom on one counter, taken, renewed or given back by
+ * `renewLeases`: a reservation a process admits many calls against in memory.
+ */
+export interface LeaseRenewal {
+  /** The reservation holding the lease now; undefined for a new lease. */
+  id: string | undefined;
+  /** What the calls admitted against it cost since its last renewal: added to `entry.counter`'s spend. */
+  spent: number;
+  /** The counter, and what the lease asks to hold from now on (`amount`, checked against `limit` as `reserve` checks). */
+  entry: CounterEntry;
+  /** Held instead, whatever the limit, when `entry.amount` does not fit: the worst cases of the calls it admitted that are still in flight. */
+  keep: number;
+}
+
+/** What a lease holds after `renewLeases`. */
+export interface LeaseGrant {
+  /** The reservation holding it from now on; undefined when it holds nothing. */
+  id: string | undefined;
+  /** True when it holds the amount asked; false when only its `keep`. */
+  granted: boolean;
+}
+
 /** A window's committed spend and what in-flight calls hold reserved in it. */
 export interface WindowSpend {
   spent: number;
@@ -131,6 +154,20 @@ export interface CostStore {
    * was not recorded.
    */
   adjust(spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): MaybePromise<void>;
+  /**
+   * Renews leases in one operation, atomic with respect to every other
+   * process: for each, in order, lets reservation `id` go, commits `spent`,
+   * then holds `entry.amount` if the window's spend + reserved + it stays
+   * within `entry.limit`, else `keep` (a lease never gives up the worst
+   * cases of calls it admitted). What is held expires after `leaseMillis`,
+   * as a reservation does; the spend counts even when the old one had
+   * expired. An amount of 0 (and `keep` 0) gives the lease back. Throws (or
+   * rejects) when not renewed; the caller renews again with the same `id`
+   * and at least the same `spent`, which the store counts once even if the
+   * renewal that failed was applied after all (an answer lost in a timeout).
+   * Optional: without it, every call reserves in the store.
+   */
+  renewLeases?(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): MaybePromise<LeaseGrant[]>;
   /** Drops a reservation without spend. */
   release(id: string): MaybePromise<void>;
   /** The spend of a window: the sum of its counters. */
