@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { calcPrice } from '@pydantic/genai-prices';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
-import { createClient } from '@redis/client';
+import { createClient, type RedisClientType } from '@redis/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl } from './helpers/looper.js';
 import { startRedis, type RedisServer } from './helpers/redis-server.js';
@@ -37,7 +37,7 @@ const streamed = {
 };
 /** What one call of test/apps/calls-in-flight.mjs costs: exactly its worst case (the fake provider answers max_tokens). */
 const each = (() => {
-  const usage = expectedUsage('openai.chat', streamed) as Record<string, number>;
+  const usage = expectedUsage('openai.chat', streamed) as unknown as Record<string, number>;
   return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', streamed.model), { providerId: 'openai' })!.total_price;
 })();
 
@@ -84,8 +84,8 @@ const stores: [string, Store][] = [
   ],
 ];
 
-async function withRedis<T>(use: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const client = createClient({ url: redis.url });
+async function withRedis<T>(use: (client: RedisClientType) => Promise<T>): Promise<T> {
+  const client = createClient({ url: redis.url }) as RedisClientType;
   await client.connect();
   try {
     return await use(client);
@@ -147,7 +147,7 @@ describe('leases on one Redis, far from the limit', () => {
     const counts: Record<string, number> = { reserve: 0, commit: 0, aggregates: 0, renew: 0 };
     const monitor = createClient({ url: redis.url });
     await monitor.connect();
-    const prefix = env.COSTCTL_REDIS_KEY_PREFIX;
+    const prefix = (env as Record<string, string>).COSTCTL_REDIS_KEY_PREFIX;
     await monitor.monitor((line: string) => {
       const script = /"evalsha" "([0-9a-f]{40})"/i.exec(line)?.[1];
       const name = script === undefined ? undefined : names.get(script);

@@ -238,6 +238,9 @@ const cases: readonly StoreCase[] = [
       assert.deepEqual((await sorted(['day:'])).map((read) => read.key).filter((key) => key.startsWith('day:2026-11-22')), []);
       assert.deepEqual(await store.readAggregates(['day:2026-11-22|'], Date.UTC(2026, 10, 22, 13)), [{ key: 'day:2026-11-22|*', usd: 9, tokens: 9, requests: 9 }]);
       assert.deepEqual(await store.readAggregates(['month:'], now), []);
+    },
+  },
+  {
     name: 'grants a lease within the limit, commits its spend and resizes it on renewal, and gives it back',
     needs: 'leases',
     async run(store) {

@@ -6,7 +6,7 @@ import type { RequestFacts } from '../model/usage.js';
 import { PriceTable } from '../pricing/price-table.js';
 import { adapterByName } from '../providers/registry.js';
 import { MemoryStore } from '../store/memory.js';
-import type { CostStore, LeaseGrant, LeaseRenewal } from '../store/types.js';
+import type { CostStore, LeaseGrant, LeaseRenewal, WindowSpend } from '../store/types.js';
 import { Budgets, type PendingCall, type Reservation } from './budgets.js';
 import { RENEW_EVERY_MS } from './leases.js';
 
@@ -69,7 +69,8 @@ async function admitted(engine: Budgets): Promise<Reservation> {
 
 const spendOf = (store: CostStore, engine: Budgets, index = 0) => {
   const now = Date.now();
-  return store.read(engine.rules[index]!.windowNow(now).window, now);
+  // The stores here answer synchronously.
+  return store.read(engine.rules[index]!.windowNow(now).window, now) as WindowSpend;
 };
 
 /** Timers and the clock moved by the test; setImmediate left real, as the first renewal of a process waits for it. */
