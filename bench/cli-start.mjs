@@ -42,5 +42,7 @@ const median = (times) => [...times].sort((a, b) => a - b)[times.length >> 1];
 const base = median(cases[0].times);
 console.log(`costctl start-up, median of ${runs} runs, as a multiple of node -e 0 (${base.toFixed(0)} ms here):`);
 for (const c of cases.slice(1)) {
-  console.log(`  ${c.label.padEnd(34)} ${(median(c.times) / base).toFixed(1).padStart(5)}×  (${median(c.times).toFixed(0)} ms)${c.exit === 0 ? '' : `  exit ${c.exit}`}`);
+  console.log(
+    `  ${c.label.padEnd(34)} ${(median(c.times) / base).toFixed(1).padStart(5)}×  (${median(c.times).toFixed(0)} ms)${c.exit === 0 ? '' : `  exit ${c.exit}`}`,
+  );
 }

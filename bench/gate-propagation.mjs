@@ -25,7 +25,12 @@ try {
 
 async function measure(store, storeEnv, targetMs) {
   const env = { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: stateDir, OTEL_METRICS_EXPORTER: 'none', ...storeEnv };
-  const watcher = spawn(process.execPath, ['--input-type=module', '-e', `
+  const watcher = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { start } from '@costctl/otel';
     const costctl = start();
     // Heard the moment this process's gate changes: what a call would read from then on.
@@ -34,7 +39,10 @@ async function measure(store, storeEnv, targetMs) {
     });
     console.log('ready');
     process.stdin.on('end', () => process.exit(0)).resume();
-  `], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  `,
+    ],
+    { env, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: watcher.stdout });
   const next = () => new Promise((resolve) => lines.once('line', resolve));
   await next();
@@ -49,12 +57,12 @@ async function measure(store, storeEnv, targetMs) {
     if (i % 2 === 0) await state.gate.trip({ reason: `bench ${i}`, actor: 'bench' });
     else await state.gate.reset({ reason: `bench ${i}`, actor: 'bench' });
     delays.push(Number(await seen) - at);
-}
-await state.close();
-watcher.stdin.end();
+  }
+  await state.close();
+  watcher.stdin.end();
 
-delays.sort((a, b) => a - b);
-const at = (q) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))];
-console.log(`gate propagation between processes (${store}), ${changes} changes, Node ${process.version}:`);
-console.log(`  p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${delays.at(-1)} ms  (target: p99 within ${targetMs} ms)`);
+  delays.sort((a, b) => a - b);
+  const at = (q) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))];
+  console.log(`gate propagation between processes (${store}), ${changes} changes, Node ${process.version}:`);
+  console.log(`  p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${delays.at(-1)} ms  (target: p99 within ${targetMs} ms)`);
 }

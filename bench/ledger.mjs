@@ -92,7 +92,13 @@ for (const [pace, calls] of [
   }
   const base = best['ledgerLine only (baseline)'];
   for (const [name, { onTick, cpu }] of Object.entries(best)) {
-    rows.push([`${pace}: ${name}`, `${onTick.toFixed(2)} us on the call's tick`, formatRatio(onTick / base.onTick), `${cpu.toFixed(2)} us CPU/call`, formatRatio(cpu / base.cpu)]);
+    rows.push([
+      `${pace}: ${name}`,
+      `${onTick.toFixed(2)} us on the call's tick`,
+      formatRatio(onTick / base.onTick),
+      `${cpu.toFixed(2)} us CPU/call`,
+      formatRatio(cpu / base.cpu),
+    ]);
   }
 }
 

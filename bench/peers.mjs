@@ -65,13 +65,22 @@ const SIDES = [
     nodeArgs: preload('openinference.mjs'),
     proof: 'records',
   },
-  { id: `@opentelemetry/instrumentation-undici ${version('@opentelemetry/instrumentation-undici')} + NodeSDK`, nodeArgs: preload('otel-undici.mjs'), proof: 'spans' },
+  {
+    id: `@opentelemetry/instrumentation-undici ${version('@opentelemetry/instrumentation-undici')} + NodeSDK`,
+    nodeArgs: preload('otel-undici.mjs'),
+    proof: 'spans',
+  },
   { id: `openlit ${version('openlit')}`, nodeArgs: preload('openlit.mjs'), proof: 'sink' },
   { id: `@posthog/ai ${version('@posthog/ai')} (posthog-node ${version('posthog-node')})`, nodeArgs: preload('posthog.mjs'), proof: 'records' },
 ];
 
 const WORKLOADS = [
-  { id: 'json', title: 'JSON chat call, openai client, 1 in flight', stream: false, expected: (calls) => ({ calls, inputTokens: calls * JSON_USAGE.prompt_tokens, outputTokens: calls * JSON_USAGE.completion_tokens }) },
+  {
+    id: 'json',
+    title: 'JSON chat call, openai client, 1 in flight',
+    stream: false,
+    expected: (calls) => ({ calls, inputTokens: calls * JSON_USAGE.prompt_tokens, outputTokens: calls * JSON_USAGE.completion_tokens }),
+  },
   {
     id: 'stream',
     title: `SSE chat stream, openai client (for await of its chunks), ${plan.deltas} chunks`,
@@ -225,7 +234,8 @@ function checkRuns(workload, rounds, verifications) {
       throw new Error(`${side.id}, ${workload.id}: a run had the app's own global fetch: costctl did not load`);
     }
     for (const run of runs) {
-      if (side.proof === 'costctl' && run.stderr.includes('"level":"error"')) throw new Error(`${side.id}, ${workload.id}: costctl logged an error:\n${run.stderr}`);
+      if (side.proof === 'costctl' && run.stderr.includes('"level":"error"'))
+        throw new Error(`${side.id}, ${workload.id}: costctl logged an error:\n${run.stderr}`);
       if (run.stderr.trim() !== '') progress(`${side.id}, ${workload.id}: stderr of a run:\n${run.stderr.slice(0, 2000)}\n`);
     }
   }
@@ -312,7 +322,11 @@ function printReport(results, machine) {
       ['rounds', 'CPU/call ratio per round', 'left'],
     ];
     const widths = columns.map(([key, title]) => Math.max(title.length, ...rows.map((row) => row[key].length)));
-    const line = (cells) => cells.map((cell, i) => (columns[i][2] === 'left' ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+    const line = (cells) =>
+      cells
+        .map((cell, i) => (columns[i][2] === 'left' ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join('  ')
+        .trimEnd();
     console.log(line(columns.map(([, title]) => title)));
     console.log(widths.map((width) => '-'.repeat(width)).join('  '));
     for (const row of rows) console.log(line(columns.map(([key]) => row[key])));

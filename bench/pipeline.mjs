@@ -44,7 +44,12 @@ function chunksOf(text) {
 /** An embeddings answer as api.openai.com returns one: 1,536 floats, then the model and the usage. */
 function embeddingsJson() {
   const embedding = Array.from({ length: 1536 }, (_, i) => Math.sin(i) / 7);
-  return JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding }], model: 'text-embedding-3-small', usage: { prompt_tokens: 8, total_tokens: 8 } });
+  return JSON.stringify({
+    object: 'list',
+    data: [{ object: 'embedding', index: 0, embedding }],
+    model: 'text-embedding-3-small',
+    usage: { prompt_tokens: 8, total_tokens: 8 },
+  });
 }
 
 function readAndPrice(kind) {
@@ -107,7 +112,12 @@ for (const series of [10, 1000, 10_000]) {
   for (const each of results) metrics.record(each); // every series live before timing
   const micros = microsPerRun((i) => metrics.record(results[i % series]), 100_000);
   base ??= micros;
-  rows.push([`metrics: record one call, ${series.toLocaleString('en')} live series`, `${micros.toFixed(2)} us`, `10 series ${base.toFixed(2)} us`, formatRatio(micros / base)]);
+  rows.push([
+    `metrics: record one call, ${series.toLocaleString('en')} live series`,
+    `${micros.toFixed(2)} us`,
+    `10 series ${base.toFixed(2)} us`,
+    formatRatio(micros / base),
+  ]);
 }
 
 console.log(`\ncostctl per-call work in one process: Node ${process.version}, best of ${ROUNDS} rounds each\n`);

@@ -42,7 +42,9 @@ const reload = microsPerRun(() => {
   if (!read.ok) throw new Error(read.problem);
   usePriceData(read.value);
 }, 5);
-console.log(`reload of ${(stored.length / 1e6).toFixed(2)} MB of price data: ${(reload / 1000).toFixed(1)} ms, ${formatRatio(reload / parse)} JSON.parse of it (${(parse / 1000).toFixed(1)} ms)`);
+console.log(
+  `reload of ${(stored.length / 1e6).toFixed(2)} MB of price data: ${(reload / 1000).toFixed(1)} ms, ${formatRatio(reload / parse)} JSON.parse of it (${(parse / 1000).toFixed(1)} ms)`,
+);
 
 const usage = { input: 1200, output: 300, cacheRead: 200, cacheWrite: 0, reasoning: 0 };
 const models = ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o'];
@@ -53,4 +55,6 @@ const bundled = microsPerRun(priceMany(bundledTable), 200_000);
 usePriceData(prepared.value);
 const updatedTable = new PriceTable();
 const updated = microsPerRun(priceMany(updatedTable), 200_000);
-console.log(`pricing a call with updated data in use: ${(updated * 1000).toFixed(0)} ns, ${formatRatio(updated / bundled)} the bundled data (${(bundled * 1000).toFixed(0)} ns)`);
+console.log(
+  `pricing a call with updated data in use: ${(updated * 1000).toFixed(0)} ns, ${formatRatio(updated / bundled)} the bundled data (${(bundled * 1000).toFixed(0)} ns)`,
+);

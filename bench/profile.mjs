@@ -31,7 +31,12 @@ try {
       ...scenarioEnv(scenario, { baseUrl, warmupMs: plan.warmupMs, stateDir: join(dir, 'state'), redis }),
       OTEL_METRICS_EXPORTER: 'none',
       // PROFILE_ENV='COSTCTL_LEDGER=false' and the like, to see what one part costs.
-      ...Object.fromEntries((process.env.PROFILE_ENV ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+      ...Object.fromEntries(
+        (process.env.PROFILE_ENV ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      ),
     };
     // Each side as bench/run.mjs runs it: a scenario may put OTel's instrumentation under both, or measure a preload.
     const sides = sidesOf(scenario, COSTCTL);

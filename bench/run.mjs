@@ -90,7 +90,8 @@ async function verifiedRun(scenario, env) {
     const totals = sumSlices([await worker.slice(plan.sliceMs * plan.slicesPerRound)]);
     const end = await worker.end();
     const problems = preloadProblems(scenario.measured, end);
-    const summary = scenario.measured?.costctl === false ? bareSummary(scenario, end) : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
+    const summary =
+      scenario.measured?.costctl === false ? bareSummary(scenario, end) : checkObserved(await scrapeMetrics(port), scenario.expected(end.totalCalls));
     if (problems.length > 0) throw new Error(`${scenario.id}: the instrumentation did not see the calls: ${problems.join('; ')}`);
     await worker.close();
     return { ...totals, ...end, stderr: worker.stderr, summary };
@@ -160,7 +161,10 @@ function checkRuns(scenario, rounds, verification) {
   if (scenario.measured?.costctl !== false && costctls.some((run) => rawFetches.has(run.fetchIdentity))) {
     throw new Error(`${scenario.id}: a costctl run had the same global fetch as a raw run: costctl did not load`);
   }
-  for (const [side, runs] of [['baseline', raws], ['measured', costctls]]) {
+  for (const [side, runs] of [
+    ['baseline', raws],
+    ['measured', costctls],
+  ]) {
     for (const run of runs) {
       const problems = preloadProblems(scenario[side], run);
       if (problems.length > 0) throw new Error(`${scenario.id}: a ${side} run: ${problems.join('; ')}`);

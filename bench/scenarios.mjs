@@ -79,7 +79,7 @@ export function scenarios(plan) {
     },
     {
       id: 'json-unbilled',
-      title: 'JSON call to an endpoint costctl does not bill (the app\'s other traffic), fetch, 1 in flight',
+      title: "JSON call to an endpoint costctl does not bill (the app's other traffic), fetch, 1 in flight",
       worker: 'json-fetch.mjs',
       concurrency: 1,
       // The same call, but the only paid endpoint costctl knows is elsewhere: it goes through costctl's fetch and

@@ -60,7 +60,9 @@ try {
 const at = (side, fraction) => samples[side].find((sample) => sample.calls >= target * fraction) ?? samples[side].at(-1);
 const mb = (bytes) => formatNumber(bytes / MB, 1);
 
-console.log(`\ncostctl soak: Node ${process.version}, ${target.toLocaleString('en')} JSON calls per side, 16 in flight, ${((performance.now() - started) / 60_000).toFixed(1)} min`);
+console.log(
+  `\ncostctl soak: Node ${process.version}, ${target.toLocaleString('en')} JSON calls per side, 16 in flight, ${((performance.now() - started) / 60_000).toFixed(1)} min`,
+);
 console.log('calls      raw RSS MB  costctl RSS MB   raw heap MB  costctl heap MB');
 for (let tenth = 1; tenth <= 10; tenth++) {
   const raw = at('raw', tenth / 10);
@@ -70,6 +72,8 @@ for (let tenth = 1; tenth <= 10; tenth++) {
   );
 }
 const growth = (side, field) => samples[side].at(-1)[field] - at(side, 0.1)[field];
-console.log(`\ngrowth from 10 % to the end: RSS raw ${mb(growth('raw', 'rss'))} MB, costctl ${mb(growth('costctl', 'rss'))} MB; heap raw ${mb(growth('raw', 'heapUsed'))} MB, costctl ${mb(growth('costctl', 'heapUsed'))} MB`);
+console.log(
+  `\ngrowth from 10 % to the end: RSS raw ${mb(growth('raw', 'rss'))} MB, costctl ${mb(growth('costctl', 'rss'))} MB; heap raw ${mb(growth('raw', 'heapUsed'))} MB, costctl ${mb(growth('costctl', 'heapUsed'))} MB`,
+);
 const perCall = (growth('costctl', 'heapUsed') - growth('raw', 'heapUsed')) / (target * 0.9);
 console.log(`costctl's heap growth beyond raw's, per call after the 10 % mark: ${perCall.toFixed(3)} bytes`);

@@ -72,7 +72,9 @@ export function chatCompletionJson() {
 export function chatCompletionStream(deltas) {
   const head = `{"id":"chatcmpl-C3xq8Yd1gKq3ZfJ0mPp2sR7tU9vWx","object":"chat.completion.chunk","created":1754896530,"model":"${RESPONSE_MODEL}","service_tier":"default","system_fingerprint":"fp_34a54ae93c","choices":[`;
   const words = ANSWER.split(' ');
-  const events = [`data: ${head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"Yb3kMfqZ"}\n\n`];
+  const events = [
+    `data: ${head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"Yb3kMfqZ"}\n\n`,
+  ];
   for (let i = 0; i < deltas; i += 1) {
     const word = JSON.stringify(` ${words[i % words.length]}`);
     events.push(`data: ${head}{"index":0,"delta":{"content":${word}},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"n2WQ"}\n\n`);

@@ -121,7 +121,11 @@ export async function startRedis() {
   const dir = freshStateDir();
   const server = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const exited = new Promise((resolve) => server.once('exit', resolve));
-  await waitFor(() => accepts(port), `redis-server to listen on ${port}`, () => server.exitCode !== null);
+  await waitFor(
+    () => accepts(port),
+    `redis-server to listen on ${port}`,
+    () => server.exitCode !== null,
+  );
   say(`Redis on redis://127.0.0.1:${port}`);
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -158,8 +162,14 @@ export async function startCollector() {
   const metricsUrl = `http://127.0.0.1:${prometheus}/metrics`;
   // An empty OTLP/JSON export is a valid push of nothing.
   const ready = async () =>
-    (await fetch(`${otlpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.ok, () => false)) &&
-    (await fetch(metricsUrl).then((r) => r.ok, () => false));
+    (await fetch(`${otlpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+      (r) => r.ok,
+      () => false,
+    )) &&
+    (await fetch(metricsUrl).then(
+      (r) => r.ok,
+      () => false,
+    ));
   try {
     await waitFor(ready, `the Collector to take OTLP on ${otlpUrl}`, () => collector.exitCode !== null, 30_000);
   } catch (error) {

@@ -46,7 +46,10 @@ const isTypeOnly = (typeKeyword, clause) => {
   if (typeKeyword) return true;
   const braces = clause?.trim().match(/^\{([^}]*)\}$/s);
   if (!braces) return false;
-  const names = braces[1].split(',').map((name) => name.trim()).filter(Boolean);
+  const names = braces[1]
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   return names.length > 0 && names.every((name) => name.startsWith('type '));
 };
 

@@ -18,9 +18,12 @@ export const KEYS_END = '<!-- keys:end -->';
  * read, fails the generator.
  */
 const withoutKey = {
-  COSTCTL_CONFIG: 'Path of the config file (JSON; YAML when it ends `.yaml`/`.yml`). Unset: `costctl.config.json`, `.yaml` or `.yml` in the working directory, if there is one',
-  COSTCTL_OPENAI_ADMIN_URL: 'Base URL of OpenAI\'s organization usage and cost API for `costctl reconcile` (default `https://api.openai.com/v1`; proxies, tests)',
-  COSTCTL_ANTHROPIC_ADMIN_URL: 'Base URL of Anthropic\'s usage and cost report API for `costctl reconcile` (default `https://api.anthropic.com`; proxies, tests)',
+  COSTCTL_CONFIG:
+    'Path of the config file (JSON; YAML when it ends `.yaml`/`.yml`). Unset: `costctl.config.json`, `.yaml` or `.yml` in the working directory, if there is one',
+  COSTCTL_OPENAI_ADMIN_URL:
+    "Base URL of OpenAI's organization usage and cost API for `costctl reconcile` (default `https://api.openai.com/v1`; proxies, tests)",
+  COSTCTL_ANTHROPIC_ADMIN_URL:
+    "Base URL of Anthropic's usage and cost report API for `costctl reconcile` (default `https://api.anthropic.com`; proxies, tests)",
 };
 
 /** Names of the entries of a map (a zod record) in a key's path, by the path of the map. */
@@ -28,7 +31,17 @@ const mapEntryNames = { prices: ['<provider>', '<model>'], credits: ['<provider>
 
 /** Values tried on each variable until one is accepted and changes the resolved config. */
 function candidates(schema) {
-  const values = new Set(['tenant', 'Europe/Paris', 'openai=http://127.0.0.1:8080/v1', 'redis://127.0.0.1:6379', 'http://127.0.0.1:8080/alerts', '0.5', '7', 'true', 'false']);
+  const values = new Set([
+    'tenant',
+    'Europe/Paris',
+    'openai=http://127.0.0.1:8080/v1',
+    'redis://127.0.0.1:6379',
+    'http://127.0.0.1:8080/alerts',
+    '0.5',
+    '7',
+    'true',
+    'false',
+  ]);
   const visit = (node) => {
     if (node === null || typeof node !== 'object') return;
     if (Array.isArray(node.enum)) for (const value of node.enum) values.add(String(value));
@@ -79,7 +92,12 @@ export function environmentRows({ loadConfig, variablesReadElsewhere, jsonSchema
       if (changed.length === 0) continue;
       if (changed.length === 1 && changed[0] === 'rules' && config.rules.length === 1) {
         const rule = config.rules[0];
-        return { name, key: undefined, default: '—', meaning: `One rule \`${rule.name}\`: a limit in \`${rule.unit}\` per \`${rule.window}\`, with the default levels and action (\`onExceed\`)` };
+        return {
+          name,
+          key: undefined,
+          default: '—',
+          meaning: `One rule \`${rule.name}\`: a limit in \`${rule.unit}\` per \`${rule.window}\`, with the default levels and action (\`onExceed\`)`,
+        };
       }
       if (changed.length !== 1) throw new Error(`${name} changes ${changed.join(', ')}: the reference expects one key per variable`);
       const key = changed[0];
@@ -144,7 +162,11 @@ function keyNodes(schema) {
 
 /** The description of every key path, by the path its resolved config value has (no `[]`, no `<…>`). */
 function describedKeys(schema) {
-  return new Map(keyNodes(schema).filter(({ path }) => !/[[<]/.test(path)).map(({ path, node }) => [path, description(node)]));
+  return new Map(
+    keyNodes(schema)
+      .filter(({ path }) => !/[[<]/.test(path))
+      .map(({ path, node }) => [path, description(node)]),
+  );
 }
 
 function description(node) {
@@ -180,7 +202,9 @@ export function keyRows({ jsonSchema, environment, defaults }) {
 export function renderKeyTable(rows) {
   const lines = ['| key | type | default | variable | meaning |', '|---|---|---|---|---|'];
   for (const row of rows) {
-    lines.push(`| \`${row.path}\` | ${cell(row.type)} | ${cell(row.default)} | ${row.variable === undefined ? '' : `\`${row.variable}\``} | ${cell(row.meaning)} |`);
+    lines.push(
+      `| \`${row.path}\` | ${cell(row.type)} | ${cell(row.default)} | ${row.variable === undefined ? '' : `\`${row.variable}\``} | ${cell(row.meaning)} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -41,7 +41,10 @@ function metadataProblems(dir, m) {
   need(m.repository?.directory === dir, `repository.directory is ${JSON.stringify(m.repository?.directory)}, not "${dir}"`);
   need(m.homepage === `${REPOSITORY}/tree/main/${dir}#readme`, `homepage is ${JSON.stringify(m.homepage)}, not "${REPOSITORY}/tree/main/${dir}#readme"`);
   need(m.bugs?.url === `${REPOSITORY}/issues`, `bugs.url is ${JSON.stringify(m.bugs?.url)}, not "${REPOSITORY}/issues"`);
-  need(m.engines?.node === rootManifest.engines.node, `engines.node is ${JSON.stringify(m.engines?.node)}, not the repository's "${rootManifest.engines.node}"`);
+  need(
+    m.engines?.node === rootManifest.engines.node,
+    `engines.node is ${JSON.stringify(m.engines?.node)}, not the repository's "${rootManifest.engines.node}"`,
+  );
   need(m.files?.includes('dist'), 'files does not list dist');
   need(m.publishConfig?.access === 'public', 'publishConfig.access is not "public" (a scoped package is published restricted otherwise)');
   const licenseFile = join(root, dir, 'LICENSE');
@@ -51,7 +54,10 @@ function metadataProblems(dir, m) {
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     for (const [name, range] of Object.entries(m[field] ?? {})) {
       if (!versions.has(name)) continue;
-      need(inCaretRange(range, versions.get(name)), `${field}.${name} is "${range}": want a caret range (^x.y.z) that holds ${name}@${versions.get(name)}, so each package upgrades on its own`);
+      need(
+        inCaretRange(range, versions.get(name)),
+        `${field}.${name} is "${range}": want a caret range (^x.y.z) that holds ${name}@${versions.get(name)}, so each package upgrades on its own`,
+      );
     }
   }
   return problems;
@@ -96,7 +102,8 @@ for (const [dir, manifest] of manifests) {
   const publish = run('npm', ['publish', '--dry-run', '--offline', '--json'], { cwd });
   if (!publish.ok) problems.push(`npm publish --dry-run failed:\n${publish.output}`);
   // npm skips a private package with a warning and exit 0: ask what it would have published.
-  else if (!publish.output.includes(`"id": "${manifest.name}@${manifest.version}"`)) problems.push('npm publish --dry-run skips it: is it "private"? Every package here is published');
+  else if (!publish.output.includes(`"id": "${manifest.name}@${manifest.version}"`))
+    problems.push('npm publish --dry-run skips it: is it "private"? Every package here is published');
 
   const pack = run('npm', ['pack', '--json', '--pack-destination', out], { cwd });
   if (!pack.ok) {

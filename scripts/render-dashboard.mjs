@@ -39,7 +39,15 @@ const { values: args } = parseArgs({
 });
 const SCRAPE_SECONDS = 2;
 /** The flags this machine's Chromium needs headless; playwright adds --headless and --user-data-dir. */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const tool = (script) => execFileSync('bash', [join(root, 'scripts', script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 
@@ -58,7 +66,13 @@ async function collect(dashboard) {
   const rounds = Math.max(12, Math.round(Number(args.seconds)));
   console.log(`running the demo app under costctl for about ${rounds} s, scraped by Prometheus every ${SCRAPE_SECONDS} s…`);
   // 40,000 characters of context (~10,000 tokens) a call: a few dollars over the run.
-  const scenario = await startSpendScenario({ binDir: tool('ensure-prometheus.sh'), watchLimitUsd: 5, cappedLimitUsd: 0.1, contextChars: 40_000, intervalSeconds: SCRAPE_SECONDS });
+  const scenario = await startSpendScenario({
+    binDir: tool('ensure-prometheus.sh'),
+    watchLimitUsd: 5,
+    cappedLimitUsd: 0.1,
+    contextChars: 40_000,
+    intervalSeconds: SCRAPE_SECONDS,
+  });
   try {
     const outcomes = new Map();
     for (let round = 1; round <= rounds; round++) {
@@ -91,7 +105,12 @@ async function collect(dashboard) {
 async function screenshot(html, out) {
   const executablePath = tool('ensure-chromium.sh');
   const profile = mkdtempSync(join(tmpdir(), 'costctl-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1600, height: 900 } });
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1600, height: 900 },
+  });
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.setContent(html, { waitUntil: 'load' });
@@ -105,7 +124,11 @@ async function screenshot(html, out) {
 
 const dashboard = JSON.parse(readFileSync(join(root, 'grafana/dashboards', args.dashboard), 'utf8'));
 const { byPanel, from, to } = await collect(dashboard);
-const html = dashboardHtml(dashboard, byPanel, { from, to, note: `drawn by scripts/render-dashboard.mjs from grafana/dashboards/${args.dashboard} and a live Prometheus` });
+const html = dashboardHtml(dashboard, byPanel, {
+  from,
+  to,
+  note: `drawn by scripts/render-dashboard.mjs from grafana/dashboards/${args.dashboard} and a live Prometheus`,
+});
 if (args.html) writeFileSync(resolve(args.html), html);
 await screenshot(html, resolve(args.out));
 console.log(`wrote ${resolve(args.out)}`);

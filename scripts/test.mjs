@@ -45,7 +45,11 @@ for (const { name, node } of runtimes) {
 const checks = [
   { name: 'dependency rule of packages/otel/src (scripts/check-layout.mjs)', command: process.execPath, args: [join(root, 'scripts/check-layout.mjs')] },
   { name: 'strict type-check of the tests (tsconfig.test.json)', command: join(root, 'node_modules/.bin/tsc'), args: ['-p', join(root, 'tsconfig.test.json')] },
-  { name: 'lint and format (biome ci, biome.jsonc)', command: join(root, 'node_modules/.bin/biome'), args: ['ci', 'packages', 'scripts', 'bench', 'test', 'examples'] },
+  {
+    name: 'lint and format (biome ci, biome.jsonc)',
+    command: join(root, 'node_modules/.bin/biome'),
+    args: ['ci', 'packages', 'scripts', 'bench', 'test', 'examples'],
+  },
   { name: 'package checks (metadata, npm publish --dry-run, publint, attw)', command: process.execPath, args: [join(root, 'scripts/lint-package.mjs')] },
   { name: 'workflow lint (actionlint)', command: 'bash', args: [join(root, 'scripts/lint-workflows.sh')] },
 ];

@@ -63,7 +63,17 @@ async function spendElsewhere(env: Record<string, string>, amountUsd: number): P
   const state = await openState({ env });
   try {
     const day = new Date().toISOString().slice(0, 10);
-    await state.adjust({ provider: 'openai', model: 'gpt-4o-mini', day, amountUsd, reason: 'test', actor: 'test', source: 'test', billedUsd: amountUsd, localUsd: 0 });
+    await state.adjust({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      day,
+      amountUsd,
+      reason: 'test',
+      actor: 'test',
+      source: 'test',
+      billedUsd: amountUsd,
+      localUsd: 0,
+    });
   } finally {
     await state.close();
   }
@@ -178,7 +188,10 @@ describe('one alert per change, per fleet', () => {
       const stderr = await Promise.all([...fleet, later].map(async (app) => (await app.stop(), app.stderr())));
       expect(hook.received.map((alert) => `${alert.previous}→${alert.level}`)).toEqual(['ok→warning', 'warning→exceeded']);
       // The log line keeps its own level (the line's severity); the budget's level is a field of its own.
-      const lines = stderr.flatMap((text) => text.split('\n')).filter((line) => line.includes('"budgetLevel"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = stderr
+        .flatMap((text) => text.split('\n'))
+        .filter((line) => line.includes('"budgetLevel"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       const logged = lines.map(({ level, budgetLevel, kind }) => ({ level, budgetLevel, kind }));
       expect(logged.sort((x, y) => String(x.budgetLevel).localeCompare(String(y.budgetLevel)))).toEqual([
         { level: 'error', budgetLevel: 'exceeded', kind: 'budget' },
@@ -237,7 +250,11 @@ describe('gate changes are announced', () => {
       { kind: 'gate', change: 'reset', tripped: false, actor: 'carol', reason: 'agent fixed' },
     ]);
     expect(gateAlerts()).toHaveLength(2);
-    const logged = stderr.join('\n').split('\n').filter((line) => line.includes('"kind":"gate"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = stderr
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.includes('"kind":"gate"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(logged.map(({ level, change, actor }) => ({ level, change, actor }))).toEqual([
       { level: 'error', change: 'trip', actor: 'alice' },
       { level: 'warn', change: 'reset', actor: 'carol' },
@@ -302,7 +319,10 @@ describe('a trip aborts the calls in flight', () => {
   }
 
   it('lets the stream run on with abortOnTrip: false', async () => {
-    const env = appEnv({ evaluationIntervalMillis: 600_000, abortOnTrip: false }, { FAKE_PROVIDER_URL: slow.url, COSTCTL_ENDPOINTS: `openai=${slow.url}/openai` });
+    const env = appEnv(
+      { evaluationIntervalMillis: 600_000, abortOnTrip: false },
+      { FAKE_PROVIDER_URL: slow.url, COSTCTL_ENDPOINTS: `openai=${slow.url}/openai` },
+    );
     const app = await start(env);
     expect(await app.ask({ stream: 'fetch' })).toEqual({ started: true });
     const state = await openState({ env });

@@ -43,7 +43,13 @@ function tokens(call: CallSpec): Tokens {
     return { input: usage.prompt_tokens, output: usage.completion_tokens, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
   }
   const counts = expectedInvokeCounts(pricedModel(call.modelId), call.body);
-  return { input: counts.input + counts.cacheRead + counts.cacheWrite, output: counts.output, cacheRead: counts.cacheRead, cacheWrite: counts.cacheWrite, reasoning: 0 };
+  return {
+    input: counts.input + counts.cacheRead + counts.cacheWrite,
+    output: counts.output,
+    cacheRead: counts.cacheRead,
+    cacheWrite: counts.cacheWrite,
+    reasoning: 0,
+  };
 }
 
 /** The exact price of a call under AWS Bedrock's provider id. */
@@ -66,7 +72,10 @@ describe.each(['fetch', 'node-http', 'default'])('node --import @costctl/otel/re
       {
         operation: 'converse',
         modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
-        body: { system: cachedSystem, messages: [...converse().messages, { role: 'assistant', content: [{ text: 'The daily rule.' }] }, ...converse().messages] },
+        body: {
+          system: cachedSystem,
+          messages: [...converse().messages, { role: 'assistant', content: [{ text: 'The daily rule.' }] }, ...converse().messages],
+        },
       },
       { operation: 'converse-stream', modelId: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', body: converse() },
       { operation: 'converse-stream', modelId: 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0', body: converse() },
@@ -89,7 +98,10 @@ describe.each(['fetch', 'node-http', 'default'])('node --import @costctl/otel/re
     expect(tokens(calls[1]!).cacheWrite).toBeGreaterThan(0);
     expect(tokens(calls[2]!).cacheRead).toBeGreaterThan(0);
     // A global inference profile is priced as such, apart from the regional one.
-    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_request_model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' })).toBeCloseTo(expectedCost(calls[3]!), 12);
+    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_request_model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' })).toBeCloseTo(
+      expectedCost(calls[3]!),
+      12,
+    );
     expect(select(run.samples, 'costctl_requests_total', { gen_ai_request_model: 'us.amazon.nova-pro-v1:0' })).toHaveLength(1);
     expect(sum(run.samples, 'costctl_requests_total', { gen_ai_operation_name: 'embeddings' })).toBe(1);
     expect(run.metricsText).not.toMatch(/AKIDFAKEFAKEFAKE|fake-secret-key|batch job last night/);
@@ -112,7 +124,9 @@ describe.each(['fetch', 'node-http', 'default'])('node --import @costctl/otel/re
     expect(estimated.map((sample) => sample.labels.gen_ai_request_model).sort()).toEqual(['amazon.nova-lite-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0']);
     for (const sample of estimated) expect(sample.value).toBeGreaterThan(0);
     // Anthropic's message_start, inside the chunks, gave the exact input before the cut.
-    expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_request_model: 'anthropic.claude-3-haiku-20240307-v1:0', gen_ai_token_type: 'input' })).toBe(tokens(calls[2]!).input);
+    expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_request_model: 'anthropic.claude-3-haiku-20240307-v1:0', gen_ai_token_type: 'input' })).toBe(
+      tokens(calls[2]!).input,
+    );
   });
 
   it('blocks a call over budget before it leaves: the SDK raises it at once, one attempt, no request at the server', async () => {
@@ -147,8 +161,11 @@ describe("Bedrock's OpenAI-compatible endpoint, with the openai client", () => {
       ['/openai/v1/chat/completions', 'openai.gpt-oss-20b-1:0', false],
       ['/openai/v1/chat/completions', 'openai.gpt-oss-120b-1:0', true],
     ]);
-    expectChatsPriced(run, 'aws.bedrock', calls.map((call) => [call.modelId, expectedCost(call)]));
+    expectChatsPriced(
+      run,
+      'aws.bedrock',
+      calls.map((call) => [call.modelId, expectedCost(call)]),
+    );
     expect(run.metricsText).not.toMatch(/bedrock-api-key/);
   });
 });
-

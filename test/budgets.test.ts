@@ -71,16 +71,20 @@ describe('budgets block calls before they leave', () => {
     ['openai', 'openai.chat', { model: 'gpt-4o-mini', max_tokens: 24, messages: question }],
     ['anthropic', 'anthropic.messages', { model: 'claude-haiku-4-5', max_tokens: 24, messages: question }],
   ] as const)('a call the %s client makes that a budget blocks says why, in money', (sdk, api, body) => {
-    it.each(['respond', 'throw'])('in %s mode: spent, this call\'s worst case and its source, the limit, and what to do', async (mode) => {
+    it.each(['respond', 'throw'])("in %s mode: spent, this call's worst case and its source, the limit, and what to do", async (mode) => {
       const spent = costOf(api, body);
       const limit = 1.5 * spent;
-      const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: sdk, CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_BLOCK_MODE: mode }) });
+      const run = await runApp('test/apps/blocked-sdk.mjs', {
+        env: env({ SDK: sdk, CALLS: '2', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_BLOCK_MODE: mode }),
+      });
       expect(run.lines.map((line) => line.ok)).toEqual([true, false]);
       expect(provider.requests).toHaveLength(1);
       const blocked = run.lines[1]!;
       const said = String(mode === 'respond' ? blocked.bodyMessage : (blocked.cause as { message: string }).message);
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-      const money = said.match(/has \$([0-9.]+) spent of its \$([0-9.]+) limit, and this call could cost up to \$([0-9.]+) \(its worst case with max_tokens 24 from the request\), which would pass the limit\./);
+      const money = said.match(
+        /has \$([0-9.]+) spent of its \$([0-9.]+) limit, and this call could cost up to \$([0-9.]+) \(its worst case with max_tokens 24 from the request\), which would pass the limit\./,
+      );
       expect(money, said).not.toBeNull();
       // Three significant digits.
       expect(Number(money![1]) / spent).toBeCloseTo(1, 2);
@@ -121,9 +125,13 @@ describe('budgets block calls before they leave', () => {
   it('says who tripped the gate, when and why, in the 402 body and the thrown error', async () => {
     for (const mode of ['respond', 'throw']) {
       const run = await runApp('test/apps/budget-api.mjs', { register: false, env: env({ CALLS: '0', COSTCTL_BLOCK_MODE: mode }) });
-      const { tripped } = run.lines[0] as { tripped: { body?: { error: { message: string } }; message?: string; actor?: string; reason?: string; since?: string } };
+      const { tripped } = run.lines[0] as {
+        tripped: { body?: { error: { message: string } }; message?: string; actor?: string; reason?: string; since?: string };
+      };
       const said = tripped.body?.error.message ?? tripped.message;
-      expect(said).toMatch(/the emergency gate was tripped by alice at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(retry storm in checkout\)\. Calls to paid APIs are blocked until an operator resets it: costctl gate reset/);
+      expect(said).toMatch(
+        /the emergency gate was tripped by alice at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(retry storm in checkout\)\. Calls to paid APIs are blocked until an operator resets it: costctl gate reset/,
+      );
       if (mode === 'throw') expect(tripped).toMatchObject({ actor: 'alice', reason: 'retry storm in checkout', since: expect.stringMatching(/^\d{4}-/) });
     }
   });
@@ -135,7 +143,12 @@ describe('budgets block calls before they leave', () => {
   });
 
   it('never lets committed spend pass the limit under 200 concurrent streams', async () => {
-    const streamed = { ...openaiBody, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Stream me something short.' }] };
+    const streamed = {
+      ...openaiBody,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Stream me something short.' }],
+    };
     const each = costOf('openai.chat', streamed);
     const limit = 50.5 * each;
     const run = await runApp('test/apps/concurrent.mjs', { env: env({ CALLS: '200', COSTCTL_DAILY_LIMIT_USD: String(limit) }) });
@@ -207,7 +220,9 @@ describe('the evaluator, alerts and the gate', () => {
 
   it('trips the gate from a trip rule, blocking every provider after', async () => {
     const limit = 1.5 * costOf('openai.chat', openaiBody);
-    const run = await runApp('test/apps/blocked-sdk.mjs', { env: env({ SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'trip' }) });
+    const run = await runApp('test/apps/blocked-sdk.mjs', {
+      env: env({ SDK: 'openai', CALLS: '3', COSTCTL_DAILY_LIMIT_USD: String(limit), COSTCTL_ON_EXCEED: 'trip' }),
+    });
     expect(run.lines.map((line) => line.blocked ?? 'ok')).toEqual(['ok', 'gate', 'gate']);
     expect(run.lines[1]).toMatchObject({ type: 'costctl_gate_tripped' });
     expect(select(run.samples, 'costctl_gate_tripped')[0]?.value).toBe(1);

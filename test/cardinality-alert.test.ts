@@ -34,7 +34,10 @@ beforeAll(async () => {
   const binDir = ensurePrometheus();
   provider = await startFakeProvider();
   const dir = mkdtempSync(join(tmpdir(), 'costctl-cardinality-'));
-  writeFileSync(join(dir, 'costctl.config.json'), JSON.stringify({ rules: [{ name: 'requests_total', limit: BUDGET, unit: 'requests', window: 'total', action: 'block' }] }));
+  writeFileSync(
+    join(dir, 'costctl.config.json'),
+    JSON.stringify({ rules: [{ name: 'requests_total', limit: BUDGET, unit: 'requests', window: 'total', action: 'block' }] }),
+  );
   app = await startLiveApp('test/apps/tenant-per-user.mjs', {
     env: {
       FAKE_PROVIDER_URL: provider.url,
@@ -67,12 +70,18 @@ const alertNamed = async (name: string) => (await prometheus.alerts()).filter((a
 const values = async (expr: string) => (await prometheus.query(expr)).map((sample) => Number(sample.value[1]));
 /** Label sets per metric among `names` (a regex of metric names). */
 const labelSets = async (names: string) =>
-  Object.fromEntries((await prometheus.query(`count by (__name__) ({__name__=~"${names}"})`)).map((sample) => [sample.metric.__name__, Number(sample.value[1])]));
+  Object.fromEntries(
+    (await prometheus.query(`count by (__name__) ({__name__=~"${names}"})`)).map((sample) => [sample.metric.__name__, Number(sample.value[1])]),
+  );
 
 describe('a tenant label with a user id in it', () => {
   it(`within the bound (${BUDGET} users, all priced), nothing overflows and both cardinality alerts stay inactive`, async () => {
     expect(await callAsNewUsers(BUDGET)).toEqual({ ok: BUDGET, blocked: 0, failed: 0 });
-    expect(await labelSets('costctl_(?:cost_usd|requests|tokens)_total')).toEqual({ costctl_cost_usd_total: BUDGET, costctl_requests_total: BUDGET, costctl_tokens_total: 2 * BUDGET });
+    expect(await labelSets('costctl_(?:cost_usd|requests|tokens)_total')).toEqual({
+      costctl_cost_usd_total: BUDGET,
+      costctl_requests_total: BUDGET,
+      costctl_tokens_total: 2 * BUDGET,
+    });
     expect(await prometheus.query('{otel_metric_overflow="true"}')).toEqual([]);
     expect(await alertNamed('CostctlCardinalityOverflow')).toEqual([]);
     expect(await alertNamed('CostctlHighCardinality')).toEqual([]);
@@ -93,7 +102,10 @@ describe('a tenant label with a user id in it', () => {
   });
 
   it('its 2000 label sets are past the 1000 of CostctlHighCardinality, which is pending (it fires after 15 minutes of that)', async () => {
-    expect(await labelSets('costctl_requests_total|gen_ai_client_operation_duration_count')).toEqual({ costctl_requests_total: MAX_SERIES + 1, gen_ai_client_operation_duration_count: BUDGET });
+    expect(await labelSets('costctl_requests_total|gen_ai_client_operation_duration_count')).toEqual({
+      costctl_requests_total: MAX_SERIES + 1,
+      gen_ai_client_operation_duration_count: BUDGET,
+    });
     const pending = await prometheus.waitForAlert('CostctlHighCardinality', 'pending');
     expect(pending.map((alert) => ({ state: alert.state, labels: alert.labels, value: Number(alert.value) }))).toEqual([
       { state: 'pending', labels: { alertname: 'CostctlHighCardinality', severity: 'warning', job: 'costctl', instance: app.target }, value: MAX_SERIES + 1 },

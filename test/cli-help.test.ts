@@ -52,7 +52,22 @@ describe('costctl help and usage', () => {
 
   it('shows each command its usage, options, examples and exit codes, the same with "help <command>" and "<command> --help"', () => {
     const paths = everyCommand();
-    expect(paths.map((path) => path.join(' '))).toEqual(['status', 'gate', 'gate trip', 'gate reset', 'gate status', 'report', 'forecast', 'reconcile', 'price', 'prices', 'prices update', 'prices status', 'init', 'rules']);
+    expect(paths.map((path) => path.join(' '))).toEqual([
+      'status',
+      'gate',
+      'gate trip',
+      'gate reset',
+      'gate status',
+      'report',
+      'forecast',
+      'reconcile',
+      'price',
+      'prices',
+      'prices update',
+      'prices status',
+      'init',
+      'rules',
+    ]);
     for (const path of paths) {
       const help = costctl(['help', ...path], { cwd });
       expect(help, path.join(' ')).toMatchObject({ code: 0, stderr: '' });
@@ -73,8 +88,14 @@ describe('costctl help and usage', () => {
       stdout: '',
       stderr: `costctl: unknown command 'stauts'; did you mean status?\nRun "costctl --help" for its usage and commands.\n`,
     });
-    expect(costctl(['help', 'reprot'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: unknown command 'reprot'; did you mean report\?\n/) });
-    expect(costctl(['gate', 'trp', '--reason', 'x'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: unknown command 'trp'; did you mean trip\?\n/) });
+    expect(costctl(['help', 'reprot'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^costctl: unknown command 'reprot'; did you mean report\?\n/),
+    });
+    expect(costctl(['gate', 'trp', '--reason', 'x'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^costctl: unknown command 'trp'; did you mean trip\?\n/),
+    });
     expect(costctl(['status', '--jsn'], { cwd })).toEqual({
       code: 2,
       stdout: '',
@@ -85,10 +106,19 @@ describe('costctl help and usage', () => {
       stderr: `costctl: unknown option '--reasn'; did you mean --reason?\nRun "costctl gate trip --help" for its usage, options and examples.\n`,
     });
     // Far from every option: named, with no guess.
-    expect(costctl(['report', '--colour'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: unknown option '--colour'\nRun "costctl report --help"/) });
+    expect(costctl(['report', '--colour'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^costctl: unknown option '--colour'\nRun "costctl report --help"/),
+    });
     // A command's own usage errors point to its help the same way.
-    expect(costctl(['gate', 'trip'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: gate trip needs --reason: .*\nRun "costctl gate trip --help" for its usage, options and examples\.\n$/) });
-    expect(costctl(['report', '--json', '--csv'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: option '--json' cannot be used with option '--csv'\n/) });
+    expect(costctl(['gate', 'trip'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^costctl: gate trip needs --reason: .*\nRun "costctl gate trip --help" for its usage, options and examples\.\n$/),
+    });
+    expect(costctl(['report', '--json', '--csv'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^costctl: option '--json' cannot be used with option '--csv'\n/),
+    });
     expect(costctl(['report', '--chart', 'week'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/Allowed choices are hour, day, month/) });
     expect(costctl(['price'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: missing required argument 'model'\n/) });
     expect(costctl(['status', 'now'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: too many arguments for 'status'/) });
@@ -100,7 +130,9 @@ describe('costctl help and usage', () => {
     expect(result.stderr).toBe('warning: costctl ignores COSTCTL_DAILY_LIMT_USD: no costctl setting has that name; did you mean COSTCTL_DAILY_LIMIT_USD?\n');
     expect(JSON.parse(result.stdout)).toMatchObject({ rules: [] });
     // The CLI's own variables are known: no warning for them.
-    expect(costctl(['report', '--json'], { cwd: workdir(), env: { COSTCTL_OPENAI_ADMIN_URL: 'http://127.0.0.1:9/v1', COSTCTL_DAILY_LIMIT_USD: '1' } }).stderr).not.toMatch(/warning/);
+    expect(
+      costctl(['report', '--json'], { cwd: workdir(), env: { COSTCTL_OPENAI_ADMIN_URL: 'http://127.0.0.1:9/v1', COSTCTL_DAILY_LIMIT_USD: '1' } }).stderr,
+    ).not.toMatch(/warning/);
   });
 
   it('documents in docs/cli.md every command and every option its help lists', () => {

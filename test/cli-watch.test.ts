@@ -68,12 +68,18 @@ describe('costctl status --watch', () => {
     expect(stdout).not.toMatch(/\x1b/);
     const frames = stdout.split(/\n(?=costctl status: )/);
     expect(frames.length).toBeGreaterThanOrEqual(2);
-    for (const frame of frames) expect(frame).toMatch(/^costctl status: every 0\.1s, .*\n\ngate: open\nstore: file, time zone UTC\n\nrule +window +spent +limit +used +level +action\n-+ .*\ndaily_usd +day +\$0 +\$5\.00 +0% +ok +block\n$/);
+    for (const frame of frames)
+      expect(frame).toMatch(
+        /^costctl status: every 0\.1s, .*\n\ngate: open\nstore: file, time zone UTC\n\nrule +window +spent +limit +used +level +action\n-+ .*\ndaily_usd +day +\$0 +\$5\.00 +0% +ok +block\n$/,
+      );
   });
 
   it('stops, exit 0, when the reader of its output goes away (costctl status --watch | head -3)', async () => {
     const cwd = workdir();
-    const child = spawn(process.execPath, [costctlBin, 'status', '--watch', '--interval', '0.1'], { cwd, env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') } });
+    const child = spawn(process.execPath, [costctlBin, 'status', '--watch', '--interval', '0.1'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     // The first frame read, the reader leaves: every later redraw meets a closed pipe.
@@ -85,7 +91,10 @@ describe('costctl status --watch', () => {
   it('refuses --interval without --watch, a bad interval, and --json with --watch; exit 2', () => {
     const cwd = workdir();
     expect(costctl(['status', '--interval', '5'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: --interval goes with --watch/) });
-    expect(costctl(['status', '--watch', '--interval', 'often'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^costctl: --interval "often": expected seconds from 0\.1 to 3600/) });
+    expect(costctl(['status', '--watch', '--interval', 'often'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^costctl: --interval "often": expected seconds from 0\.1 to 3600/),
+    });
     expect(costctl(['status', '--watch', '--json'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot be used with/) });
   });
 });

@@ -58,7 +58,10 @@ describe('costctl', () => {
     expect(known).toMatchObject({ code: 0 });
     expect(known.stdout).toBe('openai gpt-4o-mini (priced as gpt-4o-mini): 1,000 input + 500 output tokens = $0.00045\nsource: @pydantic/genai-prices 0.1.8\n');
     const unknown = costctl(['price', 'acme-7b'], { cwd });
-    expect(unknown).toMatchObject({ code: 1, stdout: 'openai acme-7b: no price known. Add it under "prices" in the config file, in USD per million tokens.\n' });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stdout: 'openai acme-7b: no price known. Add it under "prices" in the config file, in USD per million tokens.\n',
+    });
     expect(costctl(['price', 'gpt-4o-mini', '--input', 'lots'], { cwd })).toMatchObject({ code: 2 });
   });
 
@@ -90,11 +93,15 @@ describe('costctl', () => {
     const text = costctl(['report', '--by', 'provider'], { cwd });
     expect(text.stdout).toMatch(/^provider\s+calls\s+input\s+output\s+cost_usd/);
     expect(text.stdout).toMatch(/total \$[\d.]+ over 3 calls/);
-    expect(costctl(['report', '--csv', '--by', 'operation'], { cwd }).stdout).toMatch(/^operation,calls,input,output,cost_usd,estimated_usd,unpriced,blocked\nchat,3,/);
+    expect(costctl(['report', '--csv', '--by', 'operation'], { cwd }).stdout).toMatch(
+      /^operation,calls,input,output,cost_usd,estimated_usd,unpriced,blocked\nchat,3,/,
+    );
     expect(costctl(['report', '--since', '1d', '--until', '2000-01-01'], { cwd }).stdout).toMatch(/no calls in the ledger/);
     const byTenant = costctl(['report', '--by', 'tenant'], { cwd });
     expect(byTenant.code).toBe(2);
-    expect(byTenant.stderr).toMatch(/^costctl: --by tenant: "tenant" is not a label costctl keeps; set COSTCTL_LABELS=tenant \(for this command and for the instrumented apps/);
+    expect(byTenant.stderr).toMatch(
+      /^costctl: --by tenant: "tenant" is not a label costctl keeps; set COSTCTL_LABELS=tenant \(for this command and for the instrumented apps/,
+    );
   });
 
   it('report --chart draws spend per day as bars, quiet days included, with the same total as the table', () => {
@@ -103,7 +110,18 @@ describe('costctl', () => {
     mkdirSync(stateDir);
     const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
     const call = (ago: number, cost: number) =>
-      JSON.stringify({ time: `${day(ago)}T12:00:00.000Z`, provider: 'openai', operation: 'chat', model: 'gpt-4o-mini', outcome: 'ok', tokens: { input: 10, output: 5 }, cost_usd: cost, cost_source: 'price_table', unpriced_reason: null, labels: {} });
+      JSON.stringify({
+        time: `${day(ago)}T12:00:00.000Z`,
+        provider: 'openai',
+        operation: 'chat',
+        model: 'gpt-4o-mini',
+        outcome: 'ok',
+        tokens: { input: 10, output: 5 },
+        cost_usd: cost,
+        cost_source: 'price_table',
+        unpriced_reason: null,
+        labels: {},
+      });
     // $4 three days ago over two calls, nothing two days ago, $1 yesterday: one ledger file a day, as the SDK writes them.
     writeFileSync(join(stateDir, `ledger-${day(3)}.jsonl`), `${call(3, 3)}\n${call(3, 1)}\n`);
     writeFileSync(join(stateDir, `ledger-${day(1)}.jsonl`), `${call(1, 1)}\n`);
@@ -124,11 +142,17 @@ describe('costctl', () => {
     expect(costctl(['report', '--since', '4d'], { cwd }).stdout).toMatch(/\ntotal \$5\.00 over 3 calls\n$/);
 
     // By hour, in the configured time zone: noon UTC is 21:00 in Tokyo.
-    const hours = costctl(['report', '--chart', 'hour', '--since', `${day(1)}T00:00:00Z`, '--until', `${day(0)}T00:00:00Z`], { cwd, env: { COSTCTL_TIMEZONE: 'Asia/Tokyo' } });
+    const hours = costctl(['report', '--chart', 'hour', '--since', `${day(1)}T00:00:00Z`, '--until', `${day(0)}T00:00:00Z`], {
+      cwd,
+      env: { COSTCTL_TIMEZONE: 'Asia/Tokyo' },
+    });
     expect(hours.stdout.split('\n')[0]).toMatch(/^spend per hour \(Asia\/Tokyo\), \S+ 09:00 to \S+ 09:00$/);
     expect(hours.stdout).toMatch(/ 21:00  █+ +\$1\.00  1 call\n/);
     // Too many bars to read: say how to narrow it.
-    expect(costctl(['report', '--chart', 'hour', '--since', '30d'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringMatching(/would draw more than 366 bars; narrow --since\/--until, or chart by a longer period/) });
+    expect(costctl(['report', '--chart', 'hour', '--since', '30d'], { cwd })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/would draw more than 366 bars; narrow --since\/--until, or chart by a longer period/),
+    });
   });
 
   it('status, gate status and report print JSON that scripts read, the gate in the same shape in both', () => {
@@ -167,7 +191,9 @@ describe('costctl', () => {
     mkdirSync(join(cwd, '.costctl', 'ledger-2026-11-20.jsonl'), { recursive: true });
     const unreadable = costctl(['report', '--json'], { cwd });
     expect(unreadable).toMatchObject({ code: 5, stdout: '' });
-    expect(unreadable.stderr).toMatch(/^costctl: could not read the ledger in .* \(EISDIR: illegal operation on a directory, read\); check its ledger-\*\.jsonl files, then retry\n$/);
+    expect(unreadable.stderr).toMatch(
+      /^costctl: could not read the ledger in .* \(EISDIR: illegal operation on a directory, read\); check its ledger-\*\.jsonl files, then retry\n$/,
+    );
   });
 
   it('forecasts from the ledger the date a limit will be reached', () => {
@@ -177,7 +203,15 @@ describe('costctl', () => {
     const now = Date.now();
     const lines = [];
     for (let day = 1; day <= 7; day++) {
-      lines.push(JSON.stringify({ time: new Date(now - (day - 0.5) * 86_400_000).toISOString(), provider: 'openai', tokens: { input: 1, output: 1 }, cost_usd: 2, outcome: 'ok' }));
+      lines.push(
+        JSON.stringify({
+          time: new Date(now - (day - 0.5) * 86_400_000).toISOString(),
+          provider: 'openai',
+          tokens: { input: 1, output: 1 },
+          cost_usd: 2,
+          outcome: 'ok',
+        }),
+      );
     }
     writeFileSync(join(stateDir, 'ledger-2000-01-01.jsonl'), `${lines.join('\n')}\n`);
     const result = costctl(['forecast', '--json'], { cwd, env: { COSTCTL_TOTAL_LIMIT_USD: '30' } });
@@ -205,7 +239,11 @@ describe('costctl', () => {
 
   it('exits quietly when the reader of its output goes away (costctl status | head -1)', async () => {
     const cwd = workdir();
-    const child = spawn(process.execPath, [cli, 'status'], { cwd, env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'status'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // The reader is gone before the command writes a byte: every write it makes meets a closed pipe.
     child.stdout.destroy();
     let stderr = '';
@@ -216,7 +254,7 @@ describe('costctl', () => {
   });
 
   // Regression: every rule was forecast at the global rate, so an Anthropic credits rule with $0 of Anthropic spend ran out on OpenAI traffic.
-  it("forecasts each rule at the rate of its own scope and unit, tokens and requests included", () => {
+  it('forecasts each rule at the rate of its own scope and unit, tokens and requests included', () => {
     const cwd = workdir();
     const stateDir = join(cwd, '.costctl');
     spawnSync('mkdir', ['-p', stateDir]);
@@ -224,10 +262,42 @@ describe('costctl', () => {
     const lines = [];
     for (let day = 1; day <= 7; day++) {
       const time = new Date(now - (day - 0.5) * 86_400_000).toISOString();
-      lines.push(JSON.stringify({ time, provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 600, output: 400 }, cost_usd: 2, outcome: 'ok', labels: { tenant: 'acme' } }));
-      lines.push(JSON.stringify({ time, provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 0, output: 0 }, cost_usd: null, outcome: 'blocked', labels: { tenant: 'acme' } }));
+      lines.push(
+        JSON.stringify({
+          time,
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          tokens: { input: 600, output: 400 },
+          cost_usd: 2,
+          outcome: 'ok',
+          labels: { tenant: 'acme' },
+        }),
+      );
+      lines.push(
+        JSON.stringify({
+          time,
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          tokens: { input: 0, output: 0 },
+          cost_usd: null,
+          outcome: 'blocked',
+          labels: { tenant: 'acme' },
+        }),
+      );
       // A model without a price: unpriced, held by budgets at its fallback estimate, and forecast as budgets count it.
-      lines.push(JSON.stringify({ time, provider: 'mistral_ai', model: 'mystery', tokens: { input: 1, output: 1 }, cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: 0.5, outcome: 'ok', labels: {} }));
+      lines.push(
+        JSON.stringify({
+          time,
+          provider: 'mistral_ai',
+          model: 'mystery',
+          tokens: { input: 1, output: 1 },
+          cost_usd: null,
+          unpriced_reason: 'unknown_model',
+          budget_usd: 0.5,
+          outcome: 'ok',
+          labels: {},
+        }),
+      );
     }
     writeFileSync(join(stateDir, 'ledger-2000-01-01.jsonl'), `${lines.join('\n')}\n`);
     writeFileSync(
@@ -245,7 +315,10 @@ describe('costctl', () => {
     );
     const result = costctl(['forecast', '--json'], { cwd });
     expect(result.code).toBe(0);
-    const parsed = JSON.parse(result.stdout) as { perDayUsd: number; rules: { rule: string; unit: string; spent: number; perDay: number; reachedAt: string | null }[] };
+    const parsed = JSON.parse(result.stdout) as {
+      perDayUsd: number;
+      rules: { rule: string; unit: string; spent: number; perDay: number; reachedAt: string | null }[];
+    };
     const byRule = Object.fromEntries(parsed.rules.map((rule) => [rule.rule, rule]));
     expect(parsed.perDayUsd).toBe(2);
     expect(byRule['credits_anthropic']).toMatchObject({ unit: 'usd', spent: 0, perDay: 0, reachedAt: null });
@@ -262,7 +335,10 @@ describe('costctl', () => {
 
   it('exits 2 with one message on a bad configuration or bad usage', () => {
     const cwd = workdir();
-    expect(costctl(['status'], { cwd, env: { COSTCTL_TIMEZONE: 'Nowhere/Land' } })).toMatchObject({ code: 2, stderr: expect.stringContaining('COSTCTL_TIMEZONE="Nowhere/Land"') });
+    expect(costctl(['status'], { cwd, env: { COSTCTL_TIMEZONE: 'Nowhere/Land' } })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('COSTCTL_TIMEZONE="Nowhere/Land"'),
+    });
     expect(costctl(['gate', 'trip'], { cwd })).toMatchObject({ code: 2, stderr: expect.stringContaining('gate trip needs --reason') });
     expect(costctl([], { cwd }).code).toBe(2);
   });

@@ -135,7 +135,10 @@ describe('a wall clock that jumps, what is left on disk', () => {
     expect(await call()).toBe('ok');
 
     // The ledger is written off the call's path, within a commit interval of the call.
-    const lines = () => readdirSync(stateDir).filter((file) => file.startsWith('ledger-')).reduce((sum, file) => sum + readFileSync(join(stateDir, file), 'utf8').split('\n').length - 1, 0);
+    const lines = () =>
+      readdirSync(stateDir)
+        .filter((file) => file.startsWith('ledger-'))
+        .reduce((sum, file) => sum + readFileSync(join(stateDir, file), 'utf8').split('\n').length - 1, 0);
     await until(() => lines() >= 3, 'the three calls in the ledger');
     const days = ledgerByDay(stateDir);
     expect(Object.keys(days).sort()).toEqual(['2026-11-24', '2026-11-25']);

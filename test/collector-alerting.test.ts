@@ -73,9 +73,12 @@ beforeAll(async () => {
   if (!example.includes(EXAMPLE_WEBHOOK)) throw new Error(`examples/alertmanager/alertmanager.yml no longer sends to ${EXAMPLE_WEBHOOK}: update this test`);
 
   // The example's scrape job for the Collector, less its target and name: what it keeps and renames.
-  const { job_name: _name, static_configs: _targets, ...collectorJob } = (
-    parse(readFileSync(join(repoRoot, 'examples/prometheus/prometheus-collector.yml'), 'utf8')) as { scrape_configs: Record<string, unknown>[] }
-  ).scrape_configs[0]!;
+  const {
+    job_name: _name,
+    static_configs: _targets,
+    ...collectorJob
+  } = (parse(readFileSync(join(repoRoot, 'examples/prometheus/prometheus-collector.yml'), 'utf8')) as { scrape_configs: Record<string, unknown>[] })
+    .scrape_configs[0]!;
 
   for (const path of PATHS) {
     const alertmanager = await startAlertmanager(alertmanagerBin, example.replaceAll(EXAMPLE_WEBHOOK, `${webhook.url}/${path}`));
@@ -125,7 +128,9 @@ const onBoth = <T>(expected: T) => Object.fromEntries(PATHS.map((path) => [path,
 
 /** The first notification to `receiver` of `path` that carries an alert named `alertname`. */
 const notified = (path: PathName, receiver: string, alertname: string) =>
-  webhook.waitFor((notification) => notification.path === `/${path}/costctl/${receiver}` && notification.alerts.some((alert) => alert.labels.alertname === alertname));
+  webhook.waitFor(
+    (notification) => notification.path === `/${path}/costctl/${receiver}` && notification.alerts.some((alert) => alert.labels.alertname === alertname),
+  );
 
 /** Polls Prometheus until `expr` has the single value `value`. */
 async function waitForValue(prometheus: PrometheusServer, expr: string, value: number, timeoutMillis = 60_000) {
@@ -145,77 +150,109 @@ describe(`an app that spends its budget of ${BUDGET} requests a day, through the
     const outcomes = await onBothPaths(async (_path, { app }) => (await app.ask(['openai-chat', 'openai-chat', 'openai-chat', 'openai-chat'])).outcomes);
     expect(outcomes).toEqual(onBoth(['ok', 'ok', 'ok', 'blocked:requests_per_day']));
     // The pushing app serves no /metrics: all its Prometheus holds came through the Collector.
-    const served = await fetch(`http://${paths.collector.app.target}/metrics`).then(() => 'served', (error: { cause?: { code?: string } }) => error.cause?.code);
+    const served = await fetch(`http://${paths.collector.app.target}/metrics`).then(
+      () => 'served',
+      (error: { cause?: { code?: string } }) => error.cause?.code,
+    );
     expect(served).toBe('ECONNREFUSED');
   });
 
-  it('sends CostctlBudgetExceeded through Prometheus and Alertmanager to the on-call webhook', async () => {
-    const notifications = await onBothPaths(async (path) => {
-      const notification = await notified(path, 'oncall', 'CostctlBudgetExceeded');
-      return {
-        receiver: notification.receiver,
-        status: notification.status,
-        groupLabels: notification.groupLabels,
-        alerts: notification.alerts.map((alert) => ({ status: alert.status, labels: alert.labels, summary: alert.annotations.summary })),
-      };
-    });
-    expect(notifications).toEqual(
-      onBoth({
-        receiver: 'costctl-oncall',
-        status: 'firing',
-        groupLabels: { alertname: 'CostctlBudgetExceeded', costctl_rule: 'requests_per_day' },
-        alerts: [
-          {
-            status: 'firing',
-            labels: { alertname: 'CostctlBudgetExceeded', costctl_rule: 'requests_per_day', severity: 'critical' },
-            summary: 'costctl budget requests_per_day is exceeded',
-          },
-        ],
-      }),
-    );
-  }, WAIT_MILLIS);
+  it(
+    'sends CostctlBudgetExceeded through Prometheus and Alertmanager to the on-call webhook',
+    async () => {
+      const notifications = await onBothPaths(async (path) => {
+        const notification = await notified(path, 'oncall', 'CostctlBudgetExceeded');
+        return {
+          receiver: notification.receiver,
+          status: notification.status,
+          groupLabels: notification.groupLabels,
+          alerts: notification.alerts.map((alert) => ({ status: alert.status, labels: alert.labels, summary: alert.annotations.summary })),
+        };
+      });
+      expect(notifications).toEqual(
+        onBoth({
+          receiver: 'costctl-oncall',
+          status: 'firing',
+          groupLabels: { alertname: 'CostctlBudgetExceeded', costctl_rule: 'requests_per_day' },
+          alerts: [
+            {
+              status: 'firing',
+              labels: { alertname: 'CostctlBudgetExceeded', costctl_rule: 'requests_per_day', severity: 'critical' },
+              summary: 'costctl budget requests_per_day is exceeded',
+            },
+          ],
+        }),
+      );
+    },
+    WAIT_MILLIS,
+  );
 
-  it("holds back the same budget's CostctlBudgetCritical in Alertmanager, by the example's inhibit rule", async () => {
-    const critical = await onBothPaths(async (_path, { alertmanager }) => {
-      const deadline = Date.now() + WAIT_MILLIS / 2;
-      let found: ManagedAlert | undefined;
-      while (found === undefined && Date.now() < deadline) {
-        found = (await alertmanager.alerts()).find((alert) => alert.labels.alertname === 'CostctlBudgetCritical' && alert.labels.costctl_rule === 'requests_per_day');
-        if (found === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      return { state: found?.status.state, inhibitions: found?.status.inhibitedBy.length };
-    });
-    expect(critical).toEqual(onBoth({ state: 'suppressed', inhibitions: 1 }));
-  }, WAIT_MILLIS);
+  it(
+    "holds back the same budget's CostctlBudgetCritical in Alertmanager, by the example's inhibit rule",
+    async () => {
+      const critical = await onBothPaths(async (_path, { alertmanager }) => {
+        const deadline = Date.now() + WAIT_MILLIS / 2;
+        let found: ManagedAlert | undefined;
+        while (found === undefined && Date.now() < deadline) {
+          found = (await alertmanager.alerts()).find(
+            (alert) => alert.labels.alertname === 'CostctlBudgetCritical' && alert.labels.costctl_rule === 'requests_per_day',
+          );
+          if (found === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return { state: found?.status.state, inhibitions: found?.status.inhibitedBy.length };
+      });
+      expect(critical).toEqual(onBoth({ state: 'suppressed', inhibitions: 1 }));
+    },
+    WAIT_MILLIS,
+  );
 
-  it('sends CostctlCallsBlocked to the team webhook once blocked calls grow', async () => {
-    const notifications = await onBothPaths(async (path, { app, prometheus }) => {
-      // increase() needs a sample before the growth: the first blocked call creates the series at 1.
-      await waitForValue(prometheus, 'sum(costctl_requests_total{costctl_outcome="blocked"})', 1);
-      expect((await app.ask(['openai-chat'])).outcomes).toEqual(['blocked:requests_per_day']);
-      const notification = await notified(path, 'team', 'CostctlCallsBlocked');
-      return { receiver: notification.receiver, alerts: notification.alerts.map((alert) => ({ status: alert.status, labels: alert.labels })) };
-    });
-    expect(notifications).toEqual(
-      onBoth({
-        receiver: 'costctl-team',
-        alerts: [{ status: 'firing', labels: { alertname: 'CostctlCallsBlocked', costctl_rule: 'requests_per_day', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini', severity: 'warning' } }],
-      }),
-    );
-  }, WAIT_MILLIS);
+  it(
+    'sends CostctlCallsBlocked to the team webhook once blocked calls grow',
+    async () => {
+      const notifications = await onBothPaths(async (path, { app, prometheus }) => {
+        // increase() needs a sample before the growth: the first blocked call creates the series at 1.
+        await waitForValue(prometheus, 'sum(costctl_requests_total{costctl_outcome="blocked"})', 1);
+        expect((await app.ask(['openai-chat'])).outcomes).toEqual(['blocked:requests_per_day']);
+        const notification = await notified(path, 'team', 'CostctlCallsBlocked');
+        return { receiver: notification.receiver, alerts: notification.alerts.map((alert) => ({ status: alert.status, labels: alert.labels })) };
+      });
+      expect(notifications).toEqual(
+        onBoth({
+          receiver: 'costctl-team',
+          alerts: [
+            {
+              status: 'firing',
+              labels: {
+                alertname: 'CostctlCallsBlocked',
+                costctl_rule: 'requests_per_day',
+                gen_ai_provider_name: 'openai',
+                gen_ai_request_model: 'gpt-4o-mini',
+                severity: 'warning',
+              },
+            },
+          ],
+        }),
+      );
+    },
+    WAIT_MILLIS,
+  );
 
-  it(`shows its clock ${SKEW_MINUTES} minutes ahead of the provider's in costctl_clock_skew, and CostctlClockSkew pending (it fires after 5 minutes of that)`, async () => {
-    const pending = await onBothPaths(async (_path, { prometheus }) => {
-      const alerts = await prometheus.waitForAlert('CostctlClockSkew', 'pending', WAIT_MILLIS / 2);
-      return alerts.map((alert) => ({
-        state: alert.state,
-        provider: alert.labels.gen_ai_provider_name,
-        severity: alert.labels.severity,
-        minutesAhead: Math.round(Number(alert.value) / 60),
-      }));
-    });
-    expect(pending).toEqual(onBoth([{ state: 'pending', provider: 'openai', severity: 'warning', minutesAhead: SKEW_MINUTES }]));
-  }, WAIT_MILLIS);
+  it(
+    `shows its clock ${SKEW_MINUTES} minutes ahead of the provider's in costctl_clock_skew, and CostctlClockSkew pending (it fires after 5 minutes of that)`,
+    async () => {
+      const pending = await onBothPaths(async (_path, { prometheus }) => {
+        const alerts = await prometheus.waitForAlert('CostctlClockSkew', 'pending', WAIT_MILLIS / 2);
+        return alerts.map((alert) => ({
+          state: alert.state,
+          provider: alert.labels.gen_ai_provider_name,
+          severity: alert.labels.severity,
+          minutesAhead: Math.round(Number(alert.value) / 60),
+        }));
+      });
+      expect(pending).toEqual(onBoth([{ state: 'pending', provider: 'openai', severity: 'warning', minutesAhead: SKEW_MINUTES }]));
+    },
+    WAIT_MILLIS,
+  );
 
   it('stores the same costctl and gen_ai metric names on both paths, and the same budget series', async () => {
     const stored = await onBothPaths(async (_path, { prometheus }) => {

@@ -44,7 +44,13 @@ describe('a self-hosted OpenAI-compatible endpoint', () => {
     const base = `${server.url}/vllm/v1`;
     writeFileSync(
       join(dir, 'costctl.config.yaml'),
-      ['endpoints:', `  - { provider: openai, baseUrl: "${base}" }`, 'prices:', '  openai:', `    "${MODEL}": { input: ${PRICE.input}, output: ${PRICE.output} }`].join('\n'),
+      [
+        'endpoints:',
+        `  - { provider: openai, baseUrl: "${base}" }`,
+        'prices:',
+        '  openai:',
+        `    "${MODEL}": { input: ${PRICE.input}, output: ${PRICE.output} }`,
+      ].join('\n'),
     );
     const result = await run(base, { COSTCTL_CONFIG: join(dir, 'costctl.config.yaml') });
     expect(result.lines.map((line) => line.ok)).toEqual([true, true]);
@@ -52,7 +58,9 @@ describe('a self-hosted OpenAI-compatible endpoint', () => {
       const t = tokens(body);
       return total + (t.input * PRICE.input + t.output * PRICE.output) / 1e6;
     }, 0);
-    expect(sum(result.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: 'openai', gen_ai_request_model: MODEL, costctl_cost_source: 'price_table' })).toBeCloseTo(expected, 15);
+    expect(
+      sum(result.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: 'openai', gen_ai_request_model: MODEL, costctl_cost_source: 'price_table' }),
+    ).toBeCloseTo(expected, 15);
     expect(sum(result.samples, 'costctl_unpriced_requests_total')).toBe(0);
     expect(server.requests.filter((request) => request.path === '/vllm/v1/chat/completions')).toHaveLength(2);
   });

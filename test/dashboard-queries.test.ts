@@ -98,16 +98,20 @@ for (const file of files) {
       expect(empty).toEqual([]);
     });
 
-    it('with the app\'s service and provider openai picked, every query still has data, and only openai\'s', async () => {
+    it("with the app's service and provider openai picked, every query still has data, and only openai's", async () => {
       const { results, empty } = await runPanels(dashboard, { service: SERVICE_NAME, provider: 'openai' });
       expect(empty).toEqual([]);
-      const providers = new Set(results.flatMap(({ result }) => result.series.map((labels) => labels.gen_ai_provider_name)).filter((name) => name !== undefined));
+      const providers = new Set(
+        results.flatMap(({ result }) => result.series.map((labels) => labels.gen_ai_provider_name)).filter((name) => name !== undefined),
+      );
       expect([...providers]).toEqual(['openai']);
     });
 
     it('with one model picked (gpt-4.1-mini, a dot Grafana escapes), queries return that model only, and its spend, tokens and latency', async () => {
       const { results } = await runPanels(dashboard, { model: 'gpt-4.1-mini' });
-      const models = new Set(results.flatMap(({ result }) => result.series.map((labels) => labels.gen_ai_request_model)).filter((model) => model !== undefined));
+      const models = new Set(
+        results.flatMap(({ result }) => result.series.map((labels) => labels.gen_ai_request_model)).filter((model) => model !== undefined),
+      );
       expect([...models]).toEqual(['gpt-4.1-mini']);
       const itsCalls = results.filter(({ query }) => /costctl_cost_usd_total|costctl_tokens_total|gen_ai_client_operation_duration/.test(query.expr));
       expect(itsCalls.length).toBeGreaterThan(0);
@@ -121,7 +125,9 @@ for (const file of files) {
 
     it('the service, provider and model drop-downs list what the app reported', async () => {
       const lookups = variableLookups(dashboard, {});
-      const options = Object.fromEntries(await Promise.all(lookups.map(async ({ name, label, match }) => [name, (await prometheus.labelValues(label, match, from, to)).sort()])));
+      const options = Object.fromEntries(
+        await Promise.all(lookups.map(async ({ name, label, match }) => [name, (await prometheus.labelValues(label, match, from, to)).sort()])),
+      );
       expect(options).toEqual({
         service: [SERVICE_NAME],
         provider: ['anthropic', 'openai'],
@@ -177,12 +183,15 @@ describe('"Time to limit" reads at any moment, even minutes into a window', () =
 
 describe('the alert rules, evaluated by the same Prometheus', () => {
   it('fire for the tripped gate, the exceeded budget, the blocked and the unpriced calls', async () => {
-    const firing = async (name: string) => (await prometheus.waitForAlert(name, 'firing')).filter((alert) => alert.state === 'firing').map((alert) => alert.labels);
+    const firing = async (name: string) =>
+      (await prometheus.waitForAlert(name, 'firing')).filter((alert) => alert.state === 'firing').map((alert) => alert.labels);
     expect(await firing('CostctlGateTripped')).toEqual([expect.objectContaining({ severity: 'critical' })]);
     // daily_spend passed its limit; gpt4o_daily refuses gpt-4o calls (block mode), its spend short of its limit.
     expect((await firing('CostctlBudgetExceeded')).map((labels) => labels.costctl_rule).sort()).toEqual(['daily_spend', 'gpt4o_daily']);
     expect((await firing('CostctlBudgetCritical')).map((labels) => labels.costctl_rule).sort()).toEqual(['daily_spend', 'gpt4o_daily']);
-    expect(await firing('CostctlCallsBlocked')).toContainEqual(expect.objectContaining({ costctl_rule: 'gpt4o_daily', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o' }));
+    expect(await firing('CostctlCallsBlocked')).toContainEqual(
+      expect.objectContaining({ costctl_rule: 'gpt4o_daily', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o' }),
+    );
     expect(await firing('CostctlUnpricedCalls')).toEqual([expect.objectContaining({ gen_ai_request_model: 'acme-llm-7b', costctl_reason: 'unknown_model' })]);
     // Seven models, no label past its bound: the cardinality alerts stay quiet.
     const names = (await prometheus.alerts()).map((alert) => alert.labels.alertname);

@@ -31,7 +31,20 @@ describe('the overview\'s "Time to limit" table', () => {
 
   it('answers -1 for a rule whose spend is flat, the seconds left at its burn for a growing one, 0 for one refusing calls', () => {
     const dir = mkdtempSync(join(tmpdir(), 'costctl-time-to-limit-'));
-    writeFileSync(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'panel', rules: [{ record: 'time_to_limit', expr: expr('time') }, { record: 'burn_per_hour', expr: expr('burn') }] }] }));
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      stringify({
+        groups: [
+          {
+            name: 'panel',
+            rules: [
+              { record: 'time_to_limit', expr: expr('time') },
+              { record: 'burn_per_hour', expr: expr('burn') },
+            ],
+          },
+        ],
+      }),
+    );
     const rule = (name: string, spent: string, level: number) => [
       { series: `costctl_budget_spent{job="app",instance="a",costctl_rule="${name}",costctl_unit="usd"}`, values: spent },
       { series: `costctl_budget_limit{job="app",instance="a",costctl_rule="${name}",costctl_unit="usd"}`, values: '10x20' },
@@ -52,7 +65,11 @@ describe('the overview\'s "Time to limit" table', () => {
             ...rule('refusing', '0+0.1x20', 3),
           ],
           promql_expr_test: [
-            { expr: 'time_to_limit', eval_time: '20m', exp_samples: [sample('time_to_limit', 'idle', -1), sample('time_to_limit', 'burning', 4800), sample('time_to_limit', 'refusing', 0)] },
+            {
+              expr: 'time_to_limit',
+              eval_time: '20m',
+              exp_samples: [sample('time_to_limit', 'idle', -1), sample('time_to_limit', 'burning', 4800), sample('time_to_limit', 'refusing', 0)],
+            },
             { expr: 'burn_per_hour{costctl_rule="burning"}', eval_time: '20m', exp_samples: [sample('burn_per_hour', 'burning', 6)] },
           ],
         },
@@ -72,7 +89,12 @@ describe('the overview\'s "Time to limit" table', () => {
   it('shows a burning rule\'s time left as a duration, an exhausted one as "reached" in red, an idle one as "no burn" in green', () => {
     const results = new Map([[panel.id, [rows('left', [2.5, 0, 4]), rows('burn', [1.12, 3, 0]), rows('time', [8040, 0, -1])]]]);
     const html = dashboardHtml({ ...dashboard, panels: [panel] }, results, { from: 0, to: 60 });
-    const cells = [...html.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map(([cell, text]) => ({ text, red: cell.includes('#F2495C'), orange: cell.includes('#FF9830'), green: cell.includes('#73BF69') }));
+    const cells = [...html.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map(([cell, text]) => ({
+      text,
+      red: cell.includes('#F2495C'),
+      orange: cell.includes('#FF9830'),
+      green: cell.includes('#73BF69'),
+    }));
     const timeColumn = cells.filter((_, index) => index % 5 === 4);
     expect(timeColumn).toEqual([
       // Over an hour, under four: the orange step of the column's thresholds.

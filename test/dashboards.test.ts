@@ -57,8 +57,26 @@ function expressions(dashboard: Dashboard): { where: string; expr: string }[] {
 
 /** Grafana's own variables, and the PromQL functions and keywords the dashboards use: everything else bare is a metric. */
 const NOT_METRICS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'rate', 'increase', 'deriv', 'clamp_min', 'histogram_quantile', 'label_values',
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless',
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'rate',
+  'increase',
+  'deriv',
+  'clamp_min',
+  'histogram_quantile',
+  'label_values',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
 ]);
 
 /**
@@ -105,7 +123,16 @@ describe('the dashboards', () => {
   const expected: Record<string, { uid: string; panels: string[] }> = {
     'costctl-overview.json': {
       uid: 'costctl-overview',
-      panels: ['Spend today', 'Budget spent vs limit', 'Budget used per rule', 'Burn rate', 'Time to limit', 'Gate state', 'Blocked calls', 'Unpriced calls by reason'],
+      panels: [
+        'Spend today',
+        'Budget spent vs limit',
+        'Budget used per rule',
+        'Burn rate',
+        'Time to limit',
+        'Gate state',
+        'Blocked calls',
+        'Unpriced calls by reason',
+      ],
     },
     'costctl-breakdown.json': {
       uid: 'costctl-breakdown',
@@ -137,7 +164,10 @@ describe('the dashboards', () => {
 
       it('queries through the datasource variable, and every call query honours $service, $provider and $model', () => {
         for (const panel of allPanels(dashboard).filter((panel) => panel.type !== 'row')) {
-          expect({ title: panel.title, datasource: panel.datasource }).toEqual({ title: panel.title, datasource: { type: 'prometheus', uid: DATASOURCE_VARIABLE } });
+          expect({ title: panel.title, datasource: panel.datasource }).toEqual({
+            title: panel.title,
+            datasource: { type: 'prometheus', uid: DATASOURCE_VARIABLE },
+          });
           expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
         }
         for (const { where, expr } of expressions(dashboard)) {
@@ -164,7 +194,14 @@ describe('every metric and label the dashboards query is one the SDK exports', (
 
   it('made the calls the scrape needs, and the scrape has target_info with service_name', () => {
     const metrics = new Set(samples.map((sample) => sample.name));
-    for (const name of ['costctl_cost_usd_total', 'costctl_requests_total', 'costctl_unpriced_requests_total', 'costctl_budget_spent', 'costctl_budget_limit', 'target_info']) {
+    for (const name of [
+      'costctl_cost_usd_total',
+      'costctl_requests_total',
+      'costctl_unpriced_requests_total',
+      'costctl_budget_spent',
+      'costctl_budget_limit',
+      'target_info',
+    ]) {
       expect(metrics).toContain(name);
     }
     expect(samples.some((sample) => sample.name === 'target_info' && typeof sample.labels.service_name === 'string')).toBe(true);
@@ -199,12 +236,21 @@ describe('every metric and label the dashboards query is one the SDK exports', (
       return names;
     };
     const overview = read('costctl-overview.json');
-    for (const name of ['costctl_cost_usd_total', 'costctl_budget_spent', 'costctl_budget_limit', 'costctl_budget_level', 'costctl_gate_tripped', 'costctl_requests_total', 'costctl_unpriced_requests_total']) {
+    for (const name of [
+      'costctl_cost_usd_total',
+      'costctl_budget_spent',
+      'costctl_budget_limit',
+      'costctl_budget_level',
+      'costctl_gate_tripped',
+      'costctl_requests_total',
+      'costctl_unpriced_requests_total',
+    ]) {
       expect(overview.metrics).toContain(name);
     }
     expect(overview.labels).toContain('costctl_reason');
     const breakdown = read('costctl-breakdown.json');
-    for (const name of ['costctl_cost_usd_total', 'costctl_tokens_total', 'gen_ai_client_operation_duration_bucket', 'costctl_requests_total']) expect(breakdown.metrics).toContain(name);
+    for (const name of ['costctl_cost_usd_total', 'costctl_tokens_total', 'gen_ai_client_operation_duration_bucket', 'costctl_requests_total'])
+      expect(breakdown.metrics).toContain(name);
     for (const label of ['gen_ai_token_type', 'gen_ai_operation_name', 'gen_ai_request_model', 'le']) expect(breakdown.labels).toContain(label);
   });
 });
@@ -231,7 +277,9 @@ describe('grafana/provisioning', () => {
       providers: { name: string; type: string; options: { path: string } }[];
     };
     expect(config.apiVersion).toBe(1);
-    expect(config.providers).toEqual([expect.objectContaining({ name: 'costctl', type: 'file', options: expect.objectContaining({ path: expect.any(String) }) })]);
+    expect(config.providers).toEqual([
+      expect.objectContaining({ name: 'costctl', type: 'file', options: expect.objectContaining({ path: expect.any(String) }) }),
+    ]);
     // The README's docker example mounts grafana/dashboards at that path.
     expect(readFileSync(join(repoRoot, 'grafana/README.md'), 'utf8')).toContain(`grafana/dashboards:${config.providers[0]!.options.path}`);
   });

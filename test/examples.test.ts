@@ -57,7 +57,9 @@ describe('examples/', { timeout: 120_000 }, () => {
     const { status, stdout, stderr } = runExample('anthropic');
     expect(status, stderr).toBe(0);
     expect(stdout).toMatch(/^ {2}call 1 \(create\): ok, \d+ tokens in, 24 out\n {2}call 2 \(stream\): ok, \d+ tokens in, 24 out$/m);
-    const blocked = stdout.match(/^ {2}call 3 \(stream\): blocked by anthropic_daily \(402\): costctl blocked this call: budget rule "anthropic_daily" \(day\).*max_tokens 100.*$/m);
+    const blocked = stdout.match(
+      /^ {2}call 3 \(stream\): blocked by anthropic_daily \(402\): costctl blocked this call: budget rule "anthropic_daily" \(day\).*max_tokens 100.*$/m,
+    );
     expect(blocked).not.toBeNull();
     const { spent, limit, reserve } = blockAmounts(blocked![0]);
     expect(limit).toBe(0.002);
@@ -87,7 +89,8 @@ describe('examples/', { timeout: 120_000 }, () => {
     expect(status, stderr).toBe(0);
     // Each worker's last refusal by the rule says how many calls it made in all.
     const calls = new Map<string, number>();
-    for (const match of stdout.matchAll(/^ {2}\[worker (\d)\] (\d+) calls made, then blocked by daily_usd: 402 costctl blocked this call/gm)) calls.set(match[1]!, Number(match[2]));
+    for (const match of stdout.matchAll(/^ {2}\[worker (\d)\] (\d+) calls made, then blocked by daily_usd: 402 costctl blocked this call/gm))
+      calls.set(match[1]!, Number(match[2]));
     expect([...calls.keys()].sort()).toEqual(['1', '2', '3', '4']);
     const made = [...calls.values()].reduce((total, count) => total + count, 0);
     const summary = /The fleet made (\d+) calls \(the provider received (\d+)\) and spent \$([\d.]+) of its \$([\d.]+) \(nothing still held\)/.exec(stdout);
@@ -111,14 +114,26 @@ describe('examples/', { timeout: 120_000 }, () => {
       ['anthropic', 'claude-haiku-4-5'],
     ]) {
       const labels = `gen_ai_provider_name="${provider}",gen_ai_request_model="${model}"`;
-      expect(stdout).toMatch(new RegExp(`^ {2}costctl_requests_total\\{costctl_outcome="ok",gen_ai_operation_name="chat",${labels},.*instance="checkout-1",job="checkout"\\} 2$`, 'm'));
-      expect(stdout).toMatch(new RegExp(`^ {2}costctl_cost_usd_total\\{costctl_cost_source="price_table",gen_ai_operation_name="chat",${labels},.*job="checkout"\\} 0\\.0\\d+$`, 'm'));
+      expect(stdout).toMatch(
+        new RegExp(
+          `^ {2}costctl_requests_total\\{costctl_outcome="ok",gen_ai_operation_name="chat",${labels},.*instance="checkout-1",job="checkout"\\} 2$`,
+          'm',
+        ),
+      );
+      expect(stdout).toMatch(
+        new RegExp(
+          `^ {2}costctl_cost_usd_total\\{costctl_cost_source="price_table",gen_ai_operation_name="chat",${labels},.*job="checkout"\\} 0\\.0\\d+$`,
+          'm',
+        ),
+      );
     }
   });
 
   it('npm run example without a known name lists the examples', () => {
     const { status, stderr } = runExample('no-such-example');
     expect(status).toBe(2);
-    expect(stderr).toMatch(/No example "no-such-example": npm run example <name>, one of\n {2}anthropic\n {2}collector\n {2}demo\n {2}openai-daily-budget\n {2}redis-fleet\n {2}vercel-ai-sdk/);
+    expect(stderr).toMatch(
+      /No example "no-such-example": npm run example <name>, one of\n {2}anthropic\n {2}collector\n {2}demo\n {2}openai-daily-budget\n {2}redis-fleet\n {2}vercel-ai-sdk/,
+    );
   });
 });

@@ -7,14 +7,21 @@ import { repoRoot } from './helpers/run-app.js';
 const RECORD = `data:text/javascript,${encodeURIComponent(
   "import { registerHooks } from 'node:module'; globalThis.loaded = []; registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); globalThis.loaded.push(result.url); return result; } });",
 )}`;
-const REPORT = "setImmediate(() => { console.log(JSON.stringify([...new Set(globalThis.loaded.filter((url) => /exporter-(prometheus|metrics-otlp-http)\\/dist\\/index/.test(url)).map((url) => url.split('/@opentelemetry/')[1].split('/')[0]))])); process.exit(0); });";
+const REPORT =
+  "setImmediate(() => { console.log(JSON.stringify([...new Set(globalThis.loaded.filter((url) => /exporter-(prometheus|metrics-otlp-http)\\/dist\\/index/.test(url)).map((url) => url.split('/@opentelemetry/')[1].split('/')[0]))])); process.exit(0); });";
 
 /** The exporter packages a process started with `OTEL_METRICS_EXPORTER=exporters` loaded. */
 async function exportersLoaded(exporters: string): Promise<string[]> {
   const port = await freePort();
   const run = spawnSync(process.execPath, ['--import', RECORD, '--import', '@costctl/otel/register', '--input-type=module', '-e', REPORT], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', COSTCTL_STORE: 'memory', OTEL_METRICS_EXPORTER: exporters, OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      COSTCTL_STORE: 'memory',
+      OTEL_METRICS_EXPORTER: exporters,
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    },
     encoding: 'utf8',
     timeout: 30_000,
   });

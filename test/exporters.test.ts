@@ -51,7 +51,9 @@ describe('exporters and labels', () => {
     const resource = payload.resourceMetrics[0];
     expect(resource.resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'otlp-test' } });
     const names = resource.scopeMetrics.flatMap((scope: { metrics: { name: string }[] }) => scope.metrics.map((metric) => metric.name));
-    expect(names).toEqual(expect.arrayContaining(['costctl.cost.usd', 'costctl.tokens', 'costctl.requests', 'gen_ai.client.token.usage', 'gen_ai.client.operation.duration']));
+    expect(names).toEqual(
+      expect.arrayContaining(['costctl.cost.usd', 'costctl.tokens', 'costctl.requests', 'gen_ai.client.token.usage', 'gen_ai.client.operation.duration']),
+    );
   });
 
   it('turns allow-listed baggage keys into labels, and no others', async () => {

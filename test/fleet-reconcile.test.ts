@@ -42,7 +42,10 @@ describe('costctl reconcile with the Redis store', () => {
       costctl(['reconcile', '--provider', 'openai', '--source', 'ledger', '--adjust', '--reason', 'invoice'], a.env),
     ]);
     expect(before.code).toBe(4);
-    const compared = JSON.parse(before.stdout) as { source: string; rows: { day: string; model: string; localUsd: number; billedUsd: number; status: string }[] };
+    const compared = JSON.parse(before.stdout) as {
+      source: string;
+      rows: { day: string; model: string; localUsd: number; billedUsd: number; status: string }[];
+    };
     expect(compared.source).toBe('fleet');
     const row = compared.rows.find((r) => r.day === yesterday)!;
     expect(row).toMatchObject({ model: '(all models)', status: 'mismatch' });
@@ -51,7 +54,9 @@ describe('costctl reconcile with the Redis store', () => {
 
     // One host's ledger would correct by the other host's spend too: refused.
     expect(fromLedger.code).toBe(2);
-    expect(fromLedger.stderr).toMatch(/^costctl: reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger/);
+    expect(fromLedger.stderr).toMatch(
+      /^costctl: reconcile --adjust corrects the budgets every host shares in Redis, so it must compare the bill with every host's spend, not this host's ledger: drop --source ledger/,
+    );
 
     const adjusted = await costctl(['reconcile', '--provider', 'openai', '--since', '2d', '--adjust', '--reason', 'November invoice'], a.env);
     expect(adjusted.code).toBe(0);
@@ -85,7 +90,9 @@ describe('costctl reconcile with the Redis store', () => {
     writeFileSync(join(dir, 'more.csv'), csv(billed + 1));
     writeFileSync(join(dir, 'other.csv'), 'Date,Service,Cost\n');
     const { OPENAI_ADMIN_KEY: _, ...keyless } = a.env;
-    const [same, more, other] = (await Promise.all(['costs.csv', 'more.csv', 'other.csv'].map((name) => costctl(['reconcile', '--bill', join(dir, name)], keyless)))) as [Run, Run, Run];
+    const [same, more, other] = (await Promise.all(
+      ['costs.csv', 'more.csv', 'other.csv'].map((name) => costctl(['reconcile', '--bill', join(dir, name)], keyless)),
+    )) as [Run, Run, Run];
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(new RegExp(`^costctl reconcile: openai, UTC days ${yesterday} to ${yesterday}, tolerance 2%, against the fleet's spend`));
     expect(more.code).toBe(4);

@@ -22,7 +22,9 @@ describe('costctl report with the Redis store', () => {
 
     const text = await costctl(['report'], a.env);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`^fleet: from the Redis store at ${fleet.redis.url.replace(/[.]/g, '\\.')} \\(every host sharing it\\), all time\n`));
+    expect(text.stdout).toMatch(
+      new RegExp(`^fleet: from the Redis store at ${fleet.redis.url.replace(/[.]/g, '\\.')} \\(every host sharing it\\), all time\n`),
+    );
     expect(text.stdout).toMatch(/total \$[\d.]+ over 5 calls, every host/);
 
     const rows = JSON.parse((await costctl(['report', '--json'], a.env)).stdout) as { model: string; calls: number; cost: number; source: string }[];
@@ -61,9 +63,14 @@ describe('costctl report with the Redis store', () => {
   it('refuses what the aggregates do not keep, in one line that says what to do, with exit 2; the ledger answers it', async () => {
     const { env } = fleet.a;
     // Each refusal's wording is pinned in packages/cli/src/commands/report-fleet.test.ts; here, the command as run.
-    const [refused, answered] = await Promise.all([costctl(['report', '--by', 'provider,model'], env), costctl(['report', '--by', 'provider,model', '--source', 'ledger'], env)]);
+    const [refused, answered] = await Promise.all([
+      costctl(['report', '--by', 'provider,model'], env),
+      costctl(['report', '--by', 'provider,model', '--source', 'ledger'], env),
+    ]);
     expect(refused).toMatchObject({ code: 2, stdout: '' });
-    expect(refused.stderr).toMatch(/^costctl: --by provider,model: the fleet's aggregates keep provider and model each on its own, not crossed; group by one of them \(with day if you like\), or add --source ledger/);
+    expect(refused.stderr).toMatch(
+      /^costctl: --by provider,model: the fleet's aggregates keep provider and model each on its own, not crossed; group by one of them \(with day if you like\), or add --source ledger/,
+    );
     expect(answered.code).toBe(0);
     expect(answered.stdout).toMatch(/^this host: from the ledger in .*; other hosts sharing the Redis store are not in it/);
   });
@@ -76,7 +83,9 @@ describe('costctl report with the Redis store', () => {
       costctl(['forecast', '--source', 'ledger', '--json'], a.env),
     ]);
     expect([text.code, json.code, ledger.code, json.stderr, ledger.stderr]).toEqual([0, 0, 0, '', '']);
-    expect(text.stdout).toMatch(/^fleet: from the Redis store at .* \(every host sharing it\)\naverage spend over the last 7 complete days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, UTC\)/);
+    expect(text.stdout).toMatch(
+      /^fleet: from the Redis store at .* \(every host sharing it\)\naverage spend over the last 7 complete days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, UTC\)/,
+    );
     const fleetWide = JSON.parse(json.stdout) as { source: string; perDayUsd: number; rules: { rule: string; spent: number }[] };
     expect(fleetWide.source).toBe('fleet');
     expect(fleetWide.rules[0]!.spent).toBeCloseTo(cost(a.entries) + cost(b.entries), 12);
@@ -93,4 +102,3 @@ describe('costctl report with the Redis store', () => {
     expect(result.stderr).toMatch(/could not read the window aggregates: the Redis store at redis:\/\/127\.0\.0\.1:1 did not answer/);
   });
 });
-

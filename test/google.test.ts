@@ -19,9 +19,16 @@ const google = useFakeCloud(() => startFakeGoogle({ holdOpenMs: 300 }));
 
 function runCalls(calls: CallSpec[], env: Record<string, string> = {}) {
   // Each client has its own base path, which COSTCTL_ENDPOINTS maps to its provider.
-  const prefixed = calls.map((call) => ({ ...call, prefix: [call.vertex ? 'vertex' : 'gemini', ...(call.scenario ? ['scenario', call.scenario] : [])].join('/') }));
+  const prefixed = calls.map((call) => ({
+    ...call,
+    prefix: [call.vertex ? 'vertex' : 'gemini', ...(call.scenario ? ['scenario', call.scenario] : [])].join('/'),
+  }));
   const url = google().url;
-  return runCallsApp('test/apps/google-calls.mjs', prefixed, { FAKE_GOOGLE_URL: url, COSTCTL_ENDPOINTS: `gcp.gemini=${url}/gemini,gcp.vertex_ai=${url}/vertex`, ...env });
+  return runCallsApp('test/apps/google-calls.mjs', prefixed, {
+    FAKE_GOOGLE_URL: url,
+    COSTCTL_ENDPOINTS: `gcp.gemini=${url}/gemini,gcp.vertex_ai=${url}/vertex`,
+    ...env,
+  });
 }
 
 /** The body @google/genai sends for a call's contents and config, which the fake's usage formula reads. */
@@ -51,7 +58,13 @@ function tokens(call: CallSpec): Tokens {
   if (call.method === 'claude' || call.method === 'claude-stream') {
     const usage = expectedUsage('anthropic.messages', body);
     const cache = usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
-    return { input: usage.input_tokens + cache, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens, cacheWrite: usage.cache_creation_input_tokens, reasoning: 0 };
+    return {
+      input: usage.input_tokens + cache,
+      output: usage.output_tokens,
+      cacheRead: usage.cache_read_input_tokens,
+      cacheWrite: usage.cache_creation_input_tokens,
+      reasoning: 0,
+    };
   }
   if (call.method === 'embed') {
     const input = call.vertex === true ? expectedVertexPredictTokens(body).reduce((a, b) => a + b, 0) : expectedGeminiEmbedUsage(body).promptTokenCount;
@@ -59,7 +72,13 @@ function tokens(call: CallSpec): Tokens {
   }
   const usage = expectedGeminiUsage(body);
   const thoughts = usage.thoughtsTokenCount ?? 0;
-  return { input: usage.promptTokenCount, output: usage.candidatesTokenCount + thoughts, cacheRead: usage.cachedContentTokenCount ?? 0, cacheWrite: 0, reasoning: thoughts };
+  return {
+    input: usage.promptTokenCount,
+    output: usage.candidatesTokenCount + thoughts,
+    cacheRead: usage.cachedContentTokenCount ?? 0,
+    cacheWrite: 0,
+    reasoning: thoughts,
+  };
 }
 
 /** The exact price of a call under Google's provider id (the OpenAI-compatible endpoint's `google/` prefix is no part of it). */
@@ -70,11 +89,20 @@ const claudeBody = { anthropic_version: 'vertex-2023-10-16', max_tokens: 48, mes
 describe('node --import @costctl/otel/register with @google/genai', () => {
   it('prices every Gemini API and Vertex AI call exactly, JSON and streams, thoughts and cache included', async () => {
     const calls: CallSpec[] = [
-      { method: 'generate', model: 'gemini-2.5-flash', contents: question, config: { maxOutputTokens: 12, thinkingConfig: { thinkingBudget: 96 }, systemInstruction: 'Answer in one line.' } },
+      {
+        method: 'generate',
+        model: 'gemini-2.5-flash',
+        contents: question,
+        config: { maxOutputTokens: 12, thinkingConfig: { thinkingBudget: 96 }, systemInstruction: 'Answer in one line.' },
+      },
       { method: 'generate', model: 'gemini-2.5-flash', contents: question.repeat(8), config: { cachedContent: 'cachedContents/budget-handbook' } },
       { method: 'stream', model: 'gemini-2.5-flash-lite', contents: question },
       { method: 'embed', model: 'gemini-embedding-001', contents: ['daily budget', 'emergency gate', 'ledger'] },
-      { method: 'array-stream', model: 'gemini-2.5-flash', body: { contents: [{ role: 'user', parts: [{ text: question }] }], generationConfig: { maxOutputTokens: 10 } } },
+      {
+        method: 'array-stream',
+        model: 'gemini-2.5-flash',
+        body: { contents: [{ role: 'user', parts: [{ text: question }] }], generationConfig: { maxOutputTokens: 10 } },
+      },
       { method: 'generate', vertex: true, model: 'gemini-2.5-pro', contents: question, config: { thinkingConfig: { thinkingBudget: 128 } } },
       { method: 'stream', vertex: true, model: 'gemini-2.0-flash-001', contents: question },
       { method: 'claude', vertex: true, model: 'claude-haiku-4-5@20251001', body: claudeBody },
@@ -102,7 +130,10 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     expect(sum(run.samples, 'costctl_requests_total', { gen_ai_operation_name: 'embeddings', gen_ai_provider_name: 'gcp.gemini' })).toBe(1);
     // Vertex AI's embeddings came through :predict, priced from the token counts of its predictions.
     expect(google().requests.at(-1)).toMatchObject({ path: expect.stringMatching(/\/publishers\/google\/models\/gemini-embedding-001:predict$/) });
-    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_operation_name: 'embeddings', gen_ai_provider_name: 'gcp.vertex_ai' })).toBeCloseTo(expectedCost(calls.at(-1)!), 15);
+    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_operation_name: 'embeddings', gen_ai_provider_name: 'gcp.vertex_ai' })).toBeCloseTo(
+      expectedCost(calls.at(-1)!),
+      15,
+    );
     expect(run.metricsText).not.toMatch(/gemini-test-key|vertex-test-key|retry loop from burning/);
   });
 
@@ -110,7 +141,13 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     const call: CallSpec = { method: 'embed', vertex: true, model: 'text-embedding-005', contents: ['weekly spend', 'search budget'] };
     const run = await runCalls([call]);
     expect(run.lines[0]!.ok).toBe(true);
-    expect(sum(run.samples, 'costctl_unpriced_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_request_model: 'text-embedding-005', costctl_reason: 'unknown_model' })).toBe(1);
+    expect(
+      sum(run.samples, 'costctl_unpriced_requests_total', {
+        gen_ai_provider_name: 'gcp.vertex_ai',
+        gen_ai_request_model: 'text-embedding-005',
+        costctl_reason: 'unknown_model',
+      }),
+    ).toBe(1);
     expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_token_type: 'input' })).toBe(tokens(call).input);
     expect(tokens(call).input).toBe(3 + 4);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
@@ -125,7 +162,9 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
       [true, 3],
       [true, 4],
     ]);
-    expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_operation_name: 'image_generation', costctl_outcome: 'ok' })).toBe(2);
+    expect(
+      sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'gcp.vertex_ai', gen_ai_operation_name: 'image_generation', costctl_outcome: 'ok' }),
+    ).toBe(2);
     expect(sum(run.samples, 'costctl_units_total', { gen_ai_provider_name: 'gcp.vertex_ai', costctl_unit: 'images' })).toBe(3 + 4);
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { gen_ai_operation_name: 'image_generation', costctl_reason: 'unknown_model' })).toBe(2);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
@@ -138,9 +177,17 @@ describe('node --import @costctl/otel/register with @google/genai', () => {
     ];
     const run = await runCalls(calls);
     expect(run.lines.map((line) => line.ok)).toEqual([true, true]);
-    expect(run.lines.map((line) => line.usage)).toMatchObject(calls.map((call) => ({ prompt_tokens: tokens(call).input, completion_tokens: tokens(call).output })));
-    expect(google().requests.map((request) => request.path)).toEqual(calls.map(() => '/vertex/v1/projects/cost-demo/locations/us-central1/endpoints/openapi/chat/completions'));
-    expectChatsPriced(run, 'gcp.vertex_ai', calls.map((call) => [call.model, expectedCost(call)]));
+    expect(run.lines.map((line) => line.usage)).toMatchObject(
+      calls.map((call) => ({ prompt_tokens: tokens(call).input, completion_tokens: tokens(call).output })),
+    );
+    expect(google().requests.map((request) => request.path)).toEqual(
+      calls.map(() => '/vertex/v1/projects/cost-demo/locations/us-central1/endpoints/openapi/chat/completions'),
+    );
+    expectChatsPriced(
+      run,
+      'gcp.vertex_ai',
+      calls.map((call) => [call.model, expectedCost(call)]),
+    );
     expect(run.metricsText).not.toMatch(/vertex-access-token/);
   });
 

@@ -15,8 +15,7 @@ afterAll(async () => {
   await provider.close();
 });
 
-const startLooper = (stateDir: string, env: Record<string, string> = {}): Looper =>
-  startLooperOn(provider.url, { COSTCTL_STATE_DIR: stateDir, ...env });
+const startLooper = (stateDir: string, env: Record<string, string> = {}): Looper => startLooperOn(provider.url, { COSTCTL_STATE_DIR: stateDir, ...env });
 const costctl = (args: string[], stateDir: string, env: Record<string, string> = {}) => runCli(args, { COSTCTL_STATE_DIR: stateDir, ...env });
 const stop = stopLooper;
 
@@ -44,7 +43,10 @@ describe('one host, many processes, one file store', () => {
       await until(() => loopers.every((looper) => looper.states.at(-1)?.state === 'ok'), 'every process to flow again');
       expect(costctl(['status'], stateDir).status).toBe(0);
 
-      const audit = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const audit = readFileSync(join(stateDir, 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(audit.map(({ action, actor, reason }) => ({ action, actor, reason }))).toEqual([
         { action: 'trip', actor: 'alice', reason: 'retry storm' },
         { action: 'reset', actor: 'bob', reason: 'loop fixed' },
@@ -65,7 +67,9 @@ describe('one host, many processes, one file store', () => {
     try {
       await until(() => loopers.every((looper) => looper.states.at(-1)?.state === 'blocked:daily_usd'), 'every process to hit the shared limit');
       expect(provider.requests).toHaveLength(40);
-      const status = JSON.parse(costctl(['status', '--json'], stateDir, { COSTCTL_DAILY_LIMIT_USD: limit }).stdout) as { rules: { name: string; spent: number; level: string }[] };
+      const status = JSON.parse(costctl(['status', '--json'], stateDir, { COSTCTL_DAILY_LIMIT_USD: limit }).stdout) as {
+        rules: { name: string; spent: number; level: string }[];
+      };
       // Spend stopped short of the limit because the rule refuses the next call: exhausted, not critical.
       expect(status.rules[0]).toMatchObject({ name: 'daily_usd', level: 'exceeded' });
       expect(status.rules[0]!.spent).toBeCloseTo(40 * ((1 * 0.15 + 24 * 0.6) / 1e6), 12);
@@ -85,7 +89,11 @@ describe('one host, many processes, one file store', () => {
         looper.child.kill('SIGKILL');
         kills += 1;
       }
-      await Promise.all(loopers.map((looper) => (looper.child.exitCode === null && looper.child.signalCode === null ? new Promise((resolve) => looper.child.once('exit', resolve)) : undefined)));
+      await Promise.all(
+        loopers.map((looper) =>
+          looper.child.exitCode === null && looper.child.signalCode === null ? new Promise((resolve) => looper.child.once('exit', resolve)) : undefined,
+        ),
+      );
     }
     const text = readdirSync(stateDir)
       .filter((name) => name.startsWith('ledger-'))

@@ -29,10 +29,18 @@ const orders = {
 };
 
 describe.each(Object.entries(orders))('with @opentelemetry/instrumentation-http, %s', (_, loading) => {
-  it('the app gets its HTTP client span, enriched with the call\'s model, tokens and cost, and costctl prices the call', async () => {
-    const env = { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-otel-http-')) };
+  it("the app gets its HTTP client span, enriched with the call's model, tokens and cost, and costctl prices the call", async () => {
+    const env = {
+      FAKE_PROVIDER_URL: provider.url,
+      COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+      COSTCTL_STATE_DIR: mkdtempSync(join(tmpdir(), 'costctl-otel-http-')),
+    };
     const run = await runApp('test/apps/http-instrumented.mjs', { env, ...loading });
-    const [result] = run.lines as { status: number; usage: Record<string, number>; spans: { method: string; status: number; costctl: Record<string, unknown> }[] }[];
+    const [result] = run.lines as {
+      status: number;
+      usage: Record<string, number>;
+      spans: { method: string; status: number; costctl: Record<string, unknown> }[];
+    }[];
     expect(result!.status).toBe(200);
     const usage = expectedUsage('openai.chat', body);
     const model = responseModel('openai.chat', body.model);
@@ -67,7 +75,13 @@ describe.each(Object.entries(orders))('with @opentelemetry/instrumentation-http,
     expect(result).toMatchObject({ status: 402, blocked: 'gate' });
     // The span of the blocked call says so, and why.
     expect(result).toMatchObject({
-      spans: [{ method: 'POST', status: 402, costctl: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'costctl.outcome': 'blocked', 'costctl.rule': 'gate' } }],
+      spans: [
+        {
+          method: 'POST',
+          status: 402,
+          costctl: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'costctl.outcome': 'blocked', 'costctl.rule': 'gate' },
+        },
+      ],
     });
     expect(provider.requests).toHaveLength(0);
     expect(select(run.samples, 'costctl_requests_total', { costctl_outcome: 'blocked' })[0]?.value).toBe(1);

@@ -38,7 +38,9 @@ const streamed = {
 /** What one call of test/apps/calls-in-flight.mjs costs: exactly its worst case (the fake provider answers max_tokens). */
 const each = (() => {
   const usage = expectedUsage('openai.chat', streamed) as unknown as Record<string, number>;
-  return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', streamed.model), { providerId: 'openai' })!.total_price;
+  return calcPrice({ input_tokens: usage.prompt_tokens!, output_tokens: usage.completion_tokens! }, responseModel('openai.chat', streamed.model), {
+    providerId: 'openai',
+  })!.total_price;
 })();
 
 interface Store {
@@ -121,7 +123,15 @@ function status(env: Record<string, string>) {
 describe.each(stores)('leases on %s', (_name, store) => {
   it('4 processes × 250 calls, 32 in flight each, against one limit: never past it, at least 90 % of it used, nothing left held', async () => {
     const limit = 600.5 * each;
-    const env = { ...store.env(), FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, OTEL_METRICS_EXPORTER: 'none', CALLS: '250', IN_FLIGHT: '32', COSTCTL_DAILY_LIMIT_USD: String(limit) };
+    const env = {
+      ...store.env(),
+      FAKE_PROVIDER_URL: provider.url,
+      COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+      OTEL_METRICS_EXPORTER: 'none',
+      CALLS: '250',
+      IN_FLIGHT: '32',
+      COSTCTL_DAILY_LIMIT_USD: String(limit),
+    };
     const { ok, blocked } = await fleetOf4(env, store);
     expect(ok + blocked).toBe(1000);
     expect(provider.requests).toHaveLength(ok);
@@ -137,7 +147,15 @@ describe.each(stores)('leases on %s', (_name, store) => {
 
 describe('leases on one Redis, far from the limit', () => {
   it('4 processes × 250 calls, 32 in flight each: far fewer store operations than calls, and every cent committed', async () => {
-    const env = { ...stores[1]![1].env(), FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, OTEL_METRICS_EXPORTER: 'none', CALLS: '250', IN_FLIGHT: '32', COSTCTL_DAILY_LIMIT_USD: '1000' };
+    const env = {
+      ...stores[1]![1].env(),
+      FAKE_PROVIDER_URL: provider.url,
+      COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+      OTEL_METRICS_EXPORTER: 'none',
+      CALLS: '250',
+      IN_FLIGHT: '32',
+      COSTCTL_DAILY_LIMIT_USD: '1000',
+    };
     const sha = (script: string) => createHash('sha1').update(script).digest('hex');
     const names = new Map([
       [sha(RESERVE), 'reserve'],
@@ -162,7 +180,9 @@ describe('leases on one Redis, far from the limit', () => {
       await monitor.close();
     }
     expect(result).toEqual({ ok: 1000, blocked: 0 });
-    console.log(`one Redis, far from the limit: 1000 calls, ${counts.reserve} reservations, ${counts.commit} commits, ${counts.renew} lease renewals, ${counts.aggregates} aggregate batches`);
+    console.log(
+      `one Redis, far from the limit: 1000 calls, ${counts.reserve} reservations, ${counts.commit} commits, ${counts.renew} lease renewals, ${counts.aggregates} aggregate batches`,
+    );
     // Only calls of a burst the first leases of a process did not cover are reserved (and committed) one by one.
     expect(counts.reserve).toBeLessThan(1000 / 10);
     expect(counts.commit).toBe(counts.reserve);

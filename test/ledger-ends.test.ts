@@ -37,7 +37,11 @@ interface Ended {
  * says; `then` acts on the running app once it printed `{"done":true}` (or,
  * for `loop`, once `ready` holds).
  */
-function run(end: string, costctl: boolean, then?: (app: { kill(signal: NodeJS.Signals): void; endInput(): void; lines: Record<string, unknown>[] }) => void): Promise<Ended> {
+function run(
+  end: string,
+  costctl: boolean,
+  then?: (app: { kill(signal: NodeJS.Signals): void; endInput(): void; lines: Record<string, unknown>[] }) => void,
+): Promise<Ended> {
   const stateDir = mkdtempSync(join(tmpdir(), 'costctl-ledger-ends-'));
   const child = spawn(process.execPath, [...(costctl ? ['--import', '@costctl/otel/register'] : []), 'test/apps/ledger-ends.mjs'], {
     cwd: repoRoot,
@@ -68,14 +72,16 @@ function run(end: string, costctl: boolean, then?: (app: { kill(signal: NodeJS.S
     }
   });
   return new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({
+    child.once('exit', (code, signal) =>
+      resolve({
         ids: lines.flatMap((line) => (typeof line.id === 'string' ? [line.id] : [])),
         signals: lines.flatMap((line) => (typeof line.signal === 'string' ? [line.signal] : [])),
         code,
         signal,
         stderr,
         stateDir,
-      })),
+      }),
+    ),
   );
 }
 
@@ -110,7 +116,7 @@ describe('an app ends, and its ledger has every call', () => {
     expect(int.instrumented).toMatchObject({ code: null, signal: 'SIGINT' });
   });
 
-  it('when it sends itself SIGTERM right after its last call, with that call\'s line still buffered', async () => {
+  it("when it sends itself SIGTERM right after its last call, with that call's line still buffered", async () => {
     const { instrumented } = await endsAlike('self:SIGTERM');
     expect(instrumented).toMatchObject({ code: null, signal: 'SIGTERM' });
   });
@@ -141,7 +147,10 @@ describe('an app ends, and its ledger has every call', () => {
 describe('an app killed with SIGKILL', () => {
   it('loses at most the calls after the last commit, and leaves a ledger the reader and costctl report read', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'costctl-ledger-ends-'));
-    const written = () => readdirSync(stateDir).filter((name) => name.startsWith('ledger-')).map((name) => readFileSync(join(stateDir, name), 'utf8').split('\n').length - 1);
+    const written = () =>
+      readdirSync(stateDir)
+        .filter((name) => name.startsWith('ledger-'))
+        .map((name) => readFileSync(join(stateDir, name), 'utf8').split('\n').length - 1);
     // Several apps in a row on one ledger, each killed mid-loop, once a commit of its own is on disk.
     const rounds = 3;
     const printed: string[][] = [];
@@ -167,7 +176,9 @@ describe('an app killed with SIGKILL', () => {
     expect(rows.reduce((sum, row) => sum + row.calls, 0)).toBe(inLedger.length);
     // One line per skipped piece, the first five by name.
     expect(report.stderr.split('\n').filter(Boolean)).toHaveLength(skipped.length > 5 ? 6 : skipped.length);
-    console.log(`SIGKILL: ${rounds} apps killed, ${printed.flat().length} calls answered, ${inLedger.length} in the ledger, ${missing.length} lost (the last commit interval), ${skipped.length} cut pieces skipped`);
+    console.log(
+      `SIGKILL: ${rounds} apps killed, ${printed.flat().length} calls answered, ${inLedger.length} in the ledger, ${missing.length} lost (the last commit interval), ${skipped.length} cut pieces skipped`,
+    );
   });
 });
 
@@ -177,7 +188,17 @@ describe('costctl reading a ledger a kill left torn', () => {
     const stateDir = join(cwd, '.costctl');
     mkdirSync(stateDir);
     const day = new Date().toISOString().slice(0, 10);
-    const line = (cost: number) => JSON.stringify({ time: new Date().toISOString(), provider: 'openai', model: 'gpt-4o-mini', operation: 'chat', outcome: 'ok', tokens: { input: 1, output: 1 }, cost_usd: cost, labels: {} });
+    const line = (cost: number) =>
+      JSON.stringify({
+        time: new Date().toISOString(),
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        operation: 'chat',
+        outcome: 'ok',
+        tokens: { input: 1, output: 1 },
+        cost_usd: cost,
+        labels: {},
+      });
     // A process killed mid-write (a cut piece, then another process's line), and one killed at the very end.
     writeFileSync(join(stateDir, `ledger-${day}.jsonl`), `${line(1)}\n${line(2).slice(0, 40)}${line(4)}\n${line(8).slice(0, 50)}`);
     const report = costctl(['report', '--json'], { cwd });

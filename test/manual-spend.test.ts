@@ -20,7 +20,10 @@ let runs = 0;
 const stores: [string, () => Record<string, string>][] = [
   ['file store', () => ({})],
   // Each run its own key prefix, so budgets start empty; a loaded test machine may take longer than the default 50 ms to answer.
-  ['Redis store', () => ({ COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: `manual${++runs}:`, COSTCTL_REDIS_TIMEOUT_MS: '2000' })],
+  [
+    'Redis store',
+    () => ({ COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: `manual${++runs}:`, COSTCTL_REDIS_TIMEOUT_MS: '2000' }),
+  ],
 ];
 beforeEach(() => provider.reset());
 
@@ -48,13 +51,20 @@ describe.each(stores)('spend recorded outside HTTP, in an app loaded with --impo
       settled: (samples) => Math.abs((select(samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value ?? 0) - budgeted) < 1e-9,
     });
     const steps = Object.fromEntries(run.lines.map((line) => [line.step, line]));
-    expect(steps.session).toEqual({ step: 'session', recorded: { usd: expect.closeTo(realtime, 12), costSource: 'price_table', budgetUsd: expect.closeTo(realtime, 12) }, again: null });
+    expect(steps.session).toEqual({
+      step: 'session',
+      recorded: { usd: expect.closeTo(realtime, 12), costSource: 'price_table', budgetUsd: expect.closeTo(realtime, 12) },
+      again: null,
+    });
     expect(steps.unknown).toEqual({ step: 'unknown', recorded: { unpricedReason: 'unknown_model', budgetUsd: expect.closeTo(unknownEstimate, 12) } });
     expect(steps.invoice).toEqual({ step: 'invoice', recorded: { usd: invoice, costSource: 'provider', budgetUsd: invoice } });
 
     const { samples } = run;
     const cost = (where: Record<string, string>) => sum(samples, 'costctl_cost_usd_total', where);
-    expect(cost({ gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-realtime', costctl_cost_source: 'price_table', tenant: 'acme' })).toBeCloseTo(realtime, 12);
+    expect(cost({ gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-realtime', costctl_cost_source: 'price_table', tenant: 'acme' })).toBeCloseTo(
+      realtime,
+      12,
+    );
     expect(cost({ gen_ai_provider_name: 'gcp.gemini', gen_ai_request_model: 'gemini-2.5-flash', tenant: 'acme' })).toBeCloseTo(gemini, 12);
     expect(cost({ gen_ai_provider_name: 'acme-search', gen_ai_operation_name: 'search', costctl_cost_source: 'provider' })).toBe(invoice);
     // The unknown model is never claimed as spend: it is counted unpriced, and budgets hold its estimate.
@@ -74,14 +84,40 @@ describe.each(stores)('spend recorded outside HTTP, in an app loaded with --impo
     const lines = ledger(run.stateDir);
     expect(lines).toHaveLength(4);
     expect(lines.every((line) => line.source === 'manual')).toBe(true);
-    expect(lines[0]).toMatchObject({ provider: 'openai', model: 'gpt-realtime', response_id: 'sess_rt_1', outcome: 'ok', tokens: { input: 5200, output: 1800, cache_read: 4000 }, labels: { tenant: 'acme' }, duration_s: 42 });
-    expect(lines[2]).toMatchObject({ model: 'gpt-9-realtime', cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: expect.closeTo(unknownEstimate, 12) });
-    expect(lines[3]).toMatchObject({ provider: 'acme-search', operation: 'search', model: null, response_id: 'inv_2026_12', cost_usd: invoice, cost_source: 'provider' });
+    expect(lines[0]).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-realtime',
+      response_id: 'sess_rt_1',
+      outcome: 'ok',
+      tokens: { input: 5200, output: 1800, cache_read: 4000 },
+      labels: { tenant: 'acme' },
+      duration_s: 42,
+    });
+    expect(lines[2]).toMatchObject({
+      model: 'gpt-9-realtime',
+      cost_usd: null,
+      unpriced_reason: 'unknown_model',
+      budget_usd: expect.closeTo(unknownEstimate, 12),
+    });
+    expect(lines[3]).toMatchObject({
+      provider: 'acme-search',
+      operation: 'search',
+      model: null,
+      response_id: 'inv_2026_12',
+      cost_usd: invoice,
+      cost_source: 'provider',
+    });
 
     const cwd = dirname(run.stateDir);
     const cli = { cwd, env: { ...env, COSTCTL_STATE_DIR: run.stateDir } };
     // This host's ledger in detail (with Redis, report reads the fleet's aggregates by default).
-    const report = JSON.parse(costctl(['report', '--json', '--source', 'ledger'], cli).stdout) as { provider: string; model: string; calls: number; cost: number; unpriced: number }[];
+    const report = JSON.parse(costctl(['report', '--json', '--source', 'ledger'], cli).stdout) as {
+      provider: string;
+      model: string;
+      calls: number;
+      cost: number;
+      unpriced: number;
+    }[];
     expect(report).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ provider: 'acme-search', calls: 1, cost: invoice }),
@@ -134,7 +170,13 @@ describe.each(stores)('reserve, in an app that starts costctl itself (COSTCTL_BL
     expect(String(http!.message)).toContain(head);
 
     const gate = steps.gate!;
-    expect(gate.manual).toMatchObject({ class: 'CostctlBlockedError', code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', actor: 'alice', reason: 'runaway realtime sessions' });
+    expect(gate.manual).toMatchObject({
+      class: 'CostctlBlockedError',
+      code: 'COSTCTL_GATE_TRIPPED',
+      rule: 'gate',
+      actor: 'alice',
+      reason: 'runaway realtime sessions',
+    });
     expect(gate.manual!.message).toBe(gate.http!.message);
     expect(provider.requests).toHaveLength(0);
     // Each refusal is counted as a blocked HTTP call's is: one reserve and one fetch per reason.

@@ -38,7 +38,14 @@ const meters = [
     price: { perRequest: LISTEN.perRequest, perUnit: LISTEN.perSecond, unit: { header: 'x-audio-seconds', name: 'audio_seconds' }, maxUnits: 600 },
   },
   { name: 'notifyco', host: '127.0.0.1', path: '/v1/notify', method: 'POST', operation: 'send', price: { perRequest: NOTIFY_USD } },
-  { name: 'speakco', host: '127.0.0.1', path: '/v1/**', method: 'POST', operation: 'speech', price: { perUnit: SPEAK_PER_CHARACTER, unit: { json: 'usage.characters', name: 'characters' } } },
+  {
+    name: 'speakco',
+    host: '127.0.0.1',
+    path: '/v1/**',
+    method: 'POST',
+    operation: 'speech',
+    price: { perUnit: SPEAK_PER_CHARACTER, unit: { json: 'usage.characters', name: 'characters' } },
+  },
 ];
 
 function configFile(extra: Record<string, unknown> = {}): { dir: string; file: string } {
@@ -91,7 +98,9 @@ describe('metered APIs declared in the config file', () => {
 
   it('blocks the call a budget scoped to the meter would pass, before any byte leaves', async () => {
     const { file } = configFile({ rules: [{ name: 'serp_daily', limit: 0.025, window: 'day', scope: { provider: 'serpapi' }, action: 'block' }] });
-    const result = await run([search, search, search, { ...search, via: 'http' }, { via: 'fetch', method: 'POST', path: '/v1/speak', body: { text } }], { COSTCTL_CONFIG: file });
+    const result = await run([search, search, search, { ...search, via: 'http' }, { via: 'fetch', method: 'POST', path: '/v1/speak', body: { text } }], {
+      COSTCTL_CONFIG: file,
+    });
     expect(result.lines.map((line) => [line.status, line.blocked])).toEqual([
       [200, null],
       [200, null],
@@ -145,7 +154,8 @@ describe('metered APIs declared in the config file', () => {
 
   it('loads the meters of docs/configuration.md and of costctl init, uncommented', () => {
     const cli = join(repoRoot, 'packages/cli/dist/main.js');
-    const costctl = (cwd: string, args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') } });
+    const costctl = (cwd: string, args: string[]) =>
+      spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: join(cwd, '.costctl') } });
     const initDir = mkdtempSync(join(tmpdir(), 'costctl-init-'));
     expect(costctl(initDir, ['init']).status).toBe(0);
     const template = readFileSync(join(initDir, 'costctl.config.yaml'), 'utf8');

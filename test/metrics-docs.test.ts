@@ -31,7 +31,15 @@ function documented(): Row[] {
 
 /** Labels every call series has, written once above the table rather than on each row. */
 const CALL_LABELS = ['gen_ai_provider_name', 'gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_response_model'];
-const CALL_METRICS = ['costctl.cost.usd', 'costctl.tokens', 'costctl.requests', 'costctl.unpriced_requests', 'costctl.units', 'gen_ai.client.token.usage', 'gen_ai.client.operation.duration'];
+const CALL_METRICS = [
+  'costctl.cost.usd',
+  'costctl.tokens',
+  'costctl.requests',
+  'costctl.unpriced_requests',
+  'costctl.units',
+  'gen_ai.client.token.usage',
+  'gen_ai.client.operation.duration',
+];
 /** Labels the exporter adds to every series. */
 const EXPORTER_LABELS = ['otel_scope_name', 'le'];
 /** What the scrape of exportedSeries() cannot hold: no call in it is billed in units, and none fails. */

@@ -19,7 +19,10 @@ afterAll(async () => {
 describe('a Prometheus port another process holds', () => {
   it('logs one warning naming host:port, the variable to change and the alternatives, and the app runs on', async () => {
     // The bundled price data's age depends on the day the test runs: its warning is tested in test/prices-running-app.test.ts.
-    const run = await runApp('test/apps/probe-fetch.mjs', { scrape: false, env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), COSTCTL_STORE: 'memory', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' } });
+    const run = await runApp('test/apps/probe-fetch.mjs', {
+      scrape: false,
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), COSTCTL_STORE: 'memory', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' },
+    });
     expect(run.exitCode).toBe(0);
     expect(run.lines).toHaveLength(1);
     const warnings = run.stderr

@@ -137,7 +137,10 @@ describe('node:http calls blocked before they leave', () => {
     expect(byClient['got json']).toMatchObject({ class: 'HTTPError', blocked: 'gate' });
     expect(byClient['node-fetch json']).toMatchObject({ blocked: 'gate' });
     expect(byClient['http.request pipe']).toMatchObject({ blocked: 'gate' });
-    expect(byClient['openai sdk json']).toMatchObject({ class: 'APIError', message: expect.stringMatching(/emergency gate was tripped by .* \(runaway agent\)/) });
+    expect(byClient['openai sdk json']).toMatchObject({
+      class: 'APIError',
+      message: expect.stringMatching(/emergency gate was tripped by .* \(runaway agent\)/),
+    });
     expect(byClient['anthropic sdk json']).toMatchObject({ class: 'PaymentRequiredError' });
     expect([connections, provider.requests.length, gzipProvider.requests.length]).toEqual([0, 0, 0]);
     // One blocked call per client: a retry would have been blocked, and counted, again.
@@ -148,7 +151,9 @@ describe('node:http calls blocked before they leave', () => {
     const only = ['axios json', 'node-fetch json', 'got stream', 'http.request pipe'];
     const run = await runApp('test/apps/node-http-clients.mjs', { env: env({ TRIP_GATE: 'api', COSTCTL_BLOCK_MODE: 'throw', ONLY: only.join(',') }) });
     expect(run.lines.map((line) => [line.client, line.code])).toEqual(only.map((client) => [client, 'COSTCTL_GATE_TRIPPED']));
-    expect(run.lines.map((line) => line.message)).toEqual(only.map(() => expect.stringMatching(/emergency gate was tripped by node-http-clients at .* \(tripped by the app\)/)));
+    expect(run.lines.map((line) => line.message)).toEqual(
+      only.map(() => expect.stringMatching(/emergency gate was tripped by node-http-clients at .* \(tripped by the app\)/)),
+    );
     expect(connections).toBe(0);
     expect(provider.requests).toHaveLength(0);
   });
@@ -190,7 +195,10 @@ describe('node:http transparency', () => {
     };
 
     const without = await runApp('test/apps/node-http-transparency.mjs', { register: false, env: transparencyEnv });
-    const withCostctl = await runApp('test/apps/node-http-transparency.mjs', { env: transparencyEnv, settled: (samples) => sum(samples, 'costctl_requests_total') >= 12 });
+    const withCostctl = await runApp('test/apps/node-http-transparency.mjs', {
+      env: transparencyEnv,
+      settled: (samples) => sum(samples, 'costctl_requests_total') >= 12,
+    });
 
     expect(without.lines).toHaveLength(1);
     expect(withCostctl.lines).toEqual(without.lines);

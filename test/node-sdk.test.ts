@@ -24,13 +24,14 @@ describe('an app with its own NodeSDK', () => {
       env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, BODY: JSON.stringify(body) },
     });
     const usage = expectedUsage('openai.chat', body);
-    const expected = calcPrice(
-      { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens },
-      responseModel('openai.chat', body.model),
-      { providerId: 'openai' },
-    )!.total_price;
+    const expected = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), {
+      providerId: 'openai',
+    })!.total_price;
 
-    const [record] = run.lines as { spans: { name: string; attributes: Record<string, unknown> }[]; cost: { value: number; attributes: Record<string, unknown> }[] }[];
+    const [record] = run.lines as {
+      spans: { name: string; attributes: Record<string, unknown> }[];
+      cost: { value: number; attributes: Record<string, unknown> }[];
+    }[];
     expect(record!.spans).toHaveLength(1);
     expect(record!.spans[0]!.name).toBe('POST');
     expect(record!.spans[0]!.attributes).toMatchObject({
@@ -52,7 +53,7 @@ describe('an app with its own NodeSDK', () => {
   it.each([
     ['respond', { 'http.response.status_code': 402, 'error.type': '402' }, { name: 'APIError', status: 402 }],
     ['throw', { 'error.type': 'CostctlBlockedError' }, { name: 'APIConnectionError' }],
-  ])('gives a call it blocks (%s mode), which never reaches undici, its HTTP client span, in the app\'s trace', async (mode, outcome, error) => {
+  ])("gives a call it blocks (%s mode), which never reaches undici, its HTTP client span, in the app's trace", async (mode, outcome, error) => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'How much did that cost?' }] };
     const run = await runApp('test/apps/node-sdk.mjs', {
       register: false,
@@ -65,7 +66,11 @@ describe('an app with its own NodeSDK', () => {
         BODY: JSON.stringify(body),
       },
     });
-    const [record] = run.lines as { error: object; appSpan: string; spans: { name: string; attributes: Record<string, unknown>; status: { code: number }; parent: string | null }[] }[];
+    const [record] = run.lines as {
+      error: object;
+      appSpan: string;
+      spans: { name: string; attributes: Record<string, unknown>; status: { code: number }; parent: string | null }[];
+    }[];
     expect(record!.error).toMatchObject(error);
     expect(record!.spans).toHaveLength(1);
     const [span] = record!.spans;
@@ -85,18 +90,27 @@ describe('an app with its own NodeSDK', () => {
     });
   });
 
-  it.each(['mjs', 'cjs'])('keeps its own context manager under --import register with COSTCTL_LABELS, and baggage labels still reach the metrics (%s)', async (kind) => {
-    const run = await runApp(`test/apps/node-sdk-labels.${kind}`, {
-      // The bundled price data's age depends on the day the test runs: its warning is tested in test/prices-running-app.test.ts.
-      env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, COSTCTL_LABELS: 'tenant', OTEL_LOGS_EXPORTER: 'none', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' },
-    });
-    // No "Attempted duplicate registration of API: context": the app's manager is the one in effect.
-    expect(run.lines).toEqual([{ complaints: [], appManagerEntered: 2 }]);
-    const requests = run.samples.filter((sample) => sample.name === 'costctl_requests_total');
-    expect(requests.map((sample) => [sample.labels.tenant, sample.value]).sort()).toEqual([
-      ['acme', 1],
-      ['globex', 1],
-    ]);
-    expect(run.stderr).toBe('');
-  });
+  it.each(['mjs', 'cjs'])(
+    'keeps its own context manager under --import register with COSTCTL_LABELS, and baggage labels still reach the metrics (%s)',
+    async (kind) => {
+      const run = await runApp(`test/apps/node-sdk-labels.${kind}`, {
+        // The bundled price data's age depends on the day the test runs: its warning is tested in test/prices-running-app.test.ts.
+        env: {
+          FAKE_PROVIDER_URL: provider.url,
+          COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+          COSTCTL_LABELS: 'tenant',
+          OTEL_LOGS_EXPORTER: 'none',
+          COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0',
+        },
+      });
+      // No "Attempted duplicate registration of API: context": the app's manager is the one in effect.
+      expect(run.lines).toEqual([{ complaints: [], appManagerEntered: 2 }]);
+      const requests = run.samples.filter((sample) => sample.name === 'costctl_requests_total');
+      expect(requests.map((sample) => [sample.labels.tenant, sample.value]).sort()).toEqual([
+        ['acme', 1],
+        ['globex', 1],
+      ]);
+      expect(run.stderr).toBe('');
+    },
+  );
 });

@@ -47,12 +47,16 @@ describe('OpenAI images, audio and batches through the official client', () => {
     expect(run.lines.map((line) => line.ok)).toEqual(CALLS.map(() => true));
     expect(media.requests).toHaveLength(CALLS.length);
     const cost = (model: string) => sum(run.samples, 'costctl_cost_usd_total', { gen_ai_request_model: model, costctl_cost_source: 'price_table' });
-    const unpriced = (reason: string, labels: Record<string, string> = {}) => sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: reason, ...labels });
+    const unpriced = (reason: string, labels: Record<string, string> = {}) =>
+      sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: reason, ...labels });
     const units = (unit: string) => sum(run.samples, 'costctl_units_total', { costctl_unit: unit });
 
     const medium = mediaUsage('/v1/images/generations', { prompt, quality: 'medium' });
     const low = mediaUsage('/v1/images/generations', { prompt, quality: 'low' });
-    expect(cost('gpt-image-1')).toBeCloseTo(((medium.input + low.input) * RATES['gpt-image-1'].text + (medium.output + low.output) * RATES['gpt-image-1'].output) / 1e6, 15);
+    expect(cost('gpt-image-1')).toBeCloseTo(
+      ((medium.input + low.input) * RATES['gpt-image-1'].text + (medium.output + low.output) * RATES['gpt-image-1'].output) / 1e6,
+      15,
+    );
     expect(unpriced('unknown_model', { gen_ai_request_model: 'dall-e-3' })).toBe(1);
     expect(units('images')).toBe(2);
 
@@ -61,9 +65,15 @@ describe('OpenAI images, audio and batches through the official client', () => {
     expect(unpriced('no_model', { gen_ai_operation_name: 'transcription' })).toBe(1);
     expect(units('audio_seconds')).toBe(30 + 7);
     const transcribe = mediaUsage('/v1/audio/transcriptions', {}, 12_000);
-    expect(cost('gpt-4o-transcribe')).toBeCloseTo((transcribe.input * RATES['gpt-4o-transcribe'].audio + transcribe.output * RATES['gpt-4o-transcribe'].output) / 1e6, 15);
+    expect(cost('gpt-4o-transcribe')).toBeCloseTo(
+      (transcribe.input * RATES['gpt-4o-transcribe'].audio + transcribe.output * RATES['gpt-4o-transcribe'].output) / 1e6,
+      15,
+    );
     const mini = mediaUsage('/v1/audio/transcriptions', {}, 5_000);
-    expect(cost('gpt-4o-mini-transcribe')).toBeCloseTo((mini.input * RATES['gpt-4o-mini-transcribe'].audio + mini.output * RATES['gpt-4o-mini-transcribe'].output) / 1e6, 15);
+    expect(cost('gpt-4o-mini-transcribe')).toBeCloseTo(
+      (mini.input * RATES['gpt-4o-mini-transcribe'].audio + mini.output * RATES['gpt-4o-mini-transcribe'].output) / 1e6,
+      15,
+    );
 
     const tts = mediaUsage('/v1/audio/speech', { input: speech });
     expect(cost('gpt-4o-mini-tts')).toBeCloseTo((tts.input * RATES['gpt-4o-mini-tts'].text + tts.output * RATES['gpt-4o-mini-tts'].output) / 1e6, 15);

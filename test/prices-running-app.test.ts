@@ -22,8 +22,13 @@ let dataFile: string;
 beforeAll(async () => {
   const providers = JSON.parse(JSON.stringify(await waitForUpdate())) as Provider[];
   const openai = providers.find((provider) => provider.id === 'openai')!;
-  for (const id of ['gpt-4o-mini', 'gpt-4o'] as const) openai.models.find((model) => model.id === id)!.prices = { input_mtok: NEW[id].input, output_mtok: NEW[id].output };
-  openai.models.push({ id: 'acme-llm-7b', match: { equals: 'acme-llm-7b' }, prices: { input_mtok: NEW['acme-llm-7b'].input, output_mtok: NEW['acme-llm-7b'].output } });
+  for (const id of ['gpt-4o-mini', 'gpt-4o'] as const)
+    openai.models.find((model) => model.id === id)!.prices = { input_mtok: NEW[id].input, output_mtok: NEW[id].output };
+  openai.models.push({
+    id: 'acme-llm-7b',
+    match: { equals: 'acme-llm-7b' },
+    prices: { input_mtok: NEW['acme-llm-7b'].input, output_mtok: NEW['acme-llm-7b'].output },
+  });
   data = JSON.stringify(providers);
   dataFile = writeTemp('data.json', data);
 });
@@ -41,7 +46,7 @@ describe('a running app', () => {
     await provider.close();
   });
 
-  it('prices its next call with updated data, without a restart; the config\'s prices still win', async () => {
+  it("prices its next call with updated data, without a restart; the config's prices still win", async () => {
     const config = join(mkdtempSync(join(tmpdir(), 'costctl-config-')), 'costctl.config.json');
     // The fake answers gpt-4o as its dated snapshot, as OpenAI does: the model an override names.
     writeFileSync(config, JSON.stringify({ evaluationIntervalMillis: 200, prices: { openai: { 'gpt-4o-2024-08-06': { input: 1, output: 2 } } } }));
@@ -77,7 +82,8 @@ describe('a running app', () => {
         expect(tokens(model, 'input'), model).toBeGreaterThan(0);
         expect(tokens(model, 'cache_read'), model).toBe(0);
       }
-      const priced = (model: string, price: { input: number; output: number }) => (tokens(model, 'input') * price.input + tokens(model, 'output') * price.output) / 1e6;
+      const priced = (model: string, price: { input: number; output: number }) =>
+        (tokens(model, 'input') * price.input + tokens(model, 'output') * price.output) / 1e6;
       expect(costOf('gpt-4o-mini')).toBeCloseTo(priced('gpt-4o-mini', NEW['gpt-4o-mini']), 9);
       // The config prices gpt-4o: the new data's price for it does not apply.
       expect(costOf('gpt-4o')).toBeCloseTo(priced('gpt-4o', { input: 1, output: 2 }), 12);

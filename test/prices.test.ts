@@ -18,8 +18,13 @@ const NEW = { 'gpt-4o-mini': { input: 1000, output: 2000 }, 'gpt-4o': { input: 3
 async function newerData(): Promise<string> {
   const providers = JSON.parse(JSON.stringify(await waitForUpdate())) as Provider[];
   const openai = providers.find((provider) => provider.id === 'openai')!;
-  for (const id of ['gpt-4o-mini', 'gpt-4o'] as const) openai.models.find((model) => model.id === id)!.prices = { input_mtok: NEW[id].input, output_mtok: NEW[id].output };
-  openai.models.push({ id: 'acme-llm-7b', match: { equals: 'acme-llm-7b' }, prices: { input_mtok: NEW['acme-llm-7b'].input, output_mtok: NEW['acme-llm-7b'].output } });
+  for (const id of ['gpt-4o-mini', 'gpt-4o'] as const)
+    openai.models.find((model) => model.id === id)!.prices = { input_mtok: NEW[id].input, output_mtok: NEW[id].output };
+  openai.models.push({
+    id: 'acme-llm-7b',
+    match: { equals: 'acme-llm-7b' },
+    prices: { input_mtok: NEW['acme-llm-7b'].input, output_mtok: NEW['acme-llm-7b'].output },
+  });
   return JSON.stringify(providers);
 }
 
@@ -57,11 +62,15 @@ const status = (cwd: string) => JSON.parse(costctl(['prices', 'status', '--json'
 const statePath = (cwd: string) => join(cwd, '.costctl', 'prices.json');
 
 describe('costctl prices update', () => {
-  it('takes a file in genai-prices\' format into the state directory, with its version, source and fetch time', () => {
+  it("takes a file in genai-prices' format into the state directory, with its version, source and fetch time", () => {
     const cwd = workdir();
     const run = costctl(['prices', 'update', '--from', dataFile], { cwd });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(new RegExp(`^price data updated: ${statePath(cwd)}\n  now:  sha256:[0-9a-f]{16}, as of \\d{4}-\\d\\d-\\d\\d, \\d+ providers, [\\d,]+ models\n  was:  bundled @pydantic/genai-prices `));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^price data updated: ${statePath(cwd)}\n  now:  sha256:[0-9a-f]{16}, as of \\d{4}-\\d\\d-\\d\\d, \\d+ providers, [\\d,]+ models\n  was:  bundled @pydantic/genai-prices `,
+      ),
+    );
     const version = `sha256:${createHash('sha256').update(data).digest('hex').slice(0, 16)}`;
     expect(status(cwd)).toMatchObject({ source: 'state_dir', version, origin: dataFile, path: statePath(cwd), stale: false, fetchedAt: expect.any(String) });
     const again = JSON.parse(costctl(['prices', 'update', '--from', dataFile, '--json'], { cwd }).stdout) as Record<string, Record<string, unknown>>;
@@ -84,7 +93,11 @@ describe('costctl prices update', () => {
 
   it.each([
     ['a file that is not JSON', () => writeTemp('data.json', '{"providers": ['), (from: string) => `${from} is not JSON: `],
-    ['a list without a provider costctl prices', () => writeTemp('data.json', JSON.stringify((JSON.parse(data) as Provider[]).filter((p) => p.id !== 'anthropic'))), (from: string) => `${from} is not usable price data: it lacks providers costctl prices calls of: anthropic`],
+    [
+      'a list without a provider costctl prices',
+      () => writeTemp('data.json', JSON.stringify((JSON.parse(data) as Provider[]).filter((p) => p.id !== 'anthropic'))),
+      (from: string) => `${from} is not usable price data: it lacks providers costctl prices calls of: anthropic`,
+    ],
     ['an answer that is not JSON', () => `${server.url}/not-json`, (from: string) => `${from} is not JSON: `],
     ['a URL that answers 404', () => `${server.url}/gone.json`, (from: string) => `could not fetch ${from}: HTTP 404 Not Found`],
     ['a file that does not exist', () => '/nonexistent/data.json', () => 'could not read /nonexistent/data.json: ENOENT'],
@@ -123,7 +136,9 @@ describe('costctl prices status', () => {
     expect(String(json.path)).toMatch(/node_modules\/@pydantic\/genai-prices$/);
     const text = costctl(['prices', 'status'], { cwd });
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`price data in use: bundled with costctl\n  version:    @pydantic/genai-prices ${String(json.version)}\n  as of:      ${String(json.asOf).slice(0, 10)} (${Math.floor((json.ageSeconds as number) / DAY)} days old)\n`);
+    expect(text.stdout).toContain(
+      `price data in use: bundled with costctl\n  version:    @pydantic/genai-prices ${String(json.version)}\n  as of:      ${String(json.asOf).slice(0, 10)} (${Math.floor((json.ageSeconds as number) / DAY)} days old)\n`,
+    );
   });
 
   it('says the data is stale, and why a broken state file is not used', () => {
@@ -142,7 +157,9 @@ describe('costctl prices status', () => {
   it('prices `costctl price` with the data in use', () => {
     const cwd = workdir();
     expect(costctl(['prices', 'update', '--from', dataFile], { cwd }).code).toBe(0);
-    const quote = JSON.parse(costctl(['price', 'gpt-4o-mini', '--input', '1000', '--output', '1000', '--json'], { cwd }).stdout) as { quote: { usd: number; source: string } };
+    const quote = JSON.parse(costctl(['price', 'gpt-4o-mini', '--input', '1000', '--output', '1000', '--json'], { cwd }).stdout) as {
+      quote: { usd: number; source: string };
+    };
     expect(quote.quote.usd).toBeCloseTo((1000 * NEW['gpt-4o-mini'].input + 1000 * NEW['gpt-4o-mini'].output) / 1e6, 9);
     expect(quote.quote.source).toMatch(new RegExp(`^${statePath(cwd)} sha256:`));
   });

@@ -77,13 +77,21 @@ describe('secrets and prompts', () => {
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: run.stateDir, COSTCTL_DAILY_LIMIT_USD: '0.5' },
       });
-    const cliOutput = [cli(['gate', 'trip', '--reason', 'privacy check']), cli(['status', '--json']), cli(['report', '--json']), cli(['gate', 'reset', '--reason', 'done'])]
+    const cliOutput = [
+      cli(['gate', 'trip', '--reason', 'privacy check']),
+      cli(['status', '--json']),
+      cli(['report', '--json']),
+      cli(['gate', 'reset', '--reason', 'done']),
+    ]
       .map((result) => result.stdout + result.stderr)
       .join('\n');
     const audit = readFileSync(join(run.stateDir, 'audit.jsonl'), 'utf8');
     expect(audit).toMatch(/privacy check/);
 
-    const costctlErrors = errors.filter((error) => error.costctl).map((error) => `${error.message}\n${error.stack}`).join('\n');
+    const costctlErrors = errors
+      .filter((error) => error.costctl)
+      .map((error) => `${error.message}\n${error.stack}`)
+      .join('\n');
     const found = [
       ...leaks('the /metrics scrape', run.metricsText),
       ...pushed.flatMap((push) => leaks(`the OTLP push to ${push.path}`, push.body)),

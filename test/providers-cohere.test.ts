@@ -26,7 +26,11 @@ interface Spec {
 }
 
 const messages = [{ role: 'user', content: 'How much did our agents spend on search this week?' }];
-const chat = (model: string, extra: Record<string, unknown> = {}): Spec => ({ kind: 'chat', params: { model, messages, ...extra }, wire: { model, messages, ...extra } });
+const chat = (model: string, extra: Record<string, unknown> = {}): Spec => ({
+  kind: 'chat',
+  params: { model, messages, ...extra },
+  wire: { model, messages, ...extra },
+});
 
 function run(specs: Spec[], env: Record<string, string> = {}) {
   return runApp('test/apps/cohere-calls.mjs', {
@@ -63,11 +67,18 @@ function expectedCost(spec: Spec): number {
 function expectPricedExactly(samples: Awaited<ReturnType<typeof run>>['samples'], specs: readonly Spec[]): void {
   for (const spec of specs) {
     const model = String(spec.wire.model);
-    expect(sum(samples, 'costctl_cost_usd_total', { gen_ai_provider_name: 'cohere', gen_ai_request_model: model, costctl_cost_source: 'price_table' }), model).toBeCloseTo(expectedCost(spec), 15);
+    expect(
+      sum(samples, 'costctl_cost_usd_total', { gen_ai_provider_name: 'cohere', gen_ai_request_model: model, costctl_cost_source: 'price_table' }),
+      model,
+    ).toBeCloseTo(expectedCost(spec), 15);
   }
   const billed = specs.map((spec) => cohereBilledUnits(PATHS[spec.kind], spec.wire));
-  expect(sum(samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'input' })).toBe(billed.reduce((total, b) => total + b.input, 0));
-  expect(sum(samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'output' })).toBe(billed.reduce((total, b) => total + b.output, 0));
+  expect(sum(samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'input' })).toBe(
+    billed.reduce((total, b) => total + b.input, 0),
+  );
+  expect(sum(samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'output' })).toBe(
+    billed.reduce((total, b) => total + b.output, 0),
+  );
 }
 
 describe('Cohere v2 through the official cohere-ai client', () => {
@@ -76,7 +87,11 @@ describe('Cohere v2 through the official cohere-ai client', () => {
       chat('command-a-03-2025'),
       { ...chat('command-r-08-2024', { maxTokens: 5 }), wire: { model: 'command-r-08-2024', messages, max_tokens: 5 } },
       { kind: 'chatStream', params: { model: 'command-r7b-12-2024', messages }, wire: { model: 'command-r7b-12-2024', messages } },
-      { kind: 'embed', params: { model: 'embed-v4.0', texts: ['weekly spend', 'search budget'], inputType: 'search_document', embeddingTypes: ['float'] }, wire: { model: 'embed-v4.0', texts: ['weekly spend', 'search budget'] } },
+      {
+        kind: 'embed',
+        params: { model: 'embed-v4.0', texts: ['weekly spend', 'search budget'], inputType: 'search_document', embeddingTypes: ['float'] },
+        wire: { model: 'embed-v4.0', texts: ['weekly spend', 'search budget'] },
+      },
     ];
     const result = await run(specs);
 
@@ -158,7 +173,9 @@ describe('Cohere v1 through the official cohere-ai CohereClient', () => {
     expect(sum(result.samples, 'costctl_requests_total', { gen_ai_provider_name: 'cohere', costctl_outcome: 'ok' })).toBe(1);
     expect(sum(result.samples, 'costctl_unpriced_requests_total', { gen_ai_provider_name: 'cohere', costctl_reason: 'no_model' })).toBe(1);
     // Its tokens are still counted, from the billed units.
-    expect(sum(result.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'input' })).toBe(cohereBilledUnits('/v1/chat', { message: 'Hello' }).input);
+    expect(sum(result.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'cohere', gen_ai_token_type: 'input' })).toBe(
+      cohereBilledUnits('/v1/chat', { message: 'Hello' }).input,
+    );
     expect(sum(result.samples, 'costctl_cost_usd_total')).toBe(0);
   });
 });
@@ -168,7 +185,11 @@ describe('Cohere rerank, v2 and v1', () => {
     const documents = Array.from({ length: 130 }, (_, i) => `Spend report ${i}: the search agent used ${i} dollars.`);
     const specs: Spec[] = [
       { kind: 'rerank', params: { model: 'rerank-v3.5', query: 'Which agent spent most?', documents, topN: 3 }, wire: { model: 'rerank-v3.5' } },
-      { kind: 'rerankV1', params: { model: 'rerank-english-v3.0', query: 'Which agent spent most?', documents: documents.slice(0, 5) }, wire: { model: 'rerank-english-v3.0' } },
+      {
+        kind: 'rerankV1',
+        params: { model: 'rerank-english-v3.0', query: 'Which agent spent most?', documents: documents.slice(0, 5) },
+        wire: { model: 'rerank-english-v3.0' },
+      },
     ];
     const result = await run(specs);
 
@@ -176,7 +197,9 @@ describe('Cohere rerank, v2 and v1', () => {
     expect(result.lines.map((line) => line.usage)).toEqual([{ searchUnits: 2 }, { searchUnits: 1 }]);
     expect(cohere.requests.map((request) => request.path)).toEqual(['/v2/rerank', '/v1/rerank']);
     expect(sum(result.samples, 'costctl_requests_total', { gen_ai_provider_name: 'cohere', gen_ai_operation_name: 'rerank', costctl_outcome: 'ok' })).toBe(2);
-    expect(sum(result.samples, 'costctl_units_total', { gen_ai_provider_name: 'cohere', costctl_unit: 'search_units' })).toBe(cohereSearchUnits(130) + cohereSearchUnits(5));
+    expect(sum(result.samples, 'costctl_units_total', { gen_ai_provider_name: 'cohere', costctl_unit: 'search_units' })).toBe(
+      cohereSearchUnits(130) + cohereSearchUnits(5),
+    );
     expect(sum(result.samples, 'costctl_unpriced_requests_total', { gen_ai_operation_name: 'rerank', costctl_reason: 'unknown_model' })).toBe(2);
     expect(sum(result.samples, 'costctl_cost_usd_total')).toBe(0);
     expect(sum(result.samples, 'costctl_tokens_total')).toBe(0);

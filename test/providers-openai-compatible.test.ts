@@ -108,14 +108,21 @@ describe('OpenAI-compatible providers under node --import @costctl/otel/register
       expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: name, costctl_cost_source: source }), name).toBeCloseTo(cost, 14);
 
       const tokens = mine.map((call) => expectedTokens(flavour, apiOf(call), call.wire ?? call.body));
-      for (const [type, key] of [['input', 'input'], ['output', 'output'], ['cache_read', 'cacheRead'], ['reasoning', 'reasoning']] as const) {
+      for (const [type, key] of [
+        ['input', 'input'],
+        ['output', 'output'],
+        ['cache_read', 'cacheRead'],
+        ['reasoning', 'reasoning'],
+      ] as const) {
         const expected = tokens.reduce((total, counts) => total + counts[key], 0);
         expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: name, gen_ai_token_type: type }), `${name} ${type}`).toBe(expected);
       }
     }
 
     // Azure: the deployment name is no model; the call is priced as the model the response reported.
-    expect(select(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'azure.ai.openai', gen_ai_response_model: 'gpt-4o-mini-2024-07-18' })).toHaveLength(1);
+    expect(
+      select(run.samples, 'costctl_requests_total', { gen_ai_provider_name: 'azure.ai.openai', gen_ai_response_model: 'gpt-4o-mini-2024-07-18' }),
+    ).toHaveLength(1);
     expect(run.metricsText).not.toMatch(/chat-prod|embed-small|azure-test-key|gsk_test_key|runaway agent/);
   });
 
@@ -124,7 +131,12 @@ describe('OpenAI-compatible providers under node --import @costctl/otel/register
       { client: 'mistral', body: chat('mistral-small-latest') },
       { client: 'mistral', stream: true, body: chat('mistral-small-latest') },
       { client: 'mistral', api: 'fim', body: { model: 'codestral-latest', prompt: 'def add(a, b):', suffix: 'print(add(1, 2))' } },
-      { client: 'mistral', api: 'embeddings', body: { model: 'mistral-embed', inputs: ['budget', 'gate'] }, wire: { model: 'mistral-embed', input: ['budget', 'gate'] } },
+      {
+        client: 'mistral',
+        api: 'embeddings',
+        body: { model: 'mistral-embed', inputs: ['budget', 'gate'] },
+        wire: { model: 'mistral-embed', input: ['budget', 'gate'] },
+      },
     ];
     const run = await runCalls(calls);
 
@@ -133,7 +145,9 @@ describe('OpenAI-compatible providers under node --import @costctl/otel/register
     const cost = calls.reduce((total, call) => total + expectedCost(call), 0);
     expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: 'mistral_ai', costctl_cost_source: 'price_table' })).toBeCloseTo(cost, 14);
     const tokens = calls.map((call) => expectedTokens('mistral', apiOf(call), call.wire ?? call.body));
-    expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'mistral_ai', gen_ai_token_type: 'output' })).toBe(tokens.reduce((total, t) => total + t.output, 0));
+    expect(sum(run.samples, 'costctl_tokens_total', { gen_ai_provider_name: 'mistral_ai', gen_ai_token_type: 'output' })).toBe(
+      tokens.reduce((total, t) => total + t.output, 0),
+    );
     expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
   });
 
@@ -206,7 +220,10 @@ describe('a blocked call to a compatible provider', () => {
   });
 
   it('blocks the Mistral client, which sends fetch(Request), before its request leaves', async () => {
-    const run = await runCalls([{ client: 'mistral', body: chat('mistral-small-latest') }], { COSTCTL_DAILY_LIMIT_USD: '0.000000001', COSTCTL_ON_EXCEED: 'trip' });
+    const run = await runCalls([{ client: 'mistral', body: chat('mistral-small-latest') }], {
+      COSTCTL_DAILY_LIMIT_USD: '0.000000001',
+      COSTCTL_ON_EXCEED: 'trip',
+    });
     expect(provider.requests).toHaveLength(0);
     expect(run.lines[0]!.ok).toBe(false);
     expect(run.lines[0]!.error).toMatchObject({ name: 'SDKError', status: 402, blocked: 'gate' });

@@ -32,7 +32,13 @@ describe('README.md', () => {
     const provider = await startFakeProvider();
     try {
       const run = await runApp('test/apps/blocked-sdk.mjs', {
-        env: { FAKE_PROVIDER_URL: provider.url, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`, SDK: 'openai', CALLS: '4', COSTCTL_DAILY_LIMIT_USD: '0.00005' },
+        env: {
+          FAKE_PROVIDER_URL: provider.url,
+          COSTCTL_ENDPOINTS: `openai=${provider.url}/openai`,
+          SDK: 'openai',
+          CALLS: '4',
+          COSTCTL_DAILY_LIMIT_USD: '0.00005',
+        },
       });
       const calls = run.lines.filter((line) => line.ok !== undefined);
       expect(calls.map((line) => line.ok)).toEqual([true, true, true, false]);

@@ -79,14 +79,22 @@ beforeAll(async () => {
   const cents = { input: 10_000, output: 10_000 };
   writeFileSync(
     configPath,
-    JSON.stringify({ prices: { openai: { 'gpt-4o-mini': cents, 'gpt-4o-mini-2024-07-18': cents }, anthropic: { 'claude-haiku-4-5': cents, 'claude-haiku-4-5-20251001': cents } } }),
+    JSON.stringify({
+      prices: {
+        openai: { 'gpt-4o-mini': cents, 'gpt-4o-mini-2024-07-18': cents },
+        anthropic: { 'claude-haiku-4-5': cents, 'claude-haiku-4-5-20251001': cents },
+      },
+    }),
   );
   const ask = (content: string) => [{ role: 'user', content }];
   const calls = [
     { api: 'openai.chat', body: { model: 'gpt-4o-mini', messages: ask('What did this cost?') } },
     { api: 'openai.chat', body: { model: 'gpt-4o-mini', messages: ask('And this one?') } },
     { api: 'openai.chat', body: { model: 'gpt-4o-mini', messages: ask('A third question, a little longer than the others.') } },
-    { api: 'openai.chat', body: { model: withScenario('gpt-4o-mini', 'cut'), stream: true, stream_options: { include_usage: true }, messages: ask('Tell me a long story.') } },
+    {
+      api: 'openai.chat',
+      body: { model: withScenario('gpt-4o-mini', 'cut'), stream: true, stream_options: { include_usage: true }, messages: ask('Tell me a long story.') },
+    },
     { api: 'openai.chat', body: { model: 'acme-llm-7b', messages: ask('Who prices me?') } },
     { api: 'anthropic.messages', body: { model: 'claude-haiku-4-5', max_tokens: 64, messages: ask('Hello Claude') } },
   ];
@@ -149,7 +157,9 @@ describe('costctl reconcile', () => {
     const result = await costctl(['reconcile', '--provider', 'openai', '--since', '3d'], operator().env);
     expect(result.code).toBe(4);
     const [, explained] = result.stdout.split('What explains the differences:\n');
-    expect(explained).toContain(`  ${day(-2)} gpt-4o: billed $1.25, ledger $0 (+$1.25)\n    - billed, but no call at all in the ledger that day: traffic from processes without costctl`);
+    expect(explained).toContain(
+      `  ${day(-2)} gpt-4o: billed $1.25, ledger $0 (+$1.25)\n    - billed, but no call at all in the ledger that day: traffic from processes without costctl`,
+    );
     expect(explained).toContain(`  ${day()} acme-llm-7b: billed $0.05, ledger $0 (+$0.05)\n    - 1 call unpriced (unknown_model ×1)`);
     expect(explained).toContain(`      ${unpriced.time}  ${unpriced.response_id}  ok  unknown_model\n`);
     expect(explained).toMatch(/- 1 stream cut before the provider's usage arrived, estimated at \$[\d.]+\n/);
@@ -164,13 +174,21 @@ describe('costctl reconcile', () => {
     const claude = entries.find((entry) => entry.provider === 'anthropic')!;
     billing.setBill('anthropic', [
       { day: day(-5), model: 'claude-haiku-4-5-20251001', usd: 0.75 },
-      { day: day(), model: 'claude-haiku-4-5-20251001', usd: spent('claude-haiku-4-5', 'anthropic'), inputTokens: claude.tokens.input, outputTokens: claude.tokens.output },
+      {
+        day: day(),
+        model: 'claude-haiku-4-5-20251001',
+        usd: spent('claude-haiku-4-5', 'anthropic'),
+        inputTokens: claude.tokens.input,
+        outputTokens: claude.tokens.output,
+      },
     ]);
     billing.rateLimit(1, 1);
     const started = Date.now();
     const result = await costctl(['reconcile', '--provider', 'anthropic', '--since', '6d', '--json'], operator().env);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(result.stderr).toMatch(/^costctl: Anthropic http:\/\/127\.0\.0\.1:\d+\/v1\/organizations\/cost_report: 429 Rate limit reached.*; retrying in 1\.0 s \(1\/4\)\n$/);
+    expect(result.stderr).toMatch(
+      /^costctl: Anthropic http:\/\/127\.0\.0\.1:\d+\/v1\/organizations\/cost_report: 429 Rate limit reached.*; retrying in 1\.0 s \(1\/4\)\n$/,
+    );
     // 7 days at 2 a page: 4 pages of costs, 4 of usage, after the one 429.
     const cursors = billing.requests.map((request) => [request.path.split('/').at(-1), request.status, new URLSearchParams(request.query).has('page')]);
     expect(cursors).toEqual([
@@ -213,14 +231,24 @@ describe('costctl reconcile', () => {
   });
 
   it('with --adjust, writes the difference to the ledger and the budgets; status, report and the next reconcile follow the bill', async () => {
-    billing.setBill('openai', [...agreeing(1).map((bill) => ({ ...bill, usd: bill.usd + 0.5 })), { day: day(), model: null, usd: 0.2, description: 'Web search tool calls' }]);
+    billing.setBill('openai', [
+      ...agreeing(1).map((bill) => ({ ...bill, usd: bill.usd + 0.5 })),
+      { day: day(), model: null, usd: 0.2, description: 'Web search tool calls' },
+    ]);
     const { stateDir, env } = operator();
     const before = JSON.parse((await costctl(['status', '--json'], env)).stdout) as { rules: { name: string; spent: number }[] };
     const adjusted = await costctl(['reconcile', '--provider', 'openai', '--adjust', '--reason', 'November invoice', '--actor', 'alice'], env);
     expect(adjusted.code).toBe(0);
     const lines = adjusted.stderr.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^costctl: adjusted openai gpt-4o-mini on ${day()} by \\+\\$0\\.5 \\(billed \\$[\\d.]+, ledger \\$[\\d.]+\\) by alice: "November invoice"; budgets: total_usd$`));
-    expect(lines.slice(1)).toEqual([`costctl: adjusted openai (not per model) on ${day()} by +$0.2 (billed $0.2, ledger $0) by alice: "November invoice"; budgets: total_usd`, '']);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^costctl: adjusted openai gpt-4o-mini on ${day()} by \\+\\$0\\.5 \\(billed \\$[\\d.]+, ledger \\$[\\d.]+\\) by alice: "November invoice"; budgets: total_usd$`,
+      ),
+    );
+    expect(lines.slice(1)).toEqual([
+      `costctl: adjusted openai (not per model) on ${day()} by +$0.2 (billed $0.2, ledger $0) by alice: "November invoice"; budgets: total_usd`,
+      '',
+    ]);
     expect(adjusted.stdout).toContain('adjusted: 2 day/model differences, +$0.7 in all, now in the ledger and the budgets');
 
     const after = JSON.parse((await costctl(['status', '--json'], env)).stdout) as { rules: { name: string; spent: number }[] };
@@ -232,8 +260,13 @@ describe('costctl reconcile', () => {
       ['gpt-4o-mini (adjustment)', 0, 0.5],
       ['not per model (adjustment)', 0, 0.2],
     ]);
-    expect((await costctl(['report', '--by', 'provider'], env)).stdout).toMatch(/over 6 calls, including \$0\.7 of adjustments to the providers' bills \(costctl reconcile --adjust\)\n$/);
-    const ledger = readFileSync(join(stateDir, `ledger-${day()}.jsonl`), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as LedgerEntry);
+    expect((await costctl(['report', '--by', 'provider'], env)).stdout).toMatch(
+      /over 6 calls, including \$0\.7 of adjustments to the providers' bills \(costctl reconcile --adjust\)\n$/,
+    );
+    const ledger = readFileSync(join(stateDir, `ledger-${day()}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LedgerEntry);
     expect(ledger.filter((line) => line.kind === 'adjustment').map((line) => line.adjustment)).toEqual([
       expect.objectContaining({ day: day(), reason: 'November invoice', actor: 'alice', source: 'reconcile:openai' }),
       expect.objectContaining({ day: day(), reason: 'November invoice', actor: 'alice', source: 'reconcile:openai', billed_usd: 0.2, local_usd: 0 }),
@@ -245,10 +278,16 @@ describe('costctl reconcile', () => {
   });
 
   it('with --adjust and a store or ledger that cannot take it, makes no adjustment at all and exits 5 saying so', async () => {
-    billing.setBill('openai', agreeing(1).map((bill) => ({ ...bill, usd: bill.usd + 0.5 })));
+    billing.setBill(
+      'openai',
+      agreeing(1).map((bill) => ({ ...bill, usd: bill.usd + 0.5 })),
+    );
     const redis = await startRedis();
     const adjust = ['reconcile', '--provider', 'openai', '--adjust', '--reason', 'November invoice', '--actor', 'alice'];
-    const ledgerOf = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('ledger-')).map((name) => readFileSync(join(dir, name), 'utf8'));
+    const ledgerOf = (dir: string) =>
+      readdirSync(dir)
+        .filter((name) => name.startsWith('ledger-'))
+        .map((name) => readFileSync(join(dir, name), 'utf8'));
     try {
       const { stateDir, env } = operator({ COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: 'adjust:' });
       const totalSpent = async () => (JSON.parse((await costctl(['status', '--json'], env)).stdout) as { rules: { spent: number }[] }).rules[0]!.spent;
@@ -259,7 +298,7 @@ describe('costctl reconcile', () => {
       const down = await costctl(adjust, env);
       expect(down.code).toBe(5);
       expect(down.stderr).toMatch(
-        new RegExp(`^costctl: could not read the window aggregates: the Redis store at redis://127\\.0\\.0\\.1:\\d+ did not answer \\(.+\\); check that Redis is running and reachable there, then retry\n$`),
+        /^costctl: could not read the window aggregates: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.+\); check that Redis is running and reachable there, then retry\n$/,
       );
       expect(down.stdout).toBe('');
       expect(ledgerOf(stateDir)).toEqual(before);
@@ -271,7 +310,11 @@ describe('costctl reconcile', () => {
       const filled = await inOwnMounts(script, [process.execPath, cli, ...adjust], { ...env, USER: 'ci', COSTCTL_STATE_DIR: full });
       expect(filled.code).toBe(5);
       // With Redis, the difference is the fleet's: a day of the provider, not per model.
-      expect(filled.stderr).toMatch(new RegExp(`^costctl: the adjustment of openai \\(not per model\\) on ${day()} by [\\d.]+ USD was NOT made \\(ledger and budgets unchanged\\): the disk holding ${full} is full \\(.+\\); free space there, then retry\n$`));
+      expect(filled.stderr).toMatch(
+        new RegExp(
+          `^costctl: the adjustment of openai \\(not per model\\) on ${day()} by [\\d.]+ USD was NOT made \\(ledger and budgets unchanged\\): the disk holding ${full} is full \\(.+\\); free space there, then retry\n$`,
+        ),
+      );
       expect(filled.stdout).toBe('ledger bytes: 0\n');
       expect(await totalSpent()).toBe(0);
     } finally {
@@ -285,7 +328,9 @@ describe('costctl reconcile', () => {
     const missing = join(tmpdir(), 'costctl-reconcile-nowhere', '.costctl');
     const result = await costctl(['reconcile', '--provider', 'openai'], { ...operator().env, COSTCTL_STATE_DIR: missing });
     expect(result).toMatchObject({ code: 5, stdout: '' });
-    expect(result.stderr).toBe(`costctl: could not read the ledger in ${missing}: it does not exist: no instrumented app has written a ledger there; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory\n`);
+    expect(result.stderr).toBe(
+      `costctl: could not read the ledger in ${missing}: it does not exist: no instrumented app has written a ledger there; run costctl where the apps run, or set COSTCTL_STATE_DIR to their state directory\n`,
+    );
     expect(billing.requests.length).toBe(requests);
   });
 
@@ -303,7 +348,9 @@ describe('costctl reconcile', () => {
     ];
     expect(runs.map((run) => run.code)).toEqual([4, 0, 1, 0, 0]);
     expect(runs[0]!.stderr).toMatch(/: 429 Rate limit reached.*; retrying in 1\.0 s \(1\/4\)\n$/);
-    expect(runs[2]!.stderr).toMatch(/^costctl: OpenAI http:\/\/127\.0\.0\.1:\d+\/v1\/organization\/costs answered 401 Incorrect API key provided: \[redacted\]; check that OPENAI_ADMIN_KEY holds an admin key/);
+    expect(runs[2]!.stderr).toMatch(
+      /^costctl: OpenAI http:\/\/127\.0\.0\.1:\d+\/v1\/organization\/costs answered 401 Incorrect API key provided: \[redacted\]; check that OPENAI_ADMIN_KEY holds an admin key/,
+    );
     const files = readdirSync(stateDir).map((name) => readFileSync(join(stateDir, name)).toString('latin1'));
     expect(readdirSync(stateDir)).toEqual(expect.arrayContaining(['audit.jsonl', `ledger-${day()}.jsonl`]));
     for (const text of [...runs.flatMap((run) => [run.stdout, run.stderr]), ...files]) {

@@ -23,7 +23,9 @@ const FIXTURES: Readonly<Record<string, string>> = {
 /** The fixture's bytes as the provider sent them: a JSON fixture's `body`, an SSE fixture as is. */
 function recorded(provider: string, name: string): { type: string; bytes: string } {
   const text = readFileSync(`${FIXTURES[provider]}/${name}`, 'utf8');
-  return name.endsWith('.sse') ? { type: 'text/event-stream; charset=utf-8', bytes: text } : { type: 'application/json', bytes: JSON.stringify(JSON.parse(text).body) };
+  return name.endsWith('.sse')
+    ? { type: 'text/event-stream; charset=utf-8', bytes: text }
+    : { type: 'application/json', bytes: JSON.stringify(JSON.parse(text).body) };
 }
 
 function rates(providerId: string, modelId: string): Record<string, number> {
@@ -52,9 +54,18 @@ afterAll(async () => {
 describe('recorded answers billed beyond their top-level usage, end to end', () => {
   it('prices an Anthropic compaction step, an advisor step and web searches, and an OpenAI web_search_call', async () => {
     const calls = [
-      { url: `${server.url}/anthropic/compaction-stream.sse/v1/messages`, body: { model: 'claude-sonnet-4-6', max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'Now say hello.' }] } },
-      { url: `${server.url}/anthropic/advisor.json/v1/messages`, body: { model: 'claude-sonnet-5', max_tokens: 4096, messages: [{ role: 'user', content: "What's 2+2?" }] } },
-      { url: `${server.url}/anthropic/web-search-stream.sse/v1/messages`, body: { model: 'claude-sonnet-4-0', max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'Weather?' }] } },
+      {
+        url: `${server.url}/anthropic/compaction-stream.sse/v1/messages`,
+        body: { model: 'claude-sonnet-4-6', max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'Now say hello.' }] },
+      },
+      {
+        url: `${server.url}/anthropic/advisor.json/v1/messages`,
+        body: { model: 'claude-sonnet-5', max_tokens: 4096, messages: [{ role: 'user', content: "What's 2+2?" }] },
+      },
+      {
+        url: `${server.url}/anthropic/web-search-stream.sse/v1/messages`,
+        body: { model: 'claude-sonnet-4-0', max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'Weather?' }] },
+      },
       { url: `${server.url}/openai/responses-web-search.json/v1/responses`, body: { model: 'gpt-5', input: 'Weather?' } },
     ];
     const result = await runApp('test/apps/replay-calls.mjs', {
@@ -64,16 +75,24 @@ describe('recorded answers billed beyond their top-level usage, end to end', () 
     expect(result.lines.filter((line) => line.ok === true)).toHaveLength(calls.length);
 
     const sonnet46 = rates('anthropic', 'claude-sonnet-4-6');
-    const compaction = (181 * sonnet46['input_mtok']! + 8 * sonnet46['output_mtok']! + 100 * sonnet46['input_mtok']! + 55096 * sonnet46['cache_read_mtok']! + 83 * sonnet46['output_mtok']!) / 1e6;
+    const compaction =
+      (181 * sonnet46['input_mtok']! +
+        8 * sonnet46['output_mtok']! +
+        100 * sonnet46['input_mtok']! +
+        55096 * sonnet46['cache_read_mtok']! +
+        83 * sonnet46['output_mtok']!) /
+      1e6;
     const sonnet5 = rates('anthropic', 'claude-sonnet-5');
     const opus48 = rates('anthropic', 'claude-opus-4-8');
     const advisor = (2390 * sonnet5['input_mtok']! + 121 * sonnet5['output_mtok']! + 2518 * opus48['input_mtok']! + 22 * opus48['output_mtok']!) / 1e6;
     const sonnet4 = rates('anthropic', 'claude-sonnet-4-0');
     const searches = (31772 * sonnet4['input_mtok']! + 644 * sonnet4['output_mtok']!) / 1e6 + (2 * sonnet4['web_searches_kcount']!) / 1e3;
     const gpt5 = rates('openai', 'gpt-5');
-    const openaiSearch = ((9299 - 8448) * gpt5['input_mtok']! + 8448 * gpt5['cache_read_mtok']! + 577 * gpt5['output_mtok']!) / 1e6 + gpt5['web_searches_kcount']! / 1e3;
+    const openaiSearch =
+      ((9299 - 8448) * gpt5['input_mtok']! + 8448 * gpt5['cache_read_mtok']! + 577 * gpt5['output_mtok']!) / 1e6 + gpt5['web_searches_kcount']! / 1e3;
 
-    const cost = (provider: string, model: string) => sum(result.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: provider, gen_ai_request_model: model, costctl_cost_source: 'price_table' });
+    const cost = (provider: string, model: string) =>
+      sum(result.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: provider, gen_ai_request_model: model, costctl_cost_source: 'price_table' });
     expect(cost('anthropic', 'claude-sonnet-4-6')).toBeCloseTo(compaction, 12);
     expect(cost('anthropic', 'claude-sonnet-5')).toBeCloseTo(advisor, 12);
     expect(cost('anthropic', 'claude-sonnet-4-0')).toBeCloseTo(searches, 12);
@@ -88,10 +107,19 @@ describe('recorded answers billed beyond their top-level usage, end to end', () 
     const cwd = workdir();
     const stateDir = join(cwd, '.costctl');
     const config = join(cwd, 'costctl.config.json');
-    writeFileSync(config, JSON.stringify({ rules: [{ name: 'anthropic_tokens', limit: 1_000_000, unit: 'tokens', window: 'total', scope: { provider: 'anthropic' } }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({ rules: [{ name: 'anthropic_tokens', limit: 1_000_000, unit: 'tokens', window: 'total', scope: { provider: 'anthropic' } }] }),
+    );
     const calls = [
-      { url: `${server.url}/anthropic/compaction-stream.sse/v1/messages`, body: { model: 'claude-sonnet-4-6', max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'Now say hello.' }] } },
-      { url: `${server.url}/anthropic/advisor.json/v1/messages`, body: { model: 'claude-sonnet-5', max_tokens: 4096, messages: [{ role: 'user', content: "What's 2+2?" }] } },
+      {
+        url: `${server.url}/anthropic/compaction-stream.sse/v1/messages`,
+        body: { model: 'claude-sonnet-4-6', max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'Now say hello.' }] },
+      },
+      {
+        url: `${server.url}/anthropic/advisor.json/v1/messages`,
+        body: { model: 'claude-sonnet-5', max_tokens: 4096, messages: [{ role: 'user', content: "What's 2+2?" }] },
+      },
     ];
     const result = await runApp('test/apps/replay-calls.mjs', {
       settled: (samples) => sum(samples, 'costctl_requests_total') === calls.length,

@@ -252,7 +252,23 @@ describe('a Redis Cluster behind TLS and a password', () => {
     const dir = mkdtempSync(join(tmpdir(), 'costctl-cluster-tls-'));
     certFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
     expect(made.status, String(made.stderr)).toBe(0);
     secure = await startRedisCluster({ replicas: 0, password: 'cluster pass', tls: { certFile, keyFile } });
   }, 60_000);
@@ -266,7 +282,13 @@ describe('a Redis Cluster behind TLS and a password', () => {
     const byMaster = new Map<number, string>();
     for (let i = 0; byMaster.size < 3; i++) byMaster.set((await secure.masterOf(`{tls${i}:}gate`)).port, `tls${i}:`);
     for (const prefix of byMaster.values()) {
-      const env = { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: secure.url, COSTCTL_REDIS_CLUSTER: 'true', COSTCTL_REDIS_KEY_PREFIX: prefix, NODE_EXTRA_CA_CERTS: certFile };
+      const env = {
+        COSTCTL_STORE: 'redis',
+        COSTCTL_REDIS_URL: secure.url,
+        COSTCTL_REDIS_CLUSTER: 'true',
+        COSTCTL_REDIS_KEY_PREFIX: prefix,
+        NODE_EXTRA_CA_CERTS: certFile,
+      };
       const tripped = costctl(['gate', 'trip', '--reason', `over TLS to ${prefix}`, '--actor', 'carol'], env);
       expect(tripped.status, tripped.stderr).toBe(0);
       expect(JSON.parse(costctl(['status', '--json'], env).stdout).gate).toMatchObject({ tripped: true, reason: `over TLS to ${prefix}` });

@@ -124,7 +124,10 @@ describe('node --import @costctl/otel/register with the official SDKs', () => {
       .filter((name) => name.startsWith('ledger-'))
       .map((name) => readFileSync(join(run.stateDir, name), 'utf8'))
       .join('');
-    const entries = ledger.trim().split('\n').map((line) => JSON.parse(line) as { cost_usd: number; outcome: string; unpriced_reason: string | null; cost_source: string });
+    const entries = ledger
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { cost_usd: number; outcome: string; unpriced_reason: string | null; cost_source: string });
     expect(entries).toHaveLength(calls.length);
     expect(entries.map((entry) => [entry.outcome, entry.cost_source, entry.unpriced_reason])).toEqual(calls.map(() => ['ok', 'price_table', null]));
     expect(entries.reduce((total, entry) => total + entry.cost_usd, 0)).toBeCloseTo(expected, 12);

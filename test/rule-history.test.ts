@@ -26,7 +26,9 @@ beforeEach(() => provider.reset());
 
 const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content: 'Is this call within budget?' }] };
 const usage = expectedUsage('openai.chat', body) as { prompt_tokens: number; completion_tokens: number };
-const each = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), { providerId: 'openai' })!.total_price;
+const each = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), {
+  providerId: 'openai',
+})!.total_price;
 const spent = 3 * each;
 
 const app = (extra: Record<string, string>) => ({
@@ -90,7 +92,13 @@ describe('a rule added mid-window counts the spend already made', () => {
   });
 
   it('across a fleet on Redis, counts calls no rule held once their aggregates are written (a second at most)', async () => {
-    const fleet = { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: 'unheld:', COSTCTL_REDIS_TIMEOUT_MS: '2000', COSTCTL_MONTHLY_LIMIT_USD: '' };
+    const fleet = {
+      COSTCTL_STORE: 'redis',
+      COSTCTL_REDIS_URL: redis.url,
+      COSTCTL_REDIS_KEY_PREFIX: 'unheld:',
+      COSTCTL_REDIS_TIMEOUT_MS: '2000',
+      COSTCTL_MONTHLY_LIMIT_USD: '',
+    };
     const client = createClient({ url: redis.url });
     await client.connect();
     let written = false;
@@ -119,7 +127,9 @@ describe('a rule added mid-window counts the spend already made', () => {
     const openaiTokens = 3 * (usage.prompt_tokens + usage.completion_tokens);
     const rules = [{ name: 'anthropic_tokens', limit: Math.floor(openaiTokens * 0.6), unit: 'tokens', window: 'day', scope: { provider: 'anthropic' } }];
     writeFileSync(config, JSON.stringify({ rules }));
-    const after = await runApp('test/apps/blocked-sdk.mjs', { env: app({ CALLS: '1', SDK: 'anthropic', COSTCTL_STATE_DIR: stateDir, COSTCTL_CONFIG: config }) });
+    const after = await runApp('test/apps/blocked-sdk.mjs', {
+      env: app({ CALLS: '1', SDK: 'anthropic', COSTCTL_STATE_DIR: stateDir, COSTCTL_CONFIG: config }),
+    });
     expect(after.lines[0]).toMatchObject({ ok: true });
   });
 });

@@ -75,7 +75,13 @@ describe('every metric and label the rules read is one the SDK exports', () => {
 
   it('made the calls the scrape needs: priced, blocked and unpriced', () => {
     const { metrics } = exported();
-    for (const name of ['costctl_cost_usd_total', 'costctl_tokens_total', 'costctl_requests_total', 'costctl_unpriced_requests_total', 'costctl_budget_spent']) {
+    for (const name of [
+      'costctl_cost_usd_total',
+      'costctl_tokens_total',
+      'costctl_requests_total',
+      'costctl_unpriced_requests_total',
+      'costctl_budget_spent',
+    ]) {
       expect(metrics).toContain(name);
     }
     expect(samples.some((sample) => sample.name === 'costctl_requests_total' && sample.labels.costctl_outcome === 'blocked')).toBe(true);
@@ -148,7 +154,7 @@ describe('examples/prometheus/prometheus.yml', () => {
 });
 
 describe('examples/prometheus/prometheus-collector.yml', () => {
-  it('passes promtool check config, scrapes the Collector keeping the apps\' job and instance, loads the rules file and alerts an Alertmanager', () => {
+  it("passes promtool check config, scrapes the Collector keeping the apps' job and instance, loads the rules file and alerts an Alertmanager", () => {
     const run = promtool(bin, ['check', 'config', 'examples/prometheus/prometheus-collector.yml']);
     expect(run.output).toContain('SUCCESS: 1 rule files found');
     expect(run.status).toBe(0);
@@ -184,7 +190,10 @@ describe('examples/collector/otel-collector.yaml', () => {
 
   // test/collector-alerting.test.ts runs this file in a real Collector and compares the names Prometheus stores.
   it('exports to Prometheus with underscores and suffixes, resource attributes on target_info only', () => {
-    expect(config.exporters.prometheus).toMatchObject({ translation_strategy: 'UnderscoreEscapingWithSuffixes', resource_to_telemetry_conversion: { enabled: false } });
+    expect(config.exporters.prometheus).toMatchObject({
+      translation_strategy: 'UnderscoreEscapingWithSuffixes',
+      resource_to_telemetry_conversion: { enabled: false },
+    });
     expect(byDefault(config.exporters.prometheus!.endpoint)).toBe('0.0.0.0:8889');
   });
 

@@ -46,7 +46,12 @@ describe('start-up', () => {
         const result = spawnSync(process.execPath, ['--import', '@costctl/otel/register', '--input-type=module', '-e', probe], {
           cwd: repoRoot,
           encoding: 'utf8',
-          env: { PATH: process.env.PATH, OTEL_METRICS_EXPORTER: 'none', COSTCTL_STATE_DIR: join(dir, 'state'), ...(config ? { COSTCTL_CONFIG: join(dir, config) } : {}) },
+          env: {
+            PATH: process.env.PATH,
+            OTEL_METRICS_EXPORTER: 'none',
+            COSTCTL_STATE_DIR: join(dir, 'state'),
+            ...(config ? { COSTCTL_CONFIG: join(dir, config) } : {}),
+          },
         });
         // start() from the app hands back the instance register started (and says so in a warning).
         expect(result.status, result.stderr).toBe(0);
@@ -69,7 +74,10 @@ describe('start-up', () => {
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('app ran\n');
-    const lines = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
       expect.objectContaining({
         level: 'warn',
@@ -133,7 +141,12 @@ describe('start-up', () => {
 
       const api = spawnSync(
         node,
-        [...args, '--input-type=module', '-e', `import { start } from '@costctl/otel'; try { start(); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`],
+        [
+          ...args,
+          '--input-type=module',
+          '-e',
+          `import { start } from '@costctl/otel'; try { start(); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`,
+        ],
         { cwd: repoRoot, encoding: 'utf8', env },
       );
       expect(JSON.parse(api.stdout)).toEqual({ code: 'COSTCTL_NODE_UNSUPPORTED', message: refused.stderr.trim() });

@@ -36,7 +36,13 @@ describe('with the Redis store down', () => {
 
   beforeAll(async () => {
     redis = await startRedis({ password: 'hunter2' });
-    env = { COSTCTL_STORE: 'redis', COSTCTL_REDIS_URL: redis.url, COSTCTL_REDIS_KEY_PREFIX: 'down:', COSTCTL_STATE_DIR: tempDir(), COSTCTL_DAILY_LIMIT_USD: '5' };
+    env = {
+      COSTCTL_STORE: 'redis',
+      COSTCTL_REDIS_URL: redis.url,
+      COSTCTL_REDIS_KEY_PREFIX: 'down:',
+      COSTCTL_STATE_DIR: tempDir(),
+      COSTCTL_DAILY_LIMIT_USD: '5',
+    };
     expect(costctl(['gate', 'trip', '--reason', 'before the outage'], env).code).toBe(0);
     await redis.kill();
   });
@@ -45,7 +51,11 @@ describe('with the Redis store down', () => {
   });
 
   it.each([
-    ['gate trip', ['gate', 'trip', '--reason', 'runaway loop'], /^costctl: the gate was NOT tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.*ECONNREFUSED.*\); check that Redis is running/],
+    [
+      'gate trip',
+      ['gate', 'trip', '--reason', 'runaway loop'],
+      /^costctl: the gate was NOT tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.*ECONNREFUSED.*\); check that Redis is running/,
+    ],
     ['gate reset', ['gate', 'reset', '--reason', 'fixed'], /^costctl: the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer/],
     ['gate status', ['gate', 'status'], /^costctl: could not read the gate: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer/],
     ['status', ['status'], /^costctl: could not read the gate: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer/],
@@ -68,7 +78,10 @@ describe('with the Redis store down', () => {
     const state = await openState({ env, logger: quiet });
     try {
       for (const change of [() => state.gate.trip({ reason: 'r' }), () => state.gate.reset({ reason: 'r' })]) {
-        const error: unknown = await change().then(() => undefined, (rejected: unknown) => rejected);
+        const error: unknown = await change().then(
+          () => undefined,
+          (rejected: unknown) => rejected,
+        );
         expect(isCostctlError(error) && error.code).toBe('COSTCTL_STORE_UNAVAILABLE');
         expect(error).toMatchObject({ where: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/) });
       }
@@ -79,10 +92,16 @@ describe('with the Redis store down', () => {
 
     const costctlInApp = start({ env: { ...env, OTEL_METRICS_EXPORTER: 'none', COSTCTL_LEDGER: 'false' }, logger: quiet });
     try {
-      await expect(costctlInApp.gate.trip({ reason: 'from the app' })).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^the gate was NOT tripped/) });
+      await expect(costctlInApp.gate.trip({ reason: 'from the app' })).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^the gate was NOT tripped/),
+      });
       await expect(costctlInApp.gate.reset({ reason: 'from the app' })).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE' });
       // The app reads the gate through the same API as the operator: the fail-closed stand-in is no stored state.
-      await expect(costctlInApp.gate.state()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^could not read the gate: the Redis store at/) });
+      await expect(costctlInApp.gate.state()).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^could not read the gate: the Redis store at/),
+      });
     } finally {
       await costctlInApp.shutdown();
     }
@@ -103,7 +122,10 @@ describe('a disabled costctl', () => {
     const disabled = start({ env: { COSTCTL_DISABLED: 'true' } });
     try {
       expect(await disabled.gate.state()).toMatchObject({ tripped: false });
-      await expect(disabled.gate.trip({ reason: 'r' })).rejects.toMatchObject({ code: 'COSTCTL_DISABLED', message: expect.stringMatching(/^the gate was NOT changed: costctl is disabled/) });
+      await expect(disabled.gate.trip({ reason: 'r' })).rejects.toMatchObject({
+        code: 'COSTCTL_DISABLED',
+        message: expect.stringMatching(/^the gate was NOT changed: costctl is disabled/),
+      });
       const error: unknown = await disabled.gate.reset({ reason: 'r' }).catch((rejected: unknown) => rejected);
       expect(isCostctlError(error)).toBe(true);
     } finally {
@@ -121,7 +143,9 @@ describe('with the file store on a read-only or full state directory', () => {
     for (const args of [['gate', 'reset', '--reason', 'fixed'], ['gate', 'trip', '--reason', 'again'], ['status']]) {
       const result = await inOwnMounts(`${readOnly(dir)}\nexec "$@"`, [process.execPath, cli, ...args], env);
       expect(result.code).toBe(STORE_UNAVAILABLE);
-      expect(oneLine(result.stderr)).toMatch(new RegExp(`^costctl: (the gate was NOT (reset|tripped)|could not read the gate): the state directory ${dir} is read-only \\(.*\\); make it writable`));
+      expect(oneLine(result.stderr)).toMatch(
+        new RegExp(`^costctl: (the gate was NOT (reset|tripped)|could not read the gate): the state directory ${dir} is read-only \\(.*\\); make it writable`),
+      );
       expect(result.stdout).toBe('');
     }
 
@@ -136,7 +160,9 @@ describe('with the file store on a read-only or full state directory', () => {
     for (const args of [['gate', 'trip', '--reason', 'runaway loop'], ['status']]) {
       const result = await inOwnMounts(`${fullDisk(dir)}\nexec "$@"`, [process.execPath, cli, ...args], { COSTCTL_STATE_DIR: dir });
       expect(result.code).toBe(STORE_UNAVAILABLE);
-      expect(oneLine(result.stderr)).toMatch(new RegExp(`^costctl: (the gate was NOT tripped|could not read the gate): the disk holding ${dir} is full \\(.*\\); free space there, then retry`));
+      expect(oneLine(result.stderr)).toMatch(
+        new RegExp(`^costctl: (the gate was NOT tripped|could not read the gate): the disk holding ${dir} is full \\(.*\\); free space there, then retry`),
+      );
     }
   });
 

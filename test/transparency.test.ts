@@ -22,7 +22,11 @@ afterAll(async () => {
 describe('transparency', () => {
   it('through fetch: the app receives the same status, headers, bytes, errors and backpressure with and without costctl', async () => {
     const flood = await freePort();
-    const env = { FAKE_PROVIDER_URL: provider.url, FLOOD_PORT: String(flood), COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,openai=http://127.0.0.1:${flood}/v1` };
+    const env = {
+      FAKE_PROVIDER_URL: provider.url,
+      FLOOD_PORT: String(flood),
+      COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,openai=http://127.0.0.1:${flood}/v1`,
+    };
     const without = await runApp('test/apps/raw-transport.mjs', { register: false, env });
     const withCostctl = await runApp('test/apps/raw-transport.mjs', { env });
 

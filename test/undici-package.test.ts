@@ -16,7 +16,9 @@ const provider = useFake(() => startFakeProvider());
 
 const body = { model: 'gpt-4o-mini', max_tokens: 24, messages: [{ role: 'user', content: 'How much is left of the budget?' }] };
 const usage = expectedUsage('openai.chat', body);
-const oneCall = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), { providerId: 'openai' })!.total_price;
+const oneCall = calcPrice({ input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }, responseModel('openai.chat', body.model), {
+  providerId: 'openai',
+})!.total_price;
 
 /**
  * Whether undici publishes the response's body chunks to its diagnostics

@@ -66,9 +66,13 @@ describe('a call to a model the price data does not know', () => {
     expect(String(run.lines[1]!.bodyMessage)).toContain("priced at the provider's highest known price because the price data does not know the model");
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: 'unknown_model' })).toBe(1);
     expect(sum(run.samples, 'costctl_cost_usd_total')).toBe(0);
-    expect(ledger(run.stateDir)).toEqual([expect.objectContaining({ model: 'gpt-9-preview', cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: expect.closeTo(estimate, 12) })]);
+    expect(ledger(run.stateDir)).toEqual([
+      expect.objectContaining({ model: 'gpt-9-preview', cost_usd: null, unpriced_reason: 'unknown_model', budget_usd: expect.closeTo(estimate, 12) }),
+    ]);
     expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(estimate, 12);
-    expect(status(run.stateDir, { COSTCTL_DAILY_LIMIT_USD: String(limit) }).rules).toEqual([expect.objectContaining({ name: 'daily_usd', spent: expect.closeTo(estimate, 12) })]);
+    expect(status(run.stateDir, { COSTCTL_DAILY_LIMIT_USD: String(limit) }).rules).toEqual([
+      expect.objectContaining({ name: 'daily_usd', spent: expect.closeTo(estimate, 12) }),
+    ]);
   });
 
   it('is blocked under a dollar budget when unknownModel is block, saying how to price it', async () => {
@@ -82,7 +86,12 @@ describe('a call to a model the price data does not know', () => {
 
 describe('an OpenAI Batch job, billed later', () => {
   const batch = [{ kind: 'batch', params: { input_file_id: 'file-7Nc3YFoaNZqCnmh2T5uvcD', endpoint: '/v1/chat/completions', completion_window: '24h' } }];
-  const mediaEnv = (extra: Record<string, string>) => ({ OPENAI_BASE_URL: `${media.url}/v1`, COSTCTL_ENDPOINTS: `openai=${media.url}/v1`, CALLS: JSON.stringify(batch), ...extra });
+  const mediaEnv = (extra: Record<string, string>) => ({
+    OPENAI_BASE_URL: `${media.url}/v1`,
+    COSTCTL_ENDPOINTS: `openai=${media.url}/v1`,
+    CALLS: JSON.stringify(batch),
+    ...extra,
+  });
   // No prompt in the request, and the default 4096 output tokens, at the highest price.
   const worst = 4096 * HIGHEST.output;
 
@@ -102,6 +111,8 @@ describe('an OpenAI Batch job, billed later', () => {
     expect(run.lines[0]).toMatchObject({ ok: true });
     expect(select(run.samples, 'costctl_budget_spent', { costctl_rule: 'daily_usd' })[0]?.value).toBeCloseTo(worst, 12);
     expect(sum(run.samples, 'costctl_unpriced_requests_total', { costctl_reason: 'billed_later' })).toBe(1);
-    expect(ledger(run.stateDir)).toEqual([expect.objectContaining({ operation: 'batch', cost_usd: null, unpriced_reason: 'billed_later', budget_usd: expect.closeTo(worst, 12) })]);
+    expect(ledger(run.stateDir)).toEqual([
+      expect.objectContaining({ operation: 'batch', cost_usd: null, unpriced_reason: 'billed_later', budget_usd: expect.closeTo(worst, 12) }),
+    ]);
   });
 });

@@ -10,4 +10,9 @@ import { countingExporter } from './spans.mjs';
 const instrumentation = new OpenAIInstrumentation();
 instrumentation.manuallyInstrument(OpenAI);
 // No metric readers and no resource detectors: the tracing work is what is timed.
-new NodeSDK({ instrumentations: [instrumentation], spanProcessors: [new BatchSpanProcessor({ exporter: countingExporter() })], metricReaders: [], resourceDetectors: [] }).start();
+new NodeSDK({
+  instrumentations: [instrumentation],
+  spanProcessors: [new BatchSpanProcessor({ exporter: countingExporter() })],
+  metricReaders: [],
+  resourceDetectors: [],
+}).start();

@@ -15,4 +15,9 @@ const exporter = {
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };
-new NodeSDK({ instrumentations: [new UndiciInstrumentation()], spanProcessors: [new BatchSpanProcessor({ exporter })], metricReaders: [], resourceDetectors: [] }).start();
+new NodeSDK({
+  instrumentations: [new UndiciInstrumentation()],
+  spanProcessors: [new BatchSpanProcessor({ exporter })],
+  metricReaders: [],
+  resourceDetectors: [],
+}).start();

@@ -12,7 +12,8 @@ const isOutputTokens = (key) => /(?:output|completion)[._]?tokens|token_count\.c
 export const isModelCall = (attributes) => Object.keys(attributes).some((key) => /(?:request|response)\.model|llm\.model_name/.test(key));
 
 /** Whether a span's attributes carry `outputTokens` as an output-token count. */
-export const hasOutputTokens = (attributes, outputTokens) => Object.entries(attributes).some(([key, value]) => isOutputTokens(key) && Number(value) === outputTokens);
+export const hasOutputTokens = (attributes, outputTokens) =>
+  Object.entries(attributes).some(([key, value]) => isOutputTokens(key) && Number(value) === outputTokens);
 
 /** The answers' output tokens, as bench/server.mjs sends them: the JSON answer's, or one per streamed delta. */
 export function expectedOutputTokens() {

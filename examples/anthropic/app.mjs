@@ -12,7 +12,10 @@ const max_tokens = 100;
 
 const calls = [
   ['create', () => anthropic.messages.create({ model, max_tokens, messages: [{ role: 'user', content: 'What is a kill switch?' }] })],
-  ['stream', () => anthropic.messages.stream({ model, max_tokens, messages: [{ role: 'user', content: 'Explain budgets to a new engineer.' }] }).finalMessage()],
+  [
+    'stream',
+    () => anthropic.messages.stream({ model, max_tokens, messages: [{ role: 'user', content: 'Explain budgets to a new engineer.' }] }).finalMessage(),
+  ],
   ['stream', () => anthropic.messages.stream({ model, max_tokens, messages: [{ role: 'user', content: 'Summarise our spend.' }] }).finalMessage()],
 ];
 

@@ -28,7 +28,9 @@ try {
   await waitFor(async () => /^costctl_requests_total\{/m.test((served = await collector.scrape())), 'the Collector to serve the pushed metrics');
   for (const line of served.split('\n').filter((line) => /^costctl_(cost_usd|requests)_total\{/.test(line))) {
     // The twelve digits that mean something of a sum of binary fractions.
-    say(`  ${line.replace(/,?otel_scope_(name|version|schema_url)="[^"]*"/g, '').replace(/ (\S+)$/, (_, value) => ` ${Number(Number(value).toPrecision(12))}`)}`);
+    say(
+      `  ${line.replace(/,?otel_scope_(name|version|schema_url)="[^"]*"/g, '').replace(/ (\S+)$/, (_, value) => ` ${Number(Number(value).toPrecision(12))}`)}`,
+    );
   }
 } finally {
   await Promise.all([provider.close(), collector.stop()]);

@@ -27,7 +27,10 @@ const calls = [
   ],
   ['OpenAI responses, JSON', () => openai.responses.create({ model: 'gpt-4.1-mini', input: 'Name three ways a retry loop burns money.' })],
   ['OpenAI embeddings', () => openai.embeddings.create({ model: 'text-embedding-3-small', input: ['budget', 'gate', 'ledger'] })],
-  ['Anthropic messages, JSON', () => anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 200, messages: ask('Summarise our spend in one line.') })],
+  [
+    'Anthropic messages, JSON',
+    () => anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 200, messages: ask('Summarise our spend in one line.') }),
+  ],
   [
     'Anthropic messages, stream',
     async () => {
@@ -38,7 +41,12 @@ const calls = [
   [
     'OpenAI chat, stream cut by the network',
     async () => {
-      const stream = await flaky.chat.completions.create({ model: 'gpt-4.1-nano', messages: ask('Tell me a long story.'), stream: true, stream_options: { include_usage: true } });
+      const stream = await flaky.chat.completions.create({
+        model: 'gpt-4.1-nano',
+        messages: ask('Tell me a long story.'),
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       for await (const _chunk of stream);
     },
     // The fake provider cuts it on purpose: the point is what costctl does with a stream that never sent its usage.

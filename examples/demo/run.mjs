@@ -69,17 +69,21 @@ for (const { name, labels, value } of samples.filter((sample) => sample.labels.g
   byModel.set(key, row);
 }
 
-console.log('\nCost by model, from the app\'s /metrics:\n');
+console.log("\nCost by model, from the app's /metrics:\n");
 console.log(`  ${'provider model'.padEnd(34)} ${'calls'.padStart(5)} ${'in tok'.padStart(7)} ${'out tok'.padStart(7)} ${'cost USD'.padStart(12)}  source`);
 let total = 0;
 for (const [key, row] of [...byModel].sort()) {
   total += row.cost;
   const cost = row.unpriced ? '—' : row.cost.toFixed(8);
-  console.log(`  ${key.padEnd(34)} ${String(row.calls).padStart(5)} ${String(row.input).padStart(7)} ${String(row.output).padStart(7)} ${cost.padStart(12)}  ${row.unpriced || [...row.source].join(', ')}`);
+  console.log(
+    `  ${key.padEnd(34)} ${String(row.calls).padStart(5)} ${String(row.input).padStart(7)} ${String(row.output).padStart(7)} ${cost.padStart(12)}  ${row.unpriced || [...row.source].join(', ')}`,
+  );
 }
 console.log(`  ${'total'.padEnd(34)} ${''.padStart(5)} ${''.padStart(7)} ${''.padStart(7)} ${total.toFixed(8).padStart(12)}`);
 
-console.log(`\nCost, request and unpriced lines of http://127.0.0.1:${port}/metrics (tokens and histograms are there too; sums shown to 12 significant digits):\n`);
+console.log(
+  `\nCost, request and unpriced lines of http://127.0.0.1:${port}/metrics (tokens and histograms are there too; sums shown to 12 significant digits):\n`,
+);
 for (const { line } of samples.filter((sample) => /^costctl_(cost|requests|unpriced)/.test(sample.name))) {
   // A sum of binary fractions prints as 0.00027000000000000006; the twelve digits that mean something are what a reader needs.
   const shown = line.replace(/,?otel_scope_name="[^"]*"/, '').replace(/ (\S+)$/, (_, value) => ` ${Number(Number(value).toPrecision(12))}`);
@@ -107,7 +111,15 @@ async function budgetsAndTheGate() {
       ],
     }),
   );
-  const env = { ...process.env, FAKE_PROVIDER_URL: provider.url, COSTCTL_CONFIG: config, COSTCTL_STATE_DIR: stateDir, COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`, OTEL_METRICS_EXPORTER: 'none', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0' };
+  const env = {
+    ...process.env,
+    FAKE_PROVIDER_URL: provider.url,
+    COSTCTL_CONFIG: config,
+    COSTCTL_STATE_DIR: stateDir,
+    COSTCTL_ENDPOINTS: `openai=${provider.url}/openai,anthropic=${provider.url}/anthropic`,
+    OTEL_METRICS_EXPORTER: 'none',
+    COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0',
+  };
   console.log('\n── Budgets and the emergency gate ──\n');
   console.log('Rules: openai_daily blocks OpenAI calls past $0.0024 a day; all_daily_watch alerts at 70 %, 90 % and 100 % of $0.002125.\n');
 

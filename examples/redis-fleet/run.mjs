@@ -30,7 +30,12 @@ const workers = await Promise.all(
 try {
   // A worker's last refusal by the budget rule (not by the gate, as while Redis is slow to answer) says how many calls it made.
   const refusal = (worker) => worker.lines.findLast((line) => line.includes('blocked by daily_usd'));
-  await waitFor(() => workers.every(refusal), 'every worker to be blocked', () => !workers.every((worker) => worker.running()), 90_000);
+  await waitFor(
+    () => workers.every(refusal),
+    'every worker to be blocked',
+    () => !workers.every((worker) => worker.running()),
+    90_000,
+  );
   say('\nEvery worker is blocked and waiting: stopping them.');
   await Promise.all(workers.map((worker) => worker.stop()));
 

@@ -69,7 +69,8 @@ async function call(body) {
 
 async function answer(message) {
   if (message.call) return call(message.call);
-  if (message.evaluate) return { statuses: (await costctl.evaluate()).map(({ rule, level, spent, refusing }) => ({ rule: rule.name, level, spent, refusing })) };
+  if (message.evaluate)
+    return { statuses: (await costctl.evaluate()).map(({ rule, level, spent, refusing }) => ({ rule: rule.name, level, spent, refusing })) };
   if (message.gate) return { gate: await costctl.gate.state(), changes };
   if (message.trip) return { gate: await costctl.gate.trip({ reason: message.trip, actor: 'alice' }) };
   if (message.reset) return { gate: await costctl.gate.reset({ reason: message.reset, actor: 'bob' }) };

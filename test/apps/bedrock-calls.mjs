@@ -46,7 +46,9 @@ async function call(spec) {
       return { usage };
     }
     case 'invoke': {
-      const response = await client(spec).send(new InvokeModelCommand({ modelId: spec.modelId, body: JSON.stringify(spec.body), contentType: 'application/json' }));
+      const response = await client(spec).send(
+        new InvokeModelCommand({ modelId: spec.modelId, body: JSON.stringify(spec.body), contentType: 'application/json' }),
+      );
       const body = JSON.parse(utf8.decode(response.body));
       return { usage: body.usage ?? { inputTextTokenCount: body.inputTextTokenCount } };
     }
@@ -62,7 +64,8 @@ async function call(spec) {
       const params = { model: spec.modelId, ...spec.body };
       if (spec.operation === 'openai-chat') return { usage: (await openai.chat.completions.create(params)).usage };
       let usage;
-      for await (const chunk of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } })) usage = chunk.usage ?? usage;
+      for await (const chunk of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }))
+        usage = chunk.usage ?? usage;
       return { usage };
     }
     default:
@@ -76,7 +79,14 @@ for (const [index, spec] of calls.entries()) {
     console.log(JSON.stringify({ index, ok: true, ...(await call(spec)) }));
   } catch (error) {
     const { name, message, $metadata } = error;
-    console.log(JSON.stringify({ index, ok: false, error: { name, message, status: $metadata?.httpStatusCode, attempts: $metadata?.attempts }, millis: performance.now() - started }));
+    console.log(
+      JSON.stringify({
+        index,
+        ok: false,
+        error: { name, message, status: $metadata?.httpStatusCode, attempts: $metadata?.attempts },
+        millis: performance.now() - started,
+      }),
+    );
   }
 }
 console.log(JSON.stringify({ done: true }));

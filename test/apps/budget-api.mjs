@@ -34,7 +34,12 @@ await costctl.gate.trip({ reason: 'retry storm in checkout', actor: 'alice' });
 let tripped;
 try {
   const response = await ask();
-  tripped = { status: response.status, blocked: response.headers.get('x-costctl-blocked'), retry: response.headers.get('x-should-retry'), body: await response.json() };
+  tripped = {
+    status: response.status,
+    blocked: response.headers.get('x-costctl-blocked'),
+    retry: response.headers.get('x-should-retry'),
+    body: await response.json(),
+  };
 } catch (error) {
   tripped = { thrown: error.code, rule: error.rule, message: error.message, actor: error.actor, reason: error.reason, since: error.since };
 }

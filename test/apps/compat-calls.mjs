@@ -18,7 +18,13 @@ function client(spec) {
   const retries = spec.retries ?? 0;
   switch (spec.client) {
     case 'azure':
-      return new AzureOpenAI({ apiKey: 'azure-test-key', endpoint: at('azure', spec.scenario), apiVersion: '2024-10-21', deployment: spec.deployment, maxRetries: retries });
+      return new AzureOpenAI({
+        apiKey: 'azure-test-key',
+        endpoint: at('azure', spec.scenario),
+        apiVersion: '2024-10-21',
+        deployment: spec.deployment,
+        maxRetries: retries,
+      });
     case 'azure-v1':
       return new OpenAI({ apiKey: 'azure-test-key', baseURL: `${at('azure', spec.scenario)}/openai/v1`, maxRetries: retries });
     case 'openai':

@@ -32,7 +32,8 @@ const CALLS = {
       system: [{ type: 'text', text: `${context}You are a support agent.`, cache_control: { type: 'ephemeral' } }],
       messages: [...ask('Where is my order?'), { role: 'assistant', content: 'Let me check.' }, { role: 'user', content: 'Thanks.' }],
     }),
-  'anthropic-stream': () => anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 24, messages: ask('Plan the migration.'), stream: true }).then(drain),
+  'anthropic-stream': () =>
+    anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 24, messages: ask('Plan the migration.'), stream: true }).then(drain),
   // No price data knows this model: counted as unpriced (unknown_model).
   unpriced: () => openai.chat.completions.create({ model: 'acme-llm-7b', max_tokens: 24, messages: ask('Hello?') }),
   // gpt-4o has a small blocking budget in the tests' config: past it, a 402.

@@ -69,11 +69,16 @@ async function call(spec) {
     }
     case 'openai-chat':
     case 'openai-chat-stream': {
-      const openai = new OpenAI({ apiKey: 'vertex-access-token', baseURL: `${base}/${spec.prefix}/v1/projects/cost-demo/locations/us-central1/endpoints/openapi`, maxRetries: 0 });
+      const openai = new OpenAI({
+        apiKey: 'vertex-access-token',
+        baseURL: `${base}/${spec.prefix}/v1/projects/cost-demo/locations/us-central1/endpoints/openapi`,
+        maxRetries: 0,
+      });
       const params = { model: spec.model, messages: [{ role: 'user', content: spec.contents }] };
       if (spec.method === 'openai-chat') return { usage: (await openai.chat.completions.create(params)).usage };
       let usage;
-      for await (const chunk of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } })) usage = chunk.usage ?? usage;
+      for await (const chunk of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }))
+        usage = chunk.usage ?? usage;
       return { usage };
     }
     default:

@@ -7,8 +7,7 @@ import OpenAI from 'openai';
 
 const calls = JSON.parse(process.env.CALLS ?? '[]');
 const base = process.env.FAKE_PROVIDER_URL;
-const openai = (scenario) =>
-  new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai${scenario ? `/scenario/${scenario}` : ''}/v1`, maxRetries: 0 });
+const openai = (scenario) => new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai${scenario ? `/scenario/${scenario}` : ''}/v1`, maxRetries: 0 });
 const anthropic = (scenario) =>
   new Anthropic({ apiKey: 'sk-ant-test-key', baseURL: `${base}/anthropic${scenario ? `/scenario/${scenario}` : ''}`, maxRetries: 0 });
 

@@ -6,12 +6,27 @@
 import { check, recordCost, reserve, start } from '@costctl/otel';
 
 const print = (line) => console.log(JSON.stringify(line));
-const failure = (error) => ({ class: error.constructor.name, code: error.code, rule: error.rule, spent: error.spent, limit: error.limit, unit: error.unit, actor: error.actor, reason: error.reason, message: error.message });
+const failure = (error) => ({
+  class: error.constructor.name,
+  code: error.code,
+  rule: error.rule,
+  spent: error.spent,
+  limit: error.limit,
+  unit: error.unit,
+  actor: error.actor,
+  reason: error.reason,
+  message: error.message,
+});
 
 if (process.env.MODE === 'blocked') {
   const costctl = start();
   print({ step: 'invoice', recorded: recordCost({ provider: 'openai', usd: Number(process.env.INVOICE_USD), operation: 'batch', id: 'inv_2026_12' }) });
-  print({ step: 'check', answer: await check({ provider: 'openai', model: 'gpt-4o-mini', maxOutputTokens: 24 }).then((a) => (a.admitted ? a : { admitted: false, error: failure(a.error) })) });
+  print({
+    step: 'check',
+    answer: await check({ provider: 'openai', model: 'gpt-4o-mini', maxOutputTokens: 24 }).then((a) =>
+      a.admitted ? a : { admitted: false, error: failure(a.error) },
+    ),
+  });
   for (const step of ['budget', 'gate']) {
     if (step === 'gate') await costctl.gate.trip({ reason: 'runaway realtime sessions', actor: 'alice' });
     let manual;
@@ -36,8 +51,15 @@ if (process.env.MODE === 'blocked') {
   }
 } else {
   const held = await reserve({ provider: 'openai', model: 'gpt-realtime', inputTokens: 2000, maxOutputTokens: 4096, labels: { tenant: 'acme' } });
-  print({ step: 'session', recorded: held.settle({ usage: { input: 5200, output: 1800, cacheRead: 4000 }, id: 'sess_rt_1', durationSeconds: 42 }), again: held.settle({ usage: { input: 1, output: 1 } }) ?? null });
-  print({ step: 'grpc', recorded: recordCost({ provider: 'gcp.gemini', model: 'gemini-2.5-flash', usage: { input: 3000, output: 600 }, labels: { tenant: 'acme' } }) });
+  print({
+    step: 'session',
+    recorded: held.settle({ usage: { input: 5200, output: 1800, cacheRead: 4000 }, id: 'sess_rt_1', durationSeconds: 42 }),
+    again: held.settle({ usage: { input: 1, output: 1 } }) ?? null,
+  });
+  print({
+    step: 'grpc',
+    recorded: recordCost({ provider: 'gcp.gemini', model: 'gemini-2.5-flash', usage: { input: 3000, output: 600 }, labels: { tenant: 'acme' } }),
+  });
   print({ step: 'unknown', recorded: recordCost({ provider: 'openai', model: 'gpt-9-realtime', usage: { input: 1000, output: 100 } }) });
   print({ step: 'invoice', recorded: recordCost({ provider: 'acme-search', usd: 12.5, operation: 'search', id: 'inv_2026_12' }) });
 }

@@ -28,4 +28,8 @@ function viaHttp({ method, path, body }) {
   });
 }
 
-await reportCalls(calls, (spec) => (spec.via === 'http' ? viaHttp(spec) : viaFetch(spec)), (error) => ({ name: error.constructor.name, code: error.code, rule: error.rule }));
+await reportCalls(
+  calls,
+  (spec) => (spec.via === 'http' ? viaHttp(spec) : viaFetch(spec)),
+  (error) => ({ name: error.constructor.name, code: error.code, rule: error.rule }),
+);

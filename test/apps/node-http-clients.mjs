@@ -42,56 +42,118 @@ async function iterated(stream) {
 /** POST with the raw node:http request function; `read` decides how the response is consumed. */
 function rawPost(url, body, read) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: openaiHeaders }, (res) => read(res).then((text) => resolve({ status: res.statusCode, text, blocked: res.headers['x-costctl-blocked'] }), reject));
+    const req = request(url, { method: 'POST', headers: openaiHeaders }, (res) =>
+      read(res).then((text) => resolve({ status: res.statusCode, text, blocked: res.headers['x-costctl-blocked'] }), reject),
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
 }
 
 const calls = [
-  ['axios json', 'openai.chat', chat(), async (body) => {
-    const res = await axios.post(`${base}/openai/v1/chat/completions`, body, { headers: openaiHeaders, responseType: 'text' });
-    return { status: res.status, text: res.data };
-  }],
-  ['axios stream', 'openai.chat', streamed(), async (body) => {
-    const res = await axios.post(`${base}/openai/v1/chat/completions`, body, { headers: openaiHeaders, responseType: 'stream' });
-    return { status: res.status, text: await iterated(res.data) };
-  }],
-  ['axios gzip json', 'openai.chat', chat({ messages: question('gzip') }), async (body) => {
-    const res = await axios.post(`${gzipBase}/openai/v1/chat/completions`, body, { headers: openaiHeaders, responseType: 'text' });
-    return { status: res.status, text: res.data, encoding: res.headers['content-encoding'] ?? null };
-  }],
-  ['node-fetch json', 'anthropic.messages', message(), async (body) => {
-    const res = await nodeFetch(`${base}/anthropic/v1/messages`, { method: 'POST', headers: anthropicHeaders, body: JSON.stringify(body) });
-    return { status: res.status, text: await res.text(), blocked: res.headers.get('x-costctl-blocked') };
-  }],
-  ['node-fetch gzip stream', 'anthropic.messages', message({ stream: true }), async (body) => {
-    const res = await nodeFetch(`${gzipBase}/anthropic/v1/messages`, { method: 'POST', headers: anthropicHeaders, body: JSON.stringify(body) });
-    return { status: res.status, text: await iterated(res.body), encoding: res.headers.get('content-encoding'), blocked: res.headers.get('x-costctl-blocked') };
-  }],
-  ['got json', 'openai.chat', chat({ messages: question('got') }), async (body) => {
-    const res = await got.post(`${base}/openai/v1/chat/completions`, { json: body, headers: openaiHeaders });
-    return { status: res.statusCode, text: res.body };
-  }],
-  ['got stream', 'openai.chat', streamed({ messages: question('got stream') }), async (body) => {
-    return { status: 200, text: await piped(got.stream.post(`${base}/openai/v1/chat/completions`, { json: body, headers: openaiHeaders })) };
-  }],
+  [
+    'axios json',
+    'openai.chat',
+    chat(),
+    async (body) => {
+      const res = await axios.post(`${base}/openai/v1/chat/completions`, body, { headers: openaiHeaders, responseType: 'text' });
+      return { status: res.status, text: res.data };
+    },
+  ],
+  [
+    'axios stream',
+    'openai.chat',
+    streamed(),
+    async (body) => {
+      const res = await axios.post(`${base}/openai/v1/chat/completions`, body, { headers: openaiHeaders, responseType: 'stream' });
+      return { status: res.status, text: await iterated(res.data) };
+    },
+  ],
+  [
+    'axios gzip json',
+    'openai.chat',
+    chat({ messages: question('gzip') }),
+    async (body) => {
+      const res = await axios.post(`${gzipBase}/openai/v1/chat/completions`, body, { headers: openaiHeaders, responseType: 'text' });
+      return { status: res.status, text: res.data, encoding: res.headers['content-encoding'] ?? null };
+    },
+  ],
+  [
+    'node-fetch json',
+    'anthropic.messages',
+    message(),
+    async (body) => {
+      const res = await nodeFetch(`${base}/anthropic/v1/messages`, { method: 'POST', headers: anthropicHeaders, body: JSON.stringify(body) });
+      return { status: res.status, text: await res.text(), blocked: res.headers.get('x-costctl-blocked') };
+    },
+  ],
+  [
+    'node-fetch gzip stream',
+    'anthropic.messages',
+    message({ stream: true }),
+    async (body) => {
+      const res = await nodeFetch(`${gzipBase}/anthropic/v1/messages`, { method: 'POST', headers: anthropicHeaders, body: JSON.stringify(body) });
+      return {
+        status: res.status,
+        text: await iterated(res.body),
+        encoding: res.headers.get('content-encoding'),
+        blocked: res.headers.get('x-costctl-blocked'),
+      };
+    },
+  ],
+  [
+    'got json',
+    'openai.chat',
+    chat({ messages: question('got') }),
+    async (body) => {
+      const res = await got.post(`${base}/openai/v1/chat/completions`, { json: body, headers: openaiHeaders });
+      return { status: res.statusCode, text: res.body };
+    },
+  ],
+  [
+    'got stream',
+    'openai.chat',
+    streamed({ messages: question('got stream') }),
+    async (body) => {
+      return { status: 200, text: await piped(got.stream.post(`${base}/openai/v1/chat/completions`, { json: body, headers: openaiHeaders })) };
+    },
+  ],
   ['http.request pipe', 'openai.chat', chat({ messages: question('pipe') }), (body) => rawPost(`${base}/openai/v1/chat/completions`, body, piped)],
-  ['http.request iteration stream', 'openai.chat', streamed({ messages: question('iterate') }), (body) => rawPost(`${base}/openai/v1/chat/completions`, body, iterated)],
-  ['openai sdk json', 'openai.chat', chat({ messages: question('sdk') }), async (body) => {
-    const completion = await new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai/v1`, fetch: nodeFetch }).chat.completions.create(body);
-    return { status: 200, text: JSON.stringify(completion) };
-  }],
-  ['openai sdk stream', 'openai.chat', streamed({ messages: question('sdk stream') }), async (body) => {
-    const stream = await new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai/v1`, fetch: nodeFetch }).chat.completions.create(body);
-    let text = '';
-    for await (const chunk of stream) text += JSON.stringify(chunk);
-    return { status: 200, text };
-  }],
-  ['anthropic sdk json', 'anthropic.messages', message({ messages: question('sdk') }), async (body) => {
-    const reply = await new Anthropic({ apiKey: 'sk-ant-test-key', baseURL: `${base}/anthropic`, fetch: nodeFetch }).messages.create(body);
-    return { status: 200, text: JSON.stringify(reply) };
-  }],
+  [
+    'http.request iteration stream',
+    'openai.chat',
+    streamed({ messages: question('iterate') }),
+    (body) => rawPost(`${base}/openai/v1/chat/completions`, body, iterated),
+  ],
+  [
+    'openai sdk json',
+    'openai.chat',
+    chat({ messages: question('sdk') }),
+    async (body) => {
+      const completion = await new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai/v1`, fetch: nodeFetch }).chat.completions.create(body);
+      return { status: 200, text: JSON.stringify(completion) };
+    },
+  ],
+  [
+    'openai sdk stream',
+    'openai.chat',
+    streamed({ messages: question('sdk stream') }),
+    async (body) => {
+      const stream = await new OpenAI({ apiKey: 'sk-test-key', baseURL: `${base}/openai/v1`, fetch: nodeFetch }).chat.completions.create(body);
+      let text = '';
+      for await (const chunk of stream) text += JSON.stringify(chunk);
+      return { status: 200, text };
+    },
+  ],
+  [
+    'anthropic sdk json',
+    'anthropic.messages',
+    message({ messages: question('sdk') }),
+    async (body) => {
+      const reply = await new Anthropic({ apiKey: 'sk-ant-test-key', baseURL: `${base}/anthropic`, fetch: nodeFetch }).messages.create(body);
+      return { status: 200, text: JSON.stringify(reply) };
+    },
+  ],
 ];
 
 /** How a client reported a failure: its class, status and costctl's header or code, and how long it took. */

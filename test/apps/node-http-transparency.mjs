@@ -13,8 +13,15 @@ const refusedBase = `${process.env.REFUSED_URL}/openai/v1`;
 const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-test-key' };
 const body = (extra = {}) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count to twenty.' }], ...extra });
 const stable = (object) => Object.fromEntries(Object.entries(object).filter(([name]) => !['date', 'x-request-id', 'keep-alive'].includes(name)));
-const withoutIds = (text) => text.replace(/"(id|created|created_at|system_fingerprint)":("[^"]*"|\d+)/g, '"$1":0').replace(/(chatcmpl|req|resp|msg)_?[-\w]{8,}/g, 'ID');
-const failure = (error) => ({ class: error.constructor.name, name: error.name, message: error.message, code: error.code ?? null, status: error.response?.status ?? error.response?.statusCode ?? null });
+const withoutIds = (text) =>
+  text.replace(/"(id|created|created_at|system_fingerprint)":("[^"]*"|\d+)/g, '"$1":0').replace(/(chatcmpl|req|resp|msg)_?[-\w]{8,}/g, 'ID');
+const failure = (error) => ({
+  class: error.constructor.name,
+  name: error.name,
+  message: error.message,
+  code: error.code ?? null,
+  status: error.response?.status ?? error.response?.statusCode ?? null,
+});
 
 /** One raw http.request exchange: the events in order, the status, headers and bytes. */
 function raw(url, payload, { destroyAfterFirstChunk = false } = {}) {
@@ -55,7 +62,11 @@ async function axiosAbortMidStream() {
   }
 }
 
-const settle = (promise) => promise.then((value) => value, (error) => ({ rejected: failure(error) }));
+const settle = (promise) =>
+  promise.then(
+    (value) => value,
+    (error) => ({ rejected: failure(error) }),
+  );
 
 /** The app takes one chunk of a 64 MiB stream from http.request, pauses the response for 300 ms, then reads the rest. */
 async function backpressure() {
@@ -88,12 +99,26 @@ console.log(
     rawStream: await raw(`${base}/chat/completions`, body({ stream: true, stream_options: { include_usage: true } })),
     rawDestroyed: await raw(`${base}/chat/completions`, body({ stream: true }), { destroyAfterFirstChunk: true }),
     rawCut: await raw(`${base}/chat/completions`, body({ model: 'gpt-4o-mini+cut', stream: true })),
-    axiosJson: await settle(axios.post(`${base}/chat/completions`, body(), { headers, responseType: 'text' }).then((res) => ({ status: res.status, headers: stable(res.headers), data: withoutIds(res.data) }))),
+    axiosJson: await settle(
+      axios
+        .post(`${base}/chat/completions`, body(), { headers, responseType: 'text' })
+        .then((res) => ({ status: res.status, headers: stable(res.headers), data: withoutIds(res.data) })),
+    ),
     axios429: await settle(axios.post(`${base}/chat/completions`, body({ model: 'gpt-4o-mini+error-429' }), { headers })),
     axiosAbort: await axiosAbortMidStream(),
     axiosRefused: await settle(axios.post(`${refusedBase}/chat/completions`, body(), { headers })),
-    gotStream: await settle(got.post(`${base}/chat/completions`, { body: body({ stream: true }), headers }).then((res) => ({ status: res.statusCode, headers: stable(res.headers), body: withoutIds(res.body) }))),
-    nodeFetchJson: await settle(nodeFetch(`${base}/chat/completions`, { method: 'POST', headers, body: body() }).then(async (res) => ({ status: res.status, headers: stable(Object.fromEntries(res.headers)), text: withoutIds(await res.text()) }))),
+    gotStream: await settle(
+      got
+        .post(`${base}/chat/completions`, { body: body({ stream: true }), headers })
+        .then((res) => ({ status: res.statusCode, headers: stable(res.headers), body: withoutIds(res.body) })),
+    ),
+    nodeFetchJson: await settle(
+      nodeFetch(`${base}/chat/completions`, { method: 'POST', headers, body: body() }).then(async (res) => ({
+        status: res.status,
+        headers: stable(Object.fromEntries(res.headers)),
+        text: withoutIds(await res.text()),
+      })),
+    ),
     nodeFetchRefused: await settle(nodeFetch(`${refusedBase}/chat/completions`, { method: 'POST', headers, body: body() })),
     backpressure: await backpressure(),
   }),

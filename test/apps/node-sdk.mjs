@@ -25,17 +25,15 @@ if (process.env.TRIP_GATE === '1') await costctl.gate.trip({ reason: 'node-sdk t
 
 const openai = new OpenAI({ apiKey: 'sk-test-key', baseURL: `${process.env.FAKE_PROVIDER_URL}/openai/v1`, maxRetries: 0 });
 // The call runs inside the app's own span, as a request handler's would.
-const completion = await trace
-  .getTracer('app')
-  .startActiveSpan('handle request', async (parent) => {
-    try {
-      return await openai.chat.completions.create(JSON.parse(process.env.BODY));
-    } catch (error) {
-      return { error: { name: error.constructor.name, status: error.status } };
-    } finally {
-      parent.end();
-    }
-  });
+const completion = await trace.getTracer('app').startActiveSpan('handle request', async (parent) => {
+  try {
+    return await openai.chat.completions.create(JSON.parse(process.env.BODY));
+  } catch (error) {
+    return { error: { name: error.constructor.name, status: error.status } };
+  } finally {
+    parent.end();
+  }
+});
 await reader.forceFlush();
 
 const clientSpans = spans.getFinishedSpans().filter((span) => span.kind === 2);
@@ -50,7 +48,10 @@ console.log(
     usage: completion.usage,
     error: completion.error,
     spans: clientSpans.map((span) => ({ name: span.name, attributes: span.attributes, status: span.status, parent: span.parentSpanContext?.spanId ?? null })),
-    appSpan: spans.getFinishedSpans().find((span) => span.name === 'handle request')?.spanContext().spanId,
+    appSpan: spans
+      .getFinishedSpans()
+      .find((span) => span.name === 'handle request')
+      ?.spanContext().spanId,
     cost: points.map((point) => ({ value: point.value, attributes: point.attributes })),
   }),
 );

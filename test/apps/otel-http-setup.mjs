@@ -8,7 +8,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 
 const spans = new InMemorySpanExporter();
 // No metric readers: the NodeSDK would otherwise push OTLP metrics to a collector that is not there.
-const sdk = new NodeSDK({ instrumentations: [new HttpInstrumentation()], spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor({ exporter: spans })], metricReaders: [] });
+const sdk = new NodeSDK({
+  instrumentations: [new HttpInstrumentation()],
+  spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor({ exporter: spans })],
+  metricReaders: [],
+});
 sdk.start();
 globalThis.otelSpans = spans;
 globalThis.otelSdk = sdk;

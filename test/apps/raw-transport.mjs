@@ -8,7 +8,8 @@ const base = `${process.env.FAKE_PROVIDER_URL}/openai/v1`;
 const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-test-key' };
 const body = (extra) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count to twenty.' }], ...extra });
 const stable = (entries) => entries.filter(([name]) => !['date', 'x-request-id', 'keep-alive'].includes(name));
-const withoutIds = (text) => text.replace(/"(id|created|created_at|system_fingerprint)":("[^"]*"|\d+)/g, '"$1":0').replace(/(chatcmpl|req|resp|msg)_?[-\w]{8,}/g, 'ID');
+const withoutIds = (text) =>
+  text.replace(/"(id|created|created_at|system_fingerprint)":("[^"]*"|\d+)/g, '"$1":0').replace(/(chatcmpl|req|resp|msg)_?[-\w]{8,}/g, 'ID');
 
 async function viaFetch(extra) {
   const response = await fetch(`${base}/chat/completions`, { method: 'POST', headers, body: body(extra) });

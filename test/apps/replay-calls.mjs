@@ -8,7 +8,11 @@ const calls = JSON.parse(process.env.CALLS ?? '[]');
 await reportCalls(
   calls,
   async ({ url, body }) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test-key' }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test-key' },
+      body: JSON.stringify(body),
+    });
     const bytes = (await response.arrayBuffer()).byteLength;
     return { status: response.status, bytes };
   },

@@ -15,7 +15,8 @@ const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-
 const chat = (extra = {}) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count to twenty.' }], ...extra });
 const streamed = (extra = {}) => chat({ stream: true, stream_options: { include_usage: true }, ...extra });
 const stable = (entries) => entries.filter(([name]) => !['date', 'x-request-id', 'keep-alive'].includes(name.toLowerCase()));
-const withoutIds = (text) => text.replace(/"(id|created|created_at|system_fingerprint)":("[^"]*"|\d+)/g, '"$1":0').replace(/(chatcmpl|req|resp|msg)_?[-\w]{8,}/g, 'ID');
+const withoutIds = (text) =>
+  text.replace(/"(id|created|created_at|system_fingerprint)":("[^"]*"|\d+)/g, '"$1":0').replace(/(chatcmpl|req|resp|msg)_?[-\w]{8,}/g, 'ID');
 const errorOf = (error) => ({ class: error.constructor.name, name: error.name, code: error.code, message: error.message, cause: error.cause?.code });
 
 async function viaRequest(body, options = {}) {
@@ -83,10 +84,7 @@ async function abortBeforeAnswer() {
 async function timeouts() {
   // The slow provider's head and its events each come 1.5 s apart; undici's timers tick every half second or so.
   const slow = `${process.env.SLOW_PROVIDER_URL}/openai/v1/chat/completions`;
-  const headersTimeout = await request(slow, { method: 'POST', headers, body: chat(), headersTimeout: 200 }).then(
-    () => ({ timedOut: false }),
-    errorOf,
-  );
+  const headersTimeout = await request(slow, { method: 'POST', headers, body: chat(), headersTimeout: 200 }).then(() => ({ timedOut: false }), errorOf);
   const response = await request(slow, { method: 'POST', headers, body: streamed(), headersTimeout: 5000, bodyTimeout: 200 });
   return { headersTimeout, bodyTimeout: { status: response.statusCode, ...(await readToEnd(response.body)) } };
 }

@@ -65,7 +65,13 @@ export async function startAlertmanager(bin: string, config: string) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`alertmanager exited at start-up:\n${log}`);
     }
-    if (await fetch(`${url}/-/ready`).then((response) => response.ok, () => false)) break;
+    if (
+      await fetch(`${url}/-/ready`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      break;
     if (waited > 30_000) {
       await stop();
       throw new Error(`alertmanager did not get ready on ${url} within 30 s:\n${log}`);

@@ -80,8 +80,13 @@ export function total<T>(items: readonly T[], pick: (item: T) => number): number
 export function expectChatsPriced(run: AppRun, provider: string, priced: readonly (readonly [model: string, usd: number])[]): void {
   for (const [model, usd] of priced) {
     expect(usd, model).toBeGreaterThan(0);
-    expect(sum(run.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: provider, gen_ai_request_model: model, costctl_cost_source: 'price_table' }), model).toBeCloseTo(usd, 15);
+    expect(
+      sum(run.samples, 'costctl_cost_usd_total', { gen_ai_provider_name: provider, gen_ai_request_model: model, costctl_cost_source: 'price_table' }),
+      model,
+    ).toBeCloseTo(usd, 15);
   }
-  expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: provider, gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(priced.length);
+  expect(sum(run.samples, 'costctl_requests_total', { gen_ai_provider_name: provider, gen_ai_operation_name: 'chat', costctl_outcome: 'ok' })).toBe(
+    priced.length,
+  );
   expect(sum(run.samples, 'costctl_unpriced_requests_total')).toBe(0);
 }

@@ -43,7 +43,11 @@ export function cohereBilledUnits(path: string, body: Record<string, unknown>): 
     return { input: Math.ceil(chars / 4), output: Math.min(REPLY.length, limit) };
   }
   const messages = (body.messages as { content: string | { text?: string }[] }[] | undefined) ?? [];
-  const chars = messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? message.content.length : message.content.reduce((n, part) => n + (part.text?.length ?? 0), 0)), 0);
+  const chars = messages.reduce(
+    (sum, message) =>
+      sum + (typeof message.content === 'string' ? message.content.length : message.content.reduce((n, part) => n + (part.text?.length ?? 0), 0)),
+    0,
+  );
   return { input: Math.ceil(chars / 4), output: Math.min(REPLY.length, limit) };
 }
 
@@ -72,7 +76,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, requests: Coher
     return;
   }
   const billed = cohereBilledUnits(path, body);
-  const usage = { billed_units: { input_tokens: billed.input, output_tokens: billed.output }, tokens: { input_tokens: billed.input + TEMPLATE_TOKENS, output_tokens: billed.output } };
+  const usage = {
+    billed_units: { input_tokens: billed.input, output_tokens: billed.output },
+    tokens: { input_tokens: billed.input + TEMPLATE_TOKENS, output_tokens: billed.output },
+  };
   const id = crypto.randomUUID();
   if (path.endsWith('/embed')) {
     const texts = (body.texts as string[]) ?? [];
@@ -105,7 +112,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, requests: Coher
 function answerChatV1(res: ServerResponse, body: Record<string, unknown>): void {
   const billed = cohereBilledUnits('/v1/chat', body);
   const text = REPLY.slice(0, billed.output).join(' ');
-  const history = [...((body.chat_history as object[] | undefined) ?? []), { role: 'USER', message: String(body.message ?? '') }, { role: 'CHATBOT', message: text }];
+  const history = [
+    ...((body.chat_history as object[] | undefined) ?? []),
+    { role: 'USER', message: String(body.message ?? '') },
+    { role: 'CHATBOT', message: text },
+  ];
   const answer = {
     response_id: crypto.randomUUID(),
     text,
@@ -135,7 +146,9 @@ function answerChatV1(res: ServerResponse, body: Record<string, unknown>): void 
 /** Rerank: every document scored, the best `top_n` answered; one search unit per 100 documents or part of them. */
 function answerRerank(res: ServerResponse, path: string, body: Record<string, unknown>): void {
   const documents = (body.documents as unknown[] | undefined) ?? [];
-  const results = documents.map((_, index) => ({ index, relevance_score: 1 / (index + 2) })).slice(0, typeof body.top_n === 'number' ? body.top_n : documents.length);
+  const results = documents
+    .map((_, index) => ({ index, relevance_score: 1 / (index + 2) }))
+    .slice(0, typeof body.top_n === 'number' ? body.top_n : documents.length);
   const meta = { api_version: { version: path === '/v1/rerank' ? '1' : '2' }, billed_units: { search_units: cohereSearchUnits(documents.length) } };
   sendJson(res, { id: crypto.randomUUID(), results, meta });
 }

@@ -67,40 +67,88 @@ async function answer(req: IncomingMessage, res: ServerResponse, requests: Media
   const usage = mediaUsage(path, fields, uploadBytes);
 
   if (path.endsWith('/images/generations')) {
-    if (model?.startsWith('dall-e')) return sendJson(res, { created: 1751013899, data: [{ revised_prompt: String(fields.prompt), url: 'https://example.invalid/img.png' }] });
-    const imageUsage = { input_tokens: usage.input, input_tokens_details: { image_tokens: 0, text_tokens: usage.input }, output_tokens: usage.output, total_tokens: usage.input + usage.output };
+    if (model?.startsWith('dall-e'))
+      return sendJson(res, { created: 1751013899, data: [{ revised_prompt: String(fields.prompt), url: 'https://example.invalid/img.png' }] });
+    const imageUsage = {
+      input_tokens: usage.input,
+      input_tokens_details: { image_tokens: 0, text_tokens: usage.input },
+      output_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+    };
     const image = { background: 'opaque', output_format: 'png', quality: fields.quality ?? 'medium', size: '1024x1024' };
     if (fields.stream === true) {
-      return sendEvents(res, [
-        ['image_generation.partial_image', { b64_json: PIXEL, created_at: 1751012512, ...image, partial_image_index: 0 }],
-        ['image_generation.completed', { b64_json: PIXEL, created_at: 1751012530, ...image, usage: imageUsage }],
-      ], true);
+      return sendEvents(
+        res,
+        [
+          ['image_generation.partial_image', { b64_json: PIXEL, created_at: 1751012512, ...image, partial_image_index: 0 }],
+          ['image_generation.completed', { b64_json: PIXEL, created_at: 1751012530, ...image, usage: imageUsage }],
+        ],
+        true,
+      );
     }
     return sendJson(res, { created: 1751012512, ...image, data: [{ b64_json: PIXEL }], usage: imageUsage });
   }
   if (path.endsWith('/audio/transcriptions')) {
     const text = 'The beach was a popular spot on a hot summer day.';
-    const tokens = { type: 'tokens', input_tokens: usage.input, input_token_details: { text_tokens: 0, audio_tokens: usage.input }, output_tokens: usage.output, total_tokens: usage.input + usage.output };
+    const tokens = {
+      type: 'tokens',
+      input_tokens: usage.input,
+      input_token_details: { text_tokens: 0, audio_tokens: usage.input },
+      output_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+    };
     if (fields.stream === 'true') {
-      return sendEvents(res, [...text.split(' ').map((word): [string, object] => ['transcript.text.delta', { delta: ` ${word}`, logprobs: [] }]), ['transcript.text.done', { text, logprobs: [], usage: tokens }]], false);
+      return sendEvents(
+        res,
+        [
+          ...text.split(' ').map((word): [string, object] => ['transcript.text.delta', { delta: ` ${word}`, logprobs: [] }]),
+          ['transcript.text.done', { text, logprobs: [], usage: tokens }],
+        ],
+        false,
+      );
     }
     if (model === 'whisper-1') {
       const duration = { type: 'duration', seconds: usage.seconds };
-      return sendJson(res, fields.response_format === 'verbose_json' ? { task: 'transcribe', language: 'english', duration: usage.seconds! - 0.53, text, segments: [], usage: duration } : { text, usage: duration });
+      return sendJson(
+        res,
+        fields.response_format === 'verbose_json'
+          ? { task: 'transcribe', language: 'english', duration: usage.seconds! - 0.53, text, segments: [], usage: duration }
+          : { text, usage: duration },
+      );
     }
     return sendJson(res, { text, usage: tokens });
   }
   if (path.endsWith('/audio/speech')) {
     if (fields.stream_format === 'sse') {
-      return sendEvents(res, [['speech.audio.delta', { audio: PIXEL }], ['speech.audio.done', { usage: { input_tokens: usage.input, output_tokens: usage.output, total_tokens: usage.input + usage.output } }]], false);
+      return sendEvents(
+        res,
+        [
+          ['speech.audio.delta', { audio: PIXEL }],
+          ['speech.audio.done', { usage: { input_tokens: usage.input, output_tokens: usage.output, total_tokens: usage.input + usage.output } }],
+        ],
+        false,
+      );
     }
     res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(Buffer.alloc(2048, 0xff));
     return;
   }
   if (path.endsWith('/batches')) {
-    return sendJson(res, { id: 'batch_6861b7ab35ec8190b6ef8a3ad5d2b8a5', object: 'batch', endpoint: fields.endpoint, errors: null, input_file_id: fields.input_file_id, completion_window: '24h', status: 'validating', created_at: 1751233451, request_counts: { total: 0, completed: 0, failed: 0 }, metadata: null });
+    return sendJson(res, {
+      id: 'batch_6861b7ab35ec8190b6ef8a3ad5d2b8a5',
+      object: 'batch',
+      endpoint: fields.endpoint,
+      errors: null,
+      input_file_id: fields.input_file_id,
+      completion_window: '24h',
+      status: 'validating',
+      created_at: 1751233451,
+      request_counts: { total: 0, completed: 0, failed: 0 },
+      metadata: null,
+    });
   }
-  res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null } }));
+  res
+    .writeHead(404, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null } }));
 }
 
 /** The text fields of a multipart body, and the size of its file part. */

@@ -38,18 +38,28 @@ async function answer(req: IncomingMessage, res: ServerResponse, requests: strin
   const raw = await readBody(req);
   const body = raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
   if (req.method === 'GET' && path === '/search.json') {
-    return sendJson(res, { search_metadata: { status: 'Success', total_time_taken: 1.21 }, organic_results: [{ position: 1, title: 'Result', link: 'https://example.com' }] });
+    return sendJson(res, {
+      search_metadata: { status: 'Success', total_time_taken: 1.21 },
+      organic_results: [{ position: 1, title: 'Result', link: 'https://example.com' }],
+    });
   }
   if (req.method === 'POST' && path === '/v1/listen') {
     const seconds = body.seconds;
-    return sendJson(res, { results: { channels: [{ alternatives: [{ transcript: 'hello' }] }] } }, typeof seconds === 'number' ? { 'x-audio-seconds': String(seconds) } : {});
+    return sendJson(
+      res,
+      { results: { channels: [{ alternatives: [{ transcript: 'hello' }] }] } },
+      typeof seconds === 'number' ? { 'x-audio-seconds': String(seconds) } : {},
+    );
   }
   if (req.method === 'POST' && path === '/v1/notify') {
     res.writeHead(204).end();
     return;
   }
   if (req.method === 'POST' && path === '/v1/speak') {
-    return sendJson(res, { audio_base64: 'SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjU4Ljc2LjEwMAAAAAAAAAAAAAAA', usage: { characters: String(body.text ?? '').length } });
+    return sendJson(res, {
+      audio_base64: 'SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjU4Ljc2LjEwMAAAAAAAAAAAAAAA',
+      usage: { characters: String(body.text ?? '').length },
+    });
   }
   res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
 }

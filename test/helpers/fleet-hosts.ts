@@ -52,7 +52,11 @@ export interface Fleet {
  * await costctl(['report'], fleet.a.env);
  */
 export async function startFleet(): Promise<Fleet> {
-  const [provider, billing, redis]: [FakeProvider, FakeBilling, RedisServer] = await Promise.all([startFakeProvider(), startFakeBilling({ keys: { openai: ADMIN_KEY } }), startRedis()]);
+  const [provider, billing, redis]: [FakeProvider, FakeBilling, RedisServer] = await Promise.all([
+    startFakeProvider(),
+    startFakeBilling({ keys: { openai: ADMIN_KEY } }),
+    startRedis(),
+  ]);
   const prefix = 'fleet:';
   const withRedis = async <T>(use: (client: RedisClientType) => Promise<T>): Promise<T> => {
     const client = createClient({ url: redis.url }) as RedisClientType;
@@ -79,7 +83,10 @@ export async function startFleet(): Promise<Fleet> {
     };
     // Stopped once no reservation is held and its calls are in the aggregates: every commit has reached Redis.
     let held = -1;
-    const app = runApp('test/apps/tenant-calls.mjs', { env: { ...env, FAKE_PROVIDER_URL: provider.url, COUNT: String(count), MODEL: model, TENANT: tenant }, until: () => held === 0 });
+    const app = runApp('test/apps/tenant-calls.mjs', {
+      env: { ...env, FAKE_PROVIDER_URL: provider.url, COUNT: String(count), MODEL: model, TENANT: tenant },
+      until: () => held === 0,
+    });
     const watch = withRedis(async (client) => {
       for (let polls = 0; polls < 500; polls++) {
         held = (await client.hLen(`${prefix}res`)) + (await client.zCard(`${prefix}leases`));

@@ -77,7 +77,10 @@ export async function startLiveApp(script, { env = {}, register = true } = {}) {
   const scraped = (env.OTEL_METRICS_EXPORTER ?? 'prometheus').split(',').some((exporter) => exporter.trim() === 'prometheus');
   // The exporter's server starts listening asynchronously.
   for (let attempt = 0; scraped; attempt++) {
-    const up = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) break;
     if (attempt === 100) throw new Error(`${script}: no /metrics on port ${port}:\n${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

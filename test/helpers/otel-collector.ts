@@ -51,8 +51,15 @@ export async function startCollector(bin: string, config: string) {
   const prometheusUrl = `http://127.0.0.1:${prometheus}/metrics`;
   // An empty OTLP/JSON export is a valid push of nothing.
   const takesPush = () =>
-    fetch(`${otlpHttpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((response) => response.ok, () => false);
-  const serves = () => fetch(prometheusUrl).then((response) => response.ok, () => false);
+    fetch(`${otlpHttpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+      (response) => response.ok,
+      () => false,
+    );
+  const serves = () =>
+    fetch(prometheusUrl).then(
+      (response) => response.ok,
+      () => false,
+    );
   for (let waited = 0; ; waited += 100) {
     if (exited) throw new Error(`the Collector exited at start-up:\n${log}`);
     if ((await takesPush()) && (await serves())) break;

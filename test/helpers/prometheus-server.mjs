@@ -99,7 +99,10 @@ export async function startPrometheus({ binDir, targets, ruleFiles = [], interva
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`prometheus exited at start-up:\n${log}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     if (waited > 30_000) {
       await stop();
@@ -143,7 +146,9 @@ export async function startPrometheus({ binDir, targets, ruleFiles = [], interva
         if (seen.length === targets.length && seen.every((target) => target.up === '1' && (target.at ?? 0) > afterMillis)) return;
         await sleep(100);
       }
-      throw new Error(`no successful scrape of every target within ${timeoutMillis} ms after ${new Date(afterMillis).toISOString()}: ${JSON.stringify(seen)}\n${log}`);
+      throw new Error(
+        `no successful scrape of every target within ${timeoutMillis} ms after ${new Date(afterMillis).toISOString()}: ${JSON.stringify(seen)}\n${log}`,
+      );
     },
     /** Resolves once the rule group `group` has been evaluated after `afterMillis` (a Date.now() value). */
     async waitForEvaluation(/** @type {string} */ group, /** @type {number} */ afterMillis, timeoutMillis = 15_000) {

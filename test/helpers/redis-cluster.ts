@@ -73,7 +73,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     ...(password === undefined ? [] : ['--requirepass', password, '--masterauth', password]),
     ...(tls === undefined
       ? []
-      : ['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.certFile, '--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-auth-clients', 'no']),
+      : [
+          '--tls-cert-file',
+          tls.certFile,
+          '--tls-key-file',
+          tls.keyFile,
+          '--tls-ca-cert-file',
+          tls.certFile,
+          '--tls-cluster',
+          'yes',
+          '--tls-replication',
+          'yes',
+          '--tls-auth-clients',
+          'no',
+        ]),
   ];
   // How redis-cli reaches the nodes: the same password and TLS.
   const access = [...(password === undefined ? [] : ['-a', password, '--no-auth-warning']), ...(tls === undefined ? [] : ['--tls', '--cacert', tls.certFile])];
@@ -109,7 +122,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       }
     },
     async replicaOf(master) {
-      const rows = (await cli(master, 'cluster', 'nodes')).trim().split('\n').map((line) => line.split(' '));
+      const rows = (await cli(master, 'cluster', 'nodes'))
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' '));
       const id = rows.find((row) => row[2]!.includes('myself'))![0];
       const replica = rows.find((row) => row[3] === id);
       const node = nodes.find((n) => replica !== undefined && replica[1]!.startsWith(`127.0.0.1:${n.port}@`));
@@ -118,7 +134,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     },
     async healthy() {
       for (let waited = 0; ; waited += 50) {
-        if (await isHealthy(cli, nodes.filter((n) => n.child !== undefined), masters, replicas)) return;
+        if (
+          await isHealthy(
+            cli,
+            nodes.filter((n) => n.child !== undefined),
+            masters,
+            replicas,
+          )
+        )
+          return;
         if (waited > 30_000) throw new Error('the Redis Cluster did not become healthy within 30 s');
         await sleep(50);
       }
@@ -130,7 +154,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     },
   };
   try {
-    await run(redisCli, [...access, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+    await run(redisCli, [
+      ...access,
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      String(replicas),
+      '--cluster-yes',
+    ]);
     await cluster.healthy();
   } catch (error) {
     await cluster.stop();
@@ -156,9 +188,23 @@ async function startNode(
     while (busPort === port) busPort = await freePort();
     const args = [
       ...(tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)]),
-      '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
-      '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMillis),
-      '--save', '', '--appendonly', 'no', '--dir', dir, ...extra,
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-port',
+      String(busPort),
+      '--cluster-config-file',
+      join(dir, `nodes-${port}.conf`),
+      '--cluster-node-timeout',
+      String(nodeTimeoutMillis),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...extra,
     ];
     const node: LiveNode = {
       port,
@@ -193,7 +239,10 @@ async function isHealthy(cli: RedisCluster['cli'], live: ClusterNode[], masters:
     if (!(await cli(node, 'cluster', 'info').catch(() => '')).includes('cluster_state:ok')) return false;
   }
   const table = await cli(live[0]!, 'cluster', 'nodes');
-  const rows = table.trim().split('\n').map((line) => line.split(' '));
+  const rows = table
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '));
   const liveMasters = rows.filter((row) => row[2]!.includes('master') && !row[2]!.includes('fail') && row.length > 8);
   const liveReplicas = rows.filter((row) => row[2]!.includes('slave') && !row[2]!.includes('fail'));
   if (liveMasters.length !== masters || liveReplicas.length < masters * replicas) return false;

@@ -23,7 +23,13 @@ describe('barChart', () => {
   });
 
   it('draws any spend above zero as at least an eighth of a block, so it never reads as none', () => {
-    const lines = barChart([{ label: 'a', value: 1000 }, { label: 'b', value: 0.001 }], { width: 40, format: String }).split('\n');
+    const lines = barChart(
+      [
+        { label: 'a', value: 1000 },
+        { label: 'b', value: 0.001 },
+      ],
+      { width: 40, format: String },
+    ).split('\n');
     expect(lines[1]).toMatch(/^b  ▏ +0\.001$/);
   });
 

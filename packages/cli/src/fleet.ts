@@ -22,7 +22,10 @@ export function spendSource(option: string | undefined, config: CostctlConfig): 
   if (option === 'ledger') return option;
   if (option === 'fleet') {
     // Each process has a memory store of its own: this command's would read as no spend at all.
-    if (config.store === 'memory') throw new UsageError("--source fleet: with COSTCTL_STORE=memory each process keeps its spend to itself, so there is no fleet's spend to read; drop --source fleet for this host's ledger");
+    if (config.store === 'memory')
+      throw new UsageError(
+        "--source fleet: with COSTCTL_STORE=memory each process keeps its spend to itself, so there is no fleet's spend to read; drop --source fleet for this host's ledger",
+      );
     return option;
   }
   throw new UsageError(`--source ${option}: expected fleet (every host's spend, from the store's aggregates) or ledger (this host's calls, in detail)`);
@@ -39,7 +42,8 @@ export function sourceLine(source: SpendSource, config: CostctlConfig): string {
     const others = config.store === 'redis' ? '; other hosts sharing the Redis store are not in it (drop --source ledger for the fleet)' : '';
     return `this host: from the ledger in ${config.stateDir}${others}`;
   }
-  if (config.store === 'redis') return `fleet: from the Redis store at ${config.redis.url === undefined ? 'the configured URL' : withoutCredentials(config.redis.url)} (every host sharing it)`;
+  if (config.store === 'redis')
+    return `fleet: from the Redis store at ${config.redis.url === undefined ? 'the configured URL' : withoutCredentials(config.redis.url)} (every host sharing it)`;
   return `fleet: from the ${config.store} store${config.store === 'file' ? ` in ${config.stateDir}` : ''} (every process of this host)`;
 }
 
@@ -117,7 +121,10 @@ export type DimensionSums = Map<string, AggregateRead>;
  */
 export async function readWindows(state: Pick<CostctlState, 'readAggregates'>, prefixes: readonly string[], now: number): Promise<DimensionSums[]> {
   // One read of every day at once: on Redis, a key walk per prefix would walk the whole keyspace again each time.
-  const reads = await state.readAggregates(prefixes.some((prefix) => prefix.startsWith('day:')) ? ['day:', ...prefixes.filter((p) => !p.startsWith('day:'))] : prefixes, now);
+  const reads = await state.readAggregates(
+    prefixes.some((prefix) => prefix.startsWith('day:')) ? ['day:', ...prefixes.filter((p) => !p.startsWith('day:'))] : prefixes,
+    now,
+  );
   const windows = new Map(prefixes.map((prefix) => [prefix, new Map<string, AggregateRead>()]));
   for (const read of reads) {
     const bar = read.key.indexOf('|');
@@ -127,6 +134,11 @@ export async function readWindows(state: Pick<CostctlState, 'readAggregates'>, p
 }
 
 /** Opens the store for reading the fleet's aggregates, with the command's logger. */
-export function openFleet(options: { cwd: string; env: Readonly<Record<string, string | undefined>>; logger?: Logger | undefined; onWarning?: LoadOptions['onWarning'] }): Promise<CostctlState> {
+export function openFleet(options: {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  logger?: Logger | undefined;
+  onWarning?: LoadOptions['onWarning'];
+}): Promise<CostctlState> {
   return openState({ cwd: options.cwd, env: options.env, onWarning: options.onWarning, ...(options.logger ? { logger: options.logger } : {}) });
 }

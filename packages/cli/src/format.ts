@@ -44,7 +44,9 @@ export function count(value: number): string {
  */
 export function usd(amount: number): string {
   if (amount === 0) return '$0';
-  return Math.abs(amount) >= 1 ? `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : `$${Number(amount.toPrecision(4))}`;
+  return Math.abs(amount) >= 1
+    ? `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+    : `$${Number(amount.toPrecision(4))}`;
 }
 
 /**

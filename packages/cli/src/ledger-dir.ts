@@ -36,8 +36,11 @@ export async function* ledgerOf(dir: string, query: Omit<LedgerQuery, 'onSkipped
   try {
     yield* readLedger(dir, { ...query, onSkipped });
   } catch (error) {
-    throw new CostctlStoreError(`could not read the ledger in ${dir} (${(error as Error).message}); check its ledger-*.jsonl files, then retry`, dir, { cause: error });
+    throw new CostctlStoreError(`could not read the ledger in ${dir} (${(error as Error).message}); check its ledger-*.jsonl files, then retry`, dir, {
+      cause: error,
+    });
   } finally {
-    if (skipped > NAMED_SKIPS) process.stderr.write(`costctl: ${skipped - NAMED_SKIPS} more pieces of the ledger in ${dir} were skipped, not being whole entries\n`);
+    if (skipped > NAMED_SKIPS)
+      process.stderr.write(`costctl: ${skipped - NAMED_SKIPS} more pieces of the ledger in ${dir} were skipped, not being whole entries\n`);
   }
 }

@@ -11,13 +11,23 @@ describe('chart periods', () => {
   });
 
   it('lists every period from start to end, empty ones included, each once across a change of clocks', () => {
-    expect(periodsBetween(Date.parse('2026-11-01T12:00:00Z'), Date.parse('2026-11-04T01:00:00Z'), 'day', 'UTC')).toEqual(['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04']);
+    expect(periodsBetween(Date.parse('2026-11-01T12:00:00Z'), Date.parse('2026-11-04T01:00:00Z'), 'day', 'UTC')).toEqual([
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-03',
+      '2026-11-04',
+    ]);
     // Paris leaves summer time on 2026-10-25: a day of 25 hours, named once.
     const autumn = periodsBetween(Date.parse('2026-10-24T12:00:00Z'), Date.parse('2026-10-26T12:00:00Z'), 'day', 'Europe/Paris');
     expect(autumn).toEqual(['2026-10-24', '2026-10-25', '2026-10-26']);
     // The hour 02:00 happens twice that night: one bar for both.
     const hours = periodsBetween(Date.parse('2026-10-24T23:00:00Z'), Date.parse('2026-10-25T02:00:00Z'), 'hour', 'Europe/Paris');
     expect(hours).toEqual(['2026-10-25 01:00', '2026-10-25 02:00', '2026-10-25 03:00']);
-    expect(periodsBetween(Date.parse('2026-01-31T00:00:00Z'), Date.parse('2026-04-01T00:00:00Z'), 'month', 'UTC')).toEqual(['2026-01', '2026-02', '2026-03', '2026-04']);
+    expect(periodsBetween(Date.parse('2026-01-31T00:00:00Z'), Date.parse('2026-04-01T00:00:00Z'), 'month', 'UTC')).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+    ]);
   });
 });

@@ -31,7 +31,10 @@ interface Help {
 }
 
 function helpText({ examples, exits }: Help): string {
-  const codes = new Map<number, string>([[0, EXIT[0]], [2, EXIT[2]]]);
+  const codes = new Map<number, string>([
+    [0, EXIT[0]],
+    [2, EXIT[2]],
+  ]);
   for (const exit of exits) codes.set(Array.isArray(exit) ? exit[0] : exit, Array.isArray(exit) ? exit[1] : EXIT[exit]);
   const sorted = [...codes].sort(([a], [b]) => a - b);
   return `\nExamples:\n${examples.map((example) => `  $ ${example}`).join('\n')}\n\nExit codes:\n${sorted.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n')}\n`;
@@ -93,7 +96,8 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
       sortSubcommands: false,
       sortOptions: false,
       // `price <model>`, not `price [options] <model>`: every command has options, its own help lists them.
-      subcommandTerm: (command) => [command.name(), ...command.registeredArguments.map((arg) => (arg.required ? `<${arg.name()}>` : `[${arg.name()}]`))].join(' '),
+      subcommandTerm: (command) =>
+        [command.name(), ...command.registeredArguments.map((arg) => (arg.required ? `<${arg.name()}>` : `[${arg.name()}]`))].join(' '),
     })
     .configureOutput({
       writeOut: context.out,
@@ -171,8 +175,14 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
       .addHelpText(
         'after',
         helpText({
-          examples: change === 'trip' ? ['costctl gate trip --reason "retry storm"', 'COSTCTL_STORE=redis costctl gate trip --reason "leaked key" --actor alice'] : ['costctl gate reset --reason "loop fixed"'],
-          exits: [[0, change === 'trip' ? 'the gate is tripped, as the store confirmed' : 'the gate is reset, as the store confirmed'], [5, `the store could not take the change: the gate was NOT ${change === 'trip' ? 'tripped' : 'reset'}`]],
+          examples:
+            change === 'trip'
+              ? ['costctl gate trip --reason "retry storm"', 'COSTCTL_STORE=redis costctl gate trip --reason "leaked key" --actor alice']
+              : ['costctl gate reset --reason "loop fixed"'],
+          exits: [
+            [0, change === 'trip' ? 'the gate is tripped, as the store confirmed' : 'the gate is reset, as the store confirmed'],
+            [5, `the store could not take the change: the gate was NOT ${change === 'trip' ? 'tripped' : 'reset'}`],
+          ],
         }),
       )
       .action(action(async () => (await import('./commands/gate.js')).gateChange(change)));
@@ -182,30 +192,50 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .summary('the gate as the store holds it (exit 3 while tripped)')
     .description('The gate as the store holds it: open, or tripped since when, by whom and why. Exits 3 while tripped, for health checks.')
     .option('--json', 'print one JSON object for scripts: {tripped, reason, actor, since}')
-    .addHelpText('after', helpText({ examples: ['costctl gate status', 'costctl gate status --json'], exits: [[0, 'the gate is open'], 3, [5, 'the store could not be read']] }))
+    .addHelpText(
+      'after',
+      helpText({ examples: ['costctl gate status', 'costctl gate status --json'], exits: [[0, 'the gate is open'], 3, [5, 'the store could not be read']] }),
+    )
     .action(action(async () => (await import('./commands/gate.js')).gateStatus));
 
   program
     .command('report')
     .summary('spend from the ledger, as a table or a chart')
     .description(
-      "Spend from the ledger: calls, tokens and cost, grouped by provider, model, operation, outcome, source, day or a label in COSTCTL_LABELS; " +
+      'Spend from the ledger: calls, tokens and cost, grouped by provider, model, operation, outcome, source, day or a label in COSTCTL_LABELS; ' +
         "with the Redis store, every host's spend from the store's aggregates, by day and provider, model or a label (--source ledger for this host's). " +
         'the most expensive group first. --chart draws spend per hour, day or month as bars instead.',
     )
-    .option('--since <when>', 'from this time: 2026-11-01, 2026-11-01T12:00:00Z, or an age such as 7d, 12h, 30m (default: the whole ledger; with --chart, 48h, 30d or 365d)')
+    .option(
+      '--since <when>',
+      'from this time: 2026-11-01, 2026-11-01T12:00:00Z, or an age such as 7d, 12h, 30m (default: the whole ledger; with --chart, 48h, 30d or 365d)',
+    )
     .option('--until <when>', 'up to this time, in the same forms (default: now)')
-    .addOption(new Option('--by <keys>', 'comma-separated keys to group by: provider, model, operation, outcome, source, day, or a label (default: provider,model; for the fleet: model)'))
+    .addOption(
+      new Option(
+        '--by <keys>',
+        'comma-separated keys to group by: provider, model, operation, outcome, source, day, or a label (default: provider,model; for the fleet: model)',
+      ),
+    )
     .addOption(new Option('--json', 'print a JSON array for scripts: one object per group').conflicts(['csv', 'chart']))
     .addOption(new Option('--csv', 'print CSV with a header row').conflicts('chart'))
     .addOption(new Option('--chart [period]', 'draw spend per period as bars in the terminal').choices(PERIODS).conflicts('by'))
     .addOption(
-      new Option('--source <where>', "fleet: every host's spend from the store's aggregates, by day, provider, model or a label; ledger: this host's calls in detail (default: fleet with the Redis store, else ledger)").choices(['fleet', 'ledger']),
+      new Option(
+        '--source <where>',
+        "fleet: every host's spend from the store's aggregates, by day, provider, model or a label; ledger: this host's calls in detail (default: fleet with the Redis store, else ledger)",
+      ).choices(['fleet', 'ledger']),
     )
     .addHelpText(
       'after',
       helpText({
-        examples: ['costctl report --since 7d', 'costctl report --by provider,model,tenant --csv > spend.csv', 'costctl report --chart', 'costctl report --chart hour --since 12h', 'costctl report --by day --json'],
+        examples: [
+          'costctl report --since 7d',
+          'costctl report --by provider,model,tenant --csv > spend.csv',
+          'costctl report --chart',
+          'costctl report --chart hour --since 12h',
+          'costctl report --by day --json',
+        ],
         exits: [[5, 'the ledger could not be read (a wrong COSTCTL_STATE_DIR, or run from another directory)']],
       }),
     )
@@ -215,13 +245,16 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .command('forecast')
     .summary('projected spend, and when each limit is reached')
     .description(
-      "For each budget rule with a window of a day or more: its own rate (the daily average over the last N days of what the calls in its scope used, in its unit) " +
+      'For each budget rule with a window of a day or more: its own rate (the daily average over the last N days of what the calls in its scope used, in its unit) ' +
         'carried forward to the end of its window, and the date its limit will be reached.',
     )
     .option('--days <n>', 'days of the ledger to average over, 1 to 365', '7')
     .option('--json', 'print one JSON object for scripts: {days, perDayUsd, rules}')
     .addOption(
-      new Option('--source <where>', "fleet: every rule's spend as the shared store counts it and rates from its day aggregates, every host included; ledger: this host's ledger (default: fleet with the Redis store, else ledger)").choices(['fleet', 'ledger']),
+      new Option(
+        '--source <where>',
+        "fleet: every rule's spend as the shared store counts it and rates from its day aggregates, every host included; ledger: this host's ledger (default: fleet with the Redis store, else ledger)",
+      ).choices(['fleet', 'ledger']),
     )
     .addHelpText('after', helpText({ examples: ['costctl forecast', 'costctl forecast --days 30 --json'], exits: [] }))
     .action(action(async () => (await import('./commands/forecast.js')).forecast));
@@ -235,7 +268,10 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
         'Reads the admin key from OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY (never printed). With --adjust, corrects the ledger and the budgets to the bill.',
     )
     .option('--provider <name>', 'whose bill: openai or anthropic (required, unless --bill names it)')
-    .option('--bill <file>', "a bill exported as CSV instead of the admin API: OpenAI's cost export, an AWS Cost and Usage Report (Bedrock) or a Google Cloud billing export (Vertex AI, Gemini API); its header row tells which")
+    .option(
+      '--bill <file>',
+      "a bill exported as CSV instead of the admin API: OpenAI's cost export, an AWS Cost and Usage Report (Bedrock) or a Google Cloud billing export (Vertex AI, Gemini API); its header row tells which",
+    )
     .option('--since <when>', 'from this time: a date, a time, or an age such as 7d (default: 7d; with --bill, the first day it bills)')
     .option('--until <when>', 'up to this time (default: now)')
     .option('--tolerance <share>', "the difference allowed, a fraction such as 0.02 or a percentage such as 2% (default: the config's reconcile.tolerance)")
@@ -244,13 +280,25 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .option('--reason <text>', 'why, written with each adjustment (with --adjust)')
     .option('--actor <name>', 'who, written with each adjustment (default: user@host)')
     .addOption(
-      new Option('--source <where>', "fleet: the bill against every host's spend from the store's aggregates, a row per UTC day; ledger: against this host's ledger, per day and model (default: fleet with the Redis store, else ledger)").choices(['fleet', 'ledger']),
+      new Option(
+        '--source <where>',
+        "fleet: the bill against every host's spend from the store's aggregates, a row per UTC day; ledger: against this host's ledger, per day and model (default: fleet with the Redis store, else ledger)",
+      ).choices(['fleet', 'ledger']),
     )
     .addHelpText(
       'after',
       helpText({
-        examples: ['OPENAI_ADMIN_KEY=sk-admin-… costctl reconcile --provider openai', 'costctl reconcile --provider anthropic --since 2026-11-01 --until 2026-12-01 --json', 'costctl reconcile --provider openai --adjust --reason "November invoice"'],
-        exits: [[0, 'every complete day is within the tolerance, or --adjust made the ledger follow the bill'], 1, 4, [5, 'the ledger or the store could not be used']],
+        examples: [
+          'OPENAI_ADMIN_KEY=sk-admin-… costctl reconcile --provider openai',
+          'costctl reconcile --provider anthropic --since 2026-11-01 --until 2026-12-01 --json',
+          'costctl reconcile --provider openai --adjust --reason "November invoice"',
+        ],
+        exits: [
+          [0, 'every complete day is within the tolerance, or --adjust made the ledger follow the bill'],
+          1,
+          4,
+          [5, 'the ledger or the store could not be used'],
+        ],
       }),
     )
     .action(action(async () => (await import('./commands/reconcile.js')).reconcile));
@@ -263,9 +311,15 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .option('--provider <name>', 'the provider (default: anthropic for claude-…, else openai)')
     .option('--input <tokens>', 'input tokens', '1000')
     .option('--output <tokens>', 'output tokens', '1000')
-    .option('--cache-read <tokens>', 'input tokens read from the provider\'s cache', '0')
+    .option('--cache-read <tokens>', "input tokens read from the provider's cache", '0')
     .option('--json', 'print one JSON object for scripts: the query and its quote (null when unpriced)')
-    .addHelpText('after', helpText({ examples: ['costctl price gpt-4o-mini', 'costctl price claude-sonnet-4-5 --input 20000 --output 800', 'costctl price gpt-4o --json'], exits: [[1, 'no price is known for the model']] }))
+    .addHelpText(
+      'after',
+      helpText({
+        examples: ['costctl price gpt-4o-mini', 'costctl price claude-sonnet-4-5 --input 20000 --output 800', 'costctl price gpt-4o --json'],
+        exits: [[1, 'no price is known for the model']],
+      }),
+    )
     .action(action(async () => (await import('./commands/price.js')).price, 'model'));
 
   const prices = program
@@ -276,7 +330,10 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
         'which every process sharing that directory picks up without a restart.',
     )
     .usage('<update|status> [options]')
-    .addHelpText('after', helpText({ examples: ['costctl prices update', 'costctl prices update --from ./data.json', 'costctl prices status --json'], exits: [1] }));
+    .addHelpText(
+      'after',
+      helpText({ examples: ['costctl prices update', 'costctl prices update --from ./data.json', 'costctl prices status --json'], exits: [1] }),
+    );
   prices
     .command('update')
     .summary('fetch newer price data, validate it, swap it into the state directory')
@@ -290,17 +347,26 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
     .addHelpText(
       'after',
       helpText({
-        examples: ['costctl prices update', 'costctl prices update --from ./data.json', 'costctl prices update --from https://mirror.example.com/genai-prices/data.json'],
-        exits: [[0, 'the state directory holds the new data'], [1, 'the data could not be fetched, did not validate, or could not be written: nothing changed']],
+        examples: [
+          'costctl prices update',
+          'costctl prices update --from ./data.json',
+          'costctl prices update --from https://mirror.example.com/genai-prices/data.json',
+        ],
+        exits: [
+          [0, 'the state directory holds the new data'],
+          [1, 'the data could not be fetched, did not validate, or could not be written: nothing changed'],
+        ],
       }),
     )
     .action(action(async () => (await import('./commands/prices.js')).pricesUpdate));
   prices
     .command('status')
     .summary('the price data in use: where from, version, age, path')
-    .description("The price data processes sharing the state directory price calls with: bundled or the state directory's, its version, how old it is, and its path.")
+    .description(
+      "The price data processes sharing the state directory price calls with: bundled or the state directory's, its version, how old it is, and its path.",
+    )
     .option('--json', 'print one JSON object for scripts: {source, version, asOf, ageSeconds, stale, path, …}')
-    .addHelpText('after', helpText({ examples: ['costctl prices status', "costctl prices status --json | jq .ageSeconds"], exits: [] }))
+    .addHelpText('after', helpText({ examples: ['costctl prices status', 'costctl prices status --json | jq .ageSeconds'], exits: [] }))
     .action(action(async () => (await import('./commands/prices.js')).pricesStatus));
 
   program
@@ -314,7 +380,9 @@ function costctlProgram(context: CommandContext, exit: (code: number) => void): 
   program
     .command('rules')
     .summary('Prometheus alert rules for the budgets, as YAML')
-    .description('Prints Prometheus alert rules for the budget rules configured: warning and critical levels and a forecast, per rule. List the file under rule_files.')
+    .description(
+      'Prints Prometheus alert rules for the budget rules configured: warning and critical levels and a forecast, per rule. List the file under rule_files.',
+    )
     .addHelpText('after', helpText({ examples: ['costctl rules > costctl-rules.yml'], exits: [] }))
     .action(action(async () => (await import('./commands/rules.js')).rules));
 

@@ -36,7 +36,17 @@ export type { CostSource, UnpricedReason } from './model/cost.js';
 export type { BilledUnits, MediaTokens, OperationName, TokenUsage } from './model/usage.js';
 export { openState, type AdjustmentResult, type CostctlState, type RuleView, type StateOptions } from './state.js';
 export { priceModel, type ModelQuote } from './call/price-model.js';
-export { check, recordCost, reserve, type CostCheck, type CostEstimate, type CostReservation, type CostSpend, type RecordedCost, type SpendActual } from './call/manual.js';
+export {
+  check,
+  recordCost,
+  reserve,
+  type CostCheck,
+  type CostEstimate,
+  type CostReservation,
+  type CostSpend,
+  type RecordedCost,
+  type SpendActual,
+} from './call/manual.js';
 export { priceDataStatus, updatePriceData, PRICE_DATA_URL, type PriceDataStatus, type PriceDataUpdate } from './prices.js';
 export type { PriceDataInfo, PriceDataSource } from './pricing/price-data.js';
 export { readLedger, type LedgerQuery, type SkippedLine } from './ledger/reader.js';

@@ -2,7 +2,14 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { CostctlConfig } from './config/schema.js';
 import { fetchPriceData, loadStoredPriceData, preparePriceData, priceDataPath, writePriceData } from './pricing/price-data-file.js';
-import { bundledPriceDataCounts, bundledPriceDataInfo, PRICE_DATA_URL, priceDataAgeSeconds, REQUIRED_PROVIDERS, type PriceDataInfo } from './pricing/price-data.js';
+import {
+  bundledPriceDataCounts,
+  bundledPriceDataInfo,
+  PRICE_DATA_URL,
+  priceDataAgeSeconds,
+  REQUIRED_PROVIDERS,
+  type PriceDataInfo,
+} from './pricing/price-data.js';
 
 /** The price data a process sharing the state directory prices with, as `costctl prices status` shows it. */
 export interface PriceDataStatus extends PriceDataInfo {
@@ -31,7 +38,13 @@ export async function priceDataStatus(config: CostctlConfig, now = Date.now()): 
   const stored = loadStoredPriceData(config.stateDir, REQUIRED_PROVIDERS);
   const withAge = (info: PriceDataInfo, path: string): PriceDataStatus => {
     const ageSeconds = Math.round(priceDataAgeSeconds(info, now));
-    return { ...info, path, ageSeconds, stale: config.priceDataMaxAgeDays > 0 && ageSeconds >= config.priceDataMaxAgeDays * 86_400, maxAgeDays: config.priceDataMaxAgeDays };
+    return {
+      ...info,
+      path,
+      ageSeconds,
+      stale: config.priceDataMaxAgeDays > 0 && ageSeconds >= config.priceDataMaxAgeDays * 86_400,
+      maxAgeDays: config.priceDataMaxAgeDays,
+    };
   };
   if (stored?.ok) return withAge(stored.value.info, priceDataPath(config.stateDir));
   const bundled = { ...bundledPriceDataInfo(), ...(await bundledPriceDataCounts()) };

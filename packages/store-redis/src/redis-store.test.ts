@@ -87,10 +87,7 @@ describe('RedisStore', () => {
     ['a rolling 15-minute window', 'rolling:15m', 'UTC', Date.UTC(2026, 10, 23, 12), Date.UTC(2026, 10, 23, 12, 15)],
   ])('rolls %s over by itself: the next window starts empty', async (_, window, timeZone, before, after) => {
     const store = open();
-    const rule = new BudgetRule(
-      { name: 'r', limit: 2, unit: 'requests', window, scope: {}, warnAt: 0.7, criticalAt: 0.9, action: 'block' },
-      timeZone,
-    );
+    const rule = new BudgetRule({ name: 'r', limit: 2, unit: 'requests', window, scope: {}, warnAt: 0.7, criticalAt: 0.9, action: 'block' }, timeZone);
     try {
       for (const at of [before - 2, before - 1]) expect((await store.reserve([rule.entry(1, at)], 60_000, at)).ok).toBe(true);
       expect((await store.reserve([rule.entry(1, before)], 60_000, before)).ok).toBe(false);
@@ -219,10 +216,14 @@ describe('RedisStore when Redis fails', () => {
       await expect(store.changeGate({ action: 'trip', reason: 'runaway loop', actor: 'bob' }, now + 2)).rejects.toMatchObject({
         code: 'COSTCTL_STORE_UNAVAILABLE',
         where: own.url,
-        message: expect.stringMatching(/^the gate was NOT tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.+\); check that Redis is running/),
+        message: expect.stringMatching(
+          /^the gate was NOT tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ did not answer \(.+\); check that Redis is running/,
+        ),
       });
       await expect(store.audit()).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE', message: expect.stringMatching(/^could not read the audit log/) });
-      await expect(store.adjust([{ counter: 'c', amount: 1, expiresAt: now + 1000 }], now)).rejects.toMatchObject({ message: expect.stringMatching(/^the spend was NOT counted/) });
+      await expect(store.adjust([{ counter: 'c', amount: 1, expiresAt: now + 1000 }], now)).rejects.toMatchObject({
+        message: expect.stringMatching(/^the spend was NOT counted/),
+      });
     } finally {
       await own.restart();
       await store.close();
@@ -239,7 +240,9 @@ describe('RedisStore when Redis fails', () => {
       await admin.configSet('maxmemory', '1');
       await expect(store.changeGate({ action: 'reset', reason: 'second', actor: 'bob' }, now + 1)).rejects.toMatchObject({
         code: 'COSTCTL_STORE_UNAVAILABLE',
-        message: expect.stringMatching(/^the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ refused it \(OOM command not allowed.*\); fix what Redis names/),
+        message: expect.stringMatching(
+          /^the gate was NOT reset: the Redis store at redis:\/\/127\.0\.0\.1:\d+ refused it \(OOM command not allowed.*\); fix what Redis names/,
+        ),
       });
       await admin.configSet('maxmemory', '0');
       expect((await store.audit()).map((e) => [e.action, e.reason])).toEqual([['trip', 'first']]);
@@ -260,7 +263,9 @@ describe('RedisStore when Redis fails', () => {
       own.pause();
       await expect(store.changeGate({ action: 'trip', reason: 'runaway loop', actor: 'bob' }, now + 1)).rejects.toMatchObject({
         code: 'COSTCTL_STORE_UNAVAILABLE',
-        message: expect.stringMatching(/^the gate may or may not be tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; read the gate again/),
+        message: expect.stringMatching(
+          /^the gate may or may not be tripped: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; read the gate again/,
+        ),
       });
       own.resume();
       // Redis runs what it received once it goes on: "NOT tripped" would have been false.
@@ -279,7 +284,9 @@ describe('RedisStore when Redis fails', () => {
       own.pause();
       await expect(store.adjust(spend(0.42), now)).rejects.toMatchObject({
         code: 'COSTCTL_STORE_UNAVAILABLE',
-        message: expect.stringMatching(/^the budgets may or may not count the spend: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; check costctl status/),
+        message: expect.stringMatching(
+          /^the budgets may or may not count the spend: the Redis store at redis:\/\/127\.0\.0\.1:\d+ was sent the change but did not answer within 200 ms; check costctl status/,
+        ),
       });
       own.resume();
       // Read on the same connection, which Redis serves in order: after the adjustment it was sent.
@@ -295,7 +302,9 @@ describe('RedisStore when Redis fails', () => {
     try {
       const [first] = await store.renewLeases([{ id: undefined, spent: 0, entry: entry(4, 10), keep: 0 }], 60_000, now);
       own.pause();
-      await expect(store.renewLeases([{ id: first!.id, spent: 1.5, entry: entry(4, 10), keep: 0 }], 60_000, now)).rejects.toMatchObject({ code: 'COSTCTL_STORE_UNAVAILABLE' });
+      await expect(store.renewLeases([{ id: first!.id, spent: 1.5, entry: entry(4, 10), keep: 0 }], 60_000, now)).rejects.toMatchObject({
+        code: 'COSTCTL_STORE_UNAVAILABLE',
+      });
       own.resume();
       // It ran once Redis went on: 1.5 spent, 4 held under an id the caller never heard of.
       expect(await store.read(entry(0).window, now)).toEqual({ spent: 1.5, reserved: 4 });
@@ -330,7 +339,13 @@ describe('RedisStore when Redis fails', () => {
 
   it('with onUnreachable: open, lets calls go on unbudgeted while Redis is down, and says so', async () => {
     const errors: string[] = [];
-    const store = new RedisStore({ url: own.url, keyPrefix: 'open:', onUnreachable: 'open', timeoutMillis: 2_000, logger: { ...quiet, error: (m) => errors.push(m) } });
+    const store = new RedisStore({
+      url: own.url,
+      keyPrefix: 'open:',
+      onUnreachable: 'open',
+      timeoutMillis: 2_000,
+      logger: { ...quiet, error: (m) => errors.push(m) },
+    });
     try {
       expect((await store.gate()).tripped).toBe(false);
       await own.kill();

@@ -68,7 +68,10 @@ const SOURCES: Record<Script, string> = {
 const SCAN_COUNT = 1_000;
 const READ_BATCH = 500;
 /** The SHA1 Redis knows each script by, computed here: on a cluster each master caches scripts of its own. */
-const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, source]) => [name, createHash('sha1').update(source).digest('hex')])) as Record<Script, string>;
+const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, source]) => [name, createHash('sha1').update(source).digest('hex')])) as Record<
+  Script,
+  string
+>;
 const UNIT_FIELD = { usd: 'u', tokens: 't', requests: 'q' } as const;
 const OPEN: GateState = Object.freeze({ tripped: false, reason: undefined, actor: undefined, since: undefined });
 
@@ -161,13 +164,24 @@ export class RedisStore implements CostStore {
       })),
     };
     try {
-      const reply = (await this.#run('reserve', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)])) as [number, string | number, string?];
+      const reply = (await this.#run('reserve', [this.#key('leases'), this.#key('res'), ...keys], [JSON.stringify(payload)])) as [
+        number,
+        string | number,
+        string?,
+      ];
       if (reply[0] === 1) return { ok: true, id };
       return { ok: false, index: Number(reply[1]), spent: amount(reply[2]) };
     } catch (error) {
       this.#down(error);
       if (this.#failOpen) return { ok: true, id: `unreserved:${id}` };
-      return { ok: false, index: Math.max(0, entries.findIndex((entry) => entry.limit !== undefined)), spent: Number.POSITIVE_INFINITY };
+      return {
+        ok: false,
+        index: Math.max(
+          0,
+          entries.findIndex((entry) => entry.limit !== undefined),
+        ),
+        spent: Number.POSITIVE_INFINITY,
+      };
     }
   }
 
@@ -326,7 +340,12 @@ export class RedisStore implements CostStore {
   async adjust(spend: readonly CounterSpend[], now: number, aggregates: readonly AggregateSpend[] = []): Promise<void> {
     const keys = [this.#key('leases'), this.#key('res'), ...spend.map((s) => this.#counterKey(s.counter))];
     // The commit script's payload whole: without `agg` its aggregate loop fails and nothing is counted.
-    const payload = { id: 'adjustment', now, spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })), agg: this.#aggregatePayload(aggregates, keys) };
+    const payload = {
+      id: 'adjustment',
+      now,
+      spend: spend.map((s) => ({ a: String(s.amount), e: windowEnd(s.expiresAt) })),
+      agg: this.#aggregatePayload(aggregates, keys),
+    };
     let sent = false;
     try {
       await this.#ready();

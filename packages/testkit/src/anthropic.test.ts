@@ -172,7 +172,9 @@ describe('errors', () => {
     ['error-402', Anthropic.PaymentRequiredError, 'billing_error'],
     ['error-401', Anthropic.AuthenticationError, 'authentication_error'],
   ] as const)('%s: the client error class and error type', async (scenario, errorClass, type) => {
-    const error = await anthropic.messages.create({ model: `claude-haiku-4-5+${scenario}`, max_tokens: 10, messages: [question], stream: true }).catch((e: unknown) => e);
+    const error = await anthropic.messages
+      .create({ model: `claude-haiku-4-5+${scenario}`, max_tokens: 10, messages: [question], stream: true })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(errorClass);
     expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe(type);

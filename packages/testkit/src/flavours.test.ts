@@ -42,7 +42,8 @@ async function raw(flavour: Flavour, path: string, body: object): Promise<{ stat
 }
 
 describe('the azure flavour, through AzureOpenAI', () => {
-  const client = () => new AzureOpenAI({ apiKey: 'k', endpoint: flavourUrl(provider.url, 'azure'), apiVersion: '2024-10-21', deployment: 'chat-prod', maxRetries: 0 });
+  const client = () =>
+    new AzureOpenAI({ apiKey: 'k', endpoint: flavourUrl(provider.url, 'azure'), apiVersion: '2024-10-21', deployment: 'chat-prod', maxRetries: 0 });
 
   it('answers at the deployment path with content-filter results and Azure model names', async () => {
     const body = { model: 'gpt-4o-mini', messages, prompt_cache_key: 'tenant-1' };
@@ -56,7 +57,9 @@ describe('the azure flavour, through AzureOpenAI', () => {
   });
 
   it('streams a first chunk with no id and no model, then the usage chunk when asked', async () => {
-    const chunks = await collect(await client().chat.completions.create({ model: 'gpt-5-chat', messages, stream: true, stream_options: { include_usage: true } }));
+    const chunks = await collect(
+      await client().chat.completions.create({ model: 'gpt-5-chat', messages, stream: true, stream_options: { include_usage: true } }),
+    );
     expect(chunks[0]).toMatchObject({ id: '', model: '', choices: [] });
     expect(chunks[1]?.model).toBe('gpt-5-chat-2025-08-07');
     expect(chunks.at(-1)?.usage?.prompt_tokens).toBe(expectedTokens('azure', 'openai.chat', { messages }).input);
@@ -73,10 +76,17 @@ describe('the mistral flavour, through @mistralai/mistralai', () => {
 
     const tokens = expectedTokens('mistral', 'openai.chat', { messages, prompt_cache_key: 'tenant-1' });
     // The client keeps fields its schema does not name as they came.
-    expect(chat.usage).toMatchObject({ promptTokens: tokens.input, completionTokens: tokens.output, prompt_tokens_details: { cached_tokens: tokens.cacheRead } });
+    expect(chat.usage).toMatchObject({
+      promptTokens: tokens.input,
+      completionTokens: tokens.output,
+      prompt_tokens_details: { cached_tokens: tokens.cacheRead },
+    });
     expect(fim.usage).toMatchObject({ promptTokens: Math.ceil(30 / 4), completionTokens: 6 });
     expect(fim.choices[0]?.finishReason).toBe('length');
-    expect(embeddings.usage).toMatchObject({ promptTokens: expectedTokens('mistral', 'openai.embeddings', { input: ['budget', 'gate'] }).input, completionTokens: 0 });
+    expect(embeddings.usage).toMatchObject({
+      promptTokens: expectedTokens('mistral', 'openai.embeddings', { input: ['budget', 'gate'] }).input,
+      completionTokens: 0,
+    });
     expect(provider.requests.map((request) => request.api)).toEqual(['openai.chat', 'mistral.fim', 'openai.embeddings']);
   });
 
@@ -151,7 +161,8 @@ describe('the deepseek, xai, openrouter, together and fireworks flavours, throug
   });
 
   it('openrouter: reports an upstream failure mid-stream as a chunk with finish_reason "error"', async () => {
-    const text = (await raw('openrouter', '/api/v1/chat/completions', { model: withScenario('openai/gpt-4o-mini', 'stream-error'), messages, stream: true })).text;
+    const text = (await raw('openrouter', '/api/v1/chat/completions', { model: withScenario('openai/gpt-4o-mini', 'stream-error'), messages, stream: true }))
+      .text;
     expect(text).toMatch(/"error":\{"code":502,.*"finish_reason":"error"/);
   });
 
@@ -164,8 +175,17 @@ describe('the deepseek, xai, openrouter, together and fireworks flavours, throug
   });
 
   it('fireworks: sends usage in every stream last chunk', async () => {
-    const chunks = await collect(await openaiAt('fireworks', '/inference/v1').chat.completions.create({ model: 'accounts/fireworks/models/llama-v3p1-8b-instruct', messages, stream: true }));
-    expect(chunks.at(-1)).toMatchObject({ choices: [{ finish_reason: 'stop' }], usage: { prompt_tokens: expectedTokens('fireworks', 'openai.chat', { messages }).input } });
+    const chunks = await collect(
+      await openaiAt('fireworks', '/inference/v1').chat.completions.create({
+        model: 'accounts/fireworks/models/llama-v3p1-8b-instruct',
+        messages,
+        stream: true,
+      }),
+    );
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [{ finish_reason: 'stop' }],
+      usage: { prompt_tokens: expectedTokens('fireworks', 'openai.chat', { messages }).input },
+    });
   });
 });
 
@@ -190,7 +210,11 @@ describe('flavour selection and error shapes', () => {
   });
 
   it('leaves OpenAI answers as they were, service tier echoed', async () => {
-    const completion = await new OpenAI({ apiKey: 'k', baseURL: `${provider.url}/v1`, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages, service_tier: 'flex' });
+    const completion = await new OpenAI({ apiKey: 'k', baseURL: `${provider.url}/v1`, maxRetries: 0 }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      service_tier: 'flex',
+    });
     expect(completion.service_tier).toBe('flex');
     expect(completion.usage).toEqual(flavourUsage('openai', 'openai.chat', { messages }));
   });

@@ -24,7 +24,14 @@ export { startFakeBedrock } from './bedrock/server.js';
 export { type BedrockTokenCounts, type ConverseUsage, expectedConverseUsage, expectedInvokeCounts } from './bedrock/usage.js';
 export type { FakeCloud, FakeCloudOptions, FakeCloudRequest } from './cloud/fake-server.js';
 export { startFakeGoogle } from './google/server.js';
-export { type GeminiEmbedUsageMetadata, type GeminiUsageMetadata, expectedGeminiEmbedUsage, expectedGeminiUsage, expectedVertexPredictTokens, imageCount } from './google/usage.js';
+export {
+  type GeminiEmbedUsageMetadata,
+  type GeminiUsageMetadata,
+  expectedGeminiEmbedUsage,
+  expectedGeminiUsage,
+  expectedVertexPredictTokens,
+  imageCount,
+} from './google/usage.js';
 export { type ExpectedTokens, REASONING_MODELS, REASONING_TOKENS, expectedReportedCost, expectedTokens, flavourUsage } from './compat-usage.js';
 export { FLAVOURS, type Flavour, flavourUrl } from './flavour.js';
 export { responseModel } from './models.js';

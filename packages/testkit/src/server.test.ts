@@ -14,8 +14,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((provider) => provider.close()));
 });
 
-const chatBody = (extra: object = {}): string =>
-  JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Secret question' }], ...extra });
+const chatBody = (extra: object = {}): string => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Secret question' }], ...extra });
 
 /** A raw request through node:http, which (unlike fetch) sends no accept-encoding unless told to. */
 function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
@@ -152,7 +151,9 @@ describe('startFakeProvider', () => {
     const anthropic = await fetch(`${provider.url}/v1/messages`, { headers: { 'anthropic-version': '2023-06-01' } });
 
     expect(openai.status).toBe(404);
-    expect(await openai.json()).toEqual({ error: { message: 'Invalid URL (GET /v1/chat/completions)', type: 'invalid_request_error', param: null, code: null } });
+    expect(await openai.json()).toEqual({
+      error: { message: 'Invalid URL (GET /v1/chat/completions)', type: 'invalid_request_error', param: null, code: null },
+    });
     expect(anthropic.status).toBe(404);
     expect(anthropic.headers.get('request-id')).toMatch(/^req_011C/);
     expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error', message: 'Not Found' } });
@@ -174,7 +175,10 @@ describe('startFakeProvider', () => {
 
   it('close() drops held connections and may be called twice', async () => {
     const provider = await startFakeProvider({ holdOpenMs: 60_000 });
-    const response = await fetch(`${provider.url}/v1/chat/completions`, { method: 'POST', body: chatBody({ model: 'gpt-4o-mini+cut-after-usage', stream: true }) });
+    const response = await fetch(`${provider.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: chatBody({ model: 'gpt-4o-mini+cut-after-usage', stream: true }),
+    });
     const reading = response.text().catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 20));
 

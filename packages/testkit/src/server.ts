@@ -128,13 +128,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   };
 }
 
-async function answer(
-  req: IncomingMessage,
-  res: ServerResponse,
-  signal: AbortSignal,
-  settings: Settings,
-  requests: RecordedRequest[],
-): Promise<void> {
+async function answer(req: IncomingMessage, res: ServerResponse, signal: AbortSignal, settings: Settings, requests: RecordedRequest[]): Promise<void> {
   const method = req.method ?? 'GET';
   const path = new URL(req.url ?? '/', 'http://fake').pathname;
   const format = method === 'POST' ? ROUTES.find(([suffix]) => path.replace(/\/+$/, '').endsWith(suffix))?.[1] : undefined;
@@ -162,7 +156,10 @@ async function answer(
     return fail(404, message, { ...record, scenario });
   }
   if (flavour === undefined) {
-    return fail(400, `Unknown costctl testkit flavour "${flavourInPath(path)}" in ${path}; expected one of: ${FLAVOURS.join(', ')}.`, { ...record, scenario: null });
+    return fail(400, `Unknown costctl testkit flavour "${flavourInPath(path)}" in ${path}; expected one of: ${FLAVOURS.join(', ')}.`, {
+      ...record,
+      scenario: null,
+    });
   }
   const body = parseBody(raw);
   if (body === undefined) {

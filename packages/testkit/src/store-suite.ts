@@ -46,7 +46,13 @@ const aggregate = (usd: number, dimensions: string[]): AggregateSpend => ({
   tokens: usd * 1000,
   requests: 1,
 });
-const seedOf = (seen: string, unit: RuleSeed['unit'], from: string[][], counter = `${seen}|day:2026-11-23`): RuleSeed => ({ seen, counter, expiresAt: dayEnd, unit, from });
+const seedOf = (seen: string, unit: RuleSeed['unit'], from: string[][], counter = `${seen}|day:2026-11-23`): RuleSeed => ({
+  seen,
+  counter,
+  expiresAt: dayEnd,
+  unit,
+  from,
+});
 
 /** What settling `entries` with these real amounts commits. */
 function spendOf(entries: readonly CounterEntry[], amounts: readonly number[]): CounterSpend[] {
@@ -103,7 +109,8 @@ const cases: readonly StoreCase[] = [
       // The clock jumps past the day's end: the next day's calls come and go, and old windows may be swept.
       const nextDay = Date.UTC(2026, 10, 24, 2);
       const next: CounterEntry = { ...day(1, 10), counter: 'daily|day:2026-11-24', window: ['daily|day:2026-11-24'], expiresAt: Date.UTC(2026, 10, 25) };
-      for (let i = 0; i < 3; i++) await store.commit(await reserveId(store, [next], 60_000, nextDay + i * 120_000), spendOf([next], [1]), nextDay + i * 120_000);
+      for (let i = 0; i < 3; i++)
+        await store.commit(await reserveId(store, [next], 60_000, nextDay + i * 120_000), spendOf([next], [1]), nextDay + i * 120_000);
       // Then it is set back into the day.
       assert.deepEqual(await store.read(day(0).window, now + 60_000), { spent: 2, reserved: 0 });
     },
@@ -139,7 +146,13 @@ const cases: readonly StoreCase[] = [
   {
     name: 'sums a window over several counters and skips the ones past their window',
     async run(store) {
-      const bucket = (i: number, amount: number): CounterEntry => ({ counter: `r|${i}`, window: [`r|${i}`], amount, limit: undefined, expiresAt: now + i * 1000 });
+      const bucket = (i: number, amount: number): CounterEntry => ({
+        counter: `r|${i}`,
+        window: [`r|${i}`],
+        amount,
+        limit: undefined,
+        expiresAt: now + i * 1000,
+      });
       for (const i of [1, 2, 3]) await store.commit(await reserveId(store, [bucket(i, i)]), spendOf([bucket(i, i)], [i * 10]), now);
       assert.equal((await store.read(['r|1', 'r|2', 'r|3'], now)).spent, 60);
       assert.equal((await store.read(['r|1', 'r|2', 'r|3'], now + 1_500)).spent, 50);
@@ -178,15 +191,21 @@ const cases: readonly StoreCase[] = [
       // Settled calls, with or without a reservation, add to the aggregates in their commit.
       await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'label:tenant=acme'])]);
       // Calls no rule held arrive in batches, with no reservation and no spend.
-      await store.commit('aggregates', [], now, [aggregate(3, ['provider=anthropic', 'label:tenant=acme']), aggregate(0.5, ['provider=openai', 'label:tenant=globex'])]);
-      await store.seed([
-        seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']]),
-        seedOf('all_tokens', 'tokens', [['day:2026-11-23|*']]),
-        seedOf('acme_total_requests', 'requests', [['total|label:tenant=acme']], 'acme|total'),
-        // Both OpenAI and acme: no more than the least of the two.
-        seedOf('openai_acme', 'usd', [['day:2026-11-23|provider=openai'], ['day:2026-11-23|label:tenant=acme']]),
-        seedOf('nothing_yet', 'usd', [['day:2026-11-23|provider=mistral']]),
-      ], now);
+      await store.commit('aggregates', [], now, [
+        aggregate(3, ['provider=anthropic', 'label:tenant=acme']),
+        aggregate(0.5, ['provider=openai', 'label:tenant=globex']),
+      ]);
+      await store.seed(
+        [
+          seedOf('openai_daily', 'usd', [['day:2026-11-23|provider=openai']]),
+          seedOf('all_tokens', 'tokens', [['day:2026-11-23|*']]),
+          seedOf('acme_total_requests', 'requests', [['total|label:tenant=acme']], 'acme|total'),
+          // Both OpenAI and acme: no more than the least of the two.
+          seedOf('openai_acme', 'usd', [['day:2026-11-23|provider=openai'], ['day:2026-11-23|label:tenant=acme']]),
+          seedOf('nothing_yet', 'usd', [['day:2026-11-23|provider=mistral']]),
+        ],
+        now,
+      );
       const spent = async (counter: string) => (await store.read([counter], now)).spent;
       assert.equal(await spent('openai_daily|day:2026-11-23'), 2.5);
       assert.equal(await spent('all_tokens|day:2026-11-23'), 5500);
@@ -208,7 +227,10 @@ const cases: readonly StoreCase[] = [
       await store.seed([seedOf('daily', 'usd', [['day:2026-11-23|*']])], now);
       assert.deepEqual(await store.read(day(0).window, now), { spent: 4, reserved: 0 });
       const tomorrow = Date.UTC(2026, 10, 24, 1);
-      await store.seed([{ ...seedOf('late', 'usd', [['day:2026-11-23|*'], ['total|*']]), counter: 'late|day:2026-11-24', expiresAt: Date.UTC(2026, 10, 25) }], tomorrow);
+      await store.seed(
+        [{ ...seedOf('late', 'usd', [['day:2026-11-23|*'], ['total|*']]), counter: 'late|day:2026-11-24', expiresAt: Date.UTC(2026, 10, 25) }],
+        tomorrow,
+      );
       assert.equal((await store.read(['late|day:2026-11-24'], tomorrow)).spent, 0);
     },
   },
@@ -218,10 +240,15 @@ const cases: readonly StoreCase[] = [
     async run(store) {
       if (store.readAggregates === undefined) throw new assert.AssertionError({ message: 'the store declares aggregates but has no readAggregates()' });
       await store.commit(await reserveId(store, [day(1, 10)]), spendOf([day(1)], [2]), now, [aggregate(2, ['provider=openai', 'model=gpt-4o-mini'])]);
-      await store.commit('aggregates', [], now, [aggregate(0.5, ['provider=openai', 'model=gpt-4o-mini']), aggregate(3, ['provider=anthropic', 'label:tenant=a*b[c]'])]);
+      await store.commit('aggregates', [], now, [
+        aggregate(0.5, ['provider=openai', 'model=gpt-4o-mini']),
+        aggregate(3, ['provider=anthropic', 'label:tenant=a*b[c]']),
+      ]);
       const yesterday = { windows: [{ prefix: 'day:2026-11-22|', expiresAt: Date.UTC(2026, 10, 23) }], dimensions: ['*'], usd: 9, tokens: 9, requests: 9 };
       await store.commit('aggregates', [], Date.UTC(2026, 10, 22, 12), [yesterday]);
-      await store.adjust([], now, [{ windows: [{ prefix: 'day:2026-11-23|', expiresAt: dayEnd }], dimensions: ['*', 'adjusted:provider=openai'], usd: -0.25, tokens: 0, requests: 0 }]);
+      await store.adjust([], now, [
+        { windows: [{ prefix: 'day:2026-11-23|', expiresAt: dayEnd }], dimensions: ['*', 'adjusted:provider=openai'], usd: -0.25, tokens: 0, requests: 0 },
+      ]);
       const sorted = async (prefixes: string[]) => (await store.readAggregates!(prefixes, now)).sort((a, b) => (a.key < b.key ? -1 : 1));
       assert.deepEqual(await sorted(['day:2026-11-23|']), [
         { key: 'day:2026-11-23|*', usd: 5.25, tokens: 5500, requests: 3 },
@@ -232,11 +259,18 @@ const cases: readonly StoreCase[] = [
         { key: 'day:2026-11-23|provider=openai', usd: 2.5, tokens: 2500, requests: 2 },
       ]);
       // A prefix is literal: glob and SQL wildcard characters match only themselves.
-      assert.deepEqual(await sorted(['total|label:tenant=a%', 'total|label:tenant=?', 'total|model=gpt-4o-mini', 'day:2026-11-2?']), [{ key: 'total|model=gpt-4o-mini', usd: 2.5, tokens: 2500, requests: 2 }]);
+      assert.deepEqual(await sorted(['total|label:tenant=a%', 'total|label:tenant=?', 'total|model=gpt-4o-mini', 'day:2026-11-2?']), [
+        { key: 'total|model=gpt-4o-mini', usd: 2.5, tokens: 2500, requests: 2 },
+      ]);
       assert.deepEqual(await sorted(['total|label:tenant=a*b[c]']), [{ key: 'total|label:tenant=a*b[c]', usd: 3, tokens: 3000, requests: 1 }]);
       // A window past the end the store keeps it to is gone, whichever prefix asks.
-      assert.deepEqual((await sorted(['day:'])).map((read) => read.key).filter((key) => key.startsWith('day:2026-11-22')), []);
-      assert.deepEqual(await store.readAggregates(['day:2026-11-22|'], Date.UTC(2026, 10, 22, 13)), [{ key: 'day:2026-11-22|*', usd: 9, tokens: 9, requests: 9 }]);
+      assert.deepEqual(
+        (await sorted(['day:'])).map((read) => read.key).filter((key) => key.startsWith('day:2026-11-22')),
+        [],
+      );
+      assert.deepEqual(await store.readAggregates(['day:2026-11-22|'], Date.UTC(2026, 10, 22, 13)), [
+        { key: 'day:2026-11-22|*', usd: 9, tokens: 9, requests: 9 },
+      ]);
       assert.deepEqual(await store.readAggregates(['month:'], now), []);
     },
   },
@@ -265,7 +299,13 @@ const cases: readonly StoreCase[] = [
     name: 'holds only what a lease keeps when the amount asked would pass the limit, and renews many leases at once',
     needs: 'leases',
     async run(store) {
-      const other: CounterEntry = { counter: 'hourly|hour:2026-11-23T12', window: ['hourly|hour:2026-11-23T12'], amount: 2, limit: 100, expiresAt: Date.UTC(2026, 10, 23, 13) };
+      const other: CounterEntry = {
+        counter: 'hourly|hour:2026-11-23T12',
+        window: ['hourly|hour:2026-11-23T12'],
+        amount: 2,
+        limit: 100,
+        expiresAt: Date.UTC(2026, 10, 23, 13),
+      };
       const [day1, hour1] = await renew(store, [
         { id: undefined, spent: 0, entry: day(6, 10), keep: 0 },
         { id: undefined, spent: 0, entry: other, keep: 0 },

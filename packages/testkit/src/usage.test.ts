@@ -9,7 +9,13 @@ describe('expectedUsage', () => {
       model: 'gpt-4o-mini',
       messages: [
         { role: 'system', content: 'abcde' }, // 5
-        { role: 'user', content: [{ type: 'text', text: 'fghij' }, { type: 'image_url', image_url: { url: 'x' } }] }, // 5
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'fghij' },
+            { type: 'image_url', image_url: { url: 'x' } },
+          ],
+        }, // 5
       ],
     };
     expect(expectedUsage('openai.chat', body)).toEqual({

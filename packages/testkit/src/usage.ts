@@ -35,8 +35,7 @@ import { type ProviderApi, field } from './api.js';
 
 /** The assistant's whole answer; a reply of `N` tokens is its first `N` words. */
 export const CANNED_REPLY =
-  'This reply comes from the costctl fake provider. Every word is one output token, ' +
-  'so tests can predict usage and price every call exactly.';
+  'This reply comes from the costctl fake provider. Every word is one output token, ' + 'so tests can predict usage and price every call exactly.';
 
 const REPLY_WORDS: readonly string[] = CANNED_REPLY.split(' ');
 

@@ -111,14 +111,25 @@ export const forecast: Command<ForecastOptions> = async (values, context) => {
 };
 
 /** Prints the projections: one JSON object, or the rate and a table. */
-function printForecast(days: number, perDayUsd: number, projections: Projection[], config: CostctlConfig, out: (text: string) => void, json: boolean, over: string, source?: string): number {
+function printForecast(
+  days: number,
+  perDayUsd: number,
+  projections: Projection[],
+  config: CostctlConfig,
+  out: (text: string) => void,
+  json: boolean,
+  over: string,
+  source?: string,
+): number {
   if (json) {
     const display = config.currency === undefined ? {} : { currency: config.currency, perDayDisplay: perDayUsd * config.currency.perUsd };
     out(`${JSON.stringify({ days, perDayUsd, ...display, ...(source === undefined ? {} : { source }), rules: projections })}\n`);
     return 0;
   }
   const { currency } = config;
-  out(`average spend ${over}: ${usd(perDayUsd)}${currency ? ` (${inCurrency(perDayUsd, currency)})` : ''} a day; each rule is forecast at the rate of its own scope\n\n`);
+  out(
+    `average spend ${over}: ${usd(perDayUsd)}${currency ? ` (${inCurrency(perDayUsd, currency)})` : ''} a day; each rule is forecast at the rate of its own scope\n\n`,
+  );
   if (projections.length === 0) {
     out('no budget rules with a window of a day or more to forecast (set COSTCTL_DAILY_LIMIT_USD or COSTCTL_MONTHLY_LIMIT_USD)\n');
     return 0;
@@ -137,7 +148,8 @@ function printForecast(days: number, perDayUsd: number, projections: Projection[
       ]),
     ),
   );
-  if (projections.some((p) => p.rateAtMost)) out(`\n≤: the fleet's aggregates keep each dimension of a scope on its own, so a scope of several has a rate of at most the least of theirs\n`);
+  if (projections.some((p) => p.rateAtMost))
+    out(`\n≤: the fleet's aggregates keep each dimension of a scope on its own, so a scope of several has a rate of at most the least of theirs\n`);
   return 0;
 }
 
@@ -146,15 +158,27 @@ function printForecast(days: number, perDayUsd: number, projections: Projection[
  * counts it, and its rate from the store's day aggregates over the last N
  * complete days of the configured zone, every host included.
  */
-async function fleetForecast(days: number, values: ForecastOptions, config: CostctlConfig, { cwd, env, out, logger, onWarning }: CommandContext): Promise<number> {
+async function fleetForecast(
+  days: number,
+  values: ForecastOptions,
+  config: CostctlConfig,
+  { cwd, env, out, logger, onWarning }: CommandContext,
+): Promise<number> {
   const now = Date.now();
   const today = fleetDays(now, now + 1, config.timezone)[0]!;
   // The N complete days before today: a day still under way would pull the average down.
   const span = fleetDays(today.start - days * DAY - DAY / 2, today.start, config.timezone).slice(-days);
   const state = await openFleet({ cwd, env, logger, onWarning });
   try {
-    const [views, windows] = await Promise.all([state.rules(now), readWindows(state, span.map((day) => day.prefix), now)]);
-    const sum = (dimension: string, unit: string) => windows.reduce((total, window) => total + (unitOf(window.get(dimension), unit)), 0);
+    const [views, windows] = await Promise.all([
+      state.rules(now),
+      readWindows(
+        state,
+        span.map((day) => day.prefix),
+        now,
+      ),
+    ]);
+    const sum = (dimension: string, unit: string) => windows.reduce((total, window) => total + unitOf(window.get(dimension), unit), 0);
     const projections: Projection[] = [];
     for (const view of views) {
       const rule = view.rule;
@@ -162,7 +186,8 @@ async function fleetForecast(days: number, values: ForecastOptions, config: Cost
       const spec = parseWindow(rule.window);
       const end = spec?.kind === 'calendar' ? calendarWindow(spec.unit, now, config.timezone).end : spec?.kind === 'rolling' ? now : Infinity;
       const scope = Object.entries(rule.scope);
-      const dimensions = scope.length === 0 ? ['*'] : scope.map(([key, value]) => (key === 'provider' || key === 'model' ? `${key}=${value}` : `label:${key}=${value}`));
+      const dimensions =
+        scope.length === 0 ? ['*'] : scope.map(([key, value]) => (key === 'provider' || key === 'model' ? `${key}=${value}` : `label:${key}=${value}`));
       const perDay = Math.min(...dimensions.map((dimension) => sum(dimension, rule.unit))) / days;
       const left = rule.limit - view.spent;
       const reachedAt = left <= 0 ? now : perDay > 0 ? now + (left / perDay) * DAY : Infinity;

@@ -19,12 +19,17 @@ export interface GateChangeOptions {
  */
 export function gateChange(action: 'trip' | 'reset'): Command<GateChangeOptions> {
   return async (values, { cwd, env, out, logger, onWarning }) => {
-    if (!values.reason?.trim()) throw new UsageError(`gate ${action} needs --reason: it goes into the audit log, e.g. costctl gate ${action} --reason "retry storm"`);
+    if (!values.reason?.trim())
+      throw new UsageError(`gate ${action} needs --reason: it goes into the audit log, e.g. costctl gate ${action} --reason "retry storm"`);
     const state = await openState({ cwd, env, logger, onWarning });
     try {
       const change = { reason: values.reason, actor: values.actor ?? `${userInfo().username}@${hostname()}` };
       const after = action === 'trip' ? await state.gate.trip(change) : await state.gate.reset(change);
-      out(after.tripped ? `gate tripped: every process sharing ${state.config.store === 'memory' ? 'this process' : 'the store'} now blocks calls to paid APIs\n` : 'gate reset: calls flow again\n');
+      out(
+        after.tripped
+          ? `gate tripped: every process sharing ${state.config.store === 'memory' ? 'this process' : 'the store'} now blocks calls to paid APIs\n`
+          : 'gate reset: calls flow again\n',
+      );
       return 0;
     } finally {
       await state.close();

@@ -26,14 +26,23 @@ export const price: Command<PriceOptions> = async (values, { cwd, env, out, onWa
   };
   const config = loadConfig({ cwd, env, onWarning });
   const provider = values.provider ?? (/^claude/.test(model) ? 'anthropic' : 'openai');
-  const query = { provider, model, input: tokens('input', 'input', 1000), output: tokens('output', 'output', 1000), cacheRead: tokens('cacheRead', 'cache-read', 0), prices: config.prices };
+  const query = {
+    provider,
+    model,
+    input: tokens('input', 'input', 1000),
+    output: tokens('output', 'output', 1000),
+    cacheRead: tokens('cacheRead', 'cache-read', 0),
+    prices: config.prices,
+  };
   const quote = priceModel({ ...query, stateDir: config.stateDir });
   if (values.json) {
     out(`${JSON.stringify({ ...query, prices: undefined, quote: quote ?? null })}\n`);
   } else if (quote === undefined) {
     out(`${provider} ${model}: no price known. Add it under "prices" in the config file, in USD per million tokens.\n`);
   } else {
-    out(`${provider} ${model} (priced as ${quote.pricedModel}): ${count(query.input)} input + ${count(query.output)} output tokens = ${usd(quote.usd)}\nsource: ${quote.source}\n`);
+    out(
+      `${provider} ${model} (priced as ${quote.pricedModel}): ${count(query.input)} input + ${count(query.output)} output tokens = ${usd(quote.usd)}\nsource: ${quote.source}\n`,
+    );
   }
   return quote === undefined ? 1 : 0;
 };

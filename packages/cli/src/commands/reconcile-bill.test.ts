@@ -7,7 +7,8 @@ import { RECONCILE_MISMATCH_EXIT, reconcile, type ReconcileOptions } from './rec
 
 const DAY = 86_400_000;
 const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
-const CUR_HEADER = 'identity/LineItemId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,lineItem/UsageType,lineItem/CurrencyCode,lineItem/UnblendedCost,product/ProductName';
+const CUR_HEADER =
+  'identity/LineItemId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,lineItem/UsageType,lineItem/CurrencyCode,lineItem/UnblendedCost,product/ProductName';
 
 /** A working directory whose ledger holds two Bedrock calls yesterday, $0.05 each, on two models; and a CUR billing `usd` for Bedrock that day. */
 function workdir(usd: number): { cwd: string; env: Record<string, string>; bill: string } {
@@ -15,8 +16,24 @@ function workdir(usd: number): { cwd: string; env: Record<string, string>; bill:
   const stateDir = join(cwd, '.costctl');
   mkdirSync(stateDir);
   const call = (n: number, model: string) =>
-    JSON.stringify({ time: `${yesterday}T0${n}:00:00.000Z`, provider: 'aws.bedrock', operation: 'chat', model, response_model: null, response_id: null, outcome: 'ok', tokens: { input: 80, output: 20 }, cost_usd: 0.05, cost_source: 'price_table', unpriced_reason: null, labels: {} });
-  writeFileSync(join(stateDir, `ledger-${yesterday}.jsonl`), `${call(1, 'meta.llama3-3-70b-instruct-v1:0')}\n${call(2, 'anthropic.claude-3-5-haiku-20241022-v1:0')}\n`);
+    JSON.stringify({
+      time: `${yesterday}T0${n}:00:00.000Z`,
+      provider: 'aws.bedrock',
+      operation: 'chat',
+      model,
+      response_model: null,
+      response_id: null,
+      outcome: 'ok',
+      tokens: { input: 80, output: 20 },
+      cost_usd: 0.05,
+      cost_source: 'price_table',
+      unpriced_reason: null,
+      labels: {},
+    });
+  writeFileSync(
+    join(stateDir, `ledger-${yesterday}.jsonl`),
+    `${call(1, 'meta.llama3-3-70b-instruct-v1:0')}\n${call(2, 'anthropic.claude-3-5-haiku-20241022-v1:0')}\n`,
+  );
   const bill = join(cwd, 'cur.csv');
   writeFileSync(
     bill,
@@ -37,7 +54,11 @@ describe('costctl reconcile --bill with an AWS Cost and Usage Report', () => {
     const where = workdir(0.1);
     const { code, stdout } = await run({ bill: where.bill, json: true }, where);
     expect(code).toBe(0);
-    const result = JSON.parse(stdout) as { provider: string; source: string; rows: { day: string; model: string; localUsd: number; billedUsd: number; local: { calls: number } }[] };
+    const result = JSON.parse(stdout) as {
+      provider: string;
+      source: string;
+      rows: { day: string; model: string; localUsd: number; billedUsd: number; local: { calls: number } }[];
+    };
     expect(result).toMatchObject({ provider: 'aws.bedrock', source: 'ledger' });
     expect(result.rows).toHaveLength(1);
     expect(result.rows[0]).toMatchObject({ day: yesterday, model: '(all models)', local: { calls: 2 } });
@@ -50,7 +71,10 @@ describe('costctl reconcile --bill with an AWS Cost and Usage Report', () => {
     expect((await run({ bill: where.bill }, where)).code).toBe(RECONCILE_MISMATCH_EXIT);
     const adjusted = await run({ bill: where.bill, adjust: true, reason: 'November AWS invoice', actor: 'alice' }, where);
     expect(adjusted.code).toBe(0);
-    const lines = readFileSync(join(where.env.COSTCTL_STATE_DIR!, `ledger-${yesterday}.jsonl`), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind?: string; provider: string; model: string | null; cost_usd: number });
+    const lines = readFileSync(join(where.env.COSTCTL_STATE_DIR!, `ledger-${yesterday}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind?: string; provider: string; model: string | null; cost_usd: number });
     const corrections = lines.filter((line) => line.kind === 'adjustment');
     expect(corrections).toHaveLength(1);
     expect(corrections[0]).toMatchObject({ provider: 'aws.bedrock', model: null });

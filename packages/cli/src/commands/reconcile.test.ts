@@ -15,7 +15,20 @@ function workdir(config?: object): { cwd: string; env: Record<string, string> } 
   const stateDir = join(cwd, '.costctl');
   mkdirSync(stateDir);
   const call = (n: number) =>
-    JSON.stringify({ time: `${yesterday}T0${n}:00:00.000Z`, provider: 'openai', operation: 'chat', model: 'gpt-4o-mini', response_model: 'gpt-4o-mini-2024-07-18', response_id: `chatcmpl-${n}`, outcome: 'ok', tokens: { input: 80, output: 20 }, cost_usd: 0.5, cost_source: 'price_table', unpriced_reason: null, labels: {} });
+    JSON.stringify({
+      time: `${yesterday}T0${n}:00:00.000Z`,
+      provider: 'openai',
+      operation: 'chat',
+      model: 'gpt-4o-mini',
+      response_model: 'gpt-4o-mini-2024-07-18',
+      response_id: `chatcmpl-${n}`,
+      outcome: 'ok',
+      tokens: { input: 80, output: 20 },
+      cost_usd: 0.5,
+      cost_source: 'price_table',
+      unpriced_reason: null,
+      labels: {},
+    });
   writeFileSync(join(stateDir, `ledger-${yesterday}.jsonl`), `${call(1)}\n${call(2)}\n`);
   if (config) writeFileSync(join(cwd, 'costctl.config.json'), JSON.stringify(config));
   return { cwd, env: { COSTCTL_STATE_DIR: stateDir, OPENAI_ADMIN_KEY: 'sk-admin-unit', COSTCTL_OPENAI_ADMIN_URL: 'https://billing.test/v1' } };
@@ -52,7 +65,11 @@ describe('costctl reconcile verdicts', () => {
     billing(1.2);
     const beyond = await run({ provider: 'openai', json: true }, where);
     expect(beyond.code).toBe(RECONCILE_MISMATCH_EXIT);
-    expect(JSON.parse(beyond.stdout)).toMatchObject({ verdict: 'mismatch', mismatches: 1, rows: [{ day: yesterday, model: 'gpt-4o-mini', localUsd: 1, billedUsd: 1.2 }] });
+    expect(JSON.parse(beyond.stdout)).toMatchObject({
+      verdict: 'mismatch',
+      mismatches: 1,
+      rows: [{ day: yesterday, model: 'gpt-4o-mini', localUsd: 1, billedUsd: 1.2 }],
+    });
   });
 
   it('takes the tolerance from --tolerance (fraction or percent) before the config file', async () => {
@@ -68,11 +85,15 @@ describe('costctl reconcile verdicts', () => {
     const where = workdir();
     const noKey = { ...where, env: { ...where.env, OPENAI_ADMIN_KEY: ' ' } };
     await expect(run({ provider: 'openai' }, noKey)).rejects.toThrow(/set OPENAI_ADMIN_KEY \(it is read from the environment only, and never printed\)/);
-    await expect(run({ provider: 'gemini' }, where)).rejects.toThrow('reconcile needs --provider openai or anthropic, or --bill <file>; got --provider "gemini"');
+    await expect(run({ provider: 'gemini' }, where)).rejects.toThrow(
+      'reconcile needs --provider openai or anthropic, or --bill <file>; got --provider "gemini"',
+    );
     await expect(run({ provider: 'openai', tolerance: '150%' }, where)).rejects.toThrow(UsageError);
     await expect(run({ provider: 'openai', adjust: true }, where)).rejects.toThrow(/--adjust needs --reason/);
     await expect(run({ provider: 'openai', since: '1d', until: '3d' }, where)).rejects.toThrow('--since must be before --until');
-    await expect(run({ provider: 'openai' }, { ...where, env: { ...where.env, COSTCTL_OPENAI_ADMIN_URL: 'ftp://x' } })).rejects.toThrow(/COSTCTL_OPENAI_ADMIN_URL="ftp:\/\/x": expected an http\(s\) URL/);
+    await expect(run({ provider: 'openai' }, { ...where, env: { ...where.env, COSTCTL_OPENAI_ADMIN_URL: 'ftp://x' } })).rejects.toThrow(
+      /COSTCTL_OPENAI_ADMIN_URL="ftp:\/\/x": expected an http\(s\) URL/,
+    );
     expect(asked).toEqual([]);
   });
 });

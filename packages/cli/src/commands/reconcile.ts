@@ -56,7 +56,9 @@ export const reconcile: Command<ReconcileOptions> = async (values, context) => {
   const { cwd, env, out, logger, onWarning } = context;
   const provider = values.provider;
   if (!BILLING_PROVIDERS.includes(provider as BillingProvider)) {
-    throw new UsageError(`reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}, or --bill <file>${provider === undefined ? '' : `; got --provider "${provider}"`}`);
+    throw new UsageError(
+      `reconcile needs --provider ${BILLING_PROVIDERS.join(' or ')}, or --bill <file>${provider === undefined ? '' : `; got --provider "${provider}"`}`,
+    );
   }
   const source = sources[provider as BillingProvider];
   checkAdjust(values);
@@ -66,7 +68,9 @@ export const reconcile: Command<ReconcileOptions> = async (values, context) => {
   const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
   const key = env[source.keyVariable]?.trim();
   if (!key) {
-    throw new UsageError(`reconcile --provider ${source.provider} reads ${source.name}'s usage and cost reports with an admin key: set ${source.keyVariable} (it is read from the environment only, and never printed)`);
+    throw new UsageError(
+      `reconcile --provider ${source.provider} reads ${source.name}'s usage and cost reports with an admin key: set ${source.keyVariable} (it is read from the environment only, and never printed)`,
+    );
   }
   const base = adminUrl(env[source.urlVariable], source);
   const now = Date.now();
@@ -88,7 +92,9 @@ export const reconcile: Command<ReconcileOptions> = async (values, context) => {
     const tallies = await tallyLedger(ledgerOf(config.stateDir, { since: new Date(range.start), until: new Date(range.end) }), source.provider);
     result = compare(source.provider, range, tallies, bill, { tolerance, now });
   }
-  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning }) : [];
+  const applied = values.adjust
+    ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning })
+    : [];
 
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
   return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
@@ -116,7 +122,8 @@ async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env,
   const tolerance = values.tolerance === undefined ? config.reconcile.tolerance : parseTolerance(values.tolerance);
   const now = Date.now();
   const days = bill.costs.map((cost) => Date.parse(cost.day)).sort((a, b) => a - b);
-  if (days.length === 0 && values.since === undefined) throw new UsageError(`--bill ${file}: the ${bill.format} holds no charge of ${bill.provider}; nothing to compare`);
+  if (days.length === 0 && values.since === undefined)
+    throw new UsageError(`--bill ${file}: the ${bill.format} holds no charge of ${bill.provider}; nothing to compare`);
   const since = parseWhen(values.since, 'since', now)?.getTime() ?? days[0]!;
   const until = parseWhen(values.until, 'until', now)?.getTime() ?? Math.max(since + 1, (days.at(-1) ?? since) + DAY_MS);
   if (since >= until) throw new UsageError(`--since must be before --until`);
@@ -134,7 +141,9 @@ async function reconcileFile(file: string, values: ReconcileOptions, { cwd, env,
     tallies = whole ? wholeDayTallies(ledger) : ledger;
   }
   const result = compare(bill.provider, range, tallies, whole ? wholeDays(charges) : charges, { tolerance, now, source: from });
-  const applied = values.adjust ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning }) : [];
+  const applied = values.adjust
+    ? await adjust(result, { reason: values.reason!, actor: values.actor ?? `${userInfo().username}@${hostname()}`, cwd, env, logger, onWarning })
+    : [];
   out(values.json ? renderJson(result, applied) : renderText(result, applied));
   return result.mismatches > 0 && !values.adjust ? RECONCILE_MISMATCH_EXIT : 0;
 }
@@ -185,7 +194,8 @@ function adminUrl(text: string | undefined, source: BillingSource): string {
   } catch {
     throw new UsageError(`${source.urlVariable}="${text}": expected an http(s) URL such as ${source.defaultUrl}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${source.urlVariable}="${text}": expected an http(s) URL such as ${source.defaultUrl}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError(`${source.urlVariable}="${text}": expected an http(s) URL such as ${source.defaultUrl}`);
   return text;
 }
 
@@ -197,7 +207,14 @@ function adminUrl(text: string | undefined, source: BillingSource): string {
  */
 async function adjust(
   result: Reconciliation,
-  who: { reason: string; actor: string; cwd: string; env: Readonly<Record<string, string | undefined>>; logger?: Logger | undefined; onWarning?: LoadOptions['onWarning'] },
+  who: {
+    reason: string;
+    actor: string;
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+    logger?: Logger | undefined;
+    onWarning?: LoadOptions['onWarning'];
+  },
 ): Promise<AppliedAdjustment[]> {
   // Below a millionth of a dollar a difference is float noise, not a bill.
   const rows = result.rows.filter((row) => row.status !== 'partial' && Math.abs(row.differenceUsd) >= 1e-6);
@@ -206,23 +223,25 @@ async function adjust(
   const applied: AppliedAdjustment[] = [];
   try {
     for (const row of rows) {
-      const { rules } = await state.adjust({
-        provider: result.provider,
-        // A day of the fleet is the provider's whole day: its correction is not per model.
-        model: row.model === ALL_MODELS ? null : row.model,
-        day: row.day,
-        amountUsd: row.differenceUsd,
-        reason: who.reason,
-        actor: who.actor,
-        source: `reconcile:${result.provider}`,
-        billedUsd: row.billedUsd,
-        localUsd: row.localUsd,
-      }).catch((error: unknown) => {
-        // The ones made before it stand (each said so on stderr): the operator must know where the run stopped.
-        if (!isCostctlError(error) || error.code !== 'COSTCTL_STORE_UNAVAILABLE' || applied.length === 0) throw error;
-        const made = `${applied.length} of ${rows.length} adjustments of this run were made before it (listed above); run reconcile again once the store works, the rest will still differ`;
-        throw new CostctlStoreError(`${error.message}. ${made}`, (error as CostctlStoreError).where, { cause: error });
-      });
+      const { rules } = await state
+        .adjust({
+          provider: result.provider,
+          // A day of the fleet is the provider's whole day: its correction is not per model.
+          model: row.model === ALL_MODELS ? null : row.model,
+          day: row.day,
+          amountUsd: row.differenceUsd,
+          reason: who.reason,
+          actor: who.actor,
+          source: `reconcile:${result.provider}`,
+          billedUsd: row.billedUsd,
+          localUsd: row.localUsd,
+        })
+        .catch((error: unknown) => {
+          // The ones made before it stand (each said so on stderr): the operator must know where the run stopped.
+          if (!isCostctlError(error) || error.code !== 'COSTCTL_STORE_UNAVAILABLE' || applied.length === 0) throw error;
+          const made = `${applied.length} of ${rows.length} adjustments of this run were made before it (listed above); run reconcile again once the store works, the rest will still differ`;
+          throw new CostctlStoreError(`${error.message}. ${made}`, (error as CostctlStoreError).where, { cause: error });
+        });
       applied.push({ day: row.day, model: row.model, amountUsd: row.differenceUsd, rules });
       process.stderr.write(
         `costctl: adjusted ${result.provider} ${row.model ?? NOT_PER_MODEL} on ${row.day} by ${signed(row.differenceUsd)} (billed ${usd(row.billedUsd)}, ${result.source} ${usd(row.localUsd)}) ` +

@@ -21,7 +21,17 @@ async function fleetStore(): Promise<{ cwd: string; env: Record<string, string> 
   const cwd = mkdtempSync(join(tmpdir(), 'costctl-report-fleet-'));
   const env = { COSTCTL_STATE_DIR: join(cwd, '.costctl'), COSTCTL_LABELS: 'tenant' };
   const state = await openState({ cwd, env });
-  await state.adjust({ provider: 'openai', model: null, day: today, amountUsd: 0.5, reason: 'invoice', actor: 'alice', source: 'reconcile:openai', billedUsd: 4, localUsd: 3.5 });
+  await state.adjust({
+    provider: 'openai',
+    model: null,
+    day: today,
+    amountUsd: 0.5,
+    reason: 'invoice',
+    actor: 'alice',
+    source: 'reconcile:openai',
+    billedUsd: 4,
+    localUsd: 3.5,
+  });
   await state.close();
   const db = new DatabaseSync(join(env.COSTCTL_STATE_DIR, 'state.sqlite'));
   const add = db.prepare(`INSERT INTO aggregates (key, usd, tokens, requests, expires_at) VALUES (?, ?, ?, ?, ?)
@@ -29,7 +39,9 @@ async function fleetStore(): Promise<{ cwd: string; env: Record<string, string> 
   const call = (day: string, usd: number, dimensions: string[]) => {
     // Today's calls fall in this hour too.
     const windows = [`day:${day}|`, 'total|', ...(day === today ? [`hour:${new Date().toISOString().slice(0, 13)}|`] : [])];
-    for (const window of windows) for (const dimension of ['*', 'provider=openai', ...dimensions]) add.run(window + dimension, usd, usd * 1000, 1, window === 'total|' ? Infinity : Date.now() + 400 * DAY);
+    for (const window of windows)
+      for (const dimension of ['*', 'provider=openai', ...dimensions])
+        add.run(window + dimension, usd, usd * 1000, 1, window === 'total|' ? Infinity : Date.now() + 400 * DAY);
   };
   call(yesterday, 1, ['model=gpt-4o', 'label:tenant=acme']);
   call(today, 1, ['model=gpt-4o', 'label:tenant=acme']);
@@ -78,7 +90,10 @@ describe('costctl report --source fleet', () => {
   it('charts the fleet by day and by hour, each bar a whole period, and says so', async () => {
     const where = await fleetStore();
     const byDay = await run({ chart: true, since: '1d' }, where);
-    expect(byDay.split('\n').slice(0, 2)).toEqual([`fleet: from the file store in ${where.env.COSTCTL_STATE_DIR} (every process of this host); whole days`, `spend per day (UTC), ${yesterday} to ${today}`]);
+    expect(byDay.split('\n').slice(0, 2)).toEqual([
+      `fleet: from the file store in ${where.env.COSTCTL_STATE_DIR} (every process of this host); whole days`,
+      `spend per day (UTC), ${yesterday} to ${today}`,
+    ]);
     expect(byDay).toMatch(new RegExp(`${yesterday} .* \\$1(\\.00)?  1 call\n${today} .* \\$3(\\.00)?  3 calls\n`));
     expect(byDay).toContain('total $4.00 over 4 calls');
     const byHour = await run({ chart: 'hour', since: '2h' }, where);
@@ -93,9 +108,18 @@ describe('costctl report --source fleet', () => {
       [{ by: 'operation' }, /^--by operation: the fleet's aggregates keep spend by day, provider, model and labels, not per call; add --source ledger/],
       [{ by: 'model,tenant' }, /^--by model,tenant: the fleet's aggregates keep model and tenant each on its own, not crossed/],
       [{ by: 'team' }, /^--by team: the fleet's aggregates keep only labels allow-listed in COSTCTL_LABELS, and COSTCTL_LABELS is tenant; add team there/],
-      [{ since: '2020-01-01' }, /^--since 2020-01-01 starts on 2020-01-01: the store keeps each day's aggregates for 366 days after it ends, so the fleet's spend is known from \d{4}-\d{2}-\d{2} on; start there, or add --source ledger/],
-      [{ since: '2026-12-01T10:30:00Z' }, /^--since 2026-12-01T10:30:00Z: the fleet's aggregates keep spend by whole day \(UTC\); give a day such as 2026-12-01/],
-      [{ chart: 'hour', since: '72h' }, /^--chart hour from .*: the store keeps hours' aggregates for 48 hours; chart the fleet by day, or add --source ledger/],
+      [
+        { since: '2020-01-01' },
+        /^--since 2020-01-01 starts on 2020-01-01: the store keeps each day's aggregates for 366 days after it ends, so the fleet's spend is known from \d{4}-\d{2}-\d{2} on; start there, or add --source ledger/,
+      ],
+      [
+        { since: '2026-12-01T10:30:00Z' },
+        /^--since 2026-12-01T10:30:00Z: the fleet's aggregates keep spend by whole day \(UTC\); give a day such as 2026-12-01/,
+      ],
+      [
+        { chart: 'hour', since: '72h' },
+        /^--chart hour from .*: the store keeps hours' aggregates for 48 hours; chart the fleet by day, or add --source ledger/,
+      ],
     ];
     for (const [options, message] of refusals) {
       await expect(report({ source: 'fleet', ...options }, { ...where, out: () => {} }), JSON.stringify(options)).rejects.toThrow(message);
@@ -105,9 +129,13 @@ describe('costctl report --source fleet', () => {
   it('refuses an --until that is not a whole day, naming the day to give instead, and a fleet of memory stores', async () => {
     const where = await fleetStore();
     await expect(report({ source: 'fleet', until: `${today}T06:00:00Z` }, { ...where, out: () => {} })).rejects.toThrow(
-      new UsageError(`--until ${today}T06:00:00Z: the fleet's aggregates keep spend by whole day (UTC); give a day such as ${today} or an age in days such as 7d, or add --source ledger for this host's calls at that precision`),
+      new UsageError(
+        `--until ${today}T06:00:00Z: the fleet's aggregates keep spend by whole day (UTC); give a day such as ${today} or an age in days such as 7d, or add --source ledger for this host's calls at that precision`,
+      ),
     );
     // A memory store is each process's own: this command's would read as no spend at all.
-    await expect(report({ source: 'fleet' }, { ...where, env: { ...where.env, COSTCTL_STORE: 'memory' }, out: () => {} })).rejects.toThrow(/^--source fleet: with COSTCTL_STORE=memory each process keeps its spend to itself/);
+    await expect(report({ source: 'fleet' }, { ...where, env: { ...where.env, COSTCTL_STORE: 'memory' }, out: () => {} })).rejects.toThrow(
+      /^--source fleet: with COSTCTL_STORE=memory each process keeps its spend to itself/,
+    );
   });
 });

@@ -25,12 +25,16 @@ interface FleetRow {
  * approximated.
  */
 export async function fleetReport(values: ReportOptions, config: CostctlConfig, { cwd, env, out, logger, onWarning }: CommandContext): Promise<number> {
-  const ledger = 'add --source ledger for this host\'s calls in that detail';
-  const keys = (values.by ?? 'model').split(',').map((key) => key.trim()).filter(Boolean);
+  const ledger = "add --source ledger for this host's calls in that detail";
+  const keys = (values.by ?? 'model')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   const byDay = keys.includes('day');
   const dimensions = keys.filter((key) => key !== 'day');
   for (const key of dimensions) {
-    if (PER_CALL.includes(key)) throw new UsageError(`--by ${key}: the fleet's aggregates keep spend by day, provider, model and labels, not per call; ${ledger}`);
+    if (PER_CALL.includes(key))
+      throw new UsageError(`--by ${key}: the fleet's aggregates keep spend by day, provider, model and labels, not per call; ${ledger}`);
     if (key !== 'provider' && key !== 'model' && !config.labels.includes(key)) {
       const known = config.labels.length === 0 ? 'COSTCTL_LABELS is empty' : `COSTCTL_LABELS is ${config.labels.join(',')}`;
       throw new UsageError(
@@ -39,7 +43,9 @@ export async function fleetReport(values: ReportOptions, config: CostctlConfig, 
     }
   }
   if (dimensions.length > 1) {
-    throw new UsageError(`--by ${keys.join(',')}: the fleet's aggregates keep ${dimensions.join(' and ')} each on its own, not crossed; group by one of them (with day if you like), or ${ledger}`);
+    throw new UsageError(
+      `--by ${keys.join(',')}: the fleet's aggregates keep ${dimensions.join(' and ')} each on its own, not crossed; group by one of them (with day if you like), or ${ledger}`,
+    );
   }
   const now = Date.now();
   const since = wholeDay(values.since, 'since', config.timezone, now);
@@ -52,7 +58,8 @@ export async function fleetReport(values: ReportOptions, config: CostctlConfig, 
     if (since !== undefined) checkKept(days, state, now, `--since ${values.since}`);
     const windows = allTime ? ['total|'] : days.map((day) => day.prefix);
     const sums = await readWindows(state, windows, now);
-    const dimension = dimensions[0] === undefined ? undefined : dimensions[0] === 'provider' || dimensions[0] === 'model' ? `${dimensions[0]}=` : `label:${dimensions[0]}=`;
+    const dimension =
+      dimensions[0] === undefined ? undefined : dimensions[0] === 'provider' || dimensions[0] === 'model' ? `${dimensions[0]}=` : `label:${dimensions[0]}=`;
     const groups = new Map<string, FleetRow>();
     sums.forEach((window, i) => {
       for (const row of rowsOf(window, dimension)) {
@@ -75,9 +82,16 @@ export async function fleetReport(values: ReportOptions, config: CostctlConfig, 
     if (values.json || values.csv) {
       process.stderr.write(`costctl: ${said}\n`);
       if (values.json) {
-        out(`${JSON.stringify(sorted.map((row) => ({ ...Object.fromEntries(keys.map((name, i) => [name, row.key[i]])), calls: row.calls, tokens: row.tokens, cost: row.cost, adjustment: row.adjustment, source: 'fleet' })))}\n`);
+        out(
+          `${JSON.stringify(sorted.map((row) => ({ ...Object.fromEntries(keys.map((name, i) => [name, row.key[i]])), calls: row.calls, tokens: row.tokens, cost: row.cost, adjustment: row.adjustment, source: 'fleet' })))}\n`,
+        );
       } else {
-        out(csv([...keys, 'calls', 'tokens', 'cost_usd'], sorted.map((row) => [...row.key, row.calls, row.tokens, row.cost])));
+        out(
+          csv(
+            [...keys, 'calls', 'tokens', 'cost_usd'],
+            sorted.map((row) => [...row.key, row.calls, row.tokens, row.cost]),
+          ),
+        );
       }
       return 0;
     }
@@ -86,14 +100,19 @@ export async function fleetReport(values: ReportOptions, config: CostctlConfig, 
       out(`no spend in the store's aggregates for that period\n`);
       return 0;
     }
-    out(table([...keys, 'calls', 'tokens', 'cost_usd'], sorted.map((row) => [...row.key, row.calls, row.tokens, usd(row.cost)])));
+    out(
+      table(
+        [...keys, 'calls', 'tokens', 'cost_usd'],
+        sorted.map((row) => [...row.key, row.calls, row.tokens, usd(row.cost)]),
+      ),
+    );
     const total = sorted.reduce((sum, row) => sum + row.cost, 0);
     const adjusted = sorted.filter((row) => row.adjustment).reduce((sum, row) => sum + row.cost, 0);
     const including = adjusted === 0 ? '' : `, including ${usd(adjusted)} of adjustments to the providers' bills (costctl reconcile --adjust)`;
     const { currency } = config;
     const displayed = currency === undefined ? '' : ` (${inCurrency(total, currency)} at ${currency.perUsd} ${currency.code} per USD)`;
     const whose = config.store === 'redis' ? 'every host' : 'every process of this host';
-    out(`\ntotal ${usd(total)}${displayed} over ${count(sorted.reduce((sum, row) => sum + row.calls, 0))} calls, ${whose}\n`);
+    out(`\ntotal ${usd(total)}${displayed} over ${count(sorted.reduce((sum, row) => sum + row.calls, 0))} calls, ${whose}${including}\n`);
     return 0;
   } finally {
     await state.close();
@@ -174,7 +193,14 @@ function dayNamed(date: string, option: string, timeZone: string): number {
  * (kept 48 hours), days and months from the day aggregates. A bar holds
  * its whole period.
  */
-export async function fleetBars(period: Period, since: number, until: number, bars: Map<string, { spend: number; calls: number }>, config: CostctlConfig, { cwd, env, logger, onWarning }: CommandContext): Promise<void> {
+export async function fleetBars(
+  period: Period,
+  since: number,
+  until: number,
+  bars: Map<string, { spend: number; calls: number }>,
+  config: CostctlConfig,
+  { cwd, env, logger, onWarning }: CommandContext,
+): Promise<void> {
   const unit = period === 'hour' ? 'hour' : 'day';
   const windows = fleetWindows(unit, since, until, config.timezone);
   const now = Date.now();
@@ -182,7 +208,9 @@ export async function fleetBars(period: Period, since: number, until: number, ba
   try {
     if (unit === 'day') checkKept(windows, state, now, `--chart ${period} from ${new Date(since).toISOString()}`);
     else if (windows[0] !== undefined && windows[0].end + state.aggregatesKept.hour <= now) {
-      throw new UsageError(`--chart hour from ${new Date(since).toISOString()}: the store keeps hours' aggregates for 48 hours; chart the fleet by day, or add --source ledger for this host's older hours`);
+      throw new UsageError(
+        `--chart hour from ${new Date(since).toISOString()}: the store keeps hours' aggregates for 48 hours; chart the fleet by day, or add --source ledger for this host's older hours`,
+      );
     }
     const sums = await readWindows(
       state,

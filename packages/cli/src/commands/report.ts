@@ -66,7 +66,10 @@ export const report: Command<ReportOptions> = async (values, context) => {
   else if (note !== '') out(`${note}\n`);
   if (values.chart !== undefined) return chart(values.chart === true ? 'day' : values.chart, values, config, context, 'ledger');
   const by = values.by ?? 'provider,model';
-  const keys = by.split(',').map((key) => key.trim()).filter(Boolean);
+  const keys = by
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   const getters = keys.map((key) => {
     const field = fields[key] ?? (config.labels.includes(key) ? (entry: LedgerEntry) => entry.labels[key] ?? '' : undefined);
     if (field === undefined) throw new UsageError(unknownKey(key, config.labels));
@@ -116,7 +119,12 @@ export const report: Command<ReportOptions> = async (values, context) => {
   }
   const total = sorted.reduce((sum, { row }) => sum + row.cost, 0);
   const adjusted = sorted.filter((group) => group.adjustment).reduce((sum, { row }) => sum + row.cost, 0);
-  out(table(header, rows.map((row) => row.map((cell, i) => (i === keys.length + 3 || i === keys.length + 4 ? usd(Number(cell)) : cell)))));
+  out(
+    table(
+      header,
+      rows.map((row) => row.map((cell, i) => (i === keys.length + 3 || i === keys.length + 4 ? usd(Number(cell)) : cell))),
+    ),
+  );
   const including = adjusted === 0 ? '' : `, including ${usd(adjusted)} of adjustments to the providers' bills (costctl reconcile --adjust)`;
   const displayed = currency === undefined ? '' : ` (${inCurrency(total, currency)} at ${currency.perUsd} ${currency.code} per USD)`;
   out(`\ntotal ${usd(total)}${displayed} over ${count(sorted.reduce((sum, { row }) => sum + row.calls, 0))} calls${including}\n`);
@@ -135,7 +143,9 @@ async function chart(period: Period, values: ReportOptions, config: CostctlConfi
   const until = parseWhen(values.until, 'until', now) ?? new Date(now);
   if (since >= until) throw new UsageError('--since must be before --until');
   if (roughBars(since.getTime(), until.getTime(), period) > MAX_BARS) {
-    throw new UsageError(`--chart ${period} from ${since.toISOString()} to ${until.toISOString()} would draw more than ${MAX_BARS} bars; narrow --since/--until, or chart by a longer period`);
+    throw new UsageError(
+      `--chart ${period} from ${since.toISOString()} to ${until.toISOString()} would draw more than ${MAX_BARS} bars; narrow --since/--until, or chart by a longer period`,
+    );
   }
   const periodOf = periodNamer(period, config.timezone);
   const bars = new Map(periodsBetween(since.getTime(), until.getTime(), period, config.timezone).map((name) => [name, { spend: 0, calls: 0 }]));

@@ -70,7 +70,9 @@ function statusJson(state: CostctlState, gate: GateState, rules: RuleView[]): Re
     rules: rules.map(({ rule, spent, reserved, level }) => ({
       ...rule,
       // A time, like every time in the CLI's JSON, is an ISO string: when the prepaid balance was bought, or null.
-      ...(rule.credits === undefined ? {} : { credits: { ...rule.credits, since: rule.credits.since === undefined ? null : new Date(rule.credits.since).toISOString() } }),
+      ...(rule.credits === undefined
+        ? {}
+        : { credits: { ...rule.credits, since: rule.credits.since === undefined ? null : new Date(rule.credits.since).toISOString() } }),
       spent,
       reserved,
       level,
@@ -90,7 +92,9 @@ function statusText(state: CostctlState, gate: GateState, rules: RuleView[]): st
       ['rule', 'window', 'spent', ...(currency ? [currency.code] : []), 'limit', 'used', 'level', 'action'],
       rules.map(({ rule, spent, level }) => [
         rule.name,
-        rule.credits === undefined ? rule.window : `credits since ${rule.credits.since === undefined ? 'start' : new Date(rule.credits.since).toISOString().slice(0, 10)}`,
+        rule.credits === undefined
+          ? rule.window
+          : `credits since ${rule.credits.since === undefined ? 'start' : new Date(rule.credits.since).toISOString().slice(0, 10)}`,
         amount(spent, rule.unit),
         ...(currency ? [rule.unit === 'usd' ? inCurrency(spent, currency) : '-'] : []),
         amount(rule.limit, rule.unit),

@@ -50,7 +50,9 @@ describe('fetchPages', () => {
 
   it('gives up at once when retry-after asks for longer than it will wait, and says when to try again', async () => {
     const { fetch } = scripted([json({ error: { message: 'slow down' } }, 429, { 'retry-after': '3600' })]);
-    await expect(fetchPages(first, api, { fetch, sleep: async () => {} })).rejects.toThrow(/answered 429 slow down and asks to wait 3600 s; run costctl reconcile again later/);
+    await expect(fetchPages(first, api, { fetch, sleep: async () => {} })).rejects.toThrow(
+      /answered 429 slow down and asks to wait 3600 s; run costctl reconcile again later/,
+    );
   });
 
   it('retries 5xx and network failures with backoff, a bounded number of times, then fails clearly', async () => {
@@ -68,7 +70,10 @@ describe('fetchPages', () => {
 
   it('does not retry a refused key, and never repeats the key, even masked as providers echo it', async () => {
     const { fetch, asked } = scripted([json({ error: { message: `Incorrect API key provided: sk-admin-****9900. Or ${KEY}.` } }, 401)]);
-    const error = await fetchPages(first, api, { fetch }).then(() => expect.fail('fetchPages resolved'), (caught: unknown) => caught as Error);
+    const error = await fetchPages(first, api, { fetch }).then(
+      () => expect.fail('fetchPages resolved'),
+      (caught: unknown) => caught as Error,
+    );
     expect(asked).toHaveLength(1);
     expect(error.message).toBe(
       'OpenAI https://admin.example/v1/organization/costs answered 401 Incorrect API key provided: [redacted] Or [redacted].; check that OPENAI_ADMIN_KEY holds an admin key of the organization (not a project or workspace API key)',
@@ -85,7 +90,10 @@ describe('fetchPages', () => {
   it('never names a password written in the URL', async () => {
     const { fetch } = scripted([json({}, 404)]);
     const withPassword = new URL('https://user:hunter22@proxy.example/v1/organization/costs?start_time=1');
-    const error = await fetchPages(withPassword, api, { fetch }).then(() => expect.fail('fetchPages resolved'), (caught: unknown) => caught as Error);
+    const error = await fetchPages(withPassword, api, { fetch }).then(
+      () => expect.fail('fetchPages resolved'),
+      (caught: unknown) => caught as Error,
+    );
     expect(error.message).toMatch(/^OpenAI https:\/\/proxy\.example\/v1\/organization\/costs answered 404/);
     expect(error.message).not.toContain('hunter22');
   });

@@ -69,7 +69,8 @@ export async function fetchPages(url: URL, api: AdminApi, options: FetchOptions 
     pages.push(page);
     const cursor = nextCursor(page);
     if (cursor === undefined) break;
-    if (seen.has(cursor)) throw new BillingApiError(`${api.name} ${where(url)} returned the page cursor "${cursor}" twice; the report cannot be read to its end`);
+    if (seen.has(cursor))
+      throw new BillingApiError(`${api.name} ${where(url)} returned the page cursor "${cursor}" twice; the report cannot be read to its end`);
     seen.add(cursor);
     next = new URL(url);
     next.searchParams.set('page', cursor);
@@ -100,7 +101,9 @@ async function fetchPage(url: URL, api: AdminApi, options: FetchOptions): Promis
       if (!RETRIED.has(response.status)) throw new BillingApiError(`${api.name} ${where(url)} answered ${failure}${advice(response.status, api)}`);
       waitMs = retryAfter(response.headers);
       if (waitMs !== undefined && waitMs > maxWaitMs) {
-        throw new BillingApiError(`${api.name} ${where(url)} answered ${failure} and asks to wait ${Math.ceil(waitMs / 1000)} s; run costctl reconcile again later`);
+        throw new BillingApiError(
+          `${api.name} ${where(url)} answered ${failure} and asks to wait ${Math.ceil(waitMs / 1000)} s; run costctl reconcile again later`,
+        );
       }
     } catch (error) {
       if (error instanceof BillingApiError) throw error;

@@ -56,7 +56,12 @@ export function parseAnthropicCosts(page: unknown): BilledCost[] {
       const model = result.optionalString('model');
       // Lowest currency units: cents, as a decimal string.
       const usd = result.number('amount') / 100;
-      costs.push({ day, model: model === null ? null : canonicalModel(model), usd, item: result.optionalString('description') ?? result.optionalString('cost_type') });
+      costs.push({
+        day,
+        model: model === null ? null : canonicalModel(model),
+        usd,
+        item: result.optionalString('description') ?? result.optionalString('cost_type'),
+      });
     }
   }
   return costs;

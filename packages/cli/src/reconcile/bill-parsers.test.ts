@@ -64,7 +64,14 @@ describe('OpenAI organization reports', () => {
 
   it('reads completions usage by model, input counting cached tokens as the ledger does', () => {
     const page = openaiPage([
-      { object: 'organization.usage.completions.result', input_tokens: 1200, input_cached_tokens: 200, output_tokens: 300, num_model_requests: 4, model: 'gpt-4o-2024-08-06' },
+      {
+        object: 'organization.usage.completions.result',
+        input_tokens: 1200,
+        input_cached_tokens: 200,
+        output_tokens: 300,
+        num_model_requests: 4,
+        model: 'gpt-4o-2024-08-06',
+      },
     ]);
     expect(parseOpenAIUsage(page)).toEqual([{ day: '2026-11-20', model: 'gpt-4o', inputTokens: 1200, outputTokens: 300, requests: 4 }]);
   });
@@ -76,7 +83,9 @@ describe('OpenAI organization reports', () => {
     expect(() => parseOpenAICosts(bad)).toThrow(/data\[0\]\.results\[0\]\.amount\.value should be a number, got "lots"/);
     const euros = { data: [{ start_time: s(NOV_20), results: [{ amount: { value: 1, currency: 'eur' }, line_item: null }] }] };
     expect(() => parseOpenAICosts(euros)).toThrow(/in eur; costctl reconciles USD bills only/);
-    expect(() => parseOpenAIUsage({ data: [{ start_time: s(NOV_20), results: [{ output_tokens: 1 }] }] })).toThrow(/input_tokens should be a number, got missing/);
+    expect(() => parseOpenAIUsage({ data: [{ start_time: s(NOV_20), results: [{ output_tokens: 1 }] }] })).toThrow(
+      /input_tokens should be a number, got missing/,
+    );
   });
 });
 
@@ -103,7 +112,15 @@ describe('Anthropic Usage & Cost Admin API', () => {
           starting_at: '2026-11-20T00:00:00Z',
           ending_at: '2026-11-21T00:00:00Z',
           results: [
-            { amount: '123.45', currency: 'USD', description: 'Claude Haiku 4.5 Usage - Input Tokens', cost_type: 'tokens', model: 'claude-haiku-4-5-20251001', token_type: 'uncached_input_tokens', workspace_id: null },
+            {
+              amount: '123.45',
+              currency: 'USD',
+              description: 'Claude Haiku 4.5 Usage - Input Tokens',
+              cost_type: 'tokens',
+              model: 'claude-haiku-4-5-20251001',
+              token_type: 'uncached_input_tokens',
+              workspace_id: null,
+            },
             { amount: '0.5', currency: 'USD', description: null, cost_type: 'web_search', model: null, token_type: null },
           ],
         },
@@ -116,7 +133,7 @@ describe('Anthropic Usage & Cost Admin API', () => {
       { day: '2026-11-20', model: null, usd: 0.005, item: 'web_search' },
     ]);
     expect(() => parseAnthropicCosts({ data: [{ starting_at: 'yesterday', results: [] }] })).toThrow(/starting_at is not an RFC 3339 time/);
-    expect(() => parseAnthropicCosts({ data: [{ starting_at: '2026-11-20T00:00:00Z', results: [{ amount: 12 , currency: 'GBP' }] }] })).toThrow(/in GBP/);
+    expect(() => parseAnthropicCosts({ data: [{ starting_at: '2026-11-20T00:00:00Z', results: [{ amount: 12, currency: 'GBP' }] }] })).toThrow(/in GBP/);
   });
 
   it('reads usage by model, every input token: uncached, cache reads and both cache writes', () => {

@@ -84,7 +84,13 @@ describe('compare', () => {
       call('2026-11-20'),
       call('2026-11-20', { cost_usd: null, cost_source: null, unpriced_reason: 'unknown_model', response_id: 'chatcmpl-unpriced' }),
       call('2026-11-20', { cost_usd: 0.1, cost_source: 'estimated', outcome: 'error', response_id: 'chatcmpl-cut', time: '2026-11-20T09:30:00.000Z' }),
-      call('2026-11-20', { cost_usd: null, cost_source: null, outcome: 'blocked', response_id: null, tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 } }),
+      call('2026-11-20', {
+        cost_usd: null,
+        cost_source: null,
+        outcome: 'blocked',
+        response_id: null,
+        tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 },
+      }),
     ];
     const [row] = (await reconcile(ledger, gptMini('2026-11-20', 1.6, { input: 2400, output: 600, requests: 3 }))).rows;
     expect(row).toMatchObject({ status: 'mismatch', localUsd: 0.6 });
@@ -92,7 +98,9 @@ describe('compare', () => {
     const byKind = Object.fromEntries(row!.explanations.map((said) => [said.kind, said]));
     expect(Object.keys(byKind)).toEqual(['unpriced', 'estimated', 'errors', 'blocked']);
     expect(byKind.unpriced!.text).toBe('1 call unpriced (unknown_model ×1): in the ledger at $0 — add their prices under "prices" in the config');
-    expect(byKind.unpriced!.calls).toEqual([{ time: '2026-11-20T08:00:00.000Z', responseId: 'chatcmpl-unpriced', outcome: 'ok', costUsd: null, reason: 'unknown_model' }]);
+    expect(byKind.unpriced!.calls).toEqual([
+      { time: '2026-11-20T08:00:00.000Z', responseId: 'chatcmpl-unpriced', outcome: 'ok', costUsd: null, reason: 'unknown_model' },
+    ]);
     expect(byKind.estimated!.calls!.map((named) => named.responseId)).toEqual(['chatcmpl-cut']);
     expect(byKind.errors!.text).toMatch(/^1 call ended in an error/);
     expect(byKind.blocked!.text).toBe('1 call blocked by costctl: never sent, never billed');
@@ -100,7 +108,9 @@ describe('compare', () => {
 
   it('tells traffic costctl did not see from the same tokens priced differently', async () => {
     const unseen = (await reconcile([call('2026-11-20')], gptMini('2026-11-20', 1, { input: 1600, output: 400, requests: 2 }))).rows[0]!;
-    expect(unseen.explanations).toEqual([{ kind: 'tokens', text: 'billed 2000 tokens in 2 requests; the ledger has 1000 in 1 call sent: calls costctl did not see' }]);
+    expect(unseen.explanations).toEqual([
+      { kind: 'tokens', text: 'billed 2000 tokens in 2 requests; the ledger has 1000 in 1 call sent: calls costctl did not see' },
+    ]);
     const repriced = (await reconcile([call('2026-11-20')], gptMini('2026-11-20', 1, { input: 800, output: 200 }))).rows[0]!;
     expect(repriced.explanations.map((said) => said.kind)).toEqual(['price']);
   });
@@ -136,7 +146,15 @@ describe('compare', () => {
       response_model: null,
       cost_usd: 0.5,
       cost_source: 'adjustment',
-      adjustment: { day: '2026-11-20', reason: 'invoice', actor: 'alice', source: 'reconcile:openai', billed_usd: 1, local_usd: 0.5, recorded_at: '2026-11-22T10:00:00.000Z' },
+      adjustment: {
+        day: '2026-11-20',
+        reason: 'invoice',
+        actor: 'alice',
+        source: 'reconcile:openai',
+        billed_usd: 1,
+        local_usd: 0.5,
+        recorded_at: '2026-11-22T10:00:00.000Z',
+      },
     });
     const [row] = (await reconcile([call('2026-11-20'), adjustment], gptMini('2026-11-20', 1))).rows;
     expect(row).toMatchObject({ status: 'match', localUsd: 1, local: { calls: 1, adjustments: 1, adjustedUsd: 0.5 } });
@@ -144,7 +162,10 @@ describe('compare', () => {
   });
 
   it('reads only its provider, and renders the verdict and the calls to look at', async () => {
-    const ledger = [call('2026-11-20', { provider: 'anthropic' }), call('2026-11-21', { cost_usd: null, cost_source: null, unpriced_reason: 'no_model', response_id: 'chatcmpl-x' })];
+    const ledger = [
+      call('2026-11-20', { provider: 'anthropic' }),
+      call('2026-11-21', { cost_usd: null, cost_source: null, unpriced_reason: 'no_model', response_id: 'chatcmpl-x' }),
+    ];
     const result = await reconcile(ledger, gptMini('2026-11-21', 0.5));
     expect(result.rows.map((row) => row.day)).toEqual(['2026-11-21']);
     const text = renderText(result, []);

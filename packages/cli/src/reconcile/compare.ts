@@ -113,7 +113,17 @@ export function compare(
     const differenceUsd = billedUsd - localUsd;
     const partial = Date.parse(day) + DAY_MS > options.now;
     const status: RowStatus = partial ? 'partial' : beyond(differenceUsd, billedUsd, localUsd, options.tolerance) ? 'mismatch' : 'match';
-    const row = { day, model, status, localUsd, billedUsd, differenceUsd, differenceFraction: billedUsd > 0 ? differenceUsd / billedUsd : null, local, billed: bought };
+    const row = {
+      day,
+      model,
+      status,
+      localUsd,
+      billedUsd,
+      differenceUsd,
+      differenceFraction: billedUsd > 0 ? differenceUsd / billedUsd : null,
+      local,
+      billed: bought,
+    };
     rows.push({ ...row, explanations: explain(row, daysWithCalls.has(day), options.tolerance, source) });
   }
   rows.sort((a, b) => (a.day === b.day ? order(a.model) - order(b.model) || (a.model ?? '').localeCompare(b.model ?? '') : a.day < b.day ? -1 : 1));
@@ -173,7 +183,10 @@ function explain(row: Judged, dayHasCalls: boolean, tolerance: number, source: '
   const where = source === 'fleet' ? "the fleet's spend" : 'the ledger';
   if (row.status === 'partial') said.push({ kind: 'partial', text: 'the day (UTC) is not over: its bill is still growing, so it is shown but not judged' });
   if (row.model === null && (billed?.usd ?? 0) !== 0) {
-    said.push({ kind: 'not_per_model', text: `charges not billed per model (${billed?.items.join('; ') || 'no description'}): costctl meters calls, not these` });
+    said.push({
+      kind: 'not_per_model',
+      text: `charges not billed per model (${billed?.items.join('; ') || 'no description'}): costctl meters calls, not these`,
+    });
   } else if ((local?.calls ?? 0) === 0 && (billed?.usd ?? 0) > 0) {
     said.push({
       kind: 'no_local_calls',
@@ -184,23 +197,42 @@ function explain(row: Judged, dayHasCalls: boolean, tolerance: number, source: '
           : 'billed, but no call at all in the ledger that day: traffic from processes without costctl (or the ledger was off, COSTCTL_LEDGER=false)',
     });
   } else if ((local?.calls ?? 0) > 0 && (billed?.usd ?? 0) === 0) {
-    said.push({ kind: 'not_billed', text: `in ${where}, not billed: calls to a proxy or self-hosted server (COSTCTL_ENDPOINTS), another organization's key, or a report not yet complete` });
+    said.push({
+      kind: 'not_billed',
+      text: `in ${where}, not billed: calls to a proxy or self-hosted server (COSTCTL_ENDPOINTS), another organization's key, or a report not yet complete`,
+    });
   }
   if (local !== undefined) {
     if (local.unpriced.count > 0) {
-      const reasons = Object.entries(local.unpriced.reasons).map(([reason, count]) => `${reason} ×${count}`).join(', ');
-      said.push({ kind: 'unpriced', text: `${count(local.unpriced.count, 'call')} unpriced (${reasons}): in the ledger at $0 — add their prices under "prices" in the config`, calls: local.unpriced.calls });
+      const reasons = Object.entries(local.unpriced.reasons)
+        .map(([reason, count]) => `${reason} ×${count}`)
+        .join(', ');
+      said.push({
+        kind: 'unpriced',
+        text: `${count(local.unpriced.count, 'call')} unpriced (${reasons}): in the ledger at $0 — add their prices under "prices" in the config`,
+        calls: local.unpriced.calls,
+      });
     }
     if (local.estimated.count > 0) {
-      said.push({ kind: 'estimated', text: `${count(local.estimated.count, 'stream')} cut before the provider's usage arrived, estimated at $${round(local.estimated.usd)}`, calls: local.estimated.calls });
+      said.push({
+        kind: 'estimated',
+        text: `${count(local.estimated.count, 'stream')} cut before the provider's usage arrived, estimated at $${round(local.estimated.usd)}`,
+        calls: local.estimated.calls,
+      });
     }
     if (local.errors.count > 0) {
-      said.push({ kind: 'errors', text: `${count(local.errors.count, 'call')} ended in an error: billed when the provider did the work before failing`, calls: local.errors.calls });
+      said.push({
+        kind: 'errors',
+        text: `${count(local.errors.count, 'call')} ended in an error: billed when the provider did the work before failing`,
+        calls: local.errors.calls,
+      });
     }
     if (local.blocked > 0) said.push({ kind: 'blocked', text: `${count(local.blocked, 'call')} blocked by costctl: never sent, never billed` });
-    if (local.adjustments > 0) said.push({ kind: 'adjusted', text: `includes ${count(local.adjustments, 'adjustment')} of $${round(local.adjustedUsd)} (costctl reconcile --adjust)` });
+    if (local.adjustments > 0)
+      said.push({ kind: 'adjusted', text: `includes ${count(local.adjustments, 'adjustment')} of $${round(local.adjustedUsd)} (costctl reconcile --adjust)` });
     // The aggregates sum adjustments without counting them.
-    else if (local.adjustedUsd !== 0) said.push({ kind: 'adjusted', text: `includes $${round(local.adjustedUsd)} of adjustments (costctl reconcile --adjust)` });
+    else if (local.adjustedUsd !== 0)
+      said.push({ kind: 'adjusted', text: `includes $${round(local.adjustedUsd)} of adjustments (costctl reconcile --adjust)` });
   }
   said.push(...usage(row, tolerance, source));
   return said;
@@ -214,12 +246,23 @@ function usage(row: Judged, tolerance: number, source: 'ledger' | 'fleet'): Expl
   const localTokens = local.inputTokens + local.outputTokens;
   if (Math.abs(billedTokens - localTokens) > tolerance * Math.max(billedTokens, 1)) {
     const requests = billed.requests === undefined ? '' : ` in ${count(billed.requests, 'request')}`;
-    const why = billedTokens > localTokens ? 'calls costctl did not see' : 'calls the provider did not count (cut early, or made with another organization\'s key)';
-    return [{ kind: 'tokens', text: `billed ${billedTokens} tokens${requests}; ${source === 'fleet' ? "the fleet's spend" : 'the ledger'} has ${localTokens} in ${count(local.calls - local.blocked, 'call')} sent: ${why}` }];
+    const why =
+      billedTokens > localTokens ? 'calls costctl did not see' : "calls the provider did not count (cut early, or made with another organization's key)";
+    return [
+      {
+        kind: 'tokens',
+        text: `billed ${billedTokens} tokens${requests}; ${source === 'fleet' ? "the fleet's spend" : 'the ledger'} has ${localTokens} in ${count(local.calls - local.blocked, 'call')} sent: ${why}`,
+      },
+    ];
   }
   // Unpriced and estimated calls already account for a price gap; otherwise the price itself differs.
   if (row.status === 'mismatch' && local.unpriced.count === 0 && local.estimated.count === 0) {
-    return [{ kind: 'price', text: `the same tokens (${billedTokens}) at another price: check "prices" overrides, the service tier (batch, flex, priority) and the price data version` }];
+    return [
+      {
+        kind: 'price',
+        text: `the same tokens (${billedTokens}) at another price: check "prices" overrides, the service tier (batch, flex, priority) and the price data version`,
+      },
+    ];
   }
   return [];
 }

@@ -53,7 +53,9 @@ describe('bills exported as CSV', () => {
   it('reads a Google Cloud billing export for the one provider it bills, or the one asked for when it bills two', () => {
     const both = fixture('gcp-billing.csv');
     expect(() => parseBillCsv(both, 'gcp.csv')).toThrow(
-      new UsageError('--bill gcp.csv: this Google Cloud billing export holds charges of gcp.vertex_ai and gcp.gemini; give --provider gcp.vertex_ai or gcp.gemini to say whose to reconcile'),
+      new UsageError(
+        '--bill gcp.csv: this Google Cloud billing export holds charges of gcp.vertex_ai and gcp.gemini; give --provider gcp.vertex_ai or gcp.gemini to say whose to reconcile',
+      ),
     );
     const vertex = parseBillCsv(both, 'gcp.csv', 'gcp.vertex_ai');
     expect(vertex).toMatchObject({ provider: 'gcp.vertex_ai', format: 'Google Cloud billing export', wholeDays: true });
@@ -70,7 +72,9 @@ describe('bills exported as CSV', () => {
   it('refuses an unknown header in one line naming the formats it reads, and says what OpenAI export to take instead of the activity one', () => {
     const unknown = () => parseBillCsv('date,service,cost\n2025-11-20,Vertex AI,1.5\n', 'gcp.csv');
     expect(unknown).toThrow(UsageError);
-    expect(unknown).toThrow(/^--bill gcp\.csv: not a bill costctl reads \(columns date, service, cost\); --bill takes OpenAI cost export .*; or AWS Cost and Usage Report .*; or Google Cloud billing export/);
+    expect(unknown).toThrow(
+      /^--bill gcp\.csv: not a bill costctl reads \(columns date, service, cost\); --bill takes OpenAI cost export .*; or AWS Cost and Usage Report .*; or Google Cloud billing export/,
+    );
     expect(() => parseBillCsv('', 'empty.csv')).toThrow(/not a bill costctl reads \(an empty file\)/);
     expect(() => parseBillCsv('start_time,end_time,num_model_requests,model,input_tokens,output_tokens\n', 'activity.csv')).toThrow(
       "--bill activity.csv: this is OpenAI's activity export (tokens, no cost); export the Cost data tab instead (Usage → Export → Cost data, group by line item, 1 day)",
@@ -83,6 +87,8 @@ describe('bills exported as CSV', () => {
       new ReportShapeError('OpenAI cost export, line 3: amount_value "abc" is not an amount'),
     );
     expect(() => parseBillCsv(`${header}yesterday,,0.1,usd,x\n`, 'x.csv')).toThrow('OpenAI cost export, line 2: start_time "yesterday" is not a time');
-    expect(() => parseBillCsv(`${header}1763596800,1763683200,0.1,eur,x\n`, 'x.csv')).toThrow('OpenAI cost export, line 2: a charge in eur; costctl reconciles USD bills only');
+    expect(() => parseBillCsv(`${header}1763596800,1763683200,0.1,eur,x\n`, 'x.csv')).toThrow(
+      'OpenAI cost export, line 2: a charge in eur; costctl reconciles USD bills only',
+    );
   });
 });

@@ -68,7 +68,12 @@ const openaiCosts: Format = {
       const currency = row.get('amount_currency').trim();
       if (currency !== '' && currency.toLowerCase() !== 'usd') throw rowError(this.name, row, `a charge in ${currency}; costctl reconciles USD bills only`);
       const item = row.get('line_item').trim() || null;
-      costs.push({ day: dayOf(this.name, row, 'start_time', seconds(row.get('start_time'))), model: modelOfLineItem(item), usd: amount(this.name, row, 'amount_value', value), item });
+      costs.push({
+        day: dayOf(this.name, row, 'start_time', seconds(row.get('start_time'))),
+        model: modelOfLineItem(item),
+        usd: amount(this.name, row, 'amount_value', value),
+        item,
+      });
     }
     return costs;
   },
@@ -76,8 +81,24 @@ const openaiCosts: Format = {
 
 /** The columns of a CUR (`lineItem/UsageStartDate`) and of a CUR 2.0 export (`line_item_usage_start_date`). */
 const CUR = {
-  legacy: { start: 'lineItem/UsageStartDate', code: 'lineItem/ProductCode', cost: 'lineItem/UnblendedCost', product: 'product/ProductName', type: 'lineItem/LineItemType', currency: 'lineItem/CurrencyCode', usage: 'lineItem/UsageType' },
-  v2: { start: 'line_item_usage_start_date', code: 'line_item_product_code', cost: 'line_item_unblended_cost', product: 'product_product_name', type: 'line_item_line_item_type', currency: 'line_item_currency_code', usage: 'line_item_usage_type' },
+  legacy: {
+    start: 'lineItem/UsageStartDate',
+    code: 'lineItem/ProductCode',
+    cost: 'lineItem/UnblendedCost',
+    product: 'product/ProductName',
+    type: 'lineItem/LineItemType',
+    currency: 'lineItem/CurrencyCode',
+    usage: 'lineItem/UsageType',
+  },
+  v2: {
+    start: 'line_item_usage_start_date',
+    code: 'line_item_product_code',
+    cost: 'line_item_unblended_cost',
+    product: 'product_product_name',
+    type: 'line_item_line_item_type',
+    currency: 'line_item_currency_code',
+    usage: 'line_item_usage_type',
+  },
 };
 /** Line item types that are usage billed at its price; credits, refunds, taxes and fees are not calls costctl can have seen. */
 const USAGE_TYPES = new Set(['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage']);
@@ -99,7 +120,12 @@ const awsCur: Format = {
       const currency = row.get(names.currency).trim();
       if (currency !== '' && currency.toUpperCase() !== 'USD') throw rowError(this.name, row, `a charge in ${currency}; costctl reconciles USD bills only`);
       const usd = amount(this.name, row, names.cost, row.get(names.cost));
-      costs.push({ day: dayOf(this.name, row, names.start, utcInstant(row.get(names.start))), model: ALL_MODELS, usd, item: row.get(names.usage) || row.get(names.product) || code });
+      costs.push({
+        day: dayOf(this.name, row, names.start, utcInstant(row.get(names.start))),
+        model: ALL_MODELS,
+        usd,
+        item: row.get(names.usage) || row.get(names.product) || code,
+      });
     }
     return costs;
   },
@@ -117,7 +143,11 @@ const gcpExport: Format = {
     if (asked !== undefined && Object.values(GCP_SERVICES).includes(asked)) return asked;
     if (billed.length === 1) return billed[0]!;
     const which = billed.length === 0 ? 'no Vertex AI or Gemini API charge' : `charges of ${billed.join(' and ')}`;
-    throw new UsageError(`--bill ${file}: this ${this.name} holds ${which}; give --provider ${Object.values(GCP_SERVICES).filter((v, i, all) => all.indexOf(v) === i).join(' or ')} to say whose to reconcile`);
+    throw new UsageError(
+      `--bill ${file}: this ${this.name} holds ${which}; give --provider ${Object.values(GCP_SERVICES)
+        .filter((v, i, all) => all.indexOf(v) === i)
+        .join(' or ')} to say whose to reconcile`,
+    );
   },
   read(rows, provider) {
     const costs: BilledCost[] = [];
@@ -127,7 +157,12 @@ const gcpExport: Format = {
       if (currency !== '' && currency.toUpperCase() !== 'USD') throw rowError(this.name, row, `a charge in ${currency}; costctl reconciles USD bills only`);
       // `cost` is before credits: credits are not calls costctl could have seen.
       const usd = amount(this.name, row, 'cost', row.get('cost'));
-      costs.push({ day: dayOf(this.name, row, 'usage_start_time', utcInstant(row.get('usage_start_time'))), model: ALL_MODELS, usd, item: row.get('sku.description') || null });
+      costs.push({
+        day: dayOf(this.name, row, 'usage_start_time', utcInstant(row.get('usage_start_time'))),
+        model: ALL_MODELS,
+        usd,
+        item: row.get('sku.description') || null,
+      });
     }
     return costs;
   },
@@ -153,7 +188,9 @@ export function parseBillCsv(text: string, file: string, provider?: string): Fil
   if (format === undefined) {
     const seen = columns.every((name) => name === '') ? 'an empty file' : `columns ${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}`;
     if (names.has('num_model_requests') && names.has('input_tokens')) {
-      throw new UsageError(`--bill ${file}: this is OpenAI's activity export (tokens, no cost); export the Cost data tab instead (Usage → Export → Cost data, group by line item, 1 day)`);
+      throw new UsageError(
+        `--bill ${file}: this is OpenAI's activity export (tokens, no cost); export the Cost data tab instead (Usage → Export → Cost data, group by line item, 1 day)`,
+      );
     }
     throw new UsageError(`--bill ${file}: not a bill costctl reads (${seen}); --bill takes ${BILL_FORMATS.join('; or ')}`);
   }
@@ -205,7 +242,10 @@ export function parseCsv(text: string): string[][] {
 
 /** `2025-11-20T00:00:00Z`, `2025-11-20 00:00:00` as CUR 2.0 writes it, or `2025-11-20 00:00:00 UTC` as BigQuery does: UTC unless it says otherwise, whatever this machine's zone. */
 function utcInstant(text: string): number {
-  const iso = text.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2').replace(/ ?UTC$/, 'Z');
+  const iso = text
+    .trim()
+    .replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2')
+    .replace(/ ?UTC$/, 'Z');
   const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(iso) || /^\d{4}-\d{2}-\d{2}$/.test(iso);
   return Date.parse(zoned ? iso : `${iso}Z`);
 }
@@ -228,4 +268,3 @@ function amount(format: string, row: Row, column: string, text: string): number 
 function rowError(format: string, row: Row, what: string): ReportShapeError {
   return new ReportShapeError(`${format}, line ${row.line}: ${what}`);
 }
-

@@ -22,7 +22,12 @@ export const ALL_MODELS = '(all models)';
  * @example
  * const tallies = await tallyFleet(state, 'openai', dayRange(since, until), Date.now());
  */
-export async function tallyFleet(state: Pick<CostctlState, 'readAggregates' | 'aggregatesKept' | 'config'>, provider: string, range: DayRange, now: number): Promise<Map<string, LedgerTally>> {
+export async function tallyFleet(
+  state: Pick<CostctlState, 'readAggregates' | 'aggregatesKept' | 'config'>,
+  provider: string,
+  range: DayRange,
+  now: number,
+): Promise<Map<string, LedgerTally>> {
   const { timezone } = state.config;
   const days = fleetDays(range.start, range.end, timezone);
   const offset = days.find((day) => day.date !== utcDay(day.start) || day.start !== Date.parse(day.date) || day.end !== Date.parse(day.date) + 86_400_000);
@@ -91,7 +96,13 @@ export function wholeDayTallies(tallies: Map<string, LedgerTally>): Map<string, 
     const key = rowKey(tally.day, ALL_MODELS);
     const day = days.get(key);
     if (day === undefined) {
-      days.set(key, { ...tally, model: ALL_MODELS, estimated: { ...tally.estimated, calls: [...tally.estimated.calls] }, unpriced: { ...tally.unpriced, calls: [...tally.unpriced.calls], reasons: { ...tally.unpriced.reasons } }, errors: { ...tally.errors, calls: [...tally.errors.calls] } });
+      days.set(key, {
+        ...tally,
+        model: ALL_MODELS,
+        estimated: { ...tally.estimated, calls: [...tally.estimated.calls] },
+        unpriced: { ...tally.unpriced, calls: [...tally.unpriced.calls], reasons: { ...tally.unpriced.reasons } },
+        errors: { ...tally.errors, calls: [...tally.errors.calls] },
+      });
       continue;
     }
     day.calls += tally.calls;

@@ -61,7 +61,9 @@ function explanation(row: ReconciledRow, local: string): string {
     head +
     row.explanations
       .map((said) => {
-        const calls = (said.calls ?? []).map((call) => `      ${call.time}  ${call.responseId ?? '(no response id)'}  ${call.outcome}${call.reason ? `  ${call.reason}` : ''}\n`).join('');
+        const calls = (said.calls ?? [])
+          .map((call) => `      ${call.time}  ${call.responseId ?? '(no response id)'}  ${call.outcome}${call.reason ? `  ${call.reason}` : ''}\n`)
+          .join('');
         return `    - ${said.text}\n${calls}`;
       })
       .join('')

@@ -12,12 +12,21 @@ describe('WindowAggregates', () => {
   it("adds each call to the zone's hour and day and to all time, by every dimension of its scope", () => {
     expect(aggregates.windowsAt(now).map((window) => window.prefix)).toEqual(['hour:2026-12-03T11|', 'day:2026-12-03|', 'total|']);
     expect(aggregates.windowsAt(now + 60_000)).toBe(aggregates.windowsAt(now));
-    expect(aggregates.dimensions({ provider: 'openai', model: 'gpt-4o-mini', labels: { tenant: 'acme' } })).toEqual(['*', 'provider=openai', 'model=gpt-4o-mini', 'label:tenant=acme']);
+    expect(aggregates.dimensions({ provider: 'openai', model: 'gpt-4o-mini', labels: { tenant: 'acme' } })).toEqual([
+      '*',
+      'provider=openai',
+      'model=gpt-4o-mini',
+      'label:tenant=acme',
+    ]);
   });
 
-  it("seeds a rule from the aggregates of its window and scope, one list per dimension", () => {
+  it('seeds a rule from the aggregates of its window and scope, one list per dimension', () => {
     const seed = aggregates.seedOf(rule({ name: 'acme_openai', scope: { tenant: 'acme', provider: 'openai' } }), now);
-    expect(seed).toMatchObject({ counter: 'acme_openai|day:2026-12-03', unit: 'usd', from: [['day:2026-12-03|provider=openai'], ['day:2026-12-03|label:tenant=acme']] });
+    expect(seed).toMatchObject({
+      counter: 'acme_openai|day:2026-12-03',
+      unit: 'usd',
+      from: [['day:2026-12-03|provider=openai'], ['day:2026-12-03|label:tenant=acme']],
+    });
     expect(aggregates.seedOf(rule({ window: 'month' }), now).from).toEqual([['day:2026-12-01|*', 'day:2026-12-02|*', 'day:2026-12-03|*']]);
     expect(aggregates.seedOf(rule({ window: 'total' }), now).from).toEqual([['total|*']]);
   });
@@ -25,11 +34,18 @@ describe('WindowAggregates', () => {
   it('overstates what it cannot know exactly: a minute by its hour, a rolling window by the whole hours or days it overlaps', () => {
     expect(aggregates.seedOf(rule({ window: 'minute' }), now).from).toEqual([['hour:2026-12-03T11|*']]);
     expect(aggregates.seedOf(rule({ window: 'rolling:90m' }), now).from).toEqual([['hour:2026-12-03T10|*', 'hour:2026-12-03T11|*']]);
-    expect(aggregates.seedOf(rule({ window: 'rolling:3d' }), now).from).toEqual([['day:2026-11-30|*', 'day:2026-12-01|*', 'day:2026-12-02|*', 'day:2026-12-03|*']]);
+    expect(aggregates.seedOf(rule({ window: 'rolling:3d' }), now).from).toEqual([
+      ['day:2026-11-30|*', 'day:2026-12-01|*', 'day:2026-12-02|*', 'day:2026-12-03|*'],
+    ]);
   });
 
   it('seeds a prepaid balance from the days since it was bought', () => {
-    const credits = rule({ name: 'credits_openai', window: 'total', scope: { provider: 'openai' }, credits: { provider: 'openai', since: Date.UTC(2026, 11, 1, 23) } });
+    const credits = rule({
+      name: 'credits_openai',
+      window: 'total',
+      scope: { provider: 'openai' },
+      credits: { provider: 'openai', since: Date.UTC(2026, 11, 1, 23) },
+    });
     expect(aggregates.seedOf(credits, now).from).toEqual([['day:2026-12-02|provider=openai', 'day:2026-12-03|provider=openai']]);
   });
 

@@ -74,7 +74,8 @@ export class WindowAggregates {
   seedOf(rule: BudgetRule, now: number): RuleSeed {
     const { config } = rule;
     const scope = Object.entries(config.scope).sort(([a], [b]) => (a < b ? -1 : 1));
-    const dimensions = scope.length === 0 ? ['*'] : scope.map(([key, value]) => (key === 'provider' || key === 'model' ? `${key}=${value}` : `label:${key}=${value}`));
+    const dimensions =
+      scope.length === 0 ? ['*'] : scope.map(([key, value]) => (key === 'provider' || key === 'model' ? `${key}=${value}` : `label:${key}=${value}`));
     const windows = this.#windowKeys(rule, now);
     const { counter, expiresAt } = rule.windowNow(now);
     return {
@@ -92,7 +93,9 @@ export class WindowAggregates {
     if (spec === undefined) return [];
     switch (spec.kind) {
       case 'calendar':
-        return spec.unit === 'month' ? this.#keys('day', calendarWindow('month', now, this.#timeZone).start, now) : [calendarWindow(unitOf(spec.unit), now, this.#timeZone).key];
+        return spec.unit === 'month'
+          ? this.#keys('day', calendarWindow('month', now, this.#timeZone).start, now)
+          : [calendarWindow(unitOf(spec.unit), now, this.#timeZone).key];
       case 'rolling':
         return this.#keys(spec.durationMs <= ROLLING_BY_HOURS_MS ? 'hour' : 'day', now - spec.durationMs, now);
       case 'total': {

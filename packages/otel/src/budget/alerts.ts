@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { Level } from '../model/level.js';
 import { logger } from '../model/logger.js';
 
-
 /** One rule moving between levels: what `onAlert`, the log line and the webhook receive. */
 export interface BudgetAlert {
   kind: 'budget';
@@ -91,12 +90,18 @@ export class AlertDispatcher {
       }
       if (attempt < WEBHOOK_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt).unref());
     }
-    logger.warn('costctl could not deliver an alert to COSTCTL_ALERT_WEBHOOK', alert.kind === 'budget' ? { kind: 'budget', rule: alert.rule, budgetLevel: alert.level } : { kind: 'gate', change: alert.change });
+    logger.warn(
+      'costctl could not deliver an alert to COSTCTL_ALERT_WEBHOOK',
+      alert.kind === 'budget' ? { kind: 'budget', rule: alert.rule, budgetLevel: alert.level } : { kind: 'gate', change: alert.change },
+    );
   }
 }
 
 /** A gate alert about this process, now. */
-export function gateAlert(change: GateAlert['change'], state: { tripped: boolean; reason: string | undefined; actor: string | undefined; since: number | undefined }): GateAlert {
+export function gateAlert(
+  change: GateAlert['change'],
+  state: { tripped: boolean; reason: string | undefined; actor: string | undefined; since: number | undefined },
+): GateAlert {
   const { tripped, reason, actor, since } = state;
   return {
     kind: 'gate',
@@ -135,5 +140,17 @@ function logAlert(alert: CostctlAlert): void {
   }
   const log = alert.level === 'ok' ? logger.info : alert.level === 'warning' ? logger.warn : logger.error;
   const { kind, rule, level, previous, spent, limit, unit, window, action, refusing, time } = alert;
-  log(`costctl budget ${rule} is ${level}`, { kind, rule, budgetLevel: level, previousLevel: previous, spent, limit, unit, window, action, refusing, alertTime: time });
+  log(`costctl budget ${rule} is ${level}`, {
+    kind,
+    rule,
+    budgetLevel: level,
+    previousLevel: previous,
+    spent,
+    limit,
+    unit,
+    window,
+    action,
+    refusing,
+    alertTime: time,
+  });
 }

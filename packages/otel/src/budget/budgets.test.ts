@@ -58,7 +58,12 @@ describe('Budgets', () => {
     const { budgets: engine } = budgets([rule({ name: 'daily', limit: worstCase * 2.5 })]);
     expect((await admit(engine)).blocked).toBeUndefined();
     expect((await admit(engine)).blocked).toBeUndefined();
-    expect((await admit(engine)).blocked).toMatchObject({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', spent: expect.closeTo(2 * worstCase, 15), limit: worstCase * 2.5 });
+    expect((await admit(engine)).blocked).toMatchObject({
+      code: 'COSTCTL_BUDGET_EXCEEDED',
+      rule: 'daily',
+      spent: expect.closeTo(2 * worstCase, 15),
+      limit: worstCase * 2.5,
+    });
   });
 
   // Regression: a block said only "spent 0.0000894 of 0.0001", not what the call would have reserved, from what, or until when.
@@ -85,19 +90,39 @@ describe('Budgets', () => {
       timeZone: 'Europe/Paris',
     });
     const unbounded = await admit(engine, call({ request: request({ maxOutputTokens: undefined }) }));
-    expect(unbounded.blocked).toMatchObject({ reserveSource: 'default_max_tokens', maxOutputTokens: 4096, reserve: expect.closeTo((1000 * 0.15 + 4096 * 0.6) / 1e6, 15) });
+    expect(unbounded.blocked).toMatchObject({
+      reserveSource: 'default_max_tokens',
+      maxOutputTokens: 4096,
+      reserve: expect.closeTo((1000 * 0.15 + 4096 * 0.6) / 1e6, 15),
+    });
   });
 
   it('says a request rule reserves one request', async () => {
     const { budgets: engine } = budgets([rule({ name: 'rpm', unit: 'requests', limit: 1, window: 'minute' })]);
     await admit(engine);
-    expect((await admit(engine)).blocked).toMatchObject({ rule: 'rpm', unit: 'requests', spent: 1, limit: 1, reserve: 1, reserveSource: 'request', window: 'minute' });
+    expect((await admit(engine)).blocked).toMatchObject({
+      rule: 'rpm',
+      unit: 'requests',
+      spent: 1,
+      limit: 1,
+      reserve: 1,
+      reserveSource: 'request',
+      window: 'minute',
+    });
   });
 
   it('says who tripped the gate, when and why', async () => {
     const { budgets: engine, gate } = budgets([]);
     const tripped = await gate.trip({ reason: 'retry storm', actor: 'alice' });
-    expect((await admit(engine)).blocked).toEqual({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: 'retry storm', actor: 'alice', since: tripped.since });
+    expect((await admit(engine)).blocked).toEqual({
+      code: 'COSTCTL_GATE_TRIPPED',
+      rule: 'gate',
+      spent: 0,
+      limit: 0,
+      reason: 'retry storm',
+      actor: 'alice',
+      since: tripped.since,
+    });
   });
 
   it('replaces the worst case by the real cost when the call settles', async () => {
@@ -174,7 +199,13 @@ describe('Budgets', () => {
     const unknown = call({ model: 'gpt-9-preview', request: request({ model: 'gpt-9-preview' }) });
     expect((await admit(engine, unknown)).blocked).toMatchObject({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'daily', unpricedModel: 'openai/gpt-9-preview' });
     expect((await admit(engine)).blocked).toBeUndefined();
-    const counting = new Budgets([rule({ name: 'rpm', unit: 'requests', limit: 1000 }), rule({ name: 'watch', action: 'alert' })], store, gate, new PriceTable(), options);
+    const counting = new Budgets(
+      [rule({ name: 'rpm', unit: 'requests', limit: 1000 }), rule({ name: 'watch', action: 'alert' })],
+      store,
+      gate,
+      new PriceTable(),
+      options,
+    );
     expect((await admit(counting, unknown)).blocked).toBeUndefined();
   });
 
@@ -228,7 +259,15 @@ describe('Budgets', () => {
     const store = new MemoryStore();
     const { budgets: before } = budgets([rule({ name: 'anthropic_only', scope: { provider: 'anthropic' } })], store);
     const step = { kind: 'compaction', usage: { input: 100, output: 20, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
-    before.record({ provider: 'openai', requestModel: 'gpt-4o-mini', labels: {}, outcome: 'ok', usage: { input: 10, output: 5 }, steps: [step], cost: { usd: worstCase } } as unknown as CallResult);
+    before.record({
+      provider: 'openai',
+      requestModel: 'gpt-4o-mini',
+      labels: {},
+      outcome: 'ok',
+      usage: { input: 10, output: 5 },
+      steps: [step],
+      cost: { usd: worstCase },
+    } as unknown as CallResult);
     await before.flush();
     const { budgets: after } = budgets([rule({ name: 'tokens', unit: 'tokens', limit: 1e6 })], store);
     const now = Date.now();

@@ -107,9 +107,14 @@ export class Budgets implements CallSink {
   #seed(now: number): void {
     if (this.rules.length === 0 || this.#store.seed === undefined) return;
     const failed = (error: unknown) =>
-      logger.warn('costctl could not count the spend made before its rules were first seen: new rules start from what they see from now on', { error: String(error) });
+      logger.warn('costctl could not count the spend made before its rules were first seen: new rules start from what they see from now on', {
+        error: String(error),
+      });
     try {
-      const seeding = this.#store.seed(this.rules.map((rule) => this.#aggregates.seedOf(rule, now)), now);
+      const seeding = this.#store.seed(
+        this.rules.map((rule) => this.#aggregates.seedOf(rule, now)),
+        now,
+      );
       if (seeding instanceof Promise) this.#seeding = seeding.catch(failed).finally(() => (this.#seeding = undefined));
     } catch (error) {
       failed(error);
@@ -198,7 +203,8 @@ export class Budgets implements CallSink {
     for (let i = from; i < matched.length; i++) {
       const rule = matched[i]!;
       const entry = rule.entry(worst.amounts[rule.config.unit], now);
-      const refusing = ({ spent, reserved }: WindowSpend) => (spent + reserved + entry.amount > rule.config.limit ? this.#budgetBlock(rule, spent + reserved, worst, now) : undefined);
+      const refusing = ({ spent, reserved }: WindowSpend) =>
+        spent + reserved + entry.amount > rule.config.limit ? this.#budgetBlock(rule, spent + reserved, worst, now) : undefined;
       const read = this.#store.read(entry.window, now);
       if (read instanceof Promise) return read.then((spend) => refusing(spend) ?? this.#firstRefusing(matched, i + 1, worst, now));
       const block = refusing(read);
@@ -231,7 +237,10 @@ export class Budgets implements CallSink {
     now: number,
   ): Admission | Promise<Admission> {
     if (result.ok) {
-      return { blocked: undefined, reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call, this.#unheld) };
+      return {
+        blocked: undefined,
+        reservation: new StoreReservation(this.#store, result.id, matched, entries, worst.amounts, this.#aggregates, call, this.#unheld),
+      };
     }
     // A store that cannot be read trips the gate as it refuses: say so, not "spent: Infinity".
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
@@ -298,14 +307,16 @@ export class Budgets implements CallSink {
     const output = asked ?? this.#options.defaultMaxOutputTokens;
     const source: ReserveSource = asked === undefined ? 'default_max_tokens' : 'max_tokens';
     const tokens = input + output;
-    if (call.worstUsd !== undefined) return { amounts: { usd: call.worstUsd, tokens, requests: 1 }, outputTokens: output, source: 'given', fallbackPrice: false };
+    if (call.worstUsd !== undefined)
+      return { amounts: { usd: call.worstUsd, tokens, requests: 1 }, outputTokens: output, source: 'given', fallbackPrice: false };
     const metered = call.adapter.worstCaseUsd?.(call.request);
     if (metered !== undefined) return { amounts: { usd: metered, tokens, requests: 1 }, outputTokens: output, source: 'meter', fallbackPrice: false };
     const model = call.request.model;
     const usage = { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
     const listed = model === undefined ? undefined : this.#table.price(call.adapter.name, call.adapter.pricingId, model, usage);
     // A model the price data does not know is never $0 against a dollar budget: the provider's highest known prices stand in.
-    const usd = listed === undefined ? this.#fallback.usd(call.adapter, usage) : priceOnTier(call.adapter.pricingId, call.request.serviceTier, listed, usage).usd;
+    const usd =
+      listed === undefined ? this.#fallback.usd(call.adapter, usage) : priceOnTier(call.adapter.pricingId, call.request.serviceTier, listed, usage).usd;
     return { amounts: { usd, tokens, requests: 1 }, outputTokens: output, source, fallbackPrice: listed === undefined };
   }
 }
@@ -407,7 +418,15 @@ class StoreReservation implements Reservation {
     // A reservation that arrived after its call was recorded finds it already summed with the calls no rule held.
     const aggregates: AggregateSpend[] = this.#unheld.heldBy(result)
       ? []
-      : [{ windows: this.#aggregates.windowsAt(now), dimensions: this.#aggregates.dimensions(this.#call), usd: used.usd, tokens: used.tokens, requests: used.requests }];
+      : [
+          {
+            windows: this.#aggregates.windowsAt(now),
+            dimensions: this.#aggregates.dimensions(this.#call),
+            usd: used.usd,
+            tokens: used.tokens,
+            requests: used.requests,
+          },
+        ];
     const done = this.#store.commit(this.#id, spend, now, aggregates);
     if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not commit a call to the store', { error: String(error) }));
   }
@@ -416,6 +435,7 @@ class StoreReservation implements Reservation {
     if (this.#settled) return;
     this.#settled = true;
     const done = this.#store.release(this.#id);
-    if (done instanceof Promise) done.catch((error: unknown) => logger.error('costctl could not release a call\'s reservation in the store', { error: String(error) }));
+    if (done instanceof Promise)
+      done.catch((error: unknown) => logger.error("costctl could not release a call's reservation in the store", { error: String(error) }));
   }
 }

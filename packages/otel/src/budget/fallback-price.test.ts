@@ -5,7 +5,14 @@ import { FallbackPrices } from './fallback-price.js';
 
 const openai = adapterByName('openai')!;
 const anthropic = adapterByName('anthropic')!;
-const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'gpt-9', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 100 };
+const request: RequestFacts = {
+  operation: 'chat',
+  api: 'chat_completions',
+  model: 'gpt-9',
+  stream: false,
+  maxOutputTokens: undefined,
+  inputTokenEstimate: 100,
+};
 const usage = { input: 1000, output: 500, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
 
 describe('FallbackPrices', () => {
@@ -30,12 +37,22 @@ describe('FallbackPrices', () => {
 
   it('holds an unknown model at its usage and a batch at its worst case, and nothing else', () => {
     const fallback = new FallbackPrices({}, 4096);
-    expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-9', cost: undefined, unpricedReason: 'unknown_model' })).toBeCloseTo((1000 * 150 + 500 * 600) / 1e6, 12);
+    expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-9', cost: undefined, unpricedReason: 'unknown_model' })).toBeCloseTo(
+      (1000 * 150 + 500 * 600) / 1e6,
+      12,
+    );
     const batch = { usage: { ...usage, input: 0, output: 0 }, model: undefined, cost: undefined, unpricedReason: 'billed_later' as const };
     expect(fallback.budgetUsd(openai, { ...request, model: undefined }, batch)).toBeCloseTo((100 * 150 + 4096 * 600) / 1e6, 12);
     expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-4o-mini', cost: undefined, unpricedReason: 'body_unobservable' })).toBeUndefined();
     // Provisioned capacity is paid by the hour: no per-call estimate stands in for it.
     expect(fallback.budgetUsd(openai, request, { usage, model: 'gemini-2.5-flash', cost: undefined, unpricedReason: 'provisioned' })).toBeUndefined();
-    expect(fallback.budgetUsd(openai, request, { usage, model: 'gpt-4o-mini', cost: { usd: 1, source: 'price_table', pricedModel: 'gpt-4o-mini' }, unpricedReason: undefined })).toBeUndefined();
+    expect(
+      fallback.budgetUsd(openai, request, {
+        usage,
+        model: 'gpt-4o-mini',
+        cost: { usd: 1, source: 'price_table', pricedModel: 'gpt-4o-mini' },
+        unpricedReason: undefined,
+      }),
+    ).toBeUndefined();
   });
 });

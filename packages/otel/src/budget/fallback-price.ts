@@ -103,7 +103,6 @@ export class FallbackPrices {
   }
 }
 
-
 function highest(models: readonly ModelInfo[]): PerToken | undefined {
   let found: PerToken | undefined;
   for (const model of models) {

@@ -22,7 +22,14 @@ const rule = (patch: Partial<RuleConfig>): RuleConfig => ({
   action: 'block',
   ...patch,
 });
-const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'gpt-4o-mini', stream: false, maxOutputTokens: 1000, inputTokenEstimate: 1000 };
+const request: RequestFacts = {
+  operation: 'chat',
+  api: 'chat_completions',
+  model: 'gpt-4o-mini',
+  stream: false,
+  maxOutputTokens: 1000,
+  inputTokenEstimate: 1000,
+};
 const call: PendingCall = { adapter: openai, request, provider: 'openai', model: 'gpt-4o-mini', labels: {} };
 // gpt-4o-mini: 1000 input at $0.15/M + 1000 output at $0.60/M.
 const worstCase = (1000 * 0.15 + 1000 * 0.6) / 1e6;
@@ -63,7 +70,8 @@ function leased(rules: RuleConfig[], store: CostStore = new CountingStore(), lea
 
 async function admitted(engine: Budgets): Promise<Reservation> {
   const admission = await engine.admit(call);
-  if (admission.blocked !== undefined || admission.reservation === undefined) throw new Error(`expected an admission, got ${JSON.stringify(admission.blocked)}`);
+  if (admission.blocked !== undefined || admission.reservation === undefined)
+    throw new Error(`expected an admission, got ${JSON.stringify(admission.blocked)}`);
   return admission.reservation;
 }
 
@@ -82,7 +90,14 @@ describe('admission against leases', () => {
   it('admits 500 calls well under the limit with far fewer store operations than calls, and commits every cent', async () => {
     fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();
-    const engine = leased([rule({ limit: 1000 }), rule({ name: 'tokens', unit: 'tokens', limit: 1e9 }), rule({ name: 'calls', unit: 'requests', limit: 1e6, window: 'rolling:15m' })], store);
+    const engine = leased(
+      [
+        rule({ limit: 1000 }),
+        rule({ name: 'tokens', unit: 'tokens', limit: 1e9 }),
+        rule({ name: 'calls', unit: 'requests', limit: 1e6, window: 'rolling:15m' }),
+      ],
+      store,
+    );
     for (let i = 0; i < 500; i++) {
       (await admitted(engine)).settle(settled(worstCase / 4));
       // 2 ms apart: 1 s of calls, so the leases are renewed about ten times.

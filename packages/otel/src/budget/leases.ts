@@ -325,7 +325,8 @@ export class LeaseBook {
         amount = held + headroom;
         if (limit !== undefined) lowered = limit - MARGIN_LEASES * headroom;
         // Calls go on being admitted while an asynchronous store answers, within room the old lease holds already.
-        if (this.#synchronous !== true && lease.id !== undefined && now < lease.usableUntil) allowance = Math.max(0, Math.min(headroom, lease.size - held - spent));
+        if (this.#synchronous !== true && lease.id !== undefined && now < lease.usableUntil)
+          allowance = Math.max(0, Math.min(headroom, lease.size - held - spent));
       }
     }
     lease.asked = false;

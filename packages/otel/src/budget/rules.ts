@@ -37,7 +37,17 @@ export class BudgetRule {
 
   constructor(config: RuleConfig, timeZone: string) {
     const spec = parseWindow(config.window);
-    if (spec === undefined) throw new ConfigError([{ key: `rules[${config.name}].window`, value: config.window, expected: 'minute, hour, day, month, total, or rolling:<n><s|m|h|d> such as rolling:15m' }], 'budget rules');
+    if (spec === undefined)
+      throw new ConfigError(
+        [
+          {
+            key: `rules[${config.name}].window`,
+            value: config.window,
+            expected: 'minute, hour, day, month, total, or rolling:<n><s|m|h|d> such as rolling:15m',
+          },
+        ],
+        'budget rules',
+      );
     this.config = config;
     this.#spec = spec;
     this.#timeZone = timeZone;

@@ -11,7 +11,13 @@ import { installNodeHttp } from '../transports/node-http.js';
 import { CallObserver } from './observer.js';
 import { subscribeUndiciChannels } from '../transports/undici-channels.js';
 
-const completion = JSON.stringify({ id: 'c', object: 'chat.completion', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+const completion = JSON.stringify({
+  id: 'c',
+  object: 'chat.completion',
+  model: 'gpt-4o-mini',
+  choices: [],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+});
 const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 5, messages: [] });
 
 let server: http.Server;

@@ -6,7 +6,13 @@ import { EndpointMatcher } from './endpoints.js';
 import { CallObserver } from './observer.js';
 
 const completion = new TextEncoder().encode(
-  JSON.stringify({ id: 'c', object: 'chat.completion', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } }),
+  JSON.stringify({
+    id: 'c',
+    object: 'chat.completion',
+    model: 'gpt-4o-mini',
+    choices: [],
+    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+  }),
 );
 
 /** A reservation that remembers how it ended. */

@@ -37,10 +37,13 @@ export function checkClockSkew(provider: string, dateHeader: string | undefined,
   const last = lastWarned.get(provider);
   if (last !== undefined && now - last < REPEAT_MS) return;
   lastWarned.set(provider, now);
-  logger.warn(`the local clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'} ${provider}'s; budget windows may be attributed wrongly: sync this host's clock (NTP)`, {
-    provider,
-    skewSeconds: Math.round(skew / 1000),
-  });
+  logger.warn(
+    `the local clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'} ${provider}'s; budget windows may be attributed wrongly: sync this host's clock (NTP)`,
+    {
+      provider,
+      skewSeconds: Math.round(skew / 1000),
+    },
+  );
 }
 
 /**

@@ -12,7 +12,10 @@ describe('EndpointMatcher with meters', () => {
   );
 
   it('finds a metered call by host and path, the query string left out', () => {
-    expect(matcher.match('GET', 'https://serpapi.com', 'serpapi.com', '/search.json?q=coffee&api_key=secret')).toMatchObject({ adapter: { name: 'serpapi' }, call: { api: 'meter' } });
+    expect(matcher.match('GET', 'https://serpapi.com', 'serpapi.com', '/search.json?q=coffee&api_key=secret')).toMatchObject({
+      adapter: { name: 'serpapi' },
+      call: { api: 'meter' },
+    });
   });
 
   it('looks meters up before the providers, and leaves every other call to them', () => {

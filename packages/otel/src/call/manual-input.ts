@@ -30,14 +30,19 @@ function describe(value: unknown): string {
 }
 
 function checkAmount(api: string, field: string, value: unknown, unit: string): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) throw invalid(api, field, value, `a finite number of ${unit}, 0 or more`);
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+    throw invalid(api, field, value, `a finite number of ${unit}, 0 or more`);
 }
 
 function checkCommon(api: string, spend: { provider?: unknown; model?: unknown; operation?: unknown; labels?: unknown }): void {
-  if (typeof spend !== 'object' || spend === null) throw invalid(api, 'its argument', spend, 'an object such as { provider: "openai", model: "gpt-4o-mini", usage: { input: 1200, output: 300 } }');
-  if (typeof spend.provider !== 'string' || spend.provider === '') throw invalid(api, 'provider', spend.provider, 'the gen_ai.provider.name of who bills the spend, e.g. "openai"');
-  if (spend.model !== undefined && (typeof spend.model !== 'string' || spend.model === '')) throw invalid(api, 'model', spend.model, 'the model id as the provider names it, or no model');
-  if (spend.operation !== undefined && (typeof spend.operation !== 'string' || spend.operation === '')) throw invalid(api, 'operation', spend.operation, 'a gen_ai.operation.name such as "chat" or "batch"');
+  if (typeof spend !== 'object' || spend === null)
+    throw invalid(api, 'its argument', spend, 'an object such as { provider: "openai", model: "gpt-4o-mini", usage: { input: 1200, output: 300 } }');
+  if (typeof spend.provider !== 'string' || spend.provider === '')
+    throw invalid(api, 'provider', spend.provider, 'the gen_ai.provider.name of who bills the spend, e.g. "openai"');
+  if (spend.model !== undefined && (typeof spend.model !== 'string' || spend.model === ''))
+    throw invalid(api, 'model', spend.model, 'the model id as the provider names it, or no model');
+  if (spend.operation !== undefined && (typeof spend.operation !== 'string' || spend.operation === ''))
+    throw invalid(api, 'operation', spend.operation, 'a gen_ai.operation.name such as "chat" or "batch"');
   if (spend.labels !== undefined && (typeof spend.labels !== 'object' || spend.labels === null || Array.isArray(spend.labels))) {
     throw invalid(api, 'labels', spend.labels, 'an object of allow-listed label names to string values');
   }
@@ -52,14 +57,25 @@ export function checkSpend(api: string, spend: CostSpend): void {
     // Providers that count cached input apart (Anthropic) would otherwise be priced short.
     const cached = (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
     if (cached > (usage.input ?? 0)) {
-      throw invalid(api, 'usage.input', usage.input ?? 0, `all input tokens, cached ones included: at least usage.cacheRead + usage.cacheWrite (${cached}); add the cached tokens to input`);
+      throw invalid(
+        api,
+        'usage.input',
+        usage.input ?? 0,
+        `all input tokens, cached ones included: at least usage.cacheRead + usage.cacheWrite (${cached}); add the cached tokens to input`,
+      );
     }
     if ((usage.reasoning ?? 0) > (usage.output ?? 0)) {
-      throw invalid(api, 'usage.output', usage.output ?? 0, `all output tokens, reasoning included: at least usage.reasoning (${usage.reasoning}); add the reasoning tokens to output`);
+      throw invalid(
+        api,
+        'usage.output',
+        usage.output ?? 0,
+        `all output tokens, reasoning included: at least usage.reasoning (${usage.reasoning}); add the reasoning tokens to output`,
+      );
     }
   }
   if (spend.media !== undefined) {
-    if (typeof spend.media !== 'object' || spend.media === null) throw invalid(api, 'media', spend.media, 'the media parts of usage such as { inputAudio: 3000, outputAudio: 1200 }');
+    if (typeof spend.media !== 'object' || spend.media === null)
+      throw invalid(api, 'media', spend.media, 'the media parts of usage such as { inputAudio: 3000, outputAudio: 1200 }');
     for (const [key, count] of Object.entries(spend.media)) {
       if (!MEDIA_KEYS.has(key)) throw invalid(api, `media.${key}`, count, `one of ${[...MEDIA_KEYS].join(', ')}`);
       checkAmount(api, `media.${key}`, count, 'tokens');
@@ -68,7 +84,9 @@ export function checkSpend(api: string, spend: CostSpend): void {
   checkAmount(api, 'usd', usd, 'US dollars');
   checkAmount(api, 'durationSeconds', spend.durationSeconds, 'seconds');
   if (usage === undefined && usd === undefined) {
-    throw new CostctlArgumentError(`costctl ${api}(): the spend has neither usage nor usd; expected usage (token counts, priced from the price data) or usd (the amount billed), or both`);
+    throw new CostctlArgumentError(
+      `costctl ${api}(): the spend has neither usage nor usd; expected usage (token counts, priced from the price data) or usd (the amount billed), or both`,
+    );
   }
   if (spend.id !== undefined && typeof spend.id !== 'string') throw invalid(api, 'id', spend.id, "the provider's id of the session or invoice, a string");
 }

@@ -104,8 +104,21 @@ export class ManualSpend {
 
   /** The call as budgets see it: its scope, and the worst case an estimate gives (a recorded spend's input, for the fallback estimate). */
   #pending(scope: CostSpend | CostEstimate, inputTokens: number, maxOutputTokens: number | undefined, worstUsd: number | undefined): PendingCall {
-    const request: RequestFacts = { operation: scope.operation ?? 'chat', api: 'manual', model: scope.model, stream: false, maxOutputTokens, inputTokenEstimate: inputTokens };
-    const call: PendingCall = { adapter: this.#adapter(scope.provider), request, provider: scope.provider, model: scope.model, labels: this.#labels(scope.labels) };
+    const request: RequestFacts = {
+      operation: scope.operation ?? 'chat',
+      api: 'manual',
+      model: scope.model,
+      stream: false,
+      maxOutputTokens,
+      inputTokenEstimate: inputTokens,
+    };
+    const call: PendingCall = {
+      adapter: this.#adapter(scope.provider),
+      request,
+      provider: scope.provider,
+      model: scope.model,
+      labels: this.#labels(scope.labels),
+    };
     if (worstUsd !== undefined) call.worstUsd = worstUsd;
     return call;
   }
@@ -119,7 +132,13 @@ export class ManualSpend {
     const usage: TokenUsage =
       given === undefined
         ? ZERO
-        : { input: given.input ?? 0, output: given.output ?? 0, cacheRead: given.cacheRead ?? 0, cacheWrite: given.cacheWrite ?? 0, reasoning: given.reasoning ?? 0 };
+        : {
+            input: given.input ?? 0,
+            output: given.output ?? 0,
+            cacheRead: given.cacheRead ?? 0,
+            cacheWrite: given.cacheWrite ?? 0,
+            reasoning: given.reasoning ?? 0,
+          };
     // The model the spend reports (a settle's dated model id) is the one priced, as a response's model is.
     const model = spend.model ?? call.model;
     const facts: ResponseFacts = { model, responseId: spend.id, usage, usageComplete: true, providerCostUsd: spend.usd, outputTokenEstimate: 0 };
@@ -158,7 +177,10 @@ export class ManualSpend {
       if (this.#allowed.has(key)) labels[key] = String(value).slice(0, MAX_LABEL_LENGTH);
       else if (!this.#warnedLabels.has(key)) {
         this.#warnedLabels.add(key);
-        logger.warn(`costctl dropped the label "${key}" of recorded spend: only allow-listed labels become metric labels; add it to COSTCTL_LABELS to keep it`, { label: key });
+        logger.warn(
+          `costctl dropped the label "${key}" of recorded spend: only allow-listed labels become metric labels; add it to COSTCTL_LABELS to keep it`,
+          { label: key },
+        );
       }
     }
     return labels;
@@ -177,7 +199,17 @@ export class ManualSpend {
         catalog: [],
         matchCall: () => undefined,
         readRequest: () => ({ operation: 'chat', api: 'manual', model: undefined, stream: false, maxOutputTokens: undefined, inputTokenEstimate: 0 }),
-        createReader: () => ({ push: () => {}, finish: () => ({ model: undefined, responseId: undefined, usage: undefined, usageComplete: false, providerCostUsd: undefined, outputTokenEstimate: 0 }) }),
+        createReader: () => ({
+          push: () => {},
+          finish: () => ({
+            model: undefined,
+            responseId: undefined,
+            usage: undefined,
+            usageComplete: false,
+            providerCostUsd: undefined,
+            outputTokenEstimate: 0,
+          }),
+        }),
         errorBody: (type: string, message: string) => ({ error: { type, message } }),
         ...(alias === undefined ? {} : { pricingAlias: (model: string) => alias(model) }),
       });

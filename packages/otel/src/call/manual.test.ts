@@ -17,7 +17,17 @@ import { check, lendManualSpend, recordCost, reserve } from './manual.js';
 import { ManualSpend } from './manual-spend.js';
 import { priceModel } from './price-model.js';
 
-const rule = (patch: Partial<RuleConfig>): RuleConfig => ({ name: 'daily', limit: 1, unit: 'usd', window: 'day', scope: {}, warnAt: 0.7, criticalAt: 0.9, action: 'block', ...patch });
+const rule = (patch: Partial<RuleConfig>): RuleConfig => ({
+  name: 'daily',
+  limit: 1,
+  unit: 'usd',
+  window: 'day',
+  scope: {},
+  warnAt: 0.7,
+  criticalAt: 0.9,
+  action: 'block',
+  ...patch,
+});
 
 // OpenAI's dearest model in the price data (o1-pro): USD per token, input and output.
 const HIGHEST = { input: 150 / 1e6, output: 600 / 1e6 };
@@ -34,7 +44,9 @@ function running(rules: RuleConfig[] = [], labelKeys: string[] = [], store: Cost
   const budgets = new Budgets(rules, store, gate, table, { timeZone: 'UTC', defaultMaxOutputTokens: 4096, leaseMillis: 60_000, fallback });
   const results: CallResult[] = [];
   const sink = { record: (result: CallResult) => void results.push(result) };
-  giveBack = lendManualSpend(new ManualSpend({ table, fallback, sink: { record: (result) => (sink.record(result), budgets.record(result)) }, budgets, labelKeys }));
+  giveBack = lendManualSpend(
+    new ManualSpend({ table, fallback, sink: { record: (result) => (sink.record(result), budgets.record(result)) }, budgets, labelKeys }),
+  );
   // The tests here run on synchronous stores.
   const spent = (name = 'daily') => store.read(budgets.rules.find((r) => r.name === name)!.entry(0, Date.now()).window, Date.now()) as WindowSpend;
   return { store, gate, budgets, results, spent };
@@ -48,8 +60,21 @@ describe('recordCost', () => {
     expect(recorded).toEqual({ usd: expected, costSource: 'price_table', unpricedReason: undefined, budgetUsd: expected });
     expect(spent()).toEqual({ spent: expected, reserved: 0 });
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini', outcome: 'ok', billable: true, source: 'manual', responseId: 'sess_1' });
-    expect(JSON.parse(ledgerLine(results[0]!, Date.now()))).toMatchObject({ source: 'manual', response_id: 'sess_1', cost_source: 'price_table', tokens: { input: 5200, output: 1800, cache_read: 4000 } });
+    expect(results[0]).toMatchObject({
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o-mini',
+      outcome: 'ok',
+      billable: true,
+      source: 'manual',
+      responseId: 'sess_1',
+    });
+    expect(JSON.parse(ledgerLine(results[0]!, Date.now()))).toMatchObject({
+      source: 'manual',
+      response_id: 'sess_1',
+      cost_source: 'price_table',
+      tokens: { input: 5200, output: 1800, cache_read: 4000 },
+    });
   });
 
   it("prices a Realtime session's audio at its own rates, as an HTTP answer's audio is", () => {
@@ -67,9 +92,14 @@ describe('recordCost', () => {
     expect(() => recordCost({ provider: 'openai', usd: 1, media: { audio: 5 } as never })).toThrow('media.audio is 5; expected one of inputAudio,');
   });
 
-  it('counts the amount billed when usd is given, as the provider\'s own figure', () => {
+  it("counts the amount billed when usd is given, as the provider's own figure", () => {
     const { spent } = running([rule({ limit: 10 })]);
-    expect(recordCost({ provider: 'acme-search', usd: 0.42, operation: 'search' })).toEqual({ usd: 0.42, costSource: 'provider', unpricedReason: undefined, budgetUsd: 0.42 });
+    expect(recordCost({ provider: 'acme-search', usd: 0.42, operation: 'search' })).toEqual({
+      usd: 0.42,
+      costSource: 'provider',
+      unpricedReason: undefined,
+      budgetUsd: 0.42,
+    });
     expect(spent().spent).toBeCloseTo(0.42, 12);
   });
 
@@ -81,7 +111,10 @@ describe('recordCost', () => {
     expect(results[0]).toMatchObject({ cost: undefined, unpricedReason: 'unknown_model', budgetUsd: expect.closeTo(estimate, 12) });
     expect(spent().spent).toBeCloseTo(estimate, 12);
     // No model named, or a provider the price data does not know at all: still an estimate, never $0.
-    expect(recordCost({ provider: 'openai', usage: { input: 1000, output: 100 } })).toMatchObject({ unpricedReason: 'no_model', budgetUsd: expect.closeTo(estimate, 12) });
+    expect(recordCost({ provider: 'openai', usage: { input: 1000, output: 100 } })).toMatchObject({
+      unpricedReason: 'no_model',
+      budgetUsd: expect.closeTo(estimate, 12),
+    });
     const unknownProvider = recordCost({ provider: 'acme-llm', model: 'acme-7b', usage: { input: 1000, output: 100 } });
     expect(unknownProvider).toMatchObject({ usd: undefined, unpricedReason: 'unknown_model' });
     expect(unknownProvider!.budgetUsd).toBeGreaterThanOrEqual(estimate);
@@ -96,7 +129,10 @@ describe('recordCost', () => {
   });
 
   it('counts only rules whose scope matches, and keeps only allow-listed labels', () => {
-    const { results, spent } = running([rule({ name: 'acme', limit: 10, scope: { tenant: 'acme' } }), rule({ name: 'anthropic', limit: 10, scope: { provider: 'anthropic' } })], ['tenant']);
+    const { results, spent } = running(
+      [rule({ name: 'acme', limit: 10, scope: { tenant: 'acme' } }), rule({ name: 'anthropic', limit: 10, scope: { provider: 'anthropic' } })],
+      ['tenant'],
+    );
     recordCost({ provider: 'openai', model: 'gpt-4o-mini', usage: { input: 1000, output: 1000 }, labels: { tenant: 'acme', user: 'u-1234' } });
     expect(results[0]!.labels).toEqual({ tenant: 'acme' });
     expect(spent('acme').spent).toBeCloseTo(gpt4oMini(1000, 1000), 12);
@@ -108,7 +144,11 @@ describe('recordCost', () => {
     recordCost({ provider: 'openai', usd: 0.25 });
     recordCost({ provider: 'anthropic', usd: 0.5, labels: {} });
     void budgets.flush();
-    const later = new Budgets([rule({ name: 'later', limit: 10 })], store, new Gate(store, store.gate()), new PriceTable(), { timeZone: 'UTC', defaultMaxOutputTokens: 4096, leaseMillis: 60_000 });
+    const later = new Budgets([rule({ name: 'later', limit: 10 })], store, new Gate(store, store.gate()), new PriceTable(), {
+      timeZone: 'UTC',
+      defaultMaxOutputTokens: 4096,
+      leaseMillis: 60_000,
+    });
     expect((store.read(later.rules[0]!.entry(0, Date.now()).window, Date.now()) as WindowSpend).spent).toBeCloseTo(0.75, 12);
   });
 
@@ -117,7 +157,10 @@ describe('recordCost', () => {
     [{ provider: 'openai', model: 'gpt-4o-mini' }, 'expected usage (token counts, priced from the price data) or usd (the amount billed), or both'],
     [{ provider: 'openai', usage: { input: -1 } }, 'usage.input is -1; expected a finite number of tokens, 0 or more'],
     [{ provider: 'openai', usd: Number.NaN }, 'usd is NaN; expected a finite number of US dollars'],
-    [{ provider: 'anthropic', usage: { input: 100, cacheRead: 4000 } }, 'usage.input is 100; expected all input tokens, cached ones included: at least usage.cacheRead + usage.cacheWrite (4000)'],
+    [
+      { provider: 'anthropic', usage: { input: 100, cacheRead: 4000 } },
+      'usage.input is 100; expected all input tokens, cached ones included: at least usage.cacheRead + usage.cacheWrite (4000)',
+    ],
   ])('throws one CostctlArgumentError naming the field for bad input: %j', (spend, message) => {
     running();
     expect(() => recordCost(spend as never)).toThrow(CostctlArgumentError);
@@ -126,7 +169,7 @@ describe('recordCost', () => {
 });
 
 describe('reserve', () => {
-  it("settles with what was spent and frees the rest of the worst case; a second settle or a release does nothing", async () => {
+  it('settles with what was spent and frees the rest of the worst case; a second settle or a release does nothing', async () => {
     const { spent } = running([rule({ limit: 10 })]);
     const held = await reserve({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 1000, maxOutputTokens: 4000 });
     expect(spent()).toEqual({ spent: 0, reserved: expect.closeTo(gpt4oMini(1000, 4000), 12) });
@@ -147,7 +190,11 @@ describe('reserve', () => {
 
     const held = await reserve({ provider: 'openai', model: 'gpt-4o-mini', usd: 0.5 });
     held.settle({ model: 'gpt-4o-mini-2024-07-18', usage: { input: 1000, output: 1000 } });
-    expect(results[0]).toMatchObject({ requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18', cost: { usd: expect.closeTo(gpt4oMini(1000, 1000), 12) } });
+    expect(results[0]).toMatchObject({
+      requestModel: 'gpt-4o-mini',
+      responseModel: 'gpt-4o-mini-2024-07-18',
+      cost: { usd: expect.closeTo(gpt4oMini(1000, 1000), 12) },
+    });
   });
 
   it('rejects with the CostctlBlockedError of a blocked HTTP call when a rule would pass its limit, and counts the refusal', async () => {
@@ -172,7 +219,12 @@ describe('reserve', () => {
   it('rejects with COSTCTL_GATE_TRIPPED while the gate is tripped, saying who tripped it and why', async () => {
     const { gate } = running();
     await gate.trip({ reason: 'retry storm', actor: 'alice' });
-    await expect(reserve({ provider: 'openai', model: 'gpt-4o-mini' })).rejects.toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', actor: 'alice', reason: 'retry storm' });
+    await expect(reserve({ provider: 'openai', model: 'gpt-4o-mini' })).rejects.toMatchObject({
+      code: 'COSTCTL_GATE_TRIPPED',
+      rule: 'gate',
+      actor: 'alice',
+      reason: 'retry storm',
+    });
   });
 });
 
@@ -197,7 +249,10 @@ describe('check', () => {
 });
 
 describe('when costctl is not running or disabled', () => {
-  it.each([['not started', () => () => {}], ['disabled', () => lendManualSpend('disabled')]])('%s: recordCost records nothing, check admits, reserve holds nothing', async (_, lend) => {
+  it.each([
+    ['not started', () => () => {}],
+    ['disabled', () => lendManualSpend('disabled')],
+  ])('%s: recordCost records nothing, check admits, reserve holds nothing', async (_, lend) => {
     giveBack = lend();
     expect(recordCost({ provider: 'openai', model: 'gpt-4o-mini', usage: { input: 1, output: 1 } })).toBeUndefined();
     expect(await check({ provider: 'openai', usd: 1e9 })).toEqual({ admitted: true });
@@ -216,7 +271,9 @@ describe('when the store cannot be used', () => {
     const store = new FileStore(dir, { pollMillis: 10 });
     try {
       running([rule({ limit: 10 })], [], store);
-      expect(recordCost({ provider: 'openai', model: 'gpt-4o-mini', usage: { input: 1000, output: 1000 } })).toMatchObject({ usd: expect.closeTo(gpt4oMini(1000, 1000), 12) });
+      expect(recordCost({ provider: 'openai', model: 'gpt-4o-mini', usage: { input: 1000, output: 1000 } })).toMatchObject({
+        usd: expect.closeTo(gpt4oMini(1000, 1000), 12),
+      });
       const answer = await check({ provider: 'openai', model: 'gpt-4o-mini' });
       expect(!answer.admitted && answer.error).toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', actor: 'costctl' });
       await expect(reserve({ provider: 'openai', model: 'gpt-4o-mini' })).rejects.toMatchObject({ code: 'COSTCTL_GATE_TRIPPED', actor: 'costctl' });

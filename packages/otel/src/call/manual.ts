@@ -126,7 +126,10 @@ function running(api: string): ManualSpend | undefined {
   if (current === undefined && !warnedNotRunning) {
     warnedNotRunning = true;
     // Disabled on purpose is not forgotten: no warning asks to start it.
-    if (!disabledByEnvironment()) logger.warn(`costctl is not running in this process, so ${api}() counts nothing against budgets: start it with node --import @costctl/otel/register or start()`);
+    if (!disabledByEnvironment())
+      logger.warn(
+        `costctl is not running in this process, so ${api}() counts nothing against budgets: start it with node --import @costctl/otel/register or start()`,
+      );
   }
   return current;
 }

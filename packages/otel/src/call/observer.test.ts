@@ -7,7 +7,13 @@ import { EndpointMatcher } from './endpoints.js';
 import { CallObserver } from './observer.js';
 
 const completion = new TextEncoder().encode(
-  JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } }),
+  JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    model: 'gpt-4o-mini',
+    choices: [],
+    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+  }),
 );
 
 /** A reservation that remembers what it was settled with. */

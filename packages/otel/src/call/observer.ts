@@ -73,9 +73,12 @@ export class CallObserver {
         if (late.blocked === undefined) call.reservation = late.reservation;
         else if (!this.#warnedLate) {
           this.#warnedLate = true;
-          logger.warn('costctl could not hold a call of the undici package for its store, and the store refused it after it left: such calls are not counted in budgets', {
-            rule: late.blocked.rule,
-          });
+          logger.warn(
+            'costctl could not hold a call of the undici package for its store, and the store refused it after it left: such calls are not counted in budgets',
+            {
+              rule: late.blocked.rule,
+            },
+          );
         }
       },
       (error: unknown) => reportInternalError(error),

@@ -160,7 +160,8 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
   const maxAge = value('COSTCTL_PRICE_DATA_MAX_AGE_DAYS');
   if (maxAge !== undefined) {
     const days = Number(maxAge);
-    if (!Number.isInteger(days) || days < 0) issues.push({ key: 'COSTCTL_PRICE_DATA_MAX_AGE_DAYS', value: maxAge, expected: 'a whole number of days, 0 or more (0: never warn)' });
+    if (!Number.isInteger(days) || days < 0)
+      issues.push({ key: 'COSTCTL_PRICE_DATA_MAX_AGE_DAYS', value: maxAge, expected: 'a whole number of days, 0 or more (0: never warn)' });
     else config.priceDataMaxAgeDays = days;
   }
 

@@ -138,7 +138,13 @@ describe('loadConfig', () => {
   it('turns the env shorthands into rules, with the default levels and action', () => {
     const config = loadConfig({
       cwd: dir(),
-      env: { COSTCTL_DAILY_LIMIT_USD: '10', COSTCTL_MAX_REQUESTS_PER_HOUR: '500', COSTCTL_WARN_AT: '0.5', COSTCTL_ON_EXCEED: 'trip', COSTCTL_TIMEZONE: 'Europe/Paris' },
+      env: {
+        COSTCTL_DAILY_LIMIT_USD: '10',
+        COSTCTL_MAX_REQUESTS_PER_HOUR: '500',
+        COSTCTL_WARN_AT: '0.5',
+        COSTCTL_ON_EXCEED: 'trip',
+        COSTCTL_TIMEZONE: 'Europe/Paris',
+      },
     });
     expect(config.timezone).toBe('Europe/Paris');
     expect(config.rules).toEqual([
@@ -153,7 +159,15 @@ describe('loadConfig', () => {
         labels: ['tenant'],
         rules: [
           { name: 'daily_usd', limit: 50, window: 'day' },
-          { name: 'acme_tokens', limit: 1e6, unit: 'tokens', window: 'rolling:15m', scope: { tenant: 'acme', provider: 'openai' }, action: 'alert', warnAt: 0.5 },
+          {
+            name: 'acme_tokens',
+            limit: 1e6,
+            unit: 'tokens',
+            window: 'rolling:15m',
+            scope: { tenant: 'acme', provider: 'openai' },
+            action: 'alert',
+            warnAt: 0.5,
+          },
         ],
       }),
     });
@@ -176,15 +190,32 @@ describe('loadConfig', () => {
     expect(config.currency).toEqual({ code: 'EUR', perUsd: 0.92 });
     expect(config.rules).toEqual([
       expect.objectContaining({ name: 'daily_usd' }),
-      { name: 'credits_openai', limit: 100, unit: 'usd', window: 'total', scope: { provider: 'openai' }, warnAt: 0.7, criticalAt: 0.9, action: 'block', credits: { provider: 'openai', since: Date.UTC(2026, 10, 1) } },
-      expect.objectContaining({ name: 'credits_anthropic', action: 'trip', warnAt: 0.5, credits: { provider: 'anthropic', since: Date.UTC(2026, 10, 20, 8, 30) } }),
+      {
+        name: 'credits_openai',
+        limit: 100,
+        unit: 'usd',
+        window: 'total',
+        scope: { provider: 'openai' },
+        warnAt: 0.7,
+        criticalAt: 0.9,
+        action: 'block',
+        credits: { provider: 'openai', since: Date.UTC(2026, 10, 1) },
+      },
+      expect.objectContaining({
+        name: 'credits_anthropic',
+        action: 'trip',
+        warnAt: 0.5,
+        credits: { provider: 'anthropic', since: Date.UTC(2026, 10, 20, 8, 30) },
+      }),
     ]);
   });
 
   it('rejects a rule that takes the name of a prepaid balance, and a balance that is not positive', () => {
     const cwd = dir({ 'costctl.config.json': JSON.stringify({ credits: { openai: { balance: 0 } } }) });
     expect(configError(() => loadConfig({ cwd, env: {} })).message).toMatch(/credits\.openai\.balance=0: expected/);
-    const clash = dir({ 'costctl.config.json': JSON.stringify({ credits: { openai: { balance: 1 } }, rules: [{ name: 'credits_openai', limit: 1, window: 'day' }] }) });
+    const clash = dir({
+      'costctl.config.json': JSON.stringify({ credits: { openai: { balance: 1 } }, rules: [{ name: 'credits_openai', limit: 1, window: 'day' }] }),
+    });
     expect(configError(() => loadConfig({ cwd: clash, env: {} })).message).toMatch(/rules\.credits_openai="credits_openai": expected another rule name/);
   });
 
@@ -202,7 +233,14 @@ describe('loadConfig', () => {
     expect(error.message).toContain('rules.0.window="fortnight": expected a window: minute, hour, day, month, total, or rolling:<n><s|m|h|d>');
     const error2 = configError(() =>
       loadConfig({
-        cwd: dir({ 'costctl.config.json': JSON.stringify({ rules: [{ name: 'b', limit: 1, window: 'day', scope: { team: 'x' } }, { name: 'c', limit: 1, window: 'day', warnAt: 0.95 }] }) }),
+        cwd: dir({
+          'costctl.config.json': JSON.stringify({
+            rules: [
+              { name: 'b', limit: 1, window: 'day', scope: { team: 'x' } },
+              { name: 'c', limit: 1, window: 'day', warnAt: 0.95 },
+            ],
+          }),
+        }),
         env: { COSTCTL_TIMEZONE: 'Mars/Olympus', COSTCTL_STORE: 'redis' },
       }),
     );
@@ -246,13 +284,26 @@ describe('loadConfig', () => {
     const warnings: [string, Record<string, unknown>][] = [];
     const config = loadConfig({
       cwd: dir(),
-      env: { COSTCTL_DAYLY_LIMIT_USD: '5', COSTCTL_LABELS: 'tenant', costctl_store: 'memory', COSTCTL_EVERYTHING: '1', COSTCTL_OPENAI_ADMIN_URL: 'https://x', HOME: '/' },
+      env: {
+        COSTCTL_DAYLY_LIMIT_USD: '5',
+        COSTCTL_LABELS: 'tenant',
+        costctl_store: 'memory',
+        COSTCTL_EVERYTHING: '1',
+        COSTCTL_OPENAI_ADMIN_URL: 'https://x',
+        HOME: '/',
+      },
       onWarning: (message, fields) => warnings.push([message, fields]),
     });
     expect(config.labels).toEqual(['tenant']);
     expect(warnings).toEqual([
-      ['costctl ignores COSTCTL_DAYLY_LIMIT_USD: no costctl setting has that name; did you mean COSTCTL_DAILY_LIMIT_USD?', { variable: 'COSTCTL_DAYLY_LIMIT_USD', suggestion: 'COSTCTL_DAILY_LIMIT_USD' }],
-      ['costctl ignores costctl_store: no costctl setting has that name; did you mean COSTCTL_STORE?', { variable: 'costctl_store', suggestion: 'COSTCTL_STORE' }],
+      [
+        'costctl ignores COSTCTL_DAYLY_LIMIT_USD: no costctl setting has that name; did you mean COSTCTL_DAILY_LIMIT_USD?',
+        { variable: 'COSTCTL_DAYLY_LIMIT_USD', suggestion: 'COSTCTL_DAILY_LIMIT_USD' },
+      ],
+      [
+        'costctl ignores costctl_store: no costctl setting has that name; did you mean COSTCTL_STORE?',
+        { variable: 'costctl_store', suggestion: 'COSTCTL_STORE' },
+      ],
       ['costctl ignores COSTCTL_EVERYTHING: no costctl setting has that name (docs/configuration.md lists them)', { variable: 'COSTCTL_EVERYTHING' }],
     ]);
   });

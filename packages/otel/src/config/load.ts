@@ -50,7 +50,11 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
     issues.push({ key: 'COSTCTL_TIMEZONE', value: merged.timezone, expected: 'an IANA time zone such as UTC, Europe/Paris or America/New_York' });
   }
   if (merged.store === 'redis' && merged.redis.url === undefined) {
-    issues.push({ key: 'COSTCTL_REDIS_URL', value: '', expected: 'a redis:// or rediss:// URL: COSTCTL_STORE=redis needs one (or redis.url in the config file)' });
+    issues.push({
+      key: 'COSTCTL_REDIS_URL',
+      value: '',
+      expected: 'a redis:// or rediss:// URL: COSTCTL_STORE=redis needs one (or redis.url in the config file)',
+    });
   }
   for (const [index, endpoint] of merged.endpoints.entries()) {
     if (!providerNames.includes(endpoint.provider)) {
@@ -131,8 +135,10 @@ function resolveRules(sources: (RuleInput[] | undefined)[], config: CostctlConfi
 function creditRules(credits: NonNullable<FileConfig['credits']>, config: CostctlConfig, issues: ConfigIssue[]): RuleConfig[] {
   return Object.entries(credits).map(([provider, credit]) => {
     const name = `credits_${provider}`;
-    if (!providerNames.includes(provider)) issues.push({ key: `credits.${provider}`, value: provider, expected: `a provider: one of ${providerNames.join(', ')}` });
-    if (config.rules.some((rule) => rule.name === name)) issues.push({ key: `rules.${name}`, value: name, expected: `another rule name: ${name} is the rule of credits.${provider}` });
+    if (!providerNames.includes(provider))
+      issues.push({ key: `credits.${provider}`, value: provider, expected: `a provider: one of ${providerNames.join(', ')}` });
+    if (config.rules.some((rule) => rule.name === name))
+      issues.push({ key: `rules.${name}`, value: name, expected: `another rule name: ${name} is the rule of credits.${provider}` });
     const rule: RuleConfig = {
       name,
       limit: credit.balance,
@@ -142,9 +148,13 @@ function creditRules(credits: NonNullable<FileConfig['credits']>, config: Costct
       warnAt: credit.warnAt ?? config.warnAt,
       criticalAt: credit.criticalAt ?? config.criticalAt,
       action: credit.action ?? 'block',
-      credits: { provider, since: credit.since === undefined ? undefined : Date.parse(credit.since.length === 10 ? `${credit.since}T00:00:00Z` : credit.since) },
+      credits: {
+        provider,
+        since: credit.since === undefined ? undefined : Date.parse(credit.since.length === 10 ? `${credit.since}T00:00:00Z` : credit.since),
+      },
     };
-    if (rule.warnAt >= rule.criticalAt) issues.push({ key: `credits.${provider}.warnAt`, value: rule.warnAt, expected: `less than criticalAt (${rule.criticalAt})` });
+    if (rule.warnAt >= rule.criticalAt)
+      issues.push({ key: `credits.${provider}.warnAt`, value: rule.warnAt, expected: `less than criticalAt (${rule.criticalAt})` });
     return rule;
   });
 }
@@ -220,7 +230,11 @@ function toIssues(issue: z.core.$ZodIssue, raw: unknown, source: string): Config
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(path);
-    return issue.keys.map((key) => ({ key: `${source}: ${[...path, key].join('.')}`, value: lookup(raw, [...issue.path, key]), expected: knownKey(key, allowed) }));
+    return issue.keys.map((key) => ({
+      key: `${source}: ${[...path, key].join('.')}`,
+      value: lookup(raw, [...issue.path, key]),
+      expected: knownKey(key, allowed),
+    }));
   }
   const expected = issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '').replace(/^expected /, '');
   return [{ key: `${source}: ${path.join('.') || '(root)'}`, value: lookup(raw, issue.path), expected }];

@@ -50,17 +50,19 @@ describe('meters in the config file', () => {
   });
 
   it('asks for a unit source with perUnit, and exactly one of header or json', () => {
-    expect(issues([{ name: 'x', host: 'x.example', price: { perUnit: 0.1 } }])).toEqual([expect.stringMatching(/meters\.0\.price\.unit: a unit source with perUnit/)]);
+    expect(issues([{ name: 'x', host: 'x.example', price: { perUnit: 0.1 } }])).toEqual([
+      expect.stringMatching(/meters\.0\.price\.unit: a unit source with perUnit/),
+    ]);
     expect(issues([{ name: 'x', host: 'x.example', price: { perUnit: 0.1, unit: { header: 'x-n', json: 'n' } } }])).toEqual([
       expect.stringMatching(/meters\.0\.price\.unit: exactly one of header or json/),
     ]);
-    expect(issues([{ name: 'x', host: 'x.example', price: { perRequest: 0.1, maxUnits: 10 } }])).toEqual([expect.stringMatching(/meters\.0\.price\.perUnit: a USD price per unit/)]);
+    expect(issues([{ name: 'x', host: 'x.example', price: { perRequest: 0.1, maxUnits: 10 } }])).toEqual([
+      expect.stringMatching(/meters\.0\.price\.perUnit: a USD price per unit/),
+    ]);
   });
 
   it('rejects a bad host, path, method, name or an unknown key, one message each', () => {
-    const found = issues([
-      { name: 'Bad Name', host: 'https://serpapi.com', path: 'search', method: 'FETCH', price: { perRequest: -1 }, extra: true },
-    ]);
+    const found = issues([{ name: 'Bad Name', host: 'https://serpapi.com', path: 'search', method: 'FETCH', price: { perRequest: -1 }, extra: true }]);
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/meters\.0\.name: .*a meter name/),

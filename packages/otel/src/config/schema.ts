@@ -15,9 +15,7 @@ export const modelPriceSchema = z
 /** A base URL whose requests are treated as one provider's API. */
 export const endpointSchema = z.strictObject({
   provider: z.string().min(1).describe('Provider whose wire format the endpoint speaks, e.g. openai'),
-  baseUrl: z
-    .url({ protocol: /^https?$/ })
-    .describe('Every request whose URL starts with this is priced as that provider, e.g. http://127.0.0.1:8080/v1'),
+  baseUrl: z.url({ protocol: /^https?$/ }).describe('Every request whose URL starts with this is priced as that provider, e.g. http://127.0.0.1:8080/v1'),
 });
 
 /** OTel baggage keys that may become metric labels: short, Prometheus-safe. */
@@ -61,7 +59,7 @@ export const creditSchema = z
       .describe('When the balance was bought (YYYY-MM-DD, or an ISO date-time); only spend from then on draws on it. A new date starts a new balance'),
     warnAt: fraction.optional().describe('Fraction spent at which the balance is at warning (default 0.7)'),
     criticalAt: fraction.optional().describe('Fraction spent at which the balance is critical (default 0.9)'),
-    action: ruleActionSchema.optional().describe('At zero: block (default) this provider\'s calls, trip the gate, or only alert'),
+    action: ruleActionSchema.optional().describe("At zero: block (default) this provider's calls, trip the gate, or only alert"),
   })
   .describe('Prepaid credits with one provider: a budget rule named credits_<provider> whose remaining balance is exported');
 
@@ -137,7 +135,10 @@ export const meterSchema = z
       .describe('gen_ai.provider.name of its calls, and the provider a rule scope names, e.g. serpapi'),
     host: z
       .string()
-      .regex(/^(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?))*$/, 'a lower-case host name such as serpapi.com; * stands for one label (*.example.com); no port')
+      .regex(
+        /^(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?))*$/,
+        'a lower-case host name such as serpapi.com; * stands for one label (*.example.com); no port',
+      )
       .describe('Host of the API, any port; * stands for one DNS label'),
     path: z
       .string()
@@ -165,19 +166,29 @@ export const reconcileSchema = z
       .optional()
       .describe('Largest difference between the ledger and the bill, as a fraction of the bill, that still counts as a match (default 0.02)'),
   })
-  .describe('costctl reconcile: the ledger against the providers\' usage and cost reports');
+  .describe("costctl reconcile: the ledger against the providers' usage and cost reports");
 
 export const storeSchema = z.enum(['memory', 'file', 'redis']);
 export const unreachableSchema = z.enum(['closed', 'open']);
 export const redisSchema = z
   .strictObject({
-    url: z.url({ protocol: /^rediss?$/ }).optional().describe('redis://[user:password@]host:port[/db], or rediss:// for TLS (env COSTCTL_REDIS_URL)'),
+    url: z
+      .url({ protocol: /^rediss?$/ })
+      .optional()
+      .describe('redis://[user:password@]host:port[/db], or rediss:// for TLS (env COSTCTL_REDIS_URL)'),
     cluster: z
       .boolean()
       .optional()
-      .describe('true: url names a node of a Redis Cluster; the store keeps its keys in one slot and uses sharded pub/sub (env COSTCTL_REDIS_CLUSTER, default false)'),
+      .describe(
+        'true: url names a node of a Redis Cluster; the store keeps its keys in one slot and uses sharded pub/sub (env COSTCTL_REDIS_CLUSTER, default false)',
+      ),
     keyPrefix: z.string().min(1).optional().describe('Put before every key, so services can share one Redis (default costctl:)'),
-    timeoutMillis: z.number().int().positive().optional().describe('How long one store operation may take before Redis counts as unreachable, in ms (default 50)'),
+    timeoutMillis: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('How long one store operation may take before Redis counts as unreachable, in ms (default 50)'),
     gateRefreshMillis: z.number().int().min(10).optional().describe('How often the gate is read besides pub/sub, in ms (default 500)'),
   })
   .describe('The Redis store (store: redis), shared by every process of a fleet');
@@ -225,9 +236,15 @@ export const fileConfigSchema = z
     criticalAt: fraction.optional().describe('Default critical fraction of every rule (0.9)'),
     onExceed: ruleActionSchema.optional().describe('Default action of rules that name none, and of the env shorthands (block)'),
     blockMode: blockModeSchema.optional().describe('respond: a synthetic 402 in the provider error shape; throw: reject with CostctlBlockedError'),
-    alertWebhook: z.url({ protocol: /^https?$/ }).optional().describe('POST a JSON alert here on every level change'),
+    alertWebhook: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('POST a JSON alert here on every level change'),
     store: storeSchema.optional().describe('memory (this process), file (this host), redis (a fleet)'),
-    credits: z.record(z.string().min(1), creditSchema).optional().describe('Prepaid balances by provider (gen_ai.provider.name), e.g. { "openai": { "balance": 100, "since": "2026-11-01" } }'),
+    credits: z
+      .record(z.string().min(1), creditSchema)
+      .optional()
+      .describe('Prepaid balances by provider (gen_ai.provider.name), e.g. { "openai": { "balance": 100, "since": "2026-11-01" } }'),
     currency: currencySchema.optional(),
     reconcile: reconcileSchema.optional(),
     redis: redisSchema.optional(),
@@ -245,18 +262,8 @@ export const fileConfigSchema = z
       .describe(
         "A call to a model the price data does not know (or a batch, billed later): estimate (default) holds it against dollar budgets at the provider's highest known price per token, while it stays counted as unpriced; block blocks it under a dollar budget rule",
       ),
-    defaultMaxOutputTokens: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe('Output tokens reserved for a call that sets no max_tokens (default 4096)'),
-    evaluationIntervalMillis: z
-      .number()
-      .int()
-      .min(100)
-      .optional()
-      .describe('How often budget rules are evaluated and alerts fire, in ms (default 2000)'),
+    defaultMaxOutputTokens: z.number().int().positive().optional().describe('Output tokens reserved for a call that sets no max_tokens (default 4096)'),
+    evaluationIntervalMillis: z.number().int().min(100).optional().describe('How often budget rules are evaluated and alerts fire, in ms (default 2000)'),
     priceDataMaxAgeDays: z
       .number()
       .int()

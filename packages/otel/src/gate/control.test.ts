@@ -22,7 +22,10 @@ afterEach(async () => {
 
 function control(store: CostStore, stateDir = '/nonexistent') {
   const gate = new Gate(store, store.gate());
-  closers.push(() => gate.close(), () => store.close());
+  closers.push(
+    () => gate.close(),
+    () => store.close(),
+  );
   return gateControl(gate, store, loadConfig({ env: { COSTCTL_STATE_DIR: stateDir }, cwd: tmpdir() }));
 }
 

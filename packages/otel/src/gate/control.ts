@@ -64,7 +64,12 @@ export function gateControl(gate: Gate, store: CostStore, config: CostctlConfig)
 export function disabledGateControl(): GateControl {
   const open: GateState = { tripped: false, reason: undefined, actor: undefined, since: undefined };
   const refuse = () =>
-    Promise.reject(new CostctlError('COSTCTL_DISABLED', 'the gate was NOT changed: costctl is disabled in this process (COSTCTL_DISABLED=true); change the shared gate with `costctl gate trip|reset` instead'));
+    Promise.reject(
+      new CostctlError(
+        'COSTCTL_DISABLED',
+        'the gate was NOT changed: costctl is disabled in this process (COSTCTL_DISABLED=true); change the shared gate with `costctl gate trip|reset` instead',
+      ),
+    );
   return { state: async () => open, onChange: () => () => {}, trip: refuse, reset: refuse, audit: async () => [] };
 }
 
@@ -74,7 +79,10 @@ function unreachable(config: CostctlConfig, standIn: GateState): CostctlStoreErr
   if (config.store === 'redis') {
     const where = config.redis.url === undefined ? 'the configured URL' : withoutCredentials(config.redis.url);
     const why = cause === undefined ? '' : ` (${cause})`;
-    return new CostctlStoreError(`could not read the gate: the Redis store at ${where} did not answer${why}; check that Redis is running and reachable there, then retry`, where);
+    return new CostctlStoreError(
+      `could not read the gate: the Redis store at ${where} did not answer${why}; check that Redis is running and reachable there, then retry`,
+      where,
+    );
   }
   return storeFailure('could not read the gate', config.stateDir, cause ?? 'unreadable', join(config.stateDir, 'state.sqlite'));
 }

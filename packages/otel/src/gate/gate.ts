@@ -36,17 +36,19 @@ export class Gate {
     this.#state = { tripped: false, reason: undefined, actor: undefined, since: undefined };
     let heard = false;
     const unsubscribe = store.onGateChange(() => (heard = true));
-    this.#ready = initial.then(
-      (state) => {
-        if (!heard) this.#state = state;
-      },
-      (error: unknown) => {
-        this.#set({ tripped: true, reason: `costctl could not read the gate: ${String(error)}`, actor: 'costctl', since: Date.now() });
-      },
-    ).finally(() => {
-      unsubscribe();
-      this.#ready = undefined;
-    });
+    this.#ready = initial
+      .then(
+        (state) => {
+          if (!heard) this.#state = state;
+        },
+        (error: unknown) => {
+          this.#set({ tripped: true, reason: `costctl could not read the gate: ${String(error)}`, actor: 'costctl', since: Date.now() });
+        },
+      )
+      .finally(() => {
+        unsubscribe();
+        this.#ready = undefined;
+      });
   }
 
   /** Pending until the store has first said what the gate is; undefined after. */

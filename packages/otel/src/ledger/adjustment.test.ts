@@ -47,7 +47,15 @@ describe('adjustment entries', () => {
       duration_s: 0,
       labels: {},
       pid: process.pid,
-      adjustment: { day: '2026-11-20', reason: 'November invoice', actor: 'alice', source: 'reconcile:openai', billed_usd: 3.42, local_usd: 3, recorded_at: '2026-11-23T15:00:00.000Z' },
+      adjustment: {
+        day: '2026-11-20',
+        reason: 'November invoice',
+        actor: 'alice',
+        source: 'reconcile:openai',
+        billed_usd: 3.42,
+        local_usd: 3,
+        recorded_at: '2026-11-23T15:00:00.000Z',
+      },
     });
   });
 
@@ -103,7 +111,18 @@ describe('CostctlState.adjust', () => {
       expect(result.file).toBe(join(stateDir, 'ledger-2026-11-20.jsonl'));
       expect((await all(stateDir))[0]).toMatchObject({ kind: 'adjustment', cost_usd: 0.42, adjustment: { actor: 'alice' } });
       const spent = Object.fromEntries((await state.rules(NOW)).map((view) => [view.rule.name, view.spent]));
-      expect(spent).toEqual({ daily: 0, monthly: 0.42, lifetime: 0.42, week: 0.42, two_days: 0, openai_mini: 0.42, anthropic: 0, tenant_acme: 0, tokens: 0, credits_openai: 0 });
+      expect(spent).toEqual({
+        daily: 0,
+        monthly: 0.42,
+        lifetime: 0.42,
+        week: 0.42,
+        two_days: 0,
+        openai_mini: 0.42,
+        anthropic: 0,
+        tenant_acme: 0,
+        tokens: 0,
+        credits_openai: 0,
+      });
 
       // A charge not billed per model moves rules of the provider, not those of a model; a negative amount takes spend back.
       const back = await state.adjust(input({ model: null, day: '2026-11-22', amountUsd: -0.12 }), NOW);

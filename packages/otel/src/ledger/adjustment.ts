@@ -49,7 +49,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  *   actor: 'alice', source: 'reconcile:openai', billedUsd: 3.42, localUsd: 3 }, Date.now()).time // '2026-11-20T12:00:00.000Z'
  */
 export function adjustmentEntry(input: AdjustmentInput, now: number): LedgerEntry {
-  if (!DAY.test(input.day) || Number.isNaN(Date.parse(input.day))) throw new CostctlArgumentError(`costctl: an adjustment's day is a UTC date such as 2026-11-20, got "${input.day}"`);
+  if (!DAY.test(input.day) || Number.isNaN(Date.parse(input.day)))
+    throw new CostctlArgumentError(`costctl: an adjustment's day is a UTC date such as 2026-11-20, got "${input.day}"`);
   if (!Number.isFinite(input.amountUsd)) throw new CostctlArgumentError(`costctl: an adjustment's amount is a number of USD, got ${input.amountUsd}`);
   if (!input.reason.trim()) throw new CostctlArgumentError('costctl: an adjustment needs a reason: it is the audit record of why the ledger changed');
   return {

@@ -62,7 +62,7 @@ function expectedEntry(result: CallResult, now: number): LedgerEntry {
 }
 
 describe('ledgerLine', () => {
-  it('writes exactly the JSON of the call\'s ledger entry, one line, for any call', () => {
+  it("writes exactly the JSON of the call's ledger entry, one line, for any call", () => {
     fc.assert(
       fc.property(callResult, fc.integer({ min: 0, max: 4_102_444_800_000 }), (result, now) => {
         expect(ledgerLine(result, now)).toBe(`${JSON.stringify(expectedEntry(result, now))}\n`);
@@ -83,7 +83,10 @@ describe('billedTokensOf', () => {
 
   it('reads a line written before steps were kept, and one whose counts were not numbers, as what it has', () => {
     expect(billedTokensOf({ tokens: tokens(600, 400) })).toEqual({ input: 600, output: 400 });
-    expect(billedTokensOf(JSON.parse('{"tokens":{"input":null,"output":7},"steps":[{"kind":"compaction","tokens":{"input":3,"output":null}}]}'))).toEqual({ input: 3, output: 7 });
+    expect(billedTokensOf(JSON.parse('{"tokens":{"input":null,"output":7},"steps":[{"kind":"compaction","tokens":{"input":3,"output":null}}]}'))).toEqual({
+      input: 3,
+      output: 7,
+    });
     expect(billedTokensOf({})).toEqual({ input: 0, output: 0 });
   });
 });

@@ -66,7 +66,10 @@ export interface LedgerStep {
  * billedTokensOf({ tokens: { input: 229, output: 5, … }, steps: [{ kind: 'compaction', tokens: { input: 55196, output: 131, … } }], … })
  * // { input: 55425, output: 136 }
  */
-export function billedTokensOf(entry: { tokens?: Partial<Pick<LedgerTokens, 'input' | 'output'>>; steps?: readonly { tokens?: Partial<Pick<LedgerTokens, 'input' | 'output'>> }[] }): { input: number; output: number } {
+export function billedTokensOf(entry: {
+  tokens?: Partial<Pick<LedgerTokens, 'input' | 'output'>>;
+  steps?: readonly { tokens?: Partial<Pick<LedgerTokens, 'input' | 'output'>> }[];
+}): { input: number; output: number } {
   let input = entry.tokens?.input ?? 0;
   let output = entry.tokens?.output ?? 0;
   if (Array.isArray(entry.steps)) {

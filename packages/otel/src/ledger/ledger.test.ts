@@ -199,7 +199,7 @@ describe('the ledger written off the call path', () => {
     expect(written(path)).toHaveLength(lines);
   });
 
-  it('writes the lines buffered across local midnight to each day\'s file', async () => {
+  it("writes the lines buffered across local midnight to each day's file", async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 22, 59, 59, 996) }); // 23:59:59.996 in Paris
     const path = dir();
     const writer = new LedgerWriter(path, { timeZone: 'Europe/Paris' });
@@ -240,7 +240,11 @@ describe('the ledger written off the call path', () => {
     writer.flushSync();
     await flushing;
     await writer.close();
-    expect(written(path).map((line) => JSON.parse(line).response_id).sort()).toEqual(['buffered', 'in-flight']);
+    expect(
+      written(path)
+        .map((line) => JSON.parse(line).response_id)
+        .sort(),
+    ).toEqual(['buffered', 'in-flight']);
   });
 
   it('says once that it cannot write, never throws into the call, keeps the lines and writes them when it can again', async () => {
@@ -291,7 +295,10 @@ describe('reading a ledger a killed process left', () => {
     const path = dir();
     const line = (time: string, provider: string) => JSON.stringify({ time, provider });
     const cut = line('2026-11-20T10:00:00.000Z', 'cut').slice(0, 30);
-    writeFileSync(join(path, 'ledger-2026-11-20.jsonl'), `${line('2026-11-20T09:00:00.000Z', 'a')}\n${cut}${line('2026-11-20T11:00:00.000Z', 'b')}\nnot json\n`);
+    writeFileSync(
+      join(path, 'ledger-2026-11-20.jsonl'),
+      `${line('2026-11-20T09:00:00.000Z', 'a')}\n${cut}${line('2026-11-20T11:00:00.000Z', 'b')}\nnot json\n`,
+    );
     writeFileSync(join(path, 'ledger-2026-11-21.jsonl'), `${line('2026-11-21T09:00:00.000Z', 'c')}\n${cut}`);
     writeFileSync(join(path, 'ledger-2026-11-22.jsonl'), `${line('2026-11-22T09:00:00.000Z', 'no newline at the end, yet whole')}`);
     const skipped: SkippedLine[] = [];
@@ -306,7 +313,8 @@ describe('reading a ledger a killed process left', () => {
         file: 'ledger-2026-11-20.jsonl',
         line: 2,
         kind: 'cut',
-        message: 'ledger-2026-11-20.jsonl line 2 begins with a piece of a line a killed process cut short; the piece was skipped, the whole entries after it were kept',
+        message:
+          'ledger-2026-11-20.jsonl line 2 begins with a piece of a line a killed process cut short; the piece was skipped, the whole entries after it were kept',
       },
       { file: 'ledger-2026-11-20.jsonl', line: 3, kind: 'invalid', message: 'ledger-2026-11-20.jsonl line 3 is not a ledger entry; it was skipped' },
       {

@@ -168,10 +168,13 @@ export class LedgerWriter implements CallSink {
       return;
     }
     if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#commit();
-    }, Math.max(this.#commitMillis, this.#retryAt - now));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#commit();
+      },
+      Math.max(this.#commitMillis, this.#retryAt - now),
+    );
     // The app's exit is not held for the ledger: `exit` writes what is left.
     this.#timer.unref();
   }
@@ -236,7 +239,10 @@ export class LedgerWriter implements CallSink {
     const unwritten = this.#pending.reduce((sum, batch) => sum + batch.lines.length, 0);
     const lost = this.#lost + unwritten;
     if (lost === 0) return;
-    logger.error(`costctl lost ${lost} ledger line(s) it could not write; those calls are in the metrics and the budgets but missing from the ledger`, { dir: this.#dir, lost });
+    logger.error(`costctl lost ${lost} ledger line(s) it could not write; those calls are in the metrics and the budgets but missing from the ledger`, {
+      dir: this.#dir,
+      lost,
+    });
     this.#lost = 0;
     this.#pending = [];
     this.#buffered = 0;

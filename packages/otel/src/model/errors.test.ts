@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { blockMessage, ConfigError, CostctlArgumentError, CostctlBlockedError, CostctlError, CostctlStoreError, isCostctlError, type BlockReason } from './errors.js';
+import {
+  blockMessage,
+  ConfigError,
+  CostctlArgumentError,
+  CostctlBlockedError,
+  CostctlError,
+  CostctlStoreError,
+  isCostctlError,
+  type BlockReason,
+} from './errors.js';
 
 const daily: BlockReason = {
   code: 'COSTCTL_BUDGET_EXCEEDED',
@@ -17,7 +26,7 @@ const daily: BlockReason = {
 
 describe('blockMessage', () => {
   // Regression: 'budget rule "daily_usd" would be exceeded (spent 0.0000894 of 0.0001)' read as a contradiction.
-  it("says in dollars what was spent, what this call would have reserved and from what, the limit, and what to do", () => {
+  it('says in dollars what was spent, what this call would have reserved and from what, the limit, and what to do', () => {
     expect(blockMessage(daily)).toBe(
       'costctl blocked this call: budget rule "daily_usd" (day) has $0.0000894 spent of its $0.0001 limit, and this call could cost up to $0.0000216 ' +
         '(its worst case with max_tokens 24 from the request), which would pass the limit. ' +
@@ -34,7 +43,9 @@ describe('blockMessage', () => {
   it('shows amounts in one precision, so two different amounts never print alike', () => {
     const message = blockMessage({ ...daily, spent: 9.996, limit: 10, reserve: 0.0216 });
     expect(message).toContain('has $9.996 spent of its $10.00 limit, and this call could cost up to $0.0216');
-    expect(blockMessage({ ...daily, spent: 1234.5, limit: 2000, reserve: 800 })).toContain('has $1,234.50 spent of its $2,000.00 limit, and this call could cost up to $800.00');
+    expect(blockMessage({ ...daily, spent: 1234.5, limit: 2000, reserve: 800 })).toContain(
+      'has $1,234.50 spent of its $2,000.00 limit, and this call could cost up to $800.00',
+    );
   });
 
   it('says when the limit is already reached that no call fits, without suggesting a smaller max_tokens', () => {
@@ -60,18 +71,35 @@ describe('blockMessage', () => {
   });
 
   it('says the price is a fallback when the price data does not know the model', () => {
-    expect(blockMessage({ ...daily, fallbackPrice: true })).toContain("priced at the provider's highest known price because the price data does not know the model");
+    expect(blockMessage({ ...daily, fallbackPrice: true })).toContain(
+      "priced at the provider's highest known price because the price data does not know the model",
+    );
     expect(blockMessage({ ...daily, unpricedModel: 'openai/gpt-9-preview', spent: 0 })).toContain(
       'the price data has no price for openai model "gpt-9-preview", and budget rule "daily_usd" counts dollars (unknownModel: block). To go on: add its price to the config file under prices.openai["gpt-9-preview"]',
     );
   });
 
   it('says who tripped the gate, when and why, and how to reset it', () => {
-    const message = blockMessage({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: 'runaway loop', actor: 'alice', since: Date.UTC(2026, 11, 7, 9, 30) });
+    const message = blockMessage({
+      code: 'COSTCTL_GATE_TRIPPED',
+      rule: 'gate',
+      spent: 0,
+      limit: 0,
+      reason: 'runaway loop',
+      actor: 'alice',
+      since: Date.UTC(2026, 11, 7, 9, 30),
+    });
     expect(message).toBe(
       'costctl blocked this call: the emergency gate was tripped by alice at 2026-12-07 09:30 UTC (runaway loop). Calls to paid APIs are blocked until an operator resets it: costctl gate reset --reason "…"',
     );
-    const store = blockMessage({ code: 'COSTCTL_GATE_TRIPPED', rule: 'gate', spent: 0, limit: 0, reason: 'costctl store unreachable: ECONNREFUSED', actor: 'costctl' });
+    const store = blockMessage({
+      code: 'COSTCTL_GATE_TRIPPED',
+      rule: 'gate',
+      spent: 0,
+      limit: 0,
+      reason: 'costctl store unreachable: ECONNREFUSED',
+      actor: 'costctl',
+    });
     expect(store).toBe(
       'costctl blocked this call: the emergency gate closed itself: costctl cannot use its store (costctl store unreachable: ECONNREFUSED). Calls to paid APIs are blocked until the store answers again: fix the store, or set onStoreUnreachable: open to run unbudgeted',
     );
@@ -108,7 +136,7 @@ describe('instanceof', () => {
     base: new CostctlError('COSTCTL_DISABLED', 'disabled'),
   };
 
-  it('holds for an error\'s own class and CostctlError, and for no sibling class', () => {
+  it("holds for an error's own class and CostctlError, and for no sibling class", () => {
     expect(errors.blocked).toBeInstanceOf(CostctlBlockedError);
     expect(errors.store).toBeInstanceOf(CostctlStoreError);
     expect(errors.config).toBeInstanceOf(ConfigError);
@@ -140,7 +168,11 @@ describe('instanceof', () => {
 
   it('reads the brand, so an error of another copy of the package passes', () => {
     const copies = [Symbol.for('costctl.error'), Symbol.for('costctl.error.kinds')] as const;
-    const foreign = Object.assign(new Error('from another copy'), { code: 'COSTCTL_STORE_UNAVAILABLE', [copies[0]]: true, [copies[1]]: ['CostctlStoreError', 'CostctlError'] });
+    const foreign = Object.assign(new Error('from another copy'), {
+      code: 'COSTCTL_STORE_UNAVAILABLE',
+      [copies[0]]: true,
+      [copies[1]]: ['CostctlStoreError', 'CostctlError'],
+    });
     expect(foreign).toBeInstanceOf(CostctlStoreError);
     expect(foreign).toBeInstanceOf(CostctlError);
     expect(foreign instanceof CostctlBlockedError).toBe(false);

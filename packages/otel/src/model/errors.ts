@@ -262,7 +262,8 @@ function budgetMessage(block: BlockReason): string {
         ? `, so no call fits until the window frees room (this one ${cost} ${worst}${source(block)})`
         : `, and this call ${cost} ${worst}${source(block)}, which would pass the limit`;
   const remedies: string[] = [];
-  if (!full && unit !== 'requests' && block.reserveSource === 'default_max_tokens') remedies.push('set max_tokens on the request (or a lower defaultMaxOutputTokens)');
+  if (!full && unit !== 'requests' && block.reserveSource === 'default_max_tokens')
+    remedies.push('set max_tokens on the request (or a lower defaultMaxOutputTokens)');
   else if (!full && unit !== 'requests' && block.reserveSource === 'max_tokens') remedies.push('lower max_tokens');
   remedies.push(`raise the limit of "${block.rule}"`);
   const reset = resetText(block);
@@ -271,7 +272,7 @@ function budgetMessage(block: BlockReason): string {
 }
 
 function source(block: BlockReason): string {
-  const fallback = block.fallbackPrice === true ? ', priced at the provider\'s highest known price because the price data does not know the model' : '';
+  const fallback = block.fallbackPrice === true ? ", priced at the provider's highest known price because the price data does not know the model" : '';
   switch (block.reserveSource) {
     case 'max_tokens':
       return ` (its worst case with max_tokens ${block.maxOutputTokens ?? '?'} from the request${fallback})`;
@@ -291,7 +292,9 @@ function resetText(block: BlockReason): string | undefined {
   if (window === undefined || window === 'total') return undefined;
   if (block.resetsAt === undefined) return undefined;
   const at = formatInstant(block.resetsAt, block.timeZone ?? 'UTC');
-  return window.startsWith('rolling:') ? `wait while the ${window} window slides (all spend counted now has left it by ${at})` : `wait until the window resets at ${at}`;
+  return window.startsWith('rolling:')
+    ? `wait while the ${window} window slides (all spend counted now has left it by ${at})`
+    : `wait until the window resets at ${at}`;
 }
 
 function joinOr(items: readonly string[]): string {
@@ -330,7 +333,15 @@ function formatCount(value: number): string {
 /** An instant as the zone's clock shows it, to the minute: '2026-12-08 00:00 Europe/Paris'. */
 function formatInstant(at: number, timeZone: string): string {
   try {
-    const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+    const parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(at);
     const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
     return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone}`;
   } catch {

@@ -1,15 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CostctlArgumentError } from './errors.js';
-import {
-  type CalendarUnit,
-  type WindowSpec,
-  ROLLING_BUCKETS,
-  calendarWindow,
-  isValidTimeZone,
-  parseWindow,
-  rollingBucket,
-} from './windows.js';
+import { type CalendarUnit, type WindowSpec, ROLLING_BUCKETS, calendarWindow, isValidTimeZone, parseWindow, rollingBucket } from './windows.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -47,7 +39,15 @@ function localTime(timeZone: string, time: number): string {
   let format = localFormats.get(timeZone);
   if (format === undefined) {
     const twoDigits = '2-digit';
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: twoDigits, day: twoDigits, hour: twoDigits, minute: twoDigits });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: twoDigits,
+      day: twoDigits,
+      hour: twoDigits,
+      minute: twoDigits,
+    });
     localFormats.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(time).map((part) => [part.type, part.value]));
@@ -160,9 +160,7 @@ const zoneAndInstant = fc.constantFrom(...ZONES).chain((zone) => {
   const changes = TRANSITIONS.get(zone) ?? [];
   const anywhere = fc.integer({ min: FROM, max: TO });
   if (changes.length === 0) return fc.tuple(fc.constant(zone), anywhere);
-  const nearChange = fc
-    .tuple(fc.constantFrom(...changes), fc.integer({ min: -26 * HOUR, max: 26 * HOUR }))
-    .map(([change, delta]) => change + delta);
+  const nearChange = fc.tuple(fc.constantFrom(...changes), fc.integer({ min: -26 * HOUR, max: 26 * HOUR })).map(([change, delta]) => change + delta);
   return fc.tuple(fc.constant(zone), fc.oneof(anywhere, nearChange, nearChange));
 });
 

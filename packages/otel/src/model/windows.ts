@@ -22,10 +22,7 @@ export { isValidTimeZone } from './zone-clock.js';
 export type CalendarUnit = 'minute' | 'hour' | 'day' | 'month';
 
 /** A budget window as parsed from configuration. */
-export type WindowSpec =
-  | { kind: 'calendar'; unit: CalendarUnit }
-  | { kind: 'rolling'; durationMs: number }
-  | { kind: 'total' };
+export type WindowSpec = { kind: 'calendar'; unit: CalendarUnit } | { kind: 'rolling'; durationMs: number } | { kind: 'total' };
 
 /** One calendar window: `start` inclusive, `end` exclusive, in ms since the epoch. */
 export interface CalendarWindow {

@@ -11,14 +11,19 @@ describe('priceBilledUsage', () => {
   it('prices image tokens at the image rate, as the price data does', () => {
     const usage = tokenUsage({ input: 323, output: 4160 });
     const price = priceBilledUsage(table, 'openai', 'openai', 'gpt-image-1', { usage, mediaTokens: { inputImage: 259, outputImage: 4160 } });
-    const reference = calcPrice({ input_tokens: 323, input_image_tokens: 259, output_tokens: 4160, output_image_tokens: 4160 }, 'gpt-image-1', { providerId: 'openai' });
+    const reference = calcPrice({ input_tokens: 323, input_image_tokens: 259, output_tokens: 4160, output_image_tokens: 4160 }, 'gpt-image-1', {
+      providerId: 'openai',
+    });
     expect(price).toEqual({ usd: reference!.total_price, model: 'gpt-image-1' });
     // $5/M text, $10/M image input, $40/M output: the image part costs twice the text rate.
     expect('usd' in price && price.usd).toBeCloseTo((64 * 5 + 259 * 10 + 4160 * 40) / 1e6, 15);
   });
 
   it('prices seconds of audio for a model billed by the hour', () => {
-    expect(priceBilledUsage(table, 'openai', 'openai', 'whisper-1', { usage: none, units: { audio_seconds: 90 } })).toEqual({ usd: expect.closeTo(0.009, 15), model: 'whisper-1' });
+    expect(priceBilledUsage(table, 'openai', 'openai', 'whisper-1', { usage: none, units: { audio_seconds: 90 } })).toEqual({
+      usd: expect.closeTo(0.009, 15),
+      model: 'whisper-1',
+    });
   });
 
   it('keeps media parts within their totals, where the price data would throw', () => {
@@ -34,7 +39,10 @@ describe('priceBilledUsage', () => {
 
   it('only counts a unit without a price when tokens were billed too', () => {
     const usage = tokenUsage({ input: 50, output: 1056 });
-    expect(priceBilledUsage(table, 'openai', 'openai', 'gpt-image-1', { usage, units: { images: 1 } })).toEqual({ usd: expect.closeTo((50 * 5 + 1056 * 40) / 1e6, 15), model: 'gpt-image-1' });
+    expect(priceBilledUsage(table, 'openai', 'openai', 'gpt-image-1', { usage, units: { images: 1 } })).toEqual({
+      usd: expect.closeTo((50 * 5 + 1056 * 40) / 1e6, 15),
+      model: 'gpt-image-1',
+    });
   });
 
   it('is unknown_model for a model the price data does not know', () => {
@@ -43,7 +51,10 @@ describe('priceBilledUsage', () => {
 
   it('prices a config override from its tokens only', () => {
     const usage = tokenUsage({ input: 1000, output: 100 });
-    expect(priceBilledUsage(table, 'openai', 'openai', 'my-image-model', { usage, mediaTokens: { inputImage: 1000 } })).toEqual({ usd: expect.closeTo((1000 * 4 + 100 * 30) / 1e6, 15), model: 'my-image-model' });
+    expect(priceBilledUsage(table, 'openai', 'openai', 'my-image-model', { usage, mediaTokens: { inputImage: 1000 } })).toEqual({
+      usd: expect.closeTo((1000 * 4 + 100 * 30) / 1e6, 15),
+      model: 'my-image-model',
+    });
     expect(priceBilledUsage(table, 'openai', 'openai', 'my-image-model', { usage: none, units: { audio_seconds: 5 } })).toEqual({ unpriced: 'unit_unpriced' });
   });
 });

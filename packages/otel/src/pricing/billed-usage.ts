@@ -43,7 +43,17 @@ const UNIT_KEYS: Readonly<Record<string, { usage: readonly string[]; prices: rea
  * counted unpriced even when the tokens are priced. Other units (the images
  * an image model's tokens already bill) only count when nothing else was billed.
  */
-const FEE_UNITS: ReadonlySet<string> = new Set(['web_searches', 'x_searches', 'file_searches', 'code_executions', 'image_generations', 'search_sources', 'page_visits', 'other_tool_calls', 'maps_groundings']);
+const FEE_UNITS: ReadonlySet<string> = new Set([
+  'web_searches',
+  'x_searches',
+  'file_searches',
+  'code_executions',
+  'image_generations',
+  'search_sources',
+  'page_visits',
+  'other_tool_calls',
+  'maps_groundings',
+]);
 
 /** Units the provider documents as free beyond their tokens: counted, never a reason to call a price short. */
 const FREE_UNITS: ReadonlySet<string> = new Set(['web_fetches']);
@@ -163,7 +173,13 @@ const MODALITIES: readonly (readonly [string, keyof MediaTokens, keyof MediaToke
  * @example
  * priceWithUnits(table, 'cohere', 'cohere', 'rerank-v3.5', facts) // { cost: undefined, unpricedReason: 'unknown_model', units: { search_units: 1 }, … }
  */
-export function priceWithUnits(table: PriceTable, provider: string, pricingId: string, model: string | undefined, response: ResponseFacts): CallCost | undefined {
+export function priceWithUnits(
+  table: PriceTable,
+  provider: string,
+  pricingId: string,
+  model: string | undefined,
+  response: ResponseFacts,
+): CallCost | undefined {
   const { units, usage } = response;
   if (units === undefined || model === undefined || usage === undefined) return undefined;
   const price = priceBilledUsage(table, provider, pricingId, model, { usage, mediaTokens: response.mediaTokens, units });

@@ -13,12 +13,7 @@ import { priceOnTier, tierUnpriced } from './service-tiers.js';
  * if a part of it cannot (a tool fee the price data lacks, a step on an
  * unknown model), the rest is priced and the reason is given too.
  */
-export function priceCall(
-  adapter: ProviderAdapter,
-  request: RequestFacts,
-  response: ResponseFacts,
-  table: PriceTable,
-): CallCost {
+export function priceCall(adapter: ProviderAdapter, request: RequestFacts, response: ResponseFacts, table: PriceTable): CallCost {
   const own = adapter.price?.(request, response, table);
   if (own !== undefined) return own;
   const model = response.model ?? request.model;

@@ -54,7 +54,12 @@ describe('preparePriceData', () => {
     const now = Date.parse('2026-12-07T12:00:00Z');
     const dated = preparePriceData({ text, origin: 'https://example.com/data.json', modified: '2026-12-01T08:00:00.000Z' }, now, REQUIRED_PROVIDERS);
     const future = preparePriceData({ text, origin: 'https://example.com/data.json', modified: '2027-01-01T00:00:00.000Z' }, now, REQUIRED_PROVIDERS);
-    expect(dated.ok && dated.value.info).toMatchObject({ source: 'state_dir', version: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), asOf: '2026-12-01T08:00:00.000Z', fetchedAt: '2026-12-07T12:00:00.000Z' });
+    expect(dated.ok && dated.value.info).toMatchObject({
+      source: 'state_dir',
+      version: expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
+      asOf: '2026-12-01T08:00:00.000Z',
+      fetchedAt: '2026-12-07T12:00:00.000Z',
+    });
     expect(future.ok && future.value.info.asOf).toBe('2026-12-07T12:00:00.000Z');
     const other = preparePriceData({ text: await dataText(4), origin: 'x', modified: undefined }, now, REQUIRED_PROVIDERS);
     expect(other.ok && dated.ok && other.value.info.version !== dated.value.info.version).toBe(true);
@@ -97,7 +102,7 @@ describe('writePriceData', () => {
     expect(readdirSync(dir)).toEqual(['prices.json']);
   });
 
-  it('refuses a file that is not costctl\'s, naming what writes one', () => {
+  it("refuses a file that is not costctl's, naming what writes one", () => {
     const dir = tempDir();
     expect(readStoredPriceData('[]', join(dir, 'prices.json'), REQUIRED_PROVIDERS)).toEqual({
       ok: false,
@@ -127,7 +132,11 @@ describe('PriceDataWatcher', () => {
       await watcher.check();
       await watcher.check();
     });
-    expect(logged).toEqual([expect.stringMatching(/^costctl ignores the price data in .*prices\.json and keeps the previous data \(sha256:[0-9a-f]{16}\): .*the list of providers is empty\. Replace it with costctl prices update$/)]);
+    expect(logged).toEqual([
+      expect.stringMatching(
+        /^costctl ignores the price data in .*prices\.json and keeps the previous data \(sha256:[0-9a-f]{16}\): .*the list of providers is empty\. Replace it with costctl prices update$/,
+      ),
+    ]);
     expect(table.price('openai', 'openai', 'gpt-4o-mini', million)?.usd).toBe(20);
 
     unlinkSync(priceDataPath(dir));

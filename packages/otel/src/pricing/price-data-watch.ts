@@ -92,14 +92,18 @@ export class PriceDataWatcher {
     const read = readStoredPriceData(text, this.#path, this.#required);
     if (!read.ok) return this.#ignore(read.problem);
     usePriceData(read.value);
-    if (announce) logger.info(`costctl prices calls with the price data in ${this.#path} from now on`, { version: read.value.info.version, asOf: read.value.info.asOf });
+    if (announce)
+      logger.info(`costctl prices calls with the price data in ${this.#path} from now on`, { version: read.value.info.version, asOf: read.value.info.asOf });
   }
 
   #ignore(problem: string): void {
     const kept = activePriceData();
-    logger.warn(`costctl ignores the price data in ${this.#path} and keeps the ${kept.source === 'bundled' ? 'bundled' : 'previous'} data (${kept.version}): ${problem}. Replace it with costctl prices update`, {
-      path: this.#path,
-    });
+    logger.warn(
+      `costctl ignores the price data in ${this.#path} and keeps the ${kept.source === 'bundled' ? 'bundled' : 'previous'} data (${kept.version}): ${problem}. Replace it with costctl prices update`,
+      {
+        path: this.#path,
+      },
+    );
   }
 }
 

@@ -44,9 +44,13 @@ describe('validatePriceData', () => {
   });
 
   it.each([
-    ['not a list', () => ({ providers: [] }), 'expected a JSON list of providers (genai-prices\' data.json), got an object'],
+    ['not a list', () => ({ providers: [] }), "expected a JSON list of providers (genai-prices' data.json), got an object"],
     ['an empty list', () => [], 'the list of providers is empty'],
-    ['a provider without models', (data: Provider[]) => [{ ...data[0], models: undefined }, ...data.slice(1)], `providers[0] (${'anthropic'}).models: expected a list of models, got nothing`],
+    [
+      'a provider without models',
+      (data: Provider[]) => [{ ...data[0], models: undefined }, ...data.slice(1)],
+      `providers[0] (${'anthropic'}).models: expected a list of models, got nothing`,
+    ],
     [
       'a price that is not a number',
       (data: Provider[]) => {
@@ -63,7 +67,11 @@ describe('validatePriceData', () => {
       },
       'providers[0] (anthropic).models[0] (claude-2).prices.output_mtok: expected a price (a number of USD, 0 or more) or tiered prices {base, tiers}, got -1',
     ],
-    ['a provider costctl needs is missing', (data: Provider[]) => data.filter((provider) => provider.id !== 'groq'), 'it lacks providers costctl prices calls of: groq'],
+    [
+      'a provider costctl needs is missing',
+      (data: Provider[]) => data.filter((provider) => provider.id !== 'groq'),
+      'it lacks providers costctl prices calls of: groq',
+    ],
     [
       'a date constraint the price engine cannot read',
       (data: Provider[]) => {
@@ -86,7 +94,10 @@ describe('validatePriceData', () => {
 
 describe('the bundled data', () => {
   it('is dated: the installed version of @pydantic/genai-prices has its publication date listed', () => {
-    expect(BUNDLED_PUBLISHED[bundledVersion()], `add ${bundledVersion()}'s publication date (npm view @pydantic/genai-prices time) to BUNDLED_PUBLISHED`).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(
+      BUNDLED_PUBLISHED[bundledVersion()],
+      `add ${bundledVersion()}'s publication date (npm view @pydantic/genai-prices time) to BUNDLED_PUBLISHED`,
+    ).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(activePriceData()).toMatchObject({ source: 'bundled', version: bundledVersion(), origin: '@pydantic/genai-prices' });
   });
 });
@@ -124,7 +135,9 @@ describe('usePriceData', () => {
     const openai = { name: 'openai', pricingId: 'openai' };
     const bundledHighest = fallback.perToken(openai);
     const providers = await repriced();
-    providers.find((provider) => provider.id === 'openai')!.models.push({ id: 'gpt-gold', match: { equals: 'gpt-gold' }, prices: { input_mtok: 10_000, output_mtok: 40_000 } });
+    providers
+      .find((provider) => provider.id === 'openai')!
+      .models.push({ id: 'gpt-gold', match: { equals: 'gpt-gold' }, prices: { input_mtok: 10_000, output_mtok: 40_000 } });
     usePriceData({ providers, info });
     expect(fallback.perToken(openai)).toEqual({ input: 0.01, output: 0.04 });
     expect(bundledHighest.output).toBeLessThan(0.04);

@@ -37,7 +37,21 @@ export interface PriceData {
 }
 
 /** The price data's providers costctl cannot price without: those of its built-in adapters. */
-export const REQUIRED_PROVIDERS: readonly string[] = ['openai', 'anthropic', 'google', 'aws', 'azure', 'mistral', 'cohere', 'groq', 'deepseek', 'x-ai', 'openrouter', 'together', 'fireworks'];
+export const REQUIRED_PROVIDERS: readonly string[] = [
+  'openai',
+  'anthropic',
+  'google',
+  'aws',
+  'azure',
+  'mistral',
+  'cohere',
+  'groq',
+  'deepseek',
+  'x-ai',
+  'openrouter',
+  'together',
+  'fireworks',
+];
 
 /** genai-prices' published data, the newest: the default source of `costctl prices update`. */
 export const PRICE_DATA_URL: string = REMOTE_DATA_JSON_URL;
@@ -221,7 +235,13 @@ function pricesProblem(prices: unknown, at: string): string | undefined {
   if (!isRecord(prices)) return `${at}: expected an object of prices, got ${kind(prices)}`;
   for (const [key, value] of Object.entries(prices)) {
     if (isPrice(value)) continue;
-    if (isRecord(value) && isPrice(value.base) && Array.isArray(value.tiers) && value.tiers.every((tier) => isRecord(tier) && Number.isSafeInteger(tier.start) && (tier.start as number) >= 0 && isPrice(tier.price))) continue;
+    if (
+      isRecord(value) &&
+      isPrice(value.base) &&
+      Array.isArray(value.tiers) &&
+      value.tiers.every((tier) => isRecord(tier) && Number.isSafeInteger(tier.start) && (tier.start as number) >= 0 && isPrice(tier.price))
+    )
+      continue;
     return `${at}.${key}: expected a price (a number of USD, 0 or more) or tiered prices {base, tiers}, got ${JSON.stringify(value)}`;
   }
   return undefined;

@@ -43,7 +43,9 @@ export function priceParts(table: PriceTable, adapter: ProviderAdapter, model: s
   if (main === undefined) return { unpriced: 'unknown_model' };
   const tier = response.serviceTier;
   let usd = priceOnTier(adapter.pricingId, tier, main, usage).usd;
-  let unpriced: UnpricedReason | undefined = ownRateMissing(adapter.pricingId, response.mediaTokens, 'prices' in main ? main.prices : undefined) ? 'modality_unpriced' : undefined;
+  let unpriced: UnpricedReason | undefined = ownRateMissing(adapter.pricingId, response.mediaTokens, 'prices' in main ? main.prices : undefined)
+    ? 'modality_unpriced'
+    : undefined;
   for (const step of response.steps ?? []) {
     const price = stepPrice(table, adapter, model, step);
     if (price === undefined) unpriced = 'unknown_model';
@@ -108,15 +110,29 @@ function stepPrice(table: PriceTable, adapter: ProviderAdapter, model: string, s
 }
 
 /** The price of tokens at one model: the fast path without media parts, the price data's own units with them. */
-function tokenPrice(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): TokenPrice | undefined {
+function tokenPrice(
+  table: PriceTable,
+  adapter: ProviderAdapter,
+  model: string,
+  usage: TokenUsage,
+  media: Partial<MediaTokens> | undefined,
+): TokenPrice | undefined {
   if (!hasMedia(media) || table.override(adapter.name, model) !== undefined) {
     return table.price(adapter.name, adapter.pricingId, model, usage) ?? priceUnderAlias(table, adapter, model, usage, undefined);
   }
   const result = calcPrice(priceDataUsage(usage, media, []), model, { providerId: adapter.pricingId });
-  return result === null ? priceUnderAlias(table, adapter, model, usage, media) : { usd: result.total_price, model: result.model.id, prices: result.model_price };
+  return result === null
+    ? priceUnderAlias(table, adapter, model, usage, media)
+    : { usd: result.total_price, model: result.model.id, prices: result.model_price };
 }
 
-function priceUnderAlias(table: PriceTable, adapter: ProviderAdapter, model: string, usage: TokenUsage, media: Partial<MediaTokens> | undefined): TokenPrice | undefined {
+function priceUnderAlias(
+  table: PriceTable,
+  adapter: ProviderAdapter,
+  model: string,
+  usage: TokenUsage,
+  media: Partial<MediaTokens> | undefined,
+): TokenPrice | undefined {
   const alias = adapter.pricingAlias?.(model);
   return alias === undefined ? undefined : tokenPrice(table, adapter, alias, usage, media);
 }

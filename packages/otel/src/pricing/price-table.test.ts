@@ -68,7 +68,7 @@ describe('PriceTable fast path', () => {
       ['anthropic', 'claude-sonnet-4-5'],
     ];
     let seed = 7;
-    const random = (max: number) => ((seed = (seed * 48271) % 2147483647) % max);
+    const random = (max: number) => (seed = (seed * 48271) % 2147483647) % max;
     for (const [provider, model] of models) {
       for (let i = 0; i < 200; i++) {
         const input = random(400_000);

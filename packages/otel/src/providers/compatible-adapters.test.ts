@@ -77,7 +77,13 @@ describe.each([
 describe('streams cut before their usage', () => {
   it.each([
     ['azure', 'chat-stream.sse', '{"choices":[],"created":1782400012', 'gpt-4o-mini-2024-07-18', 4],
-    ['mistral', 'chat-stream.sse', 'data: {"id":"9b2c7e4f1a8d4c3e9f0a1b2c3d4e5f6a","object":"chat.completion.chunk","created":1782401201,"model":"mistral-small-latest","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}]', 'mistral-small-latest', 7],
+    [
+      'mistral',
+      'chat-stream.sse',
+      'data: {"id":"9b2c7e4f1a8d4c3e9f0a1b2c3d4e5f6a","object":"chat.completion.chunk","created":1782401201,"model":"mistral-small-latest","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}]',
+      'mistral-small-latest',
+      7,
+    ],
     ['groq', 'chat-stream.sse', '"finish_reason":"stop"}],"x_groq"', 'openai/gpt-oss-120b', 7],
     ['xai', 'chat-stream.sse', '"choices":[],"usage"', 'grok-4-fast-reasoning', 5],
     ['together', 'chat-stream.sse', '"text":"","logprobs":null,"finish_reason":"stop"', 'meta-llama/Llama-3.3-70B-Instruct-Turbo', 6],

@@ -26,10 +26,7 @@ describe('lastValueOf', () => {
     });
   });
 
-  it.each(['', 'usage', '"usage"', '"usage":', '"usage":{"a":1', '"usage":"unterminated', '"usage" x {}'])(
-    'answers undefined for %j',
-    (text) => {
-      expect(lastValueOf(text, 'usage')).toBeUndefined();
-    },
-  );
+  it.each(['', 'usage', '"usage"', '"usage":', '"usage":{"a":1', '"usage":"unterminated', '"usage" x {}'])('answers undefined for %j', (text) => {
+    expect(lastValueOf(text, 'usage')).toBeUndefined();
+  });
 });

@@ -55,8 +55,16 @@ const KINDS: readonly ReaderKind[] = [
   { adapter: cohereAdapter, api: 'rerank', contentType: 'application/json' },
   ...(['images', 'transcriptions', 'speech'] as const).map((api) => ({ adapter: openaiAdapter, api, contentType: 'text/event-stream' })),
   ...(['images', 'transcriptions', 'batches'] as const).map((api) => ({ adapter: openaiAdapter, api, contentType: 'application/json' })),
-  { adapter: meterAdapter({ name: 'm', host: 'm.example', price: { perUnit: 1, unit: { json: 'usage.input_tokens' } } }), api: 'meter', contentType: 'application/json' },
-  ...(['generate_content', 'stream_generate_content', 'embed_content'] as const).map((api) => ({ adapter: geminiAdapter, api, contentType: 'application/json' })),
+  {
+    adapter: meterAdapter({ name: 'm', host: 'm.example', price: { perUnit: 1, unit: { json: 'usage.input_tokens' } } }),
+    api: 'meter',
+    contentType: 'application/json',
+  },
+  ...(['generate_content', 'stream_generate_content', 'embed_content'] as const).map((api) => ({
+    adapter: geminiAdapter,
+    api,
+    contentType: 'application/json',
+  })),
   { adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
   { adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
   { adapter: vertexAdapter, api: 'messages_stream', contentType: 'text/event-stream' },
@@ -237,10 +245,16 @@ describe('provider readers on hostile input', () => {
 
   it('read arbitrary bytes the same however they are split', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...KINDS), fc.constantFrom(...FIXTURES), fc.array(mutation, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 24 }), (kind, fixture, changes, points) => {
-        const bytes = utf8.encode(changes.reduce(mutate, fixture));
-        expect(read(kind, splitAt(bytes, points))).toEqual(read(kind, [bytes]));
-      }),
+      fc.property(
+        fc.constantFrom(...KINDS),
+        fc.constantFrom(...FIXTURES),
+        fc.array(mutation, { maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 24 }),
+        (kind, fixture, changes, points) => {
+          const bytes = utf8.encode(changes.reduce(mutate, fixture));
+          expect(read(kind, splitAt(bytes, points))).toEqual(read(kind, [bytes]));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -257,14 +271,24 @@ describe('SseDecoder on arbitrary input', () => {
   }
 
   const sseText = fc
-    .array(fc.oneof(fc.constantFrom('data: ', 'data:', 'event: ', ':', 'id: 1', '\n', '\r', '\r\n', '\n\n', '😊', 'é', '你'), fc.string({ maxLength: 12 })), { maxLength: 60 })
+    .array(fc.oneof(fc.constantFrom('data: ', 'data:', 'event: ', ':', 'id: 1', '\n', '\r', '\r\n', '\n\n', '😊', 'é', '你'), fc.string({ maxLength: 12 })), {
+      maxLength: 60,
+    })
     .map((parts) => parts.join(''));
 
   it('dispatches the same events however the bytes are split, line cap included', () => {
     fc.assert(
-      fc.property(fc.oneof(sseText.map((text) => utf8.encode(text)), fc.uint8Array({ maxLength: 512 })), fc.array(fc.nat(), { maxLength: 32 }), fc.integer({ min: 1, max: 64 }), (bytes, points, maxLine) => {
-        expect(events(splitAt(bytes, points), maxLine)).toEqual(events([bytes], maxLine));
-      }),
+      fc.property(
+        fc.oneof(
+          sseText.map((text) => utf8.encode(text)),
+          fc.uint8Array({ maxLength: 512 }),
+        ),
+        fc.array(fc.nat(), { maxLength: 32 }),
+        fc.integer({ min: 1, max: 64 }),
+        (bytes, points, maxLine) => {
+          expect(events(splitAt(bytes, points), maxLine)).toEqual(events([bytes], maxLine));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -291,7 +315,8 @@ describe('event stream readers on valid frames with hostile contents', () => {
   /** Mutates a frame's JSON, or for a `chunk` the model's JSON inside its base64 `bytes`, and may relabel it. */
   const hostile = (frame: Frame, changes: readonly Mutation[], relabel: number | undefined): Frame => {
     const headers = new Map(frame.headers);
-    if (relabel !== undefined) headers.set(relabel % 2 === 0 ? ':event-type' : ':message-type', relabel % 3 === 0 ? 'exception' : EVENT_TYPES[relabel % EVENT_TYPES.length]!);
+    if (relabel !== undefined)
+      headers.set(relabel % 2 === 0 ? ':event-type' : ':message-type', relabel % 3 === 0 ? 'exception' : EVENT_TYPES[relabel % EVENT_TYPES.length]!);
     const outer = JSON.parse(frame.payload) as { bytes?: string };
     if (typeof outer.bytes !== 'string') return { headers, payload: changes.reduce(mutate, frame.payload) };
     const inner = changes.reduce(mutate, Buffer.from(outer.bytes, 'base64').toString('utf8'));

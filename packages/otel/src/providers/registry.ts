@@ -7,7 +7,15 @@ import { openaiAdapter } from './openai/adapter.js';
 import type { ProviderAdapter } from './types.js';
 
 // Adding a provider is adding it here.
-const ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter, cohereAdapter, ...compatibleAdapters, geminiAdapter, vertexAdapter, bedrockAdapter]);
+const ADAPTERS: readonly ProviderAdapter[] = Object.freeze([
+  openaiAdapter,
+  anthropicAdapter,
+  cohereAdapter,
+  ...compatibleAdapters,
+  geminiAdapter,
+  vertexAdapter,
+  bedrockAdapter,
+]);
 
 const BY_HOST: ReadonlyMap<string, ProviderAdapter> = new Map(
   ADAPTERS.flatMap((adapter) => adapter.hosts.filter((host) => !host.includes('*')).map((host) => [host, adapter] as const)),
@@ -80,7 +88,12 @@ export function normaliseHost(host: string): string {
 export function hostPattern(host: string): RegExp {
   const source = host
     .split('.')
-    .map((label) => label.split('*').map((part) => part.replace(/[^a-z0-9-]/g, (c) => `\\${c}`)).join('[a-z0-9-]+'))
+    .map((label) =>
+      label
+        .split('*')
+        .map((part) => part.replace(/[^a-z0-9-]/g, (c) => `\\${c}`))
+        .join('[a-z0-9-]+'),
+    )
     .join('\\.');
   return new RegExp(`^${source}$`);
 }

@@ -15,12 +15,7 @@ export interface RequestShape {
  * @example
  * requestFacts({ operation: 'chat', api: 'messages' }, body, 98, anthropicRequestShape)
  */
-export function requestFacts(
-  call: { operation: OperationName; api: string },
-  body: unknown,
-  bodyLength: number,
-  shape: RequestShape,
-): RequestFacts {
+export function requestFacts(call: { operation: OperationName; api: string }, body: unknown, bodyLength: number, shape: RequestShape): RequestFacts {
   if (!isRecord(body)) return unreadable(call, bodyLength);
   try {
     return {
@@ -38,5 +33,12 @@ export function requestFacts(
 }
 
 function unreadable(call: { operation: OperationName; api: string }, bodyLength: number): RequestFacts {
-  return { operation: call.operation, api: call.api, model: undefined, stream: false, maxOutputTokens: undefined, inputTokenEstimate: tokensFromChars(bodyLength) };
+  return {
+    operation: call.operation,
+    api: call.api,
+    model: undefined,
+    stream: false,
+    maxOutputTokens: undefined,
+    inputTokenEstimate: tokensFromChars(bodyLength),
+  };
 }

@@ -63,14 +63,27 @@ const CASES: readonly Case[] = [
   { file: 'anthropic/fixtures/message.json', adapter: anthropicAdapter, api: 'messages', contentType: 'application/json' },
   // OpenAI-compatible providers, each in its own dialect.
   { file: 'azure/fixtures/chat-stream.sse', adapter: azureAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
-  { file: 'azure/fixtures/chat-stream.sse', adapter: azureAdapter, api: 'chat_completions', contentType: 'text/event-stream', cutBefore: '{"choices":[],"created":1782400012' },
+  {
+    file: 'azure/fixtures/chat-stream.sse',
+    adapter: azureAdapter,
+    api: 'chat_completions',
+    contentType: 'text/event-stream',
+    cutBefore: '{"choices":[],"created":1782400012',
+  },
   { file: 'azure/fixtures/chat-completion.json', adapter: azureAdapter, api: 'chat_completions', contentType: 'application/json' },
   { file: 'mistral/fixtures/chat-stream.sse', adapter: mistralAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
   { file: 'groq/fixtures/chat-stream.sse', adapter: groqAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
   { file: 'groq/fixtures/chat-stream-include-usage.sse', adapter: groqAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
   { file: 'deepseek/fixtures/chat-stream.sse', adapter: deepseekAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
   { file: 'xai/fixtures/chat-stream.sse', adapter: xaiAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
-  { file: 'xai/fixtures/chat-stream.sse', adapter: xaiAdapter, api: 'chat_completions', contentType: 'text/event-stream', cutBefore: 'data: {"id":"6e2fc65c-7dd3-4ac7-97f6-acb9b2116086","object":"chat.completion.chunk","created":1782404001,"model":"grok-4-fast-reasoning","choices":[],' },
+  {
+    file: 'xai/fixtures/chat-stream.sse',
+    adapter: xaiAdapter,
+    api: 'chat_completions',
+    contentType: 'text/event-stream',
+    cutBefore:
+      'data: {"id":"6e2fc65c-7dd3-4ac7-97f6-acb9b2116086","object":"chat.completion.chunk","created":1782404001,"model":"grok-4-fast-reasoning","choices":[],',
+  },
   { file: 'xai/fixtures/chat-completion.json', adapter: xaiAdapter, api: 'chat_completions', contentType: 'application/json' },
   { file: 'openrouter/fixtures/chat-stream.sse', adapter: openrouterAdapter, api: 'chat_completions', contentType: 'text/event-stream' },
   { file: 'openrouter/fixtures/chat-completion.json', adapter: openrouterAdapter, api: 'chat_completions', contentType: 'application/json' },
@@ -85,7 +98,13 @@ const CASES: readonly Case[] = [
   { file: 'cohere/fixtures/embed.json', adapter: cohereAdapter, api: 'embed', contentType: 'application/json' },
   { file: 'cohere/fixtures/chat-v1.json', adapter: cohereAdapter, api: 'chat_v1', contentType: 'application/json' },
   { file: 'cohere/fixtures/chat-v1-stream.jsonl', adapter: cohereAdapter, api: 'chat_v1', contentType: 'application/stream+json' },
-  { file: 'cohere/fixtures/chat-v1-stream.jsonl', adapter: cohereAdapter, api: 'chat_v1', contentType: 'application/stream+json', cutBefore: '{"is_finished":true' },
+  {
+    file: 'cohere/fixtures/chat-v1-stream.jsonl',
+    adapter: cohereAdapter,
+    api: 'chat_v1',
+    contentType: 'application/stream+json',
+    cutBefore: '{"is_finished":true',
+  },
   { file: 'cohere/fixtures/embed-v1.json', adapter: cohereAdapter, api: 'embed', contentType: 'application/json' },
   { file: 'cohere/fixtures/rerank.json', adapter: cohereAdapter, api: 'rerank', contentType: 'application/json' },
   { file: 'openai/fixtures/images-generation.json', adapter: openaiAdapter, api: 'images', contentType: 'application/json' },
@@ -94,12 +113,29 @@ const CASES: readonly Case[] = [
   { file: 'openai/fixtures/transcription-verbose.json', adapter: openaiAdapter, api: 'transcriptions', contentType: 'application/json' },
   { file: 'openai/fixtures/transcription-stream.sse', adapter: openaiAdapter, api: 'transcriptions', contentType: 'text/event-stream' },
   { file: 'openai/fixtures/speech-stream.sse', adapter: openaiAdapter, api: 'speech', contentType: 'text/event-stream' },
-  { file: 'openai/fixtures/images-generation.json', adapter: meterAdapter({ name: 'm', host: 'm.example', price: { perUnit: 1, unit: { json: 'usage.output_tokens' } } }), api: 'meter', contentType: 'application/json' },
+  {
+    file: 'openai/fixtures/images-generation.json',
+    adapter: meterAdapter({ name: 'm', host: 'm.example', price: { perUnit: 1, unit: { json: 'usage.output_tokens' } } }),
+    api: 'meter',
+    contentType: 'application/json',
+  },
   // Gemini (SSE and the JSON-array stream), Vertex AI, and Bedrock's JSON and binary event streams.
   { file: 'google/fixtures/stream.sse', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
-  { file: 'google/fixtures/stream.sse', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'text/event-stream', cutBefore: 'data: {"candidates": [{"content": {"parts": [{"text": " process' },
+  {
+    file: 'google/fixtures/stream.sse',
+    adapter: geminiAdapter,
+    api: 'stream_generate_content',
+    contentType: 'text/event-stream',
+    cutBefore: 'data: {"candidates": [{"content": {"parts": [{"text": " process',
+  },
   { file: 'google/fixtures/stream-array.json', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'application/json' },
-  { file: 'google/fixtures/stream-array.json', adapter: geminiAdapter, api: 'stream_generate_content', contentType: 'application/json', cutBefore: '"finishReason"' },
+  {
+    file: 'google/fixtures/stream-array.json',
+    adapter: geminiAdapter,
+    api: 'stream_generate_content',
+    contentType: 'application/json',
+    cutBefore: '"finishReason"',
+  },
   { file: 'google/fixtures/generate-content.json', adapter: geminiAdapter, api: 'generate_content', contentType: 'application/json' },
   { file: 'google/fixtures/embed.json', adapter: geminiAdapter, api: 'embed_content', contentType: 'application/json' },
   { file: 'google/fixtures/vertex-stream.sse', adapter: vertexAdapter, api: 'stream_generate_content', contentType: 'text/event-stream' },
@@ -107,12 +143,50 @@ const CASES: readonly Case[] = [
   { file: 'google/fixtures/predict-images.json', adapter: vertexAdapter, api: 'predict_images', contentType: 'application/json' },
   { file: 'bedrock/fixtures/converse.json', adapter: bedrockAdapter, api: 'converse', contentType: 'application/json' },
   { file: 'bedrock/fixtures/invoke-anthropic.json', adapter: bedrockAdapter, api: 'invoke', contentType: 'application/json' },
-  { file: 'bedrock/fixtures/converse-stream.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
-  { file: 'bedrock/fixtures/converse-stream.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true, cutAt: 1500 },
-  { file: 'bedrock/fixtures/converse-stream-exception.bin', adapter: bedrockAdapter, api: 'converse_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
-  { file: 'bedrock/fixtures/invoke-stream-anthropic.bin', adapter: bedrockAdapter, api: 'invoke_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
-  { file: 'bedrock/fixtures/invoke-stream-anthropic.bin', adapter: bedrockAdapter, api: 'invoke_stream', contentType: 'application/vnd.amazon.eventstream', binary: true, cutAt: 1200 },
-  { file: 'bedrock/fixtures/invoke-stream-nova.bin', adapter: bedrockAdapter, api: 'invoke_stream', contentType: 'application/vnd.amazon.eventstream', binary: true },
+  {
+    file: 'bedrock/fixtures/converse-stream.bin',
+    adapter: bedrockAdapter,
+    api: 'converse_stream',
+    contentType: 'application/vnd.amazon.eventstream',
+    binary: true,
+  },
+  {
+    file: 'bedrock/fixtures/converse-stream.bin',
+    adapter: bedrockAdapter,
+    api: 'converse_stream',
+    contentType: 'application/vnd.amazon.eventstream',
+    binary: true,
+    cutAt: 1500,
+  },
+  {
+    file: 'bedrock/fixtures/converse-stream-exception.bin',
+    adapter: bedrockAdapter,
+    api: 'converse_stream',
+    contentType: 'application/vnd.amazon.eventstream',
+    binary: true,
+  },
+  {
+    file: 'bedrock/fixtures/invoke-stream-anthropic.bin',
+    adapter: bedrockAdapter,
+    api: 'invoke_stream',
+    contentType: 'application/vnd.amazon.eventstream',
+    binary: true,
+  },
+  {
+    file: 'bedrock/fixtures/invoke-stream-anthropic.bin',
+    adapter: bedrockAdapter,
+    api: 'invoke_stream',
+    contentType: 'application/vnd.amazon.eventstream',
+    binary: true,
+    cutAt: 1200,
+  },
+  {
+    file: 'bedrock/fixtures/invoke-stream-nova.bin',
+    adapter: bedrockAdapter,
+    api: 'invoke_stream',
+    contentType: 'application/vnd.amazon.eventstream',
+    binary: true,
+  },
 ];
 
 const LINE_ENDS = [
@@ -199,6 +273,11 @@ describe.each(CASES)('$file cut before $cutBefore', (c) => {
 
   it('gives the same facts fed one byte at a time', () => {
     const bytes = variant(c, '\r\n');
-    expect(read(c, Array.from(bytes, (byte) => new Uint8Array([byte])))).toEqual(whole);
+    expect(
+      read(
+        c,
+        Array.from(bytes, (byte) => new Uint8Array([byte])),
+      ),
+    ).toEqual(whole);
   });
 });

@@ -92,9 +92,7 @@ describe('SseDecoder', () => {
   });
 
   it('replaces invalid UTF-8 instead of throwing', () => {
-    expect(decode([new Uint8Array([0x64, 0x61, 0x74, 0x61, 0x3a, 0xff, 0xfe, 0x0a, 0x0a])]).events).toEqual([
-      ['message', '\uFFFD\uFFFD'],
-    ]);
+    expect(decode([new Uint8Array([0x64, 0x61, 0x74, 0x61, 0x3a, 0xff, 0xfe, 0x0a, 0x0a])]).events).toEqual([['message', '\uFFFD\uFFFD']]);
   });
 
   it('strips a leading byte order mark', () => {

@@ -4,8 +4,7 @@
  */
 
 // String values that carry generated text in OpenAI and Anthropic delta events (`reasoning`: Groq's and OpenRouter's reasoning deltas).
-const DELTA_TEXT =
-  /"(?:content|text|thinking|partial_json|arguments|refusal|reasoning_content|reasoning|delta)"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"/g;
+const DELTA_TEXT = /"(?:content|text|thinking|partial_json|arguments|refusal|reasoning_content|reasoning|delta)"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"/g;
 const TYPE_FIELD = /"type"\s*:\s*"([^"\\]*)"/;
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 

@@ -7,7 +7,17 @@ import type { HeaderLookup, OperationName, RequestFacts, ResponseFacts } from '.
 import type { PriceTable } from '../pricing/price-table.js';
 
 // The shapes adapters read and write live in model/, as every stage reads them.
-export type { BilledExtras, BilledStep, BilledUnits, HeaderLookup, MediaTokens, OperationName, RequestFacts, ResponseFacts, TokenUsage } from '../model/usage.js';
+export type {
+  BilledExtras,
+  BilledStep,
+  BilledUnits,
+  HeaderLookup,
+  MediaTokens,
+  OperationName,
+  RequestFacts,
+  ResponseFacts,
+  TokenUsage,
+} from '../model/usage.js';
 
 /**
  * Reads one response body incrementally. Implementations keep O(1) state per

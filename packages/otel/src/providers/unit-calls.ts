@@ -76,7 +76,11 @@ export function priceUnitCall(adapter: ProviderAdapter, request: RequestFacts, r
   const price = priceBilledUsage(table, adapter.name, adapter.pricingId, model, { usage: NO_TOKENS, units });
   if ('unpriced' in price) return unpriced(price.unpriced);
   // A unit without a price for this model (annotated pages on an older OCR model) leaves the price short: said so.
-  return { ...call, cost: { usd: price.usd, source: 'price_table', pricedModel: price.model }, unpricedReason: price.short === true ? 'unit_unpriced' : undefined };
+  return {
+    ...call,
+    cost: { usd: price.usd, source: 'price_table', pricedModel: price.model },
+    unpricedReason: price.short === true ? 'unit_unpriced' : undefined,
+  };
 }
 
 /** What a unit call's JSON answer says: its model, id and units. */

@@ -1,5 +1,19 @@
 import { CostctlStoreError } from '../model/errors.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type {
+  AggregateRead,
+  AggregateSpend,
+  AuditEntry,
+  CostStore,
+  CounterEntry,
+  CounterSpend,
+  GateChange,
+  GateState,
+  LeaseGrant,
+  LeaseRenewal,
+  ReserveResult,
+  RuleSeed,
+  WindowSpend,
+} from './types.js';
 
 /**
  * A store that is still being loaded (`@costctl/store-redis` is imported on
@@ -43,7 +57,15 @@ export class DeferredStore implements CostStore {
 
   async reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): Promise<ReserveResult> {
     const store = this.#store ?? (await this.#loading);
-    if (store instanceof Error) return { ok: false, index: Math.max(0, entries.findIndex((entry) => entry.limit !== undefined)), spent: Infinity };
+    if (store instanceof Error)
+      return {
+        ok: false,
+        index: Math.max(
+          0,
+          entries.findIndex((entry) => entry.limit !== undefined),
+        ),
+        spent: Infinity,
+      };
     return store.reserve(entries, leaseMillis, now);
   }
 
@@ -68,7 +90,8 @@ export class DeferredStore implements CostStore {
 
   async readAggregates(prefixes: readonly string[], now: number): Promise<AggregateRead[]> {
     const store = await this.#loaded();
-    if (store.readAggregates === undefined) throw new CostctlStoreError('the loaded store cannot read its window aggregates (no readAggregates)', '@costctl/store-redis');
+    if (store.readAggregates === undefined)
+      throw new CostctlStoreError('the loaded store cannot read its window aggregates (no readAggregates)', '@costctl/store-redis');
     return store.readAggregates(prefixes, now);
   }
 

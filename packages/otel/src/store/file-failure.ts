@@ -19,7 +19,8 @@ export function storeFailure(what: string, dir: string, error: unknown, file?: s
 /** The "why; what to do" half of a state-directory failure. */
 export function explainFailure(dir: string, error: unknown, file?: string): string {
   const cause = message(error);
-  if (code(error) === 'ENOSPC' || sqliteCode(error) === SQLITE_FULL || diskFull(dir)) return `the disk holding ${dir} is full (${cause}); free space there, then retry`;
+  if (code(error) === 'ENOSPC' || sqliteCode(error) === SQLITE_FULL || diskFull(dir))
+    return `the disk holding ${dir} is full (${cause}); free space there, then retry`;
   if (code(error) === 'EROFS' || readOnly(dir)) {
     return `the state directory ${dir} is read-only (${cause}); make it writable, or point COSTCTL_STATE_DIR at a writable directory, then retry`;
   }

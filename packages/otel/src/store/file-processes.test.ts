@@ -111,7 +111,9 @@ describe('FileStore across processes', () => {
     expect(readFileSync(join(dir, 'audit.jsonl'), 'utf8').split('\n').length - 1).toBe(audit.length);
     expect(reservedByCounter(path)).toEqual(heldByCounter(path));
     const left = query(path, 'SELECT count(*) AS n FROM reservations')[0]?.n;
-    console.log(`SIGKILL test: ${kills} kills (${writerKills} of writing processes), ${entries.flat().length} ledger entries whole (${cuts} writes cut), ${audit.length} gate changes audited (${raw.length - audit.length} uncommitted cut off), ${left} reservations left to expire`);
+    console.log(
+      `SIGKILL test: ${kills} kills (${writerKills} of writing processes), ${entries.flat().length} ledger entries whole (${cuts} writes cut), ${audit.length} gate changes audited (${raw.length - audit.length} uncommitted cut off), ${left} reservations left to expire`,
+    );
 
     store.commit('none', [], Date.now() + leaseMillis + 1);
     expect(Object.values(reservedByCounter(path)).every((reserved) => reserved === 0)).toBe(true);
@@ -210,7 +212,10 @@ function worker(script: string, args: readonly string[]): Worker {
 function query(path: string, sql: string): Record<string, unknown>[] {
   const db = new (loadSqlite().DatabaseSync)(path);
   try {
-    return db.prepare(sql).all().map((row) => ({ ...row }));
+    return db
+      .prepare(sql)
+      .all()
+      .map((row) => ({ ...row }));
   } finally {
     db.close();
   }

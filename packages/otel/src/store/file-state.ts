@@ -6,7 +6,20 @@ import { CostctlStoreError } from '../model/errors.js';
 import { appendAuditLine } from './file-audit.js';
 import { openStateDatabase, rollback } from './file-schema.js';
 import { leastSum } from './seed.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type {
+  AggregateRead,
+  AggregateSpend,
+  AuditEntry,
+  CounterEntry,
+  CounterSpend,
+  GateChange,
+  GateState,
+  LeaseGrant,
+  LeaseRenewal,
+  ReserveResult,
+  RuleSeed,
+  WindowSpend,
+} from './types.js';
 
 const sql = {
   begin: 'BEGIN IMMEDIATE',
@@ -205,7 +218,15 @@ export class StateFile {
       return this.#write(() => {
         const before = this.#gateRow();
         const { action, reason, actor } = change;
-        const entry: AuditEntry = { time: new Date(now).toISOString(), action, reason, actor, host: hostname(), pid: process.pid, wasTripped: before.state.tripped };
+        const entry: AuditEntry = {
+          time: new Date(now).toISOString(),
+          action,
+          reason,
+          actor,
+          host: hostname(),
+          pid: process.pid,
+          wasTripped: before.state.tripped,
+        };
         const auditBytes = appendAuditLine(this.auditPath, before.auditBytes, entry);
         const state: GateState = { tripped: action === 'trip', reason, actor, since: now };
         this.#statements.setGate.run(state.tripped ? 1 : 0, reason, actor, now, auditBytes);

@@ -231,7 +231,10 @@ function reserveId(store: FileStore, entry: CounterEntry): string {
 function counterKeys(dir: string): string[] {
   const db = new (loadSqlite().DatabaseSync)(join(dir, 'state.sqlite'));
   try {
-    return db.prepare('SELECT key FROM counters ORDER BY key').all().map((row) => String(row.key));
+    return db
+      .prepare('SELECT key FROM counters ORDER BY key')
+      .all()
+      .map((row) => String(row.key));
   } finally {
     db.close();
   }

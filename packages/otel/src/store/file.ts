@@ -6,7 +6,21 @@ import { readAuditLog } from './file-audit.js';
 import { explainFailure, isBusy, storeFailure } from './file-failure.js';
 import { StateFile } from './file-state.js';
 import { GateListeners } from './gate-listeners.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type {
+  AggregateRead,
+  AggregateSpend,
+  AuditEntry,
+  CostStore,
+  CounterEntry,
+  CounterSpend,
+  GateChange,
+  GateState,
+  LeaseGrant,
+  LeaseRenewal,
+  ReserveResult,
+  RuleSeed,
+  WindowSpend,
+} from './types.js';
 
 export interface FileStoreOptions {
   /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
@@ -302,7 +316,14 @@ export class FileStore implements CostStore {
 
 /** The answer to every reservation while the state is unreadable: blocked, on the first limited entry, at an unknown (infinite) spend. */
 function blocked(entries: readonly CounterEntry[]): ReserveResult {
-  return { ok: false, index: Math.max(0, entries.findIndex((entry) => entry.limit !== undefined)), spent: Number.POSITIVE_INFINITY };
+  return {
+    ok: false,
+    index: Math.max(
+      0,
+      entries.findIndex((entry) => entry.limit !== undefined),
+    ),
+    spent: Number.POSITIVE_INFINITY,
+  };
 }
 
 function message(error: unknown): string {

@@ -49,6 +49,7 @@ describe('GateListeners', () => {
 describe('sameGate', () => {
   it('tells states apart by any field', () => {
     expect(sameGate(tripped, { ...tripped })).toBe(true);
-    for (const change of [{ tripped: false }, { reason: 'other' }, { actor: 'carol' }, { since: 1 }]) expect(sameGate(tripped, { ...tripped, ...change })).toBe(false);
+    for (const change of [{ tripped: false }, { reason: 'other' }, { actor: 'carol' }, { since: 1 }])
+      expect(sameGate(tripped, { ...tripped, ...change })).toBe(false);
   });
 });

@@ -1,6 +1,20 @@
 import { hostname } from 'node:os';
 import { leastSum } from './seed.js';
-import type { AggregateRead, AggregateSpend, AuditEntry, CostStore, CounterEntry, CounterSpend, GateChange, GateState, LeaseGrant, LeaseRenewal, ReserveResult, RuleSeed, WindowSpend } from './types.js';
+import type {
+  AggregateRead,
+  AggregateSpend,
+  AuditEntry,
+  CostStore,
+  CounterEntry,
+  CounterSpend,
+  GateChange,
+  GateState,
+  LeaseGrant,
+  LeaseRenewal,
+  ReserveResult,
+  RuleSeed,
+  WindowSpend,
+} from './types.js';
 
 interface Counter {
   spent: number;
@@ -103,7 +117,10 @@ export class MemoryStore implements CostStore {
       if (this.#seen.has(seed.seen)) continue;
       this.#seen.add(seed.seen);
       const counter = this.#counter(seed.counter, seed.expiresAt);
-      counter.spent = Math.max(counter.spent, leastSum(seed, (key) => this.#aggregateOf(key, now)));
+      counter.spent = Math.max(
+        counter.spent,
+        leastSum(seed, (key) => this.#aggregateOf(key, now)),
+      );
     }
   }
 
@@ -212,4 +229,3 @@ export class MemoryStore implements CostStore {
     for (const [key, sum] of this.#aggregates) if (sum.expiresAt <= now) this.#aggregates.delete(key);
   }
 }
-

@@ -27,7 +27,13 @@ function openRedisStore(config: CostctlConfig): CostStore {
     resolved = import.meta.resolve(REDIS_STORE_PACKAGE);
   } catch {
     throw new ConfigError(
-      [{ key: 'COSTCTL_STORE', value: 'redis', expected: `the ${REDIS_STORE_PACKAGE} package installed beside @costctl/otel (npm install ${REDIS_STORE_PACKAGE})` }],
+      [
+        {
+          key: 'COSTCTL_STORE',
+          value: 'redis',
+          expected: `the ${REDIS_STORE_PACKAGE} package installed beside @costctl/otel (npm install ${REDIS_STORE_PACKAGE})`,
+        },
+      ],
       'environment',
     );
   }

@@ -27,7 +27,9 @@ export interface BudgetGaugeSources {
 export function registerBudgetGauges(meter: Meter, { levels, gate, store, storeKind, currency }: BudgetGaugeSources): void {
   const spent = meter.createObservableGauge(Metric.budgetSpent, { description: "Spend in each budget rule's current window, in the rule's unit" });
   const limit = meter.createObservableGauge(Metric.budgetLimit, { description: "Each budget rule's limit, in the rule's unit" });
-  const level = meter.createObservableGauge(Metric.budgetLevel, { description: 'Each budget rule: 0 ok, 1 warning, 2 critical, 3 exceeded (spend at the limit, or the rule refusing calls that would pass it)' });
+  const level = meter.createObservableGauge(Metric.budgetLevel, {
+    description: 'Each budget rule: 0 ok, 1 warning, 2 critical, 3 exceeded (spend at the limit, or the rule refusing calls that would pass it)',
+  });
   const tripped = meter.createObservableGauge(Metric.gateTripped, { description: '1 while the emergency gate is tripped' });
   const reachable = meter.createObservableGauge(Metric.storeReachable, {
     description: '1 while the budget store can be used; 0 while its file is unreadable or Redis cannot answer',

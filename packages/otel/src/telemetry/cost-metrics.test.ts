@@ -29,7 +29,10 @@ async function collect(record: (metrics: CostMetrics) => void) {
   record(new CostMetrics(provider.getMeter('test')));
   await reader.forceFlush();
   await provider.shutdown();
-  const metrics = exporter.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics);
+  const metrics = exporter
+    .getMetrics()
+    .at(-1)!
+    .scopeMetrics.flatMap((scope) => scope.metrics);
   return (name: string) => metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? [];
 }
 
@@ -52,8 +55,14 @@ describe('CostMetrics', () => {
       ['blocked', undefined, 1],
       ['ok', undefined, 1],
     ]);
-    expect(points('costctl.unpriced_requests')).toMatchObject([{ value: 1, attributes: { 'costctl.reason': 'unknown_model', 'gen_ai.request.model': 'acme-7b' } }]);
-    expect(points('costctl.tokens').filter((point) => point.attributes['gen_ai.token.type'] === 'input').reduce((sum, point) => sum + Number(point.value), 0)).toBe(40);
+    expect(points('costctl.unpriced_requests')).toMatchObject([
+      { value: 1, attributes: { 'costctl.reason': 'unknown_model', 'gen_ai.request.model': 'acme-7b' } },
+    ]);
+    expect(
+      points('costctl.tokens')
+        .filter((point) => point.attributes['gen_ai.token.type'] === 'input')
+        .reduce((sum, point) => sum + Number(point.value), 0),
+    ).toBe(40);
     expect(points('gen_ai.client.operation.duration').reduce((sum, point) => sum + (point.value as { count: number }).count, 0)).toBe(4);
   });
 
@@ -88,11 +97,15 @@ describe('CostMetrics', () => {
     const provider = new MeterProvider({ readers: [reader] });
     const metrics = new CostMetrics(provider.getMeter('test'));
     for (let burst = 0; burst < 3; burst++) {
-      for (let i = 0; i < 1500; i++) metrics.record(call({ requestModel: `model-${burst}-${i}`, ...(i % 2 ? { errorType: '500', outcome: 'error' as const } : {}) }));
+      for (let i = 0; i < 1500; i++)
+        metrics.record(call({ requestModel: `model-${burst}-${i}`, ...(i % 2 ? { errorType: '500', outcome: 'error' as const } : {}) }));
       await reader.forceFlush();
     }
     await provider.shutdown();
-    const last = exporter.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics);
+    const last = exporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((scope) => scope.metrics);
     const points = (name: string) => last.find((metric) => metric.descriptor.name === name)!.dataPoints;
     const duration = points('gen_ai.client.operation.duration');
     expect(duration.length).toBeLessThanOrEqual(MAX_SERIES + 2);
@@ -128,7 +141,15 @@ describe('costctl.units', () => {
       metrics.record(metered());
       metrics.record(metered({ units: { audio_seconds: 8.75 } }));
       metrics.record(metered({ cost: undefined, unpricedReason: 'unit_missing', units: {} }));
-      metrics.record(metered({ provider: 'serpapi', operation: 'search', requestModel: 'serpapi', units: {}, cost: { usd: 0.01, source: 'price_table', pricedModel: 'serpapi' } }));
+      metrics.record(
+        metered({
+          provider: 'serpapi',
+          operation: 'search',
+          requestModel: 'serpapi',
+          units: {},
+          cost: { usd: 0.01, source: 'price_table', pricedModel: 'serpapi' },
+        }),
+      );
     });
     expect(points('costctl.units')).toMatchObject([{ value: 40, attributes: { 'gen_ai.provider.name': 'speechco', 'costctl.unit': 'audio_seconds' } }]);
     expect(points('costctl.tokens')).toEqual([]);
@@ -142,7 +163,15 @@ describe('costctl.units', () => {
 
   it('records the real tokens of a call billed in units too, and no zeros', async () => {
     const points = await collect((metrics) => {
-      metrics.record(metered({ provider: 'openai', operation: 'speech', requestModel: 'gpt-4o-mini-tts', usage: { input: 14, output: 101, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, units: { characters: 57 } }));
+      metrics.record(
+        metered({
+          provider: 'openai',
+          operation: 'speech',
+          requestModel: 'gpt-4o-mini-tts',
+          usage: { input: 14, output: 101, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+          units: { characters: 57 },
+        }),
+      );
     });
     expect(points('costctl.units')).toMatchObject([{ value: 57, attributes: { 'costctl.unit': 'characters' } }]);
     expect(points('gen_ai.client.token.usage').map((point) => [point.attributes['gen_ai.token.type'], (point.value as { sum: number }).sum])).toEqual([
@@ -155,7 +184,12 @@ describe('costctl.units', () => {
 describe('costctl.tokens parts and steps', () => {
   it('counts media parts and one-hour cache writes as token types of their own', async () => {
     const points = await collect((metrics) => {
-      metrics.record(call({ usage: { input: 900, output: 40, cacheRead: 300, cacheWrite: 0, reasoning: 0 }, mediaTokens: { inputAudio: 500, cacheReadAudio: 200, outputImage: 0 } }));
+      metrics.record(
+        call({
+          usage: { input: 900, output: 40, cacheRead: 300, cacheWrite: 0, reasoning: 0 },
+          mediaTokens: { inputAudio: 500, cacheReadAudio: 200, outputImage: 0 },
+        }),
+      );
     });
     const byType = Object.fromEntries(points('costctl.tokens').map((point) => [point.attributes['gen_ai.token.type'], point.value]));
     expect(byType).toEqual({ input: 900, output: 40, cache_read: 300, input_audio: 500, cache_read_audio: 200 });

@@ -84,7 +84,10 @@ export class CostMetrics implements CallSink {
     });
     unpriced.addCallback((result) => this.#unpriced.observe(result));
     // Seconds, characters, a metered API's units: counted apart, so costctl.tokens stays tokens.
-    const units = meter.createObservableCounter(Metric.units, { unit: '{unit}', description: 'Units other than tokens that calls to paid APIs were billed in, by unit' });
+    const units = meter.createObservableCounter(Metric.units, {
+      unit: '{unit}',
+      description: 'Units other than tokens that calls to paid APIs were billed in, by unit',
+    });
     units.addCallback((result) => this.#units.observe(result));
     this.#tokenUsage = new PendingPoints(
       meter.createHistogram(Metric.tokenUsage, {

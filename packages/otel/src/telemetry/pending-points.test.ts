@@ -1,4 +1,10 @@
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type HistogramMetricData,
+} from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { PendingPoints } from './pending-points.js';
 
@@ -13,8 +19,16 @@ function setUp() {
   /** The histogram's points per label set as the next collection exports them. */
   const collect = async () => {
     await reader.forceFlush();
-    const metric = exporter.getMetrics().at(-1)?.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'h') as HistogramMetricData | undefined;
-    return (metric?.dataPoints ?? []).map((point) => ({ attributes: point.attributes, count: point.value.count, sum: point.value.sum, buckets: point.value.buckets.counts }));
+    const metric = exporter
+      .getMetrics()
+      .at(-1)
+      ?.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === 'h') as HistogramMetricData | undefined;
+    return (metric?.dataPoints ?? []).map((point) => ({
+      attributes: point.attributes,
+      count: point.value.count,
+      sum: point.value.sum,
+      buckets: point.value.buckets.counts,
+    }));
   };
   return { points, collect };
 }

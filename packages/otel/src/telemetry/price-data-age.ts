@@ -21,15 +21,13 @@ export interface PriceDataAge {
  */
 export function registerPriceDataAgeGauge(meter: Meter, inUse: () => PriceDataAge): void {
   const used = new Set<string>();
-  meter
-    .createObservableGauge(Metric.priceDataAge, { description: 'Seconds since the price data in use was current', unit: 's' })
-    .addCallback((result) => {
-      const data = inUse();
-      const asOf = Date.parse(data.asOf);
-      used.add(data.source);
-      for (const source of used) {
-        const age = source === data.source && !Number.isNaN(asOf) ? Math.max(0, Math.round((Date.now() - asOf) / 1000)) : Number.NaN;
-        result.observe(age, { [Attr.priceSource]: source });
-      }
-    });
+  meter.createObservableGauge(Metric.priceDataAge, { description: 'Seconds since the price data in use was current', unit: 's' }).addCallback((result) => {
+    const data = inUse();
+    const asOf = Date.parse(data.asOf);
+    used.add(data.source);
+    for (const source of used) {
+      const age = source === data.source && !Number.isNaN(asOf) ? Math.max(0, Math.round((Date.now() - asOf) / 1000)) : Number.NaN;
+      result.observe(age, { [Attr.priceSource]: source });
+    }
+  });
 }

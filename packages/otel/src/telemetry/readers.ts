@@ -15,7 +15,11 @@ export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricR
     switch (exporter) {
       case 'prometheus': {
         const { PrometheusExporter } = loadModule<typeof import('@opentelemetry/exporter-prometheus')>('@opentelemetry/exporter-prometheus');
-        readers.push(new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }, (error) => warnNotServed(metrics.prometheus, error || undefined)));
+        readers.push(
+          new PrometheusExporter({ host: metrics.prometheus.host, port: metrics.prometheus.port }, (error) =>
+            warnNotServed(metrics.prometheus, error || undefined),
+          ),
+        );
         break;
       }
       case 'otlp': {

@@ -194,7 +194,13 @@ function prepare(observer: CallObserver, input: unknown, init: RequestInit | und
   if (call === undefined) return undefined;
   if (inner === undefined) return { call, init, viaChannels: true, method, target: target.url };
   // `dispatcher` is undici's own RequestInit extension, absent from the DOM type.
-  return { call, init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit, viaChannels: false, method, target: target.url };
+  return {
+    call,
+    init: { ...init, dispatcher: new ObservingDispatcher(inner, call) } as unknown as RequestInit,
+    viaChannels: false,
+    method,
+    target: target.url,
+  };
 }
 
 /** Whether a Request is a billable call, from its method and URL alone. */

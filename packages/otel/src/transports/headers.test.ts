@@ -5,7 +5,14 @@ const bytes = (text: string) => Buffer.from(text, 'latin1');
 
 describe('rawHeader', () => {
   it('finds a header in undici raw Buffers, in any case of its name', () => {
-    const raw = [bytes('Content-Type'), bytes('application/json'), bytes('DATE'), bytes('Tue, 24 Nov 2026 10:00:00 GMT'), bytes('x-request-id'), bytes('req_1')];
+    const raw = [
+      bytes('Content-Type'),
+      bytes('application/json'),
+      bytes('DATE'),
+      bytes('Tue, 24 Nov 2026 10:00:00 GMT'),
+      bytes('x-request-id'),
+      bytes('req_1'),
+    ];
     expect(rawHeader(raw, 'content-type')).toBe('application/json');
     expect(rawHeader(raw, 'date')).toBe('Tue, 24 Nov 2026 10:00:00 GMT');
     expect(rawHeader(raw, 'x-request-id')).toBe('req_1');

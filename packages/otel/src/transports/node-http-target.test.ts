@@ -13,7 +13,12 @@ describe('requestTarget', () => {
       host: 'api.openai.com',
       path: '/v1/chat/completions?x=1',
     });
-    expect(target([new URL('http://127.0.0.1:8080/v1/messages')])).toEqual({ method: 'GET', origin: 'http://127.0.0.1:8080', host: '127.0.0.1:8080', path: '/v1/messages' });
+    expect(target([new URL('http://127.0.0.1:8080/v1/messages')])).toEqual({
+      method: 'GET',
+      origin: 'http://127.0.0.1:8080',
+      host: '127.0.0.1:8080',
+      path: '/v1/messages',
+    });
   });
 
   it('lets the options object override the URL, as Node merges them', () => {
@@ -21,7 +26,10 @@ describe('requestTarget', () => {
   });
 
   it('reads an options object as axios and the AWS SDK pass it, defaults included', () => {
-    expect(target([{ hostname: 'api.anthropic.com', path: '/v1/messages', method: 'POST' }], true)).toMatchObject({ origin: 'https://api.anthropic.com', host: 'api.anthropic.com' });
+    expect(target([{ hostname: 'api.anthropic.com', path: '/v1/messages', method: 'POST' }], true)).toMatchObject({
+      origin: 'https://api.anthropic.com',
+      host: 'api.anthropic.com',
+    });
     expect(target([{ host: 'localhost', port: '443', protocol: 'https:' }], true)).toMatchObject({ origin: 'https://localhost', path: '/' });
     expect(target([{}])).toMatchObject({ origin: 'http://localhost', method: 'GET', path: '/' });
   });

@@ -16,9 +16,7 @@ export interface HttpTarget {
 export type RequestOptions = Record<string | symbol, unknown>;
 
 /** How a request will get its socket: the agent Node would use, or the app's `createConnection`. */
-export type SocketSource =
-  | { kind: 'agent'; agent: http.Agent }
-  | { kind: 'createConnection'; createConnection: (...args: unknown[]) => unknown };
+export type SocketSource = { kind: 'agent'; agent: http.Agent } | { kind: 'createConnection'; createConnection: (...args: unknown[]) => unknown };
 
 /** Node's own test for a URL-like first argument (`isURL` in lib/internal/url.js). */
 function isUrlLike(value: unknown): value is URL {
@@ -57,7 +55,12 @@ interface UrlParts {
 
 function partsOf(url: URL): UrlParts {
   const hostname = typeof url.hostname === 'string' && url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { protocol: url.protocol, hostname, path: `${url.pathname ?? ''}${url.search ?? ''}`, port: url.port !== '' && url.port !== undefined ? Number(url.port) : undefined };
+  return {
+    protocol: url.protocol,
+    hostname,
+    path: `${url.pathname ?? ''}${url.search ?? ''}`,
+    port: url.port !== '' && url.port !== undefined ? Number(url.port) : undefined,
+  };
 }
 
 /** Parts of URL strings already parsed: an app calls the same few URLs again and again. */

@@ -417,7 +417,9 @@ describe('node:http gate and budgets', () => {
       'content-length': String(Buffer.byteLength(seen.body)),
       connection: 'close',
     });
-    expect(JSON.parse(seen.body)).toMatchObject({ error: { type: 'costctl_budget_exceeded', message: expect.stringContaining('budget rule "daily_usd" has $9.99 spent of its $10.00 limit') } });
+    expect(JSON.parse(seen.body)).toMatchObject({
+      error: { type: 'costctl_budget_exceeded', message: expect.stringContaining('budget rule "daily_usd" has $9.99 spent of its $10.00 limit') },
+    });
     expect(seen.events).toEqual(expect.arrayContaining(['request close', 'response end', 'response close']));
     expect([connections, requests]).toEqual([0, 0]);
     expect(results).toMatchObject([{ outcome: 'blocked', errorType: 'COSTCTL_BUDGET_EXCEEDED', billable: false }]);
@@ -482,7 +484,7 @@ describe('node:http gate and budgets', () => {
 });
 
 describe('node:http leaves everything else alone', () => {
-  it("gives the app its own agent, and other requests go out at once as they always do", async () => {
+  it('gives the app its own agent, and other requests go out at once as they always do', async () => {
     const agent = new http.Agent({ keepAlive: true });
     const { request } = exchange('/v1/chat/completions', chatBody(), { agent });
     expect((request as unknown as { agent: unknown }).agent).toBe(agent);

@@ -50,7 +50,10 @@ const RESPONSE_CHANNEL = 'http.client.response.finish';
  * uninstall();
  */
 export function installNodeHttp(observer: CallObserver, blockMode: BlockMode): () => void {
-  const restores = [patchModule(http as unknown as HttpModule, false, observer, blockMode), patchModule(https as unknown as HttpModule, true, observer, blockMode)];
+  const restores = [
+    patchModule(http as unknown as HttpModule, false, observer, blockMode),
+    patchModule(https as unknown as HttpModule, true, observer, blockMode),
+  ];
   syncBuiltinESMExports();
 
   const onResponse = (message: unknown) => {

@@ -43,7 +43,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const budgets = { admit: () => decide() } as unknown as Budgets;
-  observer = new CallObserver(new EndpointMatcher([{ provider: 'openai', baseUrl: `${base}/v1` }]), [], { table: new PriceTable(), sink: { record: (r: CallResult) => void results.push(r) } }, budgets);
+  observer = new CallObserver(
+    new EndpointMatcher([{ provider: 'openai', baseUrl: `${base}/v1` }]),
+    [],
+    { table: new PriceTable(), sink: { record: (r: CallResult) => void results.push(r) } },
+    budgets,
+  );
   install('respond');
 });
 
@@ -94,7 +99,12 @@ describe('installNodeHttp2', () => {
   it('admits from the body: the request facts carry its model and max_tokens', async () => {
     const seen: unknown[] = [];
     const budgets = { admit: (call: { request: unknown }) => (seen.push(call.request), { blocked: undefined, reservation: undefined }) } as unknown as Budgets;
-    const own = new CallObserver(new EndpointMatcher([{ provider: 'openai', baseUrl: `${base}/v1` }]), [], { table: new PriceTable(), sink: { record: () => {} } }, budgets);
+    const own = new CallObserver(
+      new EndpointMatcher([{ provider: 'openai', baseUrl: `${base}/v1` }]),
+      [],
+      { table: new PriceTable(), sink: { record: () => {} } },
+      budgets,
+    );
     uninstall();
     uninstall = installNodeHttp2(own, 'respond');
     await post('/v1/chat/completions');

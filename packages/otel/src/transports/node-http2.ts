@@ -65,7 +65,10 @@ function wrapSession(session: ClientHttp2Session, authority: string, observer: C
           if (call === undefined) return { call, blocked: undefined };
           const admission = observer.admit(call);
           return admission instanceof Promise
-            ? admission.then((decided) => ({ call, blocked: decided.blocked }), () => ({ call, blocked: undefined }))
+            ? admission.then(
+                (decided) => ({ call, blocked: decided.blocked }),
+                () => ({ call, blocked: undefined }),
+              )
             : { call, blocked: admission.blocked };
         };
         return new HeldHttp2Stream(this, () => open(this, [headers, ...rest]), admit, blockMode) as unknown as ClientHttp2Stream;
@@ -78,7 +81,9 @@ function wrapSession(session: ClientHttp2Session, authority: string, observer: C
   Object.defineProperty(session, 'request', { value: observing, writable: true, configurable: true, enumerable: false });
 }
 
-type Admitted = { call: ObservedCall | undefined; blocked: BlockReason | undefined } | Promise<{ call: ObservedCall | undefined; blocked: BlockReason | undefined }>;
+type Admitted =
+  | { call: ObservedCall | undefined; blocked: BlockReason | undefined }
+  | Promise<{ call: ObservedCall | undefined; blocked: BlockReason | undefined }>;
 
 /**
  * What the app holds for a request to a paid API: it takes the body the app

@@ -11,7 +11,10 @@ import { installNodeHttp } from './node-http.js';
 import { CallObserver } from '../call/observer.js';
 
 // A self-signed certificate for 127.0.0.1, for these tests only.
-const tls = { key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url)), cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url)) };
+const tls = {
+  key: readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url)),
+  cert: readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url)),
+};
 const completion = JSON.stringify({ id: 'msg_1', type: 'message', model: 'claude-haiku-4-5', content: [], usage: { input_tokens: 12, output_tokens: 3 } });
 
 let server: https.Server;
@@ -30,7 +33,10 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   const matcher = new EndpointMatcher([{ provider: 'anthropic', baseUrl: `https://127.0.0.1:${port}` }]);
   const budgets = { admit: () => decide() } as unknown as Budgets;
-  uninstall = installNodeHttp(new CallObserver(matcher, [], { table: new PriceTable(), sink: { record: (result) => void results.push(result) } }, budgets), 'respond');
+  uninstall = installNodeHttp(
+    new CallObserver(matcher, [], { table: new PriceTable(), sink: { record: (result) => void results.push(result) } }, budgets),
+    'respond',
+  );
 });
 
 afterAll(async () => {
@@ -41,11 +47,14 @@ afterAll(async () => {
 
 function post(options: https.RequestOptions): Promise<{ status: number | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = https.request({ hostname: '127.0.0.1', port, path: '/v1/messages', method: 'POST', ca: tls.cert, ...options }, (response: IncomingMessage) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode, body }));
-    });
+    const request = https.request(
+      { hostname: '127.0.0.1', port, path: '/v1/messages', method: 'POST', ca: tls.cert, ...options },
+      (response: IncomingMessage) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, body }));
+      },
+    );
     request.on('error', reject);
     request.end(JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [] }));
   });

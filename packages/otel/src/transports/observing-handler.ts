@@ -140,7 +140,5 @@ class ControllerObservingHandler {
 /** Wraps `handler` in the observing handler of the same API shape. */
 export function observingHandler(handler: object, call: ObservedCall): object {
   const target = handler as Handler;
-  return typeof target.onRequestStart === 'function'
-    ? new ControllerObservingHandler(target, call)
-    : new LegacyObservingHandler(target, call);
+  return typeof target.onRequestStart === 'function' ? new ControllerObservingHandler(target, call) : new LegacyObservingHandler(target, call);
 }

@@ -11,7 +11,12 @@ import { copyRequestBody, hasStreamBody } from './request-input.js';
 import { subscribeUndiciChannels } from './undici-channels.js';
 
 // `fetch(new Request(…))`, as @smithy/fetch-http-handler (the AWS SDKs' fetch handler) calls it.
-const completion = JSON.stringify({ id: 'chatcmpl-9', model: 'gpt-4o-mini-2024-07-18', choices: [], usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } });
+const completion = JSON.stringify({
+  id: 'chatcmpl-9',
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [],
+  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+});
 
 let server: Server;
 let base: string;
@@ -41,7 +46,12 @@ beforeAll(async () => {
       return { blocked: { code: 'COSTCTL_BUDGET_EXCEEDED' as const, rule: 'daily_usd', spent: 1, limit: 1 } };
     },
   } as unknown as Budgets;
-  const observer = new CallObserver(new EndpointMatcher([{ provider: 'openai', baseUrl: `${base}/v1` }]), [], { table: new PriceTable(), sink: { record: (result) => void results.push(result) } }, budgets);
+  const observer = new CallObserver(
+    new EndpointMatcher([{ provider: 'openai', baseUrl: `${base}/v1` }]),
+    [],
+    { table: new PriceTable(), sink: { record: (result) => void results.push(result) } },
+    budgets,
+  );
   stops = [installFetch(observer, 'respond'), subscribeUndiciChannels(observer)];
 });
 
@@ -59,7 +69,8 @@ afterEach(() => {
 });
 
 const chatBody = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 77, messages: [{ role: 'user', content: 'What is left in the budget today?' }] });
-const chatRequest = (init: RequestInit = {}) => new Request(`${base}/v1/chat/completions`, { method: 'POST', body: chatBody, headers: { 'content-type': 'application/json' }, ...init });
+const chatRequest = (init: RequestInit = {}) =>
+  new Request(`${base}/v1/chat/completions`, { method: 'POST', body: chatBody, headers: { 'content-type': 'application/json' }, ...init });
 
 /** Waits for the call to be recorded: the response body ends after fetch resolves. */
 async function recorded(count: number): Promise<void> {

@@ -64,7 +64,10 @@ export function eventFrame(type: string, payload: object): EventStreamFrame {
  * exceptionFrame('throttlingException', 'Too many tokens, please wait before trying again.')
  */
 export function exceptionFrame(type: string, message: string): EventStreamFrame {
-  return { headers: { ':exception-type': type, ':content-type': 'application/json', ':message-type': 'exception' }, payload: utf8.encode(JSON.stringify({ message })) };
+  return {
+    headers: { ':exception-type': type, ':content-type': 'application/json', ':message-type': 'exception' },
+    payload: utf8.encode(JSON.stringify({ message })),
+  };
 }
 
 /**

@@ -47,7 +47,15 @@ describe('Converse', () => {
     expect(response.stopReason).toBe('max_tokens');
     expect(response.usage).toEqual(expectedConverseUsage(body));
     expect(bedrock.requests).toEqual([
-      { method: 'POST', path: '/model/us.amazon.nova-lite-v1%3A0/converse', api: 'bedrock.converse', model: 'us.amazon.nova-lite-v1:0', stream: false, scenario: 'normal', status: 200 },
+      {
+        method: 'POST',
+        path: '/model/us.amazon.nova-lite-v1%3A0/converse',
+        api: 'bedrock.converse',
+        model: 'us.amazon.nova-lite-v1:0',
+        stream: false,
+        scenario: 'normal',
+        status: 200,
+      },
     ]);
   });
 
@@ -146,7 +154,11 @@ describe('InvokeModel', () => {
 describe('over HTTP/2', () => {
   it("serves the SDK's own default handler (NodeHttp2Handler), event streams included", async () => {
     const h2 = await startFakeBedrock({ http2: true });
-    const sdkDefault = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: h2.url, credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake-secret' } });
+    const sdkDefault = new BedrockRuntimeClient({
+      region: 'us-east-1',
+      endpoint: h2.url,
+      credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake-secret' },
+    });
     try {
       const response = await sdkDefault.send(new ConverseStreamCommand({ modelId: 'amazon.nova-lite-v1:0', messages }));
       let usage: unknown;
@@ -172,4 +184,3 @@ describe('the OpenAI-compatible endpoint', () => {
     expect([missing.status, await missing.json()]).toEqual([400, { message: 'model is required' }]);
   });
 });
-

@@ -7,7 +7,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sendJson } from '../body.js';
-import { type Exchange, type FakeCloud, type FakeCloudOptions, conclude, decodedSegment, pause, requestScenario, sendPlan, startFakeCloud } from '../cloud/fake-server.js';
+import {
+  type Exchange,
+  type FakeCloud,
+  type FakeCloudOptions,
+  conclude,
+  decodedSegment,
+  pause,
+  requestScenario,
+  sendPlan,
+  startFakeCloud,
+} from '../cloud/fake-server.js';
 import { answerOpenAiChat } from '../cloud/openai-compatible.js';
 import { SCENARIO_NAMES, errorStatus } from '../scenario.js';
 import { EventStreamSink } from './event-stream.js';
@@ -58,7 +68,14 @@ async function answerBedrock(exchange: Exchange): Promise<void> {
   const operation = requested === '' ? undefined : found?.[1];
   const { model, named, scenario } = requestScenario(path, requested);
   const stream = operation === 'converse-stream' || operation === 'invoke-with-response-stream';
-  const entry = { method, path, api: operation === undefined ? null : `bedrock.${operation}`, model: operation === undefined ? null : model, stream, scenario: scenario ?? null };
+  const entry = {
+    method,
+    path,
+    api: operation === undefined ? null : `bedrock.${operation}`,
+    model: operation === undefined ? null : model,
+    stream,
+    scenario: scenario ?? null,
+  };
   const fail = async (status: number, message: string): Promise<void> => {
     exchange.record({ ...entry, stream: false, status });
     await pause(pacing.latencyMs, signal);
@@ -82,7 +99,12 @@ async function answerBedrock(exchange: Exchange): Promise<void> {
       return conclude(await sendJson(res, 200, headers, converseJson(body), { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
     case 'invoke': {
       const json = invokeJson(model, body, requestId);
-      return conclude(await sendJson(res, 200, { ...headers, ...invokeHeaders(model, body) }, json, { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
+      return conclude(
+        await sendJson(res, 200, { ...headers, ...invokeHeaders(model, body) }, json, { compress: false, half: scenario === 'cut' }),
+        scenario,
+        pacing,
+        signal,
+      );
     }
     case 'converse-stream':
       return sendPlan(new EventStreamSink(res, headers), converseStream(body), scenario, pacing, signal);

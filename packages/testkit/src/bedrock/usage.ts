@@ -100,7 +100,12 @@ export function expectedInvokeCounts(model: string, body: RequestBody): BedrockT
   switch (invokeFamily(model)) {
     case 'anthropic': {
       const usage = expectedUsage('anthropic.messages', body);
-      return { input: usage.input_tokens, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens, cacheWrite: usage.cache_creation_input_tokens };
+      return {
+        input: usage.input_tokens,
+        output: usage.output_tokens,
+        cacheRead: usage.cache_read_input_tokens,
+        cacheWrite: usage.cache_creation_input_tokens,
+      };
     }
     case 'titan-embed': {
       const text = body['inputText'];

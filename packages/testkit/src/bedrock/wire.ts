@@ -58,7 +58,9 @@ export function converseJson(body: RequestBody): object {
  */
 export function converseStream(body: RequestBody): MessagePlan<EventStreamFrame> {
   const words = converseReplyWords(body);
-  const deltas = words.map((word, i) => eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: i === 0 ? word : ` ${word}` }, p: padding(1 + (i % 20)) }));
+  const deltas = words.map((word, i) =>
+    eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: i === 0 ? word : ` ${word}` }, p: padding(1 + (i % 20)) }),
+  );
   return {
     messages: [
       eventFrame('messageStart', { p: padding(34), role: 'assistant' }),

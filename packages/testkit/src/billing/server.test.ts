@@ -17,13 +17,20 @@ const claude: BilledDay[] = [
 
 let billing: FakeBilling;
 beforeAll(async () => {
-  billing = await startFakeBilling({ openai: bill, anthropic: claude, keys: { openai: 'sk-admin-good', anthropic: 'sk-ant-admin-good' }, pageSize: 2, now: () => (NOV_20 + 5 * DAY) * 1000 });
+  billing = await startFakeBilling({
+    openai: bill,
+    anthropic: claude,
+    keys: { openai: 'sk-admin-good', anthropic: 'sk-ant-admin-good' },
+    pageSize: 2,
+    now: () => (NOV_20 + 5 * DAY) * 1000,
+  });
 });
 afterAll(async () => {
   await billing.close();
 });
 
-const openai = (path: string, query: string, key = 'sk-admin-good') => fetch(`${billing.openaiUrl}${path}?${query}`, { headers: { authorization: `Bearer ${key}` } });
+const openai = (path: string, query: string, key = 'sk-admin-good') =>
+  fetch(`${billing.openaiUrl}${path}?${query}`, { headers: { authorization: `Bearer ${key}` } });
 const anthropic = (path: string, query: string, headers: Record<string, string> = { 'x-api-key': 'sk-ant-admin-good', 'anthropic-version': '2023-06-01' }) =>
   fetch(`${billing.url}/v1/organizations/${path}?${query}`, { headers });
 
@@ -43,13 +50,19 @@ async function pages(get: (query: string) => Promise<Response>, query: string): 
 
 describe('the fake billing server', () => {
   it('pages OpenAI costs by line item, one bucket a day, the model split into input and output lines', async () => {
-    const all = await pages((query) => openai('/organization/costs', query), `start_time=${NOV_20}&end_time=${NOV_20 + 3 * DAY}&bucket_width=1d&group_by[]=line_item&limit=7`);
+    const all = await pages(
+      (query) => openai('/organization/costs', query),
+      `start_time=${NOV_20}&end_time=${NOV_20 + 3 * DAY}&bucket_width=1d&group_by[]=line_item&limit=7`,
+    );
     expect(all.map((page) => [page.object, (page.data as unknown[]).length, page.has_more])).toEqual([
       ['page', 2, true],
       ['page', 1, false],
     ]);
     expect(all.at(-1)!.next_page).toBeNull();
-    const buckets = all.flatMap((page) => page.data as { object: string; start_time: number; end_time: number; results: { amount: { value: number; currency: string }; line_item: string }[] }[]);
+    const buckets = all.flatMap(
+      (page) =>
+        page.data as { object: string; start_time: number; end_time: number; results: { amount: { value: number; currency: string }; line_item: string }[] }[],
+    );
     expect(buckets.map((bucket) => [bucket.object, bucket.start_time, bucket.end_time - bucket.start_time])).toEqual([
       ['bucket', NOV_20, DAY],
       ['bucket', NOV_20 + DAY, DAY],
@@ -73,12 +86,21 @@ describe('the fake billing server', () => {
     ]);
     const [usage] = await pages((query) => openai('/organization/usage/completions', query), `start_time=${NOV_20}&end_time=${NOV_20 + DAY}&group_by[]=model`);
     expect((usage!.data as { results: unknown[] }[])[0]!.results).toEqual([
-      expect.objectContaining({ object: 'organization.usage.completions.result', input_tokens: 3000, output_tokens: 1000, num_model_requests: 7, model: 'gpt-4o-mini-2024-07-18' }),
+      expect.objectContaining({
+        object: 'organization.usage.completions.result',
+        input_tokens: 3000,
+        output_tokens: 1000,
+        num_model_requests: 7,
+        model: 'gpt-4o-mini-2024-07-18',
+      }),
     ]);
   });
 
   it('answers Anthropic reports with amounts in cents as decimal strings, and models only when grouped by description', async () => {
-    const all = await pages((query) => anthropic('cost_report', query), 'starting_at=2026-11-21T00:00:00Z&ending_at=2026-11-22T00:00:00Z&group_by[]=description');
+    const all = await pages(
+      (query) => anthropic('cost_report', query),
+      'starting_at=2026-11-21T00:00:00Z&ending_at=2026-11-22T00:00:00Z&group_by[]=description',
+    );
     const bucket = (all[0]!.data as { starting_at: string; ending_at: string; results: Record<string, unknown>[] }[])[0]!;
     expect([bucket.starting_at, bucket.ending_at]).toEqual(['2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z']);
     expect(bucket.results.map((result) => [result.amount, result.currency, result.model, result.token_type, result.description])).toEqual([
@@ -87,8 +109,13 @@ describe('the fake billing server', () => {
       ['10', 'USD', null, null, 'Web Search'],
     ]);
     const [plain] = await pages((query) => anthropic('cost_report', query), 'starting_at=2026-11-21T00:00:00Z&ending_at=2026-11-22T00:00:00Z');
-    expect((plain!.data as { results: Record<string, unknown>[] }[])[0]!.results).toEqual([expect.objectContaining({ amount: '60', model: null, description: null })]);
-    const [usage] = await pages((query) => anthropic('usage_report/messages', query), 'starting_at=2026-11-21T00:00:00Z&ending_at=2026-11-22T00:00:00Z&group_by[]=model');
+    expect((plain!.data as { results: Record<string, unknown>[] }[])[0]!.results).toEqual([
+      expect.objectContaining({ amount: '60', model: null, description: null }),
+    ]);
+    const [usage] = await pages(
+      (query) => anthropic('usage_report/messages', query),
+      'starting_at=2026-11-21T00:00:00Z&ending_at=2026-11-22T00:00:00Z&group_by[]=model',
+    );
     expect((usage!.data as { results: unknown[] }[])[0]!.results).toEqual([
       expect.objectContaining({ model: 'claude-haiku-4-5-20251001', uncached_input_tokens: 400, cache_read_input_tokens: 0, output_tokens: 100 }),
     ]);
@@ -98,7 +125,9 @@ describe('the fake billing server', () => {
   it('refuses a wrong key with a masked echo, a missing version, and a limit past the API maximum', async () => {
     const refused = await openai('/organization/costs', `start_time=${NOV_20}`, 'sk-admin-wrong-1234');
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({ error: { message: 'Incorrect API key provided: sk-admin****1234.', type: 'invalid_request_error', param: null, code: null } });
+    expect(await refused.json()).toEqual({
+      error: { message: 'Incorrect API key provided: sk-admin****1234.', type: 'invalid_request_error', param: null, code: null },
+    });
     const unversioned = await anthropic('cost_report', 'starting_at=2026-11-21T00:00:00Z', { 'x-api-key': 'sk-ant-admin-good' });
     expect(unversioned.status).toBe(400);
     expect(((await unversioned.json()) as { type: string }).type).toBe('error');

@@ -139,11 +139,14 @@ function answer(req: IncomingMessage, res: ServerResponse, state: State): Billin
     const masked = key === undefined ? 'none' : `${key.slice(0, 8)}****${key.slice(-4)}`;
     return error(401, provider === 'openai' ? 'invalid_request_error' : 'authentication_error', `Incorrect API key provided: ${masked}.`);
   }
-  if (provider === 'anthropic' && header(req, 'anthropic-version') === undefined) return error(400, 'invalid_request_error', 'anthropic-version: header is required');
+  if (provider === 'anthropic' && header(req, 'anthropic-version') === undefined)
+    return error(400, 'invalid_request_error', 'anthropic-version: header is required');
   const { faults } = state;
   if (faults.limited > 0) {
     faults.limited -= 1;
-    return error(429, 'rate_limit_error', 'Rate limit reached for admin API requests; please retry after a short wait.', { 'retry-after': String(faults.retryAfter) });
+    return error(429, 'rate_limit_error', 'Rate limit reached for admin API requests; please retry after a short wait.', {
+      'retry-after': String(faults.retryAfter),
+    });
   }
   if (faults.failing > 0) {
     faults.failing -= 1;
@@ -153,7 +156,8 @@ function answer(req: IncomingMessage, res: ServerResponse, state: State): Billin
   const span = provider === 'openai' ? openaiSpan(url.searchParams, state.now()) : anthropicSpan(url.searchParams, state.now());
   if (typeof span === 'string') return error(400, 'invalid_request_error', span);
   const limit = url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > route.maxLimit) return error(400, 'invalid_request_error', `limit must be an integer from 1 to ${route.maxLimit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > route.maxLimit)
+    return error(400, 'invalid_request_error', `limit must be an integer from 1 to ${route.maxLimit}`);
   const cursor = url.searchParams.get('page');
   const from = cursor === null ? span.start : decodeCursor(cursor);
   if (from === undefined) return error(400, 'invalid_request_error', `page: invalid cursor "${cursor}"`);

@@ -31,7 +31,8 @@ export async function answerOpenAiChat(exchange: Exchange, invalid: object): Pro
   exchange.record({ ...entry, status: 200 });
   await pause(pacing.latencyMs, signal);
   const call = { model, requestId: newId('', 12), created: Math.floor(Date.now() / 1000), flavour: 'openai' as const };
-  if (!stream) return conclude(await sendJson(res, 200, {}, openaiChat.json(body, call), { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
+  if (!stream)
+    return conclude(await sendJson(res, 200, {}, openaiChat.json(body, call), { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
   const plan = openaiChat.stream!(body, call);
   return sendPlan(new EventStream(res, {}, false), { messages: plan.events, halfway: plan.halfway, error: plan.errorEvent }, scenario, pacing, signal);
 }

@@ -32,7 +32,15 @@ describe('Gemini API', () => {
     expect(response.usageMetadata).toMatchObject({ candidatesTokenCount: 6, thoughtsTokenCount: 32, totalTokenCount: 9 + 6 + 32 });
     expect(response.modelVersion).toBe('gemini-2.5-flash');
     expect(google.requests).toEqual([
-      { method: 'POST', path: '/v1/models/gemini-2.5-flash:generateContent', api: 'google.generateContent', model: 'gemini-2.5-flash', stream: false, scenario: 'normal', status: 200 },
+      {
+        method: 'POST',
+        path: '/v1/models/gemini-2.5-flash:generateContent',
+        api: 'google.generateContent',
+        model: 'gemini-2.5-flash',
+        stream: false,
+        scenario: 'normal',
+        status: 200,
+      },
     ]);
   });
 
@@ -46,7 +54,10 @@ describe('Gemini API', () => {
   });
 
   it('streams one JSON array, chunk by chunk, without alt=sse', async () => {
-    const response = await fetch(`${google.url}/v1beta/models/gemini-2.0-flash:streamGenerateContent`, { method: 'POST', body: JSON.stringify(wireBody({ maxOutputTokens: 7 })) });
+    const response = await fetch(`${google.url}/v1beta/models/gemini-2.0-flash:streamGenerateContent`, {
+      method: 'POST',
+      body: JSON.stringify(wireBody({ maxOutputTokens: 7 })),
+    });
     expect(response.headers.get('content-type')).toBe('application/json; charset=UTF-8');
     const chunks = JSON.parse(await response.text()) as { usageMetadata: object }[];
     expect(chunks).toHaveLength(3);
@@ -78,7 +89,10 @@ describe('Gemini API', () => {
   });
 
   it('cuts a stream before its last chunk in the cut scenario', async () => {
-    const response = await fetch(`${google.url}/scenario/cut/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, { method: 'POST', body: JSON.stringify(wireBody()) });
+    const response = await fetch(`${google.url}/scenario/cut/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      body: JSON.stringify(wireBody()),
+    });
     const error = await response.text().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TypeError);
     expect(google.requests[0]).toMatchObject({ scenario: 'cut', stream: true });
@@ -100,10 +114,15 @@ describe('Vertex AI', () => {
   it('answers text embeddings on :predict, as @google/genai asks for them on Vertex AI, with a token count per prediction', async () => {
     const texts = ['weekly spend', 'search budget per tenant'];
     const response = await vertex.models.embedContent({ model: 'text-embedding-005', contents: texts });
-    expect(response.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual(expectedVertexPredictTokens({ instances: texts.map((content) => ({ content })) }));
+    expect(response.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual(
+      expectedVertexPredictTokens({ instances: texts.map((content) => ({ content })) }),
+    );
     expect(response.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual([3, 6]);
     expect(response.metadata).toEqual({ billableCharacterCount: 12 + 24 });
-    expect(google.requests[0]).toMatchObject({ path: '/v1beta1/projects/cost-demo/locations/us-central1/publishers/google/models/text-embedding-005:predict', api: 'google.predict' });
+    expect(google.requests[0]).toMatchObject({
+      path: '/v1beta1/projects/cost-demo/locations/us-central1/publishers/google/models/text-embedding-005:predict',
+      api: 'google.predict',
+    });
   });
 
   it('answers Imagen on :predict with the images asked for, as @google/genai asks for them', async () => {

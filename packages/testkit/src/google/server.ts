@@ -23,7 +23,15 @@ import { SCENARIO_NAMES, type Scenario, errorStatus } from '../scenario.js';
 import { anthropicMessages } from '../wire/anthropic-messages.js';
 import { anthropicError } from '../wire/errors.js';
 import { newId } from '../wire/ids.js';
-import { type GeminiCall, embedContentJson, generateContentJson, generateContentStream, googleError, predictEmbeddingsJson, predictImagesJson } from './wire.js';
+import {
+  type GeminiCall,
+  embedContentJson,
+  generateContentJson,
+  generateContentStream,
+  googleError,
+  predictEmbeddingsJson,
+  predictImagesJson,
+} from './wire.js';
 
 const GEMINI_VERBS: ReadonlySet<string> = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents']);
 const RAW_VERBS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPredict']);
@@ -93,7 +101,13 @@ async function answerGoogle(exchange: Exchange): Promise<void> {
     return sendPlan(sink, generateContentStream(body, call), scenario, pacing, signal);
   }
   const payload =
-    verb === 'generateContent' ? generateContentJson(body, call) : predict ? (model.startsWith('imagen-') ? predictImagesJson(body) : predictEmbeddingsJson(body)) : embedContentJson(body, verb);
+    verb === 'generateContent'
+      ? generateContentJson(body, call)
+      : predict
+        ? model.startsWith('imagen-')
+          ? predictImagesJson(body)
+          : predictEmbeddingsJson(body)
+        : embedContentJson(body, verb);
   return conclude(await sendJson(res, 200, {}, payload, { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
 }
 
@@ -101,12 +115,12 @@ async function answerGoogle(exchange: Exchange): Promise<void> {
 async function answerClaude(exchange: Exchange, body: RequestBody, model: string, scenario: Scenario, stream: boolean): Promise<void> {
   const { res, pacing, signal } = exchange;
   const call = { model, requestId: newId('req_vrtx_', 10), created: Math.floor(Date.now() / 1000), flavour: 'openai' as const };
-  if (!stream) return conclude(await sendJson(res, 200, {}, anthropicMessages.json(body, call), { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
+  if (!stream)
+    return conclude(await sendJson(res, 200, {}, anthropicMessages.json(body, call), { compress: false, half: scenario === 'cut' }), scenario, pacing, signal);
   const plan = anthropicMessages.stream!(body, call);
   const sink = new EventStream(res, {}, false);
   return sendPlan(sink, { messages: plan.events, halfway: plan.halfway, error: plan.errorEvent }, scenario, pacing, signal);
 }
-
 
 /** Gemini's SSE framing: one `data:` line per chunk, events ended by CRLF CRLF. */
 function sseSink(events: EventStream): MessageSink<object> {

@@ -64,7 +64,8 @@ export function geminiReplyWords(body: RequestBody): readonly string[] {
  * // { promptTokenCount: 2, candidatesTokenCount: 24, totalTokenCount: 26, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 2 }] }
  */
 export function expectedGeminiUsage(body: RequestBody): GeminiUsageMetadata {
-  const chars = partsChars(record(body['systemInstruction'])?.['parts']) + eachMember(body['contents'], 'parts').reduce<number>((sum, parts) => sum + partsChars(parts), 0);
+  const chars =
+    partsChars(record(body['systemInstruction'])?.['parts']) + eachMember(body['contents'], 'parts').reduce<number>((sum, parts) => sum + partsChars(parts), 0);
   const prompt = textTokens(chars);
   const candidates = geminiReplyWords(body).length;
   const budget = record(record(body['generationConfig'])?.['thinkingConfig'])?.['thinkingBudget'];

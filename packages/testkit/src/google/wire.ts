@@ -2,7 +2,15 @@
 import type { RequestBody } from '../api.js';
 import type { MessagePlan } from '../cloud/fake-server.js';
 import { isCut, wordDeltas } from '../cloud/reply.js';
-import { embeddingCount, expectedGeminiEmbedUsage, expectedGeminiUsage, expectedVertexPredictTokens, geminiReplyWords, imageCount, instanceTexts } from './usage.js';
+import {
+  embeddingCount,
+  expectedGeminiEmbedUsage,
+  expectedGeminiUsage,
+  expectedVertexPredictTokens,
+  geminiReplyWords,
+  imageCount,
+  instanceTexts,
+} from './usage.js';
 
 /** Facts shared by every chunk of one answer. */
 export interface GeminiCall {
@@ -44,7 +52,9 @@ function candidate(text: string, finishReason: string | undefined): object {
 }
 
 function tail(call: GeminiCall): object {
-  return call.vertex ? { modelVersion: call.model, createTime: new Date().toISOString(), responseId: call.responseId } : { modelVersion: call.model, responseId: call.responseId };
+  return call.vertex
+    ? { modelVersion: call.model, createTime: new Date().toISOString(), responseId: call.responseId }
+    : { modelVersion: call.model, responseId: call.responseId };
 }
 
 function finishReason(words: readonly string[]): string {
@@ -123,7 +133,10 @@ export function predictEmbeddingsJson(body: RequestBody): object {
 }
 
 /** A 1×1 PNG, base64: every image the fake makes, 40 times over so an answer is kilobytes like a real one's megabytes. */
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2b1a50000000049454e44ae426082'.repeat(40), 'hex').toString('base64');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2b1a50000000049454e44ae426082'.repeat(40),
+  'hex',
+).toString('base64');
 
 /**
  * Imagen's `:predict` answer: `parameters.sampleCount` images (4 when it is

@@ -172,5 +172,9 @@ function togetherChoice(choice: Record<string, unknown>): Record<string, unknown
 
 /** A copy with its keys in alphabetical order, as Azure writes them. */
 export function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, value[key]]),
+  );
 }

@@ -71,14 +71,21 @@ function chunks(api: ProviderApi, body: RequestBody, call: Call): StreamPlan {
   const groqId = groqRequestId(id);
 
   const events = [...flavour.preface];
-  events.push(chunk([choice({ role: 'assistant', content: '', ...(call.flavour === 'openai' || call.flavour === 'azure' ? { refusal: null } : {}) }, null)], call.flavour === 'groq' ? { x_groq: { id: groqId, seed: 1877463210 } } : {}));
+  events.push(
+    chunk(
+      [choice({ role: 'assistant', content: '', ...(call.flavour === 'openai' || call.flavour === 'azure' ? { refusal: null } : {}) }, null)],
+      call.flavour === 'groq' ? { x_groq: { id: groqId, seed: 1877463210 } } : {},
+    ),
+  );
   if (flavour.reasoningKey !== undefined && reasons(api, body, call.flavour)) {
     for (const text of REASONING_TEXT) events.push(chunk([choice({ [flavour.reasoningKey]: text }, null)]));
   }
   const words = replyWords(api, body);
   const halfway = events.length + half(words.length);
   words.forEach((word, i) => events.push(chunk([choice({ content: i === 0 ? word : ` ${word}` }, null)])));
-  events.push(chunk([choice(call.flavour === 'mistral' ? { content: '' } : {}, finishReason(api, body))], finishExtras(flavour, reportsUsage, usageAsked, usage, groqId)));
+  events.push(
+    chunk([choice(call.flavour === 'mistral' ? { content: '' } : {}, finishReason(api, body))], finishExtras(flavour, reportsUsage, usageAsked, usage, groqId)),
+  );
   if (reportsUsage && flavour.stream.where === 'own-chunk') events.push(chunk([], { usage }));
   if (usageAsked && flavour.stream.where === 'groq') events.push(chunk([], { usage, service_tier: 'on_demand' }));
   events.push(dataEvent('[DONE]'));
@@ -100,7 +107,11 @@ function errorEvent(flavour: Flavour, head: Record<string, unknown>): string {
   const message = 'The server had an error while processing your request. Sorry about that!';
   // OpenRouter reports an upstream failure mid-stream as a chunk with an error and finish_reason "error".
   if (flavour === 'openrouter') {
-    return dataEvent({ ...head, error: { code: 502, message }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }] });
+    return dataEvent({
+      ...head,
+      error: { code: 502, message },
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
+    });
   }
   return dataEvent({ error: openaiError(500, message) });
 }

@@ -21,8 +21,6 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   matchCall: matchAnthropicCall,
   readRequest: readAnthropicRequest,
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
-    guardReader(
-      isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape),
-    ),
+    guardReader(isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape)),
   errorBody: (type: string, message: string) => ({ type: 'error', error: { type, message } }),
 });

@@ -25,7 +25,11 @@ function rates(modelId: string): Record<string, number> {
 function usd(modelId: string, counts: { input: number; cacheWrite?: number; cacheRead?: number; output: number; searches?: number }): number {
   const r = rates(modelId);
   return (
-    (counts.input * r['input_mtok']! + (counts.cacheWrite ?? 0) * r['cache_write_mtok']! + (counts.cacheRead ?? 0) * r['cache_read_mtok']! + counts.output * r['output_mtok']!) / 1e6 +
+    (counts.input * r['input_mtok']! +
+      (counts.cacheWrite ?? 0) * r['cache_write_mtok']! +
+      (counts.cacheRead ?? 0) * r['cache_read_mtok']! +
+      counts.output * r['output_mtok']!) /
+      1e6 +
     ((counts.searches ?? 0) * r['web_searches_kcount']!) / 1e3
   );
 }
@@ -122,7 +126,13 @@ describe('Anthropic cache writes and tiers', () => {
       type: 'message',
       model: 'claude-haiku-4-5',
       content: [],
-      usage: { input_tokens: 10, cache_creation_input_tokens: 3000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 }, output_tokens: 5 },
+      usage: {
+        input_tokens: 10,
+        cache_creation_input_tokens: 3000,
+        cache_read_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+        output_tokens: 5,
+      },
     };
     const request: RequestFacts = { operation: 'chat', api: 'messages', model: 'claude-haiku-4-5', stream: false, maxOutputTokens: 10, inputTokenEstimate: 1 };
     const reader = anthropicAdapter.createReader(request, 'application/json');
@@ -143,7 +153,11 @@ describe('Anthropic cache writes and tiers', () => {
     const reader = anthropicAdapter.createReader(request, 'application/json');
     reader.push(new TextEncoder().encode(JSON.stringify(body)));
     const result = priceCall(anthropicAdapter, request, reader.finish(), table);
-    expect(result.cost).toEqual({ usd: expect.closeTo(usd('claude-sonnet-4-0', { input: 8984, output: 520, searches: 1 }), 12), source: 'estimated', pricedModel: 'claude-sonnet-4-0' });
+    expect(result.cost).toEqual({
+      usd: expect.closeTo(usd('claude-sonnet-4-0', { input: 8984, output: 520, searches: 1 }), 12),
+      source: 'estimated',
+      pricedModel: 'claude-sonnet-4-0',
+    });
     expect(result.unpricedReason).toBe(reason);
     expect(facts.serviceTier).toBe('standard');
   });
@@ -156,7 +170,10 @@ describe('Anthropic cache writes and tiers', () => {
     reader.push(new TextEncoder().encode(JSON.stringify(body)));
     const result = priceCall(anthropicAdapter, request, reader.finish(), table);
     // The factor is on the tokens; the search fee is per search.
-    expect(result.cost?.usd).toBeCloseTo(usd('claude-sonnet-4-0', { input: 8984, output: 520 }) * 1.1 + usd('claude-sonnet-4-0', { input: 0, output: 0, searches: 1 }), 12);
+    expect(result.cost?.usd).toBeCloseTo(
+      usd('claude-sonnet-4-0', { input: 8984, output: 520 }) * 1.1 + usd('claude-sonnet-4-0', { input: 0, output: 0, searches: 1 }),
+      12,
+    );
   });
 
   it('prices a batch result at half the standard price', () => {

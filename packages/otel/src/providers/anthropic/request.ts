@@ -13,11 +13,7 @@ import { countAt } from '../wire-values.js';
  *   { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello, Claude' }] }, 98)
  * // { …, model: 'claude-sonnet-4-5', stream: false, maxOutputTokens: 1024, inputTokenEstimate: 4 }
  */
-export function readAnthropicRequest(
-  call: { operation: OperationName; api: string },
-  body: unknown,
-  bodyLength: number,
-): RequestFacts {
+export function readAnthropicRequest(call: { operation: OperationName; api: string }, body: unknown, bodyLength: number): RequestFacts {
   return requestFacts(call, body, bodyLength, messagesRequestShape);
 }
 

@@ -5,7 +5,14 @@ import { PriceTable } from '../../pricing/price-table.js';
 import type { RequestFacts, ResponseFacts } from '../types.js';
 import { azureAdapter, azurePricingAlias } from './adapter.js';
 
-const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'chat-prod', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 9 };
+const request: RequestFacts = {
+  operation: 'chat',
+  api: 'chat_completions',
+  model: 'chat-prod',
+  stream: false,
+  maxOutputTokens: undefined,
+  inputTokenEstimate: 9,
+};
 const usage = { input: 1000, output: 200, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
 const answered = (model: string | undefined): ResponseFacts => ({
   model,

@@ -125,12 +125,24 @@ describe('bedrockAdapter', () => {
   it('reads request facts: path model, operation stream flag, the output cap of each body shape', () => {
     const converse = bedrockAdapter.matchCall('POST', '/model/amazon.nova-lite-v1%3A0/converse-stream')!;
     expect(
-      bedrockAdapter.readRequest(converse, { messages: [{ role: 'user', content: [{ text: 'How much is left?' }] }], inferenceConfig: { maxTokens: 300 } }, 120),
+      bedrockAdapter.readRequest(
+        converse,
+        { messages: [{ role: 'user', content: [{ text: 'How much is left?' }] }], inferenceConfig: { maxTokens: 300 } },
+        120,
+      ),
     ).toEqual({ operation: 'chat', api: 'converse_stream', model: 'amazon.nova-lite-v1:0', stream: true, maxOutputTokens: 300, inputTokenEstimate: 5 });
     const invoke = bedrockAdapter.matchCall('POST', '/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke')!;
     const anthropicBody = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 200, system: 'Be terse.', messages: [{ role: 'user', content: 'Spend?' }] };
-    expect(bedrockAdapter.readRequest(invoke, anthropicBody, 150)).toMatchObject({ model: 'anthropic.claude-3-haiku-20240307-v1:0', stream: false, maxOutputTokens: 200, inputTokenEstimate: 4 });
-    expect(bedrockAdapter.readRequest(invoke, { prompt: 'x'.repeat(40), max_gen_len: 512 }, 60)).toMatchObject({ maxOutputTokens: 512, inputTokenEstimate: 10 });
+    expect(bedrockAdapter.readRequest(invoke, anthropicBody, 150)).toMatchObject({
+      model: 'anthropic.claude-3-haiku-20240307-v1:0',
+      stream: false,
+      maxOutputTokens: 200,
+      inputTokenEstimate: 4,
+    });
+    expect(bedrockAdapter.readRequest(invoke, { prompt: 'x'.repeat(40), max_gen_len: 512 }, 60)).toMatchObject({
+      maxOutputTokens: 512,
+      inputTokenEstimate: 10,
+    });
     expect(bedrockAdapter.readRequest(invoke, { inputText: 'hello', textGenerationConfig: { maxTokenCount: 99 } }, 60)).toMatchObject({ maxOutputTokens: 99 });
     expect(bedrockAdapter.readRequest(invoke, undefined, 400)).toMatchObject({ model: 'anthropic.claude-3-haiku-20240307-v1:0', inputTokenEstimate: 100 });
   });
@@ -143,9 +155,18 @@ describe('bedrockAdapter', () => {
   it("reads OpenAI's Chat Completions on the OpenAI-compatible endpoint: the model and stream flag from the body", () => {
     const call = bedrockAdapter.matchCall('POST', '/openai/v1/chat/completions')!;
     const body = { model: 'openai.gpt-oss-20b-1:0', stream: true, max_tokens: 32, messages: [{ role: 'user', content: 'Spend today?' }] };
-    expect(bedrockAdapter.readRequest(call, body, 120)).toMatchObject({ operation: 'chat', api: 'chat_completions', model: 'openai.gpt-oss-20b-1:0', stream: true, maxOutputTokens: 32 });
+    expect(bedrockAdapter.readRequest(call, body, 120)).toMatchObject({
+      operation: 'chat',
+      api: 'chat_completions',
+      model: 'openai.gpt-oss-20b-1:0',
+      stream: true,
+      maxOutputTokens: 32,
+    });
     const json = readFileSync(new URL('../openai/fixtures/chat-completion.json', import.meta.url));
-    expect(read('chat_completions', 'openai.gpt-oss-20b-1:0', 'application/json', new Uint8Array(json))).toMatchObject({ usageComplete: true, usage: { input: 2006, output: 300 } });
+    expect(read('chat_completions', 'openai.gpt-oss-20b-1:0', 'application/json', new Uint8Array(json))).toMatchObject({
+      usageComplete: true,
+      usage: { input: 2006, output: 300 },
+    });
     const stream = readFileSync(new URL('../openai/fixtures/chat-stream-usage.sse', import.meta.url));
     expect(read('chat_completions', 'openai.gpt-oss-20b-1:0', 'text/event-stream', new Uint8Array(stream))).toMatchObject({ usageComplete: true });
   });

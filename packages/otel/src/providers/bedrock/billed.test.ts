@@ -10,7 +10,14 @@ import { PriceTable } from '../../pricing/price-table.js';
 import type { RequestFacts } from '../types.js';
 import { bedrockAdapter } from './adapter.js';
 
-const request: RequestFacts = { operation: 'chat', api: 'converse', model: 'us.amazon.nova-micro-v1:0', stream: false, maxOutputTokens: 5, inputTokenEstimate: 10 };
+const request: RequestFacts = {
+  operation: 'chat',
+  api: 'converse',
+  model: 'us.amazon.nova-micro-v1:0',
+  stream: false,
+  maxOutputTokens: 5,
+  inputTokenEstimate: 10,
+};
 
 function price(text: string) {
   const reader = bedrockAdapter.createReader(request, 'application/json', () => undefined);
@@ -25,7 +32,11 @@ describe('Bedrock service tiers', () => {
     const result = price(recorded);
     const r = findProvider({ providerId: 'aws' })!.models.find((m) => m.id === 'amazon.nova-micro-v1:0')!.prices as Record<string, number>;
     expect(result.usage).toMatchObject({ input: 13, output: 5 });
-    expect(result.cost).toEqual({ usd: expect.closeTo((13 * r['input_mtok']! + 5 * r['output_mtok']!) / 1e6, 12), source: 'estimated', pricedModel: 'amazon.nova-micro-v1:0' });
+    expect(result.cost).toEqual({
+      usd: expect.closeTo((13 * r['input_mtok']! + 5 * r['output_mtok']!) / 1e6, 12),
+      source: 'estimated',
+      pricedModel: 'amazon.nova-micro-v1:0',
+    });
     expect(result.unpricedReason).toBe('tier_unpriced');
   });
 

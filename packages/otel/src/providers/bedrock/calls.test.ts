@@ -5,10 +5,7 @@ describe('matchBedrockCall', () => {
   it.each([
     ['/model/amazon.nova-lite-v1%3A0/converse', { operation: 'chat', api: 'converse', model: 'amazon.nova-lite-v1:0' }],
     ['/model/amazon.nova-lite-v1:0/converse-stream', { operation: 'chat', api: 'converse_stream', model: 'amazon.nova-lite-v1:0' }],
-    [
-      '/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke',
-      { operation: 'chat', api: 'invoke', model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
-    ],
+    ['/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke', { operation: 'chat', api: 'invoke', model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' }],
     [
       '/model/global.anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke-with-response-stream',
       { operation: 'chat', api: 'invoke_stream', model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
@@ -45,7 +42,10 @@ describe('bedrockModelId', () => {
     ['us.anthropic.claude-sonnet-4-20250514-v1:0', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
     ['arn%3Aaws%3Abedrock%3Aus-east-1%3A%3Afoundation-model%2Famazon.nova-micro-v1%3A0', 'amazon.nova-micro-v1:0'],
     ['arn%3Aaws%3Abedrock%3Aeu-west-1%3A123456789012%3Ainference-profile%2Feu.amazon.nova-lite-v1%3A0', 'eu.amazon.nova-lite-v1:0'],
-    ['arn%3Aaws-us-gov%3Abedrock%3Aus-gov-west-1%3A123456789012%3Ainference-profile%2Fus-gov.anthropic.claude-3-haiku-20240307-v1%3A0', 'us-gov.anthropic.claude-3-haiku-20240307-v1:0'],
+    [
+      'arn%3Aaws-us-gov%3Abedrock%3Aus-gov-west-1%3A123456789012%3Ainference-profile%2Fus-gov.anthropic.claude-3-haiku-20240307-v1%3A0',
+      'us-gov.anthropic.claude-3-haiku-20240307-v1:0',
+    ],
     ['arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fk9x2m4p7q1', 'application-inference-profile/k9x2m4p7q1'],
     ['arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aprovisioned-model%2Fa1b2c3d4e5', 'provisioned-model/a1b2c3d4e5'],
   ])('reads %s as %s', (encoded, id) => {

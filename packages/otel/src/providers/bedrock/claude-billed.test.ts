@@ -65,7 +65,10 @@ const codec = new EventStreamCodec(
 
 function event(type: string, payload: unknown): Uint8Array {
   const string = (value: string) => ({ type: 'string' as const, value });
-  return codec.encode({ headers: { ':event-type': string(type), ':content-type': string('application/json'), ':message-type': string('event') }, body: json(payload) });
+  return codec.encode({
+    headers: { ':event-type': string(type), ':content-type': string('application/json'), ':message-type': string('event') },
+    body: json(payload),
+  });
 }
 
 /** An InvokeModelWithResponseStream answer carrying a recorded Messages SSE stream's events, Bedrock's invocation metrics on the last. */
@@ -95,7 +98,7 @@ describe('Claude on Bedrock: usage.iterations', () => {
     expect(result.unpricedReason).toBeUndefined();
   });
 
-  it("prices a compaction step in the invoke stream, which message_delta lists", () => {
+  it('prices a compaction step in the invoke stream, which message_delta lists', () => {
     // pydantic/pydantic-ai test_anthropic_compaction_usage_with_cache_streaming.yaml: top level 181 in, 8 out; compaction 100 in, 55096 read, 83 out.
     const sse = readFileSync(new URL('../anthropic/fixtures/compaction-stream.sse', import.meta.url), 'utf8');
     const bytes = invokeStream(sse, { inputTokenCount: 181, outputTokenCount: 8, invocationLatency: 2400, firstByteLatency: 1900 });
@@ -114,7 +117,9 @@ describe("Claude on Bedrock: an advisor step, under the call's inference profile
 
   it('prices the step at the global price of its model when the call went through the global profile', () => {
     const result = price('invoke', 'global.anthropic.claude-sonnet-5', 'application/json', json(recordedBody('advisor.json')), headers);
-    expect(result.steps).toEqual([{ kind: 'advisor_message', model: 'claude-opus-4-8', usage: { input: 2518, output: 22, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }]);
+    expect(result.steps).toEqual([
+      { kind: 'advisor_message', model: 'claude-opus-4-8', usage: { input: 2518, output: 22, cacheRead: 0, cacheWrite: 0, reasoning: 0 } },
+    ]);
     // The global price is below the regional one: priced at the regional, the step would be over.
     expect(rates('global.anthropic.claude-opus-4-8-v1:0')['input_mtok']).toBeLessThan(rates('regional.anthropic.claude-opus-4-8-v1:0')['input_mtok']!);
     expect(result.cost).toEqual({
@@ -139,9 +144,27 @@ describe("Claude on Bedrock: an advisor step, under the call's inference profile
 });
 
 describe('Claude on Bedrock: one-hour cache writes', () => {
-  const usage = { input_tokens: 12, cache_creation_input_tokens: 3000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 }, output_tokens: 40 };
-  const body = { id: 'msg_bdrk_01', type: 'message', role: 'assistant', model: 'claude-opus-5-5', content: [{ type: 'text', text: 'Within budget.' }], stop_reason: 'end_turn', usage };
-  const headers = { 'x-amzn-bedrock-input-token-count': '12', 'x-amzn-bedrock-output-token-count': '40', 'x-amzn-bedrock-cache-write-input-token-count': '3000' };
+  const usage = {
+    input_tokens: 12,
+    cache_creation_input_tokens: 3000,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+    output_tokens: 40,
+  };
+  const body = {
+    id: 'msg_bdrk_01',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-opus-5-5',
+    content: [{ type: 'text', text: 'Within budget.' }],
+    stop_reason: 'end_turn',
+    usage,
+  };
+  const headers = {
+    'x-amzn-bedrock-input-token-count': '12',
+    'x-amzn-bedrock-output-token-count': '40',
+    'x-amzn-bedrock-cache-write-input-token-count': '3000',
+  };
 
   it("prices an InvokeModel body's one-hour writes at the model's one-hour rate", () => {
     const result = price('invoke', OPUS_55, 'application/json', json(body), headers);
@@ -173,10 +196,25 @@ describe('Claude on Bedrock: one-hour cache writes', () => {
     expect(result.cost?.usd).toBeCloseTo(usd(rates(OPUS_55), { input: 12, cacheWrite: 1000, cacheWrite1h: 2000, output: 40 }), 12);
   });
 
-  const converseUsage = { inputTokens: 12, outputTokens: 40, totalTokens: 3052, cacheReadInputTokens: 0, cacheWriteInputTokens: 3000, cacheDetails: [{ ttl: '1h', inputTokens: 2000 }, { ttl: '5m', inputTokens: 1000 }] };
+  const converseUsage = {
+    inputTokens: 12,
+    outputTokens: 40,
+    totalTokens: 3052,
+    cacheReadInputTokens: 0,
+    cacheWriteInputTokens: 3000,
+    cacheDetails: [
+      { ttl: '1h', inputTokens: 2000 },
+      { ttl: '5m', inputTokens: 1000 },
+    ],
+  };
 
   it("prices Converse's one-hour writes, told apart in usage.cacheDetails", () => {
-    const answer = { metrics: { latencyMs: 900 }, output: { message: { role: 'assistant', content: [{ text: 'Within budget.' }] } }, stopReason: 'end_turn', usage: converseUsage };
+    const answer = {
+      metrics: { latencyMs: 900 },
+      output: { message: { role: 'assistant', content: [{ text: 'Within budget.' }] } },
+      stopReason: 'end_turn',
+      usage: converseUsage,
+    };
     const result = price('converse', OPUS_55, 'application/json', json(answer));
     expect(result.usage).toEqual({ input: 3012, output: 40, cacheRead: 0, cacheWrite: 3000, reasoning: 0 });
     expect(result.mediaTokens).toEqual({ cacheWrite1h: 2000 });

@@ -29,9 +29,7 @@ const invokeShape: RequestShape = {
     return undefined;
   },
   inputTokenEstimate: (body) =>
-    tokensFromChars(
-      textLength(body['system']) + textLength(body['messages']) + textLength(body['prompt']) + textLength(body['inputText']),
-    ),
+    tokensFromChars(textLength(body['system']) + textLength(body['messages']) + textLength(body['prompt']) + textLength(body['inputText'])),
 };
 
 /**

@@ -20,7 +20,9 @@ describe('Bedrock usage', () => {
   );
 
   it('reads the invocation metrics of a response stream, cache counts included', () => {
-    expect(invocationMetricsUsage({ inputTokenCount: 14, outputTokenCount: 6, invocationLatency: 612, firstByteLatency: 301, cacheReadInputTokenCount: 512 })).toEqual({
+    expect(
+      invocationMetricsUsage({ inputTokenCount: 14, outputTokenCount: 6, invocationLatency: 612, firstByteLatency: 301, cacheReadInputTokenCount: 512 }),
+    ).toEqual({
       input: 526,
       output: 6,
       cacheRead: 512,

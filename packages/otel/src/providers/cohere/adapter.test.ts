@@ -13,7 +13,14 @@ function fixture(name: string): Uint8Array {
 type Api = 'chat' | 'chat_v1' | 'embed' | 'rerank';
 
 function request(api: Api, stream: boolean, model = 'command-a-03-2025'): RequestFacts {
-  return { operation: api === 'embed' ? 'embeddings' : api === 'rerank' ? 'rerank' : 'chat', api, model, stream, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+  return {
+    operation: api === 'embed' ? 'embeddings' : api === 'rerank' ? 'rerank' : 'chat',
+    api,
+    model,
+    stream,
+    maxOutputTokens: undefined,
+    inputTokenEstimate: 10,
+  };
 }
 
 function read(api: Api, stream: boolean, contentType: string | undefined, file: string) {
@@ -27,7 +34,14 @@ describe('cohereAdapter', () => {
     expect(cohereAdapter.name).toBe('cohere');
     expect(cohereAdapter.pricingId).toBe('cohere');
     expect(cohereAdapter.hosts).toEqual(['api.cohere.com', 'api.cohere.ai']);
-    expect(cohereAdapter.catalog.map((entry) => entry.endpoint)).toEqual(['POST /v2/chat', 'POST /v2/embed', 'POST /v1/chat', 'POST /v1/embed', 'POST /v2/rerank', 'POST /v1/rerank']);
+    expect(cohereAdapter.catalog.map((entry) => entry.endpoint)).toEqual([
+      'POST /v2/chat',
+      'POST /v2/embed',
+      'POST /v1/chat',
+      'POST /v1/embed',
+      'POST /v2/rerank',
+      'POST /v1/rerank',
+    ]);
   });
 
   it.each([
@@ -87,16 +101,31 @@ describe('cohereAdapter', () => {
 
   it('reads a rerank answer as search units, and counts it unpriced, never $0: the price data has no Cohere rerank model', () => {
     const facts = read('rerank', false, 'application/json', 'rerank.json');
-    expect(facts).toMatchObject({ responseId: '07734bd2-2473-4f07-94e1-0d9f0e6843cf', usage: { input: 0, output: 0 }, usageComplete: true, units: { search_units: 1 } });
+    expect(facts).toMatchObject({
+      responseId: '07734bd2-2473-4f07-94e1-0d9f0e6843cf',
+      usage: { input: 0, output: 0 },
+      usageComplete: true,
+      units: { search_units: 1 },
+    });
     const table = new PriceTable();
-    expect(priceCall(cohereAdapter, request('rerank', false, 'rerank-v3.5'), facts, table)).toMatchObject({ cost: undefined, unpricedReason: 'unknown_model', units: { search_units: 1 } });
+    expect(priceCall(cohereAdapter, request('rerank', false, 'rerank-v3.5'), facts, table)).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'unknown_model',
+      units: { search_units: 1 },
+    });
     // A token price from the config cannot price searches either.
     const overridden = new PriceTable({ cohere: { 'rerank-v3.5': { input: 1, output: 1 } } });
-    expect(priceCall(cohereAdapter, request('rerank', false, 'rerank-v3.5'), facts, overridden)).toMatchObject({ cost: undefined, unpricedReason: 'unit_unpriced' });
+    expect(priceCall(cohereAdapter, request('rerank', false, 'rerank-v3.5'), facts, overridden)).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'unit_unpriced',
+    });
   });
 
   it('answers a blocked call in Cohere error shape', () => {
-    expect(cohereAdapter.errorBody('costctl_gate_tripped', 'costctl blocked this call')).toEqual({ message: 'costctl blocked this call', type: 'costctl_gate_tripped' });
+    expect(cohereAdapter.errorBody('costctl_gate_tripped', 'costctl blocked this call')).toEqual({
+      message: 'costctl blocked this call',
+      type: 'costctl_gate_tripped',
+    });
   });
 
   it('never lets a reader throw', () => {

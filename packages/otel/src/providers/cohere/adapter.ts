@@ -15,7 +15,12 @@ import { cohereChatUsage, cohereEmbedUsage, cohereRerankUsage } from './usage.js
 
 const CHAT: JsonShape = Object.freeze({ usage: cohereChatUsage, output: (body: JsonRecord) => body['message'], bodyKeys: Object.freeze([]) });
 // v1 answers keep the usage in `meta` (billed units and tokens, as v2's `usage`), the id in `response_id`, the text in `text`.
-const CHAT_V1: JsonShape = Object.freeze({ usage: cohereChatUsage, output: (body: JsonRecord) => body['text'], keys: Object.freeze({ usage: 'meta', id: 'response_id' }), bodyKeys: Object.freeze([]) });
+const CHAT_V1: JsonShape = Object.freeze({
+  usage: cohereChatUsage,
+  output: (body: JsonRecord) => body['text'],
+  keys: Object.freeze({ usage: 'meta', id: 'response_id' }),
+  bodyKeys: Object.freeze([]),
+});
 
 /**
  * Cohere v2 and v1: Chat (JSON, and SSE for v2, JSON Lines for v1), Embed

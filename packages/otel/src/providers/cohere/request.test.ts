@@ -53,7 +53,11 @@ describe('readCohereRequest', () => {
   it('reads a rerank request: the query and the documents are its text, and it has no output', () => {
     const body = { model: 'rerank-v3.5', query: 'spend caps', documents: ['Budgets block calls.', { text: 'Gates trip.' }], top_n: 2 };
     // 10 + 20 + 11 characters.
-    expect(readCohereRequest({ operation: 'rerank', api: 'rerank' }, body, 120)).toMatchObject({ model: 'rerank-v3.5', maxOutputTokens: 0, inputTokenEstimate: Math.ceil(41 / 4) });
+    expect(readCohereRequest({ operation: 'rerank', api: 'rerank' }, body, 120)).toMatchObject({
+      model: 'rerank-v3.5',
+      maxOutputTokens: 0,
+      inputTokenEstimate: Math.ceil(41 / 4),
+    });
   });
 
   it('reads an embed request from its texts or inputs, never from image data', () => {

@@ -56,7 +56,10 @@ describe('cohereRerankUsage', () => {
     });
   });
 
-  it.each([undefined, null, {}, { billed_units: {} }, { billed_units: { search_units: -1 } }, { billed_units: { input_tokens: 3 } }])('reads %j as nothing billed', (meta) => {
-    expect(cohereRerankUsage(meta)).toBeUndefined();
-  });
+  it.each([undefined, null, {}, { billed_units: {} }, { billed_units: { search_units: -1 } }, { billed_units: { input_tokens: 3 } }])(
+    'reads %j as nothing billed',
+    (meta) => {
+      expect(cohereRerankUsage(meta)).toBeUndefined();
+    },
+  );
 });

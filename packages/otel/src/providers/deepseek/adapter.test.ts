@@ -21,11 +21,16 @@ describe('deepseekChatUsage', () => {
   });
 
   it('takes the hit count when the two disagree, and never lets cache reads pass the input', () => {
-    expect(deepseekChatUsage({ prompt_tokens: 100, completion_tokens: 5, prompt_cache_hit_tokens: 96, prompt_tokens_details: { cached_tokens: 64 } })).toMatchObject({ cacheRead: 96 });
+    expect(
+      deepseekChatUsage({ prompt_tokens: 100, completion_tokens: 5, prompt_cache_hit_tokens: 96, prompt_tokens_details: { cached_tokens: 64 } }),
+    ).toMatchObject({ cacheRead: 96 });
     expect(deepseekChatUsage({ prompt_tokens: 100, completion_tokens: 5, prompt_cache_hit_tokens: 900 })).toMatchObject({ input: 100, cacheRead: 100 });
   });
 
-  it.each([[null], [{}], [{ prompt_cache_hit_tokens: 10, prompt_cache_miss_tokens: 5 }], [{ prompt_tokens: 15, completion_tokens: '3' }]])('gives no usage for %j', (usage) => {
-    expect(deepseekChatUsage(usage)).toBeUndefined();
-  });
+  it.each([[null], [{}], [{ prompt_cache_hit_tokens: 10, prompt_cache_miss_tokens: 5 }], [{ prompt_tokens: 15, completion_tokens: '3' }]])(
+    'gives no usage for %j',
+    (usage) => {
+      expect(deepseekChatUsage(usage)).toBeUndefined();
+    },
+  );
 });

@@ -30,8 +30,16 @@ const IMAGE_PATH = /\/inference\/v1\/(workflows|image_generation)\/accounts\/([^
 /** Fireworks' image calls, for its adapter. */
 export const fireworksImageCalls: UnitCalls = Object.freeze({
   catalog: [
-    { operation: 'Image generation (FLUX)', endpoint: 'POST /inference/v1/workflows/accounts/{account}/models/{model}[/text_to_image]', streaming: 'no' as const },
-    { operation: 'Image generation (Stable Diffusion)', endpoint: 'POST /inference/v1/image_generation/accounts/{account}/models/{model}', streaming: 'no' as const },
+    {
+      operation: 'Image generation (FLUX)',
+      endpoint: 'POST /inference/v1/workflows/accounts/{account}/models/{model}[/text_to_image]',
+      streaming: 'no' as const,
+    },
+    {
+      operation: 'Image generation (Stable Diffusion)',
+      endpoint: 'POST /inference/v1/image_generation/accounts/{account}/models/{model}',
+      streaming: 'no' as const,
+    },
   ],
   match: matchFireworksImageCall,
   apis: new Set(['images']),

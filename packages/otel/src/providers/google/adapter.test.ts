@@ -9,7 +9,14 @@ function fixture(path: string): Uint8Array {
 }
 
 function read(adapter: ProviderAdapter, api: string, contentType: string | undefined, body: Uint8Array, model?: string): ResponseFacts {
-  const request: RequestFacts = { operation: 'generate_content', api, model, stream: api.includes('stream'), maxOutputTokens: undefined, inputTokenEstimate: 5 };
+  const request: RequestFacts = {
+    operation: 'generate_content',
+    api,
+    model,
+    stream: api.includes('stream'),
+    maxOutputTokens: undefined,
+    inputTokenEstimate: 5,
+  };
   const reader = adapter.createReader(request, contentType);
   reader.push(body);
   return reader.finish();
@@ -30,9 +37,12 @@ describe('geminiUsage', () => {
     expect(geminiUsage({ promptTokenCount: 20, toolUsePromptTokenCount: 300, candidatesTokenCount: 5 })).toMatchObject({ input: 320, output: 5 });
   });
 
-  it.each([[{ candidatesTokenCount: 5 }], [{ promptTokenCount: '5' }], [{ trafficType: 'ON_DEMAND' }], [null], [[]]])('has no usage without a prompt count: %j', (value) => {
-    expect(geminiUsage(value)).toBeUndefined();
-  });
+  it.each([[{ candidatesTokenCount: 5 }], [{ promptTokenCount: '5' }], [{ trafficType: 'ON_DEMAND' }], [null], [[]]])(
+    'has no usage without a prompt count: %j',
+    (value) => {
+      expect(geminiUsage(value)).toBeUndefined();
+    },
+  );
 });
 
 describe('geminiAdapter', () => {
@@ -201,9 +211,20 @@ describe('vertexAdapter', () => {
   it("reads OpenAI's Chat Completions on the OpenAI-compatible endpoint: the model and stream flag from the body", () => {
     const call = vertexAdapter.matchCall('POST', '/v1/projects/p/locations/us-central1/endpoints/openapi/chat/completions')!;
     const body = { model: 'google/gemini-2.5-flash', stream: true, max_tokens: 64, messages: [{ role: 'user', content: 'Total spend?' }] };
-    expect(vertexAdapter.readRequest(call, body, 120)).toMatchObject({ operation: 'chat', api: 'chat_completions', model: 'google/gemini-2.5-flash', stream: true, maxOutputTokens: 64 });
-    expect(read(vertexAdapter, 'chat_completions', 'application/json', fixture('../openai/fixtures/chat-completion.json'))).toMatchObject({ usageComplete: true, usage: { input: 2006, output: 300, cacheRead: 1920, reasoning: 192 } });
-    expect(read(vertexAdapter, 'chat_completions', 'text/event-stream', fixture('../openai/fixtures/chat-stream-usage.sse'))).toMatchObject({ usageComplete: true });
+    expect(vertexAdapter.readRequest(call, body, 120)).toMatchObject({
+      operation: 'chat',
+      api: 'chat_completions',
+      model: 'google/gemini-2.5-flash',
+      stream: true,
+      maxOutputTokens: 64,
+    });
+    expect(read(vertexAdapter, 'chat_completions', 'application/json', fixture('../openai/fixtures/chat-completion.json'))).toMatchObject({
+      usageComplete: true,
+      usage: { input: 2006, output: 300, cacheRead: 1920, reasoning: 192 },
+    });
+    expect(read(vertexAdapter, 'chat_completions', 'text/event-stream', fixture('../openai/fixtures/chat-stream-usage.sse'))).toMatchObject({
+      usageComplete: true,
+    });
   });
 
   it('prices the publisher-qualified names of the OpenAI-compatible endpoint under the model alone', () => {

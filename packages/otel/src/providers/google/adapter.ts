@@ -97,21 +97,37 @@ export const vertexAdapter: ProviderAdapter = Object.freeze({
   pricingId: 'google',
   hosts: Object.freeze(['aiplatform.googleapis.com', '*-aiplatform.googleapis.com', 'aiplatform.*.rep.googleapis.com']),
   catalog: Object.freeze<CatalogEntry[]>([
-    { operation: 'generateContent', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent', streaming: 'no' },
+    {
+      operation: 'generateContent',
+      endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent',
+      streaming: 'no',
+    },
     {
       operation: 'streamGenerateContent',
       endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:streamGenerateContent',
       streaming: 'SSE',
     },
     { operation: 'embedContent', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:embedContent', streaming: 'no' },
-    { operation: 'predict (text embeddings, Imagen)', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict', streaming: 'no' },
-    { operation: 'Claude rawPredict', endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict', streaming: 'no' },
+    {
+      operation: 'predict (text embeddings, Imagen)',
+      endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict',
+      streaming: 'no',
+    },
+    {
+      operation: 'Claude rawPredict',
+      endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict',
+      streaming: 'no',
+    },
     {
       operation: 'Claude streamRawPredict',
       endpoint: 'POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:streamRawPredict',
       streaming: 'SSE',
     },
-    { operation: 'Chat Completions (OpenAI-compatible)', endpoint: 'POST /v1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions', streaming: 'SSE' },
+    {
+      operation: 'Chat Completions (OpenAI-compatible)',
+      endpoint: 'POST /v1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions',
+      streaming: 'SSE',
+    },
   ]),
   matchCall: matchVertexCall,
   readRequest: readGoogleRequest,

@@ -67,7 +67,10 @@ describe('Vertex AI traffic types', () => {
 
   it('counts ON_DEMAND_PRIORITY unpriced, at the on-demand price as an estimate', () => {
     const standard = (5 * flash3['input_mtok']! + (1 + 51) * flash3['output_mtok']!) / 1e6;
-    expect(onTraffic('ON_DEMAND_PRIORITY')).toMatchObject({ cost: { usd: expect.closeTo(standard, 12), source: 'estimated' }, unpricedReason: 'tier_unpriced' });
+    expect(onTraffic('ON_DEMAND_PRIORITY')).toMatchObject({
+      cost: { usd: expect.closeTo(standard, 12), source: 'estimated' },
+      unpricedReason: 'tier_unpriced',
+    });
   });
 });
 
@@ -103,7 +106,13 @@ describe('Gemini modality rates', () => {
     expect(geminiExtras(usageMetadata, undefined)).toEqual({ mediaTokens: { inputAudio: 6_000, cacheReadAudio: 5_000 } });
     const text = JSON.stringify({ modelVersion: 'gemini-2.5-flash', candidates: [{ finishReason: 'STOP' }], usageMetadata });
     const r = rates('gemini-2.5-flash');
-    const expected = (1_000 * r['input_mtok']! + 3_000 * r['cache_read_mtok']! + 1_000 * r['input_audio_mtok']! + 5_000 * r['cache_audio_read_mtok']! + 50 * r['output_mtok']!) / 1e6;
+    const expected =
+      (1_000 * r['input_mtok']! +
+        3_000 * r['cache_read_mtok']! +
+        1_000 * r['input_audio_mtok']! +
+        5_000 * r['cache_audio_read_mtok']! +
+        50 * r['output_mtok']!) /
+      1e6;
     expect(price(geminiAdapter, 'hand-written.json', text).cost?.usd).toBeCloseTo(expected, 12);
   });
 });
@@ -154,8 +163,17 @@ describe('Gemini Batch Mode', () => {
     expect(call).toEqual({ operation: 'batch', api: 'batch_generate_content', model: 'gemini-2.5-flash' });
     const request = geminiAdapter.readRequest(call, { batch: { display_name: 'nightly', input_config: { file_name: 'files/abc' } } }, 80);
     const reader = geminiAdapter.createReader(request, 'application/json');
-    reader.push(new TextEncoder().encode(JSON.stringify({ name: 'batches/123', metadata: { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch', state: 'BATCH_STATE_PENDING' } })));
+    reader.push(
+      new TextEncoder().encode(
+        JSON.stringify({
+          name: 'batches/123',
+          metadata: { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch', state: 'BATCH_STATE_PENDING' },
+        }),
+      ),
+    );
     expect(priceCall(geminiAdapter, request, reader.finish(), table)).toMatchObject({ cost: undefined, unpricedReason: 'billed_later' });
-    expect(vertexAdapter.matchCall('POST', '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:batchGenerateContent')).toBeUndefined();
+    expect(
+      vertexAdapter.matchCall('POST', '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:batchGenerateContent'),
+    ).toBeUndefined();
   });
 });

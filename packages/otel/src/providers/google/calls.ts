@@ -1,7 +1,16 @@
 import type { OperationName, ProviderCall } from '../types.js';
 
 /** The Google wire formats costctl reads: Gemini's, and Anthropic Messages and OpenAI Chat Completions served by Vertex AI. */
-export type GoogleApi = 'generate_content' | 'stream_generate_content' | 'batch_generate_content' | 'embed_content' | 'predict_embeddings' | 'predict_images' | 'messages' | 'messages_stream' | 'chat_completions';
+export type GoogleApi =
+  | 'generate_content'
+  | 'stream_generate_content'
+  | 'batch_generate_content'
+  | 'embed_content'
+  | 'predict_embeddings'
+  | 'predict_images'
+  | 'messages'
+  | 'messages_stream'
+  | 'chat_completions';
 
 type Verb = Readonly<{ operation: OperationName; api: GoogleApi }>;
 

@@ -36,9 +36,20 @@ describe('PredictImagesReader', () => {
   });
 
   it('counts Imagen calls unpriced with their images, never $0: the price data has no Imagen model', () => {
-    const request: RequestFacts = { operation: 'image_generation', api: 'predict_images', model: 'imagen-4.0-generate-001', stream: false, maxOutputTokens: 0, inputTokenEstimate: 5 };
+    const request: RequestFacts = {
+      operation: 'image_generation',
+      api: 'predict_images',
+      model: 'imagen-4.0-generate-001',
+      stream: false,
+      maxOutputTokens: 0,
+      inputTokenEstimate: 5,
+    };
     const reader = vertexAdapter.createReader(request, 'application/json');
     reader.push(body);
-    expect(priceCall(vertexAdapter, request, reader.finish(), new PriceTable())).toMatchObject({ cost: undefined, unpricedReason: 'unknown_model', units: { images: 2 } });
+    expect(priceCall(vertexAdapter, request, reader.finish(), new PriceTable())).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'unknown_model',
+      units: { images: 2 },
+    });
   });
 });

@@ -47,7 +47,18 @@ export function readGoogleRequest(call: ProviderCall, body: unknown, bodyLength:
   const facts =
     call.api === 'messages' || call.api === 'messages_stream'
       ? readAnthropicRequest(call, body, bodyLength)
-      : requestFacts(call, body, bodyLength, call.api === 'embed_content' ? embedShape : call.api === 'predict_embeddings' ? predictShape : call.api === 'predict_images' ? predictImagesShape : generateShape);
+      : requestFacts(
+          call,
+          body,
+          bodyLength,
+          call.api === 'embed_content'
+            ? embedShape
+            : call.api === 'predict_embeddings'
+              ? predictShape
+              : call.api === 'predict_images'
+                ? predictImagesShape
+                : generateShape,
+        );
   return { ...facts, model: call.model ?? facts.model, stream: call.api === 'stream_generate_content' || call.api === 'messages_stream' };
 }
 

@@ -15,7 +15,14 @@ function rates(modelId: string): Record<string, number> {
   return findProvider({ providerId: 'groq' })!.models.find((m) => m.id === modelId)!.prices as Record<string, number>;
 }
 
-const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'groq/compound', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+const request: RequestFacts = {
+  operation: 'chat',
+  api: 'chat_completions',
+  model: 'groq/compound',
+  stream: false,
+  maxOutputTokens: undefined,
+  inputTokenEstimate: 10,
+};
 const recorded = JSON.parse(readFileSync(new URL('./fixtures/compound-web-search.json', import.meta.url), 'utf8')).body;
 
 describe('Groq compound systems', () => {
@@ -25,7 +32,9 @@ describe('Groq compound systems', () => {
     const result = priceCall(groqAdapter, request, reader.finish(), new PriceTable());
     const llama = rates('llama-3.3-70b-versatile');
     const scout = rates('meta-llama/llama-4-scout-17b-16e-instruct');
-    const expected = ((138 + 2285) * llama['input_mtok']! + (4 + 222) * llama['output_mtok']! + (495 + 2378) * scout['input_mtok']! + (106 + 55) * scout['output_mtok']!) / 1e6;
+    const expected =
+      ((138 + 2285) * llama['input_mtok']! + (4 + 222) * llama['output_mtok']! + (495 + 2378) * scout['input_mtok']! + (106 + 55) * scout['output_mtok']!) /
+      1e6;
     expect(result.usage).toMatchObject({ input: 5296, output: 387 });
     expect(result.cost).toEqual({ usd: expect.closeTo(expected, 12), source: 'price_table', pricedModel: 'groq/compound' });
     expect(result.units).toEqual({ web_searches: 1 });
@@ -34,7 +43,7 @@ describe('Groq compound systems', () => {
     expect(result.steps).toBeUndefined();
   });
 
-  it('prices a streamed compound call model by model from its final chunk\'s x_groq.usage_breakdown, and counts its web search once', () => {
+  it("prices a streamed compound call model by model from its final chunk's x_groq.usage_breakdown, and counts its web search once", () => {
     const streamed: RequestFacts = { ...request, model: 'compound-beta', stream: true };
     const reader = groqAdapter.createReader(streamed, 'text/event-stream');
     reader.push(new TextEncoder().encode(readFileSync(new URL('./fixtures/compound-web-search-stream.sse', import.meta.url), 'utf8')));

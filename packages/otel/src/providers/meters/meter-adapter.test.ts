@@ -72,12 +72,19 @@ describe('meterAdapter', () => {
   });
 
   it('prices per unit read from a JSON field plus a price per request, and counts arrays', () => {
-    const tts = meterAdapter({ name: 'ttsco', host: 'tts.example', price: { perRequest: 0.001, perUnit: 0.00003, unit: { json: 'usage.characters', name: 'characters' } } });
+    const tts = meterAdapter({
+      name: 'ttsco',
+      host: 'tts.example',
+      price: { perRequest: 0.001, perUnit: 0.00003, unit: { json: 'usage.characters', name: 'characters' } },
+    });
     expect(tts.bodyOptional).toBe(false);
     const { cost } = call(tts, 'POST', '/any/path', '{"audio":"…","usage":{"characters":1200}}');
     expect(cost).toMatchObject({ cost: { usd: expect.closeTo(0.001 + 1200 * 0.00003, 15) }, units: { characters: 1200 } });
     const messages = meterAdapter({ name: 'sms', host: 'sms.example', price: { perUnit: 0.0079, unit: { json: 'messages' } } });
-    expect(call(messages, 'POST', '/send', '{"messages":[{"id":"a"},{"id":"b"}]}').cost).toMatchObject({ cost: { usd: expect.closeTo(2 * 0.0079, 15) }, units: { units: 2 } });
+    expect(call(messages, 'POST', '/send', '{"messages":[{"id":"a"},{"id":"b"}]}').cost).toMatchObject({
+      cost: { usd: expect.closeTo(2 * 0.0079, 15) },
+      units: { units: 2 },
+    });
     expect(call(messages, 'POST', '/send', 'not json').cost).toMatchObject({ unpricedReason: 'unit_missing' });
   });
 

@@ -38,7 +38,8 @@ export function meterAdapter(meter: MeterConfig): ProviderAdapter {
     const model = request.model;
     // An empty record keeps the call out of the token histogram: a metered call has no tokens.
     const units = response.units ?? {};
-    if (perUnit === undefined || unitName === undefined) return { usage, model, cost: { usd: perRequest, source: 'price_table', pricedModel: meter.name }, unpricedReason: undefined, units };
+    if (perUnit === undefined || unitName === undefined)
+      return { usage, model, cost: { usd: perRequest, source: 'price_table', pricedModel: meter.name }, unpricedReason: undefined, units };
     const count = response.units?.[unitName];
     if (count === undefined) return { usage, model, cost: undefined, unpricedReason: 'unit_missing', units };
     return { usage, model, cost: { usd: perRequest + perUnit * count, source: 'price_table', pricedModel: meter.name }, unpricedReason: undefined, units };

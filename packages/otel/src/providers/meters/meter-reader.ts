@@ -14,7 +14,14 @@ const NO_TOKENS = Object.freeze(tokenUsage({ input: 0, output: 0 }));
  * meterFacts('audio_seconds', 31.2).units // { audio_seconds: 31.2 }
  */
 export function meterFacts(unit: string | undefined, count: number | undefined): ResponseFacts {
-  const facts: ResponseFacts = { model: undefined, responseId: undefined, usage: NO_TOKENS, usageComplete: true, providerCostUsd: undefined, outputTokenEstimate: 0 };
+  const facts: ResponseFacts = {
+    model: undefined,
+    responseId: undefined,
+    usage: NO_TOKENS,
+    usageComplete: true,
+    providerCostUsd: undefined,
+    outputTokenEstimate: 0,
+  };
   if (unit !== undefined && count !== undefined) facts.units = { [unit]: count } satisfies BilledUnits;
   return facts;
 }

@@ -28,15 +28,20 @@ function price(path: string, body: Record<string, unknown>, contentType: string,
   return priceCall(mistralAdapter, request, reader.finish(), new PriceTable());
 }
 
-const asked = { inputs: 'Use the code interpreter to calculate 21 * 2. Return only the result.', tools: [{ type: 'code_interpreter' }], model: 'mistral-small-latest' };
+const asked = {
+  inputs: 'Use the code interpreter to calculate 21 * 2. Return only the result.',
+  tools: [{ type: 'code_interpreter' }],
+  model: 'mistral-small-latest',
+};
 
 describe('Mistral Conversations', () => {
-  it.each([['/v1/conversations'], ['/v1/conversations/conv_01a0a023194373b58a56d26adadc9561'], ['/v1/conversations/conv_01a0a023194373b58a56d26adadc9561/restart']])(
-    'matches POST %s',
-    (path) => {
-      expect(mistralAdapter.matchCall('POST', path)).toEqual({ operation: 'chat', api: 'conversations' });
-    },
-  );
+  it.each([
+    ['/v1/conversations'],
+    ['/v1/conversations/conv_01a0a023194373b58a56d26adadc9561'],
+    ['/v1/conversations/conv_01a0a023194373b58a56d26adadc9561/restart'],
+  ])('matches POST %s', (path) => {
+    expect(mistralAdapter.matchCall('POST', path)).toEqual({ operation: 'chat', api: 'conversations' });
+  });
 
   it('does not match reading a conversation back', () => {
     expect(mistralAdapter.matchCall('GET', '/v1/conversations/conv_01a0a023194373b58a56d26adadc9561')).toBeUndefined();
@@ -54,7 +59,12 @@ describe('Mistral Conversations', () => {
   });
 
   it('prices a stream from its conversation.response.done usage, the model from its message deltas', () => {
-    const result = price('/v1/conversations', { ...asked, stream: true }, 'text/event-stream; charset=utf-8', fixture('conversation-code-interpreter-stream.sse'));
+    const result = price(
+      '/v1/conversations',
+      { ...asked, stream: true },
+      'text/event-stream; charset=utf-8',
+      fixture('conversation-code-interpreter-stream.sse'),
+    );
     const r = rates('mistral-small-latest');
     expect(result.model).toBe('mistral-small-latest');
     expect(result.usage).toMatchObject({ input: 215 + 5, output: 19 });

@@ -42,9 +42,7 @@ const CONNECTOR_UNITS: Readonly<Record<string, string>> = Object.freeze({
  * mistralConversationCalls.match('POST', '/v1/conversations/conv_0195/restart') // { operation: 'chat', api: 'conversations' }
  */
 export const mistralConversationCalls: UnitCalls = Object.freeze({
-  catalog: [
-    { operation: 'Conversations', endpoint: 'POST /v1/conversations[/{id}[/restart]]', streaming: 'SSE' as const },
-  ],
+  catalog: [{ operation: 'Conversations', endpoint: 'POST /v1/conversations[/{id}[/restart]]', streaming: 'SSE' as const }],
   match: (method: string, path: string) => (method.toUpperCase() === 'POST' && CONVERSATION_PATH.test(path) ? CONVERSATION_CALL : undefined),
   apis: new Set(['conversations']),
   pricedByTokens: true,

@@ -26,7 +26,11 @@ const recorded = JSON.parse(readFileSync(new URL('./fixtures/ocr.json', import.m
 
 function price(body: unknown) {
   const call = mistralAdapter.matchCall('POST', '/v1/ocr')!;
-  const request = mistralAdapter.readRequest(call, { model: 'mistral-ocr-latest', document: { type: 'document_url', document_url: 'data:application/pdf;base64,JVBERi0xLjAK', document_name: 'test.pdf' } }, 553);
+  const request = mistralAdapter.readRequest(
+    call,
+    { model: 'mistral-ocr-latest', document: { type: 'document_url', document_url: 'data:application/pdf;base64,JVBERi0xLjAK', document_name: 'test.pdf' } },
+    553,
+  );
   const reader = mistralAdapter.createReader(request, 'application/json');
   reader.push(new TextEncoder().encode(JSON.stringify(body)));
   return priceCall(mistralAdapter, request, reader.finish(), new PriceTable());
@@ -43,7 +47,11 @@ describe('Mistral OCR', () => {
     const result = price(recorded);
     expect(result.units).toEqual({ document_pages: 1 });
     expect(result.usage).toMatchObject({ input: 0, output: 0 });
-    expect(result.cost).toEqual({ usd: expect.closeTo(rates('mistral-ocr-latest')['input_document_kpages']! / 1e3, 12), source: 'price_table', pricedModel: 'mistral-ocr-latest' });
+    expect(result.cost).toEqual({
+      usd: expect.closeTo(rates('mistral-ocr-latest')['input_document_kpages']! / 1e3, 12),
+      source: 'price_table',
+      pricedModel: 'mistral-ocr-latest',
+    });
     expect(result.unpricedReason).toBeUndefined();
   });
 

@@ -38,8 +38,7 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   matchCall: (method: string, path: string) => matchOpenAiCall(method, path) ?? matchOpenAiMediaCall(method, path),
   readRequest: (call: ProviderCall, body: unknown, bodyLength: number): RequestFacts =>
     (isOpenAiMediaApi(call.api) ? readOpenAiMediaRequest : readOpenAiRequest)(call, body, bodyLength),
-  createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
-    guardReader(createOpenAiReader(request, contentType)),
+  createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader => guardReader(createOpenAiReader(request, contentType)),
   errorBody: openAiErrorBody,
   price: priceOpenAiMedia,
 });

@@ -85,7 +85,14 @@ describe('OpenAI Responses server-side tools', () => {
 describe('OpenAI audio tokens', () => {
   const recorded = JSON.parse(readFileSync(new URL('./fixtures/chat-audio-input.json', import.meta.url), 'utf8')).body;
   const chat = (body: unknown) => {
-    const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: undefined, stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+    const request: RequestFacts = {
+      operation: 'chat',
+      api: 'chat_completions',
+      model: undefined,
+      stream: false,
+      maxOutputTokens: undefined,
+      inputTokenEstimate: 10,
+    };
     const reader = openaiAdapter.createReader(request, 'application/json');
     reader.push(new TextEncoder().encode(JSON.stringify(body)));
     return priceCall(openaiAdapter, request, reader.finish(), table);
@@ -111,7 +118,14 @@ describe('OpenAI audio tokens', () => {
 
 describe('OpenAI Chat Completions search models', () => {
   const recorded = JSON.parse(readFileSync(new URL('./fixtures/chat-search-preview.json', import.meta.url), 'utf8')).body;
-  const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'gpt-4o-search-preview', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+  const request: RequestFacts = {
+    operation: 'chat',
+    api: 'chat_completions',
+    model: 'gpt-4o-search-preview',
+    stream: false,
+    maxOutputTokens: undefined,
+    inputTokenEstimate: 10,
+  };
 
   it('counts the web search each call runs; the price data has no per-call price for it, so the call is priced short and says so (JSON)', () => {
     const reader = openaiAdapter.createReader(request, 'application/json');
@@ -129,6 +143,9 @@ describe('OpenAI Chat Completions search models', () => {
     const text = `${chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' } }] })}${chunk({ choices: [], usage: recorded.usage })}data: [DONE]\n\n`;
     const reader = openaiAdapter.createReader({ ...request, stream: true }, 'text/event-stream');
     reader.push(new TextEncoder().encode(text));
-    expect(priceCall(openaiAdapter, { ...request, stream: true }, reader.finish(), table)).toMatchObject({ units: { web_searches: 1 }, unpricedReason: 'unit_unpriced' });
+    expect(priceCall(openaiAdapter, { ...request, stream: true }, reader.finish(), table)).toMatchObject({
+      units: { web_searches: 1 },
+      unpricedReason: 'unit_unpriced',
+    });
   });
 });

@@ -13,7 +13,8 @@ function readStream(text: string): ResponseFacts {
   return reader.finish();
 }
 
-const usageChunkStart = 'data: {"id":"chatcmpl-C3xq8Yd1gKq3ZfJ0mPp2sR7tU9vWx","object":"chat.completion.chunk","created":1754896530,"model":"gpt-4o-mini-2024-07-18","service_tier":"default","system_fingerprint":"fp_34a54ae93c","choices":[],';
+const usageChunkStart =
+  'data: {"id":"chatcmpl-C3xq8Yd1gKq3ZfJ0mPp2sR7tU9vWx","object":"chat.completion.chunk","created":1754896530,"model":"gpt-4o-mini-2024-07-18","service_tier":"default","system_fingerprint":"fp_34a54ae93c","choices":[],';
 
 describe('ChatStreamReader', () => {
   it('reads usage from the include_usage chunk', () => {
@@ -31,7 +32,9 @@ describe('ChatStreamReader', () => {
 
   it('reports an error chunk after the 200 as the stream failing, with an estimate of what came before', () => {
     const [head] = fixture('chat-stream-no-usage.sse').split('data: [DONE]');
-    const facts = readStream(`${head}data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}\n\n`);
+    const facts = readStream(
+      `${head}data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}\n\n`,
+    );
     expect(facts.streamError).toBe('server_error');
     expect(facts.usage).toBeUndefined();
     expect(facts.outputTokenEstimate).toBeGreaterThan(0);
@@ -126,8 +129,7 @@ describe('ChatStreamReader', () => {
   });
 
   it('ignores an error event in the stream', () => {
-    const text =
-      'data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}\n\n';
+    const text = 'data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}\n\n';
     expect(readStream(text)).toMatchObject({ model: undefined, usage: undefined, usageComplete: false, outputTokenEstimate: 0 });
   });
 

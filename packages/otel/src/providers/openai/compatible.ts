@@ -103,6 +103,7 @@ const openAiShapes = openAiJsonShapes(openAiDialect);
  * const reader = openAiChatReader(request, 'text/event-stream');
  */
 export function openAiChatReader(request: RequestFacts, contentType: string | undefined): ResponseReader {
-  return isEventStream(contentType, request.stream) ? new ChatStreamReader(openAiDialect) : new JsonResponseReader(openAiJsonShape('chat_completions', openAiShapes));
+  return isEventStream(contentType, request.stream)
+    ? new ChatStreamReader(openAiDialect)
+    : new JsonResponseReader(openAiJsonShape('chat_completions', openAiShapes));
 }
-

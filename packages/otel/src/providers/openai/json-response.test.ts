@@ -20,7 +20,12 @@ function readJson(api: string, body: Uint8Array | string, collector?: JsonBodyCo
 
 describe('OpenAI JSON responses', () => {
   it('estimates the output of a chat completion that reports no usage from its text', () => {
-    const body = { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'abcdefghijkl' } }] };
+    const body = {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'abcdefghijkl' } }],
+    };
     expect(readJson('chat_completions', JSON.stringify(body))).toMatchObject({ usage: undefined, usageComplete: false, outputTokenEstimate: 3 });
   });
 

@@ -28,8 +28,19 @@ export function openAiJsonShapes(dialect: OpenAiDialect): OpenAiJsonShapes {
   // A dialect's own bodyExtras may read any key (Groq's usage_breakdown): its bodies are parsed whole.
   const chatBodyKeys = dialect.bodyExtras === openAiDialect.bodyExtras ? NO_KEYS : undefined;
   return Object.freeze({
-    chat: Object.freeze({ usage: dialect.chatUsage, output: choices, cost: dialect.cost, extras: chatExtras(dialect.usageExtras, dialect.bodyExtras), bodyKeys: chatBodyKeys }),
-    responses: Object.freeze({ usage: dialect.responsesUsage, output, cost: dialect.cost, extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...dialect.usageExtras(usage), ...responsesExtras(usage, body) }) }),
+    chat: Object.freeze({
+      usage: dialect.chatUsage,
+      output: choices,
+      cost: dialect.cost,
+      extras: chatExtras(dialect.usageExtras, dialect.bodyExtras),
+      bodyKeys: chatBodyKeys,
+    }),
+    responses: Object.freeze({
+      usage: dialect.responsesUsage,
+      output,
+      cost: dialect.cost,
+      extras: (usage: unknown, body: JsonRecord | undefined) => ({ ...dialect.usageExtras(usage), ...responsesExtras(usage, body) }),
+    }),
     embeddings: Object.freeze({ usage: dialect.embeddingsUsage, output: nothing, cost: dialect.cost, bodyKeys: NO_KEYS }),
   });
 }

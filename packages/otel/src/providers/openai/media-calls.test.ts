@@ -60,7 +60,7 @@ describe('readOpenAiMediaRequest', () => {
   });
 
   it('reads an image request: model, stream flag and prompt size', () => {
-    const prompt = 'A children\'s book drawing of a veterinarian using a stethoscope to listen to the heartbeat of a baby otter.';
+    const prompt = "A children's book drawing of a veterinarian using a stethoscope to listen to the heartbeat of a baby otter.";
     expect(readOpenAiMediaRequest({ operation: 'image_generation', api: 'images' }, { model: 'gpt-image-1', prompt, stream: true }, 200)).toMatchObject({
       model: 'gpt-image-1',
       stream: true,

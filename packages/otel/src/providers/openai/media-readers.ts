@@ -136,7 +136,10 @@ function mediaFacts(model: string | undefined, responseId: string | undefined, f
 }
 
 function addMediaUsage(a: MediaUsage, b: MediaUsage): MediaUsage {
-  const usage = a.usage === undefined || b.usage === undefined ? (a.usage ?? b.usage) : tokenUsage({ input: a.usage.input + b.usage.input, output: a.usage.output + b.usage.output });
+  const usage =
+    a.usage === undefined || b.usage === undefined
+      ? (a.usage ?? b.usage)
+      : tokenUsage({ input: a.usage.input + b.usage.input, output: a.usage.output + b.usage.output });
   const sum: MediaUsage = { usage };
   const media = addRecords(a.mediaTokens, b.mediaTokens) as Partial<MediaTokens> | undefined;
   const units = addRecords(a.units, b.units);
@@ -145,7 +148,10 @@ function addMediaUsage(a: MediaUsage, b: MediaUsage): MediaUsage {
   return sum;
 }
 
-function addRecords(a: Readonly<Record<string, number | undefined>> | undefined, b: Readonly<Record<string, number | undefined>> | undefined): Record<string, number> | undefined {
+function addRecords(
+  a: Readonly<Record<string, number | undefined>> | undefined,
+  b: Readonly<Record<string, number | undefined>> | undefined,
+): Record<string, number> | undefined {
   if (a === undefined || b === undefined) return (a ?? b) as Record<string, number> | undefined;
   const sum: Record<string, number> = {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);

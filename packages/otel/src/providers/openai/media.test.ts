@@ -37,7 +37,11 @@ describe('OpenAI images', () => {
   it('prices a generation from its text input and image output tokens', () => {
     const cost = price(generate, 'application/json', fixture('images-generation.json'));
     expect(cost).toMatchObject({ model: 'gpt-image-1', usage: { input: 50, output: 1056 }, unpricedReason: undefined, units: { images: 1 } });
-    expect(cost.cost).toEqual({ usd: expect.closeTo((50 * GPT_IMAGE_1.text + 1056 * GPT_IMAGE_1.output) / 1e6, 15), source: 'price_table', pricedModel: 'gpt-image-1' });
+    expect(cost.cost).toEqual({
+      usd: expect.closeTo((50 * GPT_IMAGE_1.text + 1056 * GPT_IMAGE_1.output) / 1e6, 15),
+      source: 'price_table',
+      pricedModel: 'gpt-image-1',
+    });
   });
 
   it('prices the input image tokens of an edit at the image rate', () => {
@@ -55,11 +59,18 @@ describe('OpenAI images', () => {
 
   it('counts DALL·E images and says the price data has no price for them — never $0', () => {
     const dalle = request('/v1/images/generations', { model: 'dall-e-3', prompt: 'A lighthouse at dawn', size: '1024x1024' });
-    expect(price(dalle, 'application/json', fixture('images-dall-e.json'))).toMatchObject({ cost: undefined, unpricedReason: 'unknown_model', units: { images: 1 } });
+    expect(price(dalle, 'application/json', fixture('images-dall-e.json'))).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'unknown_model',
+      units: { images: 1 },
+    });
   });
 
   it('says a GPT Image answer without usage had none, rather than estimating it', () => {
-    expect(price(generate, 'application/json', '{"created":1751012512,"data":[{"b64_json":"AAAA"}]}')).toMatchObject({ cost: undefined, unpricedReason: 'no_usage' });
+    expect(price(generate, 'application/json', '{"created":1751012512,"data":[{"b64_json":"AAAA"}]}')).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'no_usage',
+    });
   });
 
   it('reads the usage of a body too large to parse from its tail', () => {
@@ -91,7 +102,10 @@ describe('OpenAI transcriptions', () => {
 
   it('says a plain-text transcript carried no usage', () => {
     const facts = request('/v1/audio/transcriptions', { model: 'whisper-1', response_format: 'text' });
-    expect(price(facts, 'text/plain; charset=utf-8', 'The beach was a popular spot on a hot summer day.\n')).toMatchObject({ cost: undefined, unpricedReason: 'no_usage' });
+    expect(price(facts, 'text/plain; charset=utf-8', 'The beach was a popular spot on a hot summer day.\n')).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'no_usage',
+    });
   });
 
   it('says a transcription whose model it could not read (a streamed upload) names none', () => {
@@ -113,7 +127,11 @@ describe('OpenAI speech', () => {
 
   it('counts the characters of tts-1, which the price data does not price', () => {
     const facts = request('/v1/audio/speech', { model: 'tts-1', input, voice: 'coral' });
-    expect(price(facts, 'audio/mpeg', new Uint8Array([0xff, 0xf3, 0x44, 0xc4]))).toMatchObject({ cost: undefined, unpricedReason: 'unknown_model', units: { characters: input.length } });
+    expect(price(facts, 'audio/mpeg', new Uint8Array([0xff, 0xf3, 0x44, 0xc4]))).toMatchObject({
+      cost: undefined,
+      unpricedReason: 'unknown_model',
+      units: { characters: input.length },
+    });
   });
 
   it('says plain audio from a token-priced model carried no usage', () => {

@@ -16,7 +16,13 @@ describe('readOpenAiRequest', () => {
       max_tokens: 100,
       messages: [
         { role: 'system', content: 'You are terse.' },
-        { role: 'user', content: [{ type: 'text', text: 'Summarise this page.' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Summarise this page.' },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+          ],
+        },
       ],
     };
     expect(readOpenAiRequest(chat, body, 400)).toEqual({
@@ -60,7 +66,18 @@ describe('readOpenAiRequest', () => {
     });
     expect(readOpenAiRequest(embeddings, { input: ['abcd', 'efgh'] }, 30).inputTokenEstimate).toBe(2);
     expect(readOpenAiRequest(embeddings, { input: [1, 2, 3] }, 30).inputTokenEstimate).toBe(3);
-    expect(readOpenAiRequest(embeddings, { input: [[1, 2], [3, 4, 5]] }, 30).inputTokenEstimate).toBe(5);
+    expect(
+      readOpenAiRequest(
+        embeddings,
+        {
+          input: [
+            [1, 2],
+            [3, 4, 5],
+          ],
+        },
+        30,
+      ).inputTokenEstimate,
+    ).toBe(5);
   });
 
   it('reads a legacy completions request', () => {

@@ -12,11 +12,7 @@ import { countAt, type JsonRecord } from '../wire-values.js';
  *   { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there!' }] }, 72)
  * // { …, model: 'gpt-4o-mini', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 3 }
  */
-export function readOpenAiRequest(
-  call: { operation: OperationName; api: string },
-  body: unknown,
-  bodyLength: number,
-): RequestFacts {
+export function readOpenAiRequest(call: { operation: OperationName; api: string }, body: unknown, bodyLength: number): RequestFacts {
   return requestFacts(call, body, bodyLength, shapeOf(call.api));
 }
 

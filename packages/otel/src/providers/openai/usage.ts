@@ -21,8 +21,18 @@ interface UsageKeys {
   outputDetails: string;
 }
 
-const CHAT_KEYS: UsageKeys = { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' };
-const RESPONSES_KEYS: UsageKeys = { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' };
+const CHAT_KEYS: UsageKeys = {
+  input: 'prompt_tokens',
+  output: 'completion_tokens',
+  inputDetails: 'prompt_tokens_details',
+  outputDetails: 'completion_tokens_details',
+};
+const RESPONSES_KEYS: UsageKeys = {
+  input: 'input_tokens',
+  output: 'output_tokens',
+  inputDetails: 'input_tokens_details',
+  outputDetails: 'output_tokens_details',
+};
 
 /**
  * A Chat Completions (and legacy Completions) usage reader for a provider

@@ -13,7 +13,13 @@ const read = (body: object) => {
 describe('togetherAdapter', () => {
   it('reads cached tokens from the top of usage, where Together puts them', () => {
     const usage = { prompt_tokens: 49, completion_tokens: 3, total_tokens: 52, cached_tokens: 32, prompt_tokens_details: null };
-    expect(read({ model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', usage }).usage).toEqual({ input: 49, output: 3, cacheRead: 32, cacheWrite: 0, reasoning: 0 });
+    expect(read({ model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', usage }).usage).toEqual({
+      input: 49,
+      output: 3,
+      cacheRead: 32,
+      cacheWrite: 0,
+      reasoning: 0,
+    });
   });
 
   it('prefers prompt_tokens_details when Together fills it', () => {

@@ -34,6 +34,10 @@ describe('Together image models', () => {
 
   it('counts the images the request asked for when the answer cannot be read', () => {
     const { request, facts } = read('{"id":"91f5a1e0c8a4e3b2-SJC","model":');
-    expect(priceCall(togetherAdapter, request, facts, new PriceTable())).toMatchObject({ model: 'black-forest-labs/FLUX.1-schnell', units: { images: 2 }, unpricedReason: 'unknown_model' });
+    expect(priceCall(togetherAdapter, request, facts, new PriceTable())).toMatchObject({
+      model: 'black-forest-labs/FLUX.1-schnell',
+      units: { images: 2 },
+      unpricedReason: 'unknown_model',
+    });
   });
 });

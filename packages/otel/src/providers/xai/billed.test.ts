@@ -6,7 +6,14 @@ import { PriceTable } from '../../pricing/price-table.js';
 import type { RequestFacts } from '../types.js';
 import { xaiAdapter } from './adapter.js';
 
-const request: RequestFacts = { operation: 'chat', api: 'chat_completions', model: 'grok-3-mini', stream: false, maxOutputTokens: undefined, inputTokenEstimate: 10 };
+const request: RequestFacts = {
+  operation: 'chat',
+  api: 'chat_completions',
+  model: 'grok-3-mini',
+  stream: false,
+  maxOutputTokens: undefined,
+  inputTokenEstimate: 10,
+};
 const answer = JSON.parse(readFileSync(new URL('./fixtures/chat-completion.json', import.meta.url), 'utf8'));
 
 function price(usage: Record<string, unknown>) {
@@ -17,7 +24,11 @@ function price(usage: Record<string, unknown>) {
 
 describe('xAI server-side tools', () => {
   it('counts Live Search sources and tool calls, and takes the cost xAI reports for them', () => {
-    const result = price({ num_sources_used: 12, server_side_tool_usage_details: { web_search_calls: 2, x_search_calls: 1 }, cost_in_usd_ticks: 3_001_988_000 });
+    const result = price({
+      num_sources_used: 12,
+      server_side_tool_usage_details: { web_search_calls: 2, x_search_calls: 1 },
+      cost_in_usd_ticks: 3_001_988_000,
+    });
     expect(result.units).toEqual({ search_sources: 12, web_searches: 2, x_searches: 1 });
     expect(result.cost).toMatchObject({ usd: 0.3001988, source: 'provider' });
     expect(result.unpricedReason).toBeUndefined();

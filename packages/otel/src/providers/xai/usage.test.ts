@@ -21,18 +21,33 @@ describe('xaiChatUsage', () => {
   });
 
   it('follows xAI documented accounting when total_tokens is missing', () => {
-    expect(xaiChatUsage({ prompt_tokens: 10, completion_tokens: 2, completion_tokens_details: { reasoning_tokens: 30 } })).toMatchObject({ output: 32, reasoning: 30 });
+    expect(xaiChatUsage({ prompt_tokens: 10, completion_tokens: 2, completion_tokens_details: { reasoning_tokens: 30 } })).toMatchObject({
+      output: 32,
+      reasoning: 30,
+    });
   });
 
   it('reads a model without reasoning as is', () => {
-    expect(xaiChatUsage({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 })).toEqual({ input: 10, output: 2, cacheRead: 0, cacheWrite: 0, reasoning: 0 });
+    expect(xaiChatUsage({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 })).toEqual({
+      input: 10,
+      output: 2,
+      cacheRead: 0,
+      cacheWrite: 0,
+      reasoning: 0,
+    });
   });
 });
 
 describe('xaiResponsesUsage', () => {
   it('applies the same rule to the Responses API', () => {
-    expect(xaiResponsesUsage({ input_tokens: 10, output_tokens: 5, total_tokens: 35, output_tokens_details: { reasoning_tokens: 20 } })).toMatchObject({ output: 25, reasoning: 20 });
-    expect(xaiResponsesUsage({ input_tokens: 10, output_tokens: 25, total_tokens: 35, output_tokens_details: { reasoning_tokens: 20 } })).toMatchObject({ output: 25, reasoning: 20 });
+    expect(xaiResponsesUsage({ input_tokens: 10, output_tokens: 5, total_tokens: 35, output_tokens_details: { reasoning_tokens: 20 } })).toMatchObject({
+      output: 25,
+      reasoning: 20,
+    });
+    expect(xaiResponsesUsage({ input_tokens: 10, output_tokens: 25, total_tokens: 35, output_tokens_details: { reasoning_tokens: 20 } })).toMatchObject({
+      output: 25,
+      reasoning: 20,
+    });
   });
 });
 
@@ -42,7 +57,10 @@ describe('xaiCost', () => {
     expect(xaiCost({ cost_in_usd_ticks: 200000000 })).toBeCloseTo(0.02, 15);
   });
 
-  it.each([[{ cost_in_usd_ticks: 0 }], [{ cost_in_usd_ticks: -5 }], [{ cost_in_usd_ticks: '731000' }], [{}], [null], ['ticks']])('reports no cost for %j', (usage) => {
-    expect(xaiCost(usage)).toBeUndefined();
-  });
+  it.each([[{ cost_in_usd_ticks: 0 }], [{ cost_in_usd_ticks: -5 }], [{ cost_in_usd_ticks: '731000' }], [{}], [null], ['ticks']])(
+    'reports no cost for %j',
+    (usage) => {
+      expect(xaiCost(usage)).toBeUndefined();
+    },
+  );
 });

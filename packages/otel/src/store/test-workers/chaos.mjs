@@ -39,15 +39,18 @@ for (let i = 0; ; i++) {
   } else if (dice < 0.9) {
     const id = held.shift();
     if (id !== undefined && dice < 0.8) {
-      store.commit(id, entries(1).map(({ counter }) => ({ counter, amount: 1, expiresAt })), Date.now());
+      store.commit(
+        id,
+        entries(1).map(({ counter }) => ({ counter, amount: 1, expiresAt })),
+        Date.now(),
+      );
       ledger.record(call);
       // The ledger commits off the call's tick: a loop that never yields would never write it.
       await ledger.flush();
       // Tells the parent that a kill from now on lands with ledger lines written.
       if (!wrote) process.stdout.write('wrote\n');
       wrote = true;
-    }
-    else if (id !== undefined) store.release(id);
+    } else if (id !== undefined) store.release(id);
   } else if (dice < 0.93) {
     store.changeGate({ action: dice < 0.915 ? 'trip' : 'reset', reason: `chaos ${process.pid} #${i}`, actor: 'chaos' }, Date.now());
   }
