@@ -21,6 +21,8 @@ async function exportersLoaded(exporters: string): Promise<string[]> {
       OTEL_METRICS_EXPORTER: exporters,
       OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      // The bundled price data's age warning would be the one stderr line; this test is about which modules load.
+      COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0',
     },
     encoding: 'utf8',
     timeout: 30_000,

@@ -149,8 +149,13 @@ export class Budgets implements CallSink {
     await Promise.all([leases, unheld]);
   }
 
-  /** Decides whether `call` may leave now, reserving its worst case if so. */
-  admit(call: PendingCall): Admission | Promise<Admission> {
+  /**
+   * Decides whether `call` may leave now, reserving its worst case if so.
+   * With `wait` false, a call that finds no lease room reserves in the store
+   * at once rather than wait for a renewal: an answer without a promise
+   * whenever the store gives one (the file store).
+   */
+  admit(call: PendingCall, wait = true): Admission | Promise<Admission> {
     const ready = this.#gate.ready ?? this.#seeding;
     if (ready !== undefined) return ready.then(() => this.admit(call));
     if (this.#gate.isTripped()) return { blocked: this.#gateBlock() };
@@ -163,7 +168,7 @@ export class Budgets implements CallSink {
       const dollars = matched.find((rule) => rule.config.unit === 'usd' && rule.config.action !== 'alert');
       if (dollars !== undefined) return { blocked: this.#logBlock(this.#budgetBlock(dollars, 0, worst, now, call), now) };
     }
-    const leases = this.#book?.take(matched, worst.amounts, now);
+    const leases = this.#book?.take(matched, worst.amounts, now, wait);
     if (leases instanceof Promise) return leases.then((held) => (held === undefined ? this.#reserve(call, matched, worst, Date.now()) : leased(held, worst)));
     if (leases !== undefined) return leased(leases, worst);
     return this.#reserve(call, matched, worst, now);

@@ -7,7 +7,7 @@ import { PriceTable } from '../pricing/price-table.js';
 import { adapterByName } from '../providers/registry.js';
 import { MemoryStore } from '../store/memory.js';
 import type { CostStore, LeaseGrant, LeaseRenewal, WindowSpend } from '../store/types.js';
-import { Budgets, type PendingCall, type Reservation } from './budgets.js';
+import { type Admission, Budgets, type PendingCall, type Reservation } from './budgets.js';
 import { RENEW_EVERY_MS } from './leases.js';
 
 const openai = adapterByName('openai')!;
@@ -87,6 +87,22 @@ const fakeClock = (now: number) => vi.useFakeTimers({ now, toFake: ['setTimeout'
 afterEach(() => vi.useRealTimers());
 
 describe('admission against leases', () => {
+  it('answers a call that cannot wait (admit with wait false) at once from a synchronous store, never with a promise, and refuses past the limit', () => {
+    fakeClock(Date.UTC(2026, 11, 7, 12));
+    const store = new CountingStore();
+    const engine = leased([rule({ limit: 1.5 * worstCase })], store);
+    const first = engine.admit(call, false);
+    expect(first).not.toBeInstanceOf(Promise);
+    expect((first as Admission).blocked).toBeUndefined();
+    // The first call found no lease: it reserved in the store rather than wait for one.
+    expect(store.reserves).toBe(1);
+    const { reservation } = first as Admission & { blocked: undefined };
+    reservation!.settle(settled(worstCase));
+    const second = engine.admit(call, false);
+    expect(second).not.toBeInstanceOf(Promise);
+    expect((second as Admission).blocked).toMatchObject({ code: 'COSTCTL_BUDGET_EXCEEDED', rule: 'r' });
+  });
+
   it('admits 500 calls well under the limit with far fewer store operations than calls, and commits every cent', async () => {
     fakeClock(Date.UTC(2026, 11, 7, 12));
     const store = new CountingStore();

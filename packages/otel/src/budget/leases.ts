@@ -175,10 +175,18 @@ export class LeaseBook {
   /**
    * Where a call is admitted, on each lease, each now holding its worst case;
    * undefined when one of them has no room for it (the call reserves in the store).
+   * Without `wait`, never a promise: no room now is undefined.
    */
-  take(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number): Admitted[] | Promise<Admitted[] | undefined> | undefined {
+  take(
+    rules: readonly BudgetRule[],
+    amounts: Readonly<Record<RuleUnit, number>>,
+    now: number,
+    wait = true,
+  ): Admitted[] | Promise<Admitted[] | undefined> | undefined {
     const leases = this.#leases(rules, amounts, now);
     if (leases !== undefined) return leases;
+    // A caller that must be answered now (a call of the undici package, admitted inside its request) reserves in the store instead.
+    if (!wait) return undefined;
     // A renewal on its way answers as soon as a reservation of this call would: wait for it rather than add a store operation.
     if (this.#renewal !== undefined) {
       // Sized before this call asked, it may be too small: then one more, sized with it.

@@ -66,7 +66,7 @@ export class CallObserver {
    */
   admitNow(call: ObservedCall): Admission | undefined {
     if (this.#budgets === undefined) return admitted;
-    const admission = this.#budgets.admit(pendingOf(call));
+    const admission = this.#budgets.admit(pendingOf(call), false);
     if (!(admission instanceof Promise)) return settle(call, admission);
     admission.then(
       (late) => {
