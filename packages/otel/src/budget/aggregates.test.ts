@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleConfig } from '../config/schema.js';
-import { WindowAggregates } from './aggregates.js';
+import type { AggregateSpend } from '../store/types.js';
+import type { CallResult } from '../model/call-result.js';
+import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { BudgetRule } from './rules.js';
 
 const rule = (patch: Partial<RuleConfig>): BudgetRule =>
@@ -54,5 +56,51 @@ describe('WindowAggregates', () => {
     expect(seen({ limit: 5 })).toBe(seen({ limit: 10 }));
     expect(seen({ unit: 'tokens' })).not.toBe(seen({}));
     expect(seen({ scope: { provider: 'openai' } })).not.toBe(seen({}));
+  });
+});
+
+describe('UnheldCalls', () => {
+  const result = (patch: Partial<CallResult>): CallResult => ({
+    provider: 'openai',
+    operation: 'chat',
+    requestModel: 'gpt-4o-mini',
+    responseModel: undefined,
+    responseId: undefined,
+    outcome: 'ok',
+    errorType: undefined,
+    durationSeconds: 0.1,
+    labels: {},
+    billable: true,
+    usage: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    model: 'gpt-4o-mini',
+    cost: { usd: 0.5, source: 'price_table', pricedModel: 'gpt-4o-mini' },
+    unpricedReason: undefined,
+    ...patch,
+  });
+
+  it('sums the calls no rule held by their scope, each call once, and writes them in one store operation', async () => {
+    const written: AggregateSpend[][] = [];
+    const store = { commit: (_id: string, _spend: unknown, _now: number, aggregates: AggregateSpend[]) => void written.push(aggregates) };
+    const unheld = new UnheldCalls(store as never, new WindowAggregates('UTC'));
+    const once = result({});
+    for (const call of [
+      once,
+      once,
+      result({}),
+      result({ requestModel: 'gpt-4o' }),
+      result({ provider: 'anthropic' }),
+      result({ labels: { tenant: 'acme' } }),
+    ]) {
+      unheld.record(call);
+    }
+    unheld.record(result({ labels: { tenant: 'acme' } }));
+    await unheld.flush();
+    expect(written).toHaveLength(1);
+    expect(written[0]!.map(({ dimensions, usd, requests }) => ({ dimensions, usd, requests }))).toEqual([
+      { dimensions: ['*', 'provider=openai', 'model=gpt-4o-mini'], usd: 1, requests: 2 },
+      { dimensions: ['*', 'provider=openai', 'model=gpt-4o'], usd: 0.5, requests: 1 },
+      { dimensions: ['*', 'provider=anthropic', 'model=gpt-4o-mini'], usd: 0.5, requests: 1 },
+      { dimensions: ['*', 'provider=openai', 'model=gpt-4o-mini', 'label:tenant=acme'], usd: 1, requests: 2 },
+    ]);
   });
 });

@@ -120,6 +120,15 @@ export class WindowAggregates {
 /** Calls no rule held add to the window aggregates in one store operation this often, not one per call. */
 const UNHELD_EVERY_MS = 1_000;
 
+/** Provider/model pairs whose dimensions are kept for calls without labels; past this the cache starts over rather than grow. */
+const MAX_KEPT_SCOPES = 1024;
+
+/** A call's scope dimensions and their joined key, the pending sum's name. */
+interface Scope {
+  dimensions: string[];
+  key: string;
+}
+
 /** Calls no rule held, summed by their scope dimensions until the next store operation. */
 interface Unheld {
   dimensions: string[];
@@ -143,6 +152,9 @@ export class UnheldCalls {
   readonly #aggregates: WindowAggregates;
   readonly #counted = new WeakSet<CallResult>();
   readonly #pending = new Map<string, Unheld>();
+  /** The scopes of calls without labels (most calls), by provider then model: no strings built per call. */
+  readonly #scopes = new Map<string, Map<string | undefined, Scope>>();
+  #keptScopes = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(store: CostStore, aggregates: WindowAggregates) {
@@ -161,14 +173,31 @@ export class UnheldCalls {
   record(result: CallResult): void {
     if (result.outcome === 'blocked' || this.#counted.has(result)) return;
     this.#counted.add(result);
-    const dimensions = this.#aggregates.dimensions({ provider: result.provider, model: result.requestModel, labels: result.labels });
-    const key = dimensions.join('\u0000');
+    const { dimensions, key } = this.#scopeOf(result);
     let unheld = this.#pending.get(key);
     if (unheld === undefined) this.#pending.set(key, (unheld = { dimensions, usd: 0, tokens: 0, requests: 0 }));
     unheld.usd += result.cost?.usd ?? result.budgetUsd ?? 0;
     unheld.tokens += billedTokens(result);
     unheld.requests += 1;
     this.#timer ??= setTimeout(() => void this.flush(), UNHELD_EVERY_MS).unref();
+  }
+
+  #scopeOf(result: CallResult): Scope {
+    const call = { provider: result.provider, model: result.requestModel, labels: result.labels };
+    if (hasKeys(result.labels)) return scopeOf(this.#aggregates.dimensions(call));
+    let byModel = this.#scopes.get(call.provider);
+    let scope = byModel?.get(call.model);
+    if (scope !== undefined) return scope;
+    if (this.#keptScopes >= MAX_KEPT_SCOPES) {
+      this.#scopes.clear();
+      this.#keptScopes = 0;
+      byModel = undefined;
+    }
+    if (byModel === undefined) this.#scopes.set(call.provider, (byModel = new Map()));
+    scope = scopeOf(this.#aggregates.dimensions(call));
+    byModel.set(call.model, scope);
+    this.#keptScopes += 1;
+    return scope;
   }
 
   /** Writes what is summed; a synchronous store writes before this returns its promise (what `process.exit()` allows). */
@@ -187,6 +216,15 @@ export class UnheldCalls {
       logger.warn('costctl could not add calls no rule held to its window aggregates: a rule added later will not count them', { error: String(error) });
     }
   }
+}
+
+function scopeOf(dimensions: string[]): Scope {
+  return { dimensions, key: dimensions.join('\u0000') };
+}
+
+function hasKeys(labels: object): boolean {
+  for (const _ in labels) return true;
+  return false;
 }
 
 /** The aggregate a calendar window is answered from: itself, or for a minute its hour. */

@@ -208,4 +208,26 @@ describe('costctl.tokens parts and steps', () => {
     expect(points('costctl.unpriced_requests')).toMatchObject([{ value: 1, attributes: { 'costctl.reason': 'unit_unpriced' } }]);
     expect(points('costctl.units')).toMatchObject([{ value: 1, attributes: { 'costctl.unit': 'code_executions' } }]);
   });
+
+  // Each call shape keeps the totals it adds to: one whose token series came past the bound must keep adding to the overflow series.
+  it('keeps adding a call shape to the series it got first: its own below the bound, the overflow series past it', async () => {
+    const points = await collect((metrics) => {
+      for (let i = 0; i < 1200; i++) metrics.record(call({ requestModel: `model-${i}` }));
+      for (const model of ['model-0', 'model-999', 'model-1100']) metrics.record(call({ requestModel: model }));
+    });
+    const tokens = (model: string | undefined, type: string) =>
+      points('costctl.tokens').find(
+        (point) => point.attributes['gen_ai.request.model'] === model && (model === undefined || point.attributes['gen_ai.token.type'] === type),
+      )?.value;
+    // Two token series per shape: model-999's input is the last that fits, its output the first turned away.
+    expect([tokens('model-0', 'input'), tokens('model-0', 'output'), tokens('model-999', 'input'), tokens('model-999', 'output')]).toEqual([
+      20,
+      10,
+      20,
+      undefined,
+    ]);
+    expect(points('costctl.tokens').find((point) => point.attributes['otel.metric.overflow'] === true)?.value).toBe(5 * 2 + 15 * 200 + 15);
+    const requests = (model: string) => points('costctl.requests').find((point) => point.attributes['gen_ai.request.model'] === model)?.value;
+    expect([requests('model-0'), requests('model-999'), requests('model-1100')]).toEqual([2, 2, 2]);
+  });
 });

@@ -1,9 +1,10 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { BilledUnits, MediaTokens, TokenUsage } from '../model/usage.js';
 import type { CallResult, CallSink } from '../model/call-result.js';
+import type { CostSource } from '../model/cost.js';
 import { Attr, DURATION_BUCKETS, Metric, TOKEN_BUCKETS } from '../model/otel-names.js';
 import { PendingPoints } from './pending-points.js';
-import { MAX_SERIES, SeriesTotals } from './series-totals.js';
+import { MAX_SERIES, type SeriesTotal, SeriesTotals } from './series-totals.js';
 
 const tokenTypes: readonly [keyof TokenUsage, string][] = [
   ['input', 'input'],
@@ -38,6 +39,11 @@ interface CallSeries {
   /** `histogram` with `gen_ai.token.type` input / output, for the token histogram. */
   input: Attributes;
   output: Attributes;
+  /** The counters' totals this series adds to, found on its first call of each kind: later calls add with no key built. */
+  requests: Partial<Record<'ok' | 'error', SeriesTotal>>;
+  /** By index in `tokenTypes`. */
+  tokens: (SeriesTotal | undefined)[];
+  cost: Partial<Record<CostSource, SeriesTotal>>;
 }
 
 /**
@@ -48,7 +54,7 @@ interface CallSeries {
  */
 const overflowAttributes: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 const overflowParts = histogramSeries(new Map(), overflowAttributes);
-const overflowSeries = (base: Attributes): CallSeries => ({ base, histogram: overflowAttributes, ...overflowParts });
+const overflowSeries = (base: Attributes): CallSeries => ({ base, histogram: overflowAttributes, ...overflowParts, ...totalsOf() });
 
 /**
  * The cost and token instruments of docs/metrics.md, recorded once per finished call
@@ -116,16 +122,17 @@ export class CostMetrics implements CallSink {
       this.#requests.add(`${key}\u0000blocked\u0000${rule}`, () => ({ ...base, [Attr.outcome]: 'blocked', [Attr.rule]: rule }), 1);
       return;
     }
-    this.#requests.add(`${key}\u0000${result.outcome}`, () => ({ ...base, [Attr.outcome]: result.outcome }), 1);
+    const outcome = result.outcome;
+    (series.requests[outcome] ??= this.#requests.total(`${key}\u0000${outcome}`, () => ({ ...base, [Attr.outcome]: outcome }))).value += 1;
     // Spend recorded by hand without a duration (an invoice) says nothing about how long calls take.
     if (result.source !== 'manual' || result.durationSeconds > 0) {
       this.#duration.add(result.durationSeconds, result.errorType === undefined ? series.histogram : errorAttributes(series, result.errorType));
     }
     if (!result.billable) return;
 
-    this.#recordTokens(key, base, result.usage, result.mediaTokens);
+    this.#recordTokens(key, series, result.usage, result.mediaTokens);
     // Steps billed outside the top-level usage (a compaction) are tokens this call was billed for.
-    if (result.steps !== undefined) for (const step of result.steps) this.#recordTokens(key, base, step.usage, step.mediaTokens);
+    if (result.steps !== undefined) for (const step of result.steps) this.#recordTokens(key, series, step.usage, step.mediaTokens);
     // Spend recorded by hand in dollars alone (an invoice) has no token counts to add to the token histogram.
     const tokenless = result.source === 'manual' && result.usage.input + result.usage.output === 0;
     if (result.units === undefined && !tokenless) {
@@ -136,15 +143,20 @@ export class CostMetrics implements CallSink {
     }
 
     const { cost, unpricedReason } = result;
-    if (cost !== undefined) this.#cost.add(`${key}\u0000${cost.source}`, () => ({ ...base, [Attr.costSource]: cost.source }), cost.usd);
+    if (cost !== undefined) {
+      const source = cost.source;
+      (series.cost[source] ??= this.#cost.total(`${key}\u0000${source}`, () => ({ ...base, [Attr.costSource]: source }))).value += cost.usd;
+    }
     // A reason beside a cost says a part of the call (a tool fee, a step) had no price: the call is counted short.
     if (unpricedReason !== undefined) this.#unpriced.add(`${key}\u0000${unpricedReason}`, () => ({ ...base, [Attr.reason]: unpricedReason }), 1);
   }
 
-  #recordTokens(key: string, base: Attributes, usage: TokenUsage, media: Partial<MediaTokens> | undefined): void {
-    for (const [field, type] of tokenTypes) {
+  #recordTokens(key: string, series: CallSeries, usage: TokenUsage, media: Partial<MediaTokens> | undefined): void {
+    const { base, tokens } = series;
+    for (let i = 0; i < tokenTypes.length; i++) {
+      const [field, type] = tokenTypes[i]!;
       const count = usage[field];
-      if (count > 0) this.#tokens.add(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }), count);
+      if (count > 0) (tokens[i] ??= this.#tokens.total(`${key}\u0000${type}`, () => ({ ...base, [Attr.tokenType]: type }))).value += count;
     }
     if (media === undefined) return;
     for (const [field, type] of partTypes) {
@@ -169,7 +181,7 @@ export class CostMetrics implements CallSink {
     const base = baseAttributes(result);
     // Past the bound the counters' labels are built afresh (SeriesTotals overflows them) and histograms overflow here.
     if (this.#series.size >= MAX_SERIES) return overflowSeries(base);
-    const series: CallSeries = { base, histogram: base, ...histogramSeries(new Map(), base) };
+    const series: CallSeries = { base, histogram: base, ...histogramSeries(new Map(), base), ...totalsOf() };
     this.#series.set(key, series);
     return series;
   }
@@ -177,6 +189,10 @@ export class CostMetrics implements CallSink {
 
 function histogramSeries(errors: Map<string, Attributes>, labels: Attributes): Pick<CallSeries, 'errors' | 'input' | 'output'> {
   return { errors, input: { ...labels, [Attr.tokenType]: 'input' }, output: { ...labels, [Attr.tokenType]: 'output' } };
+}
+
+function totalsOf(): Pick<CallSeries, 'requests' | 'tokens' | 'cost'> {
+  return { requests: {}, tokens: [], cost: {} };
 }
 
 function errorAttributes(series: CallSeries, errorType: string): Attributes {

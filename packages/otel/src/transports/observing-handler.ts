@@ -49,7 +49,7 @@ class LegacyObservingHandler {
 
   onData(chunk: Uint8Array): unknown {
     try {
-      return forward(this.#handler, 'onData', [chunk]);
+      return this.#handler.onData?.(chunk as never);
     } finally {
       this.#call.data(chunk);
     }
@@ -65,7 +65,7 @@ class LegacyObservingHandler {
 
   onError(error: unknown): unknown {
     try {
-      return forward(this.#handler, 'onError', [error]);
+      return this.#handler.onError?.(error as never);
     } finally {
       this.#call.failed(error);
     }
@@ -114,7 +114,7 @@ class ControllerObservingHandler {
 
   onResponseData(controller: unknown, chunk: Uint8Array): unknown {
     try {
-      return forward(this.#handler, 'onResponseData', [controller, chunk]);
+      return this.#handler.onResponseData?.(controller as never, chunk as never);
     } finally {
       this.#call.data(chunk);
     }
@@ -130,7 +130,7 @@ class ControllerObservingHandler {
 
   onResponseError(controller: unknown, error: unknown): unknown {
     try {
-      return forward(this.#handler, 'onResponseError', [controller, error]);
+      return this.#handler.onResponseError?.(controller as never, error as never);
     } finally {
       this.#call.failed(error);
     }

@@ -1,0 +1,93 @@
+// Per-call functions of this build against another build of costctl, in one
+// process, taking turns: what a change to one of them saves, without the
+// noise of the network and of other processes. Build both first: the other
+// build is a `packages/otel/dist` directory of another commit, kept where it
+// can import the workspace's dependencies (node_modules/.costctl-base/dist, say):
+//   node bench/ab.mjs node_modules/.costctl-base/dist
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { formatRatio } from './report.mjs';
+
+const [baseDir] = process.argv.slice(2);
+if (baseDir === undefined) {
+  console.error('usage: node bench/ab.mjs <dist directory of the build to compare with>');
+  process.exit(2);
+}
+const ROUNDS = 7;
+const N = 200_000;
+
+async function load(dir) {
+  const url = (path) => pathToFileURL(resolve(dir, path)).href;
+  return {
+    CostMetrics: (await import(url('telemetry/cost-metrics.js'))).CostMetrics,
+    aggregates: await import(url('budget/aggregates.js')),
+    observingHandler: (await import(url('transports/observing-handler.js'))).observingHandler,
+  };
+}
+const builds = { base: await load(baseDir), this: await load(new URL('../packages/otel/dist', import.meta.url).pathname) };
+
+/** A finished OpenAI chat call as the transports record it, fresh each time (a call is recorded once). */
+const result = () => ({
+  provider: 'openai',
+  operation: 'chat',
+  requestModel: 'gpt-4o-mini',
+  responseModel: 'gpt-4o-mini-2024-07-18',
+  responseId: 'chatcmpl-bench',
+  outcome: 'ok',
+  errorType: undefined,
+  durationSeconds: 0.2,
+  labels: Object.freeze({}),
+  billable: true,
+  usage: { input: 148, output: 64, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+  model: 'gpt-4o-mini',
+  cost: { usd: 0.00006, source: 'price_table', pricedModel: 'gpt-4o-mini' },
+  unpricedReason: undefined,
+});
+
+const call = { data() {}, responseStarted() {}, ended() {}, failed() {}, abort: undefined };
+const chunk = new Uint8Array(849);
+const handlers = {
+  controller: { onRequestStart() {}, onResponseStart() {}, onResponseData: () => true, onResponseEnd() {}, onResponseError() {} },
+  legacy: { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} },
+};
+
+const cases = {
+  'metrics: record one call': (build) => {
+    const metrics = new build.CostMetrics(new MeterProvider().getMeter('bench'));
+    return () => metrics.record(result());
+  },
+  'calls no rule held: record one call': (build) => {
+    const unheld = new build.aggregates.UnheldCalls({ commit() {} }, new build.aggregates.WindowAggregates('UTC'));
+    return () => unheld.record(result());
+  },
+  "fetch's response handlers: one call, both shapes": (build) => () => {
+    const controller = build.observingHandler(handlers.controller, call);
+    controller.onRequestStart({}, {});
+    controller.onResponseStart({}, 200, {}, 'OK');
+    controller.onResponseData({}, chunk);
+    controller.onResponseEnd({}, {});
+    const legacy = build.observingHandler(handlers.legacy, call);
+    legacy.onConnect(() => {});
+    legacy.onHeaders(200, [], () => {}, 'OK');
+    legacy.onData(chunk);
+    legacy.onComplete([]);
+  },
+};
+
+console.log(`\nthis build against ${baseDir}: Node ${process.version}, best of ${ROUNDS} rounds of ${N.toLocaleString('en')} each, builds taking turns\n`);
+for (const [name, make] of Object.entries(cases)) {
+  const runs = { base: make(builds.base), this: make(builds.this) };
+  const best = { base: Infinity, this: Infinity };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 === 0 ? ['base', 'this'] : ['this', 'base']) {
+      const run = runs[side];
+      const start = performance.now();
+      for (let i = 0; i < N; i++) run();
+      best[side] = Math.min(best[side], ((performance.now() - start) * 1e6) / N);
+    }
+  }
+  console.log(
+    `${name.padEnd(52)}${`${best.base.toFixed(0)} ns`.padStart(9)}${`${best.this.toFixed(0)} ns`.padStart(9)}  ${formatRatio(best.this / best.base)}`,
+  );
+}
