@@ -10,7 +10,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } from '@costctl/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl, startLooper, stopLooper, until, type Looper } from './helpers/looper.js';
-import { startRedis, type RedisServer } from './helpers/redis-server.js';
+import { selfSignedCert, startRedis, type RedisServer } from './helpers/redis-server.js';
 import { repoRoot, runApp, runToExit } from './helpers/run-app.js';
 
 let provider: FakeProvider;
@@ -203,27 +203,7 @@ describe('a fleet on one Redis', () => {
   });
 
   it('speaks TLS (rediss://) with a password, trusting the CA the operator gives Node', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'costctl-fleet-tls-'));
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-    expect(made.status, String(made.stderr)).toBe(0);
+    const { dir, certFile, keyFile } = selfSignedCert('costctl-fleet-tls-');
     const secure = await startRedis({ tls: { certFile, keyFile }, password: 'tls pass' });
     try {
       expect(secure.url).toMatch(/^rediss:\/\//);

@@ -12,7 +12,7 @@ import { expectedUsage, responseModel, startFakeProvider, type FakeProvider } fr
 import { createClient, type RedisClientType } from '@redis/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl } from './helpers/looper.js';
-import { startRedis, type RedisServer } from './helpers/redis-server.js';
+import { startRedis, withRedisClient, type RedisServer } from './helpers/redis-server.js';
 import { runApp } from './helpers/run-app.js';
 import { COMMIT, RENEW_LEASES, RESERVE } from '../packages/store-redis/src/scripts.js';
 
@@ -86,15 +86,7 @@ const stores: [string, Store][] = [
   ],
 ];
 
-async function withRedis<T>(use: (client: RedisClientType) => Promise<T>): Promise<T> {
-  const client = createClient({ url: redis.url }) as RedisClientType;
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.close();
-  }
-}
+const withRedis = <T>(use: (client: RedisClientType) => Promise<T>): Promise<T> => withRedisClient(redis.url, use);
 
 /** Runs 4 processes of `CALLS` calls, `IN_FLIGHT` at a time each; each is stopped once the store holds nothing (its calls settled, its leases given back). */
 async function fleetOf4(env: Record<string, string>, store: Store): Promise<{ ok: number; blocked: number }> {

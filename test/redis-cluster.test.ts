@@ -13,6 +13,7 @@ import { startFakeProvider, storeSuite, type FakeProvider } from '@costctl/testk
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costctl, startLooper, stopLooper, until } from './helpers/looper.js';
 import { startRedisCluster, type ClusterNode, type RedisCluster } from './helpers/redis-cluster.js';
+import { selfSignedCert } from './helpers/redis-server.js';
 import { runApp, runToExit } from './helpers/run-app.js';
 
 let cluster: RedisCluster;
@@ -249,27 +250,9 @@ describe('a Redis Cluster behind TLS and a password', () => {
   let secure: RedisCluster;
   let certFile: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'costctl-cluster-tls-'));
-    certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    const made = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-    expect(made.status, String(made.stderr)).toBe(0);
+    const cert = selfSignedCert('costctl-cluster-tls-');
+    certFile = cert.certFile;
+    const { keyFile } = cert;
     secure = await startRedisCluster({ replicas: 0, password: 'cluster pass', tls: { certFile, keyFile } });
   }, 60_000);
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient, type RedisClientType } from '@redis/client';
 import { readLedger, type LedgerEntry } from '@costctl/otel';
 import { type FakeBilling, type FakeProvider, startFakeBilling, startFakeProvider } from '@costctl/testkit';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, withRedisClient, type RedisServer } from './redis-server.js';
 import { repoRoot, runApp } from './run-app.js';
 
 export const ADMIN_KEY = 'sk-admin-FLEET-3b9d';
@@ -58,15 +58,7 @@ export async function startFleet(): Promise<Fleet> {
     startRedis(),
   ]);
   const prefix = 'fleet:';
-  const withRedis = async <T>(use: (client: RedisClientType) => Promise<T>): Promise<T> => {
-    const client = createClient({ url: redis.url }) as RedisClientType;
-    await client.connect();
-    try {
-      return await use(client);
-    } finally {
-      await client.close();
-    }
-  };
+  const withRedis = <T>(use: (client: RedisClientType) => Promise<T>): Promise<T> => withRedisClient(redis.url, use);
   const host = async (count: number, model: string, tenant: string): Promise<Host> => {
     const env = {
       COSTCTL_STORE: 'redis',

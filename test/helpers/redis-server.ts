@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createClient, type RedisClientType } from '@redis/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,4 +108,28 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * A self-signed certificate and key for 127.0.0.1 (openssl), for a TLS Redis
+ * the tests start: Node trusts it through NODE_EXTRA_CA_CERTS.
+ */
+export function selfSignedCert(prefix: string): { dir: string; certFile: string; keyFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1'];
+  execFileSync('openssl', [...args, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+  return { dir, certFile, keyFile };
+}
+
+/** Runs `use` with a fresh client of the Redis at `url`, closed afterwards. */
+export async function withRedisClient<T>(url: string, use: (client: RedisClientType) => Promise<T>): Promise<T> {
+  const client = createClient({ url }) as RedisClientType;
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
 }

@@ -137,10 +137,13 @@ export class RedisStore implements CostStore {
     this.#timer = setInterval(() => void this.#refresh(), options.gateRefreshMillis ?? 500).unref();
   }
 
-  async reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): Promise<ReserveResult> {
+  /**
+   * The counter keys a script names, each once, and a counter's KEYS index:
+   * Redis numbers KEYS from 1, and the first two are the lease set and the reservation hash.
+   */
+  #counterKeys(): { keys: string[]; keyIndex: (counter: string) => number } {
     const keys: string[] = [];
     const index = new Map<string, number>();
-    // Redis numbers KEYS from 1; the first two are the lease set and the reservation hash.
     const keyIndex = (counter: string): number => {
       let i = index.get(counter);
       if (i === undefined) {
@@ -150,6 +153,11 @@ export class RedisStore implements CostStore {
       }
       return i;
     };
+    return { keys, keyIndex };
+  }
+
+  async reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): Promise<ReserveResult> {
+    const { keys, keyIndex } = this.#counterKeys();
     const id = randomUUID();
     const payload = {
       id,
@@ -244,17 +252,7 @@ export class RedisStore implements CostStore {
 
   /** Renews every lease in one script; rejects when Redis did not answer, the spend they carry then still to commit. */
   async renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): Promise<LeaseGrant[]> {
-    const keys: string[] = [];
-    const index = new Map<string, number>();
-    const keyIndex = (counter: string): number => {
-      let i = index.get(counter);
-      if (i === undefined) {
-        keys.push(this.#counterKey(counter));
-        i = keys.length + 2;
-        index.set(counter, i);
-      }
-      return i;
-    };
+    const { keys, keyIndex } = this.#counterKeys();
     const ids = renewals.map(() => randomUUID());
     const unanswered = renewals.map(({ id, entry }) => this.#unanswered.get(id ?? `counter:${entry.counter}`) ?? []);
     const payload = {
