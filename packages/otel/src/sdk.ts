@@ -1,6 +1,4 @@
-import { metrics, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
-import { defaultResource, detectResources, envDetector } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { AlertDispatcher, type AlertHook } from './budget/alerts.js';
 import { Budgets } from './budget/budgets.js';
 import { FallbackPrices } from './budget/fallback-price.js';
@@ -25,7 +23,7 @@ import { registerBudgetGauges } from './telemetry/budget-gauges.js';
 import { lendContextManager } from './telemetry/context-manager.js';
 import { CostMetrics } from './telemetry/cost-metrics.js';
 import { METER_NAME } from './model/otel-names.js';
-import { createMetricReaders } from './telemetry/readers.js';
+import { createMeterProvider, noMeterProvider } from './telemetry/readers.js';
 import type { CallResult, CallSink } from './model/call-result.js';
 import { registerClockSkewGauge } from './call/clock-skew.js';
 import { EndpointMatcher } from './call/endpoints.js';
@@ -120,9 +118,8 @@ export function start(options: StartOptions = {}): Costctl {
   // Levels read the store: what leased calls spent is committed first.
   const evaluator = new BudgetEvaluator(() => budgets.commitLeased().then(() => levels.evaluate()), config.evaluationIntervalMillis);
 
-  const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
-  const ownProvider = options.meterProvider === undefined ? new MeterProvider({ resource, readers: createMetricReaders(config.metrics) }) : undefined;
-  const meterProvider = options.meterProvider ?? ownProvider ?? metrics.getMeterProvider();
+  const ownProvider = options.meterProvider === undefined ? createMeterProvider(config.metrics) : undefined;
+  const meterProvider = options.meterProvider ?? ownProvider ?? noMeterProvider;
   registerBudgetGauges(meterProvider.getMeter(METER_NAME), { levels, gate, store, storeKind: config.store, currency: config.currency });
   evaluator.start();
   registerPriceDataAgeGauge(meterProvider.getMeter(METER_NAME), activePriceData);

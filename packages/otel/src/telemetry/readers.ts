@@ -1,15 +1,44 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ConsoleMetricExporter, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { createNoopMeter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { CostctlConfig } from '../config/schema.js';
 import { logger } from '../model/logger.js';
+
+/** A MeterProvider costctl built and owns: flushed and shut down with costctl. */
+export interface OwnMeterProvider extends ApiMeterProvider {
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** What costctl records into when nothing exports its metrics: nothing is kept. */
+export const noMeterProvider: ApiMeterProvider = Object.freeze({ getMeter: () => noopMeter });
+const noopMeter = createNoopMeter();
+
+/**
+ * The MeterProvider `OTEL_METRICS_EXPORTER` asks for, with its readers and
+ * the resource of the environment; undefined when it asks for none. The
+ * metrics SDK and each exporter are loaded only then: they keep MBs on the
+ * heap that every full collection of the app marks.
+ *
+ * @example
+ * const provider = createMeterProvider(config.metrics) ?? noMeterProvider;
+ */
+export function createMeterProvider(metrics: CostctlConfig['metrics']): OwnMeterProvider | undefined {
+  if (metrics.exporters.every((exporter) => exporter === 'none')) return undefined;
+  const { MeterProvider } = loadModule<typeof import('@opentelemetry/sdk-metrics')>('@opentelemetry/sdk-metrics');
+  const { defaultResource, detectResources, envDetector } = loadModule<typeof import('@opentelemetry/resources')>('@opentelemetry/resources');
+  const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
+  return new MeterProvider({ resource, readers: createMetricReaders(metrics) });
+}
 
 /**
  * The metric readers `OTEL_METRICS_EXPORTER` asks for: a Prometheus scrape
  * endpoint, periodic OTLP/HTTP export (configured by the `OTEL_EXPORTER_OTLP_*`
  * variables, every `OTEL_METRIC_EXPORT_INTERVAL` ms), the console, or none.
  */
-export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricReader[] {
+function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricReader[] {
+  const { ConsoleMetricExporter, PeriodicExportingMetricReader } = loadModule<typeof import('@opentelemetry/sdk-metrics')>('@opentelemetry/sdk-metrics');
   const readers: IMetricReader[] = [];
   for (const exporter of new Set(metrics.exporters)) {
     switch (exporter) {
@@ -40,15 +69,13 @@ export function createMetricReaders(metrics: CostctlConfig['metrics']): IMetricR
 const require = createRequire(import.meta.url);
 
 /**
- * An exporter's module, loaded when the configuration asks for it: each
- * keeps MBs on the heap that every full collection of the app marks. Its ES
- * module build, loaded synchronously, so that it shares the one
- * `@opentelemetry/sdk-metrics` the MeterProvider comes from.
+ * A module of the OpenTelemetry SDK, loaded when the configuration asks for
+ * it. Its ES module build, loaded synchronously (start-up is), so that it is
+ * the one instance an `import` of it elsewhere in the process gets.
  */
 function loadModule<T>(name: string): T {
   return require(fileURLToPath(import.meta.resolve(name))) as T;
 }
-
 function schedule(metrics: CostctlConfig['metrics']): { exportIntervalMillis: number; exportTimeoutMillis: number } {
   // The reader requires the timeout not to exceed the interval.
   return { exportIntervalMillis: metrics.exportIntervalMillis, exportTimeoutMillis: Math.min(metrics.exportTimeoutMillis, metrics.exportIntervalMillis) };
