@@ -5,14 +5,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { variablesReadElsewhere } from '../packages/otel/dist/config/env.js';
-import { fileConfigSchema } from '../packages/otel/dist/config/schema.js';
+import { configSchemas } from '../packages/otel/dist/config/schema.js';
 import { loadConfig } from '../packages/otel/dist/index.js';
 import { ENV_END, ENV_START, environmentRows, KEYS_END, KEYS_START, keyRows, renderEnvironmentTable, renderKeyTable } from './config-reference.mjs';
 import { replaceSection } from './doc-sections.mjs';
 
 /** docs/configuration.md as the code says it should be. */
 export function renderConfigurationPage(page) {
-  const jsonSchema = z.toJSONSchema(fileConfigSchema, { target: 'draft-2020-12', io: 'input' });
+  const jsonSchema = z.toJSONSchema(configSchemas(z).fileConfigSchema, { target: 'draft-2020-12', io: 'input' });
   const environment = environmentRows({ loadConfig, variablesReadElsewhere, jsonSchema });
   const defaults = { ...loadConfig({ env: {}, cwd: '/' }), stateDir: '.costctl' };
   const withEnv = replaceSection(page, ENV_START, ENV_END, renderEnvironmentTable(environment), 'docs/configuration.md');

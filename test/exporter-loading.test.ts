@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './helpers/ports.js';
 import { repoRoot } from './helpers/run-app.js';
@@ -7,11 +10,12 @@ import { repoRoot } from './helpers/run-app.js';
 const RECORD = `data:text/javascript,${encodeURIComponent(
   "import { registerHooks } from 'node:module'; globalThis.loaded = []; registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); globalThis.loaded.push(result.url); return result; } });",
 )}`;
+// The packages costctl loads only when its configuration needs them, by their entry modules.
 const REPORT =
-  "setImmediate(() => { console.log(JSON.stringify([...new Set(globalThis.loaded.filter((url) => /exporter-(prometheus|metrics-otlp-http)\\/dist\\/index/.test(url)).map((url) => url.split('/@opentelemetry/')[1].split('/')[0]))])); process.exit(0); });";
+  'setImmediate(() => { console.log(JSON.stringify([...new Set(globalThis.loaded.map((url) => /node_modules\\/((?:@opentelemetry\\/)?(?:exporter-prometheus|exporter-metrics-otlp-http|sdk-metrics|resources|zod|yaml))\\/(?:dist\\/)?index\\.(?:m?js|cjs)$/.exec(url)?.[1]).filter(Boolean))].sort())); process.exit(0); });';
 
-/** The exporter packages a process started with `OTEL_METRICS_EXPORTER=exporters` loaded. */
-async function exportersLoaded(exporters: string): Promise<string[]> {
+/** The optional packages a process started with `OTEL_METRICS_EXPORTER=exporters` (and these variables) loaded. */
+async function packagesLoaded(exporters: string, env: Record<string, string> = {}): Promise<string[]> {
   const port = await freePort();
   const run = spawnSync(process.execPath, ['--import', RECORD, '--import', '@costctl/otel/register', '--input-type=module', '-e', REPORT], {
     cwd: repoRoot,
@@ -23,6 +27,7 @@ async function exportersLoaded(exporters: string): Promise<string[]> {
       OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
       // The bundled price data's age warning would be the one stderr line; this test is about which modules load.
       COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0',
+      ...env,
     },
     encoding: 'utf8',
     timeout: 30_000,
@@ -31,13 +36,24 @@ async function exportersLoaded(exporters: string): Promise<string[]> {
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as string[];
 }
 
-describe('exporter modules', () => {
-  it('are not loaded when no exporter is configured', async () => {
-    expect(await exportersLoaded('none')).toEqual([]);
+const SDK = ['@opentelemetry/resources', '@opentelemetry/sdk-metrics'];
+
+describe('modules loaded at start-up', () => {
+  it('leave out the metrics SDK, every exporter and zod when nothing is exported and the environment is the configuration', async () => {
+    expect(await packagesLoaded('none')).toEqual([]);
   });
 
-  it('are loaded one by one, as configured', async () => {
-    expect(await exportersLoaded('prometheus')).toEqual(['exporter-prometheus']);
-    expect(await exportersLoaded('otlp')).toEqual(['exporter-metrics-otlp-http']);
+  it('take the metrics SDK and each exporter one by one, as configured', async () => {
+    expect(await packagesLoaded('prometheus')).toEqual(['@opentelemetry/exporter-prometheus', ...SDK]);
+    expect(await packagesLoaded('otlp')).toEqual(['@opentelemetry/exporter-metrics-otlp-http', ...SDK]);
+    expect(await packagesLoaded('console')).toEqual(SDK);
+  });
+
+  it('take zod to validate a config file, and yaml only for a YAML one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'costctl-loading-'));
+    writeFileSync(join(dir, 'costctl.config.json'), JSON.stringify({ store: 'memory' }));
+    writeFileSync(join(dir, 'costctl.config.yaml'), 'store: memory\n');
+    expect(await packagesLoaded('none', { COSTCTL_CONFIG: join(dir, 'costctl.config.json') })).toEqual(['zod']);
+    expect(await packagesLoaded('none', { COSTCTL_CONFIG: join(dir, 'costctl.config.yaml') })).toEqual(['yaml', 'zod']);
   });
 });

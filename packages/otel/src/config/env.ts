@@ -1,17 +1,7 @@
 import type { ConfigIssue } from '../model/errors.js';
-import {
-  blockModeSchema,
-  exporterSchema,
-  labelKeySchema,
-  logLevelSchema,
-  ruleActionSchema,
-  storeSchema,
-  unreachableSchema,
-  unknownModelSchema,
-  type Exporter,
-  type FileConfig,
-  type RuleInput,
-} from './schema.js';
+import { logLevels } from '../model/logger.js';
+import { blockModes, exporters as exporterNames, isOneOf, LABEL_KEY, ruleActions, storeKinds, unknownModelModes, unreachableModes } from './options.js';
+import type { Exporter, FileConfig, RuleInput } from './schema.js';
 
 /** The env shorthands (docs/configuration.md), each one rule. */
 const shorthands = [
@@ -79,7 +69,7 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
   if (labels !== undefined) {
     config.labels = splitList(labels);
     for (const label of config.labels) {
-      if (!labelKeySchema.safeParse(label).success) {
+      if (!LABEL_KEY.test(label)) {
         issues.push({
           key: 'COSTCTL_LABELS',
           value: label,
@@ -92,12 +82,12 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
   const exporters = value('OTEL_METRICS_EXPORTER');
   if (exporters !== undefined) {
     const names = splitList(exporters);
-    const bad = names.filter((name) => !exporterSchema.safeParse(name).success);
+    const bad = names.filter((name) => !isOneOf(exporterNames, name));
     if (bad.length > 0 || names.length === 0) {
       issues.push({
         key: 'OTEL_METRICS_EXPORTER',
         value: exporters,
-        expected: `a comma-separated list of ${exporterSchema.options.join(', ')}`,
+        expected: `a comma-separated list of ${exporterNames.join(', ')}`,
       });
     } else {
       config.metrics = { exporters: names as Exporter[] };
@@ -133,9 +123,9 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
 
   const logLevel = value('COSTCTL_LOG_LEVEL');
   if (logLevel !== undefined) {
-    const parsed = logLevelSchema.safeParse(logLevel.toLowerCase());
-    if (parsed.success) config.logLevel = parsed.data;
-    else issues.push({ key: 'COSTCTL_LOG_LEVEL', value: logLevel, expected: `one of ${logLevelSchema.options.join(', ')}` });
+    const parsed = logLevel.toLowerCase();
+    if (isOneOf(logLevels, parsed)) config.logLevel = parsed;
+    else issues.push({ key: 'COSTCTL_LOG_LEVEL', value: logLevel, expected: `one of ${logLevels.join(', ')}` });
   }
 
   for (const [key, rule] of shorthands) {
@@ -176,18 +166,18 @@ export function readEnv(env: Env): { config: FileConfig; rules: RuleInput[]; iss
     else issues.push({ key: 'COSTCTL_ALERT_WEBHOOK', value: webhook, expected: 'an http(s) URL' });
   }
   const enums = [
-    ['COSTCTL_ON_EXCEED', 'onExceed', ruleActionSchema],
-    ['COSTCTL_BLOCK_MODE', 'blockMode', blockModeSchema],
-    ['COSTCTL_STORE', 'store', storeSchema],
-    ['COSTCTL_ON_STORE_UNREACHABLE', 'onStoreUnreachable', unreachableSchema],
-    ['COSTCTL_UNKNOWN_MODEL', 'unknownModel', unknownModelSchema],
+    ['COSTCTL_ON_EXCEED', 'onExceed', ruleActions],
+    ['COSTCTL_BLOCK_MODE', 'blockMode', blockModes],
+    ['COSTCTL_STORE', 'store', storeKinds],
+    ['COSTCTL_ON_STORE_UNREACHABLE', 'onStoreUnreachable', unreachableModes],
+    ['COSTCTL_UNKNOWN_MODEL', 'unknownModel', unknownModelModes],
   ] as const;
-  for (const [key, field, schema] of enums) {
+  for (const [key, field, allowed] of enums) {
     const raw = value(key);
     if (raw === undefined) continue;
-    const parsed = schema.safeParse(raw.toLowerCase());
-    if (parsed.success) Object.assign(config, { [field]: parsed.data });
-    else issues.push({ key, value: raw, expected: `one of ${schema.options.join(', ')}` });
+    const parsed = raw.toLowerCase();
+    if (isOneOf(allowed, parsed)) Object.assign(config, { [field]: parsed });
+    else issues.push({ key, value: raw, expected: `one of ${allowed.join(', ')}` });
   }
 
   return { config, rules, issues };

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../model/errors.js';
 import { providerNames } from '../model/provider-names.js';
 import { isValidTimeZone } from '../model/windows.js';
 import { readEnv, variablesReadElsewhere } from './env.js';
 import { nearest } from './nearest.js';
-import { defaultConfig, fileConfigSchema, type CostctlConfig, type FileConfig, type RuleConfig, type RuleInput } from './schema.js';
+import { defaultConfig, type CostctlConfig, type FileConfig, type RuleConfig, type RuleInput } from './schema.js';
+import { validateFileConfig } from './validate.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,7 +40,7 @@ export function loadConfig(options: LoadOptions = {}): CostctlConfig {
   const file = readConfigFile(env, cwd, issues);
   const fromEnv = readEnv(env);
   issues.push(...fromEnv.issues);
-  const overrides = options.overrides === undefined ? {} : validate(options.overrides, 'options', issues);
+  const overrides = options.overrides === undefined ? {} : validateFileConfig(options.overrides, 'options', issues);
 
   const merged = merge(merge(merge(defaultConfig, file.config), fromEnv.config), overrides);
   merged.stateDir = resolve(cwd, merged.stateDir);
@@ -180,7 +180,7 @@ function readConfigFile(env: Env, cwd: string, issues: ConfigIssue[]): { config:
     issues.push(syntaxIssue(path, text, yaml ? 'YAML' : 'JSON', error));
     return { config: {}, path };
   }
-  return { config: validate(raw ?? {}, path, issues), path };
+  return { config: validateFileConfig(raw ?? {}, path, issues), path };
 }
 
 /**
@@ -217,64 +217,6 @@ function position(text: string, offset: number): { line: number; col: number } {
 function parseYaml(text: string): unknown {
   const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return yaml.parse(text);
-}
-
-function validate(raw: unknown, source: string, issues: ConfigIssue[]): FileConfig {
-  const result = fileConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) issues.push(...toIssues(issue, raw, source));
-  return {};
-}
-
-function toIssues(issue: z.core.$ZodIssue, raw: unknown, source: string): ConfigIssue[] {
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeys(path);
-    return issue.keys.map((key) => ({
-      key: `${source}: ${[...path, key].join('.')}`,
-      value: lookup(raw, [...issue.path, key]),
-      expected: knownKey(key, allowed),
-    }));
-  }
-  const expected = issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '').replace(/^expected /, '');
-  return [{ key: `${source}: ${path.join('.') || '(root)'}`, value: lookup(raw, issue.path), expected }];
-}
-
-/** What an unknown key should have been: the nearest known one, or the few allowed there. */
-function knownKey(key: string, allowed: readonly string[]): string {
-  const meant = nearest(key, allowed);
-  if (meant !== undefined) return `a key the file knows: did you mean ${meant}?`;
-  return allowed.length > 0 && allowed.length <= 8
-    ? `a key the file knows (here: ${allowed.join(', ')})`
-    : 'a key the file knows (config.schema.json lists them)';
-}
-
-function allowedKeys(path: string[]): string[] {
-  let schema: z.ZodType = fileConfigSchema;
-  for (const part of path) {
-    // An index into a list (meters.0): the list's schema is already unwrapped to its item's.
-    if (/^\d+$/.test(part)) continue;
-    const shape = (schema as { shape?: Record<string, z.ZodType> }).shape;
-    const next = shape?.[part];
-    if (next === undefined) return [];
-    schema = unwrap(next);
-  }
-  const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape) : [];
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  const inner = (schema as { unwrap?: () => z.ZodType }).unwrap;
-  return typeof inner === 'function' ? unwrap(inner.call(schema)) : schema;
-}
-
-function lookup(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const part of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[part];
-  }
-  return value;
 }
 
 function describe(error: unknown): string {
