@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { ConfigIssue } from '../model/errors.js';
 import { nearest } from './nearest.js';
@@ -8,11 +9,12 @@ let schemas: ConfigSchemas | undefined;
 
 /**
  * The config file's schemas, built at the first config file or overrides to
- * validate: an app configured by its environment alone never loads zod.
- * `require` gives zod synchronously, as start-up is.
+ * validate: an app configured by its environment alone never loads zod. Its
+ * ES module build, loaded synchronously (start-up is), is the one instance
+ * an app that imports zod itself already holds.
  */
 function loadSchemas(): ConfigSchemas {
-  schemas ??= configSchemas((createRequire(import.meta.url)('zod') as typeof import('zod')).z);
+  schemas ??= configSchemas((createRequire(import.meta.url)(fileURLToPath(import.meta.resolve('zod'))) as typeof import('zod')).z);
   return schemas;
 }
 
