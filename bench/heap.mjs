@@ -6,24 +6,24 @@
 // bench scenario, and `sse-ballast` beside it). Build first, then:
 //   npm exec -- node bench/heap.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from './processes.mjs';
+import { freePort, repoRoot } from './processes.mjs';
 
 const probe = fileURLToPath(new URL('./heap/probe.mjs', import.meta.url));
 const PARTS = ['zod', 'yaml', 'price data', 'OTel metrics SDK', 'Prometheus exporter', 'OTLP exporter'];
 
-/** Used heap in bytes of a fresh process that loaded `part`; the median of three. */
-export function usedHeap(part) {
+/** Used heap in bytes of a fresh process that loaded `part` (with `env` set too); the median of three. */
+export function usedHeap(part, env = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'costctl-heap-'));
   try {
     const runs = [0, 1, 2].map(() => {
       const out = execFileSync(process.execPath, ['--expose-gc', probe, part], {
         cwd: repoRoot,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: stateDir, OTEL_METRICS_EXPORTER: 'none' },
+        env: { PATH: process.env.PATH ?? '', COSTCTL_STATE_DIR: stateDir, OTEL_METRICS_EXPORTER: 'none', COSTCTL_PRICE_DATA_MAX_AGE_DAYS: '0', ...env },
       });
       return JSON.parse(out).usedHeap;
     });
@@ -45,6 +45,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`${'bare process'.padEnd(40)} ${mb(bare)}`);
   const costctl = usedHeap('costctl');
   console.log(`${'costctl started (exporter off)'.padEnd(40)} ${mb(costctl)}  (+${mb(costctl - bare).trim()})`);
+  // What a configuration loads on top: the metrics SDK and an exporter, zod to validate a config file.
+  const configFile = join(mkdtempSync(join(tmpdir(), 'costctl-heap-config-')), 'costctl.config.json');
+  writeFileSync(configFile, '{ "store": "file" }\n');
+  const variants = [
+    [
+      '  with the Prometheus exporter',
+      { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
+    ],
+    ['  with a JSON config file', { COSTCTL_CONFIG: configFile }],
+  ];
+  for (const [label, env] of variants) {
+    const heap = usedHeap('costctl', env);
+    console.log(`${label.padEnd(40)} ${mb(heap)}  (+${mb(heap - bare).trim()})`);
+  }
+  rmSync(dirname(configFile), { recursive: true, force: true });
   console.log('\nwhat each part adds alone (they overlap: the exporters include the SDK):');
   for (const part of PARTS) console.log(`  ${part.padEnd(38)} +${mb(usedHeap(part) - bare).trim()}`);
 }
