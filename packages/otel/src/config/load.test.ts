@@ -110,6 +110,51 @@ describe('loadConfig', () => {
     expect(error.message).toContain('COSTCTL_LABELS="9lives"');
   });
 
+  it('names the values each enumerated variable allows, and takes them in any case', () => {
+    const error = configError(() =>
+      loadConfig({
+        cwd: dir(),
+        env: {
+          COSTCTL_LOG_LEVEL: 'verbose',
+          COSTCTL_ON_EXCEED: 'warn',
+          COSTCTL_BLOCK_MODE: 'reject',
+          COSTCTL_STORE: 'sqlite',
+          COSTCTL_ON_STORE_UNREACHABLE: 'half',
+          COSTCTL_UNKNOWN_MODEL: 'free',
+        },
+      }),
+    );
+    expect(error.issues.map(({ key, expected }) => `${key}: ${expected}`)).toEqual([
+      'COSTCTL_LOG_LEVEL: one of debug, info, warn, error, silent',
+      'COSTCTL_ON_EXCEED: one of alert, block, trip',
+      'COSTCTL_BLOCK_MODE: one of respond, throw',
+      'COSTCTL_STORE: one of memory, file, redis',
+      'COSTCTL_ON_STORE_UNREACHABLE: one of closed, open',
+      'COSTCTL_UNKNOWN_MODEL: one of estimate, block',
+    ]);
+    const config = loadConfig({
+      cwd: dir(),
+      env: {
+        COSTCTL_LOG_LEVEL: 'WARN',
+        COSTCTL_ON_EXCEED: 'Trip',
+        COSTCTL_BLOCK_MODE: 'THROW',
+        COSTCTL_STORE: 'Memory',
+        COSTCTL_ON_STORE_UNREACHABLE: 'OPEN',
+        COSTCTL_UNKNOWN_MODEL: 'Block',
+        OTEL_METRICS_EXPORTER: 'otlp, console',
+      },
+    });
+    expect(config).toMatchObject({
+      logLevel: 'warn',
+      onExceed: 'trip',
+      blockMode: 'throw',
+      store: 'memory',
+      onStoreUnreachable: 'open',
+      unknownModel: 'block',
+      metrics: { exporters: ['otlp', 'console'] },
+    });
+  });
+
   it('names an unknown provider in an endpoint and lists the known ones', () => {
     const error = configError(() => loadConfig({ cwd: dir(), env: { COSTCTL_ENDPOINTS: 'openia=http://127.0.0.1:1/v1' } }));
     expect(error.message).toMatch(/endpoints\[0\]\.provider="openia": expected one of openai, anthropic/);
