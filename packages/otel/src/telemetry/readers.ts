@@ -11,9 +11,10 @@ export interface OwnMeterProvider extends ApiMeterProvider {
   shutdown(): Promise<void>;
 }
 
+const noopMeter = createNoopMeter();
+
 /** What costctl records into when nothing exports its metrics: nothing is kept. */
 export const noMeterProvider: ApiMeterProvider = Object.freeze({ getMeter: () => noopMeter });
-const noopMeter = createNoopMeter();
 
 /**
  * The MeterProvider `OTEL_METRICS_EXPORTER` asks for, with its readers and
