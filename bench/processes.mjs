@@ -126,3 +126,11 @@ export function freePort() {
     });
   });
 }
+
+/**
+ * costctl's default exporter on a free port, never scraped while calls are timed: every call is recorded into
+ * the metrics SDK as in production, and no export work falls in a measured slice.
+ */
+export async function prometheusEnv() {
+  return { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) };
+}

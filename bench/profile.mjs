@@ -1,5 +1,5 @@
 // Where costctl's time goes on a bench scenario: runs its worker raw and with
-// costctl under --cpu-prof (longer than a bench run, exporter off), then
+// costctl under --cpu-prof (longer than a bench run, Prometheus exporter unscraped), then
 // prints main-thread CPU per call for both and costctl's own share, by
 // function and by what ran beneath it. Keeps the .cpuprofile files for
 // DevTools. Build first (npm run build), then:
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseProfile } from './cpu-profile.mjs';
 import { costctlHeap } from './heap.mjs';
-import { startServer, Worker } from './processes.mjs';
+import { prometheusEnv, startServer, Worker } from './processes.mjs';
 import { startRedisServer } from './redis.mjs';
 import { formatNumber } from './report.mjs';
 import { scenarioEnv, scenarios, sidesOf } from './scenarios.mjs';
@@ -29,7 +29,7 @@ try {
   for (const scenario of chosen) {
     const env = {
       ...scenarioEnv(scenario, { baseUrl, warmupMs: plan.warmupMs, stateDir: join(dir, 'state'), redis }),
-      OTEL_METRICS_EXPORTER: 'none',
+      ...(await prometheusEnv()),
       // PROFILE_ENV='COSTCTL_LEDGER=false' and the like, to see what one part costs.
       ...Object.fromEntries(
         (process.env.PROFILE_ENV ?? '')

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { costctlHeap } from './heap.mjs';
 import { buildUnderTest, cpuSnapshot, machineLoad } from './machine.mjs';
-import { freePort, startServer, Worker } from './processes.mjs';
+import { prometheusEnv, startServer, Worker } from './processes.mjs';
 import { startRedisServer } from './redis.mjs';
 import { formatRatio, formatTable, formatTarget, summarise } from './report.mjs';
 import { scenarioEnv, scenarios, sidesOf } from './scenarios.mjs';
@@ -68,7 +68,7 @@ async function measureScenario(scenario) {
   progress(' ok; rounds');
   const rounds = [];
   for (let round = 0; round < plan.rounds; round += 1) {
-    rounds.push(await measureRound(scenario, { ...env, OTEL_METRICS_EXPORTER: 'none' }));
+    rounds.push(await measureRound(scenario, { ...env, ...(await prometheusEnv()) }));
     progress(` ${round + 1}`);
   }
   progress('\n');
@@ -81,11 +81,9 @@ async function measureScenario(scenario) {
  * made; a side without costctl (OTel's instrumentation alone) must instead have ended a span for every call.
  */
 async function verifiedRun(scenario, env) {
-  const port = await freePort();
-  const worker = await Worker.start(scenario.worker, {
-    nodeArgs: sidesOf(scenario, COSTCTL).costctl,
-    env: { ...env, OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
-  });
+  const exporter = await prometheusEnv();
+  const port = Number(exporter.OTEL_EXPORTER_PROMETHEUS_PORT);
+  const worker = await Worker.start(scenario.worker, { nodeArgs: sidesOf(scenario, COSTCTL).costctl, env: { ...env, ...exporter } });
   try {
     const totals = sumSlices([await worker.slice(plan.sliceMs * plan.slicesPerRound)]);
     const end = await worker.end();
