@@ -29,17 +29,27 @@ export function topLevelMembers(text: string, anchor: string, keys: readonly str
   if (text.charCodeAt(at) === CLOSE_BRACE) return at === last ? found : undefined;
   let middle = -1;
   for (;;) {
-    const member = readMember(text, at);
-    if (member === undefined) return undefined;
-    if (member === NESTED) {
+    // Read in place: no key or member is allocated for the members not wanted.
+    if (text.charCodeAt(at) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(text, at);
+    // An escaped key could spell a wanted one: leave it to JSON.parse.
+    if (keyEnd === -1 || sawEscape) return undefined;
+    const colon = skipSpace(text, keyEnd);
+    if (text.charCodeAt(colon) !== COLON) return undefined;
+    const valueStart = skipSpace(text, colon + 1);
+    const c = text.charCodeAt(valueStart);
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       middle = at;
       break;
     }
-    if (!take(found, keys, text, member)) return undefined;
-    at = skipSpace(text, member.end);
-    const c = text.charCodeAt(at);
-    if (c === CLOSE_BRACE) return at === last ? found : undefined;
-    if (c !== COMMA) return undefined;
+    const end = c === QUOTE ? stringEnd(text, valueStart) : literalEnd(text, valueStart);
+    if (end === -1) return undefined;
+    const key = wantedKey(text, at + 1, keyEnd - 1, keys);
+    if (key !== undefined && !take(found, key, text, valueStart, end, c === QUOTE && !sawEscape)) return undefined;
+    at = skipSpace(text, end);
+    const next = text.charCodeAt(at);
+    if (next === CLOSE_BRACE) return at === last ? found : undefined;
+    if (next !== COMMA) return undefined;
     at = skipSpace(text, at + 1);
   }
 
@@ -79,17 +89,6 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
-
-/** A member whose value nests, met where only scalars are read. */
-const NESTED = Symbol('nested');
-
-interface Member {
-  /** Where its key's opening quote is. */
-  start: number;
-  key: string;
-  valueStart: number;
-  end: number;
-}
 
 /**
  * Where the key of the member before the one whose key opens at `next`
@@ -133,39 +132,21 @@ function lastNonSpaceBefore(text: string, at: number): number {
   return i;
 }
 
-/** The member starting at `at` (its key's opening quote) when its value is a scalar, or NESTED. */
-function readMember(text: string, at: number): Member | typeof NESTED | undefined {
-  if (text.charCodeAt(at) !== QUOTE) return undefined;
-  const keyEnd = stringEnd(text, at);
-  if (keyEnd === -1) return undefined;
-  const key = text.slice(at + 1, keyEnd - 1);
-  // An escaped key could spell a wanted one: leave it to JSON.parse.
-  if (key.includes('\\')) return undefined;
-  const colon = skipSpace(text, keyEnd);
-  if (text.charCodeAt(colon) !== COLON) return undefined;
-  const valueStart = skipSpace(text, colon + 1);
-  const c = text.charCodeAt(valueStart);
-  let end: number;
-  if (c === OPEN_BRACE || c === OPEN_BRACKET) return NESTED;
-  if (c === QUOTE) end = stringEnd(text, valueStart);
-  else end = literalEnd(text, valueStart);
-  return end === -1 ? undefined : { start: at, key, valueStart, end };
+/** The key of `keys` that the text between `start` and `end` spells, or undefined. */
+function wantedKey(text: string, start: number, end: number, keys: readonly string[]): string | undefined {
+  for (const key of keys) if (key.length === end - start && text.startsWith(key, start)) return key;
+  return undefined;
 }
 
 /** Keeps a wanted member's value (the last of a repeated key, as JSON.parse does); false when it does not parse. */
-function take(found: JsonRecord, keys: readonly string[], text: string, member: Member): boolean {
-  if (!keys.includes(member.key)) return true;
-  const start = member.valueStart;
+function take(found: JsonRecord, key: string, text: string, start: number, end: number, plainString: boolean): boolean {
   // A string without escapes is its own text.
-  if (text.charCodeAt(start) === QUOTE) {
-    const value = text.slice(start + 1, member.end - 1);
-    if (!value.includes('\\')) {
-      found[member.key] = value;
-      return true;
-    }
+  if (plainString) {
+    found[key] = text.slice(start + 1, end - 1);
+    return true;
   }
   try {
-    found[member.key] = JSON.parse(text.slice(member.valueStart, member.end));
+    found[key] = JSON.parse(text.slice(start, end));
     return true;
   } catch {
     return false;
@@ -195,12 +176,18 @@ function lastNonSpace(text: string): number {
   return i;
 }
 
-/** The index after the string opening at `start`, or -1. */
+/** Whether the string `stringEnd` last read holds an escape. */
+let sawEscape = false;
+
+/** The index after the string opening at `start`, or -1; sets `sawEscape`. */
 function stringEnd(text: string, start: number): number {
+  sawEscape = false;
   for (let i = start + 1; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i += 1;
-    else if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) {
+      sawEscape = true;
+      i += 1;
+    } else if (c === QUOTE) return i + 1;
   }
   return -1;
 }
