@@ -28,6 +28,7 @@ async function load(dir) {
     PriceTable: (await import(url('pricing/price-table.js'))).PriceTable,
     openai: (await import(url('providers/registry.js'))).adapterByName('openai'),
     readRequestBody: (await import(url('call/request-body.js'))).readRequestBody,
+    readRequestFacts: (await import(url('call/request-body.js'))).readRequestFacts,
   };
 }
 const builds = { base: await load(baseDir), this: await load(new URL('../packages/otel/dist', import.meta.url).pathname) };
@@ -58,9 +59,20 @@ const handlers = {
 };
 
 /** A string the transport made for this request (as `url.origin` is), so its hash is computed afresh, as in the app. */
-const fresh = (text) => (text + ' ').slice(0, -1);
+const fresh = (text) => `${text} `.slice(0, -1);
 const chatAnswer = new TextEncoder().encode(chatCompletionJson());
 const chatBody = JSON.stringify(chatRequest(false));
+const longChatBody = JSON.stringify({ ...chatRequest(false), messages: [{ role: 'user', content: 'Why did our spend double? '.repeat(800) }] });
+
+/** The facts of a request as the call path reads them: the body's own reader when the build has one, else parse and read. */
+const requestFacts = (build, body) => {
+  const call = build.openai.matchCall('POST', '/v1/chat/completions');
+  if (build.readRequestFacts !== undefined) return () => build.readRequestFacts(build.openai, call, fresh(body));
+  return () => {
+    const { json, length } = build.readRequestBody(fresh(body));
+    return build.openai.readRequest(call, json, length);
+  };
+};
 const usage = { input: 148, output: 64, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
 
 const cases = {
@@ -76,7 +88,8 @@ const cases = {
     const table = new build.PriceTable();
     return () => table.price('openai', 'openai', fresh('gpt-4o-mini-2024-07-18'), usage);
   },
-  'request body: read a chat request (SDK string)': (build) => () => build.readRequestBody(fresh(chatBody)),
+  'request: read a chat request (SDK string)': (build) => requestFacts(build, chatBody),
+  'request: read a chat request with a 20 KB prompt': (build) => requestFacts(build, longChatBody),
   'answer: read a JSON chat answer (849 B)': (build) => {
     const request = build.openai.readRequest({ operation: 'chat', api: 'chat_completions' }, JSON.parse(chatBody), chatBody.length);
     return () => {

@@ -9,7 +9,7 @@ import type { WireFormat } from '../../../testkit/src/wire/format.js';
 import { chatWireFormat } from '../../../testkit/src/wire/openai-chat.js';
 import { openaiEmbeddings } from '../../../testkit/src/wire/openai-embeddings.js';
 import { messagesJsonShape } from './anthropic/json-response.js';
-import { topLevelMembers } from './json-members.js';
+import { topLevelMembers, topLevelScalars } from './json-members.js';
 import { JsonResponseReader, type JsonShape, MIN_PART_READ_CHARS, readJsonFacts } from './json-reader.js';
 import { openAiDialect } from './openai/dialect.js';
 import { openAiJsonShapes } from './openai/json-response.js';
@@ -68,6 +68,36 @@ describe('topLevelMembers', () => {
     '{"a":[1],"usage":{"a":1},"model":"unterminated}',
   ])('answers undefined for %j', (text) => {
     expect(topLevelMembers(text, 'usage', WANTED)).toBeUndefined();
+  });
+});
+
+describe('topLevelScalars', () => {
+  it('reads top-level scalars wherever they are, stepping over nested values', () => {
+    const text = '{"messages":[{"role":"user","content":"say \\"}]\\" {"}],"model":"m","n":-1.5e3,"stream":true,"x":null}';
+    expect(topLevelScalars(text, ['model', 'stream', 'n', 'absent'])).toEqual({ model: 'm', stream: true, n: -1500 });
+  });
+
+  it('takes the last of a repeated key, and unescapes a string value', () => {
+    expect(topLevelScalars('{"model":"a","model":"b\\u00e9"}', ['model'])).toEqual({ model: 'bé' });
+  });
+
+  it.each([
+    '',
+    '[]',
+    '{"model":{"nested":1}}',
+    '{"m\\u006fdel":"x"}',
+    '{"a":[}],"model":"m"}',
+    '{"a":{],"model":"m"}',
+    '{"a":[1,"model":"m"}',
+    '{"a":tru,"model":"m"}',
+    '{"a":01,"model":"m"}',
+    '{"a":1.,"model":"m"}',
+    '{"model":"m"} x',
+    '{"model":"m",}',
+    '{"model" "m"}',
+    `{"a":${'['.repeat(40)}${']'.repeat(40)},"model":"m"}`,
+  ])('answers undefined for %j', (text) => {
+    expect(topLevelScalars(text, ['model'])).toBeUndefined();
   });
 });
 
