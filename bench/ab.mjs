@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { formatRatio } from './report.mjs';
+import { chatCompletionJson, chatRequest } from './wire.mjs';
 
 const [baseDir] = process.argv.slice(2);
 if (baseDir === undefined) {
@@ -23,6 +24,11 @@ async function load(dir) {
     CostMetrics: (await import(url('telemetry/cost-metrics.js'))).CostMetrics,
     aggregates: await import(url('budget/aggregates.js')),
     observingHandler: (await import(url('transports/observing-handler.js'))).observingHandler,
+    EndpointMatcher: (await import(url('call/endpoints.js'))).EndpointMatcher,
+    PriceTable: (await import(url('pricing/price-table.js'))).PriceTable,
+    openai: (await import(url('providers/registry.js'))).adapterByName('openai'),
+    readRequestBody: (await import(url('call/request-body.js'))).readRequestBody,
+    readRequestFacts: (await import(url('call/request-body.js'))).readRequestFacts,
   };
 }
 const builds = { base: await load(baseDir), this: await load(new URL('../packages/otel/dist', import.meta.url).pathname) };
@@ -52,7 +58,46 @@ const handlers = {
   legacy: { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} },
 };
 
+/** A string the transport made for this request (as `url.origin` is), so its hash is computed afresh, as in the app. */
+const fresh = (text) => `${text} `.slice(0, -1);
+const chatAnswer = new TextEncoder().encode(chatCompletionJson());
+const chatBody = JSON.stringify(chatRequest(false));
+const longChatBody = JSON.stringify({ ...chatRequest(false), messages: [{ role: 'user', content: 'Why did our spend double? '.repeat(800) }] });
+
+/** The facts of a request as the call path reads them: the body's own reader when the build has one, else parse and read. */
+const requestFacts = (build, body) => {
+  const call = build.openai.matchCall('POST', '/v1/chat/completions');
+  if (build.readRequestFacts !== undefined) return () => build.readRequestFacts(build.openai, call, fresh(body));
+  return () => {
+    const { json, length } = build.readRequestBody(fresh(body));
+    return build.openai.readRequest(call, json, length);
+  };
+};
+const usage = { input: 148, output: 64, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+
 const cases = {
+  'endpoints: match a provider call': (build) => {
+    const matcher = new build.EndpointMatcher([]);
+    return () => matcher.match('POST', fresh('https://api.openai.com'), fresh('api.openai.com'), fresh('/v1/chat/completions'));
+  },
+  'endpoints: match a call to another host': (build) => {
+    const matcher = new build.EndpointMatcher([]);
+    return () => matcher.match('GET', fresh('https://example.com'), fresh('example.com'), fresh('/v1/items/42'));
+  },
+  'price table: price a chat call': (build) => {
+    const table = new build.PriceTable();
+    return () => table.price('openai', 'openai', fresh('gpt-4o-mini-2024-07-18'), usage);
+  },
+  'request: read a chat request (SDK string)': (build) => requestFacts(build, chatBody),
+  'request: read a chat request with a 20 KB prompt': (build) => requestFacts(build, longChatBody),
+  'answer: read a JSON chat answer (849 B)': (build) => {
+    const request = build.openai.readRequest({ operation: 'chat', api: 'chat_completions' }, JSON.parse(chatBody), chatBody.length);
+    return () => {
+      const reader = build.openai.createReader(request, 'application/json', () => undefined);
+      reader.push(chatAnswer);
+      return reader.finish();
+    };
+  },
   'metrics: record one call': (build) => {
     const metrics = new build.CostMetrics(new MeterProvider().getMeter('bench'));
     return () => metrics.record(result());

@@ -1,5 +1,7 @@
 // npm run bench:pipeline: costctl's per-call work in one process, without the
 // network, each figure a ratio to a baseline timed in the same run:
+//   * reading a chat request's facts (a short one and one with a 20 KB
+//     prompt), against the app's own JSON.stringify of the same request;
 //   * reading and pricing an answer (the JSON body, a 1,536-dimension
 //     embeddings answer, a 10,000-event SSE stream): costctl's reader +
 //     priceCall, against what the app itself does with the same bytes (decode
@@ -11,6 +13,7 @@
 //     same way).
 // Build first (npm run build); the packages' build is imported from dist.
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { readRequestFacts } from '../packages/otel/dist/call/request-body.js';
 import { priceCall } from '../packages/otel/dist/pricing/price-call.js';
 import { PriceTable } from '../packages/otel/dist/pricing/price-table.js';
 import { adapterByName } from '../packages/otel/dist/providers/registry.js';
@@ -77,7 +80,23 @@ function appReadsStream(chunks) {
   return usage;
 }
 
+/** The bench's chat request as the SDK sends it, or one with a `prompt` characters long: costctl reads its facts, the app serialised it. */
+function readRequest(prompt) {
+  const object =
+    prompt === 0 ? chatRequest(false) : { ...chatRequest(false), messages: [{ role: 'user', content: 'Why did our spend double? '.repeat(prompt / 26) }] };
+  const body = JSON.stringify(object);
+  const call = openai.matchCall('POST', '/v1/chat/completions');
+  return { costctl: () => readRequestFacts(openai, call, body), app: () => JSON.stringify(object), length: body.length };
+}
+
 const rows = [];
+for (const prompt of [0, 20_000]) {
+  const { costctl, app, length } = readRequest(prompt);
+  const app_ = microsPerRun(app, 20_000);
+  const ours = microsPerRun(costctl, 20_000);
+  const name = `chat request (${(length / 1000).toFixed(1)} KB): read facts`;
+  rows.push([name, `${ours.toFixed(2)} us`, `app's own JSON.stringify ${app_.toFixed(2)} us`, formatRatio(ours / app_)]);
+}
 for (const [name, kind, n] of [
   ['JSON answer (849 B): read + price', 'json', 20_000],
   ['embeddings answer (31 KB): read + price', 'embeddings', 2_000],

@@ -8,6 +8,7 @@ describe('EndpointMatcher with meters', () => {
       { name: 'serpapi', host: 'serpapi.com', path: '/search*', method: 'GET', price: { perRequest: 0.01 } },
       // A meter on a known provider's host prices what the price data lacks, and wins over the provider.
       { name: 'openai-tts', host: 'api.openai.com', path: '/v1/audio/speech', price: { perRequest: 0.002 } },
+      { name: 'regional', host: '*.search.example.net', path: '/v2/*', price: { perRequest: 0.001 } },
     ],
   );
 
@@ -16,6 +17,12 @@ describe('EndpointMatcher with meters', () => {
       adapter: { name: 'serpapi' },
       call: { api: 'meter' },
     });
+  });
+
+  it('finds a metered call on a host only a pattern names, and nothing else there', () => {
+    expect(matcher.match('GET', 'https://eu.search.example.net', 'eu.search.example.net', '/v2/find')?.adapter.name).toBe('regional');
+    expect(matcher.match('GET', 'https://eu.search.example.net', 'eu.search.example.net', '/v1/find')).toBeUndefined();
+    expect(matcher.match('GET', 'https://eu.search.example.net', 'eu.search.example.net', '/v2/again')?.adapter.name).toBe('regional');
   });
 
   it('looks meters up before the providers, and leaves every other call to them', () => {

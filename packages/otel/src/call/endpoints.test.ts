@@ -19,6 +19,20 @@ describe('EndpointMatcher', () => {
     expect(matcher.match('POST', 'http://127.0.0.1:8080', '127.0.0.1:8080', '/other/v1/messages')).toBeUndefined();
   });
 
+  it('looks an origin seen with another host up afresh', () => {
+    // A base URL's origin with a provider's Host header: the host decides, not what the origin answered before.
+    expect(matcher.match('POST', 'http://127.0.0.1:8080', 'api.openai.com', '/v1/chat/completions')?.adapter.name).toBe('openai');
+    expect(matcher.match('POST', 'http://127.0.0.1:8080', '127.0.0.1:8080', '/v1/chat/completions')).toBeUndefined();
+    expect(matcher.match('POST', 'http://127.0.0.1:8080', 'api.openai.com', '/v1/chat/completions')?.adapter.name).toBe('openai');
+  });
+
+  it('keeps answering right past the number of origins it remembers', () => {
+    for (let i = 0; i < 600; i++) {
+      expect(matcher.match('POST', `https://host-${i}.example.com`, `host-${i}.example.com`, '/v1/chat/completions')).toBeUndefined();
+      expect(matcher.match('POST', 'http://127.0.0.1:8080', '127.0.0.1:8080', '/proxy/v1/messages')?.adapter.name).toBe('anthropic');
+    }
+  });
+
   it('keeps answering right past the number of requests it remembers', () => {
     for (let i = 0; i < 1_200; i++) {
       expect(matcher.match('POST', 'https://example.com', 'example.com', `/v1/items/${i}`)).toBeUndefined();

@@ -2,7 +2,7 @@ import type { Admission, Budgets } from '../budget/budgets.js';
 import { ObservedCall, type CallContext } from './call.js';
 import type { EndpointMatcher } from './endpoints.js';
 import { readLabels } from './labels.js';
-import { readRequestBody } from './request-body.js';
+import { readRequestFacts } from './request-body.js';
 import { logger } from '../model/logger.js';
 import { reportInternalError } from './internal-error.js';
 
@@ -103,8 +103,7 @@ export class CallObserver {
   observe(method: string, origin: string, host: string, path: string, body: unknown): ObservedCall | undefined {
     const matched = this.#matcher.match(method, origin, host, path);
     if (matched === undefined) return undefined;
-    const { json, length } = readRequestBody(body);
-    const request = matched.adapter.readRequest(matched.call, json, length);
+    const request = readRequestFacts(matched.adapter, matched.call, body);
     return new ObservedCall(matched.adapter, request, readLabels(this.#labelKeys), this.#context);
   }
 }

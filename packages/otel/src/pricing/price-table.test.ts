@@ -1,6 +1,6 @@
 import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { PriceTable } from './price-table.js';
+import { MAX_RESOLVED_MODELS, PriceTable } from './price-table.js';
 
 const usage = { input: 1200, output: 300, cacheRead: 200, cacheWrite: 100, reasoning: 50 };
 
@@ -28,6 +28,28 @@ describe('PriceTable', () => {
     expect(first?.usd).toBeGreaterThan(0);
     // Claude Haiku 4.5 output is $5/M: 300 more output tokens cost $0.0015 more.
     expect((second?.usd ?? 0) - (first?.usd ?? 0)).toBeCloseTo(0.0015, 12);
+  });
+
+  it('keeps at most MAX_RESOLVED_MODELS models resolved, and prices right after starting over', () => {
+    const table = new PriceTable({ openai: { 'my-own-model': { input: 2, output: 8 } } });
+    const known = table.price('openai', 'openai', 'gpt-4o-mini', usage);
+    // Model ids come from the wire: an app (or a proxy) may report any number of them.
+    for (let i = 0; i < MAX_RESOLVED_MODELS + 10; i++) expect(table.price('openai', 'openai', `wire-model-${i}`, usage)).toBeUndefined();
+    expect(table.resolvedModels).toBeLessThanOrEqual(MAX_RESOLVED_MODELS);
+    expect(table.resolvedModels).toBeGreaterThan(0);
+    expect(table.price('openai', 'openai', 'gpt-4o-mini', usage)).toEqual(known);
+    expect(table.price('openai', 'openai', 'my-own-model', usage)?.model).toBe('my-own-model');
+  });
+
+  it('resolves a model once per provider and pricing id, each on its own', () => {
+    const table = new PriceTable({ openai: { shared: { input: 2, output: 8 } } });
+    expect(table.price('openai', 'openai', 'shared', usage)?.model).toBe('shared');
+    // The same id under another provider is not that provider's override.
+    expect(table.price('anthropic', 'anthropic', 'shared', usage)).toBeUndefined();
+    expect(table.price('azure', 'openai', 'gpt-4o-mini', usage)?.model).toBe('gpt-4o-mini');
+    expect(table.resolvedModels).toBe(3);
+    table.price('openai', 'openai', 'shared', usage);
+    expect(table.resolvedModels).toBe(3);
   });
 
   it('returns undefined for a model the price data does not know', () => {

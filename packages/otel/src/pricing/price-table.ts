@@ -38,7 +38,9 @@ type Resolved =
  */
 export class PriceTable {
   readonly #overrides: Record<string, Record<string, ModelPrice>>;
-  readonly #resolved = new Map<string, Resolved | null>();
+  /** provider → pricing id → model → its resolution: constant keys first, so a call hashes only its model id. */
+  readonly #resolved = new Map<string, Map<string, Map<string, Resolved | null>>>();
+  #resolvedCount = 0;
   #generation = priceDataGeneration;
 
   constructor(overrides: Record<string, Record<string, ModelPrice>> = {}) {
@@ -82,20 +84,40 @@ export class PriceTable {
     return this.#overrides[provider]?.[model];
   }
 
+  /** How many provider/model pairs are resolved and kept; at most MAX_RESOLVED_MODELS. */
+  get resolvedModels(): number {
+    return this.#resolvedCount;
+  }
+
   #resolve(provider: string, pricingId: string, model: string): Resolved | null {
     if (this.#generation !== priceDataGeneration) {
-      this.#resolved.clear();
+      this.#forget();
       this.#generation = priceDataGeneration;
     }
-    const key = `${provider}\u0000${pricingId}\u0000${model}`;
-    let resolved = this.#resolved.get(key);
+    let byId = this.#resolved.get(provider);
+    if (byId === undefined) this.#resolved.set(provider, (byId = new Map()));
+    let models = byId.get(pricingId);
+    if (models === undefined) byId.set(pricingId, (models = new Map()));
+    let resolved = models.get(model);
     if (resolved === undefined) {
       resolved = resolveModel(this.#overrides[provider], pricingId, model);
-      this.#resolved.set(key, resolved);
+      // A model id comes from the wire: past the bound the cache starts over rather than grow.
+      if (this.#resolvedCount >= MAX_RESOLVED_MODELS) this.#forget();
+      models.set(model, resolved);
+      this.#resolvedCount += 1;
     }
     return resolved;
   }
+
+  /** Empties every model map, keeping the few provider maps above them. */
+  #forget(): void {
+    for (const byId of this.#resolved.values()) for (const models of byId.values()) models.clear();
+    this.#resolvedCount = 0;
+  }
 }
+
+/** Distinct provider/model pairs a table keeps resolved; far more than an app's models, far fewer than its memory. */
+export const MAX_RESOLVED_MODELS = 1024;
 
 function resolveModel(overrides: Record<string, ModelPrice> | undefined, pricingId: string, model: string): Resolved | null {
   const override = overrides?.[model];

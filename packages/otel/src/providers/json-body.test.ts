@@ -26,6 +26,19 @@ describe('JsonBodyCollector', () => {
     }
   });
 
+  it('drops a byte order mark at the start of the body only, however the body is cut', () => {
+    const bytes = utf8.encode('\uFEFF{"text":"\uFEFF你好"}');
+    expect(collect([bytes]).value).toEqual({ text: '\uFEFF你好' });
+    for (let cut = 1; cut < bytes.length; cut += 1) {
+      expect(collect([bytes.slice(0, cut), bytes.slice(cut)]).value).toEqual({ text: '\uFEFF你好' });
+    }
+  });
+
+  it('reads a body whose chunks end mid-character and then on whole ones', () => {
+    const bytes = utf8.encode('{"text":"é","n":1}');
+    expect(collect([bytes.slice(0, 10), bytes.slice(10, 14), bytes.slice(14)]).value).toEqual({ text: 'é', n: 1 });
+  });
+
   it('copies the bytes, so a transport reusing its buffer cannot corrupt the body', () => {
     const body = new JsonBodyCollector();
     const buffer = utf8.encode('{"a":1}');

@@ -35,10 +35,10 @@ export interface CollectedJson {
 export class JsonBodyCollector {
   readonly #maxBytes: number;
   readonly #tailChars: number;
-  // Decoding as bytes arrive copies them out of buffers the transport may reuse. Most bodies come in
-  // one chunk: that one is copied and decoded at the end, and a streaming decoder made only for a second.
+  // A chunk that ends on a whole character is decoded as it arrives, by one decoder shared by every call: no copy of the
+  // bytes is kept (the transport may reuse its buffer). A streaming decoder is made only for a chunk that ends mid-character.
   #decoder: InstanceType<typeof TextDecoder> | undefined;
-  #first: Uint8Array | undefined;
+  #started = false;
   #text = '';
   #byteLength = 0;
   #tooLarge = false;
@@ -52,14 +52,15 @@ export class JsonBodyCollector {
   push(chunk: Uint8Array): void {
     try {
       this.#byteLength += chunk.byteLength;
-      if (this.#decoder === undefined && this.#first === undefined && this.#text === '') {
-        this.#first = chunk.slice();
-        return;
-      }
       if (this.#decoder === undefined) {
-        this.#decoder = new TextDecoder('utf-8');
-        if (this.#first !== undefined) this.#append(this.#decoder.decode(this.#first, { stream: true }));
-        this.#first = undefined;
+        if (endsWhole(chunk) && !(this.#started && startsWithBom(chunk))) {
+          this.#started ||= chunk.byteLength > 0;
+          this.#append(wholeDecoder.decode(chunk));
+          return;
+        }
+        // A byte order mark is dropped at the start of the body only, as a streaming decoder does.
+        this.#decoder = new TextDecoder('utf-8', { ignoreBOM: this.#started });
+        this.#started = true;
       }
       this.#append(this.#decoder.decode(chunk, { stream: true }));
     } catch {
@@ -74,8 +75,6 @@ export class JsonBodyCollector {
   finish(readPart?: (text: string) => unknown): CollectedJson {
     try {
       if (this.#decoder !== undefined) this.#append(this.#decoder.decode());
-      else if (this.#first !== undefined) this.#append(wholeDecoder.decode(this.#first));
-      this.#first = undefined;
     } catch {
       // Flushing a TextDecoder does not throw in practice; parse what we have.
     }
@@ -91,4 +90,13 @@ export class JsonBodyCollector {
     const joined = this.#text + text;
     this.#text = this.#tooLarge && joined.length > this.#tailChars ? joined.slice(-this.#tailChars) : joined;
   }
+}
+
+/** True when the chunk's last byte is ASCII: it ends on a whole character (a JSON body's last byte is `}` or a space). */
+function endsWhole(chunk: Uint8Array): boolean {
+  return chunk.byteLength === 0 || chunk[chunk.byteLength - 1]! < 0x80;
+}
+
+function startsWithBom(chunk: Uint8Array): boolean {
+  return chunk.byteLength >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
 }

@@ -2,8 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { JsonText } from '../../../testkit/src/body.js';
+import { FLAVOURS } from '../../../testkit/src/flavour.js';
+import { anthropicMessages } from '../../../testkit/src/wire/anthropic-messages.js';
+import type { WireFormat } from '../../../testkit/src/wire/format.js';
+import { chatWireFormat } from '../../../testkit/src/wire/openai-chat.js';
+import { openaiEmbeddings } from '../../../testkit/src/wire/openai-embeddings.js';
 import { messagesJsonShape } from './anthropic/json-response.js';
-import { topLevelMembers } from './json-members.js';
+import { topLevelMembers, topLevelScalars } from './json-members.js';
 import { JsonResponseReader, type JsonShape, MIN_PART_READ_CHARS, readJsonFacts } from './json-reader.js';
 import { openAiDialect } from './openai/dialect.js';
 import { openAiJsonShapes } from './openai/json-response.js';
@@ -65,6 +71,36 @@ describe('topLevelMembers', () => {
   });
 });
 
+describe('topLevelScalars', () => {
+  it('reads top-level scalars wherever they are, stepping over nested values', () => {
+    const text = '{"messages":[{"role":"user","content":"say \\"}]\\" {"}],"model":"m","n":-1.5e3,"stream":true,"x":null}';
+    expect(topLevelScalars(text, ['model', 'stream', 'n', 'absent'])).toEqual({ model: 'm', stream: true, n: -1500 });
+  });
+
+  it('takes the last of a repeated key, and unescapes a string value', () => {
+    expect(topLevelScalars('{"model":"a","model":"b\\u00e9"}', ['model'])).toEqual({ model: 'bé' });
+  });
+
+  it.each([
+    '',
+    '[]',
+    '{"model":{"nested":1}}',
+    '{"m\\u006fdel":"x"}',
+    '{"a":[}],"model":"m"}',
+    '{"a":{],"model":"m"}',
+    '{"a":[1,"model":"m"}',
+    '{"a":tru,"model":"m"}',
+    '{"a":01,"model":"m"}',
+    '{"a":1.,"model":"m"}',
+    '{"model":"m"} x',
+    '{"model":"m",}',
+    '{"model" "m"}',
+    `{"a":${'['.repeat(40)}${']'.repeat(40)},"model":"m"}`,
+  ])('answers undefined for %j', (text) => {
+    expect(topLevelScalars(text, ['model'])).toBeUndefined();
+  });
+});
+
 /** Every recorded JSON payload of the repository. */
 function fixtures(): { name: string; text: string }[] {
   const roots = [fileURLToPath(new URL('..', import.meta.url)), fileURLToPath(new URL('../../../../test/fixtures', import.meta.url))];
@@ -115,5 +151,41 @@ describe('reading a JSON answer from its ends', () => {
     const members = topLevelMembers(text, 'usage', ['usage', 'model', 'id', 'service_tier', ...(shape.bodyKeys ?? [])]);
     expect(members?.['usage']).toEqual(JSON.parse(text).usage);
     expect(members?.['model']).toEqual(JSON.parse(text).model);
+  });
+});
+
+/** Every JSON answer the fake providers of @costctl/testkit write for a chat, messages and embeddings call, in each flavour. */
+function wireAnswers(): { name: string; text: string }[] {
+  const answers: { name: string; text: string }[] = [];
+  const formats: [WireFormat, Record<string, unknown>][] = [
+    [chatWireFormat('openai.chat'), { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi, in a few words' }], max_tokens: 40 }],
+    [anthropicMessages, { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 40 }],
+    [openaiEmbeddings, { model: 'text-embedding-3-small', input: 'The food was delicious.' }],
+  ];
+  for (const [format, body] of formats) {
+    for (const flavour of FLAVOURS) {
+      const answer = format.json(body, { model: String(body['model']), requestId: 'req_1', created: 1_758_631_512, flavour });
+      answers.push({ name: `${format.api} (${flavour})`, text: answer instanceof JsonText ? answer.text : JSON.stringify(answer) });
+    }
+  }
+  return answers;
+}
+
+describe("reading the fake providers' JSON answers from their ends", () => {
+  const answers = wireAnswers();
+
+  it.each(SCANNED)('gives the same facts as parsing them whole, at their own length and past the threshold (%s)', (_name, shape) => {
+    let readFromEnds = 0;
+    for (const { name, text: own } of answers) {
+      for (const text of [own, `${own}${' '.repeat(MIN_PART_READ_CHARS)}`]) {
+        const reader = new JsonResponseReader(shape);
+        reader.push(new TextEncoder().encode(text));
+        const whole = readJsonFacts({ value: JSON.parse(text), tooLarge: false, byteLength: text.length, tail: '' }, shape);
+        expect(reader.finish(), name).toEqual(whole);
+        if (text.length >= MIN_PART_READ_CHARS && topLevelMembers(text, 'usage', WANTED) !== undefined) readFromEnds += 1;
+      }
+    }
+    // Each answer, padded, is one the ends can be read from: the comparison above is not of one path with itself.
+    expect(readFromEnds).toBeGreaterThanOrEqual(answers.length);
   });
 });

@@ -29,17 +29,27 @@ export function topLevelMembers(text: string, anchor: string, keys: readonly str
   if (text.charCodeAt(at) === CLOSE_BRACE) return at === last ? found : undefined;
   let middle = -1;
   for (;;) {
-    const member = readMember(text, at);
-    if (member === undefined) return undefined;
-    if (member === NESTED) {
+    // Read in place: no key or member is allocated for the members not wanted.
+    if (text.charCodeAt(at) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(text, at);
+    // An escaped key could spell a wanted one: leave it to JSON.parse.
+    if (keyEnd === -1 || sawEscape) return undefined;
+    const colon = skipSpace(text, keyEnd);
+    if (text.charCodeAt(colon) !== COLON) return undefined;
+    const valueStart = skipSpace(text, colon + 1);
+    const c = text.charCodeAt(valueStart);
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       middle = at;
       break;
     }
-    if (!take(found, keys, text, member)) return undefined;
-    at = skipSpace(text, member.end);
-    const c = text.charCodeAt(at);
-    if (c === CLOSE_BRACE) return at === last ? found : undefined;
-    if (c !== COMMA) return undefined;
+    const end = c === QUOTE ? stringEnd(text, valueStart) : literalEnd(text, valueStart);
+    if (end === -1) return undefined;
+    const key = wantedKey(text, at + 1, keyEnd - 1, keys);
+    if (key !== undefined && !take(found, key, text, valueStart, end, c === QUOTE && !sawEscape)) return undefined;
+    at = skipSpace(text, end);
+    const next = text.charCodeAt(at);
+    if (next === CLOSE_BRACE) return at === last ? found : undefined;
+    if (next !== COMMA) return undefined;
     at = skipSpace(text, at + 1);
   }
 
@@ -71,6 +81,53 @@ export function topLevelMembers(text: string, anchor: string, keys: readonly str
   return found;
 }
 
+/**
+ * The members `keys` of the JSON object `text` when each is a string,
+ * number or literal at its top level, read in one pass that steps over every
+ * nested value (whose strings it skips by their quotes) without parsing it.
+ * Undefined whenever it cannot tell: a wanted key with a nested value, an
+ * escaped key, nesting deeper than 31, text that is not one object. Nested
+ * values and the scalars not wanted are checked for their brackets and
+ * quotes only, not parsed: a body JSON.parse would refuse in them may still
+ * answer. A key absent from the result is absent from the top level.
+ *
+ * @example
+ * topLevelScalars('{"messages":[{"role":"user","content":"Hi"}],"model":"m","max_tokens":9}', ['model', 'max_tokens'])
+ * // { model: 'm', max_tokens: 9 }
+ */
+export function topLevelScalars(text: string, keys: readonly string[]): JsonRecord | undefined {
+  let at = skipSpace(text, 0);
+  if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
+  const found: JsonRecord = {};
+  at = skipSpace(text, at + 1);
+  if (text.charCodeAt(at) === CLOSE_BRACE) return skipSpace(text, at + 1) === text.length ? found : undefined;
+  for (;;) {
+    if (text.charCodeAt(at) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(text, at);
+    if (keyEnd === -1 || sawEscape) return undefined;
+    const colon = skipSpace(text, keyEnd);
+    if (text.charCodeAt(colon) !== COLON) return undefined;
+    const valueStart = skipSpace(text, colon + 1);
+    const c = text.charCodeAt(valueStart);
+    const key = wantedKey(text, at + 1, keyEnd - 1, keys);
+    let end: number;
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (key !== undefined) return undefined;
+      end = nestedEnd(text, valueStart);
+    } else if (key === undefined) end = c === QUOTE ? quotedEnd(text, valueStart) : validLiteralEnd(text, valueStart);
+    else {
+      end = c === QUOTE ? stringEnd(text, valueStart) : literalEnd(text, valueStart);
+      if (end !== -1 && !take(found, key, text, valueStart, end, c === QUOTE && !sawEscape)) return undefined;
+    }
+    if (end === -1) return undefined;
+    at = skipSpace(text, end);
+    const next = text.charCodeAt(at);
+    if (next === CLOSE_BRACE) return skipSpace(text, at + 1) === text.length ? found : undefined;
+    if (next !== COMMA) return undefined;
+    at = skipSpace(text, at + 1);
+  }
+}
+
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -79,17 +136,6 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
-
-/** A member whose value nests, met where only scalars are read. */
-const NESTED = Symbol('nested');
-
-interface Member {
-  /** Where its key's opening quote is. */
-  start: number;
-  key: string;
-  valueStart: number;
-  end: number;
-}
 
 /**
  * Where the key of the member before the one whose key opens at `next`
@@ -133,39 +179,21 @@ function lastNonSpaceBefore(text: string, at: number): number {
   return i;
 }
 
-/** The member starting at `at` (its key's opening quote) when its value is a scalar, or NESTED. */
-function readMember(text: string, at: number): Member | typeof NESTED | undefined {
-  if (text.charCodeAt(at) !== QUOTE) return undefined;
-  const keyEnd = stringEnd(text, at);
-  if (keyEnd === -1) return undefined;
-  const key = text.slice(at + 1, keyEnd - 1);
-  // An escaped key could spell a wanted one: leave it to JSON.parse.
-  if (key.includes('\\')) return undefined;
-  const colon = skipSpace(text, keyEnd);
-  if (text.charCodeAt(colon) !== COLON) return undefined;
-  const valueStart = skipSpace(text, colon + 1);
-  const c = text.charCodeAt(valueStart);
-  let end: number;
-  if (c === OPEN_BRACE || c === OPEN_BRACKET) return NESTED;
-  if (c === QUOTE) end = stringEnd(text, valueStart);
-  else end = literalEnd(text, valueStart);
-  return end === -1 ? undefined : { start: at, key, valueStart, end };
+/** The key of `keys` that the text between `start` and `end` spells, or undefined. */
+function wantedKey(text: string, start: number, end: number, keys: readonly string[]): string | undefined {
+  for (const key of keys) if (key.length === end - start && text.startsWith(key, start)) return key;
+  return undefined;
 }
 
 /** Keeps a wanted member's value (the last of a repeated key, as JSON.parse does); false when it does not parse. */
-function take(found: JsonRecord, keys: readonly string[], text: string, member: Member): boolean {
-  if (!keys.includes(member.key)) return true;
-  const start = member.valueStart;
+function take(found: JsonRecord, key: string, text: string, start: number, end: number, plainString: boolean): boolean {
   // A string without escapes is its own text.
-  if (text.charCodeAt(start) === QUOTE) {
-    const value = text.slice(start + 1, member.end - 1);
-    if (!value.includes('\\')) {
-      found[member.key] = value;
-      return true;
-    }
+  if (plainString) {
+    found[key] = text.slice(start + 1, end - 1);
+    return true;
   }
   try {
-    found[member.key] = JSON.parse(text.slice(member.valueStart, member.end));
+    found[key] = JSON.parse(text.slice(start, end));
     return true;
   } catch {
     return false;
@@ -195,12 +223,91 @@ function lastNonSpace(text: string): number {
   return i;
 }
 
-/** The index after the string opening at `start`, or -1. */
+/** Whether the string `stringEnd` last read holds an escape. */
+let sawEscape = false;
+
+/** The index after the string opening at `start`, or -1; sets `sawEscape`. */
 function stringEnd(text: string, start: number): number {
+  sawEscape = false;
   for (let i = start + 1; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i += 1;
-    else if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) {
+      sawEscape = true;
+      i += 1;
+    } else if (c === QUOTE) return i + 1;
+  }
+  return -1;
+}
+
+/** The index after the string opening at `start`, found by its closing quote alone (a long prompt is skipped at the speed of indexOf), or -1. */
+function quotedEnd(text: string, start: number): number {
+  let i = start;
+  for (;;) {
+    i = text.indexOf('"', i + 1);
+    if (i === -1) return -1;
+    if (!escaped(text, i)) return i + 1;
+  }
+}
+
+/** The index after the number, `true`, `false` or `null` at `start` when it is spelled as JSON spells it, or -1. */
+function validLiteralEnd(text: string, start: number): number {
+  const end = literalEnd(text, start);
+  if (end === -1) return -1;
+  const length = end - start;
+  if (length === 4 && (text.startsWith('true', start) || text.startsWith('null', start))) return end;
+  if (length === 5 && text.startsWith('false', start)) return end;
+  return numberEnd(text, start) === end ? end : -1;
+}
+
+/** The index after the JSON number at `start` (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), or -1. */
+function numberEnd(text: string, start: number): number {
+  let i = start;
+  if (text.charCodeAt(i) === 0x2d) i += 1;
+  if (text.charCodeAt(i) === 0x30) i += 1;
+  else if (isDigit(text.charCodeAt(i))) while (isDigit(text.charCodeAt(i))) i += 1;
+  else return -1;
+  if (text.charCodeAt(i) === 0x2e) {
+    i += 1;
+    if (!isDigit(text.charCodeAt(i))) return -1;
+    while (isDigit(text.charCodeAt(i))) i += 1;
+  }
+  const e = text.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    i += 1;
+    const sign = text.charCodeAt(i);
+    if (sign === 0x2b || sign === 0x2d) i += 1;
+    if (!isDigit(text.charCodeAt(i))) return -1;
+    while (isDigit(text.charCodeAt(i))) i += 1;
+  }
+  return i;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Levels of nesting `nestedEnd` follows: one bit each says whether the level is an array. */
+const MAX_NESTING = 31;
+
+/** The index after the object or array opening at `start`, its brackets matched in kind, or -1. */
+function nestedEnd(text: string, start: number): number {
+  let depth = 0;
+  let arrays = 0;
+  for (let i = start; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = quotedEnd(text, i);
+      if (end === -1) return -1;
+      i = end - 1;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (depth === MAX_NESTING) return -1;
+      arrays = c === OPEN_BRACKET ? arrays | (1 << depth) : arrays & ~(1 << depth);
+      depth += 1;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth -= 1;
+      if (depth < 0 || (c === CLOSE_BRACKET) !== ((arrays >>> depth) & 1) > 0) return -1;
+      if (depth === 0) return i + 1;
+    }
   }
   return -1;
 }

@@ -70,6 +70,12 @@ export interface ProviderAdapter {
   /** Reads the facts from the request's JSON body (undefined when unreadable). */
   readRequest(call: ProviderCall, body: unknown, bodyLength: number): RequestFacts;
   /**
+   * The facts `readRequest` would give, read from the body's JSON text
+   * without parsing it whole; undefined when a bounded read cannot tell,
+   * and then the parsed body goes to `readRequest`.
+   */
+  readRequestText?(call: ProviderCall, text: string): RequestFacts | undefined;
+  /**
    * A reader for this call's response body. `header` reads the response's
    * headers, for providers that report usage there (Bedrock's InvokeModel).
    */

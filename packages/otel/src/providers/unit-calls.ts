@@ -45,6 +45,8 @@ export function withUnitCalls(base: ProviderAdapter, calls: UnitCalls): Provider
     catalog: Object.freeze([...base.catalog, ...calls.catalog]),
     matchCall: (method, path) => calls.match(method, path) ?? base.matchCall(method, path),
     readRequest: (call, body, bodyLength) => (calls.apis.has(call.api) ? calls.readRequest(call, body, bodyLength) : base.readRequest(call, body, bodyLength)),
+    // A unit call's body is read parsed, by its own readRequest.
+    readRequestText: (call, text) => (calls.apis.has(call.api) ? undefined : base.readRequestText?.(call, text)),
     createReader: (request, contentType, header) =>
       calls.apis.has(request.api) ? guardReader(calls.createReader(request, contentType)) : base.createReader(request, contentType, header),
     price: (request, response, table) => {

@@ -4,7 +4,7 @@ import { JsonResponseReader } from '../json-reader.js';
 import type { CatalogEntry, ProviderAdapter, RequestFacts, ResponseReader } from '../types.js';
 import { matchAnthropicCall } from './calls.js';
 import { messagesJsonShape } from './json-response.js';
-import { readAnthropicRequest } from './request.js';
+import { readAnthropicRequest, readAnthropicRequestText } from './request.js';
 import { MessagesStreamReader } from './stream.js';
 
 /**
@@ -20,6 +20,7 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   catalog: Object.freeze<CatalogEntry[]>([{ operation: 'Messages', endpoint: 'POST /v1/messages', streaming: 'SSE' }]),
   matchCall: matchAnthropicCall,
   readRequest: readAnthropicRequest,
+  readRequestText: readAnthropicRequestText,
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader =>
     guardReader(isEventStream(contentType, request.stream) ? new MessagesStreamReader() : new JsonResponseReader(messagesJsonShape)),
   errorBody: (type: string, message: string) => ({ type: 'error', error: { type, message } }),

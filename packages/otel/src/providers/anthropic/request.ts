@@ -1,6 +1,6 @@
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { OperationName, RequestFacts } from '../types.js';
-import { requestFacts, type RequestShape } from '../request-facts.js';
+import { requestFacts, requestFactsFromText, type RequestShape } from '../request-facts.js';
 import { countAt } from '../wire-values.js';
 
 /**
@@ -17,7 +17,19 @@ export function readAnthropicRequest(call: { operation: OperationName; api: stri
   return requestFacts(call, body, bodyLength, messagesRequestShape);
 }
 
+/**
+ * `readAnthropicRequest` from the body's text, without parsing it whole;
+ * undefined when it must be parsed.
+ *
+ * @example
+ * readAnthropicRequestText({ operation: 'chat', api: 'messages' }, '{"model":"claude-haiku-4-5","max_tokens":64,"messages":[]}')?.maxOutputTokens // 64
+ */
+export function readAnthropicRequestText(call: { operation: OperationName; api: string }, text: string): RequestFacts | undefined {
+  return requestFactsFromText(call, text, messagesRequestShape);
+}
+
 const messagesRequestShape: RequestShape = {
+  outputKeys: ['max_tokens'],
   maxOutputTokens: (body) => countAt(body, 'max_tokens'),
   inputTokenEstimate: (body) => tokensFromChars(textLength(body['system']) + textLength(body['messages'])),
 };

@@ -26,4 +26,11 @@ describe('MeterMatcher', () => {
     expect(meters.empty).toBe(false);
     expect(new MeterMatcher([]).empty).toBe(true);
   });
+
+  it('tells which hosts have a meter, whatever the method and path', () => {
+    expect(meters.serves('SerpAPI.com:443')).toBe(true);
+    expect(meters.serves('eu.maps.example')).toBe(true);
+    expect(meters.serves('a.b.maps.example')).toBe(false);
+    expect(meters.serves('api.openai.com')).toBe(false);
+  });
 });

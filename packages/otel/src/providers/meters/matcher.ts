@@ -35,6 +35,12 @@ export class MeterMatcher {
     return this.#byHost.size === 0 && this.#byPattern.length === 0;
   }
 
+  /** True when a meter is configured for this host, whatever the method and path. */
+  serves(host: string): boolean {
+    const name = normaliseHost(host);
+    return this.#byHost.has(name) || this.#byPattern.some(([pattern]) => pattern.test(name));
+  }
+
   /** The metered call `method host path` is, or undefined. `path` has no query string. */
   match(method: string, host: string, path: string): MeteredCall | undefined {
     const name = normaliseHost(host);

@@ -8,7 +8,7 @@ import { openAiErrorBody } from './compatible.js';
 import { openAiJsonShape } from './json-response.js';
 import { createOpenAiMediaReader, priceOpenAiMedia } from './media.js';
 import { isOpenAiMediaApi, matchOpenAiMediaCall, readOpenAiMediaRequest } from './media-calls.js';
-import { readOpenAiRequest } from './request.js';
+import { readOpenAiRequest, readOpenAiRequestText } from './request.js';
 import { ResponsesStreamReader } from './responses-stream.js';
 
 /**
@@ -38,6 +38,7 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   matchCall: (method: string, path: string) => matchOpenAiCall(method, path) ?? matchOpenAiMediaCall(method, path),
   readRequest: (call: ProviderCall, body: unknown, bodyLength: number): RequestFacts =>
     (isOpenAiMediaApi(call.api) ? readOpenAiMediaRequest : readOpenAiRequest)(call, body, bodyLength),
+  readRequestText: (call: ProviderCall, text: string) => (isOpenAiMediaApi(call.api) ? undefined : readOpenAiRequestText(call, text)),
   createReader: (request: RequestFacts, contentType: string | undefined): ResponseReader => guardReader(createOpenAiReader(request, contentType)),
   errorBody: openAiErrorBody,
   price: priceOpenAiMedia,

@@ -6,7 +6,7 @@ import { matchOpenAiCall } from './calls.js';
 import { ChatStreamReader } from './chat-stream.js';
 import { type OpenAiDialect, openAiDialect } from './dialect.js';
 import { openAiJsonShape, openAiJsonShapes } from './json-response.js';
-import { readOpenAiRequest } from './request.js';
+import { readOpenAiRequest, readOpenAiRequestText } from './request.js';
 import { ResponsesStreamReader } from './responses-stream.js';
 
 /** An OpenAI API a compatible provider serves. */
@@ -74,6 +74,7 @@ export function openAiCompatibleAdapter(provider: CompatibleProvider): ProviderA
     catalog: Object.freeze([...provider.catalog]),
     matchCall: provider.matchCall ?? matchOpenAiCall,
     readRequest: readOpenAiRequest,
+    readRequestText: readOpenAiRequestText,
     createReader: (request, contentType) => guardReader(createReader(request, contentType)),
     errorBody: provider.errorBody,
   };

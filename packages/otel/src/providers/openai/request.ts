@@ -1,6 +1,6 @@
 import { textLength, tokensFromChars } from '../text-size.js';
 import type { OperationName, RequestFacts } from '../types.js';
-import { requestFacts, type RequestShape } from '../request-facts.js';
+import { requestFacts, requestFactsFromText, type RequestShape } from '../request-facts.js';
 import { countAt, type JsonRecord } from '../wire-values.js';
 
 /**
@@ -16,17 +16,39 @@ export function readOpenAiRequest(call: { operation: OperationName; api: string 
   return requestFacts(call, body, bodyLength, shapeOf(call.api));
 }
 
+/**
+ * `readOpenAiRequest` from the body's text, without parsing it whole;
+ * undefined when it must be parsed.
+ *
+ * @example
+ * readOpenAiRequestText({ operation: 'chat', api: 'chat_completions' }, '{"messages":[],"model":"gpt-4o-mini"}')?.model // 'gpt-4o-mini'
+ */
+export function readOpenAiRequestText(call: { operation: OperationName; api: string }, text: string): RequestFacts | undefined {
+  return requestFactsFromText(call, text, shapeOf(call.api));
+}
+
 /** One shape per API, made on first use: none per call. */
 const shapes = new Map<string, RequestShape>();
 
 function shapeOf(api: string): RequestShape {
   let shape = shapes.get(api);
   if (shape === undefined) {
-    shape = { maxOutputTokens: (json) => maxOutputTokens(api, json), inputTokenEstimate: (json) => inputTokenEstimate(api, json) };
+    shape = {
+      maxOutputTokens: (json) => maxOutputTokens(api, json),
+      inputTokenEstimate: (json) => inputTokenEstimate(api, json),
+      outputKeys: OUTPUT_KEYS[api] ?? [],
+    };
     shapes.set(api, shape);
   }
   return shape;
 }
+
+/** The keys `maxOutputTokens` reads for each API. */
+const OUTPUT_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  chat_completions: ['max_completion_tokens', 'max_tokens'],
+  responses: ['max_output_tokens'],
+  completions: ['max_tokens'],
+});
 
 function maxOutputTokens(api: string, body: JsonRecord): number | undefined {
   switch (api) {
