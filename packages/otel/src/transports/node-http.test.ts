@@ -522,6 +522,28 @@ describe('node:http leaves everything else alone', () => {
     expect(shape).toEqual(await withoutCostctl(shapes));
   });
 
+  it("builds every held request on one stand-in per agent, made once, never the app's agent", async () => {
+    const agents: unknown[] = [];
+    uninstall();
+    const inner = http.request;
+    http.request = function (this: unknown, ...args: unknown[]) {
+      agents.push((args[1] as { agent?: unknown }).agent);
+      return (inner as (...args: unknown[]) => ClientRequest).apply(this, args);
+    } as typeof http.request;
+    try {
+      install('respond');
+      await exchange('/v1/chat/completions');
+      await exchange('/v1/chat/completions');
+    } finally {
+      uninstall();
+      http.request = inner;
+    }
+    expect(agents).toHaveLength(2);
+    expect(agents[0]).toBe(agents[1]);
+    expect(agents[0]).not.toBe(http.globalAgent);
+    expect(Object.getPrototypeOf(agents[0])).toBe(http.globalAgent);
+  });
+
   it('lets go of a held request once it closes', async () => {
     const call = exchange('/v1/chat/completions');
     expect(heldRequestOf(call.request)).toBeDefined();
