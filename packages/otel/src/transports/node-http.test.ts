@@ -576,6 +576,26 @@ describe('node:http leaves everything else alone', () => {
     expect(installed.end).not.toBe(OutgoingMessage.prototype.end);
   });
 
+  it('reads each body once when a patch of ClientRequest.prototype sits on its own across an uninstall and a reinstall', async () => {
+    const prototype = http.ClientRequest.prototype as unknown as { end: (...args: unknown[]) => unknown };
+    const below = prototype.end;
+    let ends = 0;
+    prototype.end = function (this: unknown, ...args: unknown[]) {
+      ends += 1;
+      return below.apply(this, args);
+    };
+    try {
+      uninstall();
+      install('respond');
+      expect((await exchange('/v1/chat/completions')).body).toBe(completion);
+      expect(await recorded(1)).toMatchObject([{ requestModel: 'gpt-4o-mini', outcome: 'ok', usage: { input: 30, output: 5 } }]);
+      expect(ends).toBe(1);
+    } finally {
+      uninstall();
+      delete (prototype as { end?: unknown }).end;
+    }
+  });
+
   it('composes with another instrumentation that wraps http.request before or after costctl', async () => {
     const wrapped: string[] = [];
     const wrap = (name: string) => {

@@ -8,28 +8,8 @@ type Push = (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) =
 const calls = new WeakMap<IncomingMessage, ObservedCall>();
 /** Responses observed and not yet ended or closed: while none are, `push` costs Node one variable read more. */
 let observing = 0;
-let nodePush: Push | undefined;
 let prototypeUsers = 0;
-let restorePrototype = () => {};
-
-/**
- * Node's parser hands every body chunk to `response.push()`, whether the
- * app reads with 'data', `pipe()`, async iteration or not at all; this
- * wrapper sees each chunk after the stream has it, and returns what `push`
- * returned, so backpressure is untouched. Shared by every response, on the
- * prototype: no property is added to a response.
- */
-function push(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
-  const result = nodePush!.call(this, chunk, encoding);
-  if (observing !== 0) {
-    const call = calls.get(this);
-    if (call !== undefined) {
-      if (chunk === null) finished(this, call);
-      else if (chunk instanceof Uint8Array) call.data(chunk);
-    }
-  }
-  return result;
-}
+let unpatchPrototype: (() => void) | undefined;
 
 /**
  * Puts the `push` wrapper on `IncomingMessage.prototype` (once for every
@@ -41,22 +21,45 @@ function push(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding):
  * restore();
  */
 export function watchResponses(): () => void {
-  const prototype = IncomingMessage.prototype as unknown as { push: Push };
-  if (prototypeUsers++ === 0) {
-    const owned = Object.getOwnPropertyDescriptor(prototype, 'push');
-    nodePush = prototype.push;
-    Object.defineProperty(prototype, 'push', { value: push, writable: true, configurable: true, enumerable: false });
-    restorePrototype = () => {
-      if (prototype.push !== push) return;
-      if (owned === undefined) delete (prototype as { push?: Push }).push;
-      else Object.defineProperty(prototype, 'push', owned);
-    };
-  }
+  if (prototypeUsers++ === 0) unpatchPrototype = patchPush();
   let restored = false;
   return () => {
     if (restored) return;
     restored = true;
-    if (--prototypeUsers === 0) restorePrototype();
+    if (--prototypeUsers === 0) unpatchPrototype?.();
+  };
+}
+
+/**
+ * Node's parser hands every body chunk to `response.push()`, whether the
+ * app reads with 'data', `pipe()`, async iteration or not at all; the
+ * wrapper sees each chunk after the stream has it, and returns what `push`
+ * returned, so backpressure is untouched. Shared by every response, on the
+ * prototype: no property is added to a response. Undone, a wrapper that
+ * another patch still calls only passes calls on.
+ */
+function patchPush(): () => void {
+  const prototype = IncomingMessage.prototype as unknown as { push: Push };
+  const next = prototype.push;
+  let active = true;
+  const wrapper = function push(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    const result = next.call(this, chunk, encoding);
+    if (active && observing !== 0) {
+      const call = calls.get(this);
+      if (call !== undefined) {
+        if (chunk === null) finished(this, call);
+        else if (chunk instanceof Uint8Array) call.data(chunk);
+      }
+    }
+    return result;
+  };
+  const owned = Object.getOwnPropertyDescriptor(prototype, 'push');
+  Object.defineProperty(prototype, 'push', { value: wrapper, writable: true, configurable: true, enumerable: false });
+  return () => {
+    active = false;
+    if (prototype.push !== wrapper) return;
+    if (owned === undefined) delete (prototype as { push?: Push }).push;
+    else Object.defineProperty(prototype, 'push', owned);
   };
 }
 

@@ -116,42 +116,8 @@ export function parkConnection(options: unknown, oncreate: OnCreate): undefined 
   return undefined;
 }
 
-/** Node's methods, as the prototype had them before ours (set at install). */
-let nodeWrite: Method;
-let nodeEnd: Method;
-let nodeDestroy: Method;
-let nodeFlushHeaders: Method;
 let prototypeUsers = 0;
-let restorePrototype = () => {};
-
-/**
- * One wrapper per method on `ClientRequest.prototype`: Node's own method
- * runs first, unchanged; then a held request's hold looks at what the app
- * did. No property is added to a request, so its hidden class stays the
- * one Node's code is optimised for.
- */
-const wrappers = {
-  write(this: ClientRequest, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    const result = nodeWrite.call(this, chunk, encoding, callback);
-    if (holding !== 0) held.get(this)?.after('write', chunk, encoding);
-    return result;
-  },
-  end(this: ClientRequest, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    const result = nodeEnd.call(this, chunk, encoding, callback);
-    if (holding !== 0) held.get(this)?.after('end', chunk, encoding);
-    return result;
-  },
-  destroy(this: ClientRequest, error?: unknown) {
-    const result = nodeDestroy.call(this, error);
-    if (holding !== 0) held.get(this)?.after('destroy', undefined, undefined);
-    return result;
-  },
-  flushHeaders(this: ClientRequest) {
-    const result = nodeFlushHeaders.call(this);
-    if (holding !== 0) held.get(this)?.after('flushHeaders', undefined, undefined);
-    return result;
-  },
-} satisfies Record<HeldMethod, Method>;
+let unpatchPrototype: (() => void) | undefined;
 
 /**
  * Puts the method wrappers on `ClientRequest.prototype` (once for every
@@ -163,28 +129,61 @@ const wrappers = {
  * restore();
  */
 export function watchRequestMethods(): () => void {
-  const prototype = http.ClientRequest.prototype as unknown as Record<HeldMethod, Method>;
-  if (prototypeUsers++ === 0) {
-    const names = Object.keys(wrappers) as HeldMethod[];
-    const owned = names.map((name) => [name, Object.getOwnPropertyDescriptor(prototype, name)] as const);
-    nodeWrite = prototype.write;
-    nodeEnd = prototype.end;
-    nodeDestroy = prototype.destroy;
-    nodeFlushHeaders = prototype.flushHeaders;
-    for (const name of names) Object.defineProperty(prototype, name, { value: wrappers[name], writable: true, configurable: true, enumerable: false });
-    restorePrototype = () => {
-      for (const [name, descriptor] of owned) {
-        if (prototype[name] !== wrappers[name]) continue;
-        if (descriptor === undefined) delete (prototype as Partial<Record<HeldMethod, Method>>)[name];
-        else Object.defineProperty(prototype, name, descriptor);
-      }
-    };
-  }
+  if (prototypeUsers++ === 0) unpatchPrototype = patchPrototype();
   let restored = false;
   return () => {
     if (restored) return;
     restored = true;
-    if (--prototypeUsers === 0) restorePrototype();
+    if (--prototypeUsers === 0) unpatchPrototype?.();
+  };
+}
+
+/**
+ * One wrapper per method: the method it replaced runs first, unchanged;
+ * then a held request's hold looks at what the app did. No property is
+ * added to a request, so its hidden class stays the one Node's code is
+ * optimised for. Undone, a wrapper that another patch still calls only
+ * passes calls on, so a later install never sees a call twice.
+ */
+function patchPrototype(): () => void {
+  const prototype = http.ClientRequest.prototype as unknown as Record<HeldMethod, Method>;
+  const write = prototype.write;
+  const end = prototype.end;
+  const destroy = prototype.destroy;
+  const flushHeaders = prototype.flushHeaders;
+  let active = true;
+  const wrappers = {
+    write(this: ClientRequest, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+      const result = write.call(this, chunk, encoding, callback);
+      if (active && holding !== 0) held.get(this)?.after('write', chunk, encoding);
+      return result;
+    },
+    end(this: ClientRequest, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+      const result = end.call(this, chunk, encoding, callback);
+      if (active && holding !== 0) held.get(this)?.after('end', chunk, encoding);
+      return result;
+    },
+    destroy(this: ClientRequest, error?: unknown) {
+      const result = destroy.call(this, error);
+      if (active && holding !== 0) held.get(this)?.after('destroy', undefined, undefined);
+      return result;
+    },
+    flushHeaders(this: ClientRequest) {
+      const result = flushHeaders.call(this);
+      if (active && holding !== 0) held.get(this)?.after('flushHeaders', undefined, undefined);
+      return result;
+    },
+  } satisfies Record<HeldMethod, Method>;
+  const names = Object.keys(wrappers) as HeldMethod[];
+  const owned = names.map((name) => [name, Object.getOwnPropertyDescriptor(prototype, name)] as const);
+  for (const name of names) Object.defineProperty(prototype, name, { value: wrappers[name], writable: true, configurable: true, enumerable: false });
+  return () => {
+    active = false;
+    for (const [name, descriptor] of owned) {
+      if (prototype[name] !== wrappers[name]) continue;
+      if (descriptor === undefined) delete (prototype as Partial<Record<HeldMethod, Method>>)[name];
+      else Object.defineProperty(prototype, name, descriptor);
+    }
   };
 }
 
