@@ -1,4 +1,3 @@
-import { errorMonitor } from 'node:events';
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Admission } from '../budget/budgets.js';
 import type { BlockMode } from '../config/schema.js';
@@ -9,6 +8,7 @@ import type { ObservedCall } from '../call/call.js';
 import { reportInternalError } from '../call/internal-error.js';
 import type { HttpTarget, RequestOptions, SocketSource } from './node-http-target.js';
 import { abortError, observeResponse } from './observed-response.js';
+import { buildHeld, type HeldMethod, holdRequest, letGoOfRequest, type OnCreate, parkConnection, standInOf, stoppableBy } from './request-hooks.js';
 import type { CallObserver } from '../call/observer.js';
 
 /** Request bodies past this are not parsed (as in request-body.ts): only their size is kept. */
@@ -17,24 +17,8 @@ const MAX_HELD_BYTES = 4 * 1024 * 1024;
 /** The encodings Node writes a string chunk in as UTF-8. */
 const UTF8 = /^utf-?8$/i;
 
-/** The request methods watched until admission: non-enumerable own properties of a held request. */
-type HeldMethod = 'write' | 'end' | 'destroy' | 'flushHeaders';
-type Method = (this: ClientRequest, ...args: unknown[]) => unknown;
-
 /** `ClientRequest.onSocket` as agents call it: a socket, or an error to fail the request with. */
 type OnSocket = (socket: unknown, error?: unknown) => void;
-
-const held = new WeakMap<ClientRequest, HeldRequest>();
-
-/**
- * The held request `request` is, for the response channel; undefined for any other request.
- *
- * @example
- * heldRequestOf(message.request)?.responded(message.response);
- */
-export function heldRequestOf(request: ClientRequest): HeldRequest | undefined {
-  return held.get(request);
-}
 
 /**
  * One billable `node:http` request, kept from the network until it is
@@ -47,6 +31,9 @@ export function heldRequestOf(request: ClientRequest): HeldRequest | undefined {
  * meanwhile is buffered by Node itself, as it is while any socket connects.
  * A blocked request never asks any agent: it gets an in-memory socket that
  * answers 402 (`respond`) or fails with `CostctlBlockedError` (`throw`).
+ *
+ * Per-call state lives in its fields; the functions Node and the call are
+ * given are shared (see request-hooks.ts for why).
  */
 export class HeldRequest {
   readonly #observer: CallObserver;
@@ -54,48 +41,22 @@ export class HeldRequest {
   readonly #mode: BlockMode;
   readonly #source: SocketSource;
   #request: ClientRequest | undefined;
+  #response: IncomingMessage | undefined;
   #phase: 'holding' | 'admitting' | 'released' | 'blocked' | 'dropped' = 'holding';
-  /** Hands the request to its real agent (or the app's createConnection): what Node would have done at once. */
-  #connect: (() => void) | undefined;
+  /** Whether Node's methods on its request reach this hold (until it lets go). */
+  #holding = false;
+  /** Whether Node asked for a socket (the stand-in agent, or the app's createConnection, was called). */
+  #parked = false;
+  /** What Node passed when it asked: handed to the real agent (or createConnection) on release. */
+  #socketOptions: unknown;
+  #oncreate: OnCreate | undefined;
   /** The body as written: UTF-8 text kept as the strings it came in, since it is read as text. */
   #chunks: (Buffer | string)[] | undefined = [];
   #size = 0;
   #call: ObservedCall | undefined;
   #error: unknown;
-  #responded = false;
   #writes = 0;
   #stallCheck = false;
-  /** Methods the request had as own properties before ours (another instrumentation's): called instead of the prototype's. */
-  #originals: Map<HeldMethod, Method> | undefined;
-
-  /**
-   * One wrapper per method, shared by every held request: Node's own method
-   * runs first, unchanged; then the hold looks at what the app did. After
-   * release they only pass calls through (deleting them would slow every
-   * later property access on the request).
-   */
-  static readonly #descriptors = Object.entries({
-    write(this: ClientRequest, ...args: unknown[]) {
-      return HeldRequest.#forward(this, 'write', args);
-    },
-    end(this: ClientRequest, ...args: unknown[]) {
-      return HeldRequest.#forward(this, 'end', args);
-    },
-    destroy(this: ClientRequest, ...args: unknown[]) {
-      return HeldRequest.#forward(this, 'destroy', args);
-    },
-    flushHeaders(this: ClientRequest, ...args: unknown[]) {
-      return HeldRequest.#forward(this, 'flushHeaders', args);
-    },
-  }).map(([name, value]) => [name as HeldMethod, { value, writable: true, configurable: true, enumerable: false }] as const);
-
-  static #forward(request: ClientRequest, name: HeldMethod, args: unknown[]): unknown {
-    const hold = held.get(request);
-    const original = (hold === undefined ? undefined : hold.#originals?.get(name)) || (Object.getPrototypeOf(request) as Record<HeldMethod, Method>)[name];
-    const result = original.apply(request, args);
-    if (hold !== undefined) hold.#after(name, args);
-    return result;
-  }
 
   /** The call, once the body is whole and it has been admitted; what a span tied to this request reports. */
   get observed(): ObservedCall | undefined {
@@ -110,61 +71,44 @@ export class HeldRequest {
   }
 
   /**
-   * Options to build the request with, so that asking for a socket waits for admission.
+   * Options to build the request with, so that asking for a socket waits
+   * for admission: a stand-in for the agent, made once per agent, or a
+   * stand-in createConnection.
    *
    * @example
-   * const request = originalRequest(...withOptions(args, hold.options()));
-   * hold.attach(request);
+   * const request = hold.build(originalRequest, thisArg, withOptions(args, hold.options()));
    */
   options(): RequestOptions {
     const source = this.#source;
-    if (source.kind === 'createConnection') {
-      return {
-        createConnection: (options: unknown, oncreate: (error: unknown, socket?: unknown) => void) => {
-          this.#connect = () => {
-            // As Node's ClientRequest does with a createConnection option.
-            try {
-              const socket = source.createConnection.call(options, options, oncreate);
-              if (socket) oncreate(null, socket);
-            } catch (error) {
-              oncreate(error);
-            }
-          };
-          return undefined;
-        },
-      };
-    }
-    const addRequest = (...args: unknown[]) => {
-      this.#connect = () => {
-        try {
-          (source.agent as unknown as { addRequest(...args: unknown[]): void }).addRequest(...args);
-        } catch (error) {
-          // How Node's agents fail a request they cannot give a socket.
-          (this.#request!.onSocket as OnSocket).call(this.#request, undefined, error);
-        }
-      };
-    };
-    // Everything else the request reads from its agent while it is built (protocol, ports, keep-alive) is the real agent's.
-    return { agent: new Proxy(source.agent, { get: (agent, key) => (key === 'addRequest' ? addRequest : Reflect.get(agent, key)) }) };
+    return source.kind === 'createConnection' ? { createConnection: parkConnection } : { agent: standInOf(source.agent) };
+  }
+
+  /** Builds the request with `request(...args)`, Node's own function, and takes it over. */
+  build(request: (this: unknown, ...args: unknown[]) => ClientRequest, thisArg: unknown, args: unknown[]): ClientRequest {
+    const built = buildHeld(this, request, thisArg, args);
+    this.#attach(built);
+    return built;
+  }
+
+  /** Node asked for a socket while building the request: it waits for admission. */
+  parked(options: unknown, oncreate: OnCreate | undefined): void {
+    this.#parked = true;
+    this.#socketOptions = options;
+    this.#oncreate = oncreate;
   }
 
   /** Takes over `request`, just built with `options()`. Never throws: a failure lets the request go. */
-  attach(request: ClientRequest): void {
+  #attach(request: ClientRequest): void {
     this.#request = request;
     try {
       // The app sees its own agent, never the stand-in.
       if (this.#source.kind === 'agent') (request as unknown as { agent: Agent }).agent = this.#source.agent;
-      if (this.#connect === undefined) {
+      if (!this.#parked) {
         this.#phase = 'released';
         return;
       }
-      held.set(request, this);
-      for (const [name, descriptor] of HeldRequest.#descriptors) {
-        if (Object.hasOwn(request, name)) (this.#originals ??= new Map()).set(name, request[name] as Method);
-        Object.defineProperty(request, name, descriptor);
-      }
-      request.on(errorMonitor, (error) => this.#failed(error));
-      request.on('close', () => this.#failed(undefined));
+      holdRequest(request, this);
+      this.#holding = true;
       // An AbortSignal aborted before the call destroys the request while it is being built.
       if (request.destroyed) this.#drop();
       // The app waits for '100 Continue' before it writes the body: admit on what is known.
@@ -178,18 +122,23 @@ export class HeldRequest {
   /** The response arrived (from the `http.client.response.finish` channel). */
   responded(response: IncomingMessage): void {
     if (this.#phase !== 'released' || this.#call === undefined) return;
-    this.#responded = true;
     // Destroying the response, not only the request, hands the app the reason rather than a bare ECONNRESET.
-    this.#call.abort = (reason) => response.destroy(reason);
+    this.#response = response;
     observeResponse(this.#call, response);
   }
 
+  /** Stops the call: its response once it started, else its request. */
+  abort(reason: Error): void {
+    if (this.#response !== undefined) this.#response.destroy(reason);
+    else this.#request?.destroy(reason);
+  }
+
   /** After the app's call went through Node's own method: keep the body, and admit once it is whole. */
-  #after(name: HeldMethod, args: unknown[]): void {
+  after(name: HeldMethod, chunk: unknown, encoding: unknown): void {
     if (this.#phase !== 'holding' && !(name === 'destroy' && this.#phase === 'admitting')) return;
     try {
       if (name === 'destroy') return this.#drop();
-      if (name === 'write' || name === 'end') this.#keep(args[0], args[1]);
+      if (name === 'write' || name === 'end') this.#keep(chunk, encoding);
       if (name === 'end' || name === 'flushHeaders' || this.#size === this.#declaredLength()) this.#admit();
       else if (name === 'write') this.#awaitStall();
     } catch (error) {
@@ -293,14 +242,44 @@ export class HeldRequest {
   }
 
   #release(): void {
-    if (this.#phase === 'released' || this.#phase === 'blocked' || this.#phase === 'dropped') return;
-    this.#phase = 'released';
-    if (this.#call !== undefined) this.#call.abort = (reason) => this.#request?.destroy(reason);
-    this.#connect?.();
+    if (!this.#letGo('released')) return;
+    if (this.#call !== undefined) stoppableBy(this.#call, this);
+    if (!this.#parked) return;
+    const options = this.#socketOptions;
+    this.#socketOptions = undefined;
+    const source = this.#source;
+    if (source.kind === 'createConnection') {
+      // As Node's ClientRequest does with a createConnection option.
+      const oncreate = this.#oncreate!;
+      this.#oncreate = undefined;
+      try {
+        const socket = source.createConnection.call(options, options, oncreate);
+        if (socket) oncreate(null, socket);
+      } catch (error) {
+        oncreate(error);
+      }
+      return;
+    }
+    try {
+      (source.agent as Agent & { addRequest(request: ClientRequest, options: unknown): void }).addRequest(this.#request!, options);
+    } catch (error) {
+      // How Node's agents fail a request they cannot give a socket.
+      (this.#request!.onSocket as OnSocket).call(this.#request, undefined, error);
+    }
+  }
+
+  /** Leaves the hold for `phase`; false when it was left already. */
+  #letGo(phase: 'released' | 'blocked' | 'dropped'): boolean {
+    const was = this.#phase;
+    if (was === 'released' || was === 'blocked' || was === 'dropped') return false;
+    this.#phase = phase;
+    if (this.#holding) letGoOfRequest();
+    this.#holding = false;
+    return true;
   }
 
   #block(block: BlockReason): void {
-    this.#phase = 'blocked';
+    if (!this.#letGo('blocked')) return;
     const onSocket = this.#request!.onSocket as OnSocket;
     if (this.#mode === 'throw') onSocket.call(this.#request, undefined, new CostctlBlockedError(block));
     else onSocket.call(this.#request, new BlockedSocket(blockedResponse(this.#call!.adapter, block)));
@@ -308,14 +287,14 @@ export class HeldRequest {
 
   /** The app destroyed the request before it left: Node's own path for a request without a socket fails it. */
   #drop(): void {
-    this.#phase = 'dropped';
+    this.#letGo('dropped');
     (this.#request!.onSocket as OnSocket).call(this.#request, undefined);
   }
 
   /** The request emitted an error, or closed (`undefined`: aborted without one, if nothing came before). */
-  #failed(error: unknown): void {
+  failed(error: unknown): void {
     this.#error ??= error;
     // After the response started, the response's own end or cut is what counts.
-    if (this.#phase === 'released' && !this.#responded) this.#call?.failed(this.#error ?? abortError());
+    if (this.#phase === 'released' && this.#response === undefined) this.#call?.failed(this.#error ?? abortError());
   }
 }

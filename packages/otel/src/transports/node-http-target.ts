@@ -34,7 +34,8 @@ function isUrlLike(value: unknown): value is URL {
  * // { protocol: 'https:', hostname: 'api.openai.com', path: '/v1/chat/completions', method: 'POST' }
  */
 export function mergedOptions(args: readonly unknown[]): RequestOptions | undefined {
-  const [first, second] = args;
+  const first = args[0];
+  const second = args[1];
   if (typeof first === 'string' || isUrlLike(first)) {
     const parts = typeof first === 'string' ? partsOfString(first) : partsOf(first);
     if (parts === null) return undefined;
@@ -148,10 +149,15 @@ function agentPort(options: RequestOptions, secure: boolean): unknown {
  * withOptions([url, callback], { agent }) // [url, { agent }, callback]
  */
 export function withOptions(args: readonly unknown[], override: RequestOptions): unknown[] {
-  const [first, ...rest] = args;
+  // Indexed, not destructured: this runs on every billable request, and rest patterns go through the iterator protocol.
+  const first = args[0];
+  const copy = args.slice();
   if (typeof first === 'string' || isUrlLike(first)) {
-    const [second, ...after] = rest;
-    return second !== null && typeof second === 'object' ? [first, { ...second, ...override }, ...after] : [first, override, ...rest];
+    const second = args[1];
+    if (second !== null && typeof second === 'object') copy[1] = { ...second, ...override };
+    else copy.splice(1, 0, override);
+  } else {
+    copy[0] = { ...(first as RequestOptions), ...override };
   }
-  return [{ ...(first as RequestOptions), ...override }, ...rest];
+  return copy;
 }

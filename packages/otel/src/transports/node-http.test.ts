@@ -1,6 +1,6 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { PriceTable } from '../pricing/price-table.js';
 import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from '../call/endpoints.js';
+import { heldRequestOf } from './request-hooks.js';
 import { installNodeHttp } from './node-http.js';
 import { CallObserver } from '../call/observer.js';
 
@@ -349,6 +350,16 @@ describe('node:http cancellation and failures', () => {
     expect(seen).toEqual(await withoutCostctl(destroyed));
   });
 
+  it('stops a stream under way when the gate trips: the app gets the reason, the call counts what it used', async () => {
+    const tripped = new Error('gate tripped');
+    const seen = await cutAfterFirstChunk(() => expect(observer.abortInFlight(tripped)).toBe(1))();
+    expect(seen.error).toMatchObject({ message: 'gate tripped' });
+    expect(seen.events).toContain('response error');
+    const [result] = await recorded(1);
+    expect(result).toMatchObject({ outcome: 'error', cost: { source: 'estimated' } });
+    expect(observer.abortInFlight(tripped)).toBe(0);
+  });
+
   it('keeps an AbortSignal working mid-stream', async () => {
     const aborted = cutAfterFirstChunk((_request, controller) => controller.abort());
     const seen = await aborted();
@@ -495,6 +506,94 @@ describe('node:http leaves everything else alone', () => {
     await new Promise((resolve) => other.on('response', (response: IncomingMessage) => response.resume().on('end', resolve)).end());
     expect(results).toHaveLength(1);
     agent.destroy();
+  });
+
+  it('adds no property to a request or its response: both keep the hidden class Node optimised its code for', async () => {
+    const keys = (object: object) => Reflect.ownKeys(object).map(String).sort();
+    const shapes = async () => {
+      const request = http.request(`${base}/v1/chat/completions`, { method: 'POST' });
+      const response = await new Promise<IncomingMessage>((resolve) => request.on('response', resolve).end(chatBody()));
+      const atResponse = keys(request);
+      for await (const _ of response);
+      return { request: atResponse, response: keys(response) };
+    };
+    const shape = await shapes();
+    expect(await recorded(1)).toHaveLength(1);
+    expect(shape).toEqual(await withoutCostctl(shapes));
+  });
+
+  it("builds every held request on one stand-in per agent, made once, never the app's agent", async () => {
+    const agents: unknown[] = [];
+    uninstall();
+    const inner = http.request;
+    http.request = function (this: unknown, ...args: unknown[]) {
+      agents.push((args[1] as { agent?: unknown }).agent);
+      return (inner as (...args: unknown[]) => ClientRequest).apply(this, args);
+    } as typeof http.request;
+    try {
+      install('respond');
+      await exchange('/v1/chat/completions');
+      await exchange('/v1/chat/completions');
+    } finally {
+      uninstall();
+      http.request = inner;
+    }
+    expect(agents).toHaveLength(2);
+    expect(agents[0]).toBe(agents[1]);
+    expect(agents[0]).not.toBe(http.globalAgent);
+    expect(Object.getPrototypeOf(agents[0])).toBe(http.globalAgent);
+  });
+
+  it('lets go of a held request once it closes', async () => {
+    const call = exchange('/v1/chat/completions');
+    expect(heldRequestOf(call.request)).toBeDefined();
+    const seen = await call;
+    expect(seen.events).toContain('request close');
+    expect(heldRequestOf(call.request)).toBeUndefined();
+  });
+
+  it("puts Node's own methods back when the last install is undone", () => {
+    const methods = () => ({
+      write: http.ClientRequest.prototype.write,
+      end: http.ClientRequest.prototype.end,
+      flushHeaders: http.ClientRequest.prototype.flushHeaders,
+      destroy: http.ClientRequest.prototype.destroy,
+      push: http.IncomingMessage.prototype.push,
+    });
+    const installed = methods();
+    installNodeHttp(observer, 'throw')();
+    expect(methods()).toEqual(installed);
+    uninstall();
+    const { destroy, ...inherited } = methods();
+    const { OutgoingMessage } = http;
+    expect(inherited).toEqual({
+      write: OutgoingMessage.prototype.write,
+      end: OutgoingMessage.prototype.end,
+      flushHeaders: OutgoingMessage.prototype.flushHeaders,
+      push: Readable.prototype.push,
+    });
+    expect(destroy).not.toBe(installed.destroy);
+    expect(installed.end).not.toBe(OutgoingMessage.prototype.end);
+  });
+
+  it('reads each body once when a patch of ClientRequest.prototype sits on its own across an uninstall and a reinstall', async () => {
+    const prototype = http.ClientRequest.prototype as unknown as { end: (...args: unknown[]) => unknown };
+    const below = prototype.end;
+    let ends = 0;
+    prototype.end = function (this: unknown, ...args: unknown[]) {
+      ends += 1;
+      return below.apply(this, args);
+    };
+    try {
+      uninstall();
+      install('respond');
+      expect((await exchange('/v1/chat/completions')).body).toBe(completion);
+      expect(await recorded(1)).toMatchObject([{ requestModel: 'gpt-4o-mini', outcome: 'ok', usage: { input: 30, output: 5 } }]);
+      expect(ends).toBe(1);
+    } finally {
+      uninstall();
+      delete (prototype as { end?: unknown }).end;
+    }
   });
 
   it('composes with another instrumentation that wraps http.request before or after costctl', async () => {

@@ -27,9 +27,11 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { BlockMode } from '../config/schema.js';
 import { activeCall, spanCalls } from '../call/active-call.js';
-import { HeldRequest, heldRequestOf } from './held-request.js';
+import { HeldRequest } from './held-request.js';
+import { heldRequestOf, watchRequestMethods } from './request-hooks.js';
 import { reportInternalError } from '../call/internal-error.js';
 import { mergedOptions, requestTarget, socketSource, withOptions } from './node-http-target.js';
+import { watchResponses } from './observed-response.js';
 import type { CallObserver } from '../call/observer.js';
 
 type RequestFunction = (this: unknown, ...args: unknown[]) => ClientRequest;
@@ -51,6 +53,8 @@ const RESPONSE_CHANNEL = 'http.client.response.finish';
  */
 export function installNodeHttp(observer: CallObserver, blockMode: BlockMode): () => void {
   const restores = [
+    watchRequestMethods(),
+    watchResponses(),
     patchModule(http as unknown as HttpModule, false, observer, blockMode),
     patchModule(https as unknown as HttpModule, true, observer, blockMode),
   ];
@@ -114,14 +118,11 @@ function patchModule(module: HttpModule, secure: boolean, observer: CallObserver
     // Restored, not cleared: this request may be made while another call is being handed to its transport.
     const outer = activeCall.call;
     activeCall.call = hold;
-    let request: ClientRequest;
     try {
-      request = originalRequest.apply(thisArg, heldArgs);
+      return hold.build(originalRequest, thisArg, heldArgs);
     } finally {
       activeCall.call = outer;
     }
-    hold.attach(request);
-    return request;
   };
 
   const request: RequestFunction = function request(this: unknown, ...args: unknown[]) {
