@@ -22,6 +22,22 @@ interface RequestMessage {
 }
 
 /**
+ * The method, origin and pathname of the request the fetch wrapper found
+ * unbillable, while it hands it to fetch (`origin` is empty otherwise).
+ * Endpoints match on these alone, so an undici request with the same three
+ * would get the same answer: it is left alone without matching it again.
+ */
+export const unbillableFetch = { method: '', origin: '', pathname: '' };
+
+function isUnbillableFetch(request: UndiciRequest): boolean {
+  const { origin, method, pathname } = unbillableFetch;
+  if (origin === '' || request.origin !== origin || request.method !== method || typeof request.path !== 'string') return false;
+  const { path } = request;
+  // undici's path is the pathname and the query.
+  return path.startsWith(pathname) && (path.length === pathname.length || path[pathname.length] === '?');
+}
+
+/**
  * Observes requests that do not go through the global `fetch` — the `undici`
  * package's `request()`, `stream()`, `fetch()` and its clients, with any
  * dispatcher — through undici's diagnostics channels, which every copy of
@@ -41,7 +57,7 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
   const calls = new WeakMap<object, ObservedCall>();
 
   const onCreate = ({ request }: RequestMessage) => {
-    if (activeCall.call !== undefined) return;
+    if (activeCall.call !== undefined || isUnbillableFetch(request)) return;
     // A `fetch(Request)` the fetch wrapper admitted but could not route: its call is already made.
     const adopted = requestInputCall.getStore();
     if (adopted !== undefined) {
