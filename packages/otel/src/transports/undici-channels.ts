@@ -61,7 +61,7 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
     // A `fetch(Request)` the fetch wrapper admitted but could not route: its call is already made.
     const adopted = requestInputCall.getStore();
     if (adopted !== undefined) {
-      calls.set(request, adopted);
+      track(request, adopted);
       return;
     }
     // undici normalises `origin` to `scheme://host[:port]`, so the host needs no URL parse.
@@ -75,7 +75,7 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
       request.error = new CostctlBlockedError(admission.blocked);
       return;
     }
-    calls.set(request, call);
+    track(request, call);
   };
   const onHeaders = ({ request, response }: RequestMessage & { response: { statusCode: number; headers: unknown } }) => {
     calls.get(request)?.responseStarted(response.statusCode, (name) => rawHeader(response.headers, name));
@@ -90,14 +90,8 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
     calls.get(request)?.failed(error);
   };
 
-  const subscriptions: [string, (message: never) => void][] = [
-    ['undici:request:create', onCreate],
-    ['undici:request:headers', onHeaders],
-    ['undici:request:bodyChunkReceived', onChunk],
-    ['undici:request:trailers', onTrailers],
-    ['undici:request:error', onError],
-  ];
-  const subscribed = subscriptions.map(([name, listener]) => {
+  const subscribed: [string, (message: unknown) => void][] = [];
+  const subscribe = (name: string, listener: (message: never) => void) => {
     // A throw inside a subscriber would surface as an uncaught exception in the app.
     const safe = (message: unknown) => {
       try {
@@ -107,8 +101,20 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
       }
     };
     diagnosticsChannel.subscribe(name, safe);
-    return [name, safe] as const;
-  });
+    subscribed.push([name, safe]);
+  };
+  // undici builds a message for every request's events once a channel has a subscriber: until a request is observed here, none is needed.
+  let observingResponses = false;
+  const track = (request: object, call: ObservedCall) => {
+    calls.set(request, call);
+    if (observingResponses) return;
+    observingResponses = true;
+    subscribe('undici:request:headers', onHeaders);
+    subscribe('undici:request:bodyChunkReceived', onChunk);
+    subscribe('undici:request:trailers', onTrailers);
+    subscribe('undici:request:error', onError);
+  };
+  subscribe('undici:request:create', onCreate);
   return () => {
     for (const [name, listener] of subscribed) diagnosticsChannel.unsubscribe(name, listener);
   };
