@@ -9,12 +9,7 @@ const COSTCTL_DIST = '/packages/otel/dist/';
  * the real fetch, the dispatcher and handler forwarding to undici's): what
  * runs beneath them is the app's call, not costctl's.
  */
-const PASS_THROUGH = new Set([
-  'transports/fetch.js fetch',
-  'transports/fetch.js send',
-  'transports/fetch.js dispatch',
-  'transports/observing-handler.js forward',
-]);
+const PASS_THROUGH = new Set(['transports/fetch.js fetch', 'transports/fetch.js send', 'transports/fetch.js dispatch']);
 
 /**
  * The app's own work as costctl hands it on by calling it directly: the real
