@@ -9,12 +9,17 @@ const COSTCTL_DIST = '/packages/otel/dist/';
  * the real fetch, the dispatcher and handler forwarding to undici's): what
  * runs beneath them is the app's call, not costctl's.
  */
-const PASS_THROUGH = new Set([
-  'transports/fetch.js fetch',
-  'transports/fetch.js send',
-  'transports/fetch.js dispatch',
-  'transports/observing-handler.js forward',
-]);
+const PASS_THROUGH = new Set(['transports/fetch.js fetch', 'transports/fetch.js send', 'transports/fetch.js dispatch']);
+
+/**
+ * The app's own work as costctl hands it on by calling it directly: the real
+ * `fetch` (a call costctl leaves alone) and the callbacks of fetch's handler
+ * in undici. Beneath them is the app's call, whichever costctl frame called them.
+ */
+function isAppEntry(frame) {
+  if (frame.url === 'node:internal/bootstrap/web/exposed-window-or-worker') return frame.functionName === 'fetch';
+  return frame.url === 'node:internal/deps/undici/undici' && /^(fetch2?|on[A-Z]\w*)$/.test(frame.functionName);
+}
 
 /** A frame's place, as `packages/otel/src/…ts fn` for costctl and `url fn` for the rest. */
 function placeOf(frame) {
@@ -77,9 +82,10 @@ export function analyseProfile(path, [startUs, endUs]) {
 
 /** The costctl function a sample's time belongs to, or undefined when it is the app's (or nobody's) work. */
 function costctlOwner(leaf, nodes, parents) {
-  for (let id = leaf.id; id !== undefined; id = parents.get(id)) {
+  for (let id = leaf.id, callee; id !== undefined; callee = id, id = parents.get(id)) {
     const place = placeOf(nodes.get(id).callFrame);
     if (!place.costctl) continue;
+    if (callee !== undefined && isAppEntry(nodes.get(callee).callFrame)) return undefined;
     const key = `${place.file} ${place.name}`;
     // A pass-through frame's own lines are costctl's; what it calls is the app's.
     if (PASS_THROUGH.has(key) && id !== leaf.id) return undefined;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Agent, getGlobalDispatcher, request as undiciRequest, setGlobalDispatcher, type Dispatcher } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PriceTable } from '../pricing/price-table.js';
 import type { CallResult } from '../model/call-result.js';
 import { EndpointMatcher } from '../call/endpoints.js';
@@ -57,12 +57,13 @@ let base: string;
 const results: CallResult[] = [];
 const sink = { record: (result: CallResult) => void results.push(result) };
 let stops: (() => void)[] = [];
+let matcher: EndpointMatcher;
 
 beforeAll(async () => {
   server = createServer(answer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const matcher = new EndpointMatcher(['/v1', '/gzip/v1', '/hang/v1', '/done-hang/v1'].map((path) => ({ provider: 'openai', baseUrl: `${base}${path}` })));
+  matcher = new EndpointMatcher(['/v1', '/gzip/v1', '/hang/v1', '/done-hang/v1'].map((path) => ({ provider: 'openai', baseUrl: `${base}${path}` })));
   const observer = new CallObserver(matcher, [], { table: new PriceTable(), sink });
   stops = [installFetch(observer, 'respond'), subscribeUndiciChannels(observer)];
 });
@@ -186,6 +187,34 @@ describe('the fetch wrapper', () => {
     await (await fetch(`${base}/v1/models`)).text();
     await (await fetch(`${base}/other`, { method: 'POST', body: '{}' })).text();
     expect(results).toHaveLength(0);
+  });
+
+  it('matches an unbillable request once, not again when undici makes it', async () => {
+    const match = vi.spyOn(matcher, 'match');
+    try {
+      await (await fetch(`${base}/other?page=2`, { method: 'POST', body: '{}' })).text();
+      expect(match).toHaveBeenCalledTimes(1);
+    } finally {
+      match.mockRestore();
+    }
+    expect(results).toHaveLength(0);
+  });
+
+  it('still observes a billable undici request that an app dispatcher makes while it sends an unbillable fetch', async () => {
+    const agent = new Agent();
+    let side: Promise<string> | undefined;
+    const calling = agent.compose((dispatch) => (options, handler) => {
+      side ??= undiciRequest(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+        dispatcher: agent,
+      }).then(({ body }) => body.text());
+      return dispatch(options, handler);
+    });
+    await (await fetch(`${base}/other`, { method: 'POST', body: '{}', dispatcher: calling } as RequestInit)).text();
+    expect(await side).toBe(completion);
+    expect(await recorded(1)).toMatchObject([{ requestModel: 'gpt-4o-mini', outcome: 'ok' }]);
+    await agent.close();
   });
 
   it('never lets a failure inside costctl reach the app', async () => {

@@ -9,6 +9,7 @@ import { reportInternalError } from '../call/internal-error.js';
 import { observingHandler } from './observing-handler.js';
 import type { CallObserver } from '../call/observer.js';
 import { copyRequestBody, hasStreamBody, requestInputCall } from './request-input.js';
+import { unbillableFetch } from './undici-channels.js';
 
 /** Where undici (Node's bundled copy and the npm package alike) keeps the global dispatcher. */
 const globalDispatcherKey = Symbol.for('undici.globalDispatcher.1');
@@ -79,16 +80,17 @@ export function installFetch(observer: CallObserver, blockMode: BlockMode): () =
   };
 
   function admitAndFetch(input: Parameters<Fetch>[0], init: RequestInit | undefined, body: unknown): Promise<Response> {
-    let prepared: Prepared | undefined;
+    let prepared: Prepared | Unbillable | undefined;
     let admission: ReturnType<CallObserver['admit']> | undefined;
     try {
       prepared = prepare(observer, input, init, body);
-      if (prepared !== undefined) admission = observer.admit(prepared.call);
+      if (prepared?.call !== undefined) admission = observer.admit(prepared.call);
     } catch (error) {
       // A bug in costctl lets the call through (telemetry fails open); the gate itself is a cached flag.
       reportInternalError(error);
     }
     if (prepared === undefined) return original(input, init);
+    if (prepared.call === undefined) return fetchUnbillable(prepared, input, init);
     const { call, init: observedInit, viaChannels } = prepared;
     const send = () => settleOnRejection(call, viaChannels ? requestInputCall.run(call, () => original(input, observedInit)) : original(input, observedInit));
     if (admission instanceof Promise) {
@@ -101,6 +103,18 @@ export function installFetch(observer: CallObserver, blockMode: BlockMode): () =
       );
     }
     return admission?.blocked ? blockedFetch(prepared, admission.blocked, blockMode) : send();
+  }
+
+  /** The app's fetch of a request found unbillable: the channel observer sees its undici request (made at once) and needs no second look. */
+  function fetchUnbillable({ method, target }: Unbillable, input: Parameters<Fetch>[0], init: RequestInit | undefined): Promise<Response> {
+    unbillableFetch.method = method;
+    unbillableFetch.origin = target.origin;
+    unbillableFetch.pathname = target.pathname;
+    try {
+      return original(input, init);
+    } finally {
+      unbillableFetch.origin = '';
+    }
   }
 
   globalThis.fetch = fetch;
@@ -182,8 +196,18 @@ interface Prepared {
   target: Target;
 }
 
-/** The call and how to `fetch` it so it is observed, or undefined to leave it alone. */
-function prepare(observer: CallObserver, input: unknown, init: RequestInit | undefined, body: unknown): Prepared | undefined {
+/** A request whose method and URL no endpoint bills: fetch sends it as it is. */
+interface Unbillable {
+  call: undefined;
+  method: string;
+  target: Target;
+}
+
+/**
+ * The call and how to `fetch` it so it is observed; `Unbillable` for a request that is not billable;
+ * undefined to leave a request alone for another reason (the diagnostics channels may still observe it).
+ */
+function prepare(observer: CallObserver, input: unknown, init: RequestInit | undefined, body: unknown): Prepared | Unbillable | undefined {
   const target = requestTarget(input);
   if (target === undefined) return undefined;
   const method = init?.method ?? target.method;
@@ -191,7 +215,7 @@ function prepare(observer: CallObserver, input: unknown, init: RequestInit | und
   // Replacing a dispatcher we cannot see could reroute the request: undici's channels observe it instead.
   if (inner === undefined && !(input instanceof Request)) return undefined;
   const call = observer.observe(method, target.url.origin, target.url.host, target.url.pathname, body);
-  if (call === undefined) return undefined;
+  if (call === undefined) return { call, method, target: target.url };
   if (inner === undefined) return { call, init, viaChannels: true, method, target: target.url };
   // `dispatcher` is undici's own RequestInit extension, absent from the DOM type.
   return {

@@ -3,21 +3,16 @@ import { objectHeader, rawHeader } from './headers.js';
 
 /**
  * Handler wrappers that let one call's response bytes go by on their way to
- * the app. They forward every callback first, unchanged, with the app's
- * handler as `this`, and only then (even if it threw) look at what went by;
+ * the app. They forward every callback first, with the arguments undici
+ * passes it (no rest array or `apply` per callback), as a method of the app's
+ * handler, and only then (even if it threw) look at what went by;
  * `ObservedCall` catches its own errors, so nothing of costctl's is passed on. Two shapes exist because
  * undici has two handler APIs (v6's `onHeaders`/`onData`/`onComplete`, v7's
  * `onResponseStart`/`onResponseData`/`onResponseEnd`), and undici picks the
  * API by looking at which methods a handler has.
  */
 
-type Callback = (...args: never[]) => unknown;
-type Handler = Record<string, Callback | undefined>;
-
-function forward(handler: Handler, method: string, args: unknown[]): unknown {
-  const callback = handler[method] as ((...args: unknown[]) => unknown) | undefined;
-  return callback?.apply(handler, args);
-}
+type Handler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
 
 /** A v6-style (legacy) handler that observes `call`. */
 class LegacyObservingHandler {
@@ -29,19 +24,18 @@ class LegacyObservingHandler {
     this.#call = call;
   }
 
-  onConnect(...args: unknown[]): unknown {
-    const [abort] = args;
+  onConnect(abort: unknown, context: unknown): unknown {
     if (typeof abort === 'function') this.#call.abort = abort as (reason: Error) => void;
-    return forward(this.#handler, 'onConnect', args);
+    return this.#handler.onConnect?.(abort, context);
   }
 
-  onResponseStarted(...args: unknown[]): unknown {
-    return forward(this.#handler, 'onResponseStarted', args);
+  onResponseStarted(): unknown {
+    return this.#handler.onResponseStarted?.();
   }
 
-  onHeaders(statusCode: number, rawHeaders: unknown, ...rest: unknown[]): unknown {
+  onHeaders(statusCode: number, rawHeaders: unknown, resume: unknown, statusText: unknown): unknown {
     try {
-      return forward(this.#handler, 'onHeaders', [statusCode, rawHeaders, ...rest]);
+      return this.#handler.onHeaders?.(statusCode, rawHeaders, resume, statusText);
     } finally {
       this.#call.responseStarted(statusCode, (name) => rawHeader(rawHeaders, name));
     }
@@ -49,15 +43,15 @@ class LegacyObservingHandler {
 
   onData(chunk: Uint8Array): unknown {
     try {
-      return this.#handler.onData?.(chunk as never);
+      return this.#handler.onData?.(chunk);
     } finally {
       this.#call.data(chunk);
     }
   }
 
-  onComplete(...args: unknown[]): unknown {
+  onComplete(trailers: unknown): unknown {
     try {
-      return forward(this.#handler, 'onComplete', args);
+      return this.#handler.onComplete?.(trailers);
     } finally {
       this.#call.ended();
     }
@@ -65,22 +59,22 @@ class LegacyObservingHandler {
 
   onError(error: unknown): unknown {
     try {
-      return this.#handler.onError?.(error as never);
+      return this.#handler.onError?.(error);
     } finally {
       this.#call.failed(error);
     }
   }
 
-  onUpgrade(...args: unknown[]): unknown {
-    return forward(this.#handler, 'onUpgrade', args);
+  onUpgrade(statusCode: unknown, rawHeaders: unknown, socket: unknown): unknown {
+    return this.#handler.onUpgrade?.(statusCode, rawHeaders, socket);
   }
 
-  onBodySent(...args: unknown[]): unknown {
-    return forward(this.#handler, 'onBodySent', args);
+  onBodySent(chunk: unknown): unknown {
+    return this.#handler.onBodySent?.(chunk);
   }
 
-  onRequestSent(...args: unknown[]): unknown {
-    return forward(this.#handler, 'onRequestSent', args);
+  onRequestSent(): unknown {
+    return this.#handler.onRequestSent?.();
   }
 }
 
@@ -94,19 +88,19 @@ class ControllerObservingHandler {
     this.#call = call;
   }
 
-  onRequestStart(...args: unknown[]): unknown {
-    const controller = args[0] as { abort?: (reason: Error) => void } | undefined;
-    if (typeof controller?.abort === 'function') this.#call.abort = (reason) => controller.abort!(reason);
-    return forward(this.#handler, 'onRequestStart', args);
+  onRequestStart(controller: unknown, context: unknown): unknown {
+    const observed = controller as { abort?: (reason: Error) => void } | undefined;
+    if (typeof observed?.abort === 'function') this.#call.abort = (reason) => observed.abort!(reason);
+    return this.#handler.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(...args: unknown[]): unknown {
-    return forward(this.#handler, 'onRequestUpgrade', args);
+  onRequestUpgrade(controller: unknown, statusCode: unknown, headers: unknown, socket: unknown): unknown {
+    return this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
-  onResponseStart(controller: unknown, statusCode: number, headers: unknown, ...rest: unknown[]): unknown {
+  onResponseStart(controller: unknown, statusCode: number, headers: unknown, statusMessage: unknown): unknown {
     try {
-      return forward(this.#handler, 'onResponseStart', [controller, statusCode, headers, ...rest]);
+      return this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
     } finally {
       this.#call.responseStarted(statusCode, (name) => objectHeader(headers, name));
     }
@@ -114,15 +108,15 @@ class ControllerObservingHandler {
 
   onResponseData(controller: unknown, chunk: Uint8Array): unknown {
     try {
-      return this.#handler.onResponseData?.(controller as never, chunk as never);
+      return this.#handler.onResponseData?.(controller, chunk);
     } finally {
       this.#call.data(chunk);
     }
   }
 
-  onResponseEnd(...args: unknown[]): unknown {
+  onResponseEnd(controller: unknown, trailers: unknown): unknown {
     try {
-      return forward(this.#handler, 'onResponseEnd', args);
+      return this.#handler.onResponseEnd?.(controller, trailers);
     } finally {
       this.#call.ended();
     }
@@ -130,7 +124,7 @@ class ControllerObservingHandler {
 
   onResponseError(controller: unknown, error: unknown): unknown {
     try {
-      return this.#handler.onResponseError?.(controller as never, error as never);
+      return this.#handler.onResponseError?.(controller, error);
     } finally {
       this.#call.failed(error);
     }

@@ -22,6 +22,22 @@ interface RequestMessage {
 }
 
 /**
+ * The method, origin and pathname of the request the fetch wrapper found
+ * unbillable, while it hands it to fetch (`origin` is empty otherwise).
+ * Endpoints match on these alone, so an undici request with the same three
+ * would get the same answer: it is left alone without matching it again.
+ */
+export const unbillableFetch = { method: '', origin: '', pathname: '' };
+
+function isUnbillableFetch(request: UndiciRequest): boolean {
+  const { origin, method, pathname } = unbillableFetch;
+  if (origin === '' || request.origin !== origin || request.method !== method || typeof request.path !== 'string') return false;
+  const { path } = request;
+  // undici's path is the pathname and the query.
+  return path.startsWith(pathname) && (path.length === pathname.length || path[pathname.length] === '?');
+}
+
+/**
  * Observes requests that do not go through the global `fetch` — the `undici`
  * package's `request()`, `stream()`, `fetch()` and its clients, with any
  * dispatcher — through undici's diagnostics channels, which every copy of
@@ -41,11 +57,11 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
   const calls = new WeakMap<object, ObservedCall>();
 
   const onCreate = ({ request }: RequestMessage) => {
-    if (activeCall.call !== undefined) return;
+    if (activeCall.call !== undefined || isUnbillableFetch(request)) return;
     // A `fetch(Request)` the fetch wrapper admitted but could not route: its call is already made.
     const adopted = requestInputCall.getStore();
     if (adopted !== undefined) {
-      calls.set(request, adopted);
+      track(request, adopted);
       return;
     }
     // undici normalises `origin` to `scheme://host[:port]`, so the host needs no URL parse.
@@ -59,7 +75,7 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
       request.error = new CostctlBlockedError(admission.blocked);
       return;
     }
-    calls.set(request, call);
+    track(request, call);
   };
   const onHeaders = ({ request, response }: RequestMessage & { response: { statusCode: number; headers: unknown } }) => {
     calls.get(request)?.responseStarted(response.statusCode, (name) => rawHeader(response.headers, name));
@@ -74,14 +90,8 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
     calls.get(request)?.failed(error);
   };
 
-  const subscriptions: [string, (message: never) => void][] = [
-    ['undici:request:create', onCreate],
-    ['undici:request:headers', onHeaders],
-    ['undici:request:bodyChunkReceived', onChunk],
-    ['undici:request:trailers', onTrailers],
-    ['undici:request:error', onError],
-  ];
-  const subscribed = subscriptions.map(([name, listener]) => {
+  const subscribed: [string, (message: unknown) => void][] = [];
+  const subscribe = (name: string, listener: (message: never) => void) => {
     // A throw inside a subscriber would surface as an uncaught exception in the app.
     const safe = (message: unknown) => {
       try {
@@ -91,8 +101,20 @@ export function subscribeUndiciChannels(observer: CallObserver): () => void {
       }
     };
     diagnosticsChannel.subscribe(name, safe);
-    return [name, safe] as const;
-  });
+    subscribed.push([name, safe]);
+  };
+  // undici builds a message for every request's events once a channel has a subscriber: until a request is observed here, none is needed.
+  let observingResponses = false;
+  const track = (request: object, call: ObservedCall) => {
+    calls.set(request, call);
+    if (observingResponses) return;
+    observingResponses = true;
+    subscribe('undici:request:headers', onHeaders);
+    subscribe('undici:request:bodyChunkReceived', onChunk);
+    subscribe('undici:request:trailers', onTrailers);
+    subscribe('undici:request:error', onError);
+  };
+  subscribe('undici:request:create', onCreate);
   return () => {
     for (const [name, listener] of subscribed) diagnosticsChannel.unsubscribe(name, listener);
   };
