@@ -82,7 +82,8 @@ describe('FileStore opening a state file another process holds locked', () => {
   it('fails closed once the lock is held past its wait, saying which process to look for, and recovers when it is let go', async () => {
     const dir = tempDir();
     const holder = lockState(dir);
-    const app = openApp(dir, { openWaitMillis: 300 });
+    // Longer than the first, synchronous attempt takes on a loaded machine: the wait ends after the store was built.
+    const app = openApp(dir, { openWaitMillis: 1_000 });
     await app.gate.ready;
     const path = join(dir, 'state.sqlite');
     expect(app.gate.state()).toMatchObject({ tripped: true, actor: 'costctl', reason: expect.stringMatching(/^costctl state file locked/) });

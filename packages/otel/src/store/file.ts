@@ -80,6 +80,9 @@ export class FileStore implements CostStore {
   #opening: Promise<void> | undefined;
   #opened: (() => void) | undefined;
   #retry: NodeJS.Timeout | undefined;
+  readonly #openWaitMillis: number;
+  /** Set once the first open ended, opened or not: from then on every gate read is a change listeners hear. */
+  #started = false;
 
   constructor(stateDir: string, options: FileStoreOptions = {}) {
     const pollMillis = options.pollMillis ?? 50;
@@ -89,8 +92,9 @@ export class FileStore implements CostStore {
     this.stateDir = resolve(stateDir);
     this.#path = join(this.stateDir, 'state.sqlite');
     this.#auditPath = join(this.stateDir, 'audit.jsonl');
+    this.#openWaitMillis = openWaitMillis;
     this.#timer = setInterval(() => this.#poll(), pollMillis).unref();
-    this.#open(Date.now(), openWaitMillis, RETRY_FIRST_MS);
+    this.#open(Date.now(), RETRY_FIRST_MS);
   }
 
   reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): ReserveResult | Promise<ReserveResult> {
@@ -277,25 +281,30 @@ export class FileStore implements CostStore {
   }
 
   /**
-   * The first open: another process creating or migrating the file holds it
-   * locked for a moment, so a busy file is tried again, backing off, until
-   * `waitMillis` after `since`; anything else fails closed at once.
+   * Opens the file, at start or after it was replaced: another process
+   * creating or migrating it holds it locked for a moment, so a busy file is
+   * tried again, backing off, until `openWaitMillis` after `since`, while
+   * operations wait; anything else fails closed at once. `reopened` is said
+   * once a replaced file is open.
    */
-  #open(since: number, waitMillis: number, backoff: number): void {
+  #open(since: number, backoff: number, reopened?: string): void {
     this.#retry = undefined;
     if (this.#closed) return;
     try {
       this.#attach();
+      if (reopened !== undefined) logger.warn(reopened, { path: this.#path });
     } catch (error) {
       const waited = Date.now() - since;
-      if (isBusy(error) && waited < waitMillis) {
+      if (isBusy(error) && waited < this.#openWaitMillis) {
         this.#opening ??= new Promise((resolve) => (this.#opened = resolve));
         // Kept referenced: an app waiting on its first admission has nothing else keeping it alive.
-        this.#retry = setTimeout(() => this.#open(since, waitMillis, Math.min(2 * backoff, RETRY_MAX_MS)), Math.min(backoff, waitMillis - waited));
+        const retry = () => this.#open(since, Math.min(2 * backoff, RETRY_MAX_MS), reopened);
+        this.#retry = setTimeout(retry, Math.min(backoff, this.#openWaitMillis - waited));
         return;
       }
       this.#fail(error, isBusy(error) ? waited : undefined);
     }
+    this.#started = true;
     this.#settleOpening();
   }
 
@@ -325,8 +334,8 @@ export class FileStore implements CostStore {
     this.#unreadable = undefined;
     this.#why = undefined;
     // A first open's gate is where this process starts, not a change: a gate waiting on it takes it from `gate()`.
-    if (this.#opening !== undefined) this.#gate.start(gate);
-    else this.#gate.publish(gate);
+    if (this.#started) this.#gate.publish(gate);
+    else this.#gate.start(gate);
   }
 
   #poll(): void {
@@ -338,8 +347,7 @@ export class FileStore implements CostStore {
     } catch (error) {
       // Moved, replaced or overwritten: reopen whatever is at the path now; that attempt says whether it is usable.
       this.#disconnect();
-      this.#connect();
-      if (this.#state !== undefined) logger.warn(`costctl reopened its state file ${this.#path}: ${message(error)}`, { path: this.#path });
+      this.#open(Date.now(), RETRY_FIRST_MS, `costctl reopened its state file ${this.#path}: ${message(error)}`);
       return;
     }
     try {
