@@ -8,6 +8,7 @@ import { priceOnTier } from '../pricing/service-tiers.js';
 import type { RequestFacts } from '../model/usage.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { AggregateSpend, CostStore, CounterEntry, ReserveResult, WindowSpend } from '../store/types.js';
+import type { Admission, Reservation } from '../model/admission.js';
 import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { billedTokens } from './billed-tokens.js';
@@ -23,15 +24,7 @@ export interface PendingCall extends CallScope {
   worstUsd?: number;
 }
 
-/** What was held for one call; settled once with what the call really cost, or released if it never reached the provider. */
-export interface Reservation {
-  settle(result: CallResult): void;
-  /** Gives back everything held: the call failed before any response (refused, DNS, aborted before its headers). */
-  release(): void;
-}
-
-/** Whether a call may leave: blocked (and why), or admitted with what it holds. */
-export type Admission = { blocked: BlockReason } | { blocked: undefined; reservation: Reservation | undefined };
+export type { Admission, Reservation };
 
 export interface BudgetOptions {
   timeZone: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BLOCK_MODES } from '../model/block-mode.js';
 import { parseWindow } from '../model/windows.js';
 import { logLevels } from '../model/logger.js';
 
@@ -192,7 +193,7 @@ export const redisSchema = z
     gateRefreshMillis: z.number().int().min(10).optional().describe('How often the gate is read besides pub/sub, in ms (default 500)'),
   })
   .describe('The Redis store (store: redis), shared by every process of a fleet');
-export const blockModeSchema = z.enum(['respond', 'throw']);
+export const blockModeSchema = z.enum(BLOCK_MODES);
 export const unknownModelSchema = z.enum(['estimate', 'block']);
 
 export const exporterSchema = z.enum(['prometheus', 'otlp', 'console', 'none']);
