@@ -51,10 +51,11 @@ const RETRY_MAX_MS = 400;
  * Fails closed: while the state file cannot be opened, read or written, the
  * gate reads as tripped (`costctl state unreadable: …`, actor `costctl`) and
  * `reserve` blocks; it recovers by itself once the file is usable again.
- * A first open that finds the file locked by another process (creating it
- * too) is not a failure: it is retried for up to `openWaitMillis`, and
- * meanwhile `gate()` and every operation answer with a promise, so a Gate
- * built on it holds admissions until the store is open.
+ * An open (the first, or of a file that was replaced) that finds the file
+ * locked by another process creating or migrating it is not a failure: it
+ * is retried for up to `openWaitMillis`, and meanwhile `gate()` and every
+ * operation answer with a promise, so a Gate built on it holds admissions
+ * until the store is open.
  *
  * @example
  * const store = new FileStore('.costctl');
@@ -76,7 +77,7 @@ export class FileStore implements CostStore {
   #dataVersion = -1;
   #nextPrune = 0;
   #closed = false;
-  /** Pending while the first open waits for another process's lock. */
+  /** Pending while an open waits for another process's lock. */
   #opening: Promise<void> | undefined;
   #opened: (() => void) | undefined;
   #retry: NodeJS.Timeout | undefined;
