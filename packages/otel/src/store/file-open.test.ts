@@ -102,6 +102,22 @@ describe('FileStore opening a state file another process holds locked', () => {
     ]);
   });
 
+  it('reopens a state file replaced under it once the process creating the new one lets go of its lock, never failing closed', async () => {
+    const dir = tempDir();
+    const app = openApp(dir);
+    const path = join(dir, 'state.sqlite');
+    await until(() => app.logged.length === 0 && app.store.reachable());
+    // Another process moves the file aside and creates a new one, holding it locked meanwhile.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    const holder = lockState(dir);
+    await until(() => !app.store.reachable());
+    setTimeout(() => unlock(holder), 200);
+    await until(() => app.store.reachable());
+    expect(app.gate.state()).toMatchObject({ tripped: false });
+    expect(app.changes).toEqual([]);
+    expect(app.logged).toEqual([expect.stringMatching(/^warn: costctl reopened its state file .*: the file was replaced$/)]);
+  });
+
   it('still fails closed at once on a file that is no database, saying to fix or move it', async () => {
     const dir = tempDir();
     const { writeFileSync } = await import('node:fs');
