@@ -1,9 +1,9 @@
 import { isMainThread } from 'node:worker_threads';
 import { logger } from './model/logger.js';
 
-/** What must be written before the process ends (the ledger's buffered lines). */
+/** What must be written before the process ends: the ledger's buffered lines, what leased calls spent. */
 export interface EndOfProcess {
-  /** Writes what is buffered now, synchronously. */
+  /** Writes what is held now: synchronously where it can (a file), else it starts the write `settled` waits for. */
   flushSync(): void;
   /** Resolves once the writes already started have landed (or failed). */
   settled(): Promise<void>;
@@ -12,38 +12,60 @@ export interface EndOfProcess {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-/** How long a signal waits for a write in flight: a hung disk must not keep the process from dying. */
+/** How long a signal waits for the writes in flight: a hung disk or store must not keep the process from dying. */
 const SETTLE_MILLIS = 1_000;
 
+/** What must be done before the process ends, in the order it was added. */
+const targets = new Set<EndOfProcess>();
+/** Removes the hooks; set while any target is. */
+let unhook: (() => void) | undefined;
+
 /**
- * The one place costctl hooks the end of the process. At `exit` (a natural
- * end or `process.exit()`), `end()` runs synchronously. On SIGTERM and SIGINT,
- * `flushSync()` runs first; then, if the app listens for that signal itself,
- * the app decides what it means (costctl neither exits nor keeps it alive);
- * if it does not, costctl waits for a write in flight (at most 1 s), calls
- * `end()`, and raises the signal again with Node's default action, so the
- * process dies by it as it would without costctl (same signal, same status
- * to its parent). Returns the function that removes the hooks.
+ * The one place costctl hooks the end of the process, for every target
+ * (the ledger's buffered lines, what leased calls spent): one listener per
+ * event, however many targets, so the app's own listener is told apart. At
+ * `exit` (a natural end or `process.exit()`), each target's `end()` runs
+ * synchronously. On SIGTERM and SIGINT, each `flushSync()` runs first; then,
+ * if the app listens for that signal itself, the app decides what it means
+ * (costctl neither exits nor keeps it alive); if it does not, costctl waits
+ * for the writes in flight (at most 1 s, all together), calls each `end()`,
+ * and raises the signal again with Node's default action, so the process
+ * dies by it as it would without costctl (same signal, same status to its
+ * parent). Returns the function that removes this target.
  *
  * @example
  * const stop = onProcessEnd(ledger); // …at shutdown: stop();
  */
 export function onProcessEnd(target: EndOfProcess): () => void {
-  const atExit = () => guarded(() => target.end());
+  targets.add(target);
+  unhook ??= hook();
+  return () => {
+    if (!targets.delete(target) || targets.size > 0) return;
+    unhook?.();
+    unhook = undefined;
+  };
+}
+
+function hook(): () => void {
+  const atExit = () => {
+    for (const target of targets) guarded(() => target.end());
+  };
   process.once('exit', atExit);
   // Signals reach the main thread only; a worker's `exit` is the worker's own.
   const listening = isMainThread ? SIGNALS : [];
   const onSignal = (signal: NodeJS.Signals) => {
-    guarded(() => target.flushSync());
+    for (const target of targets) guarded(() => target.flushSync());
     if (process.listenerCount(signal) > 1) return;
     void (async () => {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([target.settled().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, SETTLE_MILLIS)))]);
+      const settled = Promise.all([...targets].map((target) => target.settled().catch(() => {})));
+      await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, SETTLE_MILLIS)))]);
       clearTimeout(timer);
-      // Another listener may have come while the write landed: it is then the app's to decide.
+      // Another listener may have come while the writes landed: it is then the app's to decide.
       if (process.listenerCount(signal) > 1) return;
-      guarded(() => target.end());
+      for (const target of targets) guarded(() => target.end());
       stop();
+      unhook = undefined;
       process.kill(process.pid, signal);
     })();
   };

@@ -14,7 +14,7 @@ import { disabledGateControl, gateControl, type GateControl } from './gate/contr
 import { Gate } from './gate/gate.js';
 import { LedgerWriter } from './ledger/writer.js';
 import { PriceTable } from './pricing/price-table.js';
-import { onProcessEnd } from './process-end.js';
+import { type EndOfProcess, onProcessEnd } from './process-end.js';
 import { activePriceData, REQUIRED_PROVIDERS } from './pricing/price-data.js';
 import { PriceDataWatcher, staleWarning } from './pricing/price-data-watch.js';
 import { registerPriceDataAgeGauge } from './telemetry/price-data-age.js';
@@ -135,9 +135,8 @@ export function start(options: StartOptions = {}): Costctl {
   // A settled call may move a level: evaluated shortly after, off the call's path.
   const evaluateSoon: CallSink = { record: () => evaluator.soon() };
   const sink = fanOut([new CostMetrics(meterProvider.getMeter(METER_NAME)), ...(ledger ? [ledger] : []), budgets, evaluateSoon]);
-  // At process.exit() a synchronous store (memory, file) still gets the aggregates of the last second's calls.
-  const flushAtExit = () => void budgets.flush();
-  process.once('exit', flushAtExit);
+  // What leased calls spent and the aggregates of the last second's calls reach the store however the process ends.
+  const stopBudgetsAtEnd = onProcessEnd(budgetsAtEnd(budgets));
   const observer = new CallObserver(new EndpointMatcher(config.endpoints, config.meters), config.labels, { table, sink, fallback }, budgets);
   const stopAborting = config.abortOnTrip ? abortOnTrip(gate, observer) : () => {};
   const stops = [
@@ -171,7 +170,7 @@ export function start(options: StartOptions = {}): Costctl {
       await priceData.stop();
       gate.close();
       giveBackContext?.();
-      process.off('exit', flushAtExit);
+      stopBudgetsAtEnd();
       await budgets.flush();
       await ownProvider?.shutdown();
       await store.close();
@@ -182,6 +181,21 @@ export function start(options: StartOptions = {}): Costctl {
   running = instance;
   logger.debug('costctl started', { exporters: config.metrics.exporters, endpoints: config.endpoints.length });
   return instance;
+}
+
+/**
+ * Budgets as the end of the process sees them: a synchronous store (memory,
+ * file) has the spend before the process dies; Redis within the wait a
+ * signal allows, and at `process.exit()` only what the store answers at once.
+ */
+function budgetsAtEnd(budgets: Budgets): EndOfProcess {
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    flushing = budgets
+      .flush()
+      .catch((error: unknown) => logger.error('costctl could not commit what leased calls spent as the process ended', { error: String(error) }));
+  };
+  return { flushSync: flush, settled: () => flushing, end: flush };
 }
 
 /**

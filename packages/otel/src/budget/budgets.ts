@@ -8,6 +8,7 @@ import { priceOnTier } from '../pricing/service-tiers.js';
 import type { RequestFacts } from '../model/usage.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { AggregateSpend, CostStore, CounterEntry, ReserveResult, WindowSpend } from '../store/types.js';
+import type { Admission, Reservation } from '../model/admission.js';
 import type { CallResult, CallSink } from '../model/call-result.js';
 import { UnheldCalls, WindowAggregates } from './aggregates.js';
 import { billedTokens } from './billed-tokens.js';
@@ -23,15 +24,7 @@ export interface PendingCall extends CallScope {
   worstUsd?: number;
 }
 
-/** What was held for one call; settled once with what the call really cost, or released if it never reached the provider. */
-export interface Reservation {
-  settle(result: CallResult): void;
-  /** Gives back everything held: the call failed before any response (refused, DNS, aborted before its headers). */
-  release(): void;
-}
-
-/** Whether a call may leave: blocked (and why), or admitted with what it holds. */
-export type Admission = { blocked: BlockReason } | { blocked: undefined; reservation: Reservation | undefined };
+export type { Admission, Reservation };
 
 export interface BudgetOptions {
   timeZone: string;
@@ -186,7 +179,10 @@ export class Budgets implements CallSink {
   /**
    * Whether `call` would be admitted now, holding nothing: the gate, then
    * each matching rule's window with the call's worst case, as `admit`
-   * decides. Nothing is logged, counted or tripped: it is a question.
+   * decides. With leases, as the lease book would: admitted where every
+   * lease has room, else each window as the store would read it once this
+   * process's leases were renewed (their uncommitted spend counted, their
+   * untaken room given back). Nothing is logged, counted or tripped: it is a question.
    */
   check(call: PendingCall): BlockReason | undefined | Promise<BlockReason | undefined> {
     const ready = this.#gate.ready ?? this.#seeding;
@@ -200,16 +196,28 @@ export class Budgets implements CallSink {
       const dollars = matched.find((rule) => rule.config.unit === 'usd');
       if (dollars !== undefined) return this.#budgetBlock(dollars, 0, worst, now, call);
     }
+    if (
+      this.#book?.fits(
+        this.rules.filter((rule) => rule.matches(call)),
+        worst.amounts,
+        now,
+      )
+    )
+      return undefined;
     return this.#firstRefusing(matched, 0, worst, now);
   }
 
-  /** The first rule from `from` on whose window has no room for the worst case, read as the store's `reserve` reads it. */
+  /** The first rule from `from` on whose window has no room for the worst case, read as the store's `reserve` reads it, this process's leases included. */
   #firstRefusing(matched: readonly BudgetRule[], from: number, worst: WorstCase, now: number): BlockReason | undefined | Promise<BlockReason | undefined> {
     for (let i = from; i < matched.length; i++) {
       const rule = matched[i]!;
       const entry = rule.entry(worst.amounts[rule.config.unit], now);
-      const refusing = ({ spent, reserved }: WindowSpend) =>
-        spent + reserved + entry.amount > rule.config.limit ? this.#budgetBlock(rule, spent + reserved, worst, now) : undefined;
+      // Taken as the read is sent: the store answers for that moment.
+      const leased = this.#book?.unstored(rule, entry.window) ?? 0;
+      const refusing = ({ spent, reserved }: WindowSpend) => {
+        const used = spent + reserved + leased;
+        return used + entry.amount > rule.config.limit ? this.#budgetBlock(rule, used, worst, now) : undefined;
+      };
       const read = this.#store.read(entry.window, now);
       if (read instanceof Promise) return read.then((spend) => refusing(spend) ?? this.#firstRefusing(matched, i + 1, worst, now));
       const block = refusing(read);

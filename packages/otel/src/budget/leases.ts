@@ -213,6 +213,30 @@ export class LeaseBook {
     return asked.then(() => this.#leases(rules, amounts, Date.now(), false));
   }
 
+  /** True when every rule's lease has room for its amount now: `take` would admit there with no store operation. Holds nothing. */
+  fits(rules: readonly BudgetRule[], amounts: Readonly<Record<RuleUnit, number>>, now: number): boolean {
+    for (const rule of rules) {
+      const lease = this.#current.get(rule);
+      if (lease === undefined || lease.counter !== rule.windowNow(now).counter || !lease.fits(amounts[rule.config.unit], now)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * What `rule`'s leases on the counters of `window` use beyond what the
+   * store holds for them: spend not committed yet and the worst cases of
+   * calls in flight, less the size of their reservations. Negative while a
+   * lease holds room no call took: a renewal would give it back before the
+   * store refused a call for want of it.
+   */
+  unstored(rule: BudgetRule, window: readonly string[]): number {
+    let extra = 0;
+    const current = this.#current.get(rule);
+    if (current !== undefined && window.includes(current.counter)) extra += unstored(current);
+    for (const lease of this.#retired) if (lease.rule === rule && window.includes(lease.counter)) extra += unstored(lease);
+    return extra;
+  }
+
   /** Commits what leased calls spent now, renewing the leases as the next tick would: before rules are evaluated. */
   commit(): Promise<void> {
     if (this.#renewal !== undefined) return this.#renewal.then(() => this.commit());
@@ -394,4 +418,9 @@ export class LeaseBook {
 
 function idle(lease: Lease): boolean {
   return !lease.renewing && lease.id === undefined && lease.calls === 0 && lease.spent === 0;
+}
+
+/** What a lease uses that its reservation in the store does not hold. */
+function unstored(lease: Lease): number {
+  return lease.held + lease.spent - (lease.id === undefined ? 0 : lease.size);
 }

@@ -8,8 +8,9 @@ export const ruleActions = ['alert', 'block', 'trip'] as const;
 export const ruleUnits = ['usd', 'tokens', 'requests'] as const;
 export const storeKinds = ['memory', 'file', 'redis'] as const;
 export const unreachableModes = ['closed', 'open'] as const;
-export const blockModes = ['respond', 'throw'] as const;
 export const unknownModelModes = ['estimate', 'block'] as const;
+
+export { BLOCK_MODES as blockModes } from '../model/block-mode.js';
 
 /** OTel baggage keys that may become metric labels: short, Prometheus-safe. */
 export const LABEL_KEY = /^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/;

@@ -305,7 +305,9 @@ export type RuleAction = (typeof ruleActions)[number];
 export type RuleUnit = (typeof ruleUnits)[number];
 export type StoreKind = (typeof storeKinds)[number];
 export type OnStoreUnreachable = (typeof unreachableModes)[number];
-export type BlockMode = (typeof blockModes)[number];
+import type { BlockMode } from '../model/block-mode.js';
+
+export type { BlockMode };
 export type UnknownModel = (typeof unknownModelModes)[number];
 export type Currency = Zod.infer<ConfigSchemas['currencySchema']>;
 

@@ -51,7 +51,7 @@ describe('gateControl', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'state.sqlite'), Buffer.alloc(4096, 'not a database '));
     const store = new FileStore(dir, { pollMillis: 10 });
-    const blocked: GateState = store.gate();
+    const blocked: GateState = await store.gate();
     expect(blocked).toMatchObject({ tripped: true, actor: 'costctl' });
     const error: unknown = await control(store, dir)
       .state()

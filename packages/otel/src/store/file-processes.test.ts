@@ -102,9 +102,9 @@ describe('FileStore across processes', () => {
 
     // Opening cuts off an audit line whose transaction a kill cut short.
     const store = new FileStore(dir);
-    const audit = store.audit();
+    const audit = await store.audit();
     expect(audit.length).toBeGreaterThan(0);
-    expect(store.gate().tripped).toBe(audit.at(-1)?.action === 'trip');
+    expect((await store.gate()).tripped).toBe(audit.at(-1)?.action === 'trip');
     // Each entry's wasTripped is the state the previous entry left: no committed change is missing, none extra.
     const broken = audit.findIndex((entry, i) => entry.wasTripped !== (i > 0 && audit[i - 1]?.action === 'trip'));
     expect(broken, `audit chain broken at entry ${broken} of ${audit.length}: ${JSON.stringify(audit.slice(Math.max(0, broken - 2), broken + 2))}`).toBe(-1);
@@ -131,7 +131,7 @@ describe('FileStore across processes', () => {
     const store = new FileStore(dir);
     const entry = { counter: 'lease', window: ['lease'], amount: 9, limit: 10, expiresAt: now + 3_600_000 };
     expect(store.reserve([entry], 500, now + 499)).toEqual({ ok: false, index: 0, spent: 9 });
-    expect(store.reserve([entry], 500, now + 500).ok).toBe(true);
+    expect((await store.reserve([entry], 500, now + 500)).ok).toBe(true);
     expect(store.read(['lease'], now + 500)).toEqual({ spent: 0, reserved: 9 });
     store.close();
   }, 30_000);

@@ -8,6 +8,8 @@ export const SCHEMA_VERSION = 1;
 
 /** How long a transaction waits for another process's write lock before it gives up. */
 export const BUSY_TIMEOUT_MS = 5_000;
+/** How long opening waits for a lock synchronously: a moment of contention, not a start-up held up for seconds. */
+export const OPEN_BUSY_TIMEOUT_MS = 100;
 
 /*
  * counters:      one row per window key (or rolling bucket); `reserved` is
@@ -72,8 +74,10 @@ INSERT OR IGNORE INTO gate (id, tripped, reason, actor, since, audit_bytes) VALU
  * `synchronous = NORMAL`, durable against any process crash (a commit is in
  * the WAL, in the OS's cache, before COMMIT returns), losing at most the
  * last commits on a power loss — never consistency; a busy timeout so
- * processes queue for the write lock. Also cuts off an audit line whose
- * transaction never committed. Throws when the file is not usable.
+ * processes queue for the write lock (a short one while opening: a caller
+ * retries a busy open off the event loop's back). Also cuts off an audit
+ * line whose transaction never committed. Throws when the file is not
+ * usable, or is busy (`isBusy`).
  *
  * @example
  * const db = openStateDatabase('/srv/.costctl/state.sqlite', '/srv/.costctl/audit.jsonl');
@@ -82,12 +86,13 @@ export function openStateDatabase(path: string, auditPath: string): DatabaseSync
   const { DatabaseSync } = loadSqlite();
   const db = new DatabaseSync(path);
   try {
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec(`PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
     // WAL needs shared memory between processes; network filesystems cannot give it.
     if (mode !== 'wal') throw new CostctlStoreError(`cannot use WAL journaling (got ${String(mode)}): put the state directory on a local filesystem`, path);
     db.exec('PRAGMA synchronous = NORMAL');
     migrate(db, path, auditPath);
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return db;
   } catch (error) {
     db.close();

@@ -56,8 +56,8 @@ describe('FileStore', () => {
   it('keeps totals, reservations and the gate across a restart', () => {
     const dir = tempDir();
     const first = open(dir);
-    const spent = first.reserve([day(4, 10)], 60_000, now);
-    const held = first.reserve([day(3, 10)], 60_000, now);
+    const spent = atOnce(first.reserve([day(4, 10)], 60_000, now));
+    const held = atOnce(first.reserve([day(3, 10)], 60_000, now));
     if (!spent.ok || !held.ok) throw new Error('expected reservations');
     first.commit(spent.id, spendOf([day(4)], [2.5]), now);
     first.changeGate({ action: 'trip', reason: 'runaway agent', actor: 'alice' }, now);
@@ -73,7 +73,7 @@ describe('FileStore', () => {
 
   it('counts a commit after the lease ran out without letting the reservation go twice', () => {
     const store = open();
-    const result = store.reserve([day(4, 10)], 1_000, now);
+    const result = atOnce(store.reserve([day(4, 10)], 1_000, now));
     if (!result.ok) throw new Error('expected a reservation');
     store.commit(result.id, spendOf([day(4)], [4]), now + 1_000);
     expect(store.read(['d'], now + 1_000)).toEqual({ spent: 4, reserved: 0 });
@@ -84,7 +84,7 @@ describe('FileStore', () => {
     const store = open(dir);
     const old: CounterEntry = { counter: 'old', window: ['old'], amount: 1, limit: undefined, expiresAt: now };
     const kept: CounterEntry = { ...old, counter: 'kept', window: ['kept'] };
-    const settled = store.reserve([old], 60_000, now - 1);
+    const settled = atOnce(store.reserve([old], 60_000, now - 1));
     if (!settled.ok) throw new Error('expected a reservation');
     store.commit(settled.id, spendOf([old], [1]), now - 1);
     store.reserve([kept], 10 * 86_400_000, now - 1);
@@ -101,9 +101,9 @@ describe('FileStore', () => {
     const log = join(dir, 'audit.jsonl');
     // What a writer killed between its append and its commit leaves, then a torn line.
     appendFileSync(log, `${JSON.stringify({ time: 'x', action: 'reset', reason: 'never committed' })}\n{"time":"2026-`);
-    expect(store.audit().map((entry) => entry.reason)).toEqual(['first']);
+    expect(atOnce(store.audit()).map((entry) => entry.reason)).toEqual(['first']);
     store.changeGate({ action: 'reset', reason: 'second', actor: 'bob' }, now + 1);
-    expect(store.audit().map((entry) => entry.reason)).toEqual(['first', 'second']);
+    expect(atOnce(store.audit()).map((entry) => entry.reason)).toEqual(['first', 'second']);
     const lines = readFileSync(log, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.map((line) => JSON.parse(line).reason)).toEqual(['first', 'second']);
@@ -156,9 +156,9 @@ describe('FileStore fails closed', () => {
 
     replaceState(path, backup);
     await until(() => seen.includes(false));
-    expect(store.gate().tripped).toBe(false);
+    expect(atOnce(store.gate()).tripped).toBe(false);
     expect(store.read(['d'], now)).toEqual({ spent: 2, reserved: 0 });
-    expect(store.reserve([day(1, 10)], 60_000, now).ok).toBe(true);
+    expect(atOnce(store.reserve([day(1, 10)], 60_000, now)).ok).toBe(true);
   });
 
   it('notices garbage written over the file while it is open', async () => {
@@ -174,18 +174,18 @@ describe('FileStore fails closed', () => {
     const store = open(dir);
     const seen: GateState[] = [];
     store.onGateChange((state) => seen.push(state));
-    expect(store.read(['d'], now).spent).toBe(2);
+    expect(atOnce(store.read(['d'], now)).spent).toBe(2);
     writeFileSync(path, garbage(backup.length));
     await until(() => seen.length > 0);
     expect(seen[0]).toMatchObject(unreadable);
     expect(store.gate()).toMatchObject(unreadable);
-    expect(store.reserve([day(1, 10)], 60_000, now).ok).toBe(false);
+    expect(atOnce(store.reserve([day(1, 10)], 60_000, now)).ok).toBe(false);
 
     replaceState(path, backup);
     await until(() => seen.length > 1);
     expect(seen[1]?.tripped).toBe(false);
-    expect(store.read(['d'], now).spent).toBe(2);
-    expect(store.reserve([day(1, 10)], 60_000, now).ok).toBe(true);
+    expect(atOnce(store.read(['d'], now)).spent).toBe(2);
+    expect(atOnce(store.reserve([day(1, 10)], 60_000, now)).ok).toBe(true);
   });
 
   it('refuses a state file a newer costctl wrote, saying to upgrade, with a coded error', () => {
@@ -215,15 +215,15 @@ describe('FileStore fails closed', () => {
     mkdirSync(path);
     const store = open(dir);
     expect(store.gate()).toMatchObject(unreadable);
-    expect(store.reserve([day(1, 10)], 60_000, now).ok).toBe(false);
+    expect(atOnce(store.reserve([day(1, 10)], 60_000, now)).ok).toBe(false);
     rmSync(path, { recursive: true });
-    await until(() => !store.gate().tripped);
-    expect(store.reserve([day(1, 10)], 60_000, now).ok).toBe(true);
+    await until(() => !atOnce(store.gate()).tripped);
+    expect(atOnce(store.reserve([day(1, 10)], 60_000, now)).ok).toBe(true);
   });
 });
 
 function reserveId(store: FileStore, entry: CounterEntry): string {
-  const result = store.reserve([entry], 60_000, now);
+  const result = atOnce(store.reserve([entry], 60_000, now));
   if (!result.ok) throw new Error(`expected a reservation, got ${JSON.stringify(result)}`);
   return result.id;
 }
@@ -269,4 +269,10 @@ async function until(condition: () => boolean, timeoutMillis = 5_000): Promise<v
 
 function sleep(millis: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, millis));
+}
+
+/** A file store that is open answers at once: its answer, never a promise. */
+function atOnce<T>(answer: T | Promise<T>): T {
+  if (answer instanceof Promise) throw new Error('expected the open file store to answer at once');
+  return answer;
 }

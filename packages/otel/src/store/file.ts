@@ -25,10 +25,19 @@ import type {
 export interface FileStoreOptions {
   /** How often another process's gate change (and a readable file again) is looked for, in ms. Default 50. */
   pollMillis?: number;
+  /**
+   * How long opening waits while another process holds the state file
+   * locked (creating or migrating it), in ms; admissions wait meanwhile.
+   * Past it the store fails closed until the lock is let go. Default 5000.
+   */
+  openWaitMillis?: number;
 }
 
 /** How often forgotten windows are swept out by this process, at most. */
 const PRUNE_EVERY_MS = 60_000;
+/** A busy open is tried again after this long, doubling up to `RETRY_MAX_MS`. */
+const RETRY_FIRST_MS = 20;
+const RETRY_MAX_MS = 400;
 
 /**
  * The store of every process of one host: counters, reservations and the
@@ -42,6 +51,11 @@ const PRUNE_EVERY_MS = 60_000;
  * Fails closed: while the state file cannot be opened, read or written, the
  * gate reads as tripped (`costctl state unreadable: …`, actor `costctl`) and
  * `reserve` blocks; it recovers by itself once the file is usable again.
+ * An open (the first, or of a file that was replaced) that finds the file
+ * locked by another process creating or migrating it is not a failure: it
+ * is retried for up to `openWaitMillis`, and meanwhile `gate()` and every
+ * operation answer with a promise, so a Gate built on it holds admissions
+ * until the store is open.
  *
  * @example
  * const store = new FileStore('.costctl');
@@ -63,18 +77,29 @@ export class FileStore implements CostStore {
   #dataVersion = -1;
   #nextPrune = 0;
   #closed = false;
+  /** Pending while an open waits for another process's lock. */
+  #opening: Promise<void> | undefined;
+  #opened: (() => void) | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  readonly #openWaitMillis: number;
+  /** Set once the first open ended, opened or not: from then on every gate read is a change listeners hear. */
+  #started = false;
 
   constructor(stateDir: string, options: FileStoreOptions = {}) {
     const pollMillis = options.pollMillis ?? 50;
+    const openWaitMillis = options.openWaitMillis ?? 5_000;
     if (!(pollMillis > 0)) throw new CostctlArgumentError(`costctl: FileStore pollMillis must be a positive number of ms, got ${pollMillis}`);
+    if (!(openWaitMillis > 0)) throw new CostctlArgumentError(`costctl: FileStore openWaitMillis must be a positive number of ms, got ${openWaitMillis}`);
     this.stateDir = resolve(stateDir);
     this.#path = join(this.stateDir, 'state.sqlite');
     this.#auditPath = join(this.stateDir, 'audit.jsonl');
-    this.#connect();
+    this.#openWaitMillis = openWaitMillis;
     this.#timer = setInterval(() => this.#poll(), pollMillis).unref();
+    this.#open(Date.now(), RETRY_FIRST_MS);
   }
 
-  reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): ReserveResult {
+  reserve(entries: readonly CounterEntry[], leaseMillis: number, now: number): ReserveResult | Promise<ReserveResult> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.reserve(entries, leaseMillis, now));
     const state = this.#state;
     if (state === undefined) return blocked(entries);
     const prune = now >= this.#nextPrune;
@@ -87,7 +112,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void {
+  commit(id: string, spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void | Promise<void> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.commit(id, spend, now, aggregates));
     try {
       this.#state?.commit(id, spend, now, aggregates);
     } catch (error) {
@@ -96,7 +122,8 @@ export class FileStore implements CostStore {
   }
 
   /** Throws when the leases were not renewed: the spend they carry is then still to commit. */
-  renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): LeaseGrant[] {
+  renewLeases(renewals: readonly LeaseRenewal[], leaseMillis: number, now: number): LeaseGrant[] | Promise<LeaseGrant[]> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.renewLeases(renewals, leaseMillis, now));
     const state = this.#state;
     if (state === undefined) throw this.#unusable('the leases were NOT renewed');
     try {
@@ -107,7 +134,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  seed(seeds: readonly RuleSeed[], now: number): void {
+  seed(seeds: readonly RuleSeed[], now: number): void | Promise<void> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.seed(seeds, now));
     try {
       this.#state?.seed(seeds, now);
     } catch (error) {
@@ -115,7 +143,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  release(id: string): void {
+  release(id: string): void | Promise<void> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.release(id));
     try {
       this.#state?.release(id);
     } catch (error) {
@@ -123,7 +152,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  read(window: readonly string[], now: number): WindowSpend {
+  read(window: readonly string[], now: number): WindowSpend | Promise<WindowSpend> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.read(window, now));
     const state = this.#state;
     if (state === undefined) throw this.#unusable('could not read budgets');
     try {
@@ -135,7 +165,8 @@ export class FileStore implements CostStore {
   }
 
   /** Adds spend outside any call; throws a CostctlStoreError when it was not recorded. */
-  adjust(spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void {
+  adjust(spend: readonly CounterSpend[], now: number, aggregates?: readonly AggregateSpend[]): void | Promise<void> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.adjust(spend, now, aggregates));
     const state = this.#state;
     if (state === undefined) throw this.#unusable('the spend was NOT counted in the budgets');
     try {
@@ -146,7 +177,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  readAggregates(prefixes: readonly string[], now: number): AggregateRead[] {
+  readAggregates(prefixes: readonly string[], now: number): AggregateRead[] | Promise<AggregateRead[]> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.readAggregates(prefixes, now));
     const state = this.#state;
     if (state === undefined) throw this.#unusable('could not read the window aggregates');
     try {
@@ -157,7 +189,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  gate(): GateState {
+  gate(): GateState | Promise<GateState> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.gate());
     const state = this.#state;
     if (state === undefined) return this.#unreadable ?? this.#gate.last;
     try {
@@ -173,7 +206,8 @@ export class FileStore implements CostStore {
    * trip included: the fail-closed state this process enforces meanwhile is
    * not a trip an operator can rely on once the file is usable again.
    */
-  changeGate(change: GateChange, now: number): GateState {
+  changeGate(change: GateChange, now: number): GateState | Promise<GateState> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.changeGate(change, now));
     const what = `the gate was NOT ${change.action === 'trip' ? 'tripped' : 'reset'}`;
     const state = this.#state;
     if (state === undefined) throw this.#unusable(what);
@@ -187,7 +221,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  readAnnounced(key: string): string | undefined {
+  readAnnounced(key: string): string | undefined | Promise<string | undefined> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.readAnnounced(key));
     const state = this.#state;
     if (state === undefined) throw this.#unusable('read what was announced');
     try {
@@ -198,7 +233,8 @@ export class FileStore implements CostStore {
     }
   }
 
-  swapAnnounced(key: string, expected: string | undefined, next: string): boolean {
+  swapAnnounced(key: string, expected: string | undefined, next: string): boolean | Promise<boolean> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.swapAnnounced(key, expected, next));
     const state = this.#state;
     if (state === undefined) throw this.#unusable('record an announcement');
     try {
@@ -218,7 +254,8 @@ export class FileStore implements CostStore {
   }
 
   /** Only committed changes: while the state file is unusable, which lines committed is unknown, so this throws. */
-  audit(): AuditEntry[] {
+  audit(): AuditEntry[] | Promise<AuditEntry[]> {
+    if (this.#opening !== undefined) return this.#opening.then(() => this.audit());
     const state = this.#state;
     if (state === undefined) throw this.#unusable('could not read the audit log');
     try {
@@ -232,6 +269,8 @@ export class FileStore implements CostStore {
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#retry);
+    this.#settleOpening();
     this.#gate.clear();
     this.#state?.close();
     this.#state = undefined;
@@ -242,24 +281,66 @@ export class FileStore implements CostStore {
     return new CostctlStoreError(`${what}: ${this.#why ?? `${this.#path} cannot be used; fix or move it, then retry`}`, this.stateDir);
   }
 
+  /**
+   * Opens the file, at start or after it was replaced: another process
+   * creating or migrating it holds it locked for a moment, so a busy file is
+   * tried again, backing off, until `openWaitMillis` after `since`, while
+   * operations wait; anything else fails closed at once. `reopened` is said
+   * once a replaced file is open.
+   */
+  #open(since: number, backoff: number, reopened?: string): void {
+    this.#retry = undefined;
+    if (this.#closed) return;
+    try {
+      this.#attach();
+      if (reopened !== undefined) logger.warn(reopened, { path: this.#path });
+    } catch (error) {
+      const waited = Date.now() - since;
+      if (isBusy(error) && waited < this.#openWaitMillis) {
+        this.#opening ??= new Promise((resolve) => (this.#opened = resolve));
+        // Kept referenced: an app waiting on its first admission has nothing else keeping it alive.
+        const retry = () => this.#open(since, Math.min(2 * backoff, RETRY_MAX_MS), reopened);
+        this.#retry = setTimeout(retry, Math.min(backoff, this.#openWaitMillis - waited));
+        return;
+      }
+      this.#fail(error, isBusy(error) ? waited : undefined);
+    }
+    this.#started = true;
+    this.#settleOpening();
+  }
+
+  #settleOpening(): void {
+    const opened = this.#opened;
+    this.#opening = undefined;
+    this.#opened = undefined;
+    opened?.();
+  }
+
   #connect(): void {
     try {
-      mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
-      const state = StateFile.open(this.#path, this.#auditPath);
-      this.#state = state;
-      this.#dataVersion = state.dataVersion();
-      const gate = state.gate();
-      if (this.#unreadable !== undefined) logger.info('costctl state file is readable again; calls follow the stored gate', { path: this.#path });
-      this.#unreadable = undefined;
-      this.#why = undefined;
-      this.#gate.publish(gate);
+      this.#attach();
     } catch (error) {
       this.#fail(error);
     }
   }
 
+  /** Opens the file and takes its gate; throws when it cannot. */
+  #attach(): void {
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    const state = StateFile.open(this.#path, this.#auditPath);
+    this.#state = state;
+    this.#dataVersion = state.dataVersion();
+    const gate = state.gate();
+    if (this.#unreadable !== undefined) logger.info('costctl state file is readable again; calls follow the stored gate', { path: this.#path });
+    this.#unreadable = undefined;
+    this.#why = undefined;
+    // A first open's gate is where this process starts, not a change: a gate waiting on it takes it from `gate()`.
+    if (this.#started) this.#gate.publish(gate);
+    else this.#gate.start(gate);
+  }
+
   #poll(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#opening !== undefined) return;
     const state = this.#state;
     if (state === undefined) return this.#connect();
     try {
@@ -267,8 +348,7 @@ export class FileStore implements CostStore {
     } catch (error) {
       // Moved, replaced or overwritten: reopen whatever is at the path now; that attempt says whether it is usable.
       this.#disconnect();
-      this.#connect();
-      if (this.#state !== undefined) logger.warn(`costctl reopened its state file ${this.#path}: ${message(error)}`, { path: this.#path });
+      this.#open(Date.now(), RETRY_FIRST_MS, `costctl reopened its state file ${this.#path}: ${message(error)}`);
       return;
     }
     try {
@@ -290,16 +370,26 @@ export class FileStore implements CostStore {
     this.#fail(error);
   }
 
-  #fail(error: unknown): void {
+  /** Fails closed; `lockedMillis` is how long a first open waited for another process's lock. */
+  #fail(error: unknown, lockedMillis?: number): void {
     this.#disconnect();
     if (this.#unreadable === undefined) {
-      const reason = `costctl state unreadable: ${message(error)}`;
-      logger.error(
-        `costctl cannot use its state file ${this.#path}: ${message(error)}. Fix or move it (with its -wal and -shm files); calls to paid APIs stay blocked until it is readable`,
-        { path: this.#path, error: message(error) },
-      );
-      this.#unreadable = { tripped: true, reason, actor: 'costctl', since: Date.now() };
-      this.#why = explainFailure(this.stateDir, error, this.#path);
+      const path = this.#path;
+      if (lockedMillis !== undefined) {
+        logger.error(
+          `costctl could not open its state file ${path}: another process has held it locked for ${lockedMillis} ms (${message(error)}); find it with \`fuser ${path}\` and let it finish or end it; calls to paid APIs stay blocked until the lock is let go`,
+          { path, error: message(error) },
+        );
+        this.#unreadable = { tripped: true, reason: `costctl state file locked: ${message(error)}`, actor: 'costctl', since: Date.now() };
+        this.#why = `${path} is locked by another process (${message(error)}); find it with \`fuser ${path}\`, let it finish or end it, then retry`;
+      } else {
+        logger.error(
+          `costctl cannot use its state file ${path}: ${message(error)}. Fix or move it (with its -wal and -shm files); calls to paid APIs stay blocked until it is readable`,
+          { path, error: message(error) },
+        );
+        this.#unreadable = { tripped: true, reason: `costctl state unreadable: ${message(error)}`, actor: 'costctl', since: Date.now() };
+        this.#why = explainFailure(this.stateDir, error, path);
+      }
     }
     this.#gate.publish(this.#unreadable);
   }

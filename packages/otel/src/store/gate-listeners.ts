@@ -35,6 +35,11 @@ export class GateListeners {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Takes `state` as what listeners last heard, telling none of them: where a store starts, not a change. */
+  start(state: GateState): void {
+    this.#last = state;
+  }
+
   /** Tells every listener of `state`, unless it says what they last heard. */
   publish(state: GateState): void {
     if (sameGate(state, this.#last)) return;

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
-import type { BlockMode } from '../config/schema.js';
+import type { BlockMode } from '../model/block-mode.js';
 import { Attr, METER_NAME } from '../model/otel-names.js';
 import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { activeCall } from '../call/active-call.js';

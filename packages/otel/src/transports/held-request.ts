@@ -1,6 +1,6 @@
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
-import type { Admission } from '../budget/budgets.js';
-import type { BlockMode } from '../config/schema.js';
+import type { Admission } from '../model/admission.js';
+import type { BlockMode } from '../model/block-mode.js';
 import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { blockedResponse } from './blocked-response.js';
 import { BlockedSocket } from './blocked-socket.js';

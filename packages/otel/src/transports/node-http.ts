@@ -25,7 +25,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import type { BlockMode } from '../config/schema.js';
+import type { BlockMode } from '../model/block-mode.js';
 import { activeCall, spanCalls } from '../call/active-call.js';
 import { HeldRequest } from './held-request.js';
 import { heldRequestOf, watchRequestMethods } from './request-hooks.js';

@@ -14,7 +14,7 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { Duplex } from 'node:stream';
-import type { BlockMode } from '../config/schema.js';
+import type { BlockMode } from '../model/block-mode.js';
 import { CostctlBlockedError, type BlockReason } from '../model/errors.js';
 import { blockedResponse } from './blocked-response.js';
 import type { ObservedCall } from '../call/call.js';

@@ -6,6 +6,8 @@ import { FileStore } from '../../../dist/store/file.js';
 
 const [stateDir, leaseMillis] = process.argv.slice(2);
 const store = new FileStore(stateDir);
+// A first open waits while another process holds the file locked; from then on the store answers at once.
+await store.gate();
 const expiresAt = Date.now() + 3_600_000;
 const entries = (amount) => [
   { counter: 'chaos|day', window: ['chaos|day'], amount, limit: 1e12, expiresAt },

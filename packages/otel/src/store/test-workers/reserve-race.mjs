@@ -5,6 +5,8 @@ import { FileStore } from '../../../dist/store/file.js';
 
 const [stateDir, count, limit] = process.argv.slice(2);
 const store = new FileStore(stateDir);
+// A first open waits while another process holds the file locked; from then on the store answers at once.
+await store.gate();
 const entry = { counter: 'race', window: ['race'], amount: 1, limit: Number(limit), expiresAt: Date.now() + 3_600_000 };
 process.stdout.write('ready\n');
 process.stdin.once('data', () => {
