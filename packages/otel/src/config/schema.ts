@@ -1,4 +1,5 @@
 import type { z as Zod } from 'zod';
+import type { BlockMode } from '../model/block-mode.js';
 import { logLevels, type LogLevel } from '../model/logger.js';
 import { parseWindow } from '../model/windows.js';
 import { blockModes, exporters, LABEL_KEY, ruleActions, ruleUnits, storeKinds, unknownModelModes, unreachableModes } from './options.js';
@@ -305,9 +306,7 @@ export type RuleAction = (typeof ruleActions)[number];
 export type RuleUnit = (typeof ruleUnits)[number];
 export type StoreKind = (typeof storeKinds)[number];
 export type OnStoreUnreachable = (typeof unreachableModes)[number];
-import type { BlockMode } from '../model/block-mode.js';
-
-export type { BlockMode };
+export type { BlockMode } from '../model/block-mode.js';
 export type UnknownModel = (typeof unknownModelModes)[number];
 export type Currency = Zod.infer<ConfigSchemas['currencySchema']>;
 
