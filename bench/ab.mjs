@@ -4,7 +4,9 @@
 // build is a `packages/otel/dist` directory of another commit, kept where it
 // can import the workspace's dependencies (node_modules/.costctl-base/dist, say):
 //   node bench/ab.mjs node_modules/.costctl-base/dist
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { formatRatio } from './report.mjs';
@@ -22,18 +24,21 @@ async function load(dir) {
   return {
     CostMetrics: (await import(url('telemetry/cost-metrics.js'))).CostMetrics,
     aggregates: await import(url('budget/aggregates.js')),
+    ledgerLine: (await import(url('ledger/entry.js'))).ledgerLine,
+    LedgerWriter: (await import(url('ledger/writer.js'))).LedgerWriter,
     observingHandler: (await import(url('transports/observing-handler.js'))).observingHandler,
   };
 }
 const builds = { base: await load(baseDir), this: await load(new URL('../packages/otel/dist', import.meta.url).pathname) };
 
+let calls = 0;
 /** A finished OpenAI chat call as the transports record it, fresh each time (a call is recorded once). */
 const result = () => ({
   provider: 'openai',
   operation: 'chat',
   requestModel: 'gpt-4o-mini',
   responseModel: 'gpt-4o-mini-2024-07-18',
-  responseId: 'chatcmpl-bench',
+  responseId: `chatcmpl-${++calls}`,
   outcome: 'ok',
   errorType: undefined,
   durationSeconds: 0.2,
@@ -52,7 +57,25 @@ const handlers = {
   legacy: { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} },
 };
 
+/** Where the ledger cases write: memory when the machine has it, so the disk's noise stays out. */
+const ledgerDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'costctl-ab-'));
+/** Lines a ledger case buffers before it writes them: about what a 10 ms commit holds at 10,000 calls a second. */
+const LINES_PER_COMMIT = 100;
+
 const cases = {
+  'ledger: the line of one call': (build) => {
+    let now = Date.now();
+    return () => build.ledgerLine(result(), (now += 3));
+  },
+  'ledger: record one call (a commit every 100)': (build) => {
+    const ledger = new build.LedgerWriter(mkdtempSync(join(ledgerDir, 'l-')), { timeZone: 'UTC' });
+    let lines = 0;
+    return () => {
+      ledger.record(result());
+      // The commit is written here, synchronously: a timer cannot run inside the measured loop.
+      if (++lines % LINES_PER_COMMIT === 0) ledger.flushSync();
+    };
+  },
   'metrics: record one call': (build) => {
     const metrics = new build.CostMetrics(new MeterProvider().getMeter('bench'));
     return () => metrics.record(result());
@@ -91,3 +114,4 @@ for (const [name, make] of Object.entries(cases)) {
     `${name.padEnd(52)}${`${best.base.toFixed(0)} ns`.padStart(9)}${`${best.this.toFixed(0)} ns`.padStart(9)}  ${formatRatio(best.this / best.base)}`,
   );
 }
+rmSync(ledgerDir, { recursive: true, force: true });
