@@ -84,6 +84,14 @@ const cases = {
     const unheld = new build.aggregates.UnheldCalls({ commit() {} }, new build.aggregates.WindowAggregates('UTC'));
     return () => unheld.record(result());
   },
+  'calls no rule held: record one call with a label': (build) => {
+    const unheld = new build.aggregates.UnheldCalls({ commit() {} }, new build.aggregates.WindowAggregates('UTC'));
+    return () => unheld.record({ ...result(), labels: { tenant: 'acme' } });
+  },
+  'metrics: record one call with a label': (build) => {
+    const metrics = new build.CostMetrics(new MeterProvider().getMeter('bench'));
+    return () => metrics.record({ ...result(), labels: { tenant: 'acme' } });
+  },
   "fetch's response handlers: one call, both shapes": (build) => () => {
     const controller = build.observingHandler(handlers.controller, call);
     controller.onRequestStart({}, {});
