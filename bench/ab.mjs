@@ -4,7 +4,9 @@
 // build is a `packages/otel/dist` directory of another commit, kept where it
 // can import the workspace's dependencies (node_modules/.costctl-base/dist, say):
 //   node bench/ab.mjs node_modules/.costctl-base/dist
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { formatRatio } from './report.mjs';
@@ -23,6 +25,8 @@ async function load(dir) {
   return {
     CostMetrics: (await import(url('telemetry/cost-metrics.js'))).CostMetrics,
     aggregates: await import(url('budget/aggregates.js')),
+    ledgerLine: (await import(url('ledger/entry.js'))).ledgerLine,
+    LedgerWriter: (await import(url('ledger/writer.js'))).LedgerWriter,
     observingHandler: (await import(url('transports/observing-handler.js'))).observingHandler,
     EndpointMatcher: (await import(url('call/endpoints.js'))).EndpointMatcher,
     PriceTable: (await import(url('pricing/price-table.js'))).PriceTable,
@@ -33,13 +37,14 @@ async function load(dir) {
 }
 const builds = { base: await load(baseDir), this: await load(new URL('../packages/otel/dist', import.meta.url).pathname) };
 
+let calls = 0;
 /** A finished OpenAI chat call as the transports record it, fresh each time (a call is recorded once). */
 const result = () => ({
   provider: 'openai',
   operation: 'chat',
   requestModel: 'gpt-4o-mini',
   responseModel: 'gpt-4o-mini-2024-07-18',
-  responseId: 'chatcmpl-bench',
+  responseId: `chatcmpl-${++calls}`,
   outcome: 'ok',
   errorType: undefined,
   durationSeconds: 0.2,
@@ -75,7 +80,25 @@ const requestFacts = (build, body) => {
 };
 const usage = { input: 148, output: 64, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
 
+/** Where the ledger cases write: memory when the machine has it, so the disk's noise stays out. */
+const ledgerDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'costctl-ab-'));
+/** Lines a ledger case buffers before it writes them: about what a 10 ms commit holds at 10,000 calls a second. */
+const LINES_PER_COMMIT = 100;
+
 const cases = {
+  'ledger: the line of one call': (build) => {
+    let now = Date.now();
+    return () => build.ledgerLine(result(), (now += 3));
+  },
+  'ledger: record one call (a commit every 100)': (build) => {
+    const ledger = new build.LedgerWriter(mkdtempSync(join(ledgerDir, 'l-')), { timeZone: 'UTC' });
+    let lines = 0;
+    return () => {
+      ledger.record(result());
+      // The commit is written here, synchronously: a timer cannot run inside the measured loop.
+      if (++lines % LINES_PER_COMMIT === 0) ledger.flushSync();
+    };
+  },
   'endpoints: match a provider call': (build) => {
     const matcher = new build.EndpointMatcher([]);
     return () => matcher.match('POST', fresh('https://api.openai.com'), fresh('api.openai.com'), fresh('/v1/chat/completions'));
@@ -105,6 +128,14 @@ const cases = {
   'calls no rule held: record one call': (build) => {
     const unheld = new build.aggregates.UnheldCalls({ commit() {} }, new build.aggregates.WindowAggregates('UTC'));
     return () => unheld.record(result());
+  },
+  'calls no rule held: record one call with a label': (build) => {
+    const unheld = new build.aggregates.UnheldCalls({ commit() {} }, new build.aggregates.WindowAggregates('UTC'));
+    return () => unheld.record({ ...result(), labels: { tenant: 'acme' } });
+  },
+  'metrics: record one call with a label': (build) => {
+    const metrics = new build.CostMetrics(new MeterProvider().getMeter('bench'));
+    return () => metrics.record({ ...result(), labels: { tenant: 'acme' } });
   },
   "fetch's response handlers: one call, both shapes": (build) => () => {
     const controller = build.observingHandler(handlers.controller, call);
@@ -136,3 +167,4 @@ for (const [name, make] of Object.entries(cases)) {
     `${name.padEnd(52)}${`${best.base.toFixed(0)} ns`.padStart(9)}${`${best.this.toFixed(0)} ns`.padStart(9)}  ${formatRatio(best.this / best.base)}`,
   );
 }
+rmSync(ledgerDir, { recursive: true, force: true });

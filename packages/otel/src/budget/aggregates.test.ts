@@ -103,4 +103,33 @@ describe('UnheldCalls', () => {
       { dimensions: ['*', 'provider=openai', 'model=gpt-4o-mini', 'label:tenant=acme'], usd: 1, requests: 2 },
     ]);
   });
+
+  it('sums each call under its own dimensions, whichever scopes it shares and however many it has seen', async () => {
+    const written: AggregateSpend[][] = [];
+    const store = { commit: (_id: string, _spend: unknown, _now: number, aggregates: AggregateSpend[]) => void written.push(aggregates) };
+    const windows = new WindowAggregates('UTC');
+    const unheld = new UnheldCalls(store as never, windows);
+    const calls: CallResult[] = [];
+    // Past the bound of kept scopes (1024), then the first ones again: each set of dimensions is still its own.
+    for (let i = 0; i < 12_000; i++) {
+      const model = [undefined, '', 'gpt-4o', 'gpt-4o-mini'][i % 4];
+      const labels = [{}, { tenant: `t${i % 1500}` }, { tenant: 'acme', team: 'x' }, { team: 'x', tenant: 'acme' }, { tenant: undefined }, { n: i % 3 }][
+        Math.floor(i / 4) % 6
+      ]!;
+      calls.push(
+        result({ provider: i % 5 === 0 ? 'anthropic' : 'openai', requestModel: model, labels, cost: { usd: 1, source: 'price_table', pricedModel: '' } }),
+      );
+    }
+    const expected = new Map<string, number>();
+    for (const call of calls) {
+      unheld.record(call);
+      const key = JSON.stringify(windows.dimensions({ provider: call.provider, model: call.requestModel, labels: call.labels }));
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    await unheld.flush();
+    const sums = written[0]!.map(({ dimensions, usd, requests }) => [JSON.stringify(dimensions), usd, requests]);
+    expect(sums).toHaveLength(expected.size);
+    expect(new Map(sums.map(([key, usd]) => [key, usd]))).toEqual(expected);
+    expect(sums.every(([, usd, requests]) => usd === requests)).toBe(true);
+  });
 });

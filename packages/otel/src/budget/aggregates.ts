@@ -120,13 +120,19 @@ export class WindowAggregates {
 /** Calls no rule held add to the window aggregates in one store operation this often, not one per call. */
 const UNHELD_EVERY_MS = 1_000;
 
-/** Provider/model pairs whose dimensions are kept for calls without labels; past this the cache starts over rather than grow. */
+/** Scopes kept (provider, model and labels of the calls seen); past this the cache starts over rather than grow. */
 const MAX_KEPT_SCOPES = 1024;
 
 /** A call's scope dimensions and their joined key, the pending sum's name. */
 interface Scope {
   dimensions: string[];
   key: string;
+}
+
+/** Where a provider and model, or a label after them, leads: the scope of calls that end there, and the steps of one more label, by name then value. */
+interface ScopeStep {
+  scope: Scope | undefined;
+  labels: Map<string, Map<string, ScopeStep>> | undefined;
 }
 
 /** Calls no rule held, summed by their scope dimensions until the next store operation. */
@@ -152,8 +158,8 @@ export class UnheldCalls {
   readonly #aggregates: WindowAggregates;
   readonly #counted = new WeakSet<CallResult>();
   readonly #pending = new Map<string, Unheld>();
-  /** The scopes of calls without labels (most calls), by provider then model: no strings built per call. */
-  readonly #scopes = new Map<string, Map<string | undefined, Scope>>();
+  /** The scopes of calls seen, by provider, then model, then each label's name and value. */
+  readonly #scopes = new Map<string, Map<string | undefined, ScopeStep>>();
   #keptScopes = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -182,22 +188,43 @@ export class UnheldCalls {
     this.#timer ??= setTimeout(() => void this.flush(), UNHELD_EVERY_MS).unref();
   }
 
+  /** The call's scope, found by a Map lookup per provider, model and label: no strings built per call. */
   #scopeOf(result: CallResult): Scope {
-    const call = { provider: result.provider, model: result.requestModel, labels: result.labels };
-    if (hasKeys(result.labels)) return scopeOf(this.#aggregates.dimensions(call));
-    let byModel = this.#scopes.get(call.provider);
-    let scope = byModel?.get(call.model);
-    if (scope !== undefined) return scope;
+    const { provider, requestModel: model, labels } = result;
+    let step = this.#scopes.get(provider)?.get(model);
+    for (const name in labels) {
+      if (step === undefined) break;
+      const value = labels[name];
+      if (value !== undefined) step = step.labels?.get(name)?.get(String(value));
+    }
+    return step?.scope ?? this.#keepScope(provider, model, labels);
+  }
+
+  #keepScope(provider: string, model: string | undefined, labels: CallResult['labels']): Scope {
     if (this.#keptScopes >= MAX_KEPT_SCOPES) {
       this.#scopes.clear();
       this.#keptScopes = 0;
-      byModel = undefined;
     }
-    if (byModel === undefined) this.#scopes.set(call.provider, (byModel = new Map()));
-    scope = scopeOf(this.#aggregates.dimensions(call));
-    byModel.set(call.model, scope);
-    this.#keptScopes += 1;
-    return scope;
+    let byModel = this.#scopes.get(provider);
+    if (byModel === undefined) this.#scopes.set(provider, (byModel = new Map()));
+    let step = byModel.get(model);
+    if (step === undefined) byModel.set(model, (step = { scope: undefined, labels: undefined }));
+    for (const name in labels) {
+      const value = labels[name];
+      if (value === undefined) continue;
+      step.labels ??= new Map();
+      let byValue = step.labels.get(name);
+      if (byValue === undefined) step.labels.set(name, (byValue = new Map()));
+      const text = String(value);
+      let next = byValue.get(text);
+      if (next === undefined) byValue.set(text, (next = { scope: undefined, labels: undefined }));
+      step = next;
+    }
+    if (step.scope === undefined) {
+      step.scope = scopeOf(this.#aggregates.dimensions({ provider, model, labels }));
+      this.#keptScopes += 1;
+    }
+    return step.scope;
   }
 
   /** Writes what is summed; a synchronous store writes before this returns its promise (what `process.exit()` allows). */
@@ -220,11 +247,6 @@ export class UnheldCalls {
 
 function scopeOf(dimensions: string[]): Scope {
   return { dimensions, key: dimensions.join('\u0000') };
-}
-
-function hasKeys(labels: object): boolean {
-  for (const _ in labels) return true;
-  return false;
 }
 
 /** The aggregate a calendar window is answered from: itself, or for a minute its hour. */

@@ -70,6 +70,15 @@ describe('ledgerLine', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('writes the time as Date does for calls in the same minute, across minutes, and back in time', () => {
+    const result = fc.sample(callResult, { numRuns: 1, seed: 19 })[0]!;
+    const start = Date.UTC(2026, 11, 31, 23, 58, 59, 990);
+    // Steps of 7 ms and 997 ms cross seconds, minutes, the year, then the clock is set back a minute and forward again.
+    const times = [...Array.from({ length: 300 }, (_, i) => start + i * 7), ...Array.from({ length: 150 }, (_, i) => start + i * 997)];
+    times.push(start - 60_000, start, start + 60_000, 0, -1, -60_001, 253_402_300_799_999);
+    for (const now of times) expect(JSON.parse(ledgerLine(result, now)).time).toBe(new Date(now).toISOString());
+  });
 });
 
 describe('billedTokensOf', () => {

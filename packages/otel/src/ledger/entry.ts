@@ -84,37 +84,58 @@ export function billedTokensOf(entry: {
 /**
  * The ledger line of a finished call: its `LedgerEntry` as JSON, written out
  * directly because it runs once per call (no intermediate objects; strings
- * are still escaped by `JSON.stringify`).
+ * are escaped by `JSON.stringify`, once per distinct value for the values
+ * that repeat; the time's minute is formatted once a minute).
  *
  * @example
  * ledgerLine(result, Date.now()) // '{"time":"2026-11-24T10:00:00.000Z","provider":"openai",…}\n'
  */
 export function ledgerLine(result: CallResult, now: number): string {
-  const { usage, cost } = result;
+  const { usage, cost, steps, labels } = result;
   let line =
-    `{"time":"${new Date(now).toISOString()}","provider":${text(result.provider)},"operation":${text(result.operation)}` +
-    `,"model":${text(result.requestModel ?? result.model)},"response_model":${text(result.responseModel)},"response_id":${text(result.responseId)}` +
-    `,"outcome":${text(result.outcome)},"tokens":${tokens(usage)}`;
-  if (result.steps !== undefined && result.steps.length > 0) {
-    line += ',"steps":[';
-    result.steps.forEach((step, i) => {
-      line += `${i === 0 ? '' : ','}{"kind":${text(step.kind)}${step.model === undefined ? '' : `,"model":${text(step.model)}`},"tokens":${tokens(step.usage)}}`;
-    });
+    `{"time":"${isoTime(now)}","provider":${known(result.provider)},"operation":${known(result.operation)}` +
+    `,"model":${known(result.requestModel ?? result.model)},"response_model":${known(result.responseModel)},"response_id":${text(result.responseId)}` +
+    `,"outcome":${known(result.outcome)},"tokens":${tokens(usage)}`;
+  if (steps !== undefined && steps.length > 0) {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      line += `${i === 0 ? ',"steps":[' : ','}{"kind":${known(step.kind)}${step.model === undefined ? '' : `,"model":${known(step.model)}`},"tokens":${tokens(step.usage)}}`;
+    }
     line += ']';
   }
   if (result.units !== undefined) line += `,"units":${JSON.stringify(result.units)}`;
   line +=
-    `,"cost_usd":${cost === undefined ? 'null' : num(cost.usd)},"cost_source":${text(cost?.source)},"unpriced_reason":${text(result.unpricedReason)}` +
+    `,"cost_usd":${cost === undefined ? 'null' : num(cost.usd)},"cost_source":${known(cost?.source)},"unpriced_reason":${known(result.unpricedReason)}` +
     (result.budgetUsd === undefined ? '' : `,"budget_usd":${num(result.budgetUsd)}`) +
     `,"duration_s":${num(Math.round(result.durationSeconds * 1000) / 1000)},"labels":{`;
   let first = true;
-  for (const key in result.labels) {
-    const value = result.labels[key];
+  for (const key in labels) {
+    const value = labels[key];
     if (value === undefined) continue;
-    line += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(String(value))}`;
+    line += `${first ? '' : ','}${known(key)}:${JSON.stringify(String(value))}`;
     first = false;
   }
-  return `${line}},"pid":${process.pid}${result.source === undefined ? '' : `,"source":${text(result.source)}`}}\n`;
+  return `${line}},"pid":${process.pid}${result.source === undefined ? '' : `,"source":${known(result.source)}`}}\n`;
+}
+
+const MINUTE = 60_000;
+/** The minute `isoTime` last formatted, and its ISO text up to the seconds: `Date#toISOString` costs more than the rest of a line. */
+let minuteStart = Number.NaN;
+let minuteText = '';
+
+/** `new Date(now).toISOString()`, formatting only the seconds and milliseconds within a minute seen before. */
+function isoTime(now: number): string {
+  // A time that is not a whole ms is formatted as Date truncates it; an invalid one throws as Date does.
+  if (!Number.isInteger(now)) return new Date(now).toISOString();
+  let ms = now - minuteStart;
+  if (!(ms >= 0 && ms < MINUTE)) {
+    ms = ((now % MINUTE) + MINUTE) % MINUTE;
+    minuteText = new Date(now - ms).toISOString().slice(0, -'00.000Z'.length);
+    minuteStart = now - ms;
+  }
+  const seconds = (ms / 1000) | 0;
+  const millis = ms % 1000;
+  return `${minuteText}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 function tokens(usage: TokenUsage): string {
@@ -126,6 +147,23 @@ function tokens(usage: TokenUsage): string {
 
 function text(value: string | undefined): string {
   return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/** Values of few kinds (providers, models, outcomes, label names), as JSON text: made once each rather than escaped on every line. */
+const knownText = new Map<string, string>();
+/** Past this many, the values are ones that do not repeat much: the map starts over rather than grow. */
+const MAX_KNOWN = 256;
+
+/** `text(value)` for a value that repeats from call to call. */
+function known(value: string | undefined): string {
+  if (value === undefined) return 'null';
+  let json = knownText.get(value);
+  if (json === undefined) {
+    if (knownText.size >= MAX_KNOWN) knownText.clear();
+    json = JSON.stringify(value);
+    knownText.set(value, json);
+  }
+  return json;
 }
 
 /** A number as JSON writes it: NaN and infinities as null. */

@@ -212,6 +212,25 @@ describe('the ledger written off the call path', () => {
     expect(JSON.parse(readFileSync(join(path, 'ledger-2026-11-24.jsonl'), 'utf8')).response_id).toBe('after');
   });
 
+  it("writes a line to its own day's file when the clock is set back over local midnight, and forward again", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 23, 23, 0, 0, 5) }); // 00:00:00.005 on the 24th in Paris
+    const path = dir();
+    const writer = new LedgerWriter(path, { timeZone: 'Europe/Paris' });
+    writer.record(result({ responseId: 'first' }));
+    vi.setSystemTime(Date.UTC(2026, 10, 23, 22, 59, 59, 999));
+    writer.record(result({ responseId: 'set back' }));
+    vi.setSystemTime(Date.UTC(2026, 10, 23, 23, 0, 0, 10));
+    writer.record(result({ responseId: 'forward' }));
+    await writer.close();
+    const ids = (file: string) =>
+      readFileSync(join(path, file), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).response_id);
+    expect(ids('ledger-2026-11-23.jsonl')).toEqual(['set back']);
+    expect(ids('ledger-2026-11-24.jsonl')).toEqual(['first', 'forward']);
+  });
+
   it('writes what is buffered at close, and synchronously with flushSync', async () => {
     const path = dir();
     const writer = new LedgerWriter(path, { timeZone: 'UTC', commitMillis: 60_000 });

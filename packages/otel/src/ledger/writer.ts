@@ -69,6 +69,9 @@ export class LedgerWriter implements CallSink {
   #failed = false;
   #lost = 0;
   #closed = false;
+  #dayName = '';
+  #dayFrom = Number.POSITIVE_INFINITY;
+  #dayUntil = Number.NEGATIVE_INFINITY;
 
   constructor(dir: string, options: LedgerOptions) {
     this.#dir = dir;
@@ -90,8 +93,7 @@ export class LedgerWriter implements CallSink {
       this.#lost += 1;
       return;
     }
-    // calendarWindow caches the current day, so this is a comparison on the common path.
-    const day = calendarWindow('day', now, this.#timeZone).key.slice('day:'.length);
+    const day = now >= this.#dayFrom && now < this.#dayUntil ? this.#dayName : this.#dayOf(now);
     let batch = this.#pending[this.#pending.length - 1];
     if (batch === undefined || batch.day !== day) this.#pending.push((batch = { day, lines: [], chars: 0 }));
     batch.lines.push(line);
@@ -157,6 +159,15 @@ export class LedgerWriter implements CallSink {
     this.#cancelTimers();
     this.#close();
     this.#sayLost();
+  }
+
+  /** The local date naming the file of a line recorded at `now`; kept with its bounds, so the next calls of the day compare two numbers. */
+  #dayOf(now: number): string {
+    const day = calendarWindow('day', now, this.#timeZone);
+    this.#dayName = day.key.slice('day:'.length);
+    this.#dayFrom = day.start;
+    this.#dayUntil = day.end;
+    return this.#dayName;
   }
 
   #schedule(now = Date.now()): void {

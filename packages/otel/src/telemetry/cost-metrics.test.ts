@@ -67,6 +67,45 @@ describe('CostMetrics', () => {
   });
 
   // Regression: blocked calls carried no rule, so a dashboard could not say which budget was refusing.
+  it('tells apart call shapes that differ in one of provider, operation, model, response model or labels, interleaved', async () => {
+    const shapes: Partial<CallResult>[] = [
+      {},
+      { provider: 'azure-openai' },
+      { operation: 'embeddings' },
+      { requestModel: undefined },
+      { requestModel: undefined, model: undefined },
+      { responseModel: undefined },
+      { responseModel: 'gpt-4o-mini-2025' },
+      { labels: { tenant: 'acme' } },
+      { labels: { tenant: 'globex' } },
+      { labels: { tenant: 'acme', team: 'search' } },
+    ];
+    const points = await collect((metrics) => {
+      for (let round = 0; round < shapes.length; round++) shapes.forEach((shape, i) => i >= round && metrics.record(call(shape)));
+    });
+    const requests = points('costctl.requests').map(({ attributes, value }) => [
+      attributes['gen_ai.provider.name'],
+      attributes['gen_ai.operation.name'],
+      attributes['gen_ai.request.model'],
+      attributes['gen_ai.response.model'],
+      attributes.tenant,
+      attributes.team,
+      value,
+    ]);
+    expect(requests).toEqual([
+      // Without a request model the call's model names it: the fourth shape is the first's series.
+      ['openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', undefined, undefined, 1 + 4],
+      ['azure-openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', undefined, undefined, 2],
+      ['openai', 'embeddings', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', undefined, undefined, 3],
+      ['openai', 'chat', 'unknown', 'gpt-4o-mini-2024-07-18', undefined, undefined, 5],
+      ['openai', 'chat', 'gpt-4o-mini', undefined, undefined, undefined, 6],
+      ['openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini-2025', undefined, undefined, 7],
+      ['openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'acme', undefined, 8],
+      ['openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'globex', undefined, 9],
+      ['openai', 'chat', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'acme', 'search', 10],
+    ]);
+  });
+
   it('labels blocked calls with the refusing rule, or gate', async () => {
     const points = await collect((metrics) => {
       metrics.record(call({ outcome: 'blocked', billable: false, cost: undefined, blockedBy: 'daily_usd' }));

@@ -30,6 +30,8 @@ const partTypes: readonly [keyof MediaTokens, string][] = [
 
 /** One call's identity as metric labels: built once per distinct call shape. */
 interface CallSeries {
+  /** The labels that tell calls apart, joined (seriesKey): what the counters' series are found by. */
+  key: string;
   /** The counters' labels. */
   base: Attributes;
   /** The histograms' labels: `base`, or the overflow series once the bound is reached. */
@@ -46,6 +48,12 @@ interface CallSeries {
   cost: Partial<Record<CostSource, SeriesTotal>>;
 }
 
+/** Where one part of a call's shape leads: the series of the shapes that end there, and the steps of one more part. */
+interface SeriesStep {
+  series: CallSeries | undefined;
+  next: Map<string, SeriesStep> | undefined;
+}
+
 /**
  * The histograms' series past the bound. The SDK limits label sets per
  * collection only, so with cumulative temporality each burst of new labels
@@ -54,7 +62,7 @@ interface CallSeries {
  */
 const overflowAttributes: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 const overflowParts = histogramSeries(new Map(), overflowAttributes);
-const overflowSeries = (base: Attributes): CallSeries => ({ base, histogram: overflowAttributes, ...overflowParts, ...totalsOf() });
+const overflowSeries = (key: string, base: Attributes): CallSeries => ({ key, base, histogram: overflowAttributes, ...overflowParts, ...totalsOf() });
 
 /**
  * The cost and token instruments of docs/metrics.md, recorded once per finished call
@@ -72,6 +80,8 @@ export class CostMetrics implements CallSink {
   readonly #unpriced = new SeriesTotals();
   readonly #units = new SeriesTotals();
   readonly #series = new Map<string, CallSeries>();
+  /** The kept series again, by provider, operation, model, response model, then each label's name and value: no key built per call. */
+  readonly #steps = new Map<string, SeriesStep>();
   readonly #tokenUsage: PendingPoints;
   readonly #duration: PendingPoints;
 
@@ -112,9 +122,8 @@ export class CostMetrics implements CallSink {
   }
 
   record(result: CallResult): void {
-    const key = seriesKey(result);
-    const series = this.#seriesOf(key, result);
-    const { base } = series;
+    const series = this.#kept(result) ?? this.#seriesOf(result);
+    const { key, base } = series;
 
     if (result.outcome === 'blocked') {
       // The refusing rule (bounded by the configured rules) or `gate`: which budget is stopping calls.
@@ -175,15 +184,46 @@ export class CostMetrics implements CallSink {
     if (usage.output > 0) this.#tokenUsage.add(usage.output, series.output);
   }
 
-  #seriesOf(key: string, result: CallResult): CallSeries {
+  /** The kept series of `result`'s shape, found by a Map lookup per part of it (provider, operation, models, each label's name and value). */
+  #kept(result: CallResult): CallSeries | undefined {
+    const { labels } = result;
+    let step = this.#steps
+      .get(result.provider)
+      ?.next?.get(result.operation)
+      ?.next?.get(result.requestModel ?? result.model ?? '')
+      ?.next?.get(result.responseModel ?? '');
+    for (const name in labels) {
+      if (step === undefined) return undefined;
+      step = step.next?.get(name)?.next?.get(String(labels[name]));
+    }
+    return step?.series;
+  }
+
+  #seriesOf(result: CallResult): CallSeries {
+    const key = seriesKey(result);
     const known = this.#series.get(key);
     if (known !== undefined) return known;
     const base = baseAttributes(result);
     // Past the bound the counters' labels are built afresh (SeriesTotals overflows them) and histograms overflow here.
-    if (this.#series.size >= MAX_SERIES) return overflowSeries(base);
-    const series: CallSeries = { base, histogram: base, ...histogramSeries(new Map(), base), ...totalsOf() };
+    if (this.#series.size >= MAX_SERIES) return overflowSeries(key, base);
+    const series: CallSeries = { key, base, histogram: base, ...histogramSeries(new Map(), base), ...totalsOf() };
     this.#series.set(key, series);
+    this.#keep(result, series);
     return series;
+  }
+
+  /** Files a new kept series under the parts of its shape, as `#kept` walks them: as bounded as the series are. */
+  #keep(result: CallResult, series: CallSeries): void {
+    const parts = [result.provider, result.operation, result.requestModel ?? result.model ?? '', result.responseModel ?? ''];
+    for (const name in result.labels) parts.push(name, String(result.labels[name]));
+    let steps = this.#steps;
+    let step: SeriesStep | undefined;
+    for (const part of parts) {
+      if (step !== undefined) steps = step.next ??= new Map();
+      step = steps.get(part);
+      if (step === undefined) steps.set(part, (step = { series: undefined, next: undefined }));
+    }
+    step!.series = series;
   }
 }
 
