@@ -43,6 +43,30 @@ describe('BudgetLevels', () => {
     expect(later.levels.statuses.map((s) => s.level)).toEqual(['exceeded']);
   });
 
+  // Regression: a process that read the spend before another committed and announced 'exceeded' moved the level back to 'warning'.
+  it('never moves a level back on spend it read before another process announced from later spend', async () => {
+    const store = new MemoryStore();
+    const [a, b] = [processOn(store), processOn(store)];
+    spend(store, a.rule, 7.5);
+    await a.levels.evaluate(now);
+    // A's first read of the spend answers what the store held then, after B has committed more and announced from it.
+    const read = store.read.bind(store);
+    let interleaved = false;
+    store.read = ((window: readonly string[], at: number) => {
+      const before = read(window, at);
+      if (interleaved) return before;
+      interleaved = true;
+      spend(store, b.rule, 3);
+      return b.levels.evaluate(now).then(() => before);
+    }) as typeof store.read;
+    await a.levels.evaluate(now);
+    expect(levelsOf([...a.alerts, ...b.alerts])).toEqual(['ok→warning', 'warning→exceeded']);
+    // The fleet's level stays where B moved it: A's next look agrees, and announces nothing.
+    await a.levels.evaluate(now);
+    expect(a.levels.statuses.map((s) => s.level)).toEqual(['exceeded']);
+    expect(a.alerts).toHaveLength(1);
+  });
+
   it('holds a rule that refused a call at exceeded until its window frees room for that call, in every process', async () => {
     const store = new MemoryStore();
     const [a, b] = [processOn(store), processOn(store)];

@@ -82,12 +82,13 @@ export class BudgetLevels {
 
   async #evaluate(rule: BudgetRule, now: number): Promise<RuleStatus> {
     const window = windowId(rule, now);
-    const spend = await this.#store.read(rule.windowNow(now).window, now);
     const local = this.#refusals.get(rule.name);
     const localRefused = local?.window === window ? local.amount : undefined;
     const key = announcedKey(rule);
     for (let attempt = 1; ; attempt++) {
       const raw = await this.#store.readAnnounced(key);
+      // Spend read after the level it may move: a level another process announced from later spend cannot be moved back by this read.
+      const spend = await this.#store.read(rule.windowNow(now).window, now);
       const announced = parseAnnounced(raw);
       const refused = smaller(localRefused, announced?.window === window ? announced.refused : undefined);
       const status = statusOf(rule, spend, refused);
