@@ -1,7 +1,7 @@
 // A fleet sharing one Redis: real processes under `node --import
 // @costctl/otel/register` with COSTCTL_STORE=redis, the costctl CLI, and a
 // real redis-server started (and killed) by the test.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,7 +203,7 @@ describe('a fleet on one Redis', () => {
   });
 
   it('speaks TLS (rediss://) with a password, trusting the CA the operator gives Node', async () => {
-    const { dir, certFile, keyFile } = selfSignedCert('costctl-fleet-tls-');
+    const { certFile, keyFile } = selfSignedCert('costctl-fleet-tls-');
     const secure = await startRedis({ tls: { certFile, keyFile }, password: 'tls pass' });
     try {
       expect(secure.url).toMatch(/^rediss:\/\//);

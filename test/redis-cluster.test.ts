@@ -2,7 +2,6 @@
 // the test from Debian's redis-server; the Redis store against it in this
 // process and in real processes under `node --import @costctl/otel/register`
 // with COSTCTL_REDIS_CLUSTER=true, and a master killed mid-run.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type RedisClientType } from '@redis/client';
+import type { RedisClientType } from '@redis/client';
 import { readLedger, type LedgerEntry } from '@costctl/otel';
 import { type FakeBilling, type FakeProvider, startFakeBilling, startFakeProvider } from '@costctl/testkit';
 import { startRedis, withRedisClient, type RedisServer } from './redis-server.js';

@@ -210,7 +210,7 @@ export class RedisStore implements CostStore {
       const scanner = await this.#timed(this.#connection.scanner(this.#key('gate')));
       const keys = new Set<string>();
       for (const prefix of prefixes) {
-        const match = globEscape(this.#aggregateKey(prefix)) + '*';
+        const match = `${globEscape(this.#aggregateKey(prefix))}*`;
         let cursor = '0';
         do {
           const reply = await this.#timed(scanner.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT }));
