@@ -14,6 +14,9 @@ const TAIL_BYTES = 16 * 1024;
 /** Chunks parsed at most for the model: Azure's first chunk is a content-filter report with `"model":""`. */
 const MAX_HEAD_CHUNKS = 4;
 
+/** Bytes of the stream's start read for those chunks: the first piece the socket hands over may hold the whole stream. */
+const HEAD_BYTES = 16 * 1024;
+
 /**
  * Reads a Chat Completions (or legacy Completions) SSE stream with no work
  * per event in its middle: the first event is decoded for the model and id,
@@ -38,6 +41,7 @@ export class ChatStreamReader implements ResponseReader {
   readonly #events: SseDecoder | undefined;
   #headRead = false;
   #headChunks = 0;
+  #headBytes = 0;
   #model: string | undefined;
   #responseId: string | undefined;
   #serviceTier: string | undefined;
@@ -50,7 +54,7 @@ export class ChatStreamReader implements ResponseReader {
   }
 
   push(chunk: Uint8Array): void {
-    if (!this.#headRead) this.#head.push(chunk);
+    if (!this.#headRead) this.#pushHead(chunk);
     this.#events?.push(chunk);
     this.#tail.push(chunk);
   }
@@ -64,6 +68,8 @@ export class ChatStreamReader implements ResponseReader {
     let events = 0;
     let eventChars = 0;
     const estimate = new OutputEstimator();
+    // A stream longer than the tail is estimated from its size: its tail's deltas are not counted one by one.
+    const whole = !this.#tail.truncated;
     const decoder = new SseDecoder((_event, data) => {
       if (data === '[DONE]') {
         done = true;
@@ -79,7 +85,7 @@ export class ChatStreamReader implements ResponseReader {
         return;
       }
       if (!hasUsageObject(data)) {
-        estimate.addDelta(chatDeltaLength(data));
+        if (whole) estimate.addDelta(chatDeltaLength(data));
         return;
       }
       const chunk = parseJson(data);
@@ -110,6 +116,15 @@ export class ChatStreamReader implements ResponseReader {
       serviceTier: this.#serviceTier,
     };
     return withExtras(facts, withSearch(extras, this.#model));
+  }
+
+  /** Feeds the head decoder the stream's first bytes only: what lies past them is read from the tail, if anywhere. */
+  #pushHead(chunk: Uint8Array): void {
+    const room = HEAD_BYTES - this.#headBytes;
+    const part = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+    this.#headBytes += part.byteLength;
+    this.#head.push(part);
+    if (this.#headBytes >= HEAD_BYTES) this.#headRead = true;
   }
 
   #readHead(data: string): void {
