@@ -41,6 +41,19 @@ describe('TailBuffer', () => {
     tail.push(encode('data: a-long-event\n\ndata: b\n\n'));
     expect(new TextDecoder().decode(tail.wholeEvents())).toBe('data: b\n\n');
   });
+
+  it('hands a released buffer to the next reader, which never reads the bytes left in it', () => {
+    const first = new TailBuffer(8);
+    first.push(encode('abcdefghij'));
+    expect(new TextDecoder().decode(first.bytes())).toBe('cdefghij');
+    first.release();
+    first.push(encode('zz'));
+    const next = new TailBuffer(8);
+    next.push(encode('xy'));
+    expect(new TextDecoder().decode(next.bytes())).toBe('xy');
+    next.push(encode('1234567'));
+    expect(new TextDecoder().decode(next.bytes())).toBe('y1234567');
+  });
 });
 
 describe('a chat stream far longer than the kept tail', () => {

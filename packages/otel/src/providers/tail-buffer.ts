@@ -8,12 +8,28 @@
  * tail.wholeEvents(); // the kept bytes, from the first whole SSE event on
  */
 export class TailBuffer {
-  readonly #ring: Uint8Array;
+  #ring: Uint8Array;
   #at = 0;
   total = 0;
 
   constructor(size: number) {
-    this.#ring = new Uint8Array(size);
+    this.#ring = spareRing(size) ?? new Uint8Array(size);
+  }
+
+  /**
+   * Gives the buffer back for another stream's reader once its bytes have
+   * been read: a new one per stream cost more than the reading (its memory
+   * lies outside V8's heap, and allocating it makes V8 weigh a collection).
+   * Nothing may be pushed or read after.
+   */
+  release(): void {
+    const ring = this.#ring;
+    if (ring.byteLength === 0) return;
+    this.#ring = RELEASED;
+    this.#at = 0;
+    const spares = spareRings.get(ring.byteLength) ?? [];
+    if (spares.length < MAX_SPARE_RINGS) spares.push(ring);
+    spareRings.set(ring.byteLength, spares);
   }
 
   /** True once the stream is longer than what is kept. */
@@ -23,6 +39,7 @@ export class TailBuffer {
 
   push(chunk: Uint8Array): void {
     const size = this.#ring.byteLength;
+    if (size === 0) return;
     this.total += chunk.byteLength;
     if (chunk.byteLength >= size) {
       this.#ring.set(chunk.subarray(chunk.byteLength - size));
@@ -61,4 +78,15 @@ export class TailBuffer {
     }
     return new Uint8Array(0);
   }
+}
+
+const RELEASED = new Uint8Array(0);
+
+/** Buffers kept per size for the next readers: about as many as streams read at once. */
+const MAX_SPARE_RINGS = 16;
+const spareRings = new Map<number, Uint8Array[]>();
+
+/** A buffer of `size` bytes a finished reader gave back (old bytes in it are never read: only what is pushed is). */
+function spareRing(size: number): Uint8Array | undefined {
+  return spareRings.get(size)?.pop();
 }

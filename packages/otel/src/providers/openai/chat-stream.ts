@@ -101,6 +101,8 @@ export class ChatStreamReader implements ResponseReader {
     });
     decoder.push(this.#tail.wholeEvents());
     decoder.end();
+    const { truncated, total } = this.#tail;
+    this.#tail.release();
     this.#events?.end();
     const units = this.#units?.units();
     if (units !== undefined) extras = { ...extras, units: { ...extras.units, ...units } };
@@ -110,7 +112,7 @@ export class ChatStreamReader implements ResponseReader {
       usage,
       usageComplete: usage !== undefined,
       providerCostUsd: cost,
-      outputTokenEstimate: this.#tail.truncated && events > 0 ? Math.round((this.#tail.total / (eventChars + 8 * events)) * events) : estimate.tokens,
+      outputTokenEstimate: truncated && events > 0 ? Math.round((total / (eventChars + 8 * events)) * events) : estimate.tokens,
       ...(done ? { complete: true } : {}),
       ...(streamError === undefined ? {} : { streamError }),
       serviceTier: this.#serviceTier,
