@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import type { ObservedCall } from '../call/call.js';
 import { rawHeader } from './headers.js';
+import { sharedPatch } from './shared-patch.js';
 
 type Push = (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) => boolean;
 
@@ -8,8 +9,6 @@ type Push = (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) =
 const calls = new WeakMap<IncomingMessage, ObservedCall>();
 /** Responses observed and not yet ended or closed: while none are, `push` costs Node one variable read more. */
 let observing = 0;
-let prototypeUsers = 0;
-let unpatchPrototype: (() => void) | undefined;
 
 /**
  * Puts the `push` wrapper on `IncomingMessage.prototype` (once for every
@@ -20,15 +19,7 @@ let unpatchPrototype: (() => void) | undefined;
  * const restore = watchResponses();
  * restore();
  */
-export function watchResponses(): () => void {
-  if (prototypeUsers++ === 0) unpatchPrototype = patchPush();
-  let restored = false;
-  return () => {
-    if (restored) return;
-    restored = true;
-    if (--prototypeUsers === 0) unpatchPrototype?.();
-  };
-}
+export const watchResponses = sharedPatch(patchPush);
 
 /**
  * Node's parser hands every body chunk to `response.push()`, whether the

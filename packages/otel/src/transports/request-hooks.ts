@@ -15,6 +15,7 @@ import { errorMonitor } from 'node:events';
 import http, { type Agent, type ClientRequest } from 'node:http';
 import type { ObservedCall } from '../call/call.js';
 import type { HeldRequest } from './held-request.js';
+import { sharedPatch } from './shared-patch.js';
 
 /** The request methods a hold watches until admission. */
 export type HeldMethod = 'write' | 'end' | 'destroy' | 'flushHeaders';
@@ -116,9 +117,6 @@ export function parkConnection(options: unknown, oncreate: OnCreate): undefined 
   return undefined;
 }
 
-let prototypeUsers = 0;
-let unpatchPrototype: (() => void) | undefined;
-
 /**
  * Puts the method wrappers on `ClientRequest.prototype` (once for every
  * install); the function returned takes them off after the last install,
@@ -128,15 +126,7 @@ let unpatchPrototype: (() => void) | undefined;
  * const restore = watchRequestMethods();
  * restore();
  */
-export function watchRequestMethods(): () => void {
-  if (prototypeUsers++ === 0) unpatchPrototype = patchPrototype();
-  let restored = false;
-  return () => {
-    if (restored) return;
-    restored = true;
-    if (--prototypeUsers === 0) unpatchPrototype?.();
-  };
-}
+export const watchRequestMethods = sharedPatch(patchPrototype);
 
 /**
  * One wrapper per method: the method it replaced runs first, unchanged;
