@@ -30,13 +30,9 @@ export function topLevelMembers(text: string, anchor: string, keys: readonly str
   let middle = -1;
   for (;;) {
     // Read in place: no key or member is allocated for the members not wanted.
-    if (text.charCodeAt(at) !== QUOTE) return undefined;
-    const keyEnd = stringEnd(text, at);
-    // An escaped key could spell a wanted one: leave it to JSON.parse.
-    if (keyEnd === -1 || sawEscape) return undefined;
-    const colon = skipSpace(text, keyEnd);
-    if (text.charCodeAt(colon) !== COLON) return undefined;
-    const valueStart = skipSpace(text, colon + 1);
+    const valueStart = memberValueStart(text, at);
+    if (valueStart === -1) return undefined;
+    const keyEnd = memberKeyEnd;
     const c = text.charCodeAt(valueStart);
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       middle = at;
@@ -102,12 +98,9 @@ export function topLevelScalars(text: string, keys: readonly string[]): JsonReco
   at = skipSpace(text, at + 1);
   if (text.charCodeAt(at) === CLOSE_BRACE) return skipSpace(text, at + 1) === text.length ? found : undefined;
   for (;;) {
-    if (text.charCodeAt(at) !== QUOTE) return undefined;
-    const keyEnd = stringEnd(text, at);
-    if (keyEnd === -1 || sawEscape) return undefined;
-    const colon = skipSpace(text, keyEnd);
-    if (text.charCodeAt(colon) !== COLON) return undefined;
-    const valueStart = skipSpace(text, colon + 1);
+    const valueStart = memberValueStart(text, at);
+    if (valueStart === -1) return undefined;
+    const keyEnd = memberKeyEnd;
     const c = text.charCodeAt(valueStart);
     const key = wantedKey(text, at + 1, keyEnd - 1, keys);
     let end: number;
@@ -224,6 +217,24 @@ function lastNonSpace(text: string): number {
 }
 
 /** Whether the string `stringEnd` last read holds an escape. */
+/** Where the key read by the last `memberValueStart` ends (after its closing quote): module state, so no member is allocated. */
+let memberKeyEnd = -1;
+
+/**
+ * Where the value of the member whose key opens at `at` starts, or -1 when
+ * no plain key and colon are there (an escaped key could spell a wanted
+ * one: that is left to JSON.parse). Sets `memberKeyEnd`.
+ */
+function memberValueStart(text: string, at: number): number {
+  if (text.charCodeAt(at) !== QUOTE) return -1;
+  const keyEnd = stringEnd(text, at);
+  if (keyEnd === -1 || sawEscape) return -1;
+  const colon = skipSpace(text, keyEnd);
+  if (text.charCodeAt(colon) !== COLON) return -1;
+  memberKeyEnd = keyEnd;
+  return skipSpace(text, colon + 1);
+}
+
 let sawEscape = false;
 
 /** The index after the string opening at `start`, or -1; sets `sawEscape`. */
